@@ -1,0 +1,194 @@
+//! Messages between the page and the compute worker.
+//!
+//! Each message is an [`Envelope`]: the protocol version, a request id
+//! chosen by the page (answers carry the id of their request; `0` is a
+//! message nobody asked for) and a typed body. Envelopes travel as JSON
+//! text; bulk data (file bytes) travels beside them as a transferred
+//! `ArrayBuffer`, never inside the JSON.
+//!
+//! The codec returns a [`ProtocolError`] for anything it cannot read,
+//! including a message of another protocol version, so that a page and a
+//! worker from different deployments never misread each other.
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use crate::data::Catalog;
+use crate::error::ProtocolError;
+
+/// Bumped whenever a message changes shape.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The largest JSON header accepted; bulk data goes beside it.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024 * 1024;
+
+/// A message and its metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    /// The protocol version, [`PROTOCOL_VERSION`].
+    pub v: u32,
+    /// The request id; answers carry the id of the request they answer.
+    pub id: u64,
+    pub body: T,
+}
+
+/// What the page asks of the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    /// Take the catalog: the bytes of `catalog.json` travel as the bulk
+    /// buffer. The worker answers [`Response::Catalog`].
+    LoadCatalog {
+        /// Where the bytes came from, for error messages.
+        url: String,
+    },
+    /// Throw an uncaught error inside the worker, as a crash would. Used by
+    /// the diagnostics panel and the tests of crash recovery.
+    SimulateCrash,
+}
+
+/// What the worker tells the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Response {
+    /// Sent once, unasked, when the worker is ready to receive messages.
+    Ready { engine_version: String },
+    /// The catalog the worker was given and validated.
+    Catalog {
+        engine_version: String,
+        catalog: Catalog,
+    },
+    /// A request failed; `message` is written for the visitor.
+    Error { message: String },
+}
+
+/// Encodes a message as JSON text.
+pub fn encode<T: Serialize>(id: u64, body: &T) -> Result<String, ProtocolError> {
+    let text = serde_json::to_string(&Envelope {
+        v: PROTOCOL_VERSION,
+        id,
+        body,
+    })
+    .map_err(|e| ProtocolError::Encode(e.to_string()))?;
+    if text.len() > MAX_HEADER_BYTES {
+        return Err(ProtocolError::TooLarge {
+            size: text.len(),
+            limit: MAX_HEADER_BYTES,
+        });
+    }
+    Ok(text)
+}
+
+/// Decodes a message sent by `from` (`"page"` or `"compute engine"`),
+/// checking its protocol version before its shape.
+pub fn decode<T: DeserializeOwned>(
+    text: &str,
+    from: &'static str,
+) -> Result<Envelope<T>, ProtocolError> {
+    if text.len() > MAX_HEADER_BYTES {
+        return Err(ProtocolError::TooLarge {
+            size: text.len(),
+            limit: MAX_HEADER_BYTES,
+        });
+    }
+    let malformed = |e: serde_json::Error| ProtocolError::Malformed {
+        from,
+        message: e.to_string(),
+    };
+    #[derive(Deserialize)]
+    struct Version {
+        v: u32,
+    }
+    let Version { v } = serde_json::from_str(text).map_err(malformed)?;
+    if v != PROTOCOL_VERSION {
+        return Err(ProtocolError::Version {
+            found: v,
+            expected: PROTOCOL_VERSION,
+        });
+    }
+    serde_json::from_str(text).map_err(malformed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::catalog::fixture_catalog;
+
+    #[test]
+    fn requests_and_responses_round_trip() {
+        let requests = [
+            Request::LoadCatalog {
+                url: "data/catalog.json".into(),
+            },
+            Request::SimulateCrash,
+        ];
+        for (id, request) in requests.into_iter().enumerate() {
+            let text = encode(id as u64, &request).unwrap();
+            let back: Envelope<Request> = decode(&text, "page").unwrap();
+            assert_eq!(back.v, PROTOCOL_VERSION);
+            assert_eq!(back.id, id as u64);
+            assert_eq!(back.body, request);
+        }
+        let responses = [
+            Response::Ready {
+                engine_version: "0.1.0".into(),
+            },
+            Response::Catalog {
+                engine_version: "0.1.0".into(),
+                catalog: fixture_catalog(),
+            },
+            Response::Error {
+                message: "nope".into(),
+            },
+        ];
+        for response in responses {
+            let text = encode(7, &response).unwrap();
+            let back: Envelope<Response> = decode(&text, "compute engine").unwrap();
+            assert_eq!(back.body, response);
+        }
+    }
+
+    #[test]
+    fn the_wire_format_is_stable() {
+        let text = encode(3, &Request::SimulateCrash).unwrap();
+        assert_eq!(text, r#"{"v":1,"id":3,"body":{"type":"simulate_crash"}}"#);
+    }
+
+    #[test]
+    fn another_protocol_version_is_refused_before_its_shape() {
+        let text = r#"{"v":2,"id":1,"body":{"type":"something_new","x":[]}}"#;
+        assert_eq!(
+            decode::<Response>(text, "compute engine").unwrap_err(),
+            ProtocolError::Version {
+                found: 2,
+                expected: 1
+            }
+        );
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for text in [
+            "",
+            "null",
+            "[]",
+            "{\"v\":1}",
+            "{\"v\":1,\"id\":-1,\"body\":{\"type\":\"simulate_crash\"}}",
+            "{\"v\":1,\"id\":1,\"body\":{\"type\":\"unknown\"}}",
+            "{\"v\":\"1\"}",
+            "\u{0}\u{1}\u{2}",
+            &"[".repeat(10_000),
+        ] {
+            let error = decode::<Request>(text, "page").unwrap_err();
+            assert!(
+                matches!(error, ProtocolError::Malformed { from: "page", .. }),
+                "{text:?}: {error:?}"
+            );
+            assert!(error.to_string().starts_with("a message from the page"));
+        }
+        let huge = " ".repeat(MAX_HEADER_BYTES + 1);
+        assert!(matches!(
+            decode::<Request>(&huge, "page"),
+            Err(ProtocolError::TooLarge { .. })
+        ));
+    }
+}

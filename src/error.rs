@@ -1,0 +1,39 @@
+//! Errors, one enum per layer. Every message is written for the person who
+//! sees it: what failed, where, and what to do about it.
+
+use thiserror::Error;
+
+/// A catalog (`catalog.json`) that cannot be read or is not valid.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum CatalogError {
+    #[error("the catalog is {size} bytes, more than the {limit} bytes this lab reads")]
+    TooLarge { size: usize, limit: usize },
+    #[error("the catalog is not valid JSON (line {line}, column {column}): {message}")]
+    Json {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("this is not a Datalabb catalog (format is {found:?}, expected \"datalabb-catalog\")")]
+    NotACatalog { found: String },
+    #[error("catalog format version {found} is not supported; this lab reads version {supported}")]
+    UnsupportedVersion { found: u32, supported: u32 },
+    #[error("dataset {index} in the catalog: {message}")]
+    Invalid { index: usize, message: String },
+}
+
+/// A message between the page and the compute worker that cannot be
+/// encoded or decoded.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum ProtocolError {
+    #[error(
+        "the compute engine speaks protocol version {found}, the page speaks {expected}; reload the page"
+    )]
+    Version { found: u32, expected: u32 },
+    #[error("a message from the {from} could not be read: {message}")]
+    Malformed { from: &'static str, message: String },
+    #[error("a message could not be encoded: {0}")]
+    Encode(String),
+    #[error("a message is {size} bytes, more than the {limit} bytes allowed")]
+    TooLarge { size: usize, limit: usize },
+}

@@ -1,0 +1,28 @@
+//! Datalabb: a data lab that runs entirely in the visitor's browser.
+//!
+//! The crate is one package with a pure core and thin edges:
+//!
+//! | module   | role |
+//! |----------|------|
+//! | [`data`]   | bytes <-> data models: the published catalog (format v1) |
+//! | [`engine`] | the compute worker: its versioned message protocol (both targets) and, on wasm32, the worker loop and the JS transport |
+//! | [`error`]  | one error enum per layer, with messages a visitor can act on |
+//! | `ui`       | (wasm32) the Leptos page; renders what the engine answers, computes nothing |
+//! | `cli`      | (native) the command-line tool |
+//!
+//! The core (`data`, `engine::protocol`) takes bytes and returns values: no
+//! fetch, no DOM, no clock, no global state, so `cargo test` exercises it
+//! natively. See `ARCHITECTURE.md` for the data flow.
+
+pub mod data;
+pub mod engine;
+pub mod error;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+
+/// The version of this build, reported by the engine and the CLI.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

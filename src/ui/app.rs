@@ -1,0 +1,353 @@
+//! The lab's frame: header (name, language switch, engine status), the
+//! main area and the footer. It owns the page's state and the bridge to
+//! the compute worker.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use crate::data::{Catalog, Lang};
+use crate::engine::protocol::{Request, Response};
+use crate::ui::bridge::{Bridge, EngineEvent};
+use crate::ui::catalog::CatalogList;
+use crate::ui::fetch;
+use crate::ui::i18n::texts;
+
+/// Where the catalog is, relative to the page.
+const CATALOG_PATH: &str = "data/catalog.json";
+/// The worker's loader script that Trunk writes beside the page.
+const WORKER_SCRIPT: &str = "worker_loader.js";
+/// How many crashes in a row the page recovers from by itself.
+const AUTO_RESTARTS: u32 = 3;
+
+/// The compute worker as the page sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineState {
+    Starting,
+    Ready { version: String },
+    Restarting,
+    Stopped { reason: String },
+}
+
+impl EngineState {
+    fn key(&self) -> &'static str {
+        match self {
+            Self::Starting => "starting",
+            Self::Ready { .. } => "ready",
+            Self::Restarting => "restarting",
+            Self::Stopped { .. } => "stopped",
+        }
+    }
+}
+
+/// The catalog as the page sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CatalogState {
+    Loading,
+    Loaded(Catalog),
+    Failed(String),
+}
+
+/// A message for the visitor about the engine, shown above the main area.
+#[derive(Debug, Clone, PartialEq)]
+enum Notice {
+    Restarted { reason: String },
+    Stopped { reason: String },
+}
+
+/// Everything the page's event handlers share. Signals are `Copy`; the
+/// bridge and the catalog's bytes stay on this thread.
+#[derive(Clone, Copy)]
+struct Lab {
+    engine: RwSignal<EngineState>,
+    catalog: RwSignal<CatalogState>,
+    notice: RwSignal<Option<Notice>>,
+    bridge: StoredValue<Option<Bridge>, LocalStorage>,
+    catalog_bytes: StoredValue<Option<Rc<Vec<u8>>>, LocalStorage>,
+    catalog_request: StoredValue<Option<u64>, LocalStorage>,
+    crashes: StoredValue<Rc<Cell<u32>>, LocalStorage>,
+}
+
+impl Lab {
+    fn new() -> Self {
+        Self {
+            engine: RwSignal::new(EngineState::Starting),
+            catalog: RwSignal::new(CatalogState::Loading),
+            notice: RwSignal::new(None),
+            bridge: StoredValue::new_local(None),
+            catalog_bytes: StoredValue::new_local(None),
+            catalog_request: StoredValue::new_local(None),
+            crashes: StoredValue::new_local(Rc::new(Cell::new(0))),
+        }
+    }
+
+    fn start_engine(self) {
+        let started = fetch::resolve(WORKER_SCRIPT)
+            .and_then(|url| Bridge::spawn(url, move |event| self.on_engine(event)));
+        match started {
+            Ok(bridge) => self.bridge.set_value(Some(bridge)),
+            Err(reason) => self.engine.set(EngineState::Stopped { reason }),
+        }
+    }
+
+    fn on_engine(self, event: EngineEvent) {
+        match event {
+            EngineEvent::Ready { engine_version } => {
+                self.engine.set(EngineState::Ready {
+                    version: engine_version,
+                });
+            }
+            EngineEvent::Reply { id, response } => {
+                if self.catalog_request.get_value() != Some(id) {
+                    return;
+                }
+                match response {
+                    Response::Catalog { catalog, .. } => {
+                        self.crashes.with_value(|c| c.set(0));
+                        self.catalog.set(CatalogState::Loaded(catalog));
+                    }
+                    Response::Error { message } => self.catalog.set(CatalogState::Failed(message)),
+                    Response::Ready { .. } => {}
+                }
+            }
+            EngineEvent::Died { reason } => {
+                let crashes = self.crashes.with_value(|c| {
+                    c.set(c.get() + 1);
+                    c.get()
+                });
+                if crashes <= AUTO_RESTARTS {
+                    self.notice.set(Some(Notice::Restarted { reason }));
+                    self.restart();
+                } else {
+                    self.notice.set(Some(Notice::Stopped {
+                        reason: reason.clone(),
+                    }));
+                    self.engine.set(EngineState::Stopped { reason });
+                }
+            }
+        }
+    }
+
+    /// Starts a new worker and gives it what the old one had.
+    fn restart(self) {
+        self.engine.set(EngineState::Restarting);
+        let Some(bridge) = self.bridge.get_value() else {
+            self.start_engine();
+            self.send_catalog();
+            return;
+        };
+        match bridge.respawn() {
+            Ok(()) => self.send_catalog(),
+            Err(reason) => self.engine.set(EngineState::Stopped { reason }),
+        }
+    }
+
+    /// Downloads the catalog and hands it to the engine.
+    fn load_catalog(self) {
+        self.catalog.set(CatalogState::Loading);
+        leptos::task::spawn_local(async move {
+            let downloaded = match fetch::resolve(CATALOG_PATH) {
+                Ok(url) => fetch::bytes(&url, crate::data::catalog::MAX_CATALOG_BYTES).await,
+                Err(e) => Err(e),
+            };
+            match downloaded {
+                Ok(bytes) => {
+                    self.catalog_bytes.set_value(Some(Rc::new(bytes)));
+                    self.send_catalog();
+                }
+                Err(message) => self.catalog.set(CatalogState::Failed(message)),
+            }
+        });
+    }
+
+    /// Sends the downloaded catalog bytes (if any) to the engine.
+    fn send_catalog(self) {
+        let (Some(bytes), Some(bridge)) = (self.catalog_bytes.get_value(), self.bridge.get_value())
+        else {
+            return;
+        };
+        let request = Request::LoadCatalog {
+            url: CATALOG_PATH.into(),
+        };
+        match bridge.send(&request, Some(&bytes)) {
+            Ok(id) => self.catalog_request.set_value(Some(id)),
+            Err(e) => self.catalog.set(CatalogState::Failed(e.to_string())),
+        }
+    }
+
+    fn simulate_crash(self) {
+        if let Some(bridge) = self.bridge.get_value() {
+            // A failure to send means there is no engine to crash.
+            let _ = bridge.send(&Request::SimulateCrash, None);
+        }
+    }
+}
+
+/// The language the visitor sees first: `?lang=sv|en`, else the browser's.
+fn initial_lang() -> Lang {
+    let window = web_sys::window();
+    let param = window
+        .as_ref()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
+        .and_then(|p| p.get("lang"));
+    match param.as_deref() {
+        Some("sv") => Lang::Sv,
+        Some("en") => Lang::En,
+        _ => match window.and_then(|w| w.navigator().language()) {
+            Some(l) if l.starts_with("sv") => Lang::Sv,
+            _ => Lang::En,
+        },
+    }
+}
+
+/// `true` when the page was opened with `?debug`, which shows diagnostics.
+fn debug_mode() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
+        .is_some_and(|p| p.has("debug"))
+}
+
+/// The whole lab.
+#[component]
+pub fn App() -> impl IntoView {
+    let lang = RwSignal::new(initial_lang());
+    let lab = Lab::new();
+    lab.start_engine();
+    lab.load_catalog();
+    Effect::new(move |_| {
+        let code = match lang.get() {
+            Lang::Sv => "sv",
+            Lang::En => "en",
+        };
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            // Only screen readers and hyphenation depend on it.
+            let _ = root.set_attribute("lang", code);
+        }
+    });
+
+    view! {
+        <header class="topbar">
+            <div class="brand">
+                <span class="logo" aria-hidden="true">"▦"</span>
+                <span class="name">"Datalabb"</span>
+            </div>
+            <p class="tagline">{move || texts(lang.get()).tagline}</p>
+            <LangSwitch lang=lang />
+            <EngineStatus lab=lab lang=lang />
+        </header>
+        <EngineNotice lab=lab lang=lang />
+        <main class="main" id="main">
+            <CatalogList
+                state=lab.catalog.read_only()
+                lang=lang.read_only()
+                on_retry=Callback::new(move |_| lab.load_catalog())
+            />
+        </main>
+        <footer class="footer">
+            <p>{move || texts(lang.get()).footer}</p>
+            {debug_mode()
+                .then(|| {
+                    view! {
+                        <details class="diagnostics" open>
+                            <summary>{move || texts(lang.get()).diagnostics}</summary>
+                            <button
+                                data-testid="simulate-crash"
+                                on:click=move |_| lab.simulate_crash()
+                            >
+                                {move || texts(lang.get()).simulate_crash}
+                            </button>
+                        </details>
+                    }
+                })}
+        </footer>
+    }
+}
+
+/// Swedish / English, as two toggle buttons.
+#[component]
+fn LangSwitch(lang: RwSignal<Lang>) -> impl IntoView {
+    let button = move |value: Lang, label: &'static str, name: &'static str| {
+        view! {
+            <button
+                class="lang"
+                data-testid=format!("lang-{label}")
+                lang=label
+                aria-pressed=move || (lang.get() == value).to_string()
+                title=name
+                on:click=move |_| lang.set(value)
+            >
+                {label.to_uppercase()}
+            </button>
+        }
+    };
+    view! {
+        <div class="lang-switch" role="group" aria-label="Språk / Language">
+            {button(Lang::Sv, "sv", "Svenska")}
+            {button(Lang::En, "en", "English")}
+        </div>
+    }
+}
+
+/// The engine's state as a small pill with a restart button when stopped.
+#[component]
+fn EngineStatus(lab: Lab, lang: RwSignal<Lang>) -> impl IntoView {
+    let label = move || {
+        let t = texts(lang.get());
+        match lab.engine.get() {
+            EngineState::Starting => t.engine_starting.to_string(),
+            EngineState::Ready { version } => format!("{} · v{version}", t.engine_ready),
+            EngineState::Restarting => t.engine_restarting.to_string(),
+            EngineState::Stopped { .. } => t.engine_stopped.to_string(),
+        }
+    };
+    let title = move || match lab.engine.get() {
+        EngineState::Stopped { reason } => reason,
+        _ => String::new(),
+    };
+    view! {
+        <div
+            class="engine"
+            data-testid="engine-status"
+            data-state=move || lab.engine.get().key()
+            role="status"
+            title=title
+        >
+            <span class="dot" aria-hidden="true"></span>
+            <span>{label}</span>
+            <Show when=move || matches!(lab.engine.get(), EngineState::Stopped { .. })>
+                <button class="small" on:click=move |_| {
+                    lab.crashes.with_value(|c| c.set(0));
+                    lab.notice.set(None);
+                    lab.restart();
+                }>{move || texts(lang.get()).restart}</button>
+            </Show>
+        </div>
+    }
+}
+
+/// Tells the visitor that the engine crashed, and what happened next.
+#[component]
+fn EngineNotice(lab: Lab, lang: RwSignal<Lang>) -> impl IntoView {
+    move || {
+        lab.notice.get().map(|notice| {
+            let t = texts(lang.get());
+            let (kind, headline, reason) = match notice {
+                Notice::Restarted { reason } => ("warning", t.restarted_notice, reason),
+                Notice::Stopped { reason } => ("error", t.stopped_notice, reason),
+            };
+            view! {
+                <div class=format!("notice {kind}") role="alert" data-testid="engine-notice" data-kind=kind>
+                    <p><strong>{headline}</strong></p>
+                    <p class="detail">{reason}</p>
+                    <button class="small" on:click=move |_| lab.notice.set(None)>{t.dismiss}</button>
+                </div>
+            }
+        })
+    }
+}

@@ -1,0 +1,91 @@
+//! The list of published datasets, as the engine reported the catalog.
+
+use leptos::prelude::*;
+
+use crate::data::{Dataset, Lang};
+use crate::ui::app::CatalogState;
+use crate::ui::i18n::{count, texts};
+
+/// The catalog: loading, failed (with a retry), or a list of datasets.
+#[component]
+pub fn CatalogList(
+    /// What the engine said about the catalog.
+    state: ReadSignal<CatalogState>,
+    /// The visitor's language.
+    lang: ReadSignal<Lang>,
+    /// Called when the visitor asks to load the catalog again.
+    on_retry: Callback<()>,
+) -> impl IntoView {
+    let data_state = move || match state.get() {
+        CatalogState::Loading => "loading",
+        CatalogState::Loaded(_) => "loaded",
+        CatalogState::Failed(_) => "failed",
+    };
+    view! {
+        <section class="catalog" data-testid="catalog" data-state=data_state aria-busy=move || (data_state() == "loading").to_string()>
+            <h1>{move || texts(lang.get()).datasets}</h1>
+            {move || {
+                let t = texts(lang.get());
+                match state.get() {
+                    CatalogState::Loading => view! { <p class="muted">{t.catalog_loading}</p> }.into_any(),
+                    CatalogState::Failed(message) => view! {
+                        <div class="notice error" role="alert" data-testid="catalog-error">
+                            <p><strong>{t.catalog_failed}</strong></p>
+                            <p class="detail">{message}</p>
+                            <button class="small" on:click=move |_| on_retry.run(())>{t.retry}</button>
+                        </div>
+                    }.into_any(),
+                    CatalogState::Loaded(catalog) if catalog.datasets.is_empty() => {
+                        view! { <p class="muted">{t.catalog_empty}</p> }.into_any()
+                    }
+                    CatalogState::Loaded(catalog) => view! {
+                        <ul class="cards">
+                            {catalog.datasets.into_iter().map(|d| view! { <DatasetCard dataset=d lang=lang /> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }
+            }}
+        </section>
+    }
+}
+
+/// One dataset: title, description, size, tags, source and licence.
+#[component]
+fn DatasetCard(dataset: Dataset, lang: ReadSignal<Lang>) -> impl IntoView {
+    let latest = dataset.latest().cloned();
+    let rows = latest.as_ref().map_or(0, |v| v.rows);
+    let columns = latest.as_ref().map_or(0, |v| v.columns.len() as u64);
+    let versions = dataset.versions.len() as u64;
+    let id = dataset.id.clone();
+    let id_label = dataset.id.clone();
+    let tags = dataset.tags.clone();
+    let sources = dataset.sources.clone();
+    let licence = dataset.licence.clone();
+    let title = dataset.title.clone();
+    let description = dataset.description.clone();
+    view! {
+        <li class="card" data-testid="dataset-card" data-id=id>
+            <h2>{move || title.get(lang.get()).to_string()}</h2>
+            <p class="muted id">{id_label}</p>
+            <p>{move || description.get(lang.get()).to_string()}</p>
+            <p class="facts">
+                {move || {
+                    let t = texts(lang.get());
+                    format!(
+                        "{} {} · {} {} · {} {}",
+                        count(rows), t.rows, count(columns), t.columns, count(versions), t.versions
+                    )
+                }}
+            </p>
+            <ul class="tags">
+                {tags.into_iter().map(|tag| view! { <li>{tag}</li> }).collect_view()}
+            </ul>
+            <p class="provenance">
+                {move || texts(lang.get()).source}": "
+                {sources.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", ")}
+                " · "{move || texts(lang.get()).licence}": "
+                {licence.name.clone()}
+            </p>
+        </li>
+    }
+}

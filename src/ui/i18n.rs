@@ -1,0 +1,101 @@
+//! The page's own texts in Swedish and English. Dataset texts come from the
+//! catalog, which carries both languages.
+
+use crate::data::Lang;
+
+/// Every text of the page's frame, in one language.
+pub struct Texts {
+    pub tagline: &'static str,
+    pub engine_starting: &'static str,
+    pub engine_ready: &'static str,
+    pub engine_restarting: &'static str,
+    pub engine_stopped: &'static str,
+    pub restart: &'static str,
+    pub restarted_notice: &'static str,
+    pub stopped_notice: &'static str,
+    pub dismiss: &'static str,
+    pub datasets: &'static str,
+    pub catalog_loading: &'static str,
+    pub catalog_failed: &'static str,
+    pub catalog_empty: &'static str,
+    pub retry: &'static str,
+    pub rows: &'static str,
+    pub columns: &'static str,
+    pub versions: &'static str,
+    pub licence: &'static str,
+    pub source: &'static str,
+    pub footer: &'static str,
+    pub diagnostics: &'static str,
+    pub simulate_crash: &'static str,
+}
+
+const SV: Texts = Texts {
+    tagline: "Länka, gruppera och visa öppna data om staten – allt beräknas i din webbläsare.",
+    engine_starting: "Beräkningsmotorn startar…",
+    engine_ready: "Beräkningsmotorn redo",
+    engine_restarting: "Beräkningsmotorn startas om…",
+    engine_stopped: "Beräkningsmotorn har stannat",
+    restart: "Starta om",
+    restarted_notice: "Beräkningsmotorn stannade och har startats om; katalogen lästes in igen.",
+    stopped_notice: "Beräkningsmotorn stannade flera gånger. Starta om den, eller ladda om sidan.",
+    dismiss: "Stäng",
+    datasets: "Datamängder",
+    catalog_loading: "Läser katalogen…",
+    catalog_failed: "Katalogen kunde inte läsas",
+    catalog_empty: "Katalogen innehåller inga datamängder ännu.",
+    retry: "Försök igen",
+    rows: "rader",
+    columns: "kolumner",
+    versions: "versioner",
+    licence: "Licens",
+    source: "Källa",
+    footer: "Datalabb hämtar publicerade datamängder och räknar i din webbläsare; inget skickas till någon server.",
+    diagnostics: "Diagnostik",
+    simulate_crash: "Simulera krasch i beräkningsmotorn",
+};
+
+const EN: Texts = Texts {
+    tagline: "Link, cluster and chart open data about the Swedish state – computed entirely in your browser.",
+    engine_starting: "Compute engine starting…",
+    engine_ready: "Compute engine ready",
+    engine_restarting: "Compute engine restarting…",
+    engine_stopped: "Compute engine stopped",
+    restart: "Restart",
+    restarted_notice: "The compute engine stopped and was restarted; the catalog was reloaded.",
+    stopped_notice: "The compute engine stopped several times. Restart it, or reload the page.",
+    dismiss: "Dismiss",
+    datasets: "Datasets",
+    catalog_loading: "Loading the catalog…",
+    catalog_failed: "The catalog could not be loaded",
+    catalog_empty: "The catalog has no datasets yet.",
+    retry: "Try again",
+    rows: "rows",
+    columns: "columns",
+    versions: "versions",
+    licence: "Licence",
+    source: "Source",
+    footer: "Datalabb downloads published datasets and computes in your browser; nothing is sent to a server.",
+    diagnostics: "Diagnostics",
+    simulate_crash: "Simulate a compute engine crash",
+};
+
+/// The texts in `lang`.
+pub fn texts(lang: Lang) -> &'static Texts {
+    match lang {
+        Lang::Sv => &SV,
+        Lang::En => &EN,
+    }
+}
+
+/// Formats a count with a thin space between thousands (`12 345`).
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}

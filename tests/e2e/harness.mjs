@@ -1,0 +1,107 @@
+// Shared set-up of the end-to-end tests: Debian's Chromium through
+// playwright-core, and the built lab served on a free local port.
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { startServer } from "../../scripts/static-server.mjs";
+
+const dist = required("DATALABB_DIST");
+const fixtures = required("DATALABB_FIXTURES");
+export const artifacts = process.env.DATALABB_ARTIFACTS ?? join(tmpdir(), "datalabb-test-results");
+mkdirSync(artifacts, { recursive: true });
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the browser tests through scripts/test.sh`);
+  return value;
+}
+
+/** Folders of broken data hosts, for the error paths. */
+function brokenHosts() {
+  const root = mkdtempSync(join(tmpdir(), "datalabb-broken-"));
+  const garbage = join(root, "garbage");
+  mkdirSync(garbage);
+  writeFileSync(join(garbage, "catalog.json"), "<!doctype html><title>Not a catalog</title>");
+  const empty = join(root, "empty");
+  mkdirSync(empty);
+  // The lab with a worker script that throws as soon as it runs.
+  const brokenWorker = join(root, "broken-worker");
+  cpSync(dist, brokenWorker, { recursive: true });
+  writeFileSync(join(brokenWorker, "worker_loader.js"), 'throw new Error("broken worker script");');
+  return { garbage, empty, brokenWorker };
+}
+
+/**
+ * Starts the server with the lab at `/` and under the sub-path `/sub/lab/`
+ * (both with the fixture catalog), and two hosts whose catalog is broken:
+ * `/garbage/` (HTML served as the catalog) and `/missing/` (HTTP 404), and
+ * one whose worker script throws (`/broken-worker/`).
+ */
+export async function serveLab() {
+  const { garbage, empty, brokenWorker } = brokenHosts();
+  return startServer({
+    mounts: {
+      "/": dist,
+      "/data/": fixtures,
+      "/sub/lab/": dist,
+      "/sub/lab/data/": fixtures,
+      "/garbage/": dist,
+      "/garbage/data/": garbage,
+      "/missing/": dist,
+      "/missing/data/": empty,
+      "/broken-worker/": brokenWorker,
+      "/broken-worker/data/": fixtures,
+    },
+  });
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
+  });
+}
+
+/** The lab as a test sees it: locators by `data-testid`, waits on states. */
+export class LabPage {
+  constructor(page) {
+    this.page = page;
+    this.errors = [];
+    page.on("pageerror", (error) => this.errors.push(String(error)));
+    this.engine = page.getByTestId("engine-status");
+    this.catalog = page.getByTestId("catalog");
+    this.cards = page.getByTestId("dataset-card");
+    this.notice = page.getByTestId("engine-notice");
+    this.catalogError = page.getByTestId("catalog-error");
+  }
+
+  async open(url) {
+    await this.page.goto(url);
+  }
+
+  async waitForEngine(state, timeout = 30_000) {
+    await this.page.locator(`[data-testid="engine-status"][data-state="${state}"]`).waitFor({ timeout });
+  }
+
+  async waitForCatalog(state, timeout = 30_000) {
+    await this.page.locator(`[data-testid="catalog"][data-state="${state}"]`).waitFor({ timeout });
+  }
+
+  async datasetIds() {
+    return this.cards.evaluateAll((cards) => cards.map((card) => card.dataset.id));
+  }
+
+  async screenshot(name) {
+    await this.page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  }
+}

@@ -1,0 +1,75 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium): the parts of the
+//! worker bridge that only a real browser can check.
+#![cfg(target_arch = "wasm32")]
+
+use datalabb::data::catalog::fixture_catalog;
+use datalabb::engine::protocol::{self, Envelope, Request};
+use datalabb::engine::transport;
+use js_sys::{ArrayBuffer, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{MessageChannel, MessageEvent};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Posts `message` through a real MessageChannel and returns what arrives.
+async fn through_channel(message: &JsValue, transfer: &js_sys::Array) -> JsValue {
+    let channel = MessageChannel::new().unwrap();
+    let receiver = channel.port2();
+    let arrived = js_sys::Promise::new(&mut |resolve, _reject| {
+        let on_message = Closure::once_into_js(move |event: MessageEvent| {
+            resolve.call1(&JsValue::NULL, &event.data()).unwrap();
+        });
+        receiver.set_onmessage(Some(on_message.unchecked_ref()));
+    });
+    channel
+        .port1()
+        .post_message_with_transferable(message, transfer)
+        .unwrap();
+    JsFuture::from(arrived).await.unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_message_with_bulk_bytes_crosses_a_channel_and_its_buffer_is_moved() {
+    let bytes = fixture_catalog().to_json().into_bytes();
+    let header = protocol::encode(
+        42,
+        &Request::LoadCatalog {
+            url: "data/catalog.json".into(),
+        },
+    )
+    .unwrap();
+    let packed = transport::pack(&header, Some(&bytes)).unwrap();
+    let sent: ArrayBuffer = Reflect::get(&packed.message, &"b".into()).unwrap().into();
+    assert_eq!(sent.byte_length() as usize, bytes.len());
+
+    let arrived = through_channel(&packed.message, &packed.transfer).await;
+
+    // Transferred, not copied: the sender's buffer is now empty (detached).
+    assert_eq!(sent.byte_length(), 0);
+    let (header, bulk) = transport::unpack(&arrived, "page").unwrap();
+    let envelope: Envelope<Request> = protocol::decode(&header, "page").unwrap();
+    assert_eq!(envelope.id, 42);
+    assert_eq!(bulk.as_deref(), Some(bytes.as_slice()));
+}
+
+#[wasm_bindgen_test]
+fn hostile_js_values_are_errors_not_panics() {
+    let not_text = js_sys::Object::new();
+    Reflect::set(&not_text, &"h".into(), &7.into()).unwrap();
+    let bad_bulk = js_sys::Object::new();
+    Reflect::set(&bad_bulk, &"h".into(), &"{}".into()).unwrap();
+    Reflect::set(&bad_bulk, &"b".into(), &"not a buffer".into()).unwrap();
+    for value in [
+        JsValue::NULL,
+        JsValue::UNDEFINED,
+        JsValue::from_str("{\"v\":1}"),
+        js_sys::Object::new().into(),
+        not_text.into(),
+        bad_bulk.into(),
+    ] {
+        let error = transport::unpack(&value, "compute engine").unwrap_err();
+        assert!(error.to_string().contains("compute engine"), "{error}");
+    }
+}
