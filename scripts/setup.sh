@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
 log() { printf '[setup] %s\n' "$*"; }
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # A prefix for commands that need root, when not root.
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -198,7 +198,7 @@ impl Catalog {
             #[serde(default)]
             version: serde_json::Value,
         }
-        let header: Header = serde_json::from_slice(bytes).map_err(json_error)?;
+        let header: Header = serde_json::from_slice(bytes).map_err(|e| json_error(e, bytes))?;
         match header.format.as_str() {
             Some(CATALOG_FORMAT) => {}
             _ => {
@@ -216,7 +216,7 @@ impl Catalog {
                 });
             }
         }
-        let catalog: Catalog = serde_json::from_slice(bytes).map_err(json_error)?;
+        let catalog: Catalog = serde_json::from_slice(bytes).map_err(|e| json_error(e, bytes))?;
         catalog.validate()?;
         Ok(catalog)
     }
@@ -324,11 +324,18 @@ pub fn is_sha256_hex(text: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-fn json_error(error: serde_json::Error) -> CatalogError {
+fn json_error(error: serde_json::Error, bytes: &[u8]) -> CatalogError {
+    let text = error.to_string();
+    // serde_json ends its messages with the position, which we report apart.
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    let mut message = shorten(text.strip_suffix(&position).unwrap_or(&text), 200);
+    if bytes.trim_ascii_start().starts_with(b"<") {
+        message.push_str("; the host answered with a web page, not the catalog");
+    }
     CatalogError::Json {
         line: error.line(),
         column: error.column(),
-        message: shorten(&error.to_string(), 200),
+        message,
     }
 }
 

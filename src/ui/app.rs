@@ -56,6 +56,13 @@ enum Notice {
     Stopped { reason: String },
 }
 
+/// A downloaded file: where it came from and its bytes.
+#[derive(Clone)]
+struct Downloaded {
+    url: String,
+    bytes: Rc<Vec<u8>>,
+}
+
 /// Everything the page's event handlers share. Signals are `Copy`; the
 /// bridge and the catalog's bytes stay on this thread.
 #[derive(Clone, Copy)]
@@ -64,7 +71,8 @@ struct Lab {
     catalog: RwSignal<CatalogState>,
     notice: RwSignal<Option<Notice>>,
     bridge: StoredValue<Option<Bridge>, LocalStorage>,
-    catalog_bytes: StoredValue<Option<Rc<Vec<u8>>>, LocalStorage>,
+    /// The downloaded catalog, kept to give a restarted worker.
+    catalog_bytes: StoredValue<Option<Downloaded>, LocalStorage>,
     catalog_request: StoredValue<Option<u64>, LocalStorage>,
     crashes: StoredValue<Rc<Cell<u32>>, LocalStorage>,
 }
@@ -148,12 +156,17 @@ impl Lab {
         self.catalog.set(CatalogState::Loading);
         leptos::task::spawn_local(async move {
             let downloaded = match fetch::resolve(CATALOG_PATH) {
-                Ok(url) => fetch::bytes(&url, crate::data::catalog::MAX_CATALOG_BYTES).await,
+                Ok(url) => fetch::bytes(&url, crate::data::catalog::MAX_CATALOG_BYTES)
+                    .await
+                    .map(|bytes| (url, bytes)),
                 Err(e) => Err(e),
             };
             match downloaded {
-                Ok(bytes) => {
-                    self.catalog_bytes.set_value(Some(Rc::new(bytes)));
+                Ok((url, bytes)) => {
+                    self.catalog_bytes.set_value(Some(Downloaded {
+                        url,
+                        bytes: Rc::new(bytes),
+                    }));
                     self.send_catalog();
                 }
                 Err(message) => self.catalog.set(CatalogState::Failed(message)),
@@ -163,13 +176,12 @@ impl Lab {
 
     /// Sends the downloaded catalog bytes (if any) to the engine.
     fn send_catalog(self) {
-        let (Some(bytes), Some(bridge)) = (self.catalog_bytes.get_value(), self.bridge.get_value())
+        let (Some(Downloaded { url, bytes }), Some(bridge)) =
+            (self.catalog_bytes.get_value(), self.bridge.get_value())
         else {
             return;
         };
-        let request = Request::LoadCatalog {
-            url: CATALOG_PATH.into(),
-        };
+        let request = Request::LoadCatalog { url };
         match bridge.send(&request, Some(&bytes)) {
             Ok(id) => self.catalog_request.set_value(Some(id)),
             Err(e) => self.catalog.set(CatalogState::Failed(e.to_string())),
@@ -241,12 +253,15 @@ pub fn App() -> impl IntoView {
             <LangSwitch lang=lang />
             <EngineStatus lab=lab lang=lang />
         </header>
-        <EngineNotice lab=lab lang=lang />
         <main class="main" id="main">
+            <EngineNotice lab=lab lang=lang />
             <CatalogList
                 state=lab.catalog.read_only()
                 lang=lang.read_only()
                 on_retry=Callback::new(move |_| lab.load_catalog())
+                engine_running=Signal::derive(move || {
+                    !matches!(lab.engine.get(), EngineState::Stopped { .. })
+                })
             />
         </main>
         <footer class="footer">

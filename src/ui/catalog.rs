@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::data::{Dataset, Lang};
 use crate::ui::app::CatalogState;
-use crate::ui::i18n::{count, texts};
+use crate::ui::i18n::{counted, texts};
 
 /// The catalog: loading, failed (with a retry), or a list of datasets.
 #[component]
@@ -15,6 +15,8 @@ pub fn CatalogList(
     lang: ReadSignal<Lang>,
     /// Called when the visitor asks to load the catalog again.
     on_retry: Callback<()>,
+    /// `false` while the compute engine is stopped.
+    engine_running: Signal<bool>,
 ) -> impl IntoView {
     let data_state = move || match state.get() {
         CatalogState::Loading => "loading",
@@ -27,6 +29,9 @@ pub fn CatalogList(
             {move || {
                 let t = texts(lang.get());
                 match state.get() {
+                    CatalogState::Loading if !engine_running.get() => {
+                        view! { <p class="muted">{t.catalog_needs_engine}</p> }.into_any()
+                    }
                     CatalogState::Loading => view! { <p class="muted">{t.catalog_loading}</p> }.into_any(),
                     CatalogState::Failed(message) => view! {
                         <div class="notice error" role="alert" data-testid="catalog-error">
@@ -72,8 +77,10 @@ fn DatasetCard(dataset: Dataset, lang: ReadSignal<Lang>) -> impl IntoView {
                 {move || {
                     let t = texts(lang.get());
                     format!(
-                        "{} {} · {} {} · {} {}",
-                        count(rows), t.rows, count(columns), t.columns, count(versions), t.versions
+                        "{} · {} · {}",
+                        counted(rows, t.rows),
+                        counted(columns, t.columns),
+                        counted(versions, t.versions)
                     )
                 }}
             </p>

@@ -10,6 +10,7 @@ pub struct Texts {
     pub engine_ready: &'static str,
     pub engine_restarting: &'static str,
     pub engine_stopped: &'static str,
+    pub catalog_needs_engine: &'static str,
     pub restart: &'static str,
     pub restarted_notice: &'static str,
     pub stopped_notice: &'static str,
@@ -19,9 +20,10 @@ pub struct Texts {
     pub catalog_failed: &'static str,
     pub catalog_empty: &'static str,
     pub retry: &'static str,
-    pub rows: &'static str,
-    pub columns: &'static str,
-    pub versions: &'static str,
+    /// Singular and plural.
+    pub rows: [&'static str; 2],
+    pub columns: [&'static str; 2],
+    pub versions: [&'static str; 2],
     pub licence: &'static str,
     pub source: &'static str,
     pub footer: &'static str,
@@ -35,6 +37,7 @@ const SV: Texts = Texts {
     engine_ready: "Beräkningsmotorn redo",
     engine_restarting: "Beräkningsmotorn startas om…",
     engine_stopped: "Beräkningsmotorn har stannat",
+    catalog_needs_engine: "Katalogen läses när beräkningsmotorn går igen.",
     restart: "Starta om",
     restarted_notice: "Beräkningsmotorn stannade och har startats om; katalogen lästes in igen.",
     stopped_notice: "Beräkningsmotorn stannade flera gånger. Starta om den, eller ladda om sidan.",
@@ -44,9 +47,9 @@ const SV: Texts = Texts {
     catalog_failed: "Katalogen kunde inte läsas",
     catalog_empty: "Katalogen innehåller inga datamängder ännu.",
     retry: "Försök igen",
-    rows: "rader",
-    columns: "kolumner",
-    versions: "versioner",
+    rows: ["rad", "rader"],
+    columns: ["kolumn", "kolumner"],
+    versions: ["version", "versioner"],
     licence: "Licens",
     source: "Källa",
     footer: "Datalabb hämtar publicerade datamängder och räknar i din webbläsare; inget skickas till någon server.",
@@ -60,6 +63,7 @@ const EN: Texts = Texts {
     engine_ready: "Compute engine ready",
     engine_restarting: "Compute engine restarting…",
     engine_stopped: "Compute engine stopped",
+    catalog_needs_engine: "The catalog is read once the compute engine runs again.",
     restart: "Restart",
     restarted_notice: "The compute engine stopped and was restarted; the catalog was reloaded.",
     stopped_notice: "The compute engine stopped several times. Restart it, or reload the page.",
@@ -69,9 +73,9 @@ const EN: Texts = Texts {
     catalog_failed: "The catalog could not be loaded",
     catalog_empty: "The catalog has no datasets yet.",
     retry: "Try again",
-    rows: "rows",
-    columns: "columns",
-    versions: "versions",
+    rows: ["row", "rows"],
+    columns: ["column", "columns"],
+    versions: ["version", "versions"],
     licence: "Licence",
     source: "Source",
     footer: "Datalabb downloads published datasets and computes in your browser; nothing is sent to a server.",
@@ -85,6 +89,11 @@ pub fn texts(lang: Lang) -> &'static Texts {
         Lang::Sv => &SV,
         Lang::En => &EN,
     }
+}
+
+/// `n` and the singular or plural noun: `1 row`, `12 345 rows`.
+pub fn counted(n: u64, noun: [&'static str; 2]) -> String {
+    format!("{} {}", count(n), noun[usize::from(n != 1)])
 }
 
 /// Formats a count with a thin space between thousands (`12 345`).

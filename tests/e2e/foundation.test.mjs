@@ -35,6 +35,7 @@ test("the page starts its worker and lists the catalog the worker was given", as
   assert.deepEqual(await lab.datasetIds(), FIXTURE_IDS);
   assert.match(await lab.engine.innerText(), /Compute engine ready · v\d+\.\d+\.\d+/);
   assert.match(await lab.cards.first().innerText(), /Test agencies/);
+  assert.match(await lab.cards.first().innerText(), /12 rows · 3 columns · 1 version\b/);
   assert.match(await lab.cards.nth(1).innerText(), /180 rows · 3 columns · 2 versions/);
   await lab.screenshot("foundation-catalog-en");
 
@@ -79,6 +80,7 @@ test("the page stops restarting a worker that keeps crashing, and offers a resta
   assert.equal(await lab.notice.getAttribute("data-kind"), "error");
   assert.match(await lab.notice.innerText(), /stopped several times/);
   assert.match(await lab.notice.innerText(), /broken worker script/);
+  assert.match(await lab.catalog.innerText(), /once the compute engine runs again/);
   await lab.screenshot("foundation-engine-stopped");
   await lab.engine.getByRole("button", { name: "Restart" }).click();
   await lab.waitForEngine("stopped");
@@ -90,7 +92,8 @@ test("a catalog that is not JSON gives a clear error and a retry", async () => {
   await lab.waitForCatalog("failed");
   const message = await lab.catalogError.innerText();
   assert.match(message, /The catalog could not be loaded/);
-  assert.match(message, /data\/catalog\.json: the catalog is not valid JSON \(line 1, column 1\)/);
+  assert.match(message, /\/garbage\/data\/catalog\.json: the catalog is not valid JSON \(line 1, column 1\)/);
+  assert.match(message, /the host answered with a web page, not the catalog/);
   await lab.waitForEngine("ready");
   await lab.screenshot("foundation-catalog-error");
   await context.close();
