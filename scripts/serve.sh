@@ -6,10 +6,17 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 
-# The data the lab shows: until datasets are published, a generated catalog.
-if [ ! -f public/data/catalog.json ]; then
-  echo "[serve] no published catalog yet: writing the fixture catalog to public/data"
-  cargo run --quiet --locked --bin datalabb -- fixtures --out public/data
+# The datasets the lab shows: publish them (from the mirror when there is
+# one, else from upstream). An unchanged source changes nothing, so this is
+# cheap when they are up to date.
+echo "[serve] publishing the datasets to public/data"
+if ! cargo run --quiet --locked --bin datalabb -- publish; then
+  if [ -f public/data/catalog.json ]; then
+    echo "[serve] publishing failed (above); serving the datasets published before" >&2
+  else
+    echo "[serve] publishing failed (above) and nothing was published before" >&2
+    exit 1
+  fi
 fi
 
 echo "[serve] building the lab (release)"

@@ -20,7 +20,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # phase NAME KIND COMMAND...: runs COMMAND, shows its output, counts results.
-# KIND is "check" (one pass or fail), "cargo" or "node" (counted test cases).
+# KIND is "check" (one pass or fail), or "cargo", "pytest" or "node"
+# (counted test cases).
 phase() {
   local name=$1 kind=$2
   shift 2
@@ -33,6 +34,9 @@ phase() {
     cargo)
       p=$(awk '/^test result:/ { for (i = 1; i < NF; i++) if ($(i + 1) ~ /^passed/) s += $i } END { print s + 0 }' "$log")
       f=$(awk '/^test result:/ { for (i = 1; i < NF; i++) if ($(i + 1) ~ /^failed/) s += $i } END { print s + 0 }' "$log") ;;
+    pytest)
+      p=$(tail -n 1 "$log" | grep -oE '[0-9]+ passed' | awk '{s += $1} END {print s + 0}')
+      f=$(tail -n 1 "$log" | grep -oE '[0-9]+ (failed|error)' | awk '{s += $1} END {print s + 0}') ;;
     node)
       p=$(grep -E '^# pass ' "$log" | awk '{s += $3} END {print s + 0}')
       f=$(grep -E '^# fail ' "$log" | awk '{s += $3} END {print s + 0}') ;;
@@ -71,12 +75,21 @@ phase "native tests" cargo cargo test --locked
 phase "browser unit tests" cargo env WASM_BINDGEN_TEST_TIMEOUT=120 \
   cargo test --locked --target wasm32-unknown-unknown --test web
 
-# The end-to-end tests run against a release build with the fixture catalog.
+# Publish the real datasets from the mirror, then read them back with pyarrow.
+published="$work/published"
+mirror="${DATALABB_MIRROR:-../shared/data/raw}"
+if phase "publish datasets" check cargo run --quiet --locked --bin datalabb -- publish --mirror "$mirror" --out "$published"; then
+  phase "published files (pyarrow)" pytest env DATALABB_PUBLISHED="$published" DATALABB_MIRROR="$mirror" \
+    python3 -m pytest -q -p no:cacheprovider tests/python
+fi
+
+# The end-to-end tests run against a release build, with the fixture
+# catalog and with the published datasets.
 dist="$work/dist"
 if phase "release build" check trunk build --release --locked --dist "$dist" &&
   phase "fixture data" check cargo run --quiet --locked --bin datalabb -- fixtures --out "$work/fixtures"; then
   phase "end-to-end tests" node env DATALABB_DIST="$dist" DATALABB_FIXTURES="$work/fixtures" \
-    DATALABB_ARTIFACTS="$ROOT/test-results" \
+    DATALABB_PUBLISHED="$published" DATALABB_ARTIFACTS="$ROOT/test-results" \
     node --test --test-reporter=tap --test-concurrency=1 tests/e2e/
 fi
 

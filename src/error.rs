@@ -37,3 +37,31 @@ pub enum ProtocolError {
     #[error("a message is {size} bytes, more than the {limit} bytes allowed")]
     TooLarge { size: usize, limit: usize },
 }
+
+/// Publishing datasets failed. Nothing half-written is left behind.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum PublishError {
+    #[error("{path}: {message}")]
+    Manifest { path: String, message: String },
+    #[error(
+        "source {source_id}: its SHA-256 is {actual}, but the manifest expects {expected}; \
+         the file has changed: check it, then update datasets/sources.toml"
+    )]
+    HashMismatch {
+        source_id: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("source {source_id} could not be read: {tried}")]
+    Unavailable { source_id: String, tried: String },
+    #[error("{file}, line {line}: {message}")]
+    Parse {
+        file: String,
+        line: u64,
+        message: String,
+    },
+    #[error("dataset {dataset}: {message}")]
+    Dataset { dataset: String, message: String },
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+}

@@ -4,10 +4,11 @@
 //!
 //! | module   | role |
 //! |----------|------|
-//! | [`data`]   | bytes <-> data models: the published catalog (format v1) |
+//! | [`data`]   | bytes <-> data models: the published catalog (format v1), Arrow IPC files, SHA-256 |
 //! | [`engine`] | the compute worker: its versioned message protocol (both targets) and, on wasm32, the worker loop and the JS transport |
 //! | [`error`]  | one error enum per layer, with messages a visitor can act on |
 //! | `ui`       | (wasm32) the Leptos page; renders what the engine answers, computes nothing |
+//! | `publish`  | (native) build the static data host from the manifests in `datasets/` |
 //! | `cli`      | (native) the command-line tool |
 //!
 //! The core (`data`, `engine::protocol`) takes bytes and returns values: no
@@ -20,6 +21,9 @@ pub mod error;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod publish;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

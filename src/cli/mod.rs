@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::data::Catalog;
 use crate::data::catalog::fixture_catalog;
+use crate::publish::Options;
 
 #[derive(Parser)]
 #[command(name = "datalabb", version, about = "Datalabb's command-line tool")]
@@ -24,6 +25,21 @@ enum Command {
         #[arg(long, default_value = "public/data")]
         out: PathBuf,
     },
+    /// Publish the datasets of `datasets/` as Arrow files and a catalog.
+    Publish {
+        /// The folder of dataset manifests.
+        #[arg(long, default_value = "datasets")]
+        manifests: PathBuf,
+        /// The output folder (the static data host's content).
+        #[arg(long, default_value = "public/data")]
+        out: PathBuf,
+        /// The folder mirroring the upstream files [default: ../shared/data/raw when it exists].
+        #[arg(long)]
+        mirror: Option<PathBuf>,
+        /// Do not look for a mirror folder: read every source from its URL.
+        #[arg(long, conflicts_with = "mirror")]
+        no_mirror: bool,
+    },
     /// Check that a `catalog.json` is a valid catalog and summarise it.
     CheckCatalog {
         /// The catalog file.
@@ -37,6 +53,23 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Fixtures { out } => write_fixtures(&out),
         Command::CheckCatalog { path } => check_catalog(&path),
+        Command::Publish {
+            manifests,
+            out,
+            mirror,
+            no_mirror,
+        } => {
+            let mirror = match (mirror, no_mirror) {
+                (_, true) => None,
+                (Some(dir), false) => Some(dir),
+                (None, false) => Some(PathBuf::from(DEFAULT_MIRROR)).filter(|d| d.is_dir()),
+            };
+            publish(&Options {
+                manifests,
+                out,
+                mirror,
+            })
+        }
     };
     match result {
         Ok(message) => {
@@ -48,6 +81,26 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Where the upstream files are mirrored on the project's machines.
+const DEFAULT_MIRROR: &str = "../shared/data/raw";
+
+fn publish(options: &Options) -> Result<String, String> {
+    let started = std::time::Instant::now();
+    match &options.mirror {
+        Some(dir) => eprintln!(
+            "publishing from the mirror {} (then upstream URLs)",
+            dir.display()
+        ),
+        None => eprintln!("publishing from the upstream URLs (no mirror folder)"),
+    }
+    let report = crate::publish::publish(options).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{}published in {} ms",
+        report.render(),
+        started.elapsed().as_millis()
+    ))
 }
 
 fn write_fixtures(out: &Path) -> Result<String, String> {

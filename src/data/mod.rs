@@ -1,5 +1,7 @@
-//! Bytes <-> data models. So far: the published catalog.
+//! Bytes <-> data models: the published catalog and Arrow IPC files.
 
 pub mod catalog;
+pub mod hash;
+pub mod ipc;
 
 pub use catalog::{Catalog, Column, Dataset, DatasetVersion, Lang, Licence, Localized, Source};

@@ -72,7 +72,7 @@ fn DatasetCard(dataset: Dataset, lang: ReadSignal<Lang>) -> impl IntoView {
         <li class="card" data-testid="dataset-card" data-id=id>
             <h2>{move || title.get(lang.get()).to_string()}</h2>
             <p class="muted id">{id_label}</p>
-            <p>{move || description.get(lang.get()).to_string()}</p>
+            <p class="description">{move || description.get(lang.get()).to_string()}</p>
             <p class="facts">
                 {move || {
                     let t = texts(lang.get());

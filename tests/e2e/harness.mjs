@@ -8,6 +8,7 @@ import { startServer } from "../../scripts/static-server.mjs";
 
 const dist = required("DATALABB_DIST");
 const fixtures = required("DATALABB_FIXTURES");
+const published = required("DATALABB_PUBLISHED");
 export const artifacts = process.env.DATALABB_ARTIFACTS ?? join(tmpdir(), "datalabb-test-results");
 mkdirSync(artifacts, { recursive: true });
 
@@ -36,7 +37,8 @@ function brokenHosts() {
  * Starts the server with the lab at `/` and under the sub-path `/sub/lab/`
  * (both with the fixture catalog), and two hosts whose catalog is broken:
  * `/garbage/` (HTML served as the catalog) and `/missing/` (HTTP 404), and
- * one whose worker script throws (`/broken-worker/`).
+ * one whose worker script throws (`/broken-worker/`); `/real/` serves the
+ * datasets published from the real sources.
  */
 export async function serveLab() {
   const { garbage, empty, brokenWorker } = brokenHosts();
@@ -52,6 +54,8 @@ export async function serveLab() {
       "/missing/data/": empty,
       "/broken-worker/": brokenWorker,
       "/broken-worker/data/": fixtures,
+      "/real/": dist,
+      "/real/data/": published,
     },
   });
 }
