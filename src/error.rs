@@ -65,3 +65,33 @@ pub enum PublishError {
     #[error("{path}: {message}")]
     Io { path: String, message: String },
 }
+
+/// An Arrow file (or stream) that cannot be loaded. Each message says what
+/// is wrong with the file; the caller adds which file it was.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    #[error("the file is empty")]
+    Empty,
+    #[error(
+        "this is a web page (HTML), not an Arrow file; the address may be wrong or the host may be showing an error page"
+    )]
+    Html,
+    #[error("this is not an Arrow IPC file or stream (it starts with {start})")]
+    NotArrow { start: String },
+    #[error("the file is cut short: {what}; download it again")]
+    Truncated { what: String },
+    #[error("the file is damaged: {what}")]
+    Corrupt { what: String },
+    #[error("the file would need {what} ({size}), more than the {limit} this lab allows")]
+    TooLarge {
+        what: &'static str,
+        size: u64,
+        limit: u64,
+    },
+    #[error("column {column:?} has type {data_type}, which the lab does not read")]
+    UnsupportedType { column: String, data_type: String },
+    #[error(
+        "the file is compressed with {codec}, which the lab does not read (it reads uncompressed and LZ4 files)"
+    )]
+    UnsupportedCompression { codec: String },
+}

@@ -4,7 +4,7 @@
 //!
 //! | module   | role |
 //! |----------|------|
-//! | [`data`]   | bytes <-> data models: the published catalog (format v1), Arrow IPC files, SHA-256 |
+//! | [`data`]   | bytes <-> data models: the published catalog (format v1), Arrow IPC files (written, and loaded with checks), SHA-256 |
 //! | [`engine`] | the compute worker: its versioned message protocol (both targets) and, on wasm32, the worker loop and the JS transport |
 //! | [`error`]  | one error enum per layer, with messages a visitor can act on |
 //! | `ui`       | (wasm32) the Leptos page; renders what the engine answers, computes nothing |

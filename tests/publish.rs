@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use arrow::ipc::reader::FileReader;
 use datalabb::data::Catalog;
 use datalabb::data::hash::sha256_hex;
+use datalabb::data::load::{Limits, decode};
 use datalabb::error::PublishError;
 use datalabb::publish::{Options, publish};
 
@@ -107,6 +108,9 @@ fn publishes_every_real_dataset_deterministically() {
         assert_eq!(names, listed, "{}", dataset.id);
         let rows: usize = reader.map(|b| b.unwrap().num_rows()).sum();
         assert_eq!(rows as u64, version.rows, "{}", dataset.id);
+        // The lab's own checked loader reads it the same.
+        let table = decode(bytes.clone(), &Limits::default()).unwrap();
+        assert_eq!(table.num_rows() as u64, version.rows, "{}", dataset.id);
     }
     let rows = |id: &str| catalog.dataset(id).unwrap().latest().unwrap().rows;
     assert_eq!(rows("counties"), 21);

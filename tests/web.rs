@@ -11,7 +11,31 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{MessageChannel, MessageEvent};
 
+#[path = "support/mutation.rs"]
+mod mutation;
+
 wasm_bindgen_test_configure!(run_in_browser);
+
+/// The native mutation test's inputs, in the browser: where a 4 GiB heap
+/// and `panic = abort` turn what native code survives into a dead lab.
+#[wasm_bindgen_test]
+fn mutated_arrow_files_give_errors_not_aborts_in_wasm() {
+    use datalabb::data::load::{Limits, decode};
+    let encodings = mutation::encodings();
+    let mut rng = mutation::Rng(0x5eed_da7a_1abb);
+    let (mut decoded, mut refused) = (0, 0);
+    for i in 0..2000 {
+        let input = mutation::mutate(&mut rng, encodings[i % encodings.len()].clone());
+        match decode(input, &Limits::default()) {
+            Ok(_) => decoded += 1,
+            Err(_) => refused += 1,
+        }
+    }
+    assert!(
+        refused > 1000 && decoded > 0,
+        "{decoded} decoded, {refused} refused"
+    );
+}
 
 /// Posts `message` through a real MessageChannel and returns what arrives.
 async fn through_channel(message: &JsValue, transfer: &js_sys::Array) -> JsValue {

@@ -417,12 +417,11 @@ pub fn fixture_catalog() -> Catalog {
             tags: vec!["fixture".into(), "personal".into(), "staff".into()],
             sources: vec![source.clone()],
             licence: cc0.clone(),
-            versions: vec![
-                version(
-                    2,
-                    "fixture-staff",
-                    150,
-                    vec![
+            // Two versions of the same shape: an older one and the latest.
+            versions: [(2, 150), (3, 180)]
+                .into_iter()
+                .map(|(seed, rows)| {
+                    let columns = vec![
                         column(
                             "org_nr",
                             "Utf8",
@@ -438,33 +437,10 @@ pub fn fixture_catalog() -> Catalog {
                             "Full-time equivalents",
                             Some("FTE"),
                         ),
-                    ],
-                    &["org_nr", "year"],
-                ),
-                version(
-                    3,
-                    "fixture-staff",
-                    180,
-                    vec![
-                        column(
-                            "org_nr",
-                            "Utf8",
-                            "Organisationsnummer",
-                            "Organisation number",
-                            None,
-                        ),
-                        column("year", "Int32", "År", "Year", None),
-                        column(
-                            "fte",
-                            "Float64",
-                            "Årsarbetskrafter",
-                            "Full-time equivalents",
-                            Some("FTE"),
-                        ),
-                    ],
-                    &["org_nr", "year"],
-                ),
-            ],
+                    ];
+                    version(seed, "fixture-staff", rows, columns, &["org_nr", "year"])
+                })
+                .collect(),
         },
         Dataset {
             id: "fixture-counties".into(),

@@ -1,7 +1,9 @@
-//! Bytes <-> data models: the published catalog and Arrow IPC files.
+//! Bytes <-> data models: the published catalog, Arrow IPC files (written
+//! by the publisher, loaded with checks by the engine) and SHA-256.
 
 pub mod catalog;
 pub mod hash;
 pub mod ipc;
+pub mod load;
 
 pub use catalog::{Catalog, Column, Dataset, DatasetVersion, Lang, Licence, Localized, Source};

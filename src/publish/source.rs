@@ -35,7 +35,7 @@ pub fn read(
     let mut tried = Vec::new();
     if let Some(mirror) = mirror {
         let path = mirror.join(&spec.mirror);
-        match std::fs::read(&path) {
+        match read_capped(&path) {
             Ok(bytes) => return verified(id, spec, path.display().to_string(), bytes),
             Err(e) => tried.push(format!("{}: {e}", path.display())),
         }
@@ -73,6 +73,16 @@ fn verified(
         origin,
         bytes,
     })
+}
+
+fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
+    let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    if size > MAX_SOURCE_BYTES {
+        return Err(format!(
+            "{size} bytes, more than the {MAX_SOURCE_BYTES} a source may have"
+        ));
+    }
+    std::fs::read(path).map_err(|e| e.to_string())
 }
 
 fn download(url: &str) -> Result<Vec<u8>, String> {

@@ -3,30 +3,11 @@
 // with a broken data host.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { LabPage, launchBrowser, serveLab } from "./harness.mjs";
+import { useLab } from "./harness.mjs";
 
 const FIXTURE_IDS = ["fixture-agencies", "fixture-staff", "fixture-counties"];
 
-let server;
-let base;
-let browser;
-
-before(async () => {
-  ({ server, url: base } = await serveLab());
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-async function openLab(path, options = {}) {
-  const context = await browser.newContext(options);
-  const lab = new LabPage(await context.newPage());
-  await lab.open(base + path);
-  return { lab, context };
-}
+const openLab = useLab({ before, after });
 
 test("the page starts its worker and lists the catalog the worker was given", async () => {
   const { lab, context } = await openLab("/?lang=en", { viewport: { width: 1200, height: 800 } });

@@ -109,3 +109,28 @@ export class LabPage {
     await this.page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
   }
 }
+
+/**
+ * Registers before/after hooks that serve the lab and start a browser for
+ * the tests of one file; returns `open(path, contextOptions)`, which opens
+ * the lab in a new browser context and resolves to `{ lab, context }`.
+ */
+export function useLab({ before, after }) {
+  let server;
+  let base;
+  let browser;
+  before(async () => {
+    ({ server, url: base } = await serveLab());
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+  return async function open(path, options = {}) {
+    const context = await browser.newContext(options);
+    const lab = new LabPage(await context.newPage());
+    await lab.open(base + path);
+    return { lab, context };
+  };
+}

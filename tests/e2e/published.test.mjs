@@ -1,26 +1,12 @@
 // The lab lists the datasets published from the real sources.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { LabPage, launchBrowser, serveLab } from "./harness.mjs";
+import { useLab } from "./harness.mjs";
 
-let server;
-let base;
-let browser;
-
-before(async () => {
-  ({ server, url: base } = await serveLab());
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const openLab = useLab({ before, after });
 
 test("the page lists the published datasets from the real catalog", async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const lab = new LabPage(await context.newPage());
-  await lab.open(`${base}/real/?lang=sv`);
+  const { lab, context } = await openLab("/real/?lang=sv", { viewport: { width: 1280, height: 900 } });
   await lab.waitForEngine("ready");
   await lab.waitForCatalog("loaded");
   const ids = await lab.datasetIds();

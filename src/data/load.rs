@@ -1,0 +1,785 @@
+//! Loading Arrow IPC files and streams from bytes, safely.
+//!
+//! arrow-ipc trusts the lengths and offsets a file declares: a negative
+//! body length, a footer or buffer that points outside the file, or an lz4
+//! buffer that announces gigabytes make it panic or allocate without
+//! bound, and in wasm a panic or an out-of-memory abort kills the lab. So
+//! [`decode`] walks the file's messages itself first: it checks the footer,
+//! every block and every buffer against the file's size, every declared
+//! length against [`Limits`], and every column type against the types the
+//! lab reads. Only then does it hand each message to arrow-ipc, which also
+//! validates the arrays it builds.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, RecordBatch};
+use arrow::buffer::Buffer;
+use arrow::datatypes::{DataType, Schema, SchemaRef};
+use arrow_ipc::reader::{read_dictionary, read_record_batch};
+use arrow_ipc::{CompressionType, MessageHeader, MetadataVersion};
+
+use crate::error::LoadError;
+
+const MAGIC: &[u8; 6] = b"ARROW1";
+const CONTINUATION: [u8; 4] = [0xff; 4];
+/// The most an LZ4 frame can expand.
+const LZ4_MAX_RATIO: u64 = 255;
+
+/// What one file may make the lab allocate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of decoded column data (the sum of all buffers, after lz4).
+    pub max_decoded_bytes: u64,
+    /// Rows over all batches.
+    pub max_rows: u64,
+    /// Columns.
+    pub max_columns: usize,
+}
+
+impl Default for Limits {
+    /// Sized for the browser's 4 GiB wasm heap, which must also hold the
+    /// downloaded bytes, the worker's other tables and their results.
+    fn default() -> Self {
+        Self {
+            max_decoded_bytes: 1 << 30,
+            max_rows: 100_000_000,
+            max_columns: 10_000,
+        }
+    }
+}
+
+/// A decoded table: its schema and its record batches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+}
+
+impl Table {
+    /// Rows over all batches.
+    pub fn num_rows(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+/// The two IPC formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `.arrow`: magic, messages, footer with an index of blocks.
+    File,
+    /// `.arrows`: a sequence of messages, the schema first.
+    Stream,
+}
+
+/// Which format `bytes` are in, or why they are not Arrow at all.
+pub fn sniff(bytes: &[u8]) -> Result<Format, LoadError> {
+    if bytes.is_empty() {
+        return Err(LoadError::Empty);
+    }
+    if bytes.starts_with(MAGIC) {
+        return Ok(Format::File);
+    }
+    if bytes.starts_with(&CONTINUATION) {
+        return Ok(Format::Stream);
+    }
+    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    if text.trim_ascii_start().starts_with(b"<") {
+        return Err(LoadError::Html);
+    }
+    // Streams written before the continuation marker start with a small
+    // positive metadata length.
+    if let Some(len) = read_i32(bytes, 0).and_then(|l| usize::try_from(l).ok())
+        && len > 0
+        && let Some(metadata) = bytes.get(4..4 + len)
+        && root_message(metadata).is_ok()
+    {
+        return Ok(Format::Stream);
+    }
+    let start: String = String::from_utf8_lossy(&bytes[..bytes.len().min(8)]).into_owned();
+    Err(LoadError::NotArrow {
+        start: format!("{start:?}"),
+    })
+}
+
+/// Decodes an Arrow IPC file or stream, checking it first (see the module
+/// documentation). Never panics, whatever the bytes.
+pub fn decode(bytes: Vec<u8>, limits: &Limits) -> Result<Table, LoadError> {
+    let format = sniff(&bytes)?;
+    let buffer = Buffer::from_vec(bytes);
+    let mut decoder = Decoder {
+        bytes: &buffer,
+        limits,
+        decoded_bytes: 0,
+        rows: 0,
+        dictionaries: HashMap::new(),
+        batches: Vec::new(),
+    };
+    let schema = match format {
+        Format::File => decoder.file()?,
+        Format::Stream => decoder.stream()?,
+    };
+    Ok(Table {
+        schema,
+        batches: decoder.batches,
+    })
+}
+
+struct Decoder<'a> {
+    bytes: &'a Buffer,
+    limits: &'a Limits,
+    decoded_bytes: u64,
+    rows: u64,
+    dictionaries: HashMap<i64, ArrayRef>,
+    batches: Vec<RecordBatch>,
+}
+
+/// One message: its flatbuffer and where its body is in the file.
+struct Located<'a> {
+    message: arrow_ipc::Message<'a>,
+    body_start: usize,
+    body_len: usize,
+}
+
+impl<'a> Decoder<'a> {
+    fn file(&mut self) -> Result<SchemaRef, LoadError> {
+        let bytes: &'a [u8] = self.bytes.as_slice();
+        let size = bytes.len();
+        // magic (6) + padding (2) ... footer, footer length (4), magic (6)
+        if size < 6 + 2 + 4 + 6 {
+            return Err(truncated("it ends before its footer"));
+        }
+        if &bytes[size - 6..] != MAGIC {
+            return Err(truncated("the end-of-file marker is missing"));
+        }
+        let footer_len = read_i32(bytes, size - 10).unwrap_or(-1);
+        let footer_end = size - 10;
+        let footer_start = usize::try_from(footer_len)
+            .ok()
+            .and_then(|len| footer_end.checked_sub(len))
+            .filter(|start| *start >= 8)
+            .ok_or_else(|| {
+                corrupt(format!(
+                    "the footer length {footer_len} does not fit the file"
+                ))
+            })?;
+        let footer = arrow_ipc::root_as_footer(&bytes[footer_start..footer_end])
+            .map_err(|e| corrupt(format!("the footer cannot be read ({e})")))?;
+        let schema = footer
+            .schema()
+            .ok_or_else(|| corrupt("the footer has no schema".into()))?;
+        let schema = self.schema(
+            arrow_ipc::convert::try_fb_to_schema(schema)
+                .map_err(|e| corrupt(format!("the schema cannot be read ({e})")))?,
+        )?;
+        let version = footer.version();
+        let dictionaries: Vec<arrow_ipc::Block> = footer
+            .dictionaries()
+            .map(|v| v.iter().copied().collect())
+            .unwrap_or_default();
+        let record_batches: Vec<arrow_ipc::Block> = footer
+            .recordBatches()
+            .map(|v| v.iter().copied().collect())
+            .unwrap_or_default();
+        for block in dictionaries {
+            let located = self.block(&block, footer_start)?;
+            self.dictionary(&located, &schema, version)?;
+        }
+        for block in record_batches {
+            let located = self.block(&block, footer_start)?;
+            self.record_batch(&located, &schema, version)?;
+        }
+        Ok(schema)
+    }
+
+    /// The message a footer block points at, checked against the file.
+    fn block(&self, block: &arrow_ipc::Block, end: usize) -> Result<Located<'a>, LoadError> {
+        let bytes: &'a [u8] = self.bytes.as_slice();
+        let (offset, meta_len, body_len) =
+            (block.offset(), block.metaDataLength(), block.bodyLength());
+        let bad = || {
+            corrupt(format!(
+                "a block (offset {offset}, metadata {meta_len}, body {body_len}) lies outside the file"
+            ))
+        };
+        let offset = usize::try_from(offset).map_err(|_| bad())?;
+        let meta_len = usize::try_from(meta_len).map_err(|_| bad())?;
+        let body_len = usize::try_from(body_len).map_err(|_| bad())?;
+        let body_start = offset.checked_add(meta_len).ok_or_else(bad)?;
+        let body_end = body_start.checked_add(body_len).ok_or_else(bad)?;
+        if offset < 8 || body_end > end {
+            return Err(bad());
+        }
+        let (message, _) = self
+            .message_at(&bytes[offset..body_start])?
+            .ok_or_else(bad)?;
+        if usize::try_from(message.bodyLength()).map_or(true, |len| len > body_len) {
+            return Err(bad());
+        }
+        Ok(Located {
+            message,
+            body_start,
+            body_len,
+        })
+    }
+
+    /// Parses the encapsulated message at the start of `bytes`: returns it
+    /// with the length of its prefix and metadata, or `None` at an
+    /// end-of-stream marker.
+    fn message_at(
+        &self,
+        bytes: &'a [u8],
+    ) -> Result<Option<(arrow_ipc::Message<'a>, usize)>, LoadError> {
+        let (prefix, len): (usize, _) = if bytes.starts_with(&CONTINUATION) {
+            (8, read_i32(bytes, 4))
+        } else {
+            (4, read_i32(bytes, 0))
+        };
+        let len = len.ok_or_else(|| truncated("a message header is cut off"))?;
+        if len == 0 {
+            return Ok(None);
+        }
+        let len = usize::try_from(len)
+            .map_err(|_| corrupt(format!("a message declares length {len}")))?;
+        let end = prefix
+            .checked_add(len)
+            .filter(|end| *end <= bytes.len())
+            .ok_or_else(|| truncated("a message is cut off"))?;
+        let message = root_message(&bytes[prefix..end])?;
+        Ok(Some((message, end)))
+    }
+
+    fn stream(&mut self) -> Result<SchemaRef, LoadError> {
+        let bytes: &'a [u8] = self.bytes.as_slice();
+        let mut at = 0;
+        let mut schema: Option<SchemaRef> = None;
+        while at < bytes.len() {
+            let Some((message, meta_len)) = self.message_at(&bytes[at..])? else {
+                break;
+            };
+            let body_start = at + meta_len;
+            let body_len = usize::try_from(message.bodyLength()).map_err(|_| {
+                corrupt(format!(
+                    "a message declares a body of {} bytes",
+                    message.bodyLength()
+                ))
+            })?;
+            let body_end = body_start
+                .checked_add(body_len)
+                .filter(|end| *end <= bytes.len())
+                .ok_or_else(|| truncated("a message's body is cut off"))?;
+            let version = message.version();
+            let located = Located {
+                message,
+                body_start,
+                body_len,
+            };
+            match (located.message.header_type(), &schema) {
+                (MessageHeader::Schema, None) => {
+                    let fb = located
+                        .message
+                        .header_as_schema()
+                        .ok_or_else(|| corrupt("the schema message is empty".into()))?;
+                    let parsed = arrow_ipc::convert::try_fb_to_schema(fb)
+                        .map_err(|e| corrupt(format!("the schema cannot be read ({e})")))?;
+                    schema = Some(self.schema(parsed)?);
+                }
+                (MessageHeader::Schema, Some(_)) => {
+                    return Err(corrupt("the schema appears twice".into()));
+                }
+                (_, None) => return Err(corrupt("the stream does not start with a schema".into())),
+                (MessageHeader::DictionaryBatch, Some(s)) => {
+                    let s = s.clone();
+                    self.dictionary(&located, &s, version)?;
+                }
+                (MessageHeader::RecordBatch, Some(s)) => {
+                    let s = s.clone();
+                    self.record_batch(&located, &s, version)?;
+                }
+                (other, Some(_)) => return Err(corrupt(format!("unexpected message {other:?}"))),
+            }
+            at = body_end;
+        }
+        schema.ok_or_else(|| truncated("the stream has no schema"))
+    }
+
+    /// Checks the schema against the types the lab reads.
+    fn schema(&self, schema: Schema) -> Result<SchemaRef, LoadError> {
+        if schema.fields().len() > self.limits.max_columns {
+            return Err(LoadError::TooLarge {
+                what: "columns",
+                size: schema.fields().len() as u64,
+                limit: self.limits.max_columns as u64,
+            });
+        }
+        for field in schema.fields() {
+            if !supported(field.data_type()) {
+                return Err(LoadError::UnsupportedType {
+                    column: field.name().clone(),
+                    data_type: field.data_type().to_string(),
+                });
+            }
+        }
+        Ok(Arc::new(schema))
+    }
+
+    /// Checks a record batch header (in a record batch or dictionary
+    /// message) against its body and the limits. `layouts` are the buffer
+    /// layouts the batch may have (see [`layout`]): one for a record batch,
+    /// one per dictionary value type for a dictionary.
+    fn check_batch(
+        &mut self,
+        batch: &arrow_ipc::RecordBatch,
+        located: &Located,
+        layouts: &[Vec<u64>],
+    ) -> Result<(), LoadError> {
+        let body =
+            &self.bytes.as_slice()[located.body_start..located.body_start + located.body_len];
+        let rows = u64::try_from(batch.length())
+            .map_err(|_| corrupt(format!("a batch has {} rows", batch.length())))?;
+        self.rows = self.rows.saturating_add(rows);
+        if self.rows > self.limits.max_rows {
+            return Err(LoadError::TooLarge {
+                what: "rows",
+                size: self.rows,
+                limit: self.limits.max_rows,
+            });
+        }
+        for node in batch.nodes().iter().flatten() {
+            if node.length() < 0 || node.null_count() < 0 || node.null_count() > node.length() {
+                return Err(corrupt(
+                    "a column declares an impossible length or null count".into(),
+                ));
+            }
+            if node.length() as u64 > self.limits.max_rows {
+                return Err(LoadError::TooLarge {
+                    what: "rows in a column",
+                    size: node.length() as u64,
+                    limit: self.limits.max_rows,
+                });
+            }
+        }
+        let codec = match batch.compression() {
+            None => None,
+            Some(c) if c.codec() == CompressionType::LZ4_FRAME => Some(c.codec()),
+            Some(c) => {
+                return Err(LoadError::UnsupportedCompression {
+                    codec: format!("{:?}", c.codec()).to_lowercase(),
+                });
+            }
+        };
+        let mut decoded: u64 = 0;
+        let mut sizes = Vec::new();
+        for buffer in batch.buffers().iter().flatten() {
+            let (offset, length) = (buffer.offset(), buffer.length());
+            let range = usize::try_from(offset)
+                .ok()
+                .zip(usize::try_from(length).ok())
+                .and_then(|(o, l)| Some(o..o.checked_add(l)?))
+                .filter(|r| r.end <= body.len())
+                .ok_or_else(|| {
+                    corrupt(format!(
+                        "a buffer (offset {offset}, length {length}) lies outside its message"
+                    ))
+                })?;
+            let size = match codec {
+                Some(_) if !range.is_empty() => {
+                    let declared = read_i64(body, range.start)
+                        .filter(|_| range.len() >= 8)
+                        .ok_or_else(|| corrupt("a compressed buffer is too short".into()))?;
+                    let stored = range.len() as u64 - 8;
+                    match declared {
+                        -1 => stored,
+                        // LZ4 compresses at most about 255:1; more is a lie
+                        // that would make the decoder allocate for nothing.
+                        n if n >= 0 && n as u64 <= stored.saturating_mul(LZ4_MAX_RATIO) + 64 => {
+                            n as u64
+                        }
+                        n => {
+                            return Err(corrupt(format!(
+                                "a compressed buffer of {stored} bytes claims to hold {n}"
+                            )));
+                        }
+                    }
+                }
+                _ => range.len() as u64,
+            };
+            decoded = decoded.saturating_add(size);
+            sizes.push(size);
+        }
+        let fits = |layout: &Vec<u64>| {
+            sizes
+                .iter()
+                .zip(layout)
+                .all(|(size, width)| size % width == 0)
+        };
+        if !layouts.iter().any(fits) {
+            return Err(corrupt(
+                "a buffer's length does not fit its column's type".into(),
+            ));
+        }
+        self.decoded_bytes = self.decoded_bytes.saturating_add(decoded);
+        if self.decoded_bytes > self.limits.max_decoded_bytes {
+            return Err(LoadError::TooLarge {
+                what: "bytes of decoded data",
+                size: self.decoded_bytes,
+                limit: self.limits.max_decoded_bytes,
+            });
+        }
+        Ok(())
+    }
+
+    fn body(&self, located: &Located) -> Buffer {
+        self.bytes
+            .slice_with_length(located.body_start, located.body_len)
+    }
+
+    fn record_batch(
+        &mut self,
+        located: &Located,
+        schema: &SchemaRef,
+        version: MetadataVersion,
+    ) -> Result<(), LoadError> {
+        let batch = located
+            .message
+            .header_as_record_batch()
+            .ok_or_else(|| corrupt("a block does not hold a record batch".into()))?;
+        let layout: Vec<u64> = schema
+            .fields()
+            .iter()
+            .flat_map(|f| layout(f.data_type()))
+            .collect();
+        self.check_batch(&batch, located, &[layout])?;
+        let decoded = read_record_batch(
+            &self.body(located),
+            batch,
+            schema.clone(),
+            &self.dictionaries,
+            None,
+            &version,
+        )
+        .map_err(|e| corrupt(e.to_string()))?;
+        self.batches.push(decoded);
+        Ok(())
+    }
+
+    fn dictionary(
+        &mut self,
+        located: &Located,
+        schema: &Schema,
+        version: MetadataVersion,
+    ) -> Result<(), LoadError> {
+        let dictionary = located
+            .message
+            .header_as_dictionary_batch()
+            .ok_or_else(|| corrupt("a block does not hold a dictionary".into()))?;
+        let data = dictionary
+            .data()
+            .ok_or_else(|| corrupt("a dictionary has no data".into()))?;
+        let layouts: Vec<Vec<u64>> = schema
+            .fields()
+            .iter()
+            .filter_map(|f| match f.data_type() {
+                DataType::Dictionary(_, value) => Some(layout(value)),
+                _ => None,
+            })
+            .collect();
+        if layouts.is_empty() {
+            return Err(corrupt("a dictionary belongs to no column".into()));
+        }
+        self.check_batch(&data, located, &layouts)?;
+        read_dictionary(
+            &self.body(located),
+            dictionary,
+            schema,
+            &mut self.dictionaries,
+            &version,
+        )
+        .map_err(|e| corrupt(e.to_string()))
+    }
+}
+
+/// The element width in bytes of each IPC buffer of a column of a
+/// supported type, in order (1 for bitmaps and bytes). arrow panics on a
+/// buffer whose length is not a multiple of its element width.
+fn layout(data_type: &DataType) -> Vec<u64> {
+    use DataType::*;
+    let values = |width: u64| vec![1, width];
+    match data_type {
+        Null => Vec::new(),
+        Boolean | Int8 | UInt8 => values(1),
+        Int16 | UInt16 | Float16 => values(2),
+        Int32 | UInt32 | Float32 | Date32 | Time32(_) => values(4),
+        Int64 | UInt64 | Float64 | Date64 | Time64(_) | Timestamp(..) | Duration(_) => values(8),
+        Decimal128(..) => values(16),
+        Decimal256(..) => values(32),
+        Utf8 | Binary => vec![1, 4, 1],
+        LargeUtf8 | LargeBinary => vec![1, 8, 1],
+        Dictionary(key, _) => layout(key),
+        _ => Vec::new(),
+    }
+}
+
+/// The column types the lab reads: flat types, and dictionaries of them.
+fn supported(data_type: &DataType) -> bool {
+    use DataType::*;
+    match data_type {
+        Null | Boolean | Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32 | UInt64
+        | Float16 | Float32 | Float64 | Utf8 | LargeUtf8 | Binary | LargeBinary | Date32
+        | Date64 | Time32(_) | Time64(_) | Timestamp(..) | Duration(_) | Decimal128(..)
+        | Decimal256(..) => true,
+        Dictionary(key, value) => {
+            key.is_dictionary_key_type() && !matches!(**value, Dictionary(..)) && supported(value)
+        }
+        _ => false,
+    }
+}
+
+fn root_message(bytes: &[u8]) -> Result<arrow_ipc::Message<'_>, LoadError> {
+    arrow_ipc::root_as_message(bytes)
+        .map_err(|e| corrupt(format!("a message cannot be read ({e})")))
+}
+
+fn read_i32(bytes: &[u8], at: usize) -> Option<i32> {
+    let slice = bytes.get(at..at.checked_add(4)?)?;
+    Some(i32::from_le_bytes(slice.try_into().ok()?))
+}
+
+fn read_i64(bytes: &[u8], at: usize) -> Option<i64> {
+    let slice = bytes.get(at..at.checked_add(8)?)?;
+    Some(i64::from_le_bytes(slice.try_into().ok()?))
+}
+
+fn corrupt(what: String) -> LoadError {
+    LoadError::Corrupt { what }
+}
+
+fn truncated(what: &str) -> LoadError {
+    LoadError::Truncated { what: what.into() }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{
+        BooleanArray, Date32Array, DictionaryArray, Float64Array, Int32Array, StringArray,
+    };
+    use arrow::datatypes::{Field, Int32Type};
+    use arrow::ipc::writer::{FileWriter, IpcWriteOptions, StreamWriter};
+
+    use super::*;
+
+    /// A table of every common column type, with nulls, in two batches.
+    pub(crate) fn sample() -> Vec<RecordBatch> {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Int32, true),
+            Field::new("value", DataType::Float64, true),
+            Field::new("name", DataType::Utf8, true),
+            Field::new("flag", DataType::Boolean, true),
+            Field::new("day", DataType::Date32, true),
+            Field::new(
+                "kind",
+                DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+                true,
+            ),
+        ]));
+        (0..2)
+            .map(|b| {
+                let n = 50 + b * 25;
+                let kind: DictionaryArray<Int32Type> = (0..n)
+                    .map(|i| ["län", "kommun", "myndighet"].get(i % 4).copied())
+                    .collect();
+                RecordBatch::try_new(
+                    schema.clone(),
+                    vec![
+                        Arc::new(
+                            (0..n)
+                                .map(|i| (i % 7 != 0).then_some(i as i32))
+                                .collect::<Int32Array>(),
+                        ),
+                        Arc::new(
+                            (0..n)
+                                .map(|i| Some(i as f64 * 1.5))
+                                .collect::<Float64Array>(),
+                        ),
+                        Arc::new(
+                            (0..n)
+                                .map(|i| (i % 5 != 0).then(|| format!("rad {i} åäö")))
+                                .collect::<StringArray>(),
+                        ),
+                        Arc::new((0..n).map(|i| Some(i % 2 == 0)).collect::<BooleanArray>()),
+                        Arc::new(
+                            (0..n)
+                                .map(|i| Some(19_000 + i as i32))
+                                .collect::<Date32Array>(),
+                        ),
+                        Arc::new(kind),
+                    ],
+                )
+                .unwrap()
+            })
+            .collect()
+    }
+
+    pub(crate) fn file(batches: &[RecordBatch], lz4: bool) -> Vec<u8> {
+        let options = options(lz4);
+        let mut writer =
+            FileWriter::try_new_with_options(Vec::new(), &batches[0].schema(), options).unwrap();
+        for batch in batches {
+            writer.write(batch).unwrap();
+        }
+        writer.finish().unwrap();
+        writer.into_inner().unwrap()
+    }
+
+    pub(crate) fn stream(batches: &[RecordBatch], lz4: bool) -> Vec<u8> {
+        let options = options(lz4);
+        let mut writer =
+            StreamWriter::try_new_with_options(Vec::new(), &batches[0].schema(), options).unwrap();
+        for batch in batches {
+            writer.write(batch).unwrap();
+        }
+        writer.finish().unwrap();
+        writer.into_inner().unwrap()
+    }
+
+    fn options(lz4: bool) -> IpcWriteOptions {
+        let compression = lz4.then_some(arrow_ipc::CompressionType::LZ4_FRAME);
+        IpcWriteOptions::default()
+            .try_with_compression(compression)
+            .unwrap()
+    }
+
+    #[test]
+    fn decodes_files_and_streams_plain_and_lz4() {
+        let batches = sample();
+        for lz4 in [false, true] {
+            for (format, bytes) in [
+                (Format::File, file(&batches, lz4)),
+                (Format::Stream, stream(&batches, lz4)),
+            ] {
+                assert_eq!(sniff(&bytes).unwrap(), format);
+                let table = decode(bytes, &Limits::default()).unwrap();
+                assert_eq!(table.batches, batches, "{format:?}, lz4 {lz4}");
+                assert_eq!(table.num_rows(), 125);
+            }
+        }
+    }
+
+    #[test]
+    fn not_arrow_gets_a_message_that_says_what_it_is() {
+        assert_eq!(
+            decode(Vec::new(), &Limits::default()),
+            Err(LoadError::Empty)
+        );
+        assert_eq!(
+            decode(
+                b"\n  <!DOCTYPE html><html>404</html>".to_vec(),
+                &Limits::default()
+            ),
+            Err(LoadError::Html)
+        );
+        let error = decode(b"PK\x03\x04zipfile".to_vec(), &Limits::default()).unwrap_err();
+        assert!(matches!(error, LoadError::NotArrow { .. }), "{error}");
+        assert!(error.to_string().contains("PK"), "{error}");
+        let error = decode(
+            b"county_code;name\n01;Stockholm".to_vec(),
+            &Limits::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(error, LoadError::NotArrow { .. }), "{error}");
+    }
+
+    #[test]
+    fn truncated_files_are_reported_as_such() {
+        let bytes = file(&sample(), false);
+        for cut in [1, 7, 12, bytes.len() / 2, bytes.len() - 1] {
+            let error = decode(bytes[..cut].to_vec(), &Limits::default()).unwrap_err();
+            assert!(
+                matches!(
+                    error,
+                    LoadError::Truncated { .. }
+                        | LoadError::Corrupt { .. }
+                        | LoadError::NotArrow { .. }
+                ),
+                "cut at {cut}: {error}"
+            );
+        }
+        let bytes = stream(&sample(), false);
+        let error = decode(bytes[..bytes.len() / 2].to_vec(), &Limits::default()).unwrap_err();
+        assert!(matches!(error, LoadError::Truncated { .. }), "{error}");
+    }
+
+    #[test]
+    fn limits_are_enforced_before_allocating() {
+        let bytes = file(&sample(), false);
+        let rows = Limits {
+            max_rows: 100,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            decode(bytes.clone(), &rows),
+            Err(LoadError::TooLarge { what: "rows", .. })
+        ));
+        let small = Limits {
+            max_decoded_bytes: 1000,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            decode(bytes.clone(), &small),
+            Err(LoadError::TooLarge { .. })
+        ));
+        let columns = Limits {
+            max_columns: 3,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            decode(bytes, &columns),
+            Err(LoadError::TooLarge {
+                what: "columns",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn an_lz4_buffer_announcing_gigabytes_is_refused() {
+        let bytes = stream(&sample(), true);
+        // Find the first compressed buffer's declared length: the body of
+        // the first record batch starts with it. Replace every plausible
+        // small declared length (i64 LE) with 2 GiB.
+        let mut hostile = bytes.clone();
+        let mut replaced = 0;
+        for at in (0..hostile.len() - 8).step_by(8) {
+            let n = i64::from_le_bytes(hostile[at..at + 8].try_into().unwrap());
+            if (200..=1000).contains(&n) {
+                hostile[at..at + 8].copy_from_slice(&(2_i64 << 30).to_le_bytes());
+                replaced += 1;
+            }
+        }
+        assert!(replaced > 0);
+        let error = decode(hostile, &Limits::default()).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                LoadError::TooLarge { .. } | LoadError::Corrupt { .. }
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn nested_types_are_refused_by_name() {
+        let list = DataType::List(Arc::new(Field::new("item", DataType::Int32, true)));
+        assert!(!supported(&list));
+        assert!(supported(&DataType::Dictionary(
+            Box::new(DataType::Int8),
+            Box::new(DataType::Utf8)
+        )));
+        assert!(!supported(&DataType::Dictionary(
+            Box::new(DataType::Utf8),
+            Box::new(DataType::Utf8)
+        )));
+    }
+}
