@@ -6,10 +6,15 @@
 //!   codec, which returns errors and never panics.
 //! - `transport` (wasm32): packs an encoded message and an optional bulk
 //!   byte buffer into a JS message, transferring the buffer without a copy.
+//! - `download` (wasm32): dataset files from the Cache API or the network,
+//!   with progress, a size cap and cancellation.
 //! - `worker` (wasm32): the worker's message loop and the state it holds.
 
 pub mod handler;
 pub mod protocol;
+
+#[cfg(target_arch = "wasm32")]
+pub mod download;
 
 #[cfg(target_arch = "wasm32")]
 pub mod transport;

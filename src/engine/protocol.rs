@@ -44,6 +44,39 @@ pub enum Request {
     /// Throw an uncaught error inside the worker, as a crash would. Used by
     /// the diagnostics panel and the tests of crash recovery.
     SimulateCrash,
+    /// Download (or take from the browser's cache), verify and decode a
+    /// dataset version, and keep it. The worker answers with
+    /// [`Response::Progress`] while downloading, then
+    /// [`Response::DatasetOpened`] or [`Response::Error`].
+    OpenDataset {
+        dataset: String,
+        sha256: String,
+        /// The absolute URL of the Arrow file.
+        url: String,
+        /// The size the catalog gives, for progress when the host sends no
+        /// length.
+        bytes: u64,
+    },
+    /// Drop a loaded dataset. Answered by [`Response::DatasetClosed`].
+    CloseDataset { dataset: String },
+    /// Stop request `request` (a download); it answers with an error.
+    Cancel { request: u64 },
+}
+
+/// A loaded table as the page sees it: no values, just its shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableSummary {
+    pub dataset: String,
+    pub sha256: String,
+    pub rows: u64,
+    /// Column names and Arrow types.
+    pub columns: Vec<(String, String)>,
+    /// The size of the downloaded file.
+    pub file_bytes: u64,
+    /// The memory its decoded columns take in the worker.
+    pub memory_bytes: u64,
+    /// `true` when the bytes came from the browser's cache, not the network.
+    pub from_cache: bool,
 }
 
 /// What the worker tells the page.
@@ -59,6 +92,12 @@ pub enum Response {
     },
     /// A request failed; `message` is written for the visitor.
     Error { message: String },
+    /// How far a download is: `loaded` bytes of `total` (when known).
+    Progress { loaded: u64, total: Option<u64> },
+    /// A dataset is loaded and kept in the worker.
+    DatasetOpened { summary: TableSummary },
+    /// A dataset was dropped.
+    DatasetClosed { dataset: String },
 }
 
 /// Encodes a message as JSON text.
@@ -120,6 +159,16 @@ mod tests {
                 url: "data/catalog.json".into(),
             },
             Request::SimulateCrash,
+            Request::OpenDataset {
+                dataset: "agencies".into(),
+                sha256: "ab".repeat(32),
+                url: "https://example.org/data/agencies/abababababab.arrow".into(),
+                bytes: 100,
+            },
+            Request::CloseDataset {
+                dataset: "agencies".into(),
+            },
+            Request::Cancel { request: 3 },
         ];
         for (id, request) in requests.into_iter().enumerate() {
             let text = encode(id as u64, &request).unwrap();
@@ -138,6 +187,24 @@ mod tests {
             },
             Response::Error {
                 message: "nope".into(),
+            },
+            Response::Progress {
+                loaded: 10,
+                total: None,
+            },
+            Response::DatasetOpened {
+                summary: TableSummary {
+                    dataset: "agencies".into(),
+                    sha256: "ab".repeat(32),
+                    rows: 414,
+                    columns: vec![("org_nr".into(), "Utf8".into())],
+                    file_bytes: 100_938,
+                    memory_bytes: 250_000,
+                    from_cache: false,
+                },
+            },
+            Response::DatasetClosed {
+                dataset: "agencies".into(),
             },
         ];
         for response in responses {

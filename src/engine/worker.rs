@@ -1,30 +1,62 @@
 //! The compute worker's message loop (wasm32). It decodes each message,
 //! hands it to [`Engine`], and posts the answer back. It announces itself
 //! with `Response::Ready`, because messages posted before its wasm module
-//! has started would be lost.
+//! has started would be lost. Downloads run as tasks, so the worker keeps
+//! answering (and can cancel them) while they last.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::{AbortController, DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::engine::handler::{Engine, Outcome};
+use crate::data::load::Limits;
+use crate::engine::download;
+use crate::engine::handler::{Engine, Outcome, check_hash};
 use crate::engine::protocol::{self, Envelope, Request, Response};
 use crate::engine::transport;
+
+/// What the worker holds between messages.
+struct Worker {
+    scope: DedicatedWorkerGlobalScope,
+    engine: RefCell<Engine>,
+    /// Running downloads by request id.
+    downloads: RefCell<BTreeMap<u64, AbortController>>,
+}
 
 /// Starts the worker: installs the message handler and says it is ready.
 pub fn run() {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let engine = Rc::new(RefCell::new(Engine::new()));
-    let reply_scope = scope.clone();
+    let worker = Rc::new(Worker {
+        scope: scope.clone(),
+        engine: RefCell::new(Engine::new()),
+        downloads: RefCell::new(BTreeMap::new()),
+    });
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let (id, outcome) = receive(&engine, &event);
+        let (id, outcome) = receive(&worker.engine, &event);
         match outcome {
-            Outcome::Reply(response) => post(&reply_scope, id, &response),
+            Outcome::Reply(response) => post(&worker.scope, id, &response),
             Outcome::Crash => wasm_bindgen::throw_str("simulated crash of the compute engine"),
+            Outcome::Download {
+                dataset,
+                sha256,
+                url,
+                bytes,
+            } => {
+                let worker = worker.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let response = open(&worker, id, &dataset, &sha256, &url, bytes).await;
+                    post(&worker.scope, id, &response);
+                });
+            }
+            Outcome::Cancel { request } => {
+                if let Some(controller) = worker.downloads.borrow_mut().remove(&request) {
+                    controller.abort();
+                }
+            }
         }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -37,6 +69,58 @@ pub fn run() {
             engine_version: crate::VERSION.to_string(),
         },
     );
+}
+
+/// Opens a dataset: from the cache, else downloaded with progress; then
+/// verified, remembered in the cache and decoded.
+async fn open(
+    worker: &Worker,
+    id: u64,
+    dataset: &str,
+    sha256: &str,
+    url: &str,
+    expected: u64,
+) -> Response {
+    let scope: &web_sys::WorkerGlobalScope = worker.scope.unchecked_ref();
+    if let Some(bytes) = download::cached(scope, sha256).await
+        && check_hash(url, sha256, &bytes).is_ok()
+    {
+        return worker
+            .engine
+            .borrow_mut()
+            .open_verified(dataset, sha256, url, bytes, true);
+    }
+    let Ok(controller) = AbortController::new() else {
+        return Response::Error {
+            message: "the browser cannot start a download here".into(),
+        };
+    };
+    worker.downloads.borrow_mut().insert(id, controller.clone());
+    let limit = Limits::default().max_decoded_bytes;
+    let mut progress =
+        |loaded, total| post(&worker.scope, id, &Response::Progress { loaded, total });
+    let fetched = download::fetch(
+        scope,
+        url,
+        expected,
+        limit,
+        &controller.signal(),
+        &mut progress,
+    )
+    .await;
+    worker.downloads.borrow_mut().remove(&id);
+    let bytes = match fetched {
+        Ok(bytes) => bytes,
+        Err(message) => return Response::Error { message },
+    };
+    if let Err(message) = check_hash(url, sha256, &bytes) {
+        return Response::Error { message };
+    }
+    download::remember(scope, sha256, &bytes).await;
+    worker
+        .engine
+        .borrow_mut()
+        .open_verified(dataset, sha256, url, bytes, false)
 }
 
 fn receive(engine: &RefCell<Engine>, event: &MessageEvent) -> (u64, Outcome) {

@@ -3,14 +3,16 @@
 //! the compute worker.
 
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::data::{Catalog, Lang};
-use crate::engine::protocol::{Request, Response};
+use crate::data::{Catalog, Dataset, Lang};
+use crate::engine::protocol::{Request, Response, TableSummary};
 use crate::ui::bridge::{Bridge, EngineEvent};
 use crate::ui::catalog::CatalogList;
+use crate::ui::datasets::LoadedPanel;
 use crate::ui::fetch;
 use crate::ui::i18n::texts;
 
@@ -49,6 +51,15 @@ pub enum CatalogState {
     Failed(String),
 }
 
+/// A dataset as the page sees it: being opened, open in the worker, or
+/// failed to open.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadState {
+    Loading { loaded: u64, total: Option<u64> },
+    Loaded(TableSummary),
+    Failed(String),
+}
+
 /// A message for the visitor about the engine, shown above the main area.
 #[derive(Debug, Clone, PartialEq)]
 enum Notice {
@@ -64,11 +75,18 @@ struct Downloaded {
 }
 
 /// Everything the page's event handlers share. Signals are `Copy`; the
-/// bridge and the catalog's bytes stay on this thread.
+/// bridge and the catalog's bytes stay on this thread. Components below
+/// the frame reach it as a context.
 #[derive(Clone, Copy)]
-struct Lab {
+pub struct Lab {
     engine: RwSignal<EngineState>,
     catalog: RwSignal<CatalogState>,
+    /// The datasets opened (or being opened), by id.
+    pub loads: RwSignal<BTreeMap<String, LoadState>>,
+    /// The open request of each dataset, to resend to a restarted worker.
+    open_requests: StoredValue<BTreeMap<String, Request>, LocalStorage>,
+    /// Request id -> the dataset it opens.
+    pending: StoredValue<BTreeMap<u64, String>, LocalStorage>,
     notice: RwSignal<Option<Notice>>,
     bridge: StoredValue<Option<Bridge>, LocalStorage>,
     /// The downloaded catalog, kept to give a restarted worker.
@@ -82,6 +100,9 @@ impl Lab {
         Self {
             engine: RwSignal::new(EngineState::Starting),
             catalog: RwSignal::new(CatalogState::Loading),
+            loads: RwSignal::new(BTreeMap::new()),
+            open_requests: StoredValue::new_local(BTreeMap::new()),
+            pending: StoredValue::new_local(BTreeMap::new()),
             notice: RwSignal::new(None),
             bridge: StoredValue::new_local(None),
             catalog_bytes: StoredValue::new_local(None),
@@ -107,16 +128,19 @@ impl Lab {
                 });
             }
             EngineEvent::Reply { id, response } => {
-                if self.catalog_request.get_value() != Some(id) {
-                    return;
-                }
-                match response {
-                    Response::Catalog { catalog, .. } => {
-                        self.crashes.with_value(|c| c.set(0));
-                        self.catalog.set(CatalogState::Loaded(catalog));
+                if self.catalog_request.get_value() == Some(id) {
+                    match response {
+                        Response::Catalog { catalog, .. } => {
+                            self.crashes.with_value(|c| c.set(0));
+                            self.catalog.set(CatalogState::Loaded(catalog));
+                        }
+                        Response::Error { message } => {
+                            self.catalog.set(CatalogState::Failed(message))
+                        }
+                        _ => {}
                     }
-                    Response::Error { message } => self.catalog.set(CatalogState::Failed(message)),
-                    Response::Ready { .. } => {}
+                } else if let Some(dataset) = self.pending.with_value(|p| p.get(&id).cloned()) {
+                    self.on_dataset(id, dataset, response);
                 }
             }
             EngineEvent::Died { reason } => {
@@ -137,18 +161,127 @@ impl Lab {
         }
     }
 
-    /// Starts a new worker and gives it what the old one had.
+    /// Starts a new worker and gives it what the old one had: the catalog
+    /// and the datasets opened (from the browser's cache, not the network).
     fn restart(self) {
         self.engine.set(EngineState::Restarting);
-        let Some(bridge) = self.bridge.get_value() else {
-            self.start_engine();
-            self.send_catalog();
+        self.pending.update_value(BTreeMap::clear);
+        match self.bridge.get_value() {
+            None => self.start_engine(),
+            Some(bridge) => {
+                if let Err(reason) = bridge.respawn() {
+                    self.engine.set(EngineState::Stopped { reason });
+                    return;
+                }
+            }
+        }
+        self.send_catalog();
+        for (dataset, request) in self.open_requests.get_value() {
+            self.send_open(dataset, request);
+        }
+    }
+
+    /// Opens the latest version of `dataset` in the engine.
+    pub fn open_dataset(self, dataset: &Dataset) {
+        let (Some(version), Some(catalog)) = (dataset.latest(), self.catalog_bytes.get_value())
+        else {
             return;
         };
-        match bridge.respawn() {
-            Ok(()) => self.send_catalog(),
-            Err(reason) => self.engine.set(EngineState::Stopped { reason }),
+        let url = match fetch::resolve_against(&version.url, &catalog.url) {
+            Ok(url) => url,
+            Err(message) => {
+                self.set_load(&dataset.id, LoadState::Failed(message));
+                return;
+            }
+        };
+        let request = Request::OpenDataset {
+            dataset: dataset.id.clone(),
+            sha256: version.sha256.clone(),
+            url,
+            bytes: version.bytes,
+        };
+        self.open_requests.update_value(|r| {
+            r.insert(dataset.id.clone(), request.clone());
+        });
+        self.send_open(dataset.id.clone(), request);
+    }
+
+    fn send_open(self, dataset: String, request: Request) {
+        let Some(bridge) = self.bridge.get_value() else {
+            return;
+        };
+        match bridge.send(&request, None) {
+            Ok(id) => {
+                self.pending.update_value(|p| {
+                    p.insert(id, dataset.clone());
+                });
+                self.set_load(
+                    &dataset,
+                    LoadState::Loading {
+                        loaded: 0,
+                        total: None,
+                    },
+                );
+            }
+            Err(e) => self.set_load(&dataset, LoadState::Failed(e.to_string())),
         }
+    }
+
+    /// Stops opening `dataset`.
+    pub fn cancel_dataset(self, dataset: &str) {
+        let request = self
+            .pending
+            .with_value(|p| p.iter().find(|(_, d)| *d == dataset).map(|(id, _)| *id));
+        if let (Some(request), Some(bridge)) = (request, self.bridge.get_value()) {
+            let _ = bridge.send(&Request::Cancel { request }, None);
+        }
+    }
+
+    /// Drops `dataset` from the engine and the page.
+    pub fn close_dataset(self, dataset: &str) {
+        self.open_requests.update_value(|r| {
+            r.remove(dataset);
+        });
+        self.loads.update(|l| {
+            l.remove(dataset);
+        });
+        if let Some(bridge) = self.bridge.get_value() {
+            let _ = bridge.send(
+                &Request::CloseDataset {
+                    dataset: dataset.to_string(),
+                },
+                None,
+            );
+        }
+    }
+
+    fn set_load(self, dataset: &str, state: LoadState) {
+        self.loads.update(|l| {
+            l.insert(dataset.to_string(), state);
+        });
+    }
+
+    fn on_dataset(self, id: u64, dataset: String, response: Response) {
+        match response {
+            Response::Progress { loaded, total } => {
+                self.set_load(&dataset, LoadState::Loading { loaded, total });
+                return;
+            }
+            Response::DatasetOpened { summary } => {
+                self.set_load(&dataset, LoadState::Loaded(summary));
+            }
+            Response::Error { message } => {
+                // A failed open is not reopened after a restart.
+                self.open_requests.update_value(|r| {
+                    r.remove(&dataset);
+                });
+                self.set_load(&dataset, LoadState::Failed(message));
+            }
+            _ => {}
+        }
+        self.pending.update_value(|p| {
+            p.remove(&id);
+        });
     }
 
     /// Downloads the catalog and hands it to the engine.
@@ -227,6 +360,8 @@ fn debug_mode() -> bool {
 pub fn App() -> impl IntoView {
     let lang = RwSignal::new(initial_lang());
     let lab = Lab::new();
+    provide_context(lab);
+    provide_context(lang);
     lab.start_engine();
     lab.load_catalog();
     Effect::new(move |_| {
@@ -255,6 +390,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main class="main" id="main">
             <EngineNotice lab=lab lang=lang />
+            <LoadedPanel />
             <CatalogList
                 state=lab.catalog.read_only()
                 lang=lang.read_only()

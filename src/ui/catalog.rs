@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::data::{Dataset, Lang};
 use crate::ui::app::CatalogState;
+use crate::ui::datasets::DatasetLoad;
 use crate::ui::i18n::{counted, texts};
 
 /// The catalog: loading, failed (with a retry), or a list of datasets.
@@ -67,6 +68,7 @@ fn DatasetCard(dataset: Dataset, lang: ReadSignal<Lang>) -> impl IntoView {
     let sources = dataset.sources.clone();
     let licence = dataset.licence.clone();
     let title = dataset.title.clone();
+    let for_load = dataset.clone();
     let description = dataset.description.clone();
     view! {
         <li class="card" data-testid="dataset-card" data-id=id>
@@ -93,6 +95,7 @@ fn DatasetCard(dataset: Dataset, lang: ReadSignal<Lang>) -> impl IntoView {
                 " · "{move || texts(lang.get()).licence}": "
                 {licence.name.clone()}
             </p>
+            <DatasetLoad dataset=for_load />
         </li>
     }
 }

@@ -23,6 +23,14 @@ pub fn resolve(relative: &str) -> Result<String, String> {
         .map_err(|e| format!("{relative:?} is not a valid address: {}", js_text(&e)))
 }
 
+/// Resolves `relative` against the absolute URL `base` (a dataset file
+/// against its catalog).
+pub fn resolve_against(relative: &str, base: &str) -> Result<String, String> {
+    web_sys::Url::new_with_base(relative, base)
+        .map(|url| url.href())
+        .map_err(|e| format!("{relative:?} is not a valid address: {}", js_text(&e)))
+}
+
 /// Downloads `url` whole, refusing more than `limit` bytes.
 pub async fn bytes(url: &str, limit: usize) -> Result<Vec<u8>, String> {
     let window = web_sys::window().ok_or("the page has no window")?;

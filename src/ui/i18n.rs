@@ -28,6 +28,17 @@ pub struct Texts {
     pub source: &'static str,
     pub footer: &'static str,
     pub diagnostics: &'static str,
+    pub open: &'static str,
+    pub open_failed: &'static str,
+    pub cancel: &'static str,
+    pub unload: &'static str,
+    pub downloading: &'static str,
+    pub downloaded: &'static str,
+    pub from_cache: &'static str,
+    pub in_memory: &'static str,
+    pub of: &'static str,
+    pub loaded_data: &'static str,
+    pub total: &'static str,
     pub simulate_crash: &'static str,
 }
 
@@ -54,6 +65,17 @@ const SV: Texts = Texts {
     source: "Källa",
     footer: "Datalabb hämtar publicerade datamängder och räknar i din webbläsare; inget skickas till någon server.",
     diagnostics: "Diagnostik",
+    open: "Öppna",
+    open_failed: "Datamängden kunde inte öppnas",
+    cancel: "Avbryt",
+    unload: "Stäng",
+    downloading: "Hämtar",
+    downloaded: "hämtad",
+    from_cache: "från webbläsarens cache",
+    in_memory: "i minnet",
+    of: "av",
+    loaded_data: "Öppnade data",
+    total: "Totalt",
     simulate_crash: "Simulera krasch i beräkningsmotorn",
 };
 
@@ -80,6 +102,17 @@ const EN: Texts = Texts {
     source: "Source",
     footer: "Datalabb downloads published datasets and computes in your browser; nothing is sent to a server.",
     diagnostics: "Diagnostics",
+    open: "Open",
+    open_failed: "The dataset could not be opened",
+    cancel: "Cancel",
+    unload: "Unload",
+    downloading: "Downloading",
+    downloaded: "downloaded",
+    from_cache: "from the browser's cache",
+    in_memory: "in memory",
+    of: "of",
+    loaded_data: "Loaded data",
+    total: "Total",
     simulate_crash: "Simulate a compute engine crash",
 };
 
@@ -94,6 +127,17 @@ pub fn texts(lang: Lang) -> &'static Texts {
 /// `n` and the singular or plural noun: `1 row`, `12 345 rows`.
 pub fn counted(n: u64, noun: [&'static str; 2]) -> String {
     format!("{} {}", count(n), noun[usize::from(n != 1)])
+}
+
+/// Bytes as megabytes with one decimal, in the language's style
+/// (`1.2 MB`, `1,2 MB`).
+pub fn megabytes(bytes: u64, lang: Lang) -> String {
+    let tenths = (bytes + 50_000) / 100_000;
+    let separator = match lang {
+        Lang::Sv => ',',
+        Lang::En => '.',
+    };
+    format!("{}{separator}{}\u{a0}MB", count(tenths / 10), tenths % 10)
 }
 
 /// Formats a count with a thin space between thousands (`12 345`).

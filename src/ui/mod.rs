@@ -7,12 +7,14 @@
 //! | `app.rs`     | the lab's frame and its state: engine status, catalog |
 //! | `bridge.rs`  | the page's end of the compute worker |
 //! | `catalog.rs` | the list of published datasets |
+//! | `datasets.rs` | opening a dataset in the engine (progress, cancel, unload), the loaded-data panel |
 //! | `fetch.rs`   | downloads, with messages a visitor can act on |
 //! | `i18n.rs`    | the page's texts in Swedish and English |
 
 mod app;
 pub mod bridge;
 mod catalog;
+mod datasets;
 mod fetch;
 mod i18n;
 

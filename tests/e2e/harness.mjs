@@ -1,6 +1,7 @@
 // Shared set-up of the end-to-end tests: Debian's Chromium through
 // playwright-core, and the built lab served on a free local port.
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -18,6 +19,33 @@ function required(name) {
   return value;
 }
 
+/**
+ * A copy of the published data with broken files, the catalog pointing at
+ * each: `counties` (its file changed, so the hash differs), `municipalities`
+ * (an HTML page with a matching hash), `agency_fte` (missing: HTTP 404),
+ * `agency_staff` (cut in half, with a matching hash).
+ */
+function tamperedHost(root) {
+  const dir = join(root, "tampered");
+  cpSync(published, dir, { recursive: true });
+  const catalogPath = join(dir, "catalog.json");
+  const catalog = JSON.parse(readFileSync(catalogPath, "utf8"));
+  const latest = (id) => catalog.datasets.find((d) => d.id === id).versions.at(-1);
+  const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+  const replace = (id, bytes, listHash) => {
+    const version = latest(id);
+    writeFileSync(join(dir, version.url), bytes);
+    if (listHash) version.sha256 = sha256(bytes);
+  };
+  replace("counties", Buffer.from("changed on the host"), false);
+  replace("municipalities", Buffer.from("<!doctype html><title>Logga in</title>"), true);
+  rmSync(join(dir, latest("agency_fte").url));
+  const staff = readFileSync(join(dir, latest("agency_staff").url));
+  replace("agency_staff", staff.subarray(0, staff.length >> 1), true);
+  writeFileSync(catalogPath, JSON.stringify(catalog));
+  return dir;
+}
+
 /** Folders of broken data hosts, for the error paths. */
 function brokenHosts() {
   const root = mkdtempSync(join(tmpdir(), "datalabb-broken-"));
@@ -30,7 +58,7 @@ function brokenHosts() {
   const brokenWorker = join(root, "broken-worker");
   cpSync(dist, brokenWorker, { recursive: true });
   writeFileSync(join(brokenWorker, "worker_loader.js"), 'throw new Error("broken worker script");');
-  return { garbage, empty, brokenWorker };
+  return { garbage, empty, brokenWorker, tampered: tamperedHost(root) };
 }
 
 /**
@@ -38,10 +66,10 @@ function brokenHosts() {
  * (both with the fixture catalog), and two hosts whose catalog is broken:
  * `/garbage/` (HTML served as the catalog) and `/missing/` (HTTP 404), and
  * one whose worker script throws (`/broken-worker/`); `/real/` serves the
- * datasets published from the real sources.
+ * datasets published from the real sources, `/tampered/` broken copies.
  */
 export async function serveLab() {
-  const { garbage, empty, brokenWorker } = brokenHosts();
+  const { garbage, empty, brokenWorker, tampered } = brokenHosts();
   return startServer({
     mounts: {
       "/": dist,
@@ -56,6 +84,8 @@ export async function serveLab() {
       "/broken-worker/data/": fixtures,
       "/real/": dist,
       "/real/data/": published,
+      "/tampered/": dist,
+      "/tampered/data/": tampered,
     },
   });
 }
@@ -99,6 +129,19 @@ export class LabPage {
 
   async waitForCatalog(state, timeout = 30_000) {
     await this.page.locator(`[data-testid="catalog"][data-state="${state}"]`).waitFor({ timeout });
+  }
+
+  /** The card of dataset `id`. */
+  card(id) {
+    return this.page.locator(`[data-testid="dataset-card"][data-id="${id}"]`);
+  }
+
+  /** Clicks "Open" on dataset `id` and waits until it is `state`. */
+  async openDataset(id, state = "loaded", timeout = 30_000) {
+    const card = this.card(id);
+    await card.getByTestId("open-dataset").click();
+    await card.locator(`[data-testid="dataset-load"][data-state="${state}"]`).waitFor({ timeout });
+    return card;
   }
 
   async datasetIds() {

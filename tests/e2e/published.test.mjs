@@ -20,3 +20,58 @@ test("the page lists the published datasets from the real catalog", async () => 
   assert.deepEqual(lab.errors, []);
   await context.close();
 });
+
+test("a dataset opens in the worker, is kept in the cache, and unloads", async () => {
+  const { lab, context } = await openLab("/real/?lang=en&debug");
+  await lab.waitForCatalog("loaded");
+  const card = await lab.openDataset("agencies");
+  const summary = await card.getByTestId("dataset-summary").innerText();
+  assert.match(summary, /414 rows · 18 columns · [\d.]+\s?MB in memory \(downloaded\)/);
+  const panel = lab.page.getByTestId("loaded-panel");
+  assert.match(await panel.innerText(), /Loaded data[\s\S]*agencies[\s\S]*414 rows/);
+  await lab.screenshot("dataset-loaded");
+
+  // A restarted worker gets it back from the browser's cache.
+  await lab.page.getByTestId("simulate-crash").click();
+  await lab.notice.waitFor();
+  await card.locator('[data-testid="dataset-load"][data-state="loaded"]').waitFor();
+  await lab.page.waitForFunction(() =>
+    document.querySelector('[data-id="agencies"] [data-testid="dataset-summary"]')?.textContent.includes("cache"),
+  );
+
+  // So does a reload of the page.
+  await lab.page.reload();
+  await lab.waitForCatalog("loaded");
+  const again = await lab.openDataset("agencies");
+  assert.match(await again.getByTestId("dataset-summary").innerText(), /from the browser's cache/);
+
+  await panel.getByRole("button", { name: "Unload" }).click();
+  await panel.waitFor({ state: "detached" });
+  await again.getByTestId("open-dataset").waitFor();
+  assert.deepEqual(lab.errors, []);
+  await context.close();
+});
+
+test("broken dataset files each give a clear message and keep what is loaded", async () => {
+  const { lab, context } = await openLab("/tampered/?lang=en", { viewport: { width: 1280, height: 1400 } });
+  await lab.waitForCatalog("loaded");
+  await lab.openDataset("agencies");
+  const cases = [
+    ["counties", /the file's SHA-256 is [0-9a-f]{64}, but the catalog lists [0-9a-f]{64}/],
+    ["municipalities", /this is a web page \(HTML\), not an Arrow file/],
+    ["agency_fte", /answered HTTP 404/],
+    ["agency_staff", /the file is (cut short|damaged)/],
+  ];
+  for (const [id, message] of cases) {
+    const card = await lab.openDataset(id, "failed");
+    const text = await card.getByTestId("dataset-error").innerText();
+    assert.match(text, /The dataset could not be opened/);
+    assert.match(text, message, `${id}: ${text}`);
+    assert.match(text, new RegExp(`/tampered/data/${id}/`), `${id} names its file`);
+  }
+  await lab.screenshot("dataset-errors");
+  // The good one is still loaded.
+  await lab.card("agencies").locator('[data-testid="dataset-load"][data-state="loaded"]').waitFor();
+  assert.equal(await lab.page.getByTestId("loaded-dataset").count(), 1);
+  await context.close();
+});
