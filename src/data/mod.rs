@@ -5,5 +5,6 @@ pub mod catalog;
 pub mod hash;
 pub mod ipc;
 pub mod load;
+pub mod search;
 
 pub use catalog::{Catalog, Column, Dataset, DatasetVersion, Lang, Licence, Localized, Source};

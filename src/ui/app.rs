@@ -329,7 +329,8 @@ impl Lab {
     }
 }
 
-/// The language the visitor sees first: `?lang=sv|en`, else the browser's.
+/// The language the visitor sees first: `?lang=sv|en`, else the one they
+/// chose last time, else the browser's.
 fn initial_lang() -> Lang {
     let window = web_sys::window();
     let param = window
@@ -337,7 +338,11 @@ fn initial_lang() -> Lang {
         .and_then(|w| w.location().search().ok())
         .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
         .and_then(|p| p.get("lang"));
-    match param.as_deref() {
+    let remembered = window
+        .as_ref()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(LANG_KEY).ok().flatten());
+    match param.or(remembered).as_deref() {
         Some("sv") => Lang::Sv,
         Some("en") => Lang::En,
         _ => match window.and_then(|w| w.navigator().language()) {
@@ -346,6 +351,9 @@ fn initial_lang() -> Lang {
         },
     }
 }
+
+/// Where the visitor's choice of language is remembered.
+const LANG_KEY: &str = "datalabb.lang";
 
 /// `true` when the page was opened with `?debug`, which shows diagnostics.
 fn debug_mode() -> bool {
@@ -369,12 +377,18 @@ pub fn App() -> impl IntoView {
             Lang::Sv => "sv",
             Lang::En => "en",
         };
-        if let Some(root) = web_sys::window()
+        let window = web_sys::window();
+        if let Some(root) = window
+            .as_ref()
             .and_then(|w| w.document())
             .and_then(|d| d.document_element())
         {
             // Only screen readers and hyphenation depend on it.
             let _ = root.set_attribute("lang", code);
+        }
+        // Private windows may refuse storage; then the choice is not kept.
+        if let Some(storage) = window.and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = storage.set_item(LANG_KEY, code);
         }
     });
 

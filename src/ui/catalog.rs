@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::data::search::search;
 use crate::data::{Dataset, Lang};
 use crate::ui::app::CatalogState;
 use crate::ui::datasets::DatasetLoad;
@@ -44,14 +45,54 @@ pub fn CatalogList(
                     CatalogState::Loaded(catalog) if catalog.datasets.is_empty() => {
                         view! { <p class="muted">{t.catalog_empty}</p> }.into_any()
                     }
-                    CatalogState::Loaded(catalog) => view! {
-                        <ul class="cards">
-                            {catalog.datasets.into_iter().map(|d| view! { <DatasetCard dataset=d lang=lang /> }).collect_view()}
-                        </ul>
-                    }.into_any(),
+                    CatalogState::Loaded(catalog) => view! { <SearchableList catalog=catalog lang=lang /> }.into_any(),
                 }
             }}
         </section>
+    }
+}
+
+/// A search box over the catalog and the datasets that match it.
+#[component]
+fn SearchableList(catalog: crate::data::Catalog, lang: ReadSignal<Lang>) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let catalog = StoredValue::new(catalog);
+    let found = move || {
+        catalog.with_value(|c| {
+            let hits: Vec<Dataset> = search(c, &query.get()).into_iter().cloned().collect();
+            (hits, c.datasets.len())
+        })
+    };
+    view! {
+        <div class="search">
+            <input
+                type="search"
+                data-testid="catalog-search"
+                aria-label=move || texts(lang.get()).search_label
+                placeholder=move || texts(lang.get()).search_placeholder
+                prop:value=move || query.get()
+                on:input=move |event| query.set(event_target_value(&event))
+            />
+            <span class="muted" data-testid="catalog-count" aria-live="polite">
+                {move || {
+                    let (hits, all) = found();
+                    format!("{} {} {}", hits.len(), texts(lang.get()).of, all)
+                }}
+            </span>
+        </div>
+        {move || {
+            let (hits, _) = found();
+            if hits.is_empty() {
+                view! { <p class="muted" data-testid="catalog-no-match">{texts(lang.get()).no_match}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="cards">
+                        {hits.into_iter().map(|d| view! { <DatasetCard dataset=d lang=lang /> }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }
+        }}
     }
 }
 

@@ -39,6 +39,9 @@ pub struct Texts {
     pub of: &'static str,
     pub loaded_data: &'static str,
     pub total: &'static str,
+    pub search_label: &'static str,
+    pub search_placeholder: &'static str,
+    pub no_match: &'static str,
     pub simulate_crash: &'static str,
 }
 
@@ -76,6 +79,9 @@ const SV: Texts = Texts {
     of: "av",
     loaded_data: "Öppnade data",
     total: "Totalt",
+    search_label: "Sök bland datamängderna",
+    search_placeholder: "Sök: myndighet, län, årsarbetskrafter …",
+    no_match: "Inga datamängder matchar sökningen.",
     simulate_crash: "Simulera krasch i beräkningsmotorn",
 };
 
@@ -113,6 +119,9 @@ const EN: Texts = Texts {
     of: "of",
     loaded_data: "Loaded data",
     total: "Total",
+    search_label: "Search the datasets",
+    search_placeholder: "Search: agency, county, FTE …",
+    no_match: "No dataset matches the search.",
     simulate_crash: "Simulate a compute engine crash",
 };
 

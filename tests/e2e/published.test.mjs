@@ -75,3 +75,31 @@ test("broken dataset files each give a clear message and keep what is loaded", a
   assert.equal(await lab.page.getByTestId("loaded-dataset").count(), 1);
   await context.close();
 });
+
+test("the catalog search ignores case and diacritics, and the language is remembered", async () => {
+  const { lab, context } = await openLab("/real/?lang=sv");
+  await lab.waitForCatalog("loaded");
+  const search = lab.page.getByTestId("catalog-search");
+  const count = lab.page.getByTestId("catalog-count");
+  assert.equal(await count.innerText(), "8 av 8");
+  await search.fill("lan");
+  await lab.page.waitForFunction(() => !document.querySelector('[data-testid="catalog-count"]').textContent.startsWith("8 "));
+  const ids = await lab.datasetIds();
+  assert.equal(ids[0], "counties", `län first: ${ids}`);
+  assert.ok(ids.includes("municipalities"), `${ids}`);
+  await search.fill("ÅRSARBETSKRAFTER esv");
+  await lab.page.waitForFunction(() => document.querySelector('[data-testid="catalog-count"]').textContent.startsWith("1 "));
+  assert.deepEqual(await lab.datasetIds(), ["agency_staff"]);
+  await search.fill("xyzzy");
+  await lab.page.getByTestId("catalog-no-match").waitFor();
+  await search.fill("");
+  await lab.page.waitForFunction(() => document.querySelector('[data-testid="catalog-count"]').textContent === "8 av 8");
+
+  // Chosen English, a later visit without ?lang opens in English.
+  await lab.page.getByTestId("lang-en").click();
+  await lab.page.goto(lab.page.url().replace("?lang=sv", ""));
+  await lab.waitForCatalog("loaded");
+  assert.equal(await count.innerText(), "8 of 8");
+  assert.equal(await lab.page.getAttribute("html", "lang"), "en");
+  await context.close();
+});
