@@ -4,6 +4,8 @@
 //! with progress, a size cap and cancellation.
 
 use js_sys::{Reflect, Uint8Array};
+
+use crate::engine::transport::js_text;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Cache, RequestInit, Response, WorkerGlobalScope};
@@ -18,12 +20,46 @@ fn cache_key(sha256: &str) -> String {
     format!("https://datalabb.invalid/sha256/{sha256}")
 }
 
-fn text(value: &JsValue) -> String {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| format!("{value:?}"))
+/// Turns what `fetch` resolved to into a response that answered 2xx and
+/// announces at most `limit` bytes; returns it with its announced length.
+pub fn checked_response(
+    url: &str,
+    fetched: JsValue,
+    limit: u64,
+) -> Result<(Response, Option<u64>), String> {
+    let response: Response = fetched
+        .dyn_into()
+        .map_err(|_| format!("{url}: the browser returned no response"))?;
+    if !response.ok() {
+        return Err(format!(
+            "{url} answered HTTP {} {}",
+            response.status(),
+            response.status_text()
+        ));
+    }
+    let announced = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|l| l.trim().parse::<u64>().ok());
+    if let Some(length) = announced
+        && length > limit
+    {
+        return Err(format!(
+            "{url} announces {length} bytes, more than the {limit} this lab loads; \
+             use the command-line tool for data this large"
+        ));
+    }
+    Ok((response, announced))
+}
+
+/// What a failed `fetch` says, for a visitor.
+pub fn unreachable(url: &str, error: &JsValue) -> String {
+    format!(
+        "{url} could not be reached ({}); check your connection and try again",
+        js_text(error)
+    )
 }
 
 async fn open_cache(scope: &WorkerGlobalScope) -> Option<Cache> {
@@ -72,42 +108,16 @@ pub async fn fetch(
     let cancelled = || "the download was cancelled".to_string();
     let init = RequestInit::new();
     init.set_signal(Some(signal));
-    let response = JsFuture::from(scope.fetch_with_str_and_init(url, &init))
+    let fetched = JsFuture::from(scope.fetch_with_str_and_init(url, &init))
         .await
         .map_err(|e| {
             if signal.aborted() {
                 cancelled()
             } else {
-                format!(
-                    "{url} could not be reached ({}); check your connection and try again",
-                    text(&e)
-                )
+                unreachable(url, &e)
             }
         })?;
-    let response: Response = response
-        .dyn_into()
-        .map_err(|_| format!("{url}: the browser returned no response"))?;
-    if !response.ok() {
-        return Err(format!(
-            "{url} answered HTTP {} {}",
-            response.status(),
-            response.status_text()
-        ));
-    }
-    let announced = response
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|l| l.trim().parse::<u64>().ok());
-    if let Some(length) = announced
-        && length > limit
-    {
-        return Err(format!(
-            "{url} announces {length} bytes, more than the {limit} this lab loads; \
-             use the command-line tool for data this large"
-        ));
-    }
+    let (response, announced) = checked_response(url, fetched, limit)?;
     let total = announced.or((expected > 0).then_some(expected));
     let Some(body) = response.body() else {
         return Ok(Vec::new());
@@ -125,7 +135,7 @@ pub async fn fetch(
             if signal.aborted() {
                 cancelled()
             } else {
-                format!("{url}: the download broke off ({})", text(&e))
+                format!("{url}: the download broke off ({})", js_text(&e))
             }
         })?;
         let done = Reflect::get(&chunk, &"done".into())

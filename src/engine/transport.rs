@@ -64,3 +64,12 @@ fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), ProtocolError>
         .map(|_| ())
         .map_err(|_| ProtocolError::Encode(format!("cannot set {key:?} on a message")))
 }
+
+/// A readable text for a thrown JS value.
+pub fn js_text(value: &JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| format!("{value:?}"))
+}

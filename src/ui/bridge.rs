@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::Closure;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use crate::engine::protocol::{self, Envelope, Request, Response};
-use crate::engine::transport;
+use crate::engine::transport::{self, js_text};
 use crate::error::ProtocolError;
 
 /// What the bridge tells the page.
@@ -226,13 +226,4 @@ fn post(worker: &Worker, header: &str, bulk: Option<&[u8]>) -> Result<(), Protoc
     worker
         .post_message_with_transfer(&packed.message, &packed.transfer)
         .map_err(|e| ProtocolError::Encode(js_text(&e)))
-}
-
-/// A readable text for a thrown JS value.
-pub fn js_text(value: &wasm_bindgen::JsValue) -> String {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| format!("{value:?}"))
 }

@@ -3,9 +3,9 @@
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::Response;
 
-use crate::ui::bridge::js_text;
+use crate::engine::download;
+use crate::engine::transport::js_text;
 
 /// Resolves `relative` against the page's base URL, so the lab works when
 /// hosted under a sub-path.
@@ -34,36 +34,10 @@ pub fn resolve_against(relative: &str, base: &str) -> Result<String, String> {
 /// Downloads `url` whole, refusing more than `limit` bytes.
 pub async fn bytes(url: &str, limit: usize) -> Result<Vec<u8>, String> {
     let window = web_sys::window().ok_or("the page has no window")?;
-    let response = JsFuture::from(window.fetch_with_str(url))
+    let fetched = JsFuture::from(window.fetch_with_str(url))
         .await
-        .map_err(|e| {
-            format!(
-                "{url} could not be reached ({}); check your connection and try again",
-                js_text(&e)
-            )
-        })?;
-    let response: Response = response
-        .dyn_into()
-        .map_err(|_| format!("{url}: the browser returned no response"))?;
-    if !response.ok() {
-        return Err(format!(
-            "{url} answered HTTP {} {}",
-            response.status(),
-            response.status_text()
-        ));
-    }
-    if let Some(length) = response
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|l| l.parse::<usize>().ok())
-        && length > limit
-    {
-        return Err(format!(
-            "{url} is {length} bytes, more than the {limit} allowed"
-        ));
-    }
+        .map_err(|e| download::unreachable(url, &e))?;
+    let (response, _) = download::checked_response(url, fetched, limit as u64)?;
     let buffer = response
         .array_buffer()
         .map_err(|e| format!("{url}: {}", js_text(&e)))?;
