@@ -12,8 +12,12 @@ use datalabb::data::load::{Limits, decode};
 use datalabb::error::PublishError;
 use datalabb::publish::{Options, publish};
 
+/// The project folder. Read when the test runs, not when it is compiled:
+/// a build cached from a clone elsewhere would point at that clone.
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
 /// The project's mirror of the upstream files (beside the project).
