@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::data::{Dataset, Lang};
 use crate::ui::app::{Lab, LoadState};
-use crate::ui::i18n::{counted, megabytes, texts};
+use crate::ui::i18n::{counted, size, texts};
 
 /// Open / progress / loaded / failed, for one dataset.
 #[component]
@@ -42,8 +42,8 @@ pub fn DatasetLoad(dataset: Dataset) -> impl IntoView {
                     }.into_any(),
                     Some(LoadState::Loading { loaded, total }) => {
                         let label = match total {
-                            Some(total) => format!("{} {} {}", megabytes(loaded, lang), t.of, megabytes(total, lang)),
-                            None => megabytes(loaded, lang),
+                            Some(total) => format!("{} {} {}", size(loaded, lang), t.of, size(total, lang)),
+                            None => size(loaded, lang),
                         };
                         view! {
                             <progress max=total.unwrap_or(0).max(1) value=loaded aria-label=t.downloading></progress>
@@ -59,7 +59,7 @@ pub fn DatasetLoad(dataset: Dataset) -> impl IntoView {
                                     "✓ {} · {} · {} {} ({source})",
                                     counted(summary.rows, t.rows),
                                     counted(summary.columns.len() as u64, t.columns),
-                                    megabytes(summary.memory_bytes, lang),
+                                    size(summary.memory_bytes, lang),
                                     t.in_memory,
                                 )}
                             </span>
@@ -112,7 +112,7 @@ pub fn LoadedPanel() -> impl IntoView {
                                     <li data-testid="loaded-dataset" data-id=summary.dataset.clone()>
                                         <span class="id">{summary.dataset.clone()}</span>
                                         <span>{counted(summary.rows, t.rows)}</span>
-                                        <span>{format!("{} {}", megabytes(summary.memory_bytes, lang), t.in_memory)}</span>
+                                        <span>{format!("{} {}", size(summary.memory_bytes, lang), t.in_memory)}</span>
                                         <button class="small" on:click=move |_| lab.close_dataset(&id)>{t.unload}</button>
                                     </li>
                                 }
@@ -123,7 +123,7 @@ pub fn LoadedPanel() -> impl IntoView {
                 <p class="muted">
                     {move || {
                         let total: u64 = loaded().iter().map(|s| s.memory_bytes).sum();
-                        format!("{}: {}", texts(lang.get()).total, megabytes(total, lang.get()))
+                        format!("{}: {}", texts(lang.get()).total, size(total, lang.get()))
                     }}
                 </p>
             </section>

@@ -138,9 +138,13 @@ pub fn counted(n: u64, noun: [&'static str; 2]) -> String {
     format!("{} {}", count(n), noun[usize::from(n != 1)])
 }
 
-/// Bytes as megabytes with one decimal, in the language's style
-/// (`1.2 MB`, `1,2 MB`).
-pub fn megabytes(bytes: u64, lang: Lang) -> String {
+/// A size for people, in the language's style: `88 kB`, `1.2 MB`,
+/// `1,2 MB` (kilobytes below one megabyte, so small tables do not read
+/// as `0.0 MB`).
+pub fn size(bytes: u64, lang: Lang) -> String {
+    if bytes < 1_000_000 {
+        return format!("{}\u{a0}kB", count(bytes.div_ceil(1000)));
+    }
     let tenths = (bytes + 50_000) / 100_000;
     let separator = match lang {
         Lang::Sv => ',',

@@ -26,7 +26,7 @@ test("a dataset opens in the worker, is kept in the cache, and unloads", async (
   await lab.waitForCatalog("loaded");
   const card = await lab.openDataset("agencies");
   const summary = await card.getByTestId("dataset-summary").innerText();
-  assert.match(summary, /414 rows · 18 columns · [\d.]+\s?MB in memory \(downloaded\)/);
+  assert.match(summary, /414 rows · 18 columns · [\d.]+\s?(kB|MB) in memory \(downloaded\)/);
   const panel = lab.page.getByTestId("loaded-panel");
   assert.match(await panel.innerText(), /Loaded data[\s\S]*agencies[\s\S]*414 rows/);
   await lab.screenshot("dataset-loaded");
