@@ -90,8 +90,18 @@ pub enum LoadError {
     },
     #[error("column {column:?} has type {data_type}, which the lab does not read")]
     UnsupportedType { column: String, data_type: String },
+    #[error("{}", csv_message(*line, message))]
+    Csv { line: u64, message: String },
     #[error(
         "the file is compressed with {codec}, which the lab does not read (it reads uncompressed and LZ4 files)"
     )]
     UnsupportedCompression { codec: String },
+}
+
+fn csv_message(line: u64, message: &str) -> String {
+    if line == 0 {
+        format!("the CSV file cannot be read: {message}")
+    } else {
+        format!("the CSV file cannot be read at line {line}: {message}")
+    }
 }

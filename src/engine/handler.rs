@@ -3,10 +3,17 @@
 
 use std::collections::BTreeMap;
 
+use arrow::array::RecordBatch;
+use arrow::compute::concat_batches;
+
 use crate::data::Catalog;
+use crate::data::csv::{self, ColumnType, RawCsv};
 use crate::data::hash::sha256_hex;
 use crate::data::load::{Limits, Table, decode};
-use crate::engine::protocol::{Request, Response, TableSummary};
+use crate::data::summary::summarize;
+use crate::data::view::Selection;
+use crate::engine::protocol::{Origin, Request, Response, TableSummary, Timings};
+use crate::error::LoadError;
 
 /// What the worker must do after a request.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +38,13 @@ pub enum Outcome {
 #[derive(Debug)]
 pub struct Loaded {
     pub summary: TableSummary,
-    pub table: Table,
+    /// All its rows in one batch.
+    pub batch: RecordBatch,
+    /// For a CSV file: its text columns and guessed types, to read it again
+    /// with corrected types.
+    csv: Option<(RawCsv, Vec<ColumnType>)>,
+    /// The preview's last search and sort, kept while the visitor scrolls.
+    selection: Selection,
 }
 
 /// The tables and metadata the worker holds between requests.
@@ -82,6 +95,46 @@ impl Engine {
                 url,
                 bytes,
             },
+            Request::OpenFile { dataset, name } => match bulk {
+                Some(bytes) => Outcome::Reply(self.open_file(&dataset, &name, bytes)),
+                None => error(format!("{name}: the file's bytes did not arrive")),
+            },
+            Request::Retype {
+                dataset,
+                types,
+                decimal_comma,
+            } => Outcome::Reply(self.retype(&dataset, &types, decimal_comma)),
+            Request::Rows {
+                dataset,
+                search,
+                sort,
+                offset,
+                limit,
+            } => {
+                let Some(loaded) = self.tables.get_mut(&dataset) else {
+                    return not_loaded(&dataset);
+                };
+                if loaded.selection.search != search || loaded.selection.sort != sort {
+                    match Selection::new(&loaded.batch, &search, sort) {
+                        Ok(selection) => loaded.selection = selection,
+                        Err(message) => return error(format!("{dataset}: {message}")),
+                    }
+                }
+                let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+                Outcome::Reply(Response::Rows {
+                    total: loaded.selection.len() as u64,
+                    offset: offset as u64,
+                    rows: loaded.selection.page(&loaded.batch, offset, limit as usize),
+                    dataset,
+                })
+            }
+            Request::Summarize { dataset } => match self.tables.get(&dataset) {
+                Some(loaded) => Outcome::Reply(Response::Summaries {
+                    columns: summarize(&loaded.batch),
+                    dataset,
+                }),
+                None => not_loaded(&dataset),
+            },
             Request::CloseDataset { dataset } => {
                 self.tables.remove(&dataset);
                 Outcome::Reply(Response::DatasetClosed { dataset })
@@ -121,46 +174,163 @@ impl Engine {
         from_cache: bool,
     ) -> Response {
         let file_bytes = bytes.len() as u64;
-        let table = match decode(bytes, &Limits::default()) {
-            Ok(table) => table,
-            Err(e) => {
-                return Response::Error {
-                    message: format!("{url}: {e}"),
-                };
-            }
-        };
+        let opened = decode(bytes, &Limits::default()).and_then(merge);
+        match opened {
+            Ok(batch) => self.keep(
+                TableSummary {
+                    dataset: dataset.to_string(),
+                    origin: Origin::Catalog,
+                    sha256: sha256.to_string(),
+                    rows: 0,
+                    columns: Vec::new(),
+                    file_bytes,
+                    memory_bytes: 0,
+                    from_cache,
+                    csv: None,
+                    timings: Timings::default(),
+                },
+                batch,
+                None,
+            ),
+            Err(e) => Response::Error {
+                message: format!("{url}: {e}"),
+            },
+        }
+    }
+
+    /// Opens a file the visitor chose: Arrow (file or stream) or CSV, told
+    /// apart by its name and, failing that, its first bytes. On any error
+    /// the datasets already loaded stay as they are.
+    pub fn open_file(&mut self, dataset: &str, name: &str, bytes: Vec<u8>) -> Response {
+        let limits = Limits::default();
+        let file_bytes = bytes.len() as u64;
+        let sha256 = sha256_hex(&bytes);
+        let lower = name.to_lowercase();
+        let is_csv = [".csv", ".tsv", ".txt"].iter().any(|e| lower.ends_with(e))
+            || (![".arrow", ".arrows", ".ipc", ".feather"]
+                .iter()
+                .any(|e| lower.ends_with(e))
+                && matches!(
+                    crate::data::load::sniff(&bytes),
+                    Err(LoadError::NotArrow { .. })
+                ));
         let summary = TableSummary {
             dataset: dataset.to_string(),
-            sha256: sha256.to_string(),
-            rows: table.num_rows() as u64,
-            columns: table
-                .schema
-                .fields()
-                .iter()
-                .map(|f| (f.name().clone(), f.data_type().to_string()))
-                .collect(),
+            origin: Origin::File {
+                name: name.to_string(),
+            },
+            sha256,
+            rows: 0,
+            columns: Vec::new(),
             file_bytes,
-            memory_bytes: memory(&table),
-            from_cache,
+            memory_bytes: 0,
+            from_cache: false,
+            csv: None,
+            timings: Timings::default(),
         };
+        let opened = if is_csv {
+            csv::import(&bytes, &limits).and_then(|(raw, table, report)| {
+                let types = report.columns.iter().map(|c| c.inferred).collect();
+                Ok((merge(table)?, Some((raw, types)), Some(report)))
+            })
+        } else {
+            decode(bytes, &limits).and_then(|table| Ok((merge(table)?, None, None)))
+        };
+        match opened {
+            Ok((batch, raw, report)) => self.keep(
+                TableSummary {
+                    csv: report,
+                    ..summary
+                },
+                batch,
+                raw,
+            ),
+            Err(e) => Response::Error {
+                message: format!("{name}: {e}"),
+            },
+        }
+    }
+
+    /// Reads an opened CSV file again with the visitor's column types.
+    fn retype(&mut self, dataset: &str, types: &[ColumnType], decimal_comma: bool) -> Response {
+        let converted = match self.tables.get(dataset) {
+            None => Err(format!("{dataset} is not loaded; open it again")),
+            Some(Loaded { csv: None, .. }) => {
+                Err(format!("{dataset} is not a CSV file; its types are fixed"))
+            }
+            Some(Loaded {
+                csv: Some((raw, inferred)),
+                ..
+            }) => csv::convert(raw, decimal_comma, types, inferred)
+                .and_then(|(table, report)| Ok((merge(table)?, report)))
+                .map_err(|e| format!("{dataset}: {e}")),
+        };
+        match (converted, self.tables.remove(dataset)) {
+            (Ok((batch, report)), Some(old)) => self.keep(
+                TableSummary {
+                    csv: Some(report),
+                    ..old.summary
+                },
+                batch,
+                old.csv,
+            ),
+            (Err(message), old) => {
+                if let Some(old) = old {
+                    self.tables.insert(dataset.to_string(), old);
+                }
+                Response::Error { message }
+            }
+            (Ok(_), None) => Response::Error {
+                message: format!("{dataset} is not loaded; open it again"),
+            },
+        }
+    }
+
+    /// Keeps a decoded table under its summary's dataset id, replacing any
+    /// table of that id, and answers with its summary.
+    fn keep(
+        &mut self,
+        mut summary: TableSummary,
+        batch: RecordBatch,
+        csv: Option<(RawCsv, Vec<ColumnType>)>,
+    ) -> Response {
+        summary.rows = batch.num_rows() as u64;
+        summary.columns = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| (f.name().clone(), f.data_type().to_string()))
+            .collect();
+        summary.memory_bytes = memory(&batch);
         self.tables.insert(
-            dataset.to_string(),
+            summary.dataset.clone(),
             Loaded {
                 summary: summary.clone(),
-                table,
+                selection: Selection::all(&batch),
+                batch,
+                csv,
             },
         );
         Response::DatasetOpened { summary }
     }
 }
 
+/// All of a table's batches as one, so that a row is one index.
+fn merge(table: Table) -> Result<RecordBatch, LoadError> {
+    match <[RecordBatch; 1]>::try_from(table.batches) {
+        Ok([batch]) => Ok(batch),
+        Err(batches) => concat_batches(&table.schema, &batches).map_err(|e| LoadError::Corrupt {
+            what: e.to_string(),
+        }),
+    }
+}
+
 /// The bytes a table's values take. Columns decoded without a copy share
 /// the file's buffer, so each counts only its own slice of it.
-fn memory(table: &Table) -> u64 {
-    table
-        .batches
+fn memory(batch: &RecordBatch) -> u64 {
+    batch
+        .columns()
         .iter()
-        .flat_map(|batch| batch.columns())
         .map(|column| column.to_data().get_slice_memory_size().unwrap_or(0) as u64)
         .sum()
 }
@@ -180,6 +350,10 @@ pub fn check_hash(url: &str, sha256: &str, bytes: &[u8]) -> Result<(), String> {
 
 fn error(message: String) -> Outcome {
     Outcome::Reply(Response::Error { message })
+}
+
+fn not_loaded(dataset: &str) -> Outcome {
+    error(format!("{dataset} is not loaded; open it again"))
 }
 
 #[cfg(test)]
@@ -293,6 +467,195 @@ mod tests {
         );
         assert_eq!(engine.tables().len(), 1);
         assert_eq!(engine.tables()["d"].summary.rows, 50);
+    }
+
+    fn reply(engine: &mut Engine, request: Request, bulk: Option<Vec<u8>>) -> Response {
+        match engine.handle(request, bulk) {
+            Outcome::Reply(response) => response,
+            other => panic!("expected a reply, got {other:?}"),
+        }
+    }
+
+    fn open_csv(engine: &mut Engine, bytes: &[u8]) -> Response {
+        reply(
+            engine,
+            Request::OpenFile {
+                dataset: "file:k.csv".into(),
+                name: "k.csv".into(),
+            },
+            Some(bytes.to_vec()),
+        )
+    }
+
+    #[test]
+    fn opens_a_csv_file_pages_sorts_searches_and_retypes_it() {
+        let mut engine = Engine::new();
+        let Response::DatasetOpened { summary } = open_csv(
+            &mut engine,
+            b"kommun;kod;andel
+G\xe4vle;2180;12,5
+Ume\xe5;0114;n/a
+",
+        ) else {
+            panic!("expected the file to open");
+        };
+        assert_eq!(
+            summary.origin,
+            Origin::File {
+                name: "k.csv".into()
+            }
+        );
+        assert_eq!(summary.sha256.len(), 64);
+        assert_eq!(
+            summary.columns[2],
+            ("andel".to_string(), "Utf8".to_string())
+        );
+        let report = summary.csv.clone().unwrap();
+        assert!(report.decimal_comma);
+        let rows = |engine: &mut Engine, search: &str, sort| {
+            let Response::Rows { total, rows, .. } = reply(
+                engine,
+                Request::Rows {
+                    dataset: "file:k.csv".into(),
+                    search: search.into(),
+                    sort,
+                    offset: 0,
+                    limit: 10,
+                },
+                None,
+            ) else {
+                panic!("expected rows");
+            };
+            (total, rows)
+        };
+        let (total, page) = rows(&mut engine, "", None);
+        assert_eq!((total, page[0].cells[0].as_deref()), (2, Some("Gävle")));
+        let (total, page) = rows(&mut engine, "umea", None);
+        assert_eq!((total, page[0].index), (1, 1));
+        let descending = Some(crate::data::view::SortKey {
+            column: 0,
+            descending: true,
+        });
+        assert_eq!(rows(&mut engine, "", descending).1[0].index, 1);
+        let Response::DatasetOpened { summary } = reply(
+            &mut engine,
+            Request::Retype {
+                dataset: "file:k.csv".into(),
+                types: vec![ColumnType::Text, ColumnType::Text, ColumnType::Decimal],
+                decimal_comma: true,
+            },
+            None,
+        ) else {
+            panic!("expected the retyped table");
+        };
+        assert_eq!(summary.columns[2].1, "Float64");
+        assert_eq!(summary.csv.unwrap().columns[2].unreadable, 1);
+        let (_, page) = rows(&mut engine, "", None);
+        assert_eq!(page[0].cells[2].as_deref(), Some("12.5"));
+        assert_eq!(page[1].cells[2], None);
+        let Response::Summaries { columns, .. } = reply(
+            &mut engine,
+            Request::Summarize {
+                dataset: "file:k.csv".into(),
+            },
+            None,
+        ) else {
+            panic!("expected summaries");
+        };
+        assert_eq!((columns[2].nulls, columns[2].mean), (1, Some(12.5)));
+    }
+
+    #[test]
+    fn bad_files_and_requests_are_errors_and_keep_what_is_loaded() {
+        let mut engine = Engine::new();
+        open_csv(&mut engine, b"a;b\n1;2\n");
+        for (name, bytes) in [
+            ("empty.csv", Vec::new()),
+            ("page.arrow", b"<html>".to_vec()),
+            ("cut.arrow", arrow_file()[..100].to_vec()),
+            ("many.csv", b"a;b\n1;2;3\n".to_vec()),
+            ("binary", vec![0, 1, 2, 3]),
+        ] {
+            let Response::Error { message } = reply(
+                &mut engine,
+                Request::OpenFile {
+                    dataset: format!("file:{name}"),
+                    name: name.into(),
+                },
+                Some(bytes),
+            ) else {
+                panic!("{name}: expected an error");
+            };
+            assert!(message.starts_with(&format!("{name}: ")), "{message}");
+        }
+        let Response::Error { message } = reply(
+            &mut engine,
+            Request::Retype {
+                dataset: "file:k.csv".into(),
+                types: vec![ColumnType::Text],
+                decimal_comma: false,
+            },
+            None,
+        ) else {
+            panic!("expected an error");
+        };
+        assert!(message.contains("2 columns"), "{message}");
+        let arrow = arrow_file();
+        reply(
+            &mut engine,
+            Request::OpenFile {
+                dataset: "file:t.arrow".into(),
+                name: "t.arrow".into(),
+            },
+            Some(arrow),
+        );
+        for request in [
+            Request::Retype {
+                dataset: "file:t.arrow".into(),
+                types: vec![],
+                decimal_comma: false,
+            },
+            Request::Rows {
+                dataset: "nope".into(),
+                search: String::new(),
+                sort: None,
+                offset: u64::MAX,
+                limit: u32::MAX,
+            },
+            Request::Rows {
+                dataset: "file:t.arrow".into(),
+                search: String::new(),
+                sort: Some(crate::data::view::SortKey {
+                    column: 99,
+                    descending: false,
+                }),
+                offset: 0,
+                limit: 1,
+            },
+            Request::Summarize {
+                dataset: "nope".into(),
+            },
+        ] {
+            assert!(matches!(
+                reply(&mut engine, request, None),
+                Response::Error { .. }
+            ));
+        }
+        let Response::Rows { total, rows, .. } = reply(
+            &mut engine,
+            Request::Rows {
+                dataset: "file:t.arrow".into(),
+                search: String::new(),
+                sort: None,
+                offset: u64::MAX,
+                limit: u32::MAX,
+            },
+            None,
+        ) else {
+            panic!("expected rows");
+        };
+        assert_eq!((total, rows.len()), (50, 0));
+        assert_eq!(engine.tables().len(), 2);
     }
 
     #[test]

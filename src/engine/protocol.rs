@@ -13,10 +13,13 @@
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::data::Catalog;
+use crate::data::csv::{ColumnType, CsvReport};
+use crate::data::summary::ColumnSummary;
+use crate::data::view::{Row, SortKey};
 use crate::error::ProtocolError;
 
 /// Bumped whenever a message changes shape.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The largest JSON header accepted; bulk data goes beside it.
 pub const MAX_HEADER_BYTES: usize = 32 * 1024 * 1024;
@@ -57,16 +60,57 @@ pub enum Request {
         /// length.
         bytes: u64,
     },
+    /// Open a file the visitor chose (Arrow file or stream, or CSV); its
+    /// bytes travel as the bulk buffer and never leave the browser. Kept as
+    /// `dataset`; answered like [`Request::OpenDataset`].
+    OpenFile { dataset: String, name: String },
+    /// Read an opened CSV file again with other column types (one per
+    /// column) and decimal mark. Answered by [`Response::DatasetOpened`].
+    Retype {
+        dataset: String,
+        types: Vec<ColumnType>,
+        decimal_comma: bool,
+    },
+    /// A page of rows for the preview: those containing `search` (empty:
+    /// all), sorted by `sort`, from `offset`. Answered by
+    /// [`Response::Rows`].
+    Rows {
+        dataset: String,
+        search: String,
+        sort: Option<SortKey>,
+        offset: u64,
+        limit: u32,
+    },
+    /// Column summaries of a dataset. Answered by [`Response::Summaries`].
+    Summarize { dataset: String },
     /// Drop a loaded dataset. Answered by [`Response::DatasetClosed`].
     CloseDataset { dataset: String },
     /// Stop request `request` (a download); it answers with an error.
     Cancel { request: u64 },
 }
 
+/// Where a loaded table came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Origin {
+    /// A published dataset of the catalog.
+    Catalog,
+    /// A file the visitor opened.
+    File { name: String },
+}
+
+/// How long the steps of opening took in the worker, in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    pub hash_ms: f64,
+    pub decode_ms: f64,
+}
+
 /// A loaded table as the page sees it: no values, just its shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableSummary {
     pub dataset: String,
+    pub origin: Origin,
     pub sha256: String,
     pub rows: u64,
     /// Column names and Arrow types.
@@ -77,6 +121,10 @@ pub struct TableSummary {
     pub memory_bytes: u64,
     /// `true` when the bytes came from the browser's cache, not the network.
     pub from_cache: bool,
+    /// For a CSV file: what the import found and chose.
+    pub csv: Option<CsvReport>,
+    /// Filled in by the worker, which has a clock.
+    pub timings: Timings,
 }
 
 /// What the worker tells the page.
@@ -98,6 +146,18 @@ pub enum Response {
     DatasetOpened { summary: TableSummary },
     /// A dataset was dropped.
     DatasetClosed { dataset: String },
+    /// A page of rows: `total` rows match, these start at `offset`.
+    Rows {
+        dataset: String,
+        total: u64,
+        offset: u64,
+        rows: Vec<Row>,
+    },
+    /// One summary per column.
+    Summaries {
+        dataset: String,
+        columns: Vec<ColumnSummary>,
+    },
 }
 
 /// Encodes a message as JSON text.
@@ -165,6 +225,28 @@ mod tests {
                 url: "https://example.org/data/agencies/abababababab.arrow".into(),
                 bytes: 100,
             },
+            Request::OpenFile {
+                dataset: "file:kommuner.csv".into(),
+                name: "kommuner.csv".into(),
+            },
+            Request::Retype {
+                dataset: "file:kommuner.csv".into(),
+                types: vec![ColumnType::Text, ColumnType::Decimal],
+                decimal_comma: true,
+            },
+            Request::Rows {
+                dataset: "agencies".into(),
+                search: "län".into(),
+                sort: Some(SortKey {
+                    column: 2,
+                    descending: true,
+                }),
+                offset: 100,
+                limit: 50,
+            },
+            Request::Summarize {
+                dataset: "agencies".into(),
+            },
             Request::CloseDataset {
                 dataset: "agencies".into(),
             },
@@ -195,13 +277,34 @@ mod tests {
             Response::DatasetOpened {
                 summary: TableSummary {
                     dataset: "agencies".into(),
+                    origin: Origin::File {
+                        name: "a.csv".into(),
+                    },
                     sha256: "ab".repeat(32),
                     rows: 414,
                     columns: vec![("org_nr".into(), "Utf8".into())],
                     file_bytes: 100_938,
                     memory_bytes: 250_000,
                     from_cache: false,
+                    csv: None,
+                    timings: Timings {
+                        hash_ms: 1.5,
+                        decode_ms: 2.0,
+                    },
                 },
+            },
+            Response::Rows {
+                dataset: "agencies".into(),
+                total: 1,
+                offset: 0,
+                rows: vec![Row {
+                    index: 7,
+                    cells: vec![Some("x".into()), None],
+                }],
+            },
+            Response::Summaries {
+                dataset: "agencies".into(),
+                columns: vec![],
             },
             Response::DatasetClosed {
                 dataset: "agencies".into(),
@@ -217,17 +320,17 @@ mod tests {
     #[test]
     fn the_wire_format_is_stable() {
         let text = encode(3, &Request::SimulateCrash).unwrap();
-        assert_eq!(text, r#"{"v":1,"id":3,"body":{"type":"simulate_crash"}}"#);
+        assert_eq!(text, r#"{"v":2,"id":3,"body":{"type":"simulate_crash"}}"#);
     }
 
     #[test]
     fn another_protocol_version_is_refused_before_its_shape() {
-        let text = r#"{"v":2,"id":1,"body":{"type":"something_new","x":[]}}"#;
+        let text = r#"{"v":3,"id":1,"body":{"type":"something_new","x":[]}}"#;
         assert_eq!(
             decode::<Response>(text, "compute engine").unwrap_err(),
             ProtocolError::Version {
-                found: 2,
-                expected: 1
+                found: 3,
+                expected: 2
             }
         );
     }
@@ -238,9 +341,9 @@ mod tests {
             "",
             "null",
             "[]",
-            "{\"v\":1}",
-            "{\"v\":1,\"id\":-1,\"body\":{\"type\":\"simulate_crash\"}}",
-            "{\"v\":1,\"id\":1,\"body\":{\"type\":\"unknown\"}}",
+            "{\"v\":2}",
+            "{\"v\":2,\"id\":-1,\"body\":{\"type\":\"simulate_crash\"}}",
+            "{\"v\":2,\"id\":1,\"body\":{\"type\":\"unknown\"}}",
             "{\"v\":\"1\"}",
             "\u{0}\u{1}\u{2}",
             &"[".repeat(10_000),

@@ -1,0 +1,866 @@
+//! Importing CSV the way Swedish public bodies and spreadsheets write it:
+//! comma, semicolon, tab or pipe separated; decimal comma or point;
+//! UTF-8 with or without a byte-order mark, or Windows-1252; quoted fields
+//! that hold separators and line breaks.
+//!
+//! Import is two steps, so that the visitor can correct a column's type
+//! without reading the file again:
+//! 1. [`parse`] reads the text into [`RawCsv`]: the header and every
+//!    column as text (an Arrow `StringArray`).
+//! 2. [`infer`] guesses each column's [`ColumnType`] and the decimal mark,
+//!    and [`convert`] builds the typed table. A value that does not read as
+//!    its column's type becomes null and is counted, never an error.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, RecordBatch,
+    RecordBatchOptions, StringArray, StringBuilder,
+};
+use arrow::datatypes::{DataType, Field, Schema};
+use serde::{Deserialize, Serialize};
+
+use crate::data::load::{Limits, Table};
+use crate::error::LoadError;
+
+/// The separators tried when the file does not say, in order of preference.
+const SEPARATORS: [u8; 4] = [b';', b',', b'\t', b'|'];
+/// How many records decide the separator.
+const SNIFF_RECORDS: usize = 50;
+
+/// What a column holds, as the visitor sees and chooses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    Text,
+    Integer,
+    Decimal,
+    Boolean,
+    Date,
+}
+
+impl ColumnType {
+    pub const ALL: [ColumnType; 5] = [
+        ColumnType::Text,
+        ColumnType::Integer,
+        ColumnType::Decimal,
+        ColumnType::Boolean,
+        ColumnType::Date,
+    ];
+
+    fn data_type(self) -> DataType {
+        match self {
+            ColumnType::Text => DataType::Utf8,
+            ColumnType::Integer => DataType::Int64,
+            ColumnType::Decimal => DataType::Float64,
+            ColumnType::Boolean => DataType::Boolean,
+            ColumnType::Date => DataType::Date32,
+        }
+    }
+}
+
+/// How the file's text was encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    Utf8,
+    /// UTF-8 with a byte-order mark, as Excel saves "CSV UTF-8".
+    Utf8Bom,
+    /// Not valid UTF-8: read as Windows-1252, as older Excel saves CSV.
+    Windows1252,
+}
+
+/// A CSV file read as text columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawCsv {
+    pub names: Vec<String>,
+    pub columns: Vec<StringArray>,
+    pub separator: u8,
+    pub encoding: Encoding,
+}
+
+impl RawCsv {
+    pub fn num_rows(&self) -> usize {
+        self.columns.first().map_or(0, |c| c.len())
+    }
+}
+
+/// What the import found and chose, column by column; sent to the page so
+/// the visitor can see and correct it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CsvReport {
+    pub separator: char,
+    pub encoding: Encoding,
+    pub decimal_comma: bool,
+    pub columns: Vec<CsvColumn>,
+}
+
+/// One imported column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CsvColumn {
+    pub name: String,
+    /// What the importer guessed.
+    pub inferred: ColumnType,
+    /// What the table holds (the guess, or the visitor's correction).
+    pub chosen: ColumnType,
+    /// Values that did not read as `chosen` and became empty.
+    pub unreadable: u64,
+    /// The first such value and its line in the file.
+    pub first_unreadable: Option<(u64, String)>,
+}
+
+/// Reads CSV bytes into text columns. Never panics, whatever the bytes.
+pub fn parse(bytes: &[u8], limits: &Limits) -> Result<RawCsv, LoadError> {
+    if bytes.trim_ascii().is_empty() {
+        return Err(LoadError::Empty);
+    }
+    if bytes.len() as u64 > limits.max_decoded_bytes {
+        return Err(LoadError::TooLarge {
+            what: "its text",
+            size: bytes.len() as u64,
+            limit: limits.max_decoded_bytes,
+        });
+    }
+    let (text, encoding) = decode_text(bytes)?;
+    let separator = sniff_separator(&text);
+    let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(separator)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(record) => record.map_err(csv_error)?,
+        None => return Err(LoadError::Empty),
+    };
+    if header.len() > limits.max_columns {
+        return Err(LoadError::TooLarge {
+            what: "columns",
+            size: header.len() as u64,
+            limit: limits.max_columns as u64,
+        });
+    }
+    let names = column_names(header.iter());
+    let mut builders: Vec<StringBuilder> = names.iter().map(|_| StringBuilder::new()).collect();
+    let mut rows = 0u64;
+    for record in records {
+        let record = record.map_err(csv_error)?;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() > names.len() {
+            return Err(LoadError::Csv {
+                line,
+                message: format!(
+                    "{} fields, but the header names {}; check the separator and the quotes",
+                    record.len(),
+                    names.len()
+                ),
+            });
+        }
+        rows += 1;
+        if rows > limits.max_rows {
+            return Err(LoadError::TooLarge {
+                what: "rows",
+                size: rows,
+                limit: limits.max_rows,
+            });
+        }
+        // A short line (a spreadsheet drops trailing empty cells) reads as
+        // empty values.
+        for (i, builder) in builders.iter_mut().enumerate() {
+            builder.append_value(record.get(i).unwrap_or(""));
+        }
+    }
+    Ok(RawCsv {
+        names,
+        columns: builders.iter_mut().map(StringBuilder::finish).collect(),
+        separator,
+        encoding,
+    })
+}
+
+/// The guessed decimal mark and column types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inferred {
+    pub decimal_comma: bool,
+    pub types: Vec<ColumnType>,
+}
+
+/// Guesses the decimal mark (a comma when the separator is not one and
+/// more numbers read with a comma than with a point) and each column's
+/// type: the first of integer, decimal, boolean, date that reads every
+/// non-empty value, else text. Numbers with a leading zero (`0114`, a
+/// municipality code) stay text.
+pub fn infer(raw: &RawCsv) -> Inferred {
+    let decimal_comma = raw.separator != b',' && {
+        let (mut comma, mut point) = (0usize, 0usize);
+        for column in &raw.columns {
+            for value in column.iter().flatten() {
+                let value = value.trim();
+                if value.contains(',') && parse_decimal(value, true).is_some() {
+                    comma += 1;
+                } else if value.contains('.') && parse_decimal(value, false).is_some() {
+                    point += 1;
+                }
+            }
+        }
+        comma > point
+    };
+    let types = raw
+        .columns
+        .iter()
+        .map(|column| infer_column(column, decimal_comma))
+        .collect();
+    Inferred {
+        decimal_comma,
+        types,
+    }
+}
+
+fn infer_column(column: &StringArray, decimal_comma: bool) -> ColumnType {
+    let mut candidates = [
+        ColumnType::Integer,
+        ColumnType::Decimal,
+        ColumnType::Boolean,
+        ColumnType::Date,
+    ]
+    .to_vec();
+    let mut seen = false;
+    for value in column.iter().flatten() {
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        seen = true;
+        candidates.retain(|t| reads_as(*t, value, decimal_comma));
+        if candidates.is_empty() {
+            return ColumnType::Text;
+        }
+    }
+    match candidates.first() {
+        Some(t) if seen => *t,
+        _ => ColumnType::Text,
+    }
+}
+
+fn reads_as(t: ColumnType, value: &str, decimal_comma: bool) -> bool {
+    match t {
+        ColumnType::Text => true,
+        ColumnType::Integer => parse_integer(value).is_some(),
+        ColumnType::Decimal => parse_decimal(value, decimal_comma).is_some(),
+        ColumnType::Boolean => parse_boolean(value).is_some(),
+        ColumnType::Date => parse_date(value).is_some(),
+    }
+}
+
+/// Builds the typed table from text columns. `types` has one entry per
+/// column. Values that do not read as their type become null and are
+/// counted in the report.
+pub fn convert(
+    raw: &RawCsv,
+    decimal_comma: bool,
+    types: &[ColumnType],
+    inferred: &[ColumnType],
+) -> Result<(Table, CsvReport), LoadError> {
+    if types.len() != raw.columns.len() {
+        return Err(LoadError::Csv {
+            line: 0,
+            message: format!(
+                "{} column types were given for {} columns",
+                types.len(),
+                raw.columns.len()
+            ),
+        });
+    }
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(types.len());
+    let mut columns = Vec::with_capacity(types.len());
+    for (i, (column, &chosen)) in raw.columns.iter().zip(types).enumerate() {
+        let (array, unreadable, first_unreadable) = convert_column(column, chosen, decimal_comma);
+        arrays.push(array);
+        columns.push(CsvColumn {
+            name: raw.names.get(i).cloned().unwrap_or_default(),
+            inferred: inferred.get(i).copied().unwrap_or(chosen),
+            chosen,
+            unreadable,
+            first_unreadable,
+        });
+    }
+    let schema = Arc::new(Schema::new(
+        raw.names
+            .iter()
+            .zip(types)
+            .map(|(name, t)| Field::new(name, t.data_type(), true))
+            .collect::<Vec<_>>(),
+    ));
+    let options = RecordBatchOptions::new().with_row_count(Some(raw.num_rows()));
+    let batch =
+        RecordBatch::try_new_with_options(schema.clone(), arrays, &options).map_err(|e| {
+            LoadError::Csv {
+                line: 0,
+                message: e.to_string(),
+            }
+        })?;
+    Ok((
+        Table {
+            schema,
+            batches: vec![batch],
+        },
+        CsvReport {
+            separator: char::from(raw.separator),
+            encoding: raw.encoding,
+            decimal_comma,
+            columns,
+        },
+    ))
+}
+
+/// One column converted: the array, how many values did not read, and the
+/// first of them with its line (the header is line 1).
+fn convert_column(
+    column: &StringArray,
+    t: ColumnType,
+    decimal_comma: bool,
+) -> (ArrayRef, u64, Option<(u64, String)>) {
+    let mut unreadable = 0u64;
+    let mut first = None;
+    let mut fail = |row: usize, value: &str| {
+        unreadable += 1;
+        if first.is_none() {
+            first = Some((row as u64 + 2, value.chars().take(80).collect()));
+        }
+    };
+    let values = column
+        .iter()
+        .map(|v| v.map(str::trim).filter(|v| !v.is_empty()));
+    let array: ArrayRef = match t {
+        ColumnType::Text => {
+            let mut b = StringBuilder::with_capacity(column.len(), column.values().len());
+            for value in column.iter() {
+                b.append_option(value.filter(|v| !v.trim().is_empty()));
+            }
+            Arc::new(b.finish())
+        }
+        ColumnType::Integer => {
+            let mut b = Int64Builder::with_capacity(column.len());
+            for (row, value) in values.enumerate() {
+                b.append_option(
+                    value.and_then(|v| parse_integer(v).or_else(|| fail_none(row, v, &mut fail))),
+                );
+            }
+            Arc::new(b.finish())
+        }
+        ColumnType::Decimal => {
+            let mut b = Float64Builder::with_capacity(column.len());
+            for (row, value) in values.enumerate() {
+                b.append_option(value.and_then(|v| {
+                    parse_decimal(v, decimal_comma).or_else(|| fail_none(row, v, &mut fail))
+                }));
+            }
+            Arc::new(b.finish())
+        }
+        ColumnType::Boolean => {
+            let mut b = BooleanBuilder::with_capacity(column.len());
+            for (row, value) in values.enumerate() {
+                b.append_option(
+                    value.and_then(|v| parse_boolean(v).or_else(|| fail_none(row, v, &mut fail))),
+                );
+            }
+            Arc::new(b.finish())
+        }
+        ColumnType::Date => {
+            let mut b = Date32Builder::with_capacity(column.len());
+            for (row, value) in values.enumerate() {
+                b.append_option(
+                    value.and_then(|v| parse_date(v).or_else(|| fail_none(row, v, &mut fail))),
+                );
+            }
+            Arc::new(b.finish())
+        }
+    };
+    (array, unreadable, first)
+}
+
+fn fail_none<T>(row: usize, value: &str, fail: &mut impl FnMut(usize, &str)) -> Option<T> {
+    fail(row, value);
+    None
+}
+
+/// Reads the text: UTF-8 (a byte-order mark is dropped), else
+/// Windows-1252. UTF-16 and binary files are refused with a message.
+fn decode_text(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, Encoding), LoadError> {
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(LoadError::Csv {
+            line: 1,
+            message: "the file is UTF-16 text; save it as CSV in UTF-8 and open it again".into(),
+        });
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Err(LoadError::Csv {
+            line: 1,
+            message: "this is a binary file, not CSV text".into(),
+        });
+    }
+    if head.trim_ascii_start().starts_with(b"<") {
+        return Err(LoadError::Html);
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
+        return match std::str::from_utf8(rest) {
+            Ok(text) => Ok((text.into(), Encoding::Utf8Bom)),
+            Err(e) => Err(LoadError::Csv {
+                line: line_of(rest, e.valid_up_to()),
+                message: "the file says it is UTF-8 but is not; save it as CSV UTF-8 again".into(),
+            }),
+        };
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok((text.into(), Encoding::Utf8)),
+        Err(_) => Ok((
+            bytes
+                .iter()
+                .map(|&b| windows_1252(b))
+                .collect::<String>()
+                .into(),
+            Encoding::Windows1252,
+        )),
+    }
+}
+
+fn line_of(bytes: &[u8], offset: usize) -> u64 {
+    bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
+        + 1
+}
+
+/// Windows-1252 as the WHATWG encoding standard defines it: Latin-1, except
+/// 0x80–0x9F, where the five unassigned bytes map to C1 controls.
+fn windows_1252(byte: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    match byte {
+        0x80..=0x9f => HIGH[usize::from(byte - 0x80)],
+        _ => char::from(byte),
+    }
+}
+
+/// The separator that splits the header into more than one field and the
+/// most of the first records into as many fields as the header (more
+/// fields breaking ties); `,` when none splits the header.
+fn sniff_separator(text: &str) -> u8 {
+    let mut best = (b',', 0usize, 0usize);
+    for separator in SEPARATORS {
+        let mut reader = ::csv::ReaderBuilder::new()
+            .delimiter(separator)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let counts: Vec<usize> = reader
+            .records()
+            .take(SNIFF_RECORDS)
+            .map_while(Result::ok)
+            .map(|r| r.len())
+            .collect();
+        let Some(&fields) = counts.first().filter(|&&h| h > 1) else {
+            continue;
+        };
+        let agreeing = counts.iter().filter(|&&c| c == fields).count();
+        if (agreeing, fields) > (best.1, best.2) {
+            best = (separator, agreeing, fields);
+        }
+    }
+    best.0
+}
+
+/// Header names, trimmed; an empty name becomes `column_N`, a repeated one
+/// gets `_2`, `_3`.
+fn column_names<'a>(header: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (i, name) in header.enumerate() {
+        let name = name.trim();
+        let base = if name.is_empty() {
+            format!("column_{}", i + 1)
+        } else {
+            name.to_string()
+        };
+        let mut unique = base.clone();
+        let mut n = 2;
+        while names.contains(&unique) {
+            unique = format!("{base}_{n}");
+            n += 1;
+        }
+        names.push(unique);
+    }
+    names
+}
+
+fn csv_error(e: ::csv::Error) -> LoadError {
+    let line = e.position().map_or(0, |p| p.line());
+    let message = match e.kind() {
+        ::csv::ErrorKind::Utf8 { .. } => "the text is not valid UTF-8".to_string(),
+        _ => e.to_string(),
+    };
+    LoadError::Csv { line, message }
+}
+
+/// Characters that group thousands in Swedish and English numbers.
+fn is_group_separator(c: char) -> bool {
+    matches!(c, ' ' | '\u{a0}' | '\u{202f}')
+}
+
+/// Splits a sign (`+`, `-` or the minus sign `−`) off a number.
+fn split_sign(value: &str) -> (bool, &str) {
+    if let Some(rest) = value.strip_prefix('-').or_else(|| value.strip_prefix('−')) {
+        (true, rest)
+    } else {
+        (false, value.strip_prefix('+').unwrap_or(value))
+    }
+}
+
+/// Digits, optionally grouped by threes with spaces (`12 345`), without a
+/// leading zero unless the number is zero. Returns the digits alone.
+fn integer_digits(text: &str) -> Option<String> {
+    let groups: Vec<&str> = text.split(is_group_separator).collect();
+    let first = groups.first()?;
+    let grouped_well = groups.len() == 1
+        || ((1..=3).contains(&first.len()) && groups[1..].iter().all(|g| g.len() == 3));
+    let digits: String = groups.concat();
+    let valid = grouped_well
+        && !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !(digits.len() > 1 && digits.starts_with('0'));
+    valid.then_some(digits)
+}
+
+/// An integer such as `-12`, `12 345` or `+7`.
+pub fn parse_integer(value: &str) -> Option<i64> {
+    let (negative, rest) = split_sign(value.trim());
+    let digits = integer_digits(rest)?;
+    let sign = if negative { "-" } else { "" };
+    format!("{sign}{digits}").parse().ok()
+}
+
+/// A decimal number with the given mark: `1 234,5` or `1234.5`, `-0,25`,
+/// `,5`; with a point also an exponent (`1.5e3`). Integers read too.
+pub fn parse_decimal(value: &str, decimal_comma: bool) -> Option<f64> {
+    let (negative, rest) = split_sign(value.trim());
+    let mark = if decimal_comma { ',' } else { '.' };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) if !decimal_comma => (&rest[..at], Some(&rest[at + 1..])),
+        _ => (rest, None),
+    };
+    let (whole, fraction) = match mantissa.split_once(mark) {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (mantissa, None),
+    };
+    let whole = if whole.is_empty() && fraction.is_some() {
+        "0".to_string()
+    } else {
+        integer_digits(whole)?
+    };
+    let mut normal = String::with_capacity(value.len() + 2);
+    if negative {
+        normal.push('-');
+    }
+    normal.push_str(&whole);
+    if let Some(fraction) = fraction {
+        if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        normal.push('.');
+        normal.push_str(fraction);
+    }
+    if let Some(exponent) = exponent {
+        let (negative, digits) = split_sign(exponent);
+        if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        normal.push('e');
+        if negative {
+            normal.push('-');
+        }
+        normal.push_str(digits);
+    }
+    normal.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// `true`/`false` in English or Swedish (`sant`/`falskt`), any case.
+pub fn parse_boolean(value: &str) -> Option<bool> {
+    match value.trim().to_lowercase().as_str() {
+        "true" | "sant" => Some(true),
+        "false" | "falskt" => Some(false),
+        _ => None,
+    }
+}
+
+/// An ISO date, `2024-02-29`, as days since 1970-01-01.
+pub fn parse_date(value: &str) -> Option<i32> {
+    let value = value.trim();
+    let bytes = value.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = value.get(range)?;
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1..=days_in_month).contains(&day) {
+        return None;
+    }
+    i32::try_from(days_from_civil(year, month, day)).ok()
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+/// algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Parses, infers and converts in one go: what opening a CSV file does.
+pub fn import(bytes: &[u8], limits: &Limits) -> Result<(RawCsv, Table, CsvReport), LoadError> {
+    let raw = parse(bytes, limits)?;
+    let inferred = infer(&raw);
+    let (table, report) = convert(
+        &raw,
+        inferred.decimal_comma,
+        &inferred.types,
+        &inferred.types,
+    )?;
+    Ok((raw, table, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::AsArray;
+    use arrow::datatypes::{Date32Type, Float64Type, Int64Type};
+
+    fn imported(bytes: &[u8]) -> (Table, CsvReport) {
+        let (_, table, report) = import(bytes, &Limits::default()).unwrap();
+        (table, report)
+    }
+
+    fn types(report: &CsvReport) -> Vec<ColumnType> {
+        report.columns.iter().map(|c| c.chosen).collect()
+    }
+
+    #[test]
+    fn reads_a_swedish_spreadsheet_export() {
+        // Semicolons, decimal comma, a thousands space, Windows-1252 text,
+        // CRLF line ends, a quoted field with a separator and a line break.
+        let mut bytes = b"Kommun;Kod;Inv\xe5nare;Andel;Datum;Aktiv\r\n".to_vec();
+        bytes.extend_from_slice(b"G\xe4vle;2180;\"103 011\";12,5;2024-01-31;sant\r\n");
+        bytes
+            .extend_from_slice(b"\"Ume\xe5; stad\nnorr\";0114;130 224;-0,25;2024-02-29;falskt\r\n");
+        bytes.extend_from_slice(b"Kiruna;2584;;3;;\r\n");
+        let (table, report) = imported(&bytes);
+        assert_eq!(report.separator, ';');
+        assert_eq!(report.encoding, Encoding::Windows1252);
+        assert!(report.decimal_comma);
+        assert_eq!(report.columns[2].name, "Invånare");
+        use ColumnType::*;
+        // "0114" keeps its leading zero: the code column stays text.
+        assert_eq!(
+            types(&report),
+            [Text, Text, Integer, Decimal, Date, Boolean]
+        );
+        let batch = &table.batches[0];
+        assert_eq!(batch.num_rows(), 3);
+        let names = batch.column(0).as_string::<i32>();
+        assert_eq!(names.value(0), "Gävle");
+        assert_eq!(names.value(1), "Umeå; stad\nnorr");
+        assert_eq!(batch.column(1).as_string::<i32>().value(1), "0114");
+        let people = batch.column(2).as_primitive::<Int64Type>();
+        assert_eq!((people.value(0), people.value(1)), (103_011, 130_224));
+        assert!(people.is_null(2));
+        let share = batch.column(3).as_primitive::<Float64Type>();
+        assert_eq!(
+            (share.value(0), share.value(1), share.value(2)),
+            (12.5, -0.25, 3.0)
+        );
+        let day = batch.column(4).as_primitive::<Date32Type>();
+        assert_eq!(day.value(0), 19_753);
+        assert_eq!(day.value(1), 19_782);
+        assert!(batch.column(5).as_boolean().value(0));
+        assert!(report.columns.iter().all(|c| c.unreadable == 0));
+    }
+
+    #[test]
+    fn reads_utf8_with_a_byte_order_mark_and_commas() {
+        let (table, report) = imported("\u{feff}namn,värde\nlän,1.5\n\"a, b\",2e3\n".as_bytes());
+        assert_eq!(report.separator, ',');
+        assert_eq!(report.encoding, Encoding::Utf8Bom);
+        assert!(!report.decimal_comma);
+        assert_eq!(report.columns[0].name, "namn");
+        assert_eq!(types(&report), [ColumnType::Text, ColumnType::Decimal]);
+        let batch = &table.batches[0];
+        assert_eq!(batch.column(0).as_string::<i32>().value(1), "a, b");
+        assert_eq!(
+            batch.column(1).as_primitive::<Float64Type>().value(1),
+            2000.0
+        );
+    }
+
+    #[test]
+    fn a_corrected_type_makes_unreadable_values_empty_and_counts_them() {
+        let bytes = b"id;amount\n1;12\n2;n/a\n3;7\n";
+        let raw = parse(bytes, &Limits::default()).unwrap();
+        let inferred = infer(&raw);
+        assert_eq!(inferred.types, [ColumnType::Integer, ColumnType::Text]);
+        let (table, report) = convert(
+            &raw,
+            inferred.decimal_comma,
+            &[ColumnType::Text, ColumnType::Integer],
+            &inferred.types,
+        )
+        .unwrap();
+        let amount = &report.columns[1];
+        assert_eq!(
+            (amount.inferred, amount.chosen),
+            (ColumnType::Text, ColumnType::Integer)
+        );
+        assert_eq!(amount.unreadable, 1);
+        assert_eq!(amount.first_unreadable, Some((3, "n/a".to_string())));
+        let column = table.batches[0].column(1).as_primitive::<Int64Type>();
+        assert_eq!(column.null_count(), 1);
+        assert_eq!(column.value(2), 7);
+        assert!(convert(&raw, false, &[ColumnType::Text], &inferred.types).is_err());
+    }
+
+    #[test]
+    fn names_are_made_unique_and_short_lines_are_padded() {
+        let (table, report) = imported(b"a;a;;b\n1;2\n");
+        let names: Vec<_> = report.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["a", "a_2", "column_3", "b"]);
+        assert_eq!(table.batches[0].column(3).null_count(), 1);
+    }
+
+    #[test]
+    fn numbers_read_the_way_people_write_them() {
+        assert_eq!(parse_integer("12 345"), Some(12_345));
+        assert_eq!(parse_integer("−7"), Some(-7));
+        assert_eq!(parse_integer("0"), Some(0));
+        for bad in [
+            "0114",
+            "1 23",
+            "12 3456",
+            "1e3",
+            "",
+            "-",
+            "9223372036854775808",
+            "1,5",
+        ] {
+            assert_eq!(parse_integer(bad), None, "{bad}");
+        }
+        assert_eq!(parse_decimal("1 234,5", true), Some(1234.5));
+        assert_eq!(parse_decimal(",5", true), Some(0.5));
+        assert_eq!(parse_decimal("1.5e-3", false), Some(0.0015));
+        assert_eq!(parse_decimal("0.5", false), Some(0.5));
+        for bad in [
+            "1.5", "1,", "1,5,5", "e3", "1e99999", "NaN", "inf", "0012,5",
+        ] {
+            assert_eq!(parse_decimal(bad, true), None, "{bad}");
+        }
+        assert_eq!(parse_decimal("1e400", false), None);
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("2023-02-29"), None);
+        assert_eq!(parse_date("2024-13-01"), None);
+        assert_eq!(parse_date("+024-01-01"), None);
+        assert_eq!(parse_date("1969-12-31"), Some(-1));
+        assert_eq!(parse_boolean("FALSKT"), Some(false));
+    }
+
+    #[test]
+    fn broken_and_hostile_input_is_an_error_not_a_panic() {
+        let limits = Limits::default();
+        assert_eq!(parse(b"", &limits), Err(LoadError::Empty));
+        assert_eq!(parse(b" \r\n ", &limits), Err(LoadError::Empty));
+        assert_eq!(
+            parse(b"<!doctype html><p>404", &limits),
+            Err(LoadError::Html)
+        );
+        assert!(matches!(
+            parse(b"\xff\xfea\0b\0", &limits),
+            Err(LoadError::Csv { .. })
+        ));
+        assert!(matches!(
+            parse(b"PK\x03\x04\0\0", &limits),
+            Err(LoadError::Csv { .. })
+        ));
+        assert!(matches!(
+            parse(b"\xef\xbb\xbfa\xff", &limits),
+            Err(LoadError::Csv { line: 1, .. })
+        ));
+        let Err(LoadError::Csv { line, message }) = parse(b"a;b\n1;2\n1;2;3\n", &limits) else {
+            panic!("expected an error");
+        };
+        assert_eq!(line, 3);
+        assert!(message.contains("3 fields"), "{message}");
+        let small = Limits {
+            max_decoded_bytes: 10,
+            max_rows: 2,
+            max_columns: 2,
+        };
+        assert!(matches!(
+            parse(b"a;b\n1;2\n3;4\n", &small),
+            Err(LoadError::TooLarge { .. })
+        ));
+        let small = Limits {
+            max_decoded_bytes: 100,
+            ..small
+        };
+        assert!(matches!(
+            parse(b"a;b\n1;2\n3;4\n5;6\n", &small),
+            Err(LoadError::TooLarge { what: "rows", .. })
+        ));
+        assert!(matches!(
+            parse(b"a;b;c\n", &small),
+            Err(LoadError::TooLarge {
+                what: "columns",
+                ..
+            })
+        ));
+        // An unterminated quote runs to the end of the file.
+        let (_, table, _) = import(b"a;b\n\"1;2\n", &limits).unwrap();
+        assert_eq!(table.num_rows(), 1);
+        // Only a header: a table with no rows.
+        let (_, table, report) = import(b"x;y\n", &limits).unwrap();
+        assert_eq!((table.num_rows(), report.columns.len()), (0, 2));
+        // Random bytes never panic.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet = b";,\"\n\r a1.e\xe4-0\xc3";
+        for _ in 0..2000 {
+            let len = (next() % 64) as usize;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let _ = import(&bytes, &limits);
+        }
+    }
+}

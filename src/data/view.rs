@@ -1,0 +1,337 @@
+//! What the preview table shows: rows that contain a text, in the order of
+//! a column, a page at a time. The selection is a list of row numbers, so
+//! scrolling costs only the formatting of the rows on screen.
+
+use std::cmp::Ordering;
+
+use arrow::array::{Array, ArrayRef, RecordBatch, UInt32Array, make_comparator};
+use arrow::compute::{SortOptions, cast, sort_to_indices, take};
+use arrow::datatypes::DataType;
+use arrow::util::display::{ArrayFormatter, FormatOptions};
+use serde::{Deserialize, Serialize};
+
+use crate::data::search::fold;
+
+/// The most rows one page may ask for.
+pub const MAX_PAGE: usize = 1000;
+/// Longest cell text sent to the page, in characters.
+const MAX_CELL: usize = 200;
+
+/// Sort by a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SortKey {
+    pub column: usize,
+    pub descending: bool,
+}
+
+/// One row as text: its number in the table (from 0) and its cells
+/// (`None` for null).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub index: u64,
+    pub cells: Vec<Option<String>>,
+}
+
+/// The rows of a table that a search and a sort select, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selection {
+    pub search: String,
+    pub sort: Option<SortKey>,
+    /// Row numbers, or `None` for all rows in table order.
+    rows: Option<Vec<u32>>,
+    total: usize,
+}
+
+impl Selection {
+    /// Every row, in table order.
+    pub fn all(batch: &RecordBatch) -> Self {
+        Self {
+            search: String::new(),
+            sort: None,
+            rows: None,
+            total: batch.num_rows(),
+        }
+    }
+
+    /// The rows of `batch` that contain `search` (in any column, ignoring
+    /// case and diacritics), sorted by `sort` (nulls last, ties in table
+    /// order). A sort column that does not exist is an error.
+    pub fn new(batch: &RecordBatch, search: &str, sort: Option<SortKey>) -> Result<Self, String> {
+        let query = fold(search.trim());
+        if let Some(key) = sort
+            && key.column >= batch.num_columns()
+        {
+            return Err(format!(
+                "there is no column {} to sort by; the table has {}",
+                key.column + 1,
+                batch.num_columns()
+            ));
+        }
+        if batch.num_rows() > u32::MAX as usize {
+            return Err("the table has too many rows to sort or search".into());
+        }
+        let mut rows = (!query.is_empty()).then(|| matching(batch, &query));
+        if let Some(key) = sort {
+            rows = Some(sorted(batch.column(key.column), rows, key.descending)?);
+        }
+        Ok(Self {
+            search: search.to_string(),
+            sort,
+            total: rows.as_ref().map_or(batch.num_rows(), Vec::len),
+            rows,
+        })
+    }
+
+    /// How many rows are selected.
+    pub fn len(&self) -> usize {
+        self.total
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Rows `offset..offset + limit` of the selection, formatted; `limit`
+    /// is capped at [`MAX_PAGE`].
+    pub fn page(&self, batch: &RecordBatch, offset: usize, limit: usize) -> Vec<Row> {
+        let end = offset.saturating_add(limit.min(MAX_PAGE)).min(self.total);
+        if offset >= end {
+            return Vec::new();
+        }
+        let options = FormatOptions::default();
+        let formatters: Vec<Option<ArrayFormatter>> = batch
+            .columns()
+            .iter()
+            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options).ok())
+            .collect();
+        (offset..end)
+            .filter_map(|k| {
+                let index = match &self.rows {
+                    Some(rows) => *rows.get(k)? as usize,
+                    None => k,
+                };
+                let cells = batch
+                    .columns()
+                    .iter()
+                    .zip(&formatters)
+                    .map(|(column, format)| {
+                        if index >= column.len() || column.is_null(index) {
+                            return None;
+                        }
+                        format.as_ref().map(|f| cell(&f.value(index).to_string()))
+                    })
+                    .collect();
+                Some(Row {
+                    index: index as u64,
+                    cells,
+                })
+            })
+            .collect()
+    }
+}
+
+fn cell(text: &str) -> String {
+    match text.char_indices().nth(MAX_CELL) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// Row numbers whose text, in some column, contains `query` (folded).
+fn matching(batch: &RecordBatch, query: &str) -> Vec<u32> {
+    let mut hit = vec![false; batch.num_rows()];
+    let options = FormatOptions::default();
+    let mut text = String::new();
+    for column in batch.columns() {
+        let strings = match column.data_type() {
+            DataType::Dictionary(_, value) if value.is_string() => {
+                cast(column, &DataType::Utf8).ok()
+            }
+            _ => None,
+        };
+        let column: &ArrayRef = strings.as_ref().unwrap_or(column);
+        if let Some(strings) = column.as_any().downcast_ref::<arrow::array::StringArray>() {
+            for (i, value) in strings.iter().enumerate() {
+                if let (Some(value), false) = (value, hit[i]) {
+                    hit[i] = contains_folded(value, query);
+                }
+            }
+            continue;
+        }
+        let Ok(format) = ArrayFormatter::try_new(column.as_ref(), &options) else {
+            continue;
+        };
+        for (i, hit) in hit.iter_mut().enumerate() {
+            if *hit || column.is_null(i) {
+                continue;
+            }
+            text.clear();
+            if format.value(i).write(&mut text).is_ok() {
+                *hit = contains_folded(&text, query);
+            }
+        }
+    }
+    hit.iter()
+        .enumerate()
+        .filter(|(_, hit)| **hit)
+        .map(|(i, _)| i as u32)
+        .collect()
+}
+
+/// `value` contains `query` (already folded), ignoring case and
+/// diacritics. ASCII values, the common case, are compared in place.
+fn contains_folded(value: &str, query: &str) -> bool {
+    if value.is_ascii() {
+        let (value, query) = (value.as_bytes(), query.as_bytes());
+        query.len() <= value.len()
+            && value
+                .windows(query.len())
+                .any(|w| w.eq_ignore_ascii_case(query))
+    } else {
+        fold(value).contains(query)
+    }
+}
+
+/// Sorts `rows` (or all rows) by `column`; nulls last, equal values in
+/// table order, so the result is the same on every run and platform.
+fn sorted(column: &ArrayRef, rows: Option<Vec<u32>>, descending: bool) -> Result<Vec<u32>, String> {
+    let values = match &rows {
+        Some(rows) => take(column.as_ref(), &UInt32Array::from(rows.clone()), None)
+            .map_err(|e| e.to_string())?,
+        None => column.clone(),
+    };
+    let options = SortOptions {
+        descending,
+        nulls_first: false,
+    };
+    let order = match sort_to_indices(&values, Some(options), None) {
+        Ok(order) => order,
+        // Types without a sort kernel sort as their text.
+        Err(_) => {
+            let text = cast(&values, &DataType::Utf8).map_err(|e| e.to_string())?;
+            sort_to_indices(&text, Some(options), None).map_err(|e| e.to_string())?
+        }
+    };
+    let compare =
+        make_comparator(values.as_ref(), values.as_ref(), options).map_err(|e| e.to_string())?;
+    let order = order.values();
+    let original = |local: u32| match &rows {
+        Some(rows) => rows.get(local as usize).copied().unwrap_or(local),
+        None => local,
+    };
+    let mut out: Vec<u32> = order.iter().map(|&local| original(local)).collect();
+    // Runs of equal values go back to table order.
+    let mut start = 0;
+    for end in 1..=order.len() {
+        if end == order.len()
+            || compare(order[start] as usize, order[end] as usize) != Ordering::Equal
+        {
+            out[start..end].sort_unstable();
+            start = end;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch() -> RecordBatch {
+        crate::data::load::tests::sample().remove(0)
+    }
+
+    fn indices(selection: &Selection, batch: &RecordBatch) -> Vec<u64> {
+        selection
+            .page(batch, 0, MAX_PAGE)
+            .iter()
+            .map(|r| r.index)
+            .collect()
+    }
+
+    #[test]
+    fn pages_through_all_rows() {
+        let batch = batch();
+        let all = Selection::all(&batch);
+        assert_eq!(all.len(), 50);
+        let page = all.page(&batch, 48, 10);
+        assert_eq!(page.len(), 2);
+        assert_eq!(page[0].index, 48);
+        assert_eq!(
+            page[0].cells,
+            [
+                Some("48".to_string()),
+                Some("72.0".to_string()),
+                Some("rad 48 åäö".to_string()),
+                Some("true".to_string()),
+                Some("2022-02-25".to_string()),
+                Some("län".to_string()),
+            ]
+        );
+        assert_eq!(all.page(&batch, 0, 1)[0].cells[0], None);
+        assert!(all.page(&batch, 50, 10).is_empty());
+        assert!(all.page(&batch, usize::MAX, usize::MAX).is_empty());
+        assert_eq!(all.page(&batch, 0, usize::MAX).len(), 50);
+    }
+
+    #[test]
+    fn searches_every_column_ignoring_case_and_diacritics() {
+        let batch = batch();
+        let found = Selection::new(&batch, "RAD 4 AAO", None).unwrap();
+        assert_eq!(indices(&found, &batch), [4]);
+        // "Kommun" is a dictionary value; "2022-02-1" a date.
+        assert_eq!(Selection::new(&batch, "kommun", None).unwrap().len(), 13);
+        assert_eq!(
+            indices(&Selection::new(&batch, "2022-02-1", None).unwrap(), &batch),
+            (33..=42).collect::<Vec<_>>()
+        );
+        assert!(
+            Selection::new(&batch, "no such text", None)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(Selection::new(&batch, "  ", None).unwrap().len(), 50);
+    }
+
+    #[test]
+    fn sorts_with_nulls_last_and_ties_in_table_order() {
+        let batch = batch();
+        let by_flag = Selection::new(
+            &batch,
+            "",
+            Some(SortKey {
+                column: 3,
+                descending: true,
+            }),
+        )
+        .unwrap();
+        let order = indices(&by_flag, &batch);
+        assert_eq!(&order[..3], [0, 2, 4]);
+        assert_eq!(&order[25..28], [1, 3, 5]);
+        let by_id = Selection::new(
+            &batch,
+            "åäö",
+            Some(SortKey {
+                column: 0,
+                descending: true,
+            }),
+        )
+        .unwrap();
+        let order = indices(&by_id, &batch);
+        // Name is null for every 5th row, id for every 7th; nulls (of id) last.
+        assert_eq!(order.len(), 40);
+        assert_eq!(&order[..3], [48, 47, 46]);
+        assert_eq!(&order[34..], [7, 14, 21, 28, 42, 49]);
+        assert!(
+            Selection::new(
+                &batch,
+                "",
+                Some(SortKey {
+                    column: 6,
+                    descending: false
+                })
+            )
+            .is_err()
+        );
+    }
+}
