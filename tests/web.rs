@@ -64,7 +64,7 @@ async fn a_message_with_bulk_bytes_crosses_a_channel_and_its_buffer_is_moved() {
         },
     )
     .unwrap();
-    let packed = transport::pack(&header, Some(&bytes)).unwrap();
+    let packed = transport::pack(&header, Some(&transport::buffer(&bytes))).unwrap();
     let sent: ArrayBuffer = Reflect::get(&packed.message, &"b".into()).unwrap().into();
     assert_eq!(sent.byte_length() as usize, bytes.len());
 

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod generate;
+
 use crate::data::Catalog;
 use crate::data::catalog::fixture_catalog;
 use crate::publish::Options;
@@ -24,6 +26,19 @@ enum Command {
         /// The folder to write `catalog.json` into.
         #[arg(long, default_value = "public/data")]
         out: PathBuf,
+    },
+    /// Write a generated table of numbers and text as an Arrow file with its
+    /// own catalog (for the million-row preview test and the benchmark).
+    Generate {
+        /// The folder to write `catalog.json` and the file into.
+        #[arg(long)]
+        out: PathBuf,
+        /// The dataset id.
+        #[arg(long, default_value = "generated")]
+        id: String,
+        /// How many rows.
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
     },
     /// Publish the datasets of `datasets/` as Arrow files and a catalog.
     Publish {
@@ -52,6 +67,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Fixtures { out } => write_fixtures(&out),
+        Command::Generate { out, id, rows } => generate::write(&out, &id, rows),
         Command::CheckCatalog { path } => check_catalog(&path),
         Command::Publish {
             manifests,

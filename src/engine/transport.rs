@@ -13,21 +13,25 @@ pub struct Packed {
     pub transfer: Array,
 }
 
-/// Packs a JSON header and optional bulk bytes. The bytes are copied once
-/// out of wasm memory into a fresh `ArrayBuffer`, which is then transferred.
-pub fn pack(header: &str, bulk: Option<&[u8]>) -> Result<Packed, ProtocolError> {
+/// Packs a JSON header and an optional bulk buffer, which is transferred:
+/// after posting, the sender's buffer is empty.
+pub fn pack(header: &str, bulk: Option<&ArrayBuffer>) -> Result<Packed, ProtocolError> {
     let message = Object::new();
     let transfer = Array::new();
     set(&message, "h", &JsValue::from_str(header))?;
-    if let Some(bytes) = bulk {
-        let buffer = Uint8Array::from(bytes).buffer();
-        set(&message, "b", &buffer)?;
-        transfer.push(&buffer);
+    if let Some(buffer) = bulk {
+        set(&message, "b", buffer)?;
+        transfer.push(buffer);
     }
     Ok(Packed {
         message: message.into(),
         transfer,
     })
+}
+
+/// Copies bytes out of wasm memory into a fresh `ArrayBuffer`, to send.
+pub fn buffer(bytes: &[u8]) -> ArrayBuffer {
+    Uint8Array::from(bytes).buffer()
 }
 
 /// Unpacks what [`pack`] made; anything else is an error naming `from`.

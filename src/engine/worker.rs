@@ -15,7 +15,7 @@ use web_sys::{AbortController, DedicatedWorkerGlobalScope, MessageEvent};
 use crate::data::load::Limits;
 use crate::engine::download;
 use crate::engine::handler::{Engine, Outcome, check_hash};
-use crate::engine::protocol::{self, Envelope, Request, Response};
+use crate::engine::protocol::{self, Envelope, Request, Response, Timings};
 use crate::engine::transport;
 
 /// What the worker holds between messages.
@@ -36,9 +36,16 @@ pub fn run() {
         downloads: RefCell::new(BTreeMap::new()),
     });
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let started = now(&worker.scope);
         let (id, outcome) = receive(&worker.engine, &event);
         match outcome {
-            Outcome::Reply(response) => post(&worker.scope, id, &response),
+            Outcome::Reply(mut response) => {
+                // A local file is hashed and decoded in one step.
+                if let Response::DatasetOpened { summary } = &mut response {
+                    summary.timings.decode_ms = now(&worker.scope) - started;
+                }
+                post(&worker.scope, id, &response)
+            }
             Outcome::Crash => wasm_bindgen::throw_str("simulated crash of the compute engine"),
             Outcome::Download {
                 dataset,
@@ -82,13 +89,14 @@ async fn open(
     expected: u64,
 ) -> Response {
     let scope: &web_sys::WorkerGlobalScope = worker.scope.unchecked_ref();
-    if let Some(bytes) = download::cached(scope, sha256).await
-        && check_hash(url, sha256, &bytes).is_ok()
-    {
-        return worker
-            .engine
-            .borrow_mut()
-            .open_verified(dataset, sha256, url, bytes, true);
+    if let Some(bytes) = download::cached(scope, sha256).await {
+        let started = now(&worker.scope);
+        if check_hash(url, sha256, &bytes).is_ok() {
+            let hash_ms = now(&worker.scope) - started;
+            return decode_timed(worker, hash_ms, |engine| {
+                engine.open_verified(dataset, sha256, url, bytes, true)
+            });
+        }
     }
     let Ok(controller) = AbortController::new() else {
         return Response::Error {
@@ -113,14 +121,42 @@ async fn open(
         Ok(bytes) => bytes,
         Err(message) => return Response::Error { message },
     };
+    let started = now(&worker.scope);
     if let Err(message) = check_hash(url, sha256, &bytes) {
         return Response::Error { message };
     }
+    let hash_ms = now(&worker.scope) - started;
     download::remember(scope, sha256, &bytes).await;
-    worker
-        .engine
-        .borrow_mut()
-        .open_verified(dataset, sha256, url, bytes, false)
+    decode_timed(worker, hash_ms, |engine| {
+        engine.open_verified(dataset, sha256, url, bytes, false)
+    })
+}
+
+/// Runs `open` on the engine and records how long it and the hash took.
+fn decode_timed(
+    worker: &Worker,
+    hash_ms: f64,
+    open: impl FnOnce(&mut Engine) -> Response,
+) -> Response {
+    let Ok(mut engine) = worker.engine.try_borrow_mut() else {
+        return Response::Error {
+            message: "the compute engine is busy; try again".into(),
+        };
+    };
+    let started = now(&worker.scope);
+    let mut response = open(&mut engine);
+    if let Response::DatasetOpened { summary } = &mut response {
+        summary.timings = Timings {
+            hash_ms,
+            decode_ms: now(&worker.scope) - started,
+        };
+    }
+    response
+}
+
+/// Milliseconds on the worker's clock (0 where there is none).
+fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
+    scope.performance().map_or(0.0, |p| p.now())
 }
 
 fn receive(engine: &RefCell<Engine>, event: &MessageEvent) -> (u64, Outcome) {

@@ -7,14 +7,20 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::data::{Catalog, Dataset, Lang};
 use crate::engine::protocol::{Request, Response, TableSummary};
 use crate::ui::bridge::{Bridge, EngineEvent};
 use crate::ui::catalog::CatalogList;
+use crate::ui::dataset_page::DatasetPage;
 use crate::ui::datasets::LoadedPanel;
 use crate::ui::fetch;
+use crate::ui::files::OpenFiles;
 use crate::ui::i18n::texts;
+
+/// The largest file a visitor may open: the engine's decode limit.
+const MAX_FILE_BYTES: f64 = (1u64 << 30) as f64;
 
 /// Where the catalog is, relative to the page.
 const CATALOG_PATH: &str = "data/catalog.json";
@@ -60,6 +66,48 @@ pub enum LoadState {
     Failed(String),
 }
 
+/// Which page the lab shows; kept in the address's fragment
+/// (`#/dataset/<id>`), so the back button and links work.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Route {
+    Home,
+    Dataset(String),
+}
+
+impl Route {
+    /// The route of a location fragment such as `#/dataset/agencies`.
+    pub fn from_hash(hash: &str) -> Self {
+        match hash.trim_start_matches('#').strip_prefix("/dataset/") {
+            Some(id) if !id.is_empty() => Route::Dataset(
+                js_sys::decode_uri_component(id)
+                    .ok()
+                    .and_then(|s| s.as_string())
+                    .unwrap_or_else(|| id.to_string()),
+            ),
+            _ => Route::Home,
+        }
+    }
+
+    /// The fragment that shows this route.
+    pub fn hash(&self) -> String {
+        match self {
+            Route::Home => "#/".to_string(),
+            Route::Dataset(id) => format!("#/dataset/{}", js_sys::encode_uri_component(id)),
+        }
+    }
+
+    /// A link to this route: the page's own address with the route's
+    /// fragment. (A bare `#…` would resolve against the page's `<base>`,
+    /// which drops the query and reloads the lab.)
+    pub fn href(&self) -> String {
+        let page = web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .unwrap_or_default();
+        let page = page.split('#').next().unwrap_or_default();
+        format!("{page}{}", self.hash())
+    }
+}
+
 /// A message for the visitor about the engine, shown above the main area.
 #[derive(Debug, Clone, PartialEq)]
 enum Notice {
@@ -80,7 +128,13 @@ struct Downloaded {
 #[derive(Clone, Copy)]
 pub struct Lab {
     engine: RwSignal<EngineState>,
-    catalog: RwSignal<CatalogState>,
+    pub catalog: RwSignal<CatalogState>,
+    pub route: RwSignal<Route>,
+    /// Answers awaited by components (rows, summaries), by request id.
+    replies: StoredValue<BTreeMap<u64, Rc<dyn Fn(Response)>>, LocalStorage>,
+    /// Files the visitor opened, by dataset id, to read again for a
+    /// restarted worker.
+    files: StoredValue<BTreeMap<String, web_sys::File>, LocalStorage>,
     /// The datasets opened (or being opened), by id.
     pub loads: RwSignal<BTreeMap<String, LoadState>>,
     /// The open request of each dataset, to resend to a restarted worker.
@@ -100,6 +154,9 @@ impl Lab {
         Self {
             engine: RwSignal::new(EngineState::Starting),
             catalog: RwSignal::new(CatalogState::Loading),
+            route: RwSignal::new(Route::Home),
+            replies: StoredValue::new_local(BTreeMap::new()),
+            files: StoredValue::new_local(BTreeMap::new()),
             loads: RwSignal::new(BTreeMap::new()),
             open_requests: StoredValue::new_local(BTreeMap::new()),
             pending: StoredValue::new_local(BTreeMap::new()),
@@ -141,6 +198,10 @@ impl Lab {
                     }
                 } else if let Some(dataset) = self.pending.with_value(|p| p.get(&id).cloned()) {
                     self.on_dataset(id, dataset, response);
+                } else if let Some(reply) =
+                    self.replies.try_update_value(|r| r.remove(&id)).flatten()
+                {
+                    reply(response);
                 }
             }
             EngineEvent::Died { reason } => {
@@ -166,6 +227,15 @@ impl Lab {
     fn restart(self) {
         self.engine.set(EngineState::Restarting);
         self.pending.update_value(BTreeMap::clear);
+        let waiting = self
+            .replies
+            .try_update_value(std::mem::take)
+            .unwrap_or_default();
+        for reply in waiting.into_values() {
+            reply(Response::Error {
+                message: "the compute engine restarted; try again".into(),
+            });
+        }
         match self.bridge.get_value() {
             None => self.start_engine(),
             Some(bridge) => {
@@ -179,6 +249,97 @@ impl Lab {
         for (dataset, request) in self.open_requests.get_value() {
             self.send_open(dataset, request);
         }
+        for (dataset, file) in self.files.get_value() {
+            self.read_file(dataset, file);
+        }
+    }
+
+    /// Sends `request` and calls `on_reply` with the engine's answer (or an
+    /// error when it cannot be sent or the engine restarts first).
+    pub fn ask(self, request: &Request, on_reply: impl Fn(Response) + 'static) {
+        let sent = match self.bridge.get_value() {
+            Some(bridge) => bridge.send(request, None).map_err(|e| e.to_string()),
+            None => Err("the compute engine is not running".to_string()),
+        };
+        match sent {
+            Ok(id) => self.replies.update_value(|r| {
+                r.insert(id, Rc::new(on_reply));
+            }),
+            Err(message) => on_reply(Response::Error { message }),
+        }
+    }
+
+    /// Opens files the visitor chose or dropped; each becomes dataset
+    /// `file:<name>` and its page is shown.
+    pub fn open_files(self, files: Vec<web_sys::File>) {
+        let mut last = None;
+        for file in files {
+            let dataset = format!("file:{}", file.name());
+            if file.size() > MAX_FILE_BYTES {
+                self.set_load(
+                    &dataset,
+                    LoadState::Failed(format!(
+                        "{}: the file is {} bytes, more than the {} bytes the lab opens",
+                        file.name(),
+                        file.size(),
+                        MAX_FILE_BYTES
+                    )),
+                );
+            } else {
+                self.files.update_value(|f| {
+                    f.insert(dataset.clone(), file.clone());
+                });
+                self.read_file(dataset.clone(), file);
+            }
+            last = Some(dataset);
+        }
+        if let Some(dataset) = last {
+            navigate(&Route::Dataset(dataset));
+        }
+    }
+
+    /// Reads a file's bytes and moves them to the engine.
+    fn read_file(self, dataset: String, file: web_sys::File) {
+        let total = file.size() as u64;
+        self.set_load(
+            &dataset,
+            LoadState::Loading {
+                loaded: 0,
+                total: Some(total),
+            },
+        );
+        leptos::task::spawn_local(async move {
+            let read = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await;
+            let buffer = match read.map(|b| b.dyn_into::<js_sys::ArrayBuffer>()) {
+                Ok(Ok(buffer)) => buffer,
+                Ok(Err(_)) | Err(_) => {
+                    self.files.update_value(|f| {
+                        f.remove(&dataset);
+                    });
+                    self.set_load(
+                        &dataset,
+                        LoadState::Failed(format!(
+                            "{}: the browser could not read the file; is it still there?",
+                            file.name()
+                        )),
+                    );
+                    return;
+                }
+            };
+            let Some(bridge) = self.bridge.get_value() else {
+                return;
+            };
+            let request = Request::OpenFile {
+                dataset: dataset.clone(),
+                name: file.name(),
+            };
+            match bridge.send_buffer(&request, Some(buffer)) {
+                Ok(id) => self.pending.update_value(|p| {
+                    p.insert(id, dataset);
+                }),
+                Err(e) => self.set_load(&dataset, LoadState::Failed(e.to_string())),
+            }
+        });
     }
 
     /// Opens the latest version of `dataset` in the engine.
@@ -242,6 +403,9 @@ impl Lab {
         self.open_requests.update_value(|r| {
             r.remove(dataset);
         });
+        self.files.update_value(|f| {
+            f.remove(dataset);
+        });
         self.loads.update(|l| {
             l.remove(dataset);
         });
@@ -255,7 +419,8 @@ impl Lab {
         }
     }
 
-    fn set_load(self, dataset: &str, state: LoadState) {
+    /// Records what the engine says of a dataset (a retyped CSV file).
+    pub fn set_load(self, dataset: &str, state: LoadState) {
         self.loads.update(|l| {
             l.insert(dataset.to_string(), state);
         });
@@ -274,6 +439,9 @@ impl Lab {
                 // A failed open is not reopened after a restart.
                 self.open_requests.update_value(|r| {
                     r.remove(&dataset);
+                });
+                self.files.update_value(|f| {
+                    f.remove(&dataset);
                 });
                 self.set_load(&dataset, LoadState::Failed(message));
             }
@@ -352,6 +520,36 @@ fn initial_lang() -> Lang {
     }
 }
 
+/// Shows `route`: sets the address's fragment, which the lab follows.
+pub fn navigate(route: &Route) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_hash(&route.hash());
+    }
+}
+
+/// Keeps `route` in step with the address's fragment.
+fn follow_hash(route: RwSignal<Route>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let read = move || {
+        let hash = web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .unwrap_or_default();
+        route.set(Route::from_hash(&hash));
+        // A new page starts at its top.
+        if let Some(w) = web_sys::window() {
+            w.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+    };
+    read();
+    let on_change = wasm_bindgen::closure::Closure::<dyn Fn()>::new(read);
+    let _ =
+        window.add_event_listener_with_callback("hashchange", on_change.as_ref().unchecked_ref());
+    // The listener lives as long as the page.
+    on_change.forget();
+}
+
 /// Where the visitor's choice of language is remembered.
 const LANG_KEY: &str = "datalabb.lang";
 
@@ -370,6 +568,7 @@ pub fn App() -> impl IntoView {
     let lab = Lab::new();
     provide_context(lab);
     provide_context(lang);
+    follow_hash(lab.route);
     lab.start_engine();
     lab.load_catalog();
     Effect::new(move |_| {
@@ -394,25 +593,40 @@ pub fn App() -> impl IntoView {
 
     view! {
         <header class="topbar">
-            <div class="brand">
+            <a class="brand" href=Route::Home.href()>
                 <span class="logo" aria-hidden="true">"▦"</span>
                 <span class="name">"Datalabb"</span>
-            </div>
+            </a>
             <p class="tagline">{move || texts(lang.get()).tagline}</p>
             <LangSwitch lang=lang />
             <EngineStatus lab=lab lang=lang />
         </header>
-        <main class="main" id="main">
+        <main
+            class="main"
+            id="main"
+            on:dragover=move |event: web_sys::DragEvent| event.prevent_default()
+            on:drop=move |event: web_sys::DragEvent| {
+                event.prevent_default();
+                lab.open_files(crate::ui::files::dropped(&event));
+            }
+        >
             <EngineNotice lab=lab lang=lang />
-            <LoadedPanel />
-            <CatalogList
-                state=lab.catalog.read_only()
-                lang=lang.read_only()
-                on_retry=Callback::new(move |_| lab.load_catalog())
-                engine_running=Signal::derive(move || {
-                    !matches!(lab.engine.get(), EngineState::Stopped { .. })
-                })
-            />
+            {move || match lab.route.get() {
+                Route::Dataset(id) => view! { <DatasetPage id=id /> }.into_any(),
+                Route::Home => view! {
+                    <OpenFiles />
+                    <LoadedPanel />
+                    <CatalogList
+                        state=lab.catalog.read_only()
+                        lang=lang.read_only()
+                        on_retry=Callback::new(move |_| lab.load_catalog())
+                        engine_running=Signal::derive(move || {
+                            !matches!(lab.engine.get(), EngineState::Stopped { .. })
+                        })
+                    />
+                }
+                .into_any(),
+            }}
         </main>
         <footer class="footer">
             <p>{move || texts(lang.get()).footer}</p>

@@ -13,6 +13,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use js_sys::ArrayBuffer;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
@@ -53,7 +54,7 @@ struct Inner {
 struct Live {
     worker: Worker,
     ready: bool,
-    queue: Vec<(String, Option<Vec<u8>>)>,
+    queue: Vec<(String, Option<ArrayBuffer>)>,
     _callbacks: Callbacks,
 }
 
@@ -122,9 +123,19 @@ impl Bridge {
         }
     }
 
-    /// Sends a request with optional bulk bytes; returns its id. Waits in a
-    /// queue until the worker is ready.
+    /// Sends a request with optional bulk bytes (copied); returns its id.
+    /// Waits in a queue until the worker is ready.
     pub fn send(&self, request: &Request, bulk: Option<&[u8]>) -> Result<u64, ProtocolError> {
+        self.send_buffer(request, bulk.map(transport::buffer))
+    }
+
+    /// Sends a request with a buffer that is moved to the worker, not
+    /// copied (a file the visitor opened); returns its id.
+    pub fn send_buffer(
+        &self,
+        request: &Request,
+        bulk: Option<ArrayBuffer>,
+    ) -> Result<u64, ProtocolError> {
         let mut inner = self.inner.borrow_mut();
         let id = inner.next_id;
         inner.next_id += 1;
@@ -135,9 +146,9 @@ impl Bridge {
             ));
         };
         if live.ready {
-            post(&live.worker, &header, bulk)?;
+            post(&live.worker, &header, bulk.as_ref())?;
         } else {
-            live.queue.push((header, bulk.map(<[u8]>::to_vec)));
+            live.queue.push((header, bulk));
         }
         Ok(id)
     }
@@ -202,7 +213,7 @@ impl Bridge {
         };
         live.ready = true;
         for (header, bulk) in std::mem::take(&mut live.queue) {
-            post(&live.worker, &header, bulk.as_deref())?;
+            post(&live.worker, &header, bulk.as_ref())?;
         }
         Ok(())
     }
@@ -221,7 +232,7 @@ impl Bridge {
     }
 }
 
-fn post(worker: &Worker, header: &str, bulk: Option<&[u8]>) -> Result<(), ProtocolError> {
+fn post(worker: &Worker, header: &str, bulk: Option<&ArrayBuffer>) -> Result<(), ProtocolError> {
     let packed = transport::pack(header, bulk)?;
     worker
         .post_message_with_transfer(&packed.message, &packed.transfer)

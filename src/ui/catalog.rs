@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::data::search::search;
 use crate::data::{Dataset, Lang};
-use crate::ui::app::CatalogState;
+use crate::ui::app::{CatalogState, Route};
 use crate::ui::datasets::DatasetLoad;
 use crate::ui::i18n::{counted, texts};
 
@@ -104,6 +104,7 @@ fn DatasetCard(dataset: Dataset, lang: ReadSignal<Lang>) -> impl IntoView {
     let columns = latest.as_ref().map_or(0, |v| v.columns.len() as u64);
     let versions = dataset.versions.len() as u64;
     let id = dataset.id.clone();
+    let href = Route::Dataset(dataset.id.clone()).href();
     let id_label = dataset.id.clone();
     let tags = dataset.tags.clone();
     let sources = dataset.sources.clone();
@@ -113,7 +114,7 @@ fn DatasetCard(dataset: Dataset, lang: ReadSignal<Lang>) -> impl IntoView {
     let description = dataset.description.clone();
     view! {
         <li class="card" data-testid="dataset-card" data-id=id>
-            <h2>{move || title.get(lang.get()).to_string()}</h2>
+            <h2><a href=href data-testid="dataset-link">{move || title.get(lang.get()).to_string()}</a></h2>
             <p class="muted id">{id_label}</p>
             <p class="description">{move || description.get(lang.get()).to_string()}</p>
             <p class="facts">

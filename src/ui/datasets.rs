@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::data::{Dataset, Lang};
-use crate::ui::app::{Lab, LoadState};
+use crate::ui::app::{Lab, LoadState, Route};
 use crate::ui::i18n::{counted, size, texts};
 
 /// Open / progress / loaded / failed, for one dataset.
@@ -53,6 +53,7 @@ pub fn DatasetLoad(dataset: Dataset) -> impl IntoView {
                     }
                     Some(LoadState::Loaded(summary)) => {
                         let source = if summary.from_cache { t.from_cache } else { t.downloaded };
+                        let href = Route::Dataset(id.clone()).href();
                         view! {
                             <span class="ok" data-testid="dataset-summary">
                                 {format!(
@@ -63,6 +64,7 @@ pub fn DatasetLoad(dataset: Dataset) -> impl IntoView {
                                     t.in_memory,
                                 )}
                             </span>
+                            <a class="button small" href=href data-testid="show-dataset">{t.show}</a>
                             <button class="small" on:click=move |_| lab.close_dataset(&id)>{t.unload}</button>
                         }.into_any()
                     }
@@ -108,9 +110,10 @@ pub fn LoadedPanel() -> impl IntoView {
                             .into_iter()
                             .map(|summary| {
                                 let id = summary.dataset.clone();
+                                let href = Route::Dataset(id.clone()).href();
                                 view! {
                                     <li data-testid="loaded-dataset" data-id=summary.dataset.clone()>
-                                        <span class="id">{summary.dataset.clone()}</span>
+                                        <a class="id" href=href data-testid="show-dataset">{summary.dataset.clone()}</a>
                                         <span>{counted(summary.rows, t.rows)}</span>
                                         <span>{format!("{} {}", size(summary.memory_bytes, lang), t.in_memory)}</span>
                                         <button class="small" on:click=move |_| lab.close_dataset(&id)>{t.unload}</button>

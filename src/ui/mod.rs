@@ -7,16 +7,22 @@
 //! | `app.rs`     | the lab's frame and its state: engine status, catalog |
 //! | `bridge.rs`  | the page's end of the compute worker |
 //! | `catalog.rs` | the list of published datasets |
+//! | `dataset_page.rs` | a dataset's page: description, columns, versions; a CSV file's types |
 //! | `datasets.rs` | opening a dataset in the engine (progress, cancel, unload), the loaded-data panel |
 //! | `fetch.rs`   | downloads, with messages a visitor can act on |
+//! | `files.rs`   | opening the visitor's own files (chooser, drag and drop) |
 //! | `i18n.rs`    | the page's texts in Swedish and English |
+//! | `preview.rs` | the virtual preview table (search, sort, keyboard) and column summaries |
 
 mod app;
 pub mod bridge;
 mod catalog;
+mod dataset_page;
 mod datasets;
 mod fetch;
+mod files;
 mod i18n;
+mod preview;
 
 pub use app::App;
 
