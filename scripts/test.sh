@@ -87,9 +87,11 @@ fi
 # catalog and with the published datasets.
 dist="$work/dist"
 if phase "release build" check trunk build --release --locked --dist "$dist" &&
-  phase "fixture data" check cargo run --quiet --locked --bin datalabb -- fixtures --out "$work/fixtures"; then
+  phase "fixture data" check cargo run --quiet --locked --bin datalabb -- fixtures --out "$work/fixtures" &&
+  phase "million-row fixture" check cargo run --quiet --locked --bin datalabb -- generate \
+    --out "$work/million" --id million --rows 1000000; then
   phase "end-to-end tests" node env DATALABB_DIST="$dist" DATALABB_FIXTURES="$work/fixtures" \
-    DATALABB_PUBLISHED="$published" DATALABB_ARTIFACTS="$ROOT/test-results" \
+    DATALABB_PUBLISHED="$published" DATALABB_MILLION="$work/million" DATALABB_ARTIFACTS="$ROOT/test-results" \
     node --test --test-reporter=tap --test-concurrency=1 tests/e2e/
 fi
 

@@ -27,6 +27,10 @@ use crate::error::LoadError;
 const SEPARATORS: [u8; 4] = [b';', b',', b'\t', b'|'];
 /// How many records decide the separator.
 const SNIFF_RECORDS: usize = 50;
+/// The largest CSV file read. Its text, its text columns and the typed
+/// table live side by side for a while, about four times the file, and
+/// must fit the browser's 4 GiB wasm heap with room to spare.
+pub const MAX_CSV_BYTES: u64 = 256 << 20;
 
 /// What a column holds, as the visitor sees and chooses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,11 +118,12 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<RawCsv, LoadError> {
     if bytes.trim_ascii().is_empty() {
         return Err(LoadError::Empty);
     }
-    if bytes.len() as u64 > limits.max_decoded_bytes {
+    let limit = limits.max_decoded_bytes.min(MAX_CSV_BYTES);
+    if bytes.len() as u64 > limit {
         return Err(LoadError::TooLarge {
-            what: "its text",
+            what: "its text read as CSV",
             size: bytes.len() as u64,
-            limit: limits.max_decoded_bytes,
+            limit,
         });
     }
     let (text, encoding) = decode_text(bytes)?;

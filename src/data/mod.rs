@@ -9,6 +9,7 @@ pub mod ipc;
 pub mod load;
 pub mod search;
 pub mod summary;
+pub mod values;
 pub mod view;
 
 pub use catalog::{Catalog, Column, Dataset, DatasetVersion, Lang, Licence, Localized, Source};

@@ -6,11 +6,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
-use arrow::compute::cast;
-use arrow::datatypes::{DataType, Float64Type};
-use arrow::util::display::{ArrayFormatter, FormatOptions};
+use arrow::array::{Array, ArrayRef, RecordBatch};
 use serde::{Deserialize, Serialize};
+
+use crate::data::values::{formatter, keys, numbers, texts};
 
 /// Bars in a histogram.
 pub const BINS: usize = 20;
@@ -68,20 +67,15 @@ fn summarize_column(name: &str, column: &ArrayRef) -> ColumnSummary {
         histogram: None,
         top: Vec::new(),
     };
-    if column.data_type().is_numeric() {
-        numeric(column, &mut summary);
-    } else {
-        categorical(column, &mut summary);
+    match numbers(column.as_ref()) {
+        Some(values) => numeric(column, &values, &mut summary),
+        None => categorical(column, &mut summary),
     }
     summary
 }
 
 /// Min, max, mean, histogram and distinct count of a number column.
-fn numeric(column: &ArrayRef, summary: &mut ColumnSummary) {
-    let Ok(values) = cast(column, &DataType::Float64) else {
-        return categorical(column, summary);
-    };
-    let values = values.as_primitive::<Float64Type>();
+fn numeric(column: &ArrayRef, values: &[Option<f64>], summary: &mut ColumnSummary) {
     let mut distinct = HashSet::new();
     let (mut lo, mut hi) = ((f64::INFINITY, 0usize), (f64::NEG_INFINITY, 0usize));
     let (mut sum, mut count) = (0.0, 0u64);
@@ -104,9 +98,9 @@ fn numeric(column: &ArrayRef, summary: &mut ColumnSummary) {
     if count == 0 {
         return;
     }
-    let format = formatter(column);
-    summary.min = format(lo.1);
-    summary.max = format(hi.1);
+    let format = formatter(column.as_ref());
+    summary.min = format(lo.1).map(|t| shorten(&t));
+    summary.max = format(hi.1).map(|t| shorten(&t));
     summary.mean = Some(sum / count as f64).filter(|m| m.is_finite());
     let mut counts = vec![0u64; BINS];
     let width = hi.0 - lo.0;
@@ -125,70 +119,53 @@ fn numeric(column: &ArrayRef, summary: &mut ColumnSummary) {
     });
 }
 
-/// Distinct count, most common values and (by text order) min and max of
-/// any other column: text, booleans, dates, dictionaries.
+/// Distinct count, most common values and min and max of any other
+/// column: text, booleans, dates, dictionaries.
 fn categorical(column: &ArrayRef, summary: &mut ColumnSummary) {
-    let texts: Option<ArrayRef> = match column.data_type() {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Some(column.clone()),
-        DataType::Dictionary(_, value) if value.is_string() => cast(column, &DataType::Utf8).ok(),
-        _ => None,
-    };
-    let mut counts: HashMap<String, u64> = HashMap::new();
-    // Dates and times order as their values, not as text.
-    let (mut lo, mut hi) = (None::<usize>, None::<usize>);
-    let ordered = !matches!(column.data_type(), DataType::Boolean);
-    let comparator =
-        arrow::array::make_comparator(column.as_ref(), column.as_ref(), Default::default()).ok();
-    match texts.as_ref().and_then(|t| t.as_string_opt::<i32>()) {
-        Some(strings) => {
-            for value in strings.iter().flatten() {
-                // Counted without allocating a key for values already seen.
-                match counts.get_mut(value) {
-                    Some(n) => *n += 1,
-                    None => {
-                        counts.insert(value.to_string(), 1);
-                    }
+    let array = column.as_ref();
+    let counted: Vec<(String, u64)> = match texts(array) {
+        // Counted by reference: no allocation per row.
+        Some(text) => {
+            let mut counts: HashMap<&str, u64> = HashMap::new();
+            for i in 0..array.len() {
+                if let Some(value) = text.get(i) {
+                    *counts.entry(value).or_insert(0) += 1;
                 }
             }
+            counts
+                .into_iter()
+                .map(|(v, n)| (v.to_string(), n))
+                .collect()
         }
         None => {
-            let format = formatter(column);
-            for i in 0..column.len() {
-                if let Some(text) = format(i) {
-                    *counts.entry(text).or_insert(0) += 1;
-                }
+            let format = formatter(array);
+            let mut counts: HashMap<String, u64> = HashMap::new();
+            for text in (0..array.len()).filter_map(format) {
+                *counts.entry(text).or_insert(0) += 1;
             }
+            counts.into_iter().collect()
         }
-    }
-    if ordered && let Some(compare) = comparator {
-        for i in (0..column.len()).filter(|&i| column.is_valid(i)) {
-            if lo.is_none_or(|l| compare(i, l).is_lt()) {
+    };
+    if !matches!(array.data_type(), arrow::datatypes::DataType::Boolean) {
+        let keys = keys(array);
+        let (mut lo, mut hi) = (None::<usize>, None::<usize>);
+        for i in (0..array.len()).filter(|&i| array.is_valid(i)) {
+            if lo.is_none_or(|l| keys.compare(i, l).is_lt()) {
                 lo = Some(i);
             }
-            if hi.is_none_or(|h| compare(i, h).is_gt()) {
+            if hi.is_none_or(|h| keys.compare(i, h).is_gt()) {
                 hi = Some(i);
             }
         }
-        let format = formatter(column);
-        summary.min = lo.and_then(&format);
-        summary.max = hi.and_then(&format);
+        let format = formatter(array);
+        summary.min = lo.and_then(&format).map(|t| shorten(&t));
+        summary.max = hi.and_then(&format).map(|t| shorten(&t));
     }
-    summary.distinct = counts.len() as u64;
-    let mut top: Vec<(String, u64)> = counts.into_iter().collect();
+    summary.distinct = counted.len() as u64;
+    let mut top = counted;
     top.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     top.truncate(TOP);
     summary.top = top.into_iter().map(|(v, n)| (shorten(&v), n)).collect();
-}
-
-/// Formats one value of `column` as the preview shows it (`None` for null).
-fn formatter(column: &ArrayRef) -> impl Fn(usize) -> Option<String> + '_ {
-    let formatter = ArrayFormatter::try_new(column.as_ref(), &FormatOptions::default()).ok();
-    move |i| {
-        if i >= column.len() || column.is_null(i) {
-            return None;
-        }
-        formatter.as_ref().map(|f| shorten(&f.value(i).to_string()))
-    }
 }
 
 fn shorten(text: &str) -> String {

@@ -2,15 +2,12 @@
 //! a column, a page at a time. The selection is a list of row numbers, so
 //! scrolling costs only the formatting of the rows on screen.
 
-use std::cmp::Ordering;
-
-use arrow::array::{Array, ArrayRef, RecordBatch, UInt32Array, make_comparator};
-use arrow::compute::{SortOptions, cast, sort_to_indices, take};
-use arrow::datatypes::DataType;
+use arrow::array::{Array, RecordBatch};
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use serde::{Deserialize, Serialize};
 
 use crate::data::search::fold;
+use crate::data::values::{Texts, sort_rows, texts};
 
 /// The most rows one page may ask for.
 pub const MAX_PAGE: usize = 1000;
@@ -72,7 +69,13 @@ impl Selection {
         }
         let mut rows = (!query.is_empty()).then(|| matching(batch, &query));
         if let Some(key) = sort {
-            rows = Some(sorted(batch.column(key.column), rows, key.descending)?);
+            let mut order = rows.unwrap_or_else(|| (0..batch.num_rows() as u32).collect());
+            sort_rows(
+                batch.column(key.column).as_ref(),
+                &mut order,
+                key.descending,
+            );
+            rows = Some(order);
         }
         Ok(Self {
             search: search.to_string(),
@@ -143,31 +146,37 @@ fn matching(batch: &RecordBatch, query: &str) -> Vec<u32> {
     let options = FormatOptions::default();
     let mut text = String::new();
     for column in batch.columns() {
-        let strings = match column.data_type() {
-            DataType::Dictionary(_, value) if value.is_string() => {
-                cast(column, &DataType::Utf8).ok()
-            }
-            _ => None,
-        };
-        let column: &ArrayRef = strings.as_ref().unwrap_or(column);
-        if let Some(strings) = column.as_any().downcast_ref::<arrow::array::StringArray>() {
-            for (i, value) in strings.iter().enumerate() {
-                if let (Some(value), false) = (value, hit[i]) {
-                    hit[i] = contains_folded(value, query);
+        match texts(column.as_ref()) {
+            // A dictionary's values are searched once, not once per row.
+            Some(Texts::Dictionary { keys, values }) => {
+                let found: Vec<bool> = values
+                    .iter()
+                    .map(|v| v.is_some_and(|v| contains_folded(v, query)))
+                    .collect();
+                for (hit, key) in hit.iter_mut().zip(keys) {
+                    *hit |= key.and_then(|k| found.get(k).copied()).unwrap_or(false);
                 }
             }
-            continue;
-        }
-        let Ok(format) = ArrayFormatter::try_new(column.as_ref(), &options) else {
-            continue;
-        };
-        for (i, hit) in hit.iter_mut().enumerate() {
-            if *hit || column.is_null(i) {
-                continue;
+            Some(strings) => {
+                for (i, hit) in hit.iter_mut().enumerate() {
+                    if !*hit && let Some(value) = strings.get(i) {
+                        *hit = contains_folded(value, query);
+                    }
+                }
             }
-            text.clear();
-            if format.value(i).write(&mut text).is_ok() {
-                *hit = contains_folded(&text, query);
+            None => {
+                let Ok(format) = ArrayFormatter::try_new(column.as_ref(), &options) else {
+                    continue;
+                };
+                for (i, hit) in hit.iter_mut().enumerate() {
+                    if *hit || column.is_null(i) {
+                        continue;
+                    }
+                    text.clear();
+                    if format.value(i).write(&mut text).is_ok() {
+                        *hit = contains_folded(&text, query);
+                    }
+                }
             }
         }
     }
@@ -190,47 +199,6 @@ fn contains_folded(value: &str, query: &str) -> bool {
     } else {
         fold(value).contains(query)
     }
-}
-
-/// Sorts `rows` (or all rows) by `column`; nulls last, equal values in
-/// table order, so the result is the same on every run and platform.
-fn sorted(column: &ArrayRef, rows: Option<Vec<u32>>, descending: bool) -> Result<Vec<u32>, String> {
-    let values = match &rows {
-        Some(rows) => take(column.as_ref(), &UInt32Array::from(rows.clone()), None)
-            .map_err(|e| e.to_string())?,
-        None => column.clone(),
-    };
-    let options = SortOptions {
-        descending,
-        nulls_first: false,
-    };
-    let order = match sort_to_indices(&values, Some(options), None) {
-        Ok(order) => order,
-        // Types without a sort kernel sort as their text.
-        Err(_) => {
-            let text = cast(&values, &DataType::Utf8).map_err(|e| e.to_string())?;
-            sort_to_indices(&text, Some(options), None).map_err(|e| e.to_string())?
-        }
-    };
-    let compare =
-        make_comparator(values.as_ref(), values.as_ref(), options).map_err(|e| e.to_string())?;
-    let order = order.values();
-    let original = |local: u32| match &rows {
-        Some(rows) => rows.get(local as usize).copied().unwrap_or(local),
-        None => local,
-    };
-    let mut out: Vec<u32> = order.iter().map(|&local| original(local)).collect();
-    // Runs of equal values go back to table order.
-    let mut start = 0;
-    for end in 1..=order.len() {
-        if end == order.len()
-            || compare(order[start] as usize, order[end] as usize) != Ordering::Equal
-        {
-            out[start..end].sort_unstable();
-            start = end;
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -122,6 +122,9 @@ struct Downloaded {
     bytes: Rc<Vec<u8>>,
 }
 
+/// What a component does with the engine's answer to its request.
+type OnReply = Rc<dyn Fn(Response)>;
+
 /// Everything the page's event handlers share. Signals are `Copy`; the
 /// bridge and the catalog's bytes stay on this thread. Components below
 /// the frame reach it as a context.
@@ -131,7 +134,7 @@ pub struct Lab {
     pub catalog: RwSignal<CatalogState>,
     pub route: RwSignal<Route>,
     /// Answers awaited by components (rows, summaries), by request id.
-    replies: StoredValue<BTreeMap<u64, Rc<dyn Fn(Response)>>, LocalStorage>,
+    replies: StoredValue<BTreeMap<u64, OnReply>, LocalStorage>,
     /// Files the visitor opened, by dataset id, to read again for a
     /// restarted worker.
     files: StoredValue<BTreeMap<String, web_sys::File>, LocalStorage>,

@@ -227,6 +227,13 @@ pub fn loaded_line(summary: &TableSummary, t: &Texts, lang: Lang) -> String {
     )
 }
 
+/// The visitor's reading of a CSV file: a type per column, the decimal mark.
+#[derive(Clone)]
+struct Choice {
+    types: Vec<ColumnType>,
+    decimal_comma: bool,
+}
+
 /// What a CSV import found, column by column, with a choice of type each
 /// and of the decimal mark; a change reads the file again in the engine.
 #[component]
@@ -237,11 +244,17 @@ fn CsvTypes(id: String, report: CsvReport) -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let types: Vec<ColumnType> = report.columns.iter().map(|c| c.chosen).collect();
-    let current = StoredValue::new((types, report.decimal_comma));
+    let current = StoredValue::new(Choice {
+        types,
+        decimal_comma: report.decimal_comma,
+    });
     let dataset = StoredValue::new(id);
-    let retype = move |change: &dyn Fn(&mut (Vec<ColumnType>, bool))| {
+    let retype = move |change: &dyn Fn(&mut Choice)| {
         current.update_value(|c| change(c));
-        let (types, decimal_comma) = current.get_value();
+        let Choice {
+            types,
+            decimal_comma,
+        } = current.get_value();
         busy.set(true);
         let request = Request::Retype {
             dataset: dataset.get_value(),
@@ -282,7 +295,7 @@ fn CsvTypes(id: String, report: CsvReport) -> impl IntoView {
                     prop:checked=report.decimal_comma
                     on:change=move |event| {
                         let on = event_target_checked(&event);
-                        retype(&|c| c.1 = on);
+                        retype(&|c| c.decimal_comma = on);
                     }
                 />
                 {move || texts(lang.get()).decimal_comma}
@@ -311,14 +324,14 @@ fn CsvTypes(id: String, report: CsvReport) -> impl IntoView {
                                             on:change=move |event| {
                                                 let value = event_target_value(&event);
                                                 if let Some(t) = ColumnType::ALL.into_iter().find(|t| type_key(*t) == value) {
-                                                    retype(&|c| if let Some(slot) = c.0.get_mut(i) { *slot = t });
+                                                    retype(&|c| if let Some(slot) = c.types.get_mut(i) { *slot = t });
                                                 }
                                             }
                                         >
                                             {ColumnType::ALL.into_iter().map(|t| view! {
                                                 <option value=type_key(t) selected=t == column.chosen>
                                                     {move || type_name(t, texts(lang.get()))}
-                                                    {(t == column.inferred).then(|| move || format!(" ({})", texts(lang.get()).guessed))}
+                                                    {(t == column.inferred).then_some(move || format!(" ({})", texts(lang.get()).guessed))}
                                                 </option>
                                             }).collect_view()}
                                         </select>

@@ -55,7 +55,13 @@ pub fn DatasetLoad(dataset: Dataset) -> impl IntoView {
                         let source = if summary.from_cache { t.from_cache } else { t.downloaded };
                         let href = Route::Dataset(id.clone()).href();
                         view! {
-                            <span class="ok" data-testid="dataset-summary">
+                            <span
+                                class="ok"
+                                data-testid="dataset-summary"
+                                data-hash-ms=summary.timings.hash_ms
+                                data-decode-ms=summary.timings.decode_ms
+                                data-file-bytes=summary.file_bytes
+                            >
                                 {format!(
                                     "✓ {} · {} · {} {} ({source})",
                                     counted(summary.rows, t.rows),

@@ -422,7 +422,8 @@ pub fn Preview(summary: TableSummary) -> impl IntoView {
                 node_ref=scroller
                 on:scroll=on_scroll
                 on:keydown=on_key
-                style=format!("--rows: {VISIBLE}; --row: {ROW_PX}px")
+                // A short table gets a short grid (room for three rows at least).
+                style=move || format!("--rows: {}; --row: {ROW_PX}px", total.get().clamp(3, VISIBLE))
             >
                 <div class="grid-head" role="row" aria-rowindex="1" style=format!("grid-template-columns: {header_template}; min-width: {width}")>
                     <div role="columnheader" class="index" aria-colindex="1">"#"</div>

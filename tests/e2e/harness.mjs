@@ -1,6 +1,7 @@
 // Shared set-up of the end-to-end tests: Debian's Chromium through
 // playwright-core, and the built lab served on a free local port.
 import { createHash } from "node:crypto";
+import { createServer } from "node:http";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { startServer } from "../../scripts/static-server.mjs";
 const dist = required("DATALABB_DIST");
 const fixtures = required("DATALABB_FIXTURES");
 const published = required("DATALABB_PUBLISHED");
+const million = required("DATALABB_MILLION");
 export const artifacts = process.env.DATALABB_ARTIFACTS ?? join(tmpdir(), "datalabb-test-results");
 mkdirSync(artifacts, { recursive: true });
 
@@ -20,12 +22,32 @@ function required(name) {
 }
 
 /**
+ * A host on another port that announces 2 GB for every file (and sends a
+ * little of it), allowing the lab's origin to read it.
+ */
+function hugeHost() {
+  const server = createServer((request, response) => {
+    response.writeHead(200, {
+      "content-type": "application/vnd.apache.arrow.file",
+      "content-length": String(2 ** 31),
+      "access-control-allow-origin": "*",
+    });
+    response.write(Buffer.alloc(1024));
+    // The rest never comes; the lab must not wait for it.
+    setTimeout(() => response.destroy(), 5_000).unref();
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+/**
  * A copy of the published data with broken files, the catalog pointing at
  * each: `counties` (its file changed, so the hash differs), `municipalities`
  * (an HTML page with a matching hash), `agency_fte` (missing: HTTP 404),
- * `agency_staff` (cut in half, with a matching hash).
+ * `agency_staff` (cut in half, with a matching hash), `appropriation_counts`
+ * (empty, with a matching hash), `appropriation_letters` (on a host that
+ * announces 2 GB).
  */
-function tamperedHost(root) {
+function tamperedHost(root, hugeUrl) {
   const dir = join(root, "tampered");
   cpSync(published, dir, { recursive: true });
   const catalogPath = join(dir, "catalog.json");
@@ -42,12 +64,14 @@ function tamperedHost(root) {
   rmSync(join(dir, latest("agency_fte").url));
   const staff = readFileSync(join(dir, latest("agency_staff").url));
   replace("agency_staff", staff.subarray(0, staff.length >> 1), true);
+  replace("appropriation_counts", Buffer.alloc(0), true);
+  latest("appropriation_letters").url = `${hugeUrl}/appropriation_letters/huge.arrow`;
   writeFileSync(catalogPath, JSON.stringify(catalog));
   return dir;
 }
 
 /** Folders of broken data hosts, for the error paths. */
-function brokenHosts() {
+function brokenHosts(hugeUrl) {
   const root = mkdtempSync(join(tmpdir(), "datalabb-broken-"));
   const garbage = join(root, "garbage");
   mkdirSync(garbage);
@@ -58,7 +82,7 @@ function brokenHosts() {
   const brokenWorker = join(root, "broken-worker");
   cpSync(dist, brokenWorker, { recursive: true });
   writeFileSync(join(brokenWorker, "worker_loader.js"), 'throw new Error("broken worker script");');
-  return { garbage, empty, brokenWorker, tampered: tamperedHost(root) };
+  return { garbage, empty, brokenWorker, tampered: tamperedHost(root, hugeUrl) };
 }
 
 /**
@@ -66,11 +90,13 @@ function brokenHosts() {
  * (both with the fixture catalog), and two hosts whose catalog is broken:
  * `/garbage/` (HTML served as the catalog) and `/missing/` (HTTP 404), and
  * one whose worker script throws (`/broken-worker/`); `/real/` serves the
- * datasets published from the real sources, `/tampered/` broken copies.
+ * datasets published from the real sources, `/tampered/` broken copies,
+ * `/million/` a generated table of a million rows.
  */
 export async function serveLab() {
-  const { garbage, empty, brokenWorker, tampered } = brokenHosts();
-  return startServer({
+  const huge = await hugeHost();
+  const { garbage, empty, brokenWorker, tampered } = brokenHosts(`http://127.0.0.1:${huge.address().port}`);
+  const started = await startServer({
     mounts: {
       "/": dist,
       "/data/": fixtures,
@@ -86,8 +112,12 @@ export async function serveLab() {
       "/real/data/": published,
       "/tampered/": dist,
       "/tampered/data/": tampered,
+      "/million/": dist,
+      "/million/data/": million,
     },
   });
+  started.server.on("close", () => huge.close());
+  return started;
 }
 
 export async function launchBrowser() {
@@ -142,6 +172,36 @@ export class LabPage {
     await card.getByTestId("open-dataset").click();
     await card.locator(`[data-testid="dataset-load"][data-state="${state}"]`).waitFor({ timeout });
     return card;
+  }
+
+  /** Opens the page of dataset `id` from its card. */
+  async showDataset(id) {
+    await this.card(id).getByTestId("dataset-link").click();
+    await this.page.locator(`[data-testid="dataset-page"][data-id="${id}"]`).waitFor();
+  }
+
+  /** The row-number and cells of the preview's rows on screen. */
+  async previewRows() {
+    await this.page.locator('[data-testid="preview-row"]:not(.loading)').first().waitFor();
+    return this.page.getByTestId("preview-row").evaluateAll((rows) =>
+      rows.map((row) => [...row.children].map((cell) => cell.textContent.replaceAll("\u202f", " "))),
+    );
+  }
+
+  /**
+   * Waits until the preview's status line matches `pattern`, in which a
+   * space also stands for the narrow space between thousands.
+   */
+  async waitForStatus(pattern, timeout = 30_000) {
+    await this.page.waitForFunction(
+      ([source, flags]) =>
+        new RegExp(source, flags).test(
+          document.querySelector('[data-testid="preview-status"]')?.textContent.replaceAll("\u202f", " ") ?? "",
+        ),
+      [pattern.source, pattern.flags],
+      { timeout },
+    );
+    return (await this.page.getByTestId("preview-status").innerText()).replaceAll("\u202f", " ");
   }
 
   async datasetIds() {
