@@ -3,6 +3,7 @@
 //! scrolling costs only the formatting of the rows on screen.
 
 use arrow::array::{Array, RecordBatch};
+use arrow::datatypes::DataType;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use serde::{Deserialize, Serialize};
 
@@ -165,6 +166,9 @@ fn matching(batch: &RecordBatch, query: &str) -> Vec<u32> {
                 }
             }
             None => {
+                if !could_contain(column.data_type(), query) {
+                    continue;
+                }
                 let Ok(format) = ArrayFormatter::try_new(column.as_ref(), &options) else {
                     continue;
                 };
@@ -185,6 +189,22 @@ fn matching(batch: &RecordBatch, query: &str) -> Vec<u32> {
         .filter(|(_, hit)| **hit)
         .map(|(i, _)| i as u32)
         .collect()
+}
+
+/// Whether the text of a value of `data_type` can contain `query`: numbers,
+/// dates and times are written with digits and a few signs only, booleans
+/// as `true` or `false`. Saves formatting every number of a column for a
+/// search of words.
+fn could_contain(data_type: &DataType, query: &str) -> bool {
+    if data_type.is_numeric() || data_type.is_temporal() {
+        query
+            .chars()
+            .all(|c| c.is_ascii_digit() || "-+.:eTZ naif".contains(c))
+    } else if *data_type == DataType::Boolean {
+        "true".contains(query) || "false".contains(query)
+    } else {
+        true
+    }
 }
 
 /// `value` contains `query` (already folded), ignoring case and

@@ -337,7 +337,11 @@ fn memory(batch: &RecordBatch) -> u64 {
 
 /// Checks that `bytes` are the file the catalog lists for `url`.
 pub fn check_hash(url: &str, sha256: &str, bytes: &[u8]) -> Result<(), String> {
-    let actual = sha256_hex(bytes);
+    hash_matches(url, sha256, &sha256_hex(bytes))
+}
+
+/// Checks a file's computed hash `actual` against the catalog's `sha256`.
+pub fn hash_matches(url: &str, sha256: &str, actual: &str) -> Result<(), String> {
     if actual == sha256 {
         Ok(())
     } else {

@@ -14,7 +14,7 @@ use web_sys::{AbortController, DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::data::load::Limits;
 use crate::engine::download;
-use crate::engine::handler::{Engine, Outcome, check_hash};
+use crate::engine::handler::{Engine, Outcome, check_hash, hash_matches};
 use crate::engine::protocol::{self, Envelope, Request, Response, Timings};
 use crate::engine::transport;
 
@@ -91,7 +91,7 @@ async fn open(
     let scope: &web_sys::WorkerGlobalScope = worker.scope.unchecked_ref();
     if let Some(bytes) = download::cached(scope, sha256).await {
         let started = now(&worker.scope);
-        if check_hash(url, sha256, &bytes).is_ok() {
+        if verify(scope, url, sha256, &bytes).await.is_ok() {
             let hash_ms = now(&worker.scope) - started;
             return decode_timed(worker, hash_ms, |engine| {
                 engine.open_verified(dataset, sha256, url, bytes, true)
@@ -122,7 +122,7 @@ async fn open(
         Err(message) => return Response::Error { message },
     };
     let started = now(&worker.scope);
-    if let Err(message) = check_hash(url, sha256, &bytes) {
+    if let Err(message) = verify(scope, url, sha256, &bytes).await {
         return Response::Error { message };
     }
     let hash_ms = now(&worker.scope) - started;
@@ -130,6 +130,20 @@ async fn open(
     decode_timed(worker, hash_ms, |engine| {
         engine.open_verified(dataset, sha256, url, bytes, false)
     })
+}
+
+/// Checks a file's SHA-256 against the catalog: by WebCrypto when the
+/// browser offers it, else in wasm.
+async fn verify(
+    scope: &web_sys::WorkerGlobalScope,
+    url: &str,
+    sha256: &str,
+    bytes: &[u8],
+) -> Result<(), String> {
+    match download::sha256_webcrypto(scope, bytes).await {
+        Some(actual) => hash_matches(url, sha256, &actual),
+        None => check_hash(url, sha256, bytes),
+    }
 }
 
 /// Runs `open` on the engine and records how long it and the hash took.

@@ -72,9 +72,11 @@ test("broken dataset files each give a clear message and keep what is loaded", a
     assert.match(text, new RegExp(`/${id}/`), `${id} names its file`);
   }
   await lab.screenshot("dataset-errors");
-  // The good one is still loaded.
+  // The good one is still loaded, and another good one opens after them.
   await lab.card("agencies").locator('[data-testid="dataset-load"][data-state="loaded"]').waitFor();
   assert.equal(await lab.page.getByTestId("loaded-dataset").count(), 1);
+  await lab.openDataset("agency_staff_gender");
+  assert.equal(await lab.page.getByTestId("loaded-dataset").count(), 2);
   await context.close();
 });
 
