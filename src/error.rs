@@ -105,3 +105,39 @@ fn csv_message(line: u64, message: &str) -> String {
         format!("the CSV file cannot be read at line {line}: {message}")
     }
 }
+
+/// A relational step (join, group-by) that cannot run.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum OpsError {
+    #[error("column {column:?} not found in {table}{}", suggest(suggestion))]
+    NoColumn {
+        column: String,
+        table: String,
+        suggestion: Option<String>,
+    },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{what} would make {rows} rows, more than the {limit} this lab allows; filter first")]
+    TooLarge {
+        what: &'static str,
+        rows: u64,
+        limit: u64,
+    },
+    #[error("stopped")]
+    Cancelled,
+    #[error("{0}")]
+    Arrow(String),
+}
+
+impl From<arrow::error::ArrowError> for OpsError {
+    fn from(e: arrow::error::ArrowError) -> Self {
+        OpsError::Arrow(e.to_string())
+    }
+}
+
+fn suggest(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(name) => format!("; did you mean {name:?}?"),
+        None => String::new(),
+    }
+}

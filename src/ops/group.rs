@@ -1,0 +1,235 @@
+//! Group-by: rows with equal keys (null equal to null) become one row,
+//! with count, sum, mean, median, min, max and distinct count of other
+//! columns. Groups come in the order of their first row, so the result is
+//! the same on every run and platform.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, Float64Array, Int64Array, RecordBatch, UInt32Array};
+use arrow::compute::take;
+use arrow::datatypes::{DataType, Field, Schema};
+use serde::{Deserialize, Serialize};
+
+use crate::data::values::numbers;
+use crate::error::OpsError;
+use crate::ops::keys::Keys;
+use crate::ops::{CHUNK, Progress, column_index};
+
+/// What to compute for each group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregate {
+    /// Rows in the group (the column is ignored).
+    Count,
+    Sum,
+    Mean,
+    Median,
+    Min,
+    Max,
+    /// Distinct non-null values.
+    CountDistinct,
+}
+
+/// One output column: the aggregate of a column, under a name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measure {
+    pub aggregate: Aggregate,
+    /// The input column (`None` for [`Aggregate::Count`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    pub name: String,
+}
+
+/// Groups `batch` by the columns `by` and computes `measures`.
+pub fn group_by(
+    batch: &RecordBatch,
+    by: &[String],
+    measures: &[Measure],
+    progress: &mut Progress,
+) -> Result<RecordBatch, OpsError> {
+    let key_indices: Vec<usize> = by
+        .iter()
+        .map(|name| column_index(batch, name, "the table"))
+        .collect::<Result<_, _>>()?;
+    let key_columns: Vec<ArrayRef> = key_indices
+        .iter()
+        .map(|&i| batch.column(i).clone())
+        .collect();
+    let rows = batch.num_rows();
+    // Each row's group; groups numbered by first appearance.
+    let (group_of, firsts) = if key_columns.is_empty() {
+        (vec![0u32; rows], vec![0u32])
+    } else {
+        assign_groups(&Keys::single(&key_columns), progress)?
+    };
+    let groups = firsts.len();
+
+    let mut fields: Vec<Field> = Vec::new();
+    let mut columns: Vec<ArrayRef> = Vec::new();
+    let first_rows = UInt32Array::from(firsts);
+    for (&i, column) in key_indices.iter().zip(&key_columns) {
+        let field = batch.schema().field(i).clone();
+        fields.push(field.with_nullable(true));
+        columns.push(take(column.as_ref(), &first_rows, None)?);
+    }
+    for measure in measures {
+        if fields.iter().any(|f| f.name() == &measure.name) {
+            return Err(OpsError::Invalid(format!(
+                "two output columns are called {:?}",
+                measure.name
+            )));
+        }
+        let input = match (&measure.column, measure.aggregate) {
+            (_, Aggregate::Count) => None,
+            (Some(name), _) => Some(batch.column(column_index(batch, name, "the table")?)),
+            (None, aggregate) => {
+                return Err(OpsError::Invalid(format!(
+                    "{aggregate:?} of which column? ({})",
+                    measure.name
+                )));
+            }
+        };
+        let (data_type, array) = aggregate(measure.aggregate, input, &group_of, groups)?;
+        fields.push(Field::new(&measure.name, data_type, true));
+        columns.push(array);
+    }
+    if columns.is_empty() {
+        return Err(OpsError::Invalid(
+            "a group-by needs a key or a measure".into(),
+        ));
+    }
+    Ok(RecordBatch::try_new(
+        Arc::new(Schema::new(fields)),
+        columns,
+    )?)
+}
+
+/// Numbers each row's group by first appearance; returns the group of
+/// every row and the first row of every group.
+fn assign_groups(keys: &Keys, progress: &mut Progress) -> Result<(Vec<u32>, Vec<u32>), OpsError> {
+    let rows = keys.rows();
+    let capacity = (rows * 2).next_power_of_two().max(16);
+    let mask = capacity - 1;
+    // Open addressing: (hash, group) per slot.
+    let mut slots: Vec<(u64, u32)> = vec![(0, u32::MAX); capacity];
+    let mut firsts: Vec<u32> = Vec::new();
+    let mut group_of = Vec::with_capacity(rows);
+    for row in 0..rows {
+        if row % CHUNK == 0 && progress(row as u64, rows as u64).is_break() {
+            return Err(OpsError::Cancelled);
+        }
+        let hash = keys.hash_with_nulls(row);
+        let mut slot = (hash as usize) & mask;
+        let group = loop {
+            let (h, group) = slots[slot];
+            if group == u32::MAX {
+                let new = firsts.len() as u32;
+                firsts.push(row as u32);
+                slots[slot] = (hash, new);
+                break new;
+            }
+            if h == hash
+                && firsts
+                    .get(group as usize)
+                    .is_some_and(|&first| keys.same_group(row, first as usize))
+            {
+                break group;
+            }
+            slot = (slot + 1) & mask;
+        };
+        group_of.push(group);
+    }
+    // Finished: a stop asked for now comes too late to matter.
+    let _ = progress(rows as u64, rows as u64);
+    Ok((group_of, firsts))
+}
+
+fn aggregate(
+    aggregate: Aggregate,
+    input: Option<&ArrayRef>,
+    group_of: &[u32],
+    groups: usize,
+) -> Result<(DataType, ArrayRef), OpsError> {
+    let Some(input) = input else {
+        let mut counts = vec![0i64; groups];
+        for &g in group_of {
+            if let Some(c) = counts.get_mut(g as usize) {
+                *c += 1;
+            }
+        }
+        return Ok((DataType::Int64, Arc::new(Int64Array::from(counts))));
+    };
+    if aggregate == Aggregate::CountDistinct {
+        let keys = Keys::single(std::slice::from_ref(input));
+        let mut counts = vec![0i64; groups];
+        // Distinct by key equality, not by hash alone.
+        let mut by_hash: HashMap<(u32, u64), Vec<usize>> = HashMap::new();
+        for (row, &g) in group_of.iter().enumerate() {
+            let Some(hash) = keys.hash(row) else { continue };
+            let rows = by_hash.entry((g, hash)).or_default();
+            if !rows.iter().any(|&other| keys.equal(row, &keys, other)) {
+                rows.push(row);
+                if let Some(c) = counts.get_mut(g as usize) {
+                    *c += 1;
+                }
+            }
+        }
+        return Ok((DataType::Int64, Arc::new(Int64Array::from(counts))));
+    }
+    let Some(values) = numbers(input.as_ref()) else {
+        return Err(OpsError::Invalid(format!(
+            "{aggregate:?} needs a number column, not {}",
+            input.data_type()
+        )));
+    };
+    let mut per_group: Vec<Vec<f64>> = Vec::new();
+    let (mut sums, mut counts) = (vec![0.0f64; groups], vec![0u64; groups]);
+    let (mut mins, mut maxs) = (vec![f64::INFINITY; groups], vec![f64::NEG_INFINITY; groups]);
+    if aggregate == Aggregate::Median {
+        per_group = vec![Vec::new(); groups];
+    }
+    for (&g, v) in group_of.iter().zip(values) {
+        let (Some(v), g) = (v, g as usize) else {
+            continue;
+        };
+        if g >= groups || v.is_nan() {
+            continue;
+        }
+        sums[g] += v;
+        counts[g] += 1;
+        mins[g] = mins[g].min(v);
+        maxs[g] = maxs[g].max(v);
+        if let Some(list) = per_group.get_mut(g) {
+            list.push(v);
+        }
+    }
+    let result: Vec<Option<f64>> = (0..groups)
+        .map(|g| {
+            let n = counts[g];
+            match aggregate {
+                Aggregate::Sum => Some(sums[g]),
+                _ if n == 0 => None,
+                Aggregate::Mean => Some(sums[g] / n as f64),
+                Aggregate::Min => Some(mins[g]),
+                Aggregate::Max => Some(maxs[g]),
+                Aggregate::Median => per_group.get_mut(g).and_then(|list| median(list)),
+                Aggregate::Count | Aggregate::CountDistinct => None,
+            }
+        })
+        .collect();
+    Ok((DataType::Float64, Arc::new(Float64Array::from(result))))
+}
+
+fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    })
+}

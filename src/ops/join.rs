@@ -1,0 +1,264 @@
+//! Hash joins on one or several key columns: inner, left, right, full,
+//! semi and anti, with key normalisation and diagnostics of how well the
+//! two tables linked. Deterministic: rows come in left-table order, each
+//! left row's matches in right-table order, then (right and full joins) the
+//! unmatched right rows in their order.
+
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, RecordBatch, UInt32Array};
+use arrow::compute::{interleave, take};
+use arrow::datatypes::{Field, Schema};
+use serde::{Deserialize, Serialize};
+
+use crate::data::values::formatter;
+use crate::error::OpsError;
+use crate::ops::keys::{Index, Keys, Normalize};
+use crate::ops::{CHUNK, Progress, column_index};
+
+/// The kinds of join.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinKind {
+    /// Rows whose keys match on both sides.
+    Inner,
+    /// Every left row, with the right row's values where one matches.
+    Left,
+    /// Every right row, with the left row's values where one matches.
+    Right,
+    /// Every row of both sides.
+    Full,
+    /// Left rows that have a match (left columns only).
+    Semi,
+    /// Left rows that have no match (left columns only).
+    Anti,
+}
+
+/// A join: key columns by name on each side, the kind, the normalisation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JoinSpec {
+    pub kind: JoinKind,
+    pub left_on: Vec<String>,
+    pub right_on: Vec<String>,
+    #[serde(default)]
+    pub normalize: Normalize,
+}
+
+/// How well two tables linked.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JoinStats {
+    pub left_rows: u64,
+    pub right_rows: u64,
+    /// Left rows with at least one match.
+    pub left_matched: u64,
+    /// Right rows with at least one match.
+    pub right_matched: u64,
+    pub output_rows: u64,
+    /// Right rows whose key another right row shares: each matching left
+    /// row is repeated for them.
+    pub right_duplicates: u64,
+    /// The first few unmatched keys of each side, as text.
+    pub left_unmatched_sample: Vec<String>,
+    pub right_unmatched_sample: Vec<String>,
+}
+
+/// Unmatched keys listed in [`JoinStats`].
+const SAMPLE: usize = 5;
+/// The most rows a join may make.
+pub const MAX_OUTPUT_ROWS: usize = 50_000_000;
+
+/// Joins `left` and `right`. `progress` is called between chunks of left
+/// rows and may stop the join.
+pub fn join(
+    left: &RecordBatch,
+    right: &RecordBatch,
+    spec: &JoinSpec,
+    progress: &mut Progress,
+) -> Result<(RecordBatch, JoinStats), OpsError> {
+    if spec.left_on.is_empty() || spec.left_on.len() != spec.right_on.len() {
+        return Err(OpsError::Invalid(format!(
+            "a join needs as many key columns on the right ({}) as on the left ({}), at least one",
+            spec.right_on.len(),
+            spec.left_on.len()
+        )));
+    }
+    let left_keys: Vec<usize> = spec
+        .left_on
+        .iter()
+        .map(|name| column_index(left, name, "the left table"))
+        .collect::<Result<_, _>>()?;
+    let right_keys: Vec<usize> = spec
+        .right_on
+        .iter()
+        .map(|name| column_index(right, name, "the right table"))
+        .collect::<Result<_, _>>()?;
+    let left_columns: Vec<ArrayRef> = left_keys.iter().map(|&i| left.column(i).clone()).collect();
+    let right_columns: Vec<ArrayRef> = right_keys
+        .iter()
+        .map(|&i| right.column(i).clone())
+        .collect();
+    let (lk, rk) = Keys::pair(&left_columns, &right_columns, spec.normalize);
+    let index = Index::build(&rk);
+
+    let mut stats = JoinStats {
+        left_rows: left.num_rows() as u64,
+        right_rows: right.num_rows() as u64,
+        ..JoinStats::default()
+    };
+    let mut right_seen = vec![false; right.num_rows()];
+    let mut left_take: Vec<Option<u32>> = Vec::new();
+    let mut right_take: Vec<Option<u32>> = Vec::new();
+    let keeps_right = !matches!(spec.kind, JoinKind::Semi | JoinKind::Anti);
+    for row in 0..left.num_rows() {
+        if row % CHUNK == 0 && progress(row as u64, left.num_rows() as u64).is_break() {
+            return Err(OpsError::Cancelled);
+        }
+        let mut matched = false;
+        if let Some(hash) = lk.hash(row) {
+            for other in index.rows(hash) {
+                if !lk.equal(row, &rk, other) {
+                    continue;
+                }
+                matched = true;
+                if let Some(seen) = right_seen.get_mut(other) {
+                    *seen = true;
+                }
+                if keeps_right {
+                    left_take.push(Some(row as u32));
+                    right_take.push(Some(other as u32));
+                } else {
+                    break;
+                }
+            }
+        }
+        if matched {
+            stats.left_matched += 1;
+        } else if stats.left_unmatched_sample.len() < SAMPLE {
+            stats
+                .left_unmatched_sample
+                .push(key_text(&left_columns, row));
+        }
+        match spec.kind {
+            JoinKind::Left | JoinKind::Full if !matched => {
+                left_take.push(Some(row as u32));
+                right_take.push(None);
+            }
+            JoinKind::Semi if matched => left_take.push(Some(row as u32)),
+            JoinKind::Anti if !matched => left_take.push(Some(row as u32)),
+            _ => {}
+        }
+        if left_take.len() > MAX_OUTPUT_ROWS {
+            return Err(OpsError::TooLarge {
+                what: "the join",
+                rows: left_take.len() as u64,
+                limit: MAX_OUTPUT_ROWS as u64,
+            });
+        }
+    }
+    for (row, seen) in right_seen.iter().enumerate() {
+        if *seen {
+            stats.right_matched += 1;
+        } else {
+            if stats.right_unmatched_sample.len() < SAMPLE {
+                stats
+                    .right_unmatched_sample
+                    .push(key_text(&right_columns, row));
+            }
+            if matches!(spec.kind, JoinKind::Right | JoinKind::Full) {
+                left_take.push(None);
+                right_take.push(Some(row as u32));
+            }
+        }
+    }
+    stats.right_duplicates = duplicates(&rk, &index);
+    // Finished: a stop asked for now comes too late to matter.
+    let _ = progress(left.num_rows() as u64, left.num_rows() as u64);
+
+    let left_indices = UInt32Array::from(left_take);
+    let mut fields: Vec<Field> = Vec::new();
+    let mut columns: Vec<ArrayRef> = Vec::new();
+    let schema = left.schema();
+    for (i, (field, column)) in schema.fields().iter().zip(left.columns()).enumerate() {
+        let taken = take(column.as_ref(), &left_indices, None)?;
+        // A key of a right row without a match comes from the right.
+        let key = left_keys.iter().position(|&k| k == i);
+        let from_right = key
+            .and_then(|k| right_keys.get(k))
+            .filter(|_| matches!(spec.kind, JoinKind::Right | JoinKind::Full));
+        let column = match from_right {
+            Some(&r) => coalesce(&taken, right.column(r), &left_indices, &right_take)?,
+            None => taken,
+        };
+        fields.push(field.as_ref().clone().with_nullable(true));
+        columns.push(column);
+    }
+    if keeps_right {
+        let right_indices = UInt32Array::from(right_take);
+        let right_schema = right.schema();
+        for (i, (field, column)) in right_schema
+            .fields()
+            .iter()
+            .zip(right.columns())
+            .enumerate()
+        {
+            if right_keys.contains(&i) && spec.left_on == spec.right_on {
+                continue;
+            }
+            let mut name = field.name().clone();
+            while fields.iter().any(|f| f.name() == &name) {
+                name.push_str("_right");
+            }
+            fields.push(Field::new(name, field.data_type().clone(), true));
+            columns.push(take(column.as_ref(), &right_indices, None)?);
+        }
+    }
+    stats.output_rows = columns.first().map_or(0, |c| c.len()) as u64;
+    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?;
+    Ok((batch, stats))
+}
+
+/// `taken` (left values), where the left row is missing filled from
+/// `right` (same type only; otherwise left as null).
+fn coalesce(
+    taken: &ArrayRef,
+    right: &ArrayRef,
+    left_indices: &UInt32Array,
+    right_take: &[Option<u32>],
+) -> Result<ArrayRef, OpsError> {
+    if taken.data_type() != right.data_type() {
+        return Ok(taken.clone());
+    }
+    let picks: Vec<(usize, usize)> = (0..left_indices.len())
+        .map(|i| {
+            match (
+                left_indices.is_valid(i),
+                right_take.get(i).copied().flatten(),
+            ) {
+                (false, Some(r)) => (1, r as usize),
+                _ => (0, i),
+            }
+        })
+        .collect();
+    Ok(interleave(&[taken.as_ref(), right.as_ref()], &picks)?)
+}
+
+/// Right rows whose key another right row shares.
+fn duplicates(keys: &Keys, index: &Index) -> u64 {
+    (0..keys.rows())
+        .filter(|&row| {
+            keys.hash(row).is_some_and(|hash| {
+                index
+                    .rows(hash)
+                    .any(|other| other != row && keys.equal(row, keys, other))
+            })
+        })
+        .count() as u64
+}
+
+fn key_text(columns: &[ArrayRef], row: usize) -> String {
+    columns
+        .iter()
+        .map(|c| formatter(c.as_ref())(row).unwrap_or_else(|| "∅".into()))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
