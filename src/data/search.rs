@@ -10,19 +10,24 @@ use crate::data::catalog::{Catalog, Dataset};
 /// Lowercase without diacritics: `Länsstyrelsen i Örebro` ->
 /// `lansstyrelsen i orebro`.
 pub fn fold(text: &str) -> String {
-    text.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'å' | 'ä' | 'á' | 'à' | 'â' | 'ã' => 'a',
-            'ö' | 'ø' | 'ó' | 'ò' | 'ô' | 'õ' => 'o',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'ü' | 'ú' | 'ù' | 'û' => 'u',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ç' => 'c',
-            'ñ' => 'n',
-            other => other,
-        })
-        .collect()
+    let mut folded = String::with_capacity(text.len());
+    fold_into(&mut folded, text);
+    folded
+}
+
+/// [`fold`] into a buffer the caller reuses (no allocation per value).
+pub fn fold_into(out: &mut String, text: &str) {
+    out.clear();
+    out.extend(text.chars().flat_map(char::to_lowercase).map(|c| match c {
+        'å' | 'ä' | 'á' | 'à' | 'â' | 'ã' => 'a',
+        'ö' | 'ø' | 'ó' | 'ò' | 'ô' | 'õ' => 'o',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'ü' | 'ú' | 'ù' | 'û' => 'u',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ç' => 'c',
+        'ñ' => 'n',
+        other => other,
+    }));
 }
 
 /// The datasets of `catalog` that match `query`, best first (title

@@ -7,7 +7,7 @@ use arrow::datatypes::DataType;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use serde::{Deserialize, Serialize};
 
-use crate::data::search::fold;
+use crate::data::search::{fold, fold_into};
 use crate::data::values::{Texts, sort_rows, texts};
 
 /// The most rows one page may ask for.
@@ -146,13 +146,14 @@ fn matching(batch: &RecordBatch, query: &str) -> Vec<u32> {
     let mut hit = vec![false; batch.num_rows()];
     let options = FormatOptions::default();
     let mut text = String::new();
+    let mut folded = String::new();
     for column in batch.columns() {
         match texts(column.as_ref()) {
             // A dictionary's values are searched once, not once per row.
             Some(Texts::Dictionary { keys, values }) => {
                 let found: Vec<bool> = values
                     .iter()
-                    .map(|v| v.is_some_and(|v| contains_folded(v, query)))
+                    .map(|v| v.is_some_and(|v| contains_folded(v, query, &mut folded)))
                     .collect();
                 for (hit, key) in hit.iter_mut().zip(keys) {
                     *hit |= key.and_then(|k| found.get(k).copied()).unwrap_or(false);
@@ -161,7 +162,7 @@ fn matching(batch: &RecordBatch, query: &str) -> Vec<u32> {
             Some(strings) => {
                 for (i, hit) in hit.iter_mut().enumerate() {
                     if !*hit && let Some(value) = strings.get(i) {
-                        *hit = contains_folded(value, query);
+                        *hit = contains_folded(value, query, &mut folded);
                     }
                 }
             }
@@ -178,7 +179,7 @@ fn matching(batch: &RecordBatch, query: &str) -> Vec<u32> {
                     }
                     text.clear();
                     if format.value(i).write(&mut text).is_ok() {
-                        *hit = contains_folded(&text, query);
+                        *hit = contains_folded(&text, query, &mut folded);
                     }
                 }
             }
@@ -208,8 +209,9 @@ fn could_contain(data_type: &DataType, query: &str) -> bool {
 }
 
 /// `value` contains `query` (already folded), ignoring case and
-/// diacritics. ASCII values, the common case, are compared in place.
-fn contains_folded(value: &str, query: &str) -> bool {
+/// diacritics. ASCII values, the common case, are compared in place;
+/// others are folded into `buffer`, reused from value to value.
+fn contains_folded(value: &str, query: &str, buffer: &mut String) -> bool {
     if value.is_ascii() {
         let (value, query) = (value.as_bytes(), query.as_bytes());
         query.len() <= value.len()
@@ -217,7 +219,8 @@ fn contains_folded(value: &str, query: &str) -> bool {
                 .windows(query.len())
                 .any(|w| w.eq_ignore_ascii_case(query))
     } else {
-        fold(value).contains(query)
+        fold_into(buffer, value);
+        buffer.contains(query)
     }
 }
 

@@ -109,16 +109,41 @@ pub fn group_by(
 /// every row and the first row of every group.
 fn assign_groups(keys: &Keys, progress: &mut Progress) -> Result<(Vec<u32>, Vec<u32>), OpsError> {
     let rows = keys.rows();
-    let capacity = (rows * 2).next_power_of_two().max(16);
-    let mask = capacity - 1;
-    // Open addressing: (hash, group) per slot.
-    let mut slots: Vec<(u64, u32)> = vec![(0, u32::MAX); capacity];
+    // Integer keys of small ranges without nulls: a group per dense position.
+    if let Some(dense) = keys.dense(rows.max(1024))
+        && (0..rows).all(|row| dense.position(keys, row).is_some())
+    {
+        let mut group_at = vec![u32::MAX; dense.size];
+        let mut firsts: Vec<u32> = Vec::new();
+        let mut group_of = Vec::with_capacity(rows);
+        for row in 0..rows {
+            if row % CHUNK == 0 && progress(row as u64, rows as u64).is_break() {
+                return Err(OpsError::Cancelled);
+            }
+            let Some(slot) = dense.position(keys, row).and_then(|p| group_at.get_mut(p)) else {
+                continue;
+            };
+            if *slot == u32::MAX {
+                *slot = firsts.len() as u32;
+                firsts.push(row as u32);
+            }
+            group_of.push(*slot);
+        }
+        return Ok((group_of, firsts));
+    }
+    // Open addressing over (hash, group), grown as groups come: sized by
+    // groups, not rows, so that a few groups of many rows stay in cache.
+    let mut slots: Vec<(u64, u32)> = vec![(0, u32::MAX); 1024];
     let mut firsts: Vec<u32> = Vec::new();
     let mut group_of = Vec::with_capacity(rows);
     for row in 0..rows {
         if row % CHUNK == 0 && progress(row as u64, rows as u64).is_break() {
             return Err(OpsError::Cancelled);
         }
+        if firsts.len() * 2 >= slots.len() {
+            slots = grow(&slots);
+        }
+        let mask = slots.len() - 1;
         let hash = keys.hash_with_nulls(row);
         let mut slot = (hash as usize) & mask;
         let group = loop {
@@ -143,6 +168,20 @@ fn assign_groups(keys: &Keys, progress: &mut Progress) -> Result<(Vec<u32>, Vec<
     // Finished: a stop asked for now comes too late to matter.
     let _ = progress(rows as u64, rows as u64);
     Ok((group_of, firsts))
+}
+
+/// The table at twice the size, its entries placed again.
+fn grow(slots: &[(u64, u32)]) -> Vec<(u64, u32)> {
+    let mut grown = vec![(0, u32::MAX); slots.len() * 2];
+    let mask = grown.len() - 1;
+    for &(hash, group) in slots.iter().filter(|(_, g)| *g != u32::MAX) {
+        let mut slot = (hash as usize) & mask;
+        while grown[slot].1 != u32::MAX {
+            slot = (slot + 1) & mask;
+        }
+        grown[slot] = (hash, group);
+    }
+    grown
 }
 
 fn aggregate(

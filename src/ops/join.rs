@@ -99,6 +99,7 @@ pub fn join(
         .collect();
     let (lk, rk) = Keys::pair(&left_columns, &right_columns, spec.normalize);
     let index = Index::build(&rk);
+    let exact = index.exact();
 
     let mut stats = JoinStats {
         left_rows: left.num_rows() as u64,
@@ -114,9 +115,9 @@ pub fn join(
             return Err(OpsError::Cancelled);
         }
         let mut matched = false;
-        if let Some(hash) = lk.hash(row) {
-            for other in index.rows(hash) {
-                if !lk.equal(row, &rk, other) {
+        {
+            for other in index.candidates(&lk, row) {
+                if !exact && !lk.equal(row, &rk, other) {
                     continue;
                 }
                 matched = true;
@@ -174,7 +175,7 @@ pub fn join(
     // Finished: a stop asked for now comes too late to matter.
     let _ = progress(left.num_rows() as u64, left.num_rows() as u64);
 
-    let left_indices = UInt32Array::from(left_take);
+    let left_indices = indices(left_take);
     let mut fields: Vec<Field> = Vec::new();
     let mut columns: Vec<ArrayRef> = Vec::new();
     let schema = left.schema();
@@ -186,14 +187,19 @@ pub fn join(
             .and_then(|k| right_keys.get(k))
             .filter(|_| matches!(spec.kind, JoinKind::Right | JoinKind::Full));
         let column = match from_right {
-            Some(&r) => coalesce(&taken, right.column(r), &left_indices, &right_take)?,
+            Some(&r) => coalesce(
+                &taken,
+                right.column(r),
+                &left_indices,
+                right_take.as_slice(),
+            )?,
             None => taken,
         };
         fields.push(field.as_ref().clone().with_nullable(true));
         columns.push(column);
     }
     if keeps_right {
-        let right_indices = UInt32Array::from(right_take);
+        let right_indices = indices(right_take);
         let right_schema = right.schema();
         for (i, (field, column)) in right_schema
             .fields()
@@ -242,15 +248,22 @@ fn coalesce(
     Ok(interleave(&[taken.as_ref(), right.as_ref()], &picks)?)
 }
 
+/// Row numbers to take; without a null buffer when none is missing.
+fn indices(rows: Vec<Option<u32>>) -> UInt32Array {
+    if rows.iter().all(Option::is_some) {
+        UInt32Array::from_iter_values(rows.into_iter().flatten())
+    } else {
+        UInt32Array::from(rows)
+    }
+}
+
 /// Right rows whose key another right row shares.
 fn duplicates(keys: &Keys, index: &Index) -> u64 {
     (0..keys.rows())
         .filter(|&row| {
-            keys.hash(row).is_some_and(|hash| {
-                index
-                    .rows(hash)
-                    .any(|other| other != row && keys.equal(row, keys, other))
-            })
+            index
+                .candidates(keys, row)
+                .any(|other| other != row && keys.equal(row, keys, other))
         })
         .count() as u64
 }

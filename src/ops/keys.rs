@@ -4,9 +4,8 @@
 //! floats by their bits, text as text after an optional normalisation, and
 //! a text key against an integer key as text.
 
-use std::hash::{Hash, Hasher};
-
 use arrow::array::{Array, ArrayRef};
+use arrow::buffer::NullBuffer;
 use arrow::datatypes::DataType;
 use serde::{Deserialize, Serialize};
 
@@ -60,10 +59,10 @@ fn mode(types: &[&DataType], normalize: Normalize) -> Mode {
     }
 }
 
-/// One key column, read.
+/// One key column, read: values and validity.
 enum Column<'a> {
-    Int(Vec<Option<i64>>),
-    Float(Vec<Option<u64>>),
+    Int(Vec<i64>, Option<NullBuffer>),
+    Float(Vec<u64>, Option<NullBuffer>),
     Text(Texts<'a>),
     Owned(Vec<Option<String>>),
 }
@@ -71,23 +70,24 @@ enum Column<'a> {
 impl Column<'_> {
     fn read(array: &ArrayRef, mode: Mode, normalize: Normalize) -> Column<'_> {
         let len = array.len();
+        let nulls = array.logical_nulls();
         match mode {
             Mode::Int => {
                 if let Some(values) = integers(array) {
-                    return Column::Int(values);
+                    return Column::Int(values, nulls);
                 }
             }
             Mode::Float => {
                 if let Some(values) = numbers(array.as_ref()) {
                     // -0.0 equals 0.0; every NaN is one value.
-                    return Column::Float(
-                        values
-                            .into_iter()
-                            .map(|v| {
-                                v.map(|v| if v.is_nan() { f64::NAN } else { v + 0.0 }.to_bits())
-                            })
-                            .collect(),
-                    );
+                    let bits = values
+                        .into_iter()
+                        .map(|v| {
+                            let v = v.unwrap_or(0.0);
+                            if v.is_nan() { f64::NAN } else { v + 0.0 }.to_bits()
+                        })
+                        .collect();
+                    return Column::Float(bits, nulls);
                 }
             }
             Mode::Text => {}
@@ -109,25 +109,59 @@ impl Column<'_> {
         )
     }
 
-    fn hash(&self, row: usize, state: &mut impl Hasher) -> bool {
+    fn is_null(&self, row: usize) -> bool {
         match self {
-            Column::Int(v) => v.get(row).copied().flatten().map(|x| x.hash(state)),
-            Column::Float(v) => v.get(row).copied().flatten().map(|x| x.hash(state)),
-            Column::Text(t) => t.get(row).map(|x| x.hash(state)),
-            Column::Owned(v) => v.get(row).and_then(Option::as_deref).map(|x| x.hash(state)),
+            Column::Int(v, nulls) => {
+                row >= v.len() || nulls.as_ref().is_some_and(|n| n.is_null(row))
+            }
+            Column::Float(v, nulls) => {
+                row >= v.len() || nulls.as_ref().is_some_and(|n| n.is_null(row))
+            }
+            Column::Text(t) => t.get(row).is_none(),
+            Column::Owned(v) => v.get(row).is_none_or(Option::is_none),
         }
-        .is_some()
+    }
+
+    /// Mixes each row's value into `hashes` (and marks nulls), a column
+    /// at a time: one tight loop per column.
+    fn hash_into(&self, hashes: &mut [u64], nulls: &mut [bool]) {
+        match self {
+            Column::Int(values, _) => {
+                for (h, &v) in hashes.iter_mut().zip(values) {
+                    *h = mix(*h ^ v as u64);
+                }
+            }
+            Column::Float(values, _) => {
+                for (h, &v) in hashes.iter_mut().zip(values) {
+                    *h = mix(*h ^ v);
+                }
+            }
+            Column::Text(t) => {
+                for (i, h) in hashes.iter_mut().enumerate() {
+                    *h = mix(*h ^ t.get(i).map_or(0, fnv));
+                }
+            }
+            Column::Owned(v) => {
+                for (h, text) in hashes.iter_mut().zip(v) {
+                    *h = mix(*h ^ text.as_deref().map_or(0, fnv));
+                }
+            }
+        }
+        for (row, null) in nulls.iter_mut().enumerate() {
+            if self.is_null(row) {
+                *null = true;
+            }
+        }
     }
 
     /// `Some(equal)` when both are valid; `None` when either is null.
     fn equal(&self, row: usize, other: &Self, other_row: usize) -> Option<bool> {
+        if self.is_null(row) || other.is_null(other_row) {
+            return None;
+        }
         match (self, other) {
-            (Column::Int(a), Column::Int(b)) => {
-                Some(a.get(row)?.as_ref()? == b.get(other_row)?.as_ref()?)
-            }
-            (Column::Float(a), Column::Float(b)) => {
-                Some(a.get(row)?.as_ref()? == b.get(other_row)?.as_ref()?)
-            }
+            (Column::Int(a, _), Column::Int(b, _)) => Some(a.get(row)? == b.get(other_row)?),
+            (Column::Float(a, _), Column::Float(b, _)) => Some(a.get(row)? == b.get(other_row)?),
             _ => Some(self.text(row)? == other.text(other_row)?),
         }
     }
@@ -139,52 +173,60 @@ impl Column<'_> {
             _ => None,
         }
     }
-
-    fn is_null(&self, row: usize) -> bool {
-        match self {
-            Column::Int(v) => v.get(row).is_none_or(Option::is_none),
-            Column::Float(v) => v.get(row).is_none_or(Option::is_none),
-            Column::Text(t) => t.get(row).is_none(),
-            Column::Owned(v) => v.get(row).is_none_or(Option::is_none),
-        }
-    }
 }
 
-/// Integer values of an integer or date column.
-fn integers(array: &ArrayRef) -> Option<Vec<Option<i64>>> {
+/// Integer values of an integer or date column (nulls read as 0; the
+/// validity says which they are).
+fn integers(array: &ArrayRef) -> Option<Vec<i64>> {
     use arrow::array::AsArray;
-    use arrow::datatypes::{Date32Type, Date64Type};
-    match array.data_type() {
-        DataType::Date32 => Some(
+    use arrow::datatypes::*;
+    macro_rules! widen {
+        ($t:ty) => {
             array
-                .as_primitive_opt::<Date32Type>()?
-                .iter()
-                .map(|v| v.map(i64::from))
-                .collect(),
-        ),
-        DataType::Date64 => Some(array.as_primitive_opt::<Date64Type>()?.iter().collect()),
-        DataType::UInt64 => {
-            let values = array.as_primitive_opt::<arrow::datatypes::UInt64Type>()?;
-            // Beyond i64 they keep their bits: still one value each.
-            Some(values.iter().map(|v| v.map(|v| v as i64)).collect())
-        }
-        t if t.is_integer() => Some(
-            numbers(array.as_ref())?
-                .into_iter()
-                .map(|v| v.map(|v| v as i64))
-                .collect(),
-        ),
+                .as_primitive_opt::<$t>()
+                .map(|a| a.values().iter().map(|&v| v as i64).collect())
+        };
+    }
+    match array.data_type() {
+        DataType::Int8 => widen!(Int8Type),
+        DataType::Int16 => widen!(Int16Type),
+        DataType::Int32 => widen!(Int32Type),
+        DataType::Int64 => widen!(Int64Type),
+        DataType::UInt8 => widen!(UInt8Type),
+        DataType::UInt16 => widen!(UInt16Type),
+        DataType::UInt32 => widen!(UInt32Type),
+        // Beyond i64 they keep their bits: still one value each.
+        DataType::UInt64 => widen!(UInt64Type),
+        DataType::Date32 => widen!(Date32Type),
+        DataType::Date64 => widen!(Date64Type),
         _ => None,
     }
 }
 
-/// The key columns of one table.
+/// The key columns of one table, with every row's hash.
 pub struct Keys<'a> {
     columns: Vec<Column<'a>>,
     rows: usize,
+    hashes: Vec<u64>,
+    /// Rows with a null in some key column.
+    nulls: Vec<bool>,
 }
 
 impl<'a> Keys<'a> {
+    fn new(columns: Vec<Column<'a>>, rows: usize) -> Self {
+        let mut hashes = vec![SEED; rows];
+        let mut nulls = vec![false; rows];
+        for column in &columns {
+            column.hash_into(&mut hashes, &mut nulls);
+        }
+        Keys {
+            columns,
+            rows,
+            hashes,
+            nulls,
+        }
+    }
+
     /// Reads the key columns of two tables to be matched, pair by pair.
     pub fn pair(
         left: &'a [ArrayRef],
@@ -198,32 +240,24 @@ impl<'a> Keys<'a> {
             r.push(Column::read(b, mode, normalize));
         }
         (
-            Keys {
-                columns: l,
-                rows: left.first().map_or(0, |c| c.len()),
-            },
-            Keys {
-                columns: r,
-                rows: right.first().map_or(0, |c| c.len()),
-            },
+            Keys::new(l, left.first().map_or(0, |c| c.len())),
+            Keys::new(r, right.first().map_or(0, |c| c.len())),
         )
     }
 
     /// Reads the key columns of one table (group-by).
     pub fn single(columns: &'a [ArrayRef]) -> Keys<'a> {
-        Keys {
-            columns: columns
-                .iter()
-                .map(|c| {
-                    Column::read(
-                        c,
-                        mode(&[c.data_type()], Normalize::Exact),
-                        Normalize::Exact,
-                    )
-                })
-                .collect(),
-            rows: columns.first().map_or(0, |c| c.len()),
-        }
+        let read = columns
+            .iter()
+            .map(|c| {
+                Column::read(
+                    c,
+                    mode(&[c.data_type()], Normalize::Exact),
+                    Normalize::Exact,
+                )
+            })
+            .collect();
+        Keys::new(read, columns.first().map_or(0, |c| c.len()))
     }
 
     pub fn rows(&self) -> usize {
@@ -232,24 +266,15 @@ impl<'a> Keys<'a> {
 
     /// The hash of row `row`'s key; `None` when a part of it is null.
     pub fn hash(&self, row: usize) -> Option<u64> {
-        let mut state = Fnv(0xcbf2_9ce4_8422_2325);
-        for column in &self.columns {
-            if !column.hash(row, &mut state) {
-                return None;
-            }
+        match self.nulls.get(row) {
+            Some(false) => self.hashes.get(row).copied(),
+            _ => None,
         }
-        Some(state.finish())
     }
 
     /// The hash of row `row`'s key with nulls as a value (group-by).
     pub fn hash_with_nulls(&self, row: usize) -> u64 {
-        let mut state = Fnv(0xcbf2_9ce4_8422_2325);
-        for column in &self.columns {
-            if !column.hash(row, &mut state) {
-                state.write_u8(0xff);
-            }
-        }
-        state.finish()
+        self.hashes.get(row).copied().unwrap_or(SEED)
     }
 
     /// Row `row` of these keys equals row `other_row` of `other` (nulls
@@ -273,29 +298,78 @@ impl<'a> Keys<'a> {
     }
 }
 
-/// FNV-1a over the bytes, finished with a 64-bit mixer: deterministic on
-/// every platform, quick for short keys.
-struct Fnv(u64);
+/// Integer keys with small ranges, addressed directly: the position of a
+/// key in a dense table of all combinations of its columns' values, so
+/// matching needs neither a hash nor a comparison (a "perfect hash").
+pub struct Dense {
+    /// Per column: the smallest value and the number of values in range.
+    ranges: Vec<(i64, u64)>,
+    /// The number of combinations.
+    pub size: usize,
+}
 
-impl Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+/// The largest dense table, in slots.
+const MAX_DENSE: u64 = 1 << 24;
+
+impl Dense {
+    /// The position of row `row` of `keys`; `None` for a null or a value
+    /// outside the ranges.
+    pub fn position(&self, keys: &Keys, row: usize) -> Option<usize> {
+        if keys.nulls.get(row).copied().unwrap_or(true) {
+            return None;
         }
+        let mut position = 0u64;
+        for ((lo, span), column) in self.ranges.iter().zip(&keys.columns) {
+            let Column::Int(values, _) = column else {
+                return None;
+            };
+            let offset = values.get(row)?.checked_sub(*lo)?;
+            let offset = u64::try_from(offset).ok().filter(|o| o < span)?;
+            position = position * span + offset;
+        }
+        usize::try_from(position).ok()
     }
+}
 
-    fn write_u64(&mut self, n: u64) {
-        self.0 = mix(self.0 ^ n);
+impl Keys<'_> {
+    /// A dense addressing of these keys when every column is an integer
+    /// and the combinations of their ranges number at most `limit` (and
+    /// [`MAX_DENSE`]); `None` otherwise.
+    pub fn dense(&self, limit: usize) -> Option<Dense> {
+        let mut ranges = Vec::new();
+        let mut size = 1u64;
+        for column in &self.columns {
+            let Column::Int(values, _) = column else {
+                return None;
+            };
+            let valid = values
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !column.is_null(*i))
+                .map(|(_, v)| *v);
+            let (lo, hi) = valid.fold((i64::MAX, i64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+            let span = if lo > hi {
+                1
+            } else {
+                u64::try_from(i128::from(hi) - i128::from(lo) + 1).ok()?
+            };
+            size = size.checked_mul(span)?;
+            ranges.push((lo.min(hi), span));
+        }
+        (size <= (limit as u64).min(MAX_DENSE)).then_some(Dense {
+            ranges,
+            size: size as usize,
+        })
     }
+}
 
-    fn write_i64(&mut self, n: i64) {
-        self.write_u64(n as u64);
-    }
+const SEED: u64 = 0xcbf2_9ce4_8422_2325;
 
-    fn finish(&self) -> u64 {
-        mix(self.0)
-    }
+/// FNV-1a of a text: deterministic on every platform, quick for short keys.
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(SEED, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// splitmix64's finaliser.
@@ -307,12 +381,19 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// Rows of a table by key hash: open addressing over hashes, each slot the
-/// first row of a chain of rows with that hash, in table order.
+/// Rows of a table by key: each key's rows form a chain in table order.
+/// Keys are found by a dense position ([`Dense`]) where the key columns
+/// allow it, else by hash in an open-addressing table.
 pub struct Index {
-    mask: usize,
-    slots: Vec<(u64, u32)>,
+    lookup: Lookup,
     next: Vec<u32>,
+}
+
+enum Lookup {
+    /// Head row per dense position.
+    Dense(Dense, Vec<u32>),
+    /// (hash, head row) per slot.
+    Hashed { mask: usize, slots: Vec<(u64, u32)> },
 }
 
 const EMPTY: u32 = u32::MAX;
@@ -320,43 +401,73 @@ const EMPTY: u32 = u32::MAX;
 impl Index {
     /// Indexes every row of `keys` whose key has no null part.
     pub fn build(keys: &Keys) -> Index {
+        let mut next = vec![EMPTY; keys.rows()];
+        // Dense when the table is at most four slots per row.
+        if let Some(dense) = keys.dense(keys.rows().saturating_mul(4).max(1024)) {
+            let mut heads = vec![EMPTY; dense.size];
+            // Backwards, so that each chain runs in table order.
+            for row in (0..keys.rows()).rev() {
+                if let Some(head) = dense.position(keys, row).and_then(|p| heads.get_mut(p)) {
+                    next[row] = *head;
+                    *head = row as u32;
+                }
+            }
+            return Index {
+                lookup: Lookup::Dense(dense, heads),
+                next,
+            };
+        }
         let capacity = (keys.rows() * 2).next_power_of_two().max(16);
-        let mut index = Index {
-            mask: capacity - 1,
-            slots: vec![(0, EMPTY); capacity],
-            next: vec![EMPTY; keys.rows()],
-        };
-        // Backwards, so that each chain runs in table order.
+        let mask = capacity - 1;
+        let mut slots = vec![(0, EMPTY); capacity];
         for row in (0..keys.rows()).rev() {
             if let Some(hash) = keys.hash(row) {
-                let slot = index.slot(hash);
-                let (_, head) = index.slots[slot];
-                index.next[row] = head;
-                index.slots[slot] = (hash, row as u32);
+                let slot = slot(&slots, mask, hash);
+                next[row] = slots[slot].1;
+                slots[slot] = (hash, row as u32);
             }
         }
-        index
-    }
-
-    /// The slot of `hash`: where it is, or the empty one where it goes.
-    fn slot(&self, hash: u64) -> usize {
-        let mut slot = (hash as usize) & self.mask;
-        loop {
-            let (h, head) = self.slots[slot];
-            if head == EMPTY || h == hash {
-                return slot;
-            }
-            slot = (slot + 1) & self.mask;
+        Index {
+            lookup: Lookup::Hashed { mask, slots },
+            next,
         }
     }
 
-    /// The rows whose key hash is `hash`, in table order.
-    pub fn rows(&self, hash: u64) -> Chain<'_> {
-        let (_, head) = self.slots[self.slot(hash)];
+    /// The rows that may have row `row` of `keys`'s key, in table order:
+    /// exactly those for a dense index; those with its hash otherwise.
+    pub fn candidates(&self, keys: &Keys, row: usize) -> Chain<'_> {
+        let head = match &self.lookup {
+            Lookup::Dense(dense, heads) => dense
+                .position(keys, row)
+                .and_then(|p| heads.get(p).copied())
+                .unwrap_or(EMPTY),
+            Lookup::Hashed { mask, slots } => match keys.hash(row) {
+                Some(hash) => slots[slot(slots, *mask, hash)].1,
+                None => EMPTY,
+            },
+        };
         Chain {
             next: &self.next,
             row: head,
         }
+    }
+
+    /// `true` when a candidate is certainly a match (no comparison needed).
+    pub fn exact(&self) -> bool {
+        matches!(self.lookup, Lookup::Dense(..))
+    }
+}
+
+/// The slot of `hash`: where it is, or the empty one where it goes. The
+/// table is at most half full, so the search ends.
+fn slot(slots: &[(u64, u32)], mask: usize, hash: u64) -> usize {
+    let mut slot = (hash as usize) & mask;
+    loop {
+        let (h, head) = slots[slot];
+        if head == EMPTY || h == hash {
+            return slot;
+        }
+        slot = (slot + 1) & mask;
     }
 }
 
