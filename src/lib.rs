@@ -8,6 +8,7 @@
 //! | [`engine`] | the compute worker: its versioned message protocol (both targets) and, on wasm32, the worker loop and the JS transport |
 //! | [`error`]  | one error enum per layer, with messages a visitor can act on |
 //! | [`ops`]    | relational kernels on Arrow batches: joins (with diagnostics) and group-by |
+//! | [`recipe`] | the analysis as data: model, validation into a plan, the link codec |
 //! | `ui`       | (wasm32) the Leptos page; renders what the engine answers, computes nothing |
 //! | `publish`  | (native) build the static data host from the manifests in `datasets/` |
 //! | `cli`      | (native) the command-line tool |
@@ -20,6 +21,7 @@ pub mod data;
 pub mod engine;
 pub mod error;
 pub mod ops;
+pub mod recipe;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

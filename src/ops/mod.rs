@@ -41,22 +41,23 @@ pub fn column_index(batch: &RecordBatch, name: &str, table: &str) -> Result<usiz
     if let Some(i) = schema.fields().iter().position(|f| f.name() == name) {
         return Ok(i);
     }
-    let suggestion = schema
-        .fields()
-        .iter()
-        .map(|f| {
-            (
-                distance(&f.name().to_lowercase(), &name.to_lowercase()),
-                f.name().clone(),
-            )
-        })
-        .filter(|(d, candidate)| *d <= candidate.chars().count().max(name.chars().count()) / 3 + 1)
-        .min();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
     Err(OpsError::NoColumn {
         column: name.to_string(),
         table: table.to_string(),
-        suggestion: suggestion.map(|(_, n)| n),
+        suggestion: closest(name, &names).map(str::to_string),
     })
+}
+
+/// The candidate closest to `name` (ignoring case), if it is close enough
+/// to be a likely typo.
+pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (distance(&c.to_lowercase(), &name.to_lowercase()), *c))
+        .filter(|(d, c)| *d <= c.chars().count().max(name.chars().count()) / 3 + 1)
+        .min()
+        .map(|(_, c)| c)
 }
 
 /// Levenshtein distance between two short texts.

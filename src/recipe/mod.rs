@@ -1,0 +1,188 @@
+//! An analysis as data: the recipe. Its input datasets pinned by id and
+//! SHA-256, an ordered list of steps, and the chart. Versioned and
+//! serialisable; [`plan::validate`] checks it into a plan (every step's
+//! output schema) before anything runs, and [`url`] carries it in a link.
+//!
+//! The steps run one after the other on one table, which starts as the
+//! first input; a join brings in another input by its name.
+//!
+//! | file | role |
+//! |------|------|
+//! | `mod.rs`  | the model: `Recipe`, `Input`, `Step`, `Predicate`, `ChartSpec` v1 |
+//! | `plan.rs` | validation into a plan: output schema per step, errors naming step and column |
+//! | `url.rs`  | the link codec: `r1.` + base64url of deflated JSON, capped and checked |
+
+pub mod plan;
+pub mod url;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ops::group::Measure;
+use crate::ops::join::JoinSpec;
+
+/// Bumped when the recipe changes shape; older versions keep opening.
+pub const RECIPE_VERSION: u32 = 1;
+
+/// A whole analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipe {
+    /// The recipe format version, [`RECIPE_VERSION`].
+    pub v: u32,
+    pub inputs: Vec<Input>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
+    #[serde(default, skip_serializing_if = "ChartSpec::is_default")]
+    pub chart: ChartSpec,
+}
+
+/// A dataset version the recipe reads, under a short name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// The name steps use for it (often the dataset id).
+    pub name: String,
+    /// The catalog's dataset id.
+    pub dataset: String,
+    /// The version, pinned: a shared analysis never changes under its reader.
+    pub sha256: String,
+}
+
+/// One step of the analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Step {
+    /// Keep these columns, in this order.
+    Select { columns: Vec<String> },
+    /// Rename a column.
+    Rename { from: String, to: String },
+    /// Keep the rows for which the predicate holds.
+    Filter { predicate: Predicate },
+    /// Join the table to input `input`.
+    Join {
+        input: String,
+        #[serde(flatten)]
+        spec: JoinSpec,
+    },
+    /// Group by columns and compute measures.
+    GroupBy {
+        by: Vec<String>,
+        measures: Vec<Measure>,
+    },
+    /// Order the rows by a column.
+    Sort {
+        column: String,
+        #[serde(default, skip_serializing_if = "is_false")]
+        descending: bool,
+    },
+    /// Keep the first rows.
+    Limit { rows: u64 },
+}
+
+impl Step {
+    /// The step's kind, as errors name it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Step::Select { .. } => "select",
+            Step::Rename { .. } => "rename",
+            Step::Filter { .. } => "filter",
+            Step::Join { .. } => "join",
+            Step::GroupBy { .. } => "group by",
+            Step::Sort { .. } => "sort",
+            Step::Limit { .. } => "limit",
+        }
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A condition on a row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Predicate {
+    /// `column <cmp> value`.
+    Compare {
+        column: String,
+        cmp: Comparison,
+        value: Value,
+    },
+    /// The column's value is one of `values`.
+    In {
+        column: String,
+        values: Vec<Value>,
+    },
+    /// The column is null.
+    IsNull {
+        column: String,
+    },
+    And {
+        all: Vec<Predicate>,
+    },
+    Or {
+        any: Vec<Predicate>,
+    },
+    Not {
+        not: Box<Predicate>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Comparison {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// A literal in a predicate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    Bool(bool),
+    Number(f64),
+    Text(String),
+}
+
+/// What the chart shows (v1). Defaults are left out of the serialised
+/// form, so that later versions can add fields without changing old links.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChartSpec {
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub kind: ChartKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+impl ChartSpec {
+    pub fn is_default(&self) -> bool {
+        *self == ChartSpec::default()
+    }
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+/// The kinds of chart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChartKind {
+    /// A table, no chart.
+    #[default]
+    Table,
+    Bar,
+    Line,
+    Scatter,
+}

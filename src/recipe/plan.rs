@@ -1,0 +1,364 @@
+//! Checking a recipe into a plan before anything runs: the inputs exist in
+//! the catalog at the pinned version, and every step's columns exist in
+//! the table it receives. Each step's output schema is known, so an edit
+//! that breaks a later step is reported at once, naming the step and the
+//! column, with the closest name as a suggestion.
+
+use std::collections::BTreeMap;
+
+use crate::data::Catalog;
+use crate::ops::group::Aggregate;
+use crate::ops::join::JoinKind;
+use crate::recipe::{Predicate, RECIPE_VERSION, Recipe, Step};
+
+/// A table's columns: name and type (as the catalog writes types).
+pub type Schema = Vec<(String, String)>;
+
+/// The most steps a recipe may have.
+pub const MAX_STEPS: usize = 200;
+/// The deepest a filter's predicate may nest.
+pub const MAX_DEPTH: usize = 32;
+
+/// A checked recipe: the input schemas and each step's output schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub inputs: BTreeMap<String, Schema>,
+    /// The schema after each step (the first input's before any).
+    pub schemas: Vec<Schema>,
+}
+
+/// Checks `recipe` against `catalog`.
+pub fn validate(recipe: &Recipe, catalog: &Catalog) -> Result<Plan, String> {
+    if recipe.v != RECIPE_VERSION {
+        return Err(format!(
+            "this analysis is recipe version {}; this lab reads version {RECIPE_VERSION}",
+            recipe.v
+        ));
+    }
+    if recipe.steps.len() > MAX_STEPS {
+        return Err(format!(
+            "the analysis has {} steps, more than the {MAX_STEPS} allowed",
+            recipe.steps.len()
+        ));
+    }
+    let mut inputs = BTreeMap::new();
+    for input in &recipe.inputs {
+        let Some(dataset) = catalog.datasets.iter().find(|d| d.id == input.dataset) else {
+            return Err(format!(
+                "input {:?}: the catalog has no dataset {:?}",
+                input.name, input.dataset
+            ));
+        };
+        let Some(version) = dataset.versions.iter().find(|v| v.sha256 == input.sha256) else {
+            return Err(format!(
+                "input {:?}: dataset {:?} has no version {}",
+                input.name,
+                input.dataset,
+                input.sha256.chars().take(12).collect::<String>()
+            ));
+        };
+        let schema = version
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.data_type.clone()))
+            .collect();
+        if inputs.insert(input.name.clone(), schema).is_some() {
+            return Err(format!("two inputs are called {:?}", input.name));
+        }
+    }
+    let first = recipe
+        .inputs
+        .first()
+        .and_then(|i| inputs.get(&i.name))
+        .cloned()
+        .ok_or("the analysis has no input dataset")?;
+    let mut schemas = vec![first];
+    for (n, step) in recipe.steps.iter().enumerate() {
+        let current = schemas.last().cloned().unwrap_or_default();
+        let next = step_schema(step, &current, &inputs)
+            .map_err(|e| format!("step {} ({}): {e}", n + 1, step.kind()))?;
+        schemas.push(next);
+    }
+    Ok(Plan { inputs, schemas })
+}
+
+fn step_schema(
+    step: &Step,
+    schema: &Schema,
+    inputs: &BTreeMap<String, Schema>,
+) -> Result<Schema, String> {
+    let table = "the table";
+    match step {
+        Step::Select { columns } => {
+            let mut out = Schema::new();
+            for name in columns {
+                let t = column(schema, name, table)?;
+                if out.iter().any(|(n, _)| n == name) {
+                    return Err(format!("column {name:?} is chosen twice"));
+                }
+                out.push((name.clone(), t.to_string()));
+            }
+            Ok(out)
+        }
+        Step::Rename { from, to } => {
+            column(schema, from, table)?;
+            if to.trim().is_empty() {
+                return Err("the new name is empty".into());
+            }
+            if from != to && schema.iter().any(|(n, _)| n == to) {
+                return Err(format!("there is already a column {to:?}"));
+            }
+            Ok(schema
+                .iter()
+                .map(|(n, t)| (if n == from { to.clone() } else { n.clone() }, t.clone()))
+                .collect())
+        }
+        Step::Filter { predicate } => {
+            check_predicate(predicate, schema, 0)?;
+            Ok(schema.clone())
+        }
+        Step::Join { input, spec } => {
+            let right = inputs
+                .get(input)
+                .ok_or_else(|| format!("there is no input {input:?}"))?;
+            if spec.left_on.is_empty() || spec.left_on.len() != spec.right_on.len() {
+                return Err("a join needs as many key columns on each side, at least one".into());
+            }
+            for name in &spec.left_on {
+                column(schema, name, table)?;
+            }
+            for name in &spec.right_on {
+                column(right, name, &format!("{input:?}"))?;
+            }
+            if matches!(spec.kind, JoinKind::Semi | JoinKind::Anti) {
+                return Ok(schema.clone());
+            }
+            let mut out = schema.clone();
+            for (name, t) in right {
+                if spec.right_on.contains(name) && spec.left_on == spec.right_on {
+                    continue;
+                }
+                let mut name = name.clone();
+                while out.iter().any(|(n, _)| *n == name) {
+                    name.push_str("_right");
+                }
+                out.push((name, t.clone()));
+            }
+            Ok(out)
+        }
+        Step::GroupBy { by, measures } => {
+            let mut out = Schema::new();
+            for name in by {
+                out.push((name.clone(), column(schema, name, table)?.to_string()));
+            }
+            for m in measures {
+                let output = match (m.aggregate, &m.column) {
+                    (Aggregate::Count, _) => "Int64",
+                    (_, None) => return Err(format!("{:?} of which column?", m.aggregate)),
+                    (Aggregate::CountDistinct, Some(c)) => {
+                        column(schema, c, table)?;
+                        "Int64"
+                    }
+                    (aggregate, Some(c)) => {
+                        let t = column(schema, c, table)?;
+                        if !is_number(t) {
+                            return Err(format!(
+                                "{aggregate:?} needs a number column; {c:?} is {t}"
+                            ));
+                        }
+                        "Float64"
+                    }
+                };
+                if out.iter().any(|(n, _)| *n == m.name) {
+                    return Err(format!("two output columns are called {:?}", m.name));
+                }
+                out.push((m.name.clone(), output.to_string()));
+            }
+            if out.is_empty() {
+                return Err("a group-by needs a key or a measure".into());
+            }
+            Ok(out)
+        }
+        Step::Sort { column: name, .. } => {
+            column(schema, name, table)?;
+            Ok(schema.clone())
+        }
+        Step::Limit { .. } => Ok(schema.clone()),
+    }
+}
+
+fn check_predicate(predicate: &Predicate, schema: &Schema, depth: usize) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err(format!(
+            "the condition nests deeper than {MAX_DEPTH} levels"
+        ));
+    }
+    match predicate {
+        Predicate::Compare { column: c, .. }
+        | Predicate::In { column: c, .. }
+        | Predicate::IsNull { column: c } => column(schema, c, "the table").map(|_| ()),
+        Predicate::And { all: list } | Predicate::Or { any: list } => list
+            .iter()
+            .try_for_each(|p| check_predicate(p, schema, depth + 1)),
+        Predicate::Not { not } => check_predicate(not, schema, depth + 1),
+    }
+}
+
+fn is_number(t: &str) -> bool {
+    ["Int", "UInt", "Float", "Decimal"]
+        .iter()
+        .any(|p| t.starts_with(p))
+}
+
+/// The type of column `name`, or an error naming `table` and suggesting
+/// the closest name.
+fn column<'a>(schema: &'a Schema, name: &str, table: &str) -> Result<&'a str, String> {
+    if let Some((_, t)) = schema.iter().find(|(n, _)| n == name) {
+        return Ok(t);
+    }
+    let names: Vec<&str> = schema.iter().map(|(n, _)| n.as_str()).collect();
+    Err(match crate::ops::closest(name, &names) {
+        Some(s) => format!("column {name:?} not found in {table}; did you mean {s:?}?"),
+        None => format!("column {name:?} not found in {table}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::catalog::{Column, Dataset, DatasetVersion, Licence, Localized, Source};
+    use crate::recipe::url::tests::staff_by_ministry;
+    use crate::recipe::{Comparison, Value};
+
+    fn catalog() -> Catalog {
+        let dataset = |id: &str, sha: char, columns: &[(&str, &str)]| Dataset {
+            id: id.into(),
+            title: Localized::new(id, id),
+            description: Localized::new("", ""),
+            tags: vec![],
+            sources: vec![Source {
+                name: "s".into(),
+                url: "https://example.org".into(),
+            }],
+            licence: Licence {
+                name: "CC0 1.0".into(),
+                url: None,
+            },
+            versions: vec![DatasetVersion {
+                sha256: sha.to_string().repeat(64),
+                url: format!("{id}/x.arrow"),
+                rows: 1,
+                bytes: 1,
+                columns: columns
+                    .iter()
+                    .map(|(n, t)| Column {
+                        name: (*n).into(),
+                        data_type: (*t).into(),
+                        description: Localized::new("", ""),
+                        unit: None,
+                    })
+                    .collect(),
+                key_columns: vec![],
+            }],
+        };
+        Catalog::new(vec![
+            dataset(
+                "agencies",
+                'a',
+                &[("org_nr", "Utf8"), ("name", "Utf8"), ("ministry", "Utf8")],
+            ),
+            dataset(
+                "agency_staff",
+                'b',
+                &[("org_nr", "Utf8"), ("year", "Int32"), ("staff", "Int64")],
+            ),
+        ])
+    }
+
+    #[test]
+    fn a_valid_recipe_has_a_schema_after_every_step() {
+        let plan = validate(&staff_by_ministry(), &catalog()).unwrap();
+        assert_eq!(plan.schemas.len(), 5);
+        let names = |i: usize| {
+            plan.schemas[i]
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(1), ["org_nr", "name", "ministry", "year", "staff"]);
+        assert_eq!(
+            plan.schemas[3],
+            [
+                ("ministry".to_string(), "Utf8".to_string()),
+                ("staff".to_string(), "Float64".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_step_and_the_column() {
+        let catalog = catalog();
+        let mut recipe = staff_by_ministry();
+        if let Step::Join { spec, .. } = &mut recipe.steps[0] {
+            spec.right_on = vec!["orgnr".into()];
+        }
+        assert_eq!(
+            validate(&recipe, &catalog).unwrap_err(),
+            "step 1 (join): column \"orgnr\" not found in \"staff\"; did you mean \"org_nr\"?"
+        );
+        let mut recipe = staff_by_ministry();
+        recipe.steps[1] = Step::Filter {
+            predicate: Predicate::Compare {
+                column: "Year".into(),
+                cmp: Comparison::Eq,
+                value: Value::Number(1.0),
+            },
+        };
+        assert_eq!(
+            validate(&recipe, &catalog).unwrap_err(),
+            "step 2 (filter): column \"Year\" not found in the table; did you mean \"year\"?"
+        );
+        let mut recipe = staff_by_ministry();
+        recipe.steps.insert(
+            3,
+            Step::Select {
+                columns: vec!["ministry".into()],
+            },
+        );
+        assert_eq!(
+            validate(&recipe, &catalog).unwrap_err(),
+            "step 5 (sort): column \"staff\" not found in the table"
+        );
+        let mut recipe = staff_by_ministry();
+        recipe.inputs[1].sha256 = "c".repeat(64);
+        assert!(
+            validate(&recipe, &catalog)
+                .unwrap_err()
+                .contains("has no version cccccccccccc")
+        );
+        let mut recipe = staff_by_ministry();
+        recipe.v = 2;
+        assert!(
+            validate(&recipe, &catalog)
+                .unwrap_err()
+                .contains("recipe version 2")
+        );
+        let mut recipe = staff_by_ministry();
+        let mut deep = Predicate::IsNull {
+            column: "year".into(),
+        };
+        for _ in 0..40 {
+            deep = Predicate::Not {
+                not: Box::new(deep),
+            };
+        }
+        recipe.steps[1] = Step::Filter { predicate: deep };
+        assert!(
+            validate(&recipe, &catalog)
+                .unwrap_err()
+                .contains("nests deeper")
+        );
+        recipe.inputs.clear();
+        assert!(validate(&recipe, &catalog).is_err());
+    }
+}
