@@ -57,3 +57,104 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn run_executes_a_linked_analysis_on_a_data_folder() {
+    let dir = tempdir("run");
+    let data = dir.join("data");
+    let output = datalabb(&[
+        "generate",
+        "--out",
+        data.to_str().unwrap(),
+        "--id",
+        "g",
+        "--rows",
+        "5000",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let catalog = Catalog::from_json(&std::fs::read(data.join("catalog.json")).unwrap()).unwrap();
+    let sha256 = catalog.datasets[0].versions[0].sha256.clone();
+    let recipe = datalabb::recipe::Recipe {
+        v: 1,
+        inputs: vec![datalabb::recipe::Input { name: "g".into(), dataset: "g".into(), sha256 }],
+        steps: serde_json::from_str(
+            r#"[{"op":"filter","predicate":{"op":"compare","column":"year","cmp":"ge","value":2020}},
+                {"op":"group_by","by":["place"],"measures":[{"aggregate":"count","name":"n"}]},
+                {"op":"sort","column":"n","descending":true},
+                {"op":"limit","rows":3}]"#,
+        )
+        .unwrap(),
+        chart: Default::default(),
+    };
+    let link = format!(
+        "https://lab.example/#{}",
+        datalabb::recipe::url::encode(&recipe).unwrap()
+    );
+    let csv = dir.join("out.csv");
+    let output = datalabb(&[
+        "run",
+        &link,
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("wrote 3 rows × 2 columns"), "{stdout}");
+    assert!(stdout.contains("step 1 (filter): 1152 rows"), "{stdout}");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().next(), Some("place,n"));
+    assert_eq!(text.lines().count(), 4);
+    // The same link twice: the same bytes.
+    let again = dir.join("again.csv");
+    datalabb(&[
+        "run",
+        &link,
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(std::fs::read(&csv).unwrap(), std::fs::read(&again).unwrap());
+
+    // A broken link, and a step naming a column that is not there.
+    for (link, message) in [
+        ("r1.garbage!".to_string(), "the link is damaged"),
+        ("#r7.abc".to_string(), "encoding \"r7\""),
+    ] {
+        let output = datalabb(&[
+            "run",
+            &link,
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            csv.to_str().unwrap(),
+        ]);
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+    }
+    let mut bad = recipe.clone();
+    bad.steps.truncate(1);
+    bad.steps[0] = datalabb::recipe::Step::Sort {
+        column: "yaer".into(),
+        descending: false,
+    };
+    let link = datalabb::recipe::url::encode(&bad).unwrap();
+    let output = datalabb(&[
+        "run",
+        &link,
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "step 1 (sort): column \"yaer\" not found in the table; did you mean \"year\"?"
+        ),
+        "{stderr}"
+    );
+}

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod generate;
+mod run;
 
 use crate::data::Catalog;
 use crate::data::catalog::fixture_catalog;
@@ -55,6 +56,18 @@ enum Command {
         #[arg(long, conflicts_with = "mirror")]
         no_mirror: bool,
     },
+    /// Run an analysis (a lab link, `r1.…` text, a file holding either, or
+    /// recipe JSON) against a data folder and write the result.
+    Run {
+        /// The analysis.
+        recipe: String,
+        /// The data folder with `catalog.json`.
+        #[arg(long, default_value = "public/data")]
+        data: PathBuf,
+        /// The result: `.arrow` or `.csv`.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Check that a `catalog.json` is a valid catalog and summarise it.
     CheckCatalog {
         /// The catalog file.
@@ -69,6 +82,7 @@ pub fn main() -> ExitCode {
         Command::Fixtures { out } => write_fixtures(&out),
         Command::Generate { out, id, rows } => generate::write(&out, &id, rows),
         Command::CheckCatalog { path } => check_catalog(&path),
+        Command::Run { recipe, data, out } => run::run_recipe(&recipe, &data, &out),
         Command::Publish {
             manifests,
             out,

@@ -61,6 +61,18 @@ impl Table {
     pub fn num_rows(&self) -> usize {
         self.batches.iter().map(RecordBatch::num_rows).sum()
     }
+
+    /// All batches as one, so that a row is one index.
+    pub fn into_batch(self) -> Result<RecordBatch, LoadError> {
+        match <[RecordBatch; 1]>::try_from(self.batches) {
+            Ok([batch]) => Ok(batch),
+            Err(batches) => arrow::compute::concat_batches(&self.schema, &batches).map_err(|e| {
+                LoadError::Corrupt {
+                    what: e.to_string(),
+                }
+            }),
+        }
+    }
 }
 
 /// The two IPC formats.

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use arrow::array::RecordBatch;
-use arrow::compute::concat_batches;
 
 use crate::data::Catalog;
 use crate::data::csv::{self, ColumnType, RawCsv};
@@ -174,7 +173,7 @@ impl Engine {
         from_cache: bool,
     ) -> Response {
         let file_bytes = bytes.len() as u64;
-        let opened = decode(bytes, &Limits::default()).and_then(merge);
+        let opened = decode(bytes, &Limits::default()).and_then(Table::into_batch);
         match opened {
             Ok(batch) => self.keep(
                 TableSummary {
@@ -231,10 +230,10 @@ impl Engine {
         let opened = if is_csv {
             csv::import(&bytes, &limits).and_then(|(raw, table, report)| {
                 let types = report.columns.iter().map(|c| c.inferred).collect();
-                Ok((merge(table)?, Some((raw, types)), Some(report)))
+                Ok((table.into_batch()?, Some((raw, types)), Some(report)))
             })
         } else {
-            decode(bytes, &limits).and_then(|table| Ok((merge(table)?, None, None)))
+            decode(bytes, &limits).and_then(|table| Ok((table.into_batch()?, None, None)))
         };
         match opened {
             Ok((batch, raw, report)) => self.keep(
@@ -262,7 +261,7 @@ impl Engine {
                 csv: Some((raw, inferred)),
                 ..
             }) => csv::convert(raw, decimal_comma, types, inferred)
-                .and_then(|(table, report)| Ok((merge(table)?, report)))
+                .and_then(|(table, report)| Ok((table.into_batch()?, report)))
                 .map_err(|e| format!("{dataset}: {e}")),
         };
         match (converted, self.tables.remove(dataset)) {
@@ -312,16 +311,6 @@ impl Engine {
             },
         );
         Response::DatasetOpened { summary }
-    }
-}
-
-/// All of a table's batches as one, so that a row is one index.
-fn merge(table: Table) -> Result<RecordBatch, LoadError> {
-    match <[RecordBatch; 1]>::try_from(table.batches) {
-        Ok([batch]) => Ok(batch),
-        Err(batches) => concat_batches(&table.schema, &batches).map_err(|e| LoadError::Corrupt {
-            what: e.to_string(),
-        }),
     }
 }
 

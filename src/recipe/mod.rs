@@ -10,9 +10,11 @@
 //! |------|------|
 //! | `mod.rs`  | the model: `Recipe`, `Input`, `Step`, `Predicate`, `ChartSpec` v1 |
 //! | `plan.rs` | validation into a plan: output schema per step, errors naming step and column |
+//! | `run.rs`  | running the steps on the input tables with the `ops` kernels |
 //! | `url.rs`  | the link codec: `r1.` + base64url of deflated JSON, capped and checked |
 
 pub mod plan;
+pub mod run;
 pub mod url;
 
 use serde::{Deserialize, Serialize};

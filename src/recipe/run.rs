@@ -1,0 +1,266 @@
+//! Running a checked recipe on its input tables: each step in turn on one
+//! table, with the kernels of `ops`. The same code runs in the browser's
+//! worker and in the command-line tool, so both produce the same bytes.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, UInt32Array};
+use arrow::compute::take;
+use arrow::datatypes::{DataType, Date32Type, Field, Schema};
+
+use crate::data::csv::parse_date;
+use crate::data::values::{numbers, sort_rows, texts};
+use crate::ops::group::group_by;
+use crate::ops::join::{JoinStats, join};
+use crate::ops::{Progress, column_index};
+use crate::recipe::{Comparison, Predicate, Recipe, Step, Value};
+
+/// What one step did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepReport {
+    pub rows: u64,
+    /// For a join: how well the tables linked.
+    pub join: Option<JoinStats>,
+}
+
+/// Runs `recipe` on `tables` (its inputs by name). Errors name the step.
+pub fn run(
+    recipe: &Recipe,
+    tables: &BTreeMap<String, RecordBatch>,
+    progress: &mut Progress,
+) -> Result<(RecordBatch, Vec<StepReport>), String> {
+    let first = recipe
+        .inputs
+        .first()
+        .ok_or("the analysis has no input dataset")?;
+    let mut table = tables
+        .get(&first.name)
+        .cloned()
+        .ok_or_else(|| format!("input {:?} is not loaded", first.name))?;
+    let mut reports = Vec::new();
+    for (n, step) in recipe.steps.iter().enumerate() {
+        let fail = |e: String| format!("step {} ({}): {e}", n + 1, step.kind());
+        let (next, join) = apply(step, &table, tables, progress).map_err(fail)?;
+        reports.push(StepReport {
+            rows: next.num_rows() as u64,
+            join,
+        });
+        table = next;
+    }
+    Ok((table, reports))
+}
+
+fn apply(
+    step: &Step,
+    table: &RecordBatch,
+    tables: &BTreeMap<String, RecordBatch>,
+    progress: &mut Progress,
+) -> Result<(RecordBatch, Option<JoinStats>), String> {
+    let index = |name: &str| column_index(table, name, "the table").map_err(|e| e.to_string());
+    let batch = match step {
+        Step::Select { columns } => {
+            let indices = columns
+                .iter()
+                .map(|c| index(c))
+                .collect::<Result<Vec<_>, _>>()?;
+            table.project(&indices).map_err(|e| e.to_string())?
+        }
+        Step::Rename { from, to } => {
+            let at = index(from)?;
+            let schema = table.schema();
+            let fields: Vec<Field> = schema
+                .fields()
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let f = f.as_ref().clone();
+                    if i == at { f.with_name(to) } else { f }
+                })
+                .collect();
+            RecordBatch::try_new(Arc::new(Schema::new(fields)), table.columns().to_vec())
+                .map_err(|e| e.to_string())?
+        }
+        Step::Filter { predicate } => {
+            let keep = matches(predicate, table)?;
+            let rows: Vec<u32> = keep
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| **k)
+                .map(|(i, _)| i as u32)
+                .collect();
+            take_rows(table, rows)?
+        }
+        Step::Join { input, spec } => {
+            let right = tables
+                .get(input)
+                .ok_or_else(|| format!("input {input:?} is not loaded"))?;
+            let (batch, stats) = join(table, right, spec, progress).map_err(|e| e.to_string())?;
+            return Ok((batch, Some(stats)));
+        }
+        Step::GroupBy { by, measures } => {
+            group_by(table, by, measures, progress).map_err(|e| e.to_string())?
+        }
+        Step::Sort { column, descending } => {
+            let at = index(column)?;
+            let mut rows: Vec<u32> = (0..table.num_rows() as u32).collect();
+            sort_rows(table.column(at).as_ref(), &mut rows, *descending);
+            take_rows(table, rows)?
+        }
+        Step::Limit { rows } => {
+            let n = usize::try_from(*rows)
+                .unwrap_or(usize::MAX)
+                .min(table.num_rows());
+            table.slice(0, n)
+        }
+    };
+    Ok((batch, None))
+}
+
+fn take_rows(table: &RecordBatch, rows: Vec<u32>) -> Result<RecordBatch, String> {
+    let indices = UInt32Array::from(rows);
+    let columns = table
+        .columns()
+        .iter()
+        .map(|c| take(c.as_ref(), &indices, None))
+        .collect::<Result<Vec<ArrayRef>, _>>()
+        .map_err(|e| e.to_string())?;
+    RecordBatch::try_new(table.schema(), columns).map_err(|e| e.to_string())
+}
+
+/// Which rows satisfy `predicate` (null never satisfies a comparison).
+fn matches(predicate: &Predicate, table: &RecordBatch) -> Result<Vec<bool>, String> {
+    let rows = table.num_rows();
+    let column = |name: &str| -> Result<&ArrayRef, String> {
+        column_index(table, name, "the table")
+            .map(|i| table.column(i))
+            .map_err(|e| e.to_string())
+    };
+    Ok(match predicate {
+        Predicate::IsNull { column: c } => {
+            let c = column(c)?;
+            (0..rows).map(|i| c.is_null(i)).collect()
+        }
+        Predicate::Compare {
+            column: c,
+            cmp,
+            value,
+        } => {
+            let array = column(c)?;
+            compare(array, c, std::slice::from_ref(value), |o| holds(*cmp, o))?
+        }
+        Predicate::In { column: c, values } => {
+            compare(column(c)?, c, values, |o| o == Ordering::Equal)?
+        }
+        Predicate::And { all } => {
+            let mut keep = vec![true; rows];
+            for p in all {
+                for (k, m) in keep.iter_mut().zip(matches(p, table)?) {
+                    *k &= m;
+                }
+            }
+            keep
+        }
+        Predicate::Or { any } => {
+            let mut keep = vec![false; rows];
+            for p in any {
+                for (k, m) in keep.iter_mut().zip(matches(p, table)?) {
+                    *k |= m;
+                }
+            }
+            keep
+        }
+        Predicate::Not { not } => matches(not, table)?.into_iter().map(|m| !m).collect(),
+    })
+}
+
+fn holds(cmp: Comparison, order: Ordering) -> bool {
+    match cmp {
+        Comparison::Eq => order == Ordering::Equal,
+        Comparison::Ne => order != Ordering::Equal,
+        Comparison::Lt => order == Ordering::Less,
+        Comparison::Le => order != Ordering::Greater,
+        Comparison::Gt => order == Ordering::Greater,
+        Comparison::Ge => order != Ordering::Less,
+    }
+}
+
+/// Rows whose value compared with any of `values` satisfies `test`.
+fn compare(
+    array: &ArrayRef,
+    name: &str,
+    values: &[Value],
+    test: impl Fn(Ordering) -> bool,
+) -> Result<Vec<bool>, String> {
+    let rows = array.len();
+    let mismatch = |wanted: &str| {
+        format!(
+            "column {name:?} is {}; compare it with {wanted}",
+            array.data_type()
+        )
+    };
+    if let Some(numbers) = numbers(array.as_ref()) {
+        let literals = values
+            .iter()
+            .map(|v| match v {
+                Value::Number(x) => Ok(*x),
+                _ => Err(mismatch("a number")),
+            })
+            .collect::<Result<Vec<f64>, _>>()?;
+        return Ok(numbers
+            .iter()
+            .map(|v| v.is_some_and(|v| literals.iter().any(|l| test(v.total_cmp(l)))))
+            .collect());
+    }
+    if *array.data_type() == DataType::Date32 {
+        let dates = array
+            .as_primitive_opt::<Date32Type>()
+            .ok_or_else(|| mismatch("a date"))?;
+        let literals = values
+            .iter()
+            .map(|v| match v {
+                Value::Text(t) => {
+                    parse_date(t).ok_or_else(|| mismatch("a date such as \"2024-01-31\""))
+                }
+                _ => Err(mismatch("a date such as \"2024-01-31\"")),
+            })
+            .collect::<Result<Vec<i32>, _>>()?;
+        return Ok(dates
+            .iter()
+            .map(|v| v.is_some_and(|v| literals.iter().any(|l| test(v.cmp(l)))))
+            .collect());
+    }
+    if let Some(booleans) = array.as_boolean_opt() {
+        let literals = values
+            .iter()
+            .map(|v| match v {
+                Value::Bool(b) => Ok(*b),
+                _ => Err(mismatch("true or false")),
+            })
+            .collect::<Result<Vec<bool>, _>>()?;
+        return Ok(booleans
+            .iter()
+            .map(|v| v.is_some_and(|v| literals.iter().any(|l| test(v.cmp(l)))))
+            .collect());
+    }
+    let Some(text) = texts(array.as_ref()) else {
+        return Err(format!(
+            "column {name:?} is {}, which a filter cannot compare",
+            array.data_type()
+        ));
+    };
+    let literals = values
+        .iter()
+        .map(|v| match v {
+            Value::Text(t) => Ok(t.as_str()),
+            _ => Err(mismatch("a text")),
+        })
+        .collect::<Result<Vec<&str>, _>>()?;
+    Ok((0..rows)
+        .map(|i| {
+            text.get(i)
+                .is_some_and(|v| literals.iter().any(|l| test(v.cmp(l))))
+        })
+        .collect())
+}
