@@ -70,7 +70,9 @@ pub fn DatasetLoad(dataset: Dataset) -> impl IntoView {
                                     t.in_memory,
                                 )}
                             </span>
-                            <a class="button small" href=href data-testid="show-dataset">{t.show}</a>
+                            {(lab.route.get_untracked() != Route::Dataset(id.clone())).then(|| view! {
+                                <a class="button small" href=href.clone() data-testid="show-dataset">{t.show}</a>
+                            })}
                             <button class="small" on:click=move |_| lab.close_dataset(&id)>{t.unload}</button>
                         }.into_any()
                     }
