@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Float64Array, Int64Array, RecordBatch, UInt32Array};
+use arrow::array::{Array, ArrayRef, AsArray, Float64Array, Int64Array, RecordBatch, UInt32Array};
 use arrow::compute::take;
-use arrow::datatypes::{DataType, Field, Schema};
+use arrow::datatypes::{DataType, Field, Float64Type, Schema};
 use serde::{Deserialize, Serialize};
 
 use crate::data::values::numbers;
@@ -110,8 +110,9 @@ pub fn group_by(
 fn assign_groups(keys: &Keys, progress: &mut Progress) -> Result<(Vec<u32>, Vec<u32>), OpsError> {
     let rows = keys.rows();
     // Integer keys of small ranges without nulls: a group per dense position.
-    if let Some(dense) = keys.dense(rows.max(1024))
-        && (0..rows).all(|row| dense.position(keys, row).is_some())
+    // (Every row has a position: the ranges were taken from these values.)
+    if !keys.any_null()
+        && let Some(dense) = keys.dense(rows.max(1024))
     {
         let mut group_at = vec![u32::MAX; dense.size];
         let mut firsts: Vec<u32> = Vec::new();
@@ -121,7 +122,7 @@ fn assign_groups(keys: &Keys, progress: &mut Progress) -> Result<(Vec<u32>, Vec<
                 return Err(OpsError::Cancelled);
             }
             let Some(slot) = dense.position(keys, row).and_then(|p| group_at.get_mut(p)) else {
-                continue;
+                return Err(OpsError::Invalid(format!("row {row} has no group")));
             };
             if *slot == u32::MAX {
                 *slot = firsts.len() as u32;
@@ -216,12 +217,40 @@ fn aggregate(
         }
         return Ok((DataType::Int64, Arc::new(Int64Array::from(counts))));
     }
+    // Float64 without nulls is read in place; other types through numbers().
+    if let Some(floats) = input.as_primitive_opt::<Float64Type>()
+        && floats.null_count() == 0
+        && aggregate != Aggregate::Median
+    {
+        return Ok((
+            DataType::Float64,
+            Arc::new(fold(
+                aggregate,
+                floats.values().iter().copied().map(Some),
+                group_of,
+                groups,
+            )),
+        ));
+    }
     let Some(values) = numbers(input.as_ref()) else {
         return Err(OpsError::Invalid(format!(
             "{aggregate:?} needs a number column, not {}",
             input.data_type()
         )));
     };
+    Ok((
+        DataType::Float64,
+        Arc::new(fold(aggregate, values.into_iter(), group_of, groups)),
+    ))
+}
+
+/// Folds the values of each group into `aggregate` (NaN and null skipped).
+fn fold(
+    aggregate: Aggregate,
+    values: impl Iterator<Item = Option<f64>>,
+    group_of: &[u32],
+    groups: usize,
+) -> Float64Array {
     let mut per_group: Vec<Vec<f64>> = Vec::new();
     let (mut sums, mut counts) = (vec![0.0f64; groups], vec![0u64; groups]);
     let (mut mins, mut maxs) = (vec![f64::INFINITY; groups], vec![f64::NEG_INFINITY; groups]);
@@ -257,7 +286,7 @@ fn aggregate(
             }
         })
         .collect();
-    Ok((DataType::Float64, Arc::new(Float64Array::from(result))))
+    Float64Array::from(result)
 }
 
 fn median(values: &mut [f64]) -> Option<f64> {

@@ -107,8 +107,9 @@ pub fn join(
         ..JoinStats::default()
     };
     let mut right_seen = vec![false; right.num_rows()];
-    let mut left_take: Vec<Option<u32>> = Vec::new();
-    let mut right_take: Vec<Option<u32>> = Vec::new();
+    // Row numbers to take from each side; MISSING where a side has none.
+    let mut left_take: Vec<u32> = Vec::new();
+    let mut right_take: Vec<u32> = Vec::new();
     let keeps_right = !matches!(spec.kind, JoinKind::Semi | JoinKind::Anti);
     for row in 0..left.num_rows() {
         if row % CHUNK == 0 && progress(row as u64, left.num_rows() as u64).is_break() {
@@ -125,8 +126,8 @@ pub fn join(
                     *seen = true;
                 }
                 if keeps_right {
-                    left_take.push(Some(row as u32));
-                    right_take.push(Some(other as u32));
+                    left_take.push(row as u32);
+                    right_take.push(other as u32);
                 } else {
                     break;
                 }
@@ -141,11 +142,11 @@ pub fn join(
         }
         match spec.kind {
             JoinKind::Left | JoinKind::Full if !matched => {
-                left_take.push(Some(row as u32));
-                right_take.push(None);
+                left_take.push(row as u32);
+                right_take.push(MISSING);
             }
-            JoinKind::Semi if matched => left_take.push(Some(row as u32)),
-            JoinKind::Anti if !matched => left_take.push(Some(row as u32)),
+            JoinKind::Semi if matched => left_take.push(row as u32),
+            JoinKind::Anti if !matched => left_take.push(row as u32),
             _ => {}
         }
         if left_take.len() > MAX_OUTPUT_ROWS {
@@ -166,8 +167,8 @@ pub fn join(
                     .push(key_text(&right_columns, row));
             }
             if matches!(spec.kind, JoinKind::Right | JoinKind::Full) {
-                left_take.push(None);
-                right_take.push(Some(row as u32));
+                left_take.push(MISSING);
+                right_take.push(row as u32);
             }
         }
     }
@@ -229,7 +230,7 @@ fn coalesce(
     taken: &ArrayRef,
     right: &ArrayRef,
     left_indices: &UInt32Array,
-    right_take: &[Option<u32>],
+    right_take: &[u32],
 ) -> Result<ArrayRef, OpsError> {
     if taken.data_type() != right.data_type() {
         return Ok(taken.clone());
@@ -238,7 +239,7 @@ fn coalesce(
         .map(|i| {
             match (
                 left_indices.is_valid(i),
-                right_take.get(i).copied().flatten(),
+                right_take.get(i).copied().filter(|&r| r != MISSING),
             ) {
                 (false, Some(r)) => (1, r as usize),
                 _ => (0, i),
@@ -248,10 +249,16 @@ fn coalesce(
     Ok(interleave(&[taken.as_ref(), right.as_ref()], &picks)?)
 }
 
-/// Row numbers to take; without a null buffer when none is missing.
-fn indices(rows: Vec<Option<u32>>) -> UInt32Array {
-    if rows.iter().all(Option::is_some) {
-        UInt32Array::from_iter_values(rows.into_iter().flatten())
+/// A row number that is not there (the other side of an outer join).
+const MISSING: u32 = u32::MAX;
+
+/// Row numbers to take; null where MISSING, without a null buffer when
+/// none is.
+fn indices(rows: Vec<u32>) -> UInt32Array {
+    if rows.contains(&MISSING) {
+        rows.into_iter()
+            .map(|r| (r != MISSING).then_some(r))
+            .collect()
     } else {
         UInt32Array::from(rows)
     }

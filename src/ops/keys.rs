@@ -4,6 +4,8 @@
 //! floats by their bits, text as text after an optional normalisation, and
 //! a text key against an integer key as text.
 
+use std::cell::OnceCell;
+
 use arrow::array::{Array, ArrayRef};
 use arrow::buffer::NullBuffer;
 use arrow::datatypes::DataType;
@@ -122,9 +124,9 @@ impl Column<'_> {
         }
     }
 
-    /// Mixes each row's value into `hashes` (and marks nulls), a column
-    /// at a time: one tight loop per column.
-    fn hash_into(&self, hashes: &mut [u64], nulls: &mut [bool]) {
+    /// Mixes each row's value into `hashes`, a column at a time: one tight
+    /// loop per column.
+    fn hash_into(&self, hashes: &mut [u64]) {
         match self {
             Column::Int(values, _) => {
                 for (h, &v) in hashes.iter_mut().zip(values) {
@@ -147,9 +149,16 @@ impl Column<'_> {
                 }
             }
         }
-        for (row, null) in nulls.iter_mut().enumerate() {
-            if self.is_null(row) {
-                *null = true;
+    }
+
+    /// Marks the rows where this column is null.
+    fn mark_nulls(&self, nulls: &mut [bool]) {
+        match self {
+            Column::Int(_, None) | Column::Float(_, None) => {}
+            _ => {
+                for (row, null) in nulls.iter_mut().enumerate() {
+                    *null |= self.is_null(row);
+                }
             }
         }
     }
@@ -203,28 +212,45 @@ fn integers(array: &ArrayRef) -> Option<Vec<i64>> {
     }
 }
 
-/// The key columns of one table, with every row's hash.
+/// The key columns of one table. Row hashes are computed on first use: a
+/// dense index ([`Dense`]) needs none.
 pub struct Keys<'a> {
     columns: Vec<Column<'a>>,
     rows: usize,
-    hashes: Vec<u64>,
+    hashes: OnceCell<Vec<u64>>,
     /// Rows with a null in some key column.
     nulls: Vec<bool>,
+    any_null: bool,
 }
 
 impl<'a> Keys<'a> {
     fn new(columns: Vec<Column<'a>>, rows: usize) -> Self {
-        let mut hashes = vec![SEED; rows];
         let mut nulls = vec![false; rows];
         for column in &columns {
-            column.hash_into(&mut hashes, &mut nulls);
+            column.mark_nulls(&mut nulls);
         }
         Keys {
+            any_null: nulls.contains(&true),
             columns,
             rows,
-            hashes,
+            hashes: OnceCell::new(),
             nulls,
         }
+    }
+
+    fn hashes(&self) -> &[u64] {
+        self.hashes.get_or_init(|| {
+            let mut hashes = vec![SEED; self.rows];
+            for column in &self.columns {
+                column.hash_into(&mut hashes);
+            }
+            hashes
+        })
+    }
+
+    /// `true` when some row has a null in some key column.
+    pub fn any_null(&self) -> bool {
+        self.any_null
     }
 
     /// Reads the key columns of two tables to be matched, pair by pair.
@@ -267,14 +293,14 @@ impl<'a> Keys<'a> {
     /// The hash of row `row`'s key; `None` when a part of it is null.
     pub fn hash(&self, row: usize) -> Option<u64> {
         match self.nulls.get(row) {
-            Some(false) => self.hashes.get(row).copied(),
+            Some(false) => self.hashes().get(row).copied(),
             _ => None,
         }
     }
 
     /// The hash of row `row`'s key with nulls as a value (group-by).
     pub fn hash_with_nulls(&self, row: usize) -> u64 {
-        self.hashes.get(row).copied().unwrap_or(SEED)
+        self.hashes().get(row).copied().unwrap_or(SEED)
     }
 
     /// Row `row` of these keys equals row `other_row` of `other` (nulls
