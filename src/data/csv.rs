@@ -14,7 +14,7 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, RecordBatch,
+    Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, RecordBatch,
     RecordBatchOptions, StringArray, StringBuilder,
 };
 use arrow::datatypes::{DataType, Field, Schema};
@@ -325,17 +325,7 @@ fn convert_column(
     t: ColumnType,
     decimal_comma: bool,
 ) -> (ArrayRef, u64, Option<(u64, String)>) {
-    let mut unreadable = 0u64;
-    let mut first = None;
-    let mut fail = |row: usize, value: &str| {
-        unreadable += 1;
-        if first.is_none() {
-            first = Some((row as u64 + 2, value.chars().take(80).collect()));
-        }
-    };
-    let values = column
-        .iter()
-        .map(|v| v.map(str::trim).filter(|v| !v.is_empty()));
+    let mut unreadable = Unreadable::default();
     let array: ArrayRef = match t {
         ColumnType::Text => {
             let mut b = StringBuilder::with_capacity(column.len(), column.values().len());
@@ -344,49 +334,48 @@ fn convert_column(
             }
             Arc::new(b.finish())
         }
-        ColumnType::Integer => {
-            let mut b = Int64Builder::with_capacity(column.len());
-            for (row, value) in values.enumerate() {
-                b.append_option(
-                    value.and_then(|v| parse_integer(v).or_else(|| fail_none(row, v, &mut fail))),
-                );
-            }
-            Arc::new(b.finish())
-        }
-        ColumnType::Decimal => {
-            let mut b = Float64Builder::with_capacity(column.len());
-            for (row, value) in values.enumerate() {
-                b.append_option(value.and_then(|v| {
-                    parse_decimal(v, decimal_comma).or_else(|| fail_none(row, v, &mut fail))
-                }));
-            }
-            Arc::new(b.finish())
-        }
-        ColumnType::Boolean => {
-            let mut b = BooleanBuilder::with_capacity(column.len());
-            for (row, value) in values.enumerate() {
-                b.append_option(
-                    value.and_then(|v| parse_boolean(v).or_else(|| fail_none(row, v, &mut fail))),
-                );
-            }
-            Arc::new(b.finish())
-        }
-        ColumnType::Date => {
-            let mut b = Date32Builder::with_capacity(column.len());
-            for (row, value) in values.enumerate() {
-                b.append_option(
-                    value.and_then(|v| parse_date(v).or_else(|| fail_none(row, v, &mut fail))),
-                );
-            }
-            Arc::new(b.finish())
-        }
+        ColumnType::Integer => Arc::new(Int64Array::from(unreadable.read(column, parse_integer))),
+        ColumnType::Decimal => Arc::new(Float64Array::from(
+            unreadable.read(column, |v| parse_decimal(v, decimal_comma)),
+        )),
+        ColumnType::Boolean => Arc::new(BooleanArray::from(unreadable.read(column, parse_boolean))),
+        ColumnType::Date => Arc::new(Date32Array::from(unreadable.read(column, parse_date))),
     };
-    (array, unreadable, first)
+    (array, unreadable.count, unreadable.first)
 }
 
-fn fail_none<T>(row: usize, value: &str, fail: &mut impl FnMut(usize, &str)) -> Option<T> {
-    fail(row, value);
-    None
+/// Values that did not read as their column's type: how many, and the
+/// first with its line (the header is line 1).
+#[derive(Default)]
+struct Unreadable {
+    count: u64,
+    first: Option<(u64, String)>,
+}
+
+impl Unreadable {
+    /// Each value of `column` read by `parse`: empty values are null, and so
+    /// are unreadable ones, which are counted.
+    fn read<T>(
+        &mut self,
+        column: &StringArray,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Vec<Option<T>> {
+        column
+            .iter()
+            .enumerate()
+            .map(|(row, value)| {
+                let value = value.map(str::trim).filter(|v| !v.is_empty())?;
+                let parsed = parse(value);
+                if parsed.is_none() {
+                    self.count += 1;
+                    if self.first.is_none() {
+                        self.first = Some((row as u64 + 2, value.chars().take(80).collect()));
+                    }
+                }
+                parsed
+            })
+            .collect()
+    }
 }
 
 /// Reads the text: UTF-8 (a byte-order mark is dropped), else
@@ -484,6 +473,10 @@ fn sniff_separator(text: &str) -> u8 {
 /// gets `_2`, `_3`.
 fn column_names<'a>(header: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // The next suffix to try for each base name, so that a header of
+    // thousands of equal names stays linear.
+    let mut next: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, name) in header.enumerate() {
         let name = name.trim();
         let base = if name.is_empty() {
@@ -492,11 +485,12 @@ fn column_names<'a>(header: impl Iterator<Item = &'a str>) -> Vec<String> {
             name.to_string()
         };
         let mut unique = base.clone();
-        let mut n = 2;
-        while names.contains(&unique) {
+        let n = next.entry(base.clone()).or_insert(2);
+        while taken.contains(&unique) {
             unique = format!("{base}_{n}");
-            n += 1;
+            *n += 1;
         }
+        taken.insert(unique.clone());
         names.push(unique);
     }
     names
@@ -848,6 +842,10 @@ mod tests {
         // An unterminated quote runs to the end of the file.
         let (_, table, _) = import(b"a;b\n\"1;2\n", &limits).unwrap();
         assert_eq!(table.num_rows(), 1);
+        // Thousands of equal names are made unique quickly.
+        let header = vec!["a"; 5000].join(";");
+        let names = parse(header.as_bytes(), &limits).unwrap().names;
+        assert_eq!((names[1].as_str(), names[4999].as_str()), ("a_2", "a_5000"));
         // Only a header: a table with no rows.
         let (_, table, report) = import(b"x;y\n", &limits).unwrap();
         assert_eq!((table.num_rows(), report.columns.len()), (0, 2));
