@@ -5,13 +5,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use arrow::array::RecordBatch;
-
 use crate::cli::write_atomically;
 use crate::data::Catalog;
+use crate::data::export::{Format, export};
 use crate::data::hash::sha256_hex;
 use crate::data::load::{Limits, decode};
-use crate::data::values::formatter;
 use crate::ops::no_progress;
 use crate::recipe::{Recipe, plan, run, url};
 
@@ -64,10 +62,10 @@ pub fn run_recipe(source: &str, data: &Path, out: &Path) -> Result<String, Strin
             .map_err(|e| format!("{}: {e}", path.display()))?;
         tables.insert(input.name.clone(), batch);
     }
-    let (result, reports) = run::run(&recipe, &tables, &mut no_progress)?;
+    let (result, reports) = run::run(&recipe, &tables, &mut no_progress).map_err(|e| e.message)?;
     let bytes = match out.extension().and_then(|e| e.to_str()) {
-        Some("csv") => csv_bytes(&result)?,
-        Some("arrow") => crate::data::ipc::write_file(&result).map_err(|e| e.to_string())?,
+        Some("csv") => export(&result, Format::Csv)?,
+        Some("arrow") => export(&result, Format::Arrow)?,
         _ => return Err(format!("{}: write .arrow or .csv", out.display())),
     };
     write_atomically(out, &bytes)?;
@@ -89,25 +87,4 @@ pub fn run_recipe(source: &str, data: &Path, out: &Path) -> Result<String, Strin
         lines.push(line);
     }
     Ok(lines.join("\n"))
-}
-
-/// The table as CSV: a header, values as the preview shows them, nulls
-/// empty.
-pub fn csv_bytes(batch: &RecordBatch) -> Result<Vec<u8>, String> {
-    let mut writer = ::csv::Writer::from_writer(Vec::new());
-    let schema = batch.schema();
-    writer
-        .write_record(schema.fields().iter().map(|f| f.name().as_str()))
-        .map_err(|e| e.to_string())?;
-    let formats: Vec<_> = batch
-        .columns()
-        .iter()
-        .map(|c| formatter(c.as_ref()))
-        .collect();
-    for row in 0..batch.num_rows() {
-        writer
-            .write_record(formats.iter().map(|f| f(row).unwrap_or_default()))
-            .map_err(|e| e.to_string())?;
-    }
-    writer.into_inner().map_err(|e| e.to_string())
 }

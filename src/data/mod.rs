@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod csv;
+pub mod export;
 pub mod hash;
 pub mod ipc;
 pub mod load;

@@ -7,12 +7,18 @@ use arrow::array::RecordBatch;
 
 use crate::data::Catalog;
 use crate::data::csv::{self, ColumnType, RawCsv};
+use crate::data::export::export;
 use crate::data::hash::sha256_hex;
 use crate::data::load::{Limits, Table, decode};
 use crate::data::summary::summarize;
 use crate::data::view::Selection;
-use crate::engine::protocol::{Origin, Request, Response, TableSummary, Timings};
+use crate::engine::protocol::{
+    Origin, RESULT, RecipeError, Request, Response, StepOutcome, TableSummary, Timings,
+};
 use crate::error::LoadError;
+use crate::ops::no_progress;
+use crate::recipe::plan::{self, Schema};
+use crate::recipe::{Recipe, run};
 
 /// What the worker must do after a request.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,6 +145,117 @@ impl Engine {
                 Outcome::Reply(Response::DatasetClosed { dataset })
             }
             Request::Cancel { request } => Outcome::Cancel { request },
+            Request::RunRecipe { recipe } => Outcome::Reply(self.run_recipe(&recipe)),
+            Request::Export { dataset, format } => match self.tables.get(&dataset) {
+                Some(loaded) => match export(&loaded.batch, format) {
+                    Ok(bytes) => Outcome::Reply(Response::Exported {
+                        name: format!("{}.{}", file_stem(&dataset), format.extension()),
+                        format,
+                        bytes,
+                    }),
+                    Err(e) => error(format!("{dataset}: {e}")),
+                },
+                None => not_loaded(&dataset),
+            },
+        }
+    }
+
+    /// Checks `recipe` against the catalog and runs it on the opened
+    /// datasets it pins; keeps the result as [`RESULT`]. Whatever fails,
+    /// the answer carries the schemas of the steps that checked.
+    fn run_recipe(&mut self, recipe: &Recipe) -> Response {
+        // A stale result is never shown beside a newer analysis.
+        self.tables.remove(RESULT);
+        let failed = |input: Schema, steps: Vec<StepOutcome>, step, message| Response::RecipeRan {
+            input,
+            steps,
+            error: Some(RecipeError { step, message }),
+            result: None,
+            run_ms: 0.0,
+        };
+        let Some(catalog) = &self.catalog else {
+            return failed(vec![], vec![], None, "the catalog is not loaded yet".into());
+        };
+        let plan = match plan::check(recipe, catalog) {
+            Ok(plan) => plan,
+            Err(e) => {
+                let mut schemas = e.schemas.into_iter();
+                let input = schemas.next().unwrap_or_default();
+                let steps = schemas.map(|schema| StepOutcome {
+                    schema,
+                    ..StepOutcome::default()
+                });
+                return failed(input, steps.collect(), e.step, e.message);
+            }
+        };
+        let mut schemas = plan.schemas.into_iter();
+        let input = schemas.next().unwrap_or_default();
+        let mut steps: Vec<StepOutcome> = schemas
+            .map(|schema| StepOutcome {
+                schema,
+                ..StepOutcome::default()
+            })
+            .collect();
+        let mut tables = BTreeMap::new();
+        for wanted in &recipe.inputs {
+            match self.tables.get(&wanted.dataset) {
+                Some(loaded) if loaded.summary.sha256 == wanted.sha256 => {
+                    tables.insert(wanted.name.clone(), loaded.batch.clone());
+                }
+                _ => {
+                    let message = format!(
+                        "input {:?}: dataset {:?} (version {}) is not open",
+                        wanted.name,
+                        wanted.dataset,
+                        wanted.sha256.chars().take(12).collect::<String>()
+                    );
+                    return failed(input, steps, None, message);
+                }
+            }
+        }
+        let record = |steps: &mut Vec<StepOutcome>, reports: Vec<run::StepReport>| {
+            for (outcome, report) in steps.iter_mut().zip(reports) {
+                outcome.rows = Some(report.rows);
+                outcome.join = report.join;
+            }
+        };
+        match run::run(recipe, &tables, &mut no_progress) {
+            Ok((batch, reports)) => {
+                record(&mut steps, reports);
+                let kept = self.keep(
+                    TableSummary {
+                        dataset: RESULT.to_string(),
+                        origin: Origin::Analysis,
+                        sha256: String::new(),
+                        rows: 0,
+                        columns: Vec::new(),
+                        file_bytes: 0,
+                        memory_bytes: 0,
+                        from_cache: false,
+                        csv: None,
+                        timings: Timings::default(),
+                    },
+                    batch,
+                    None,
+                );
+                let result = match kept {
+                    Response::DatasetOpened { summary } => Some(summary),
+                    _ => None,
+                };
+                Response::RecipeRan {
+                    input,
+                    steps,
+                    error: None,
+                    result,
+                    run_ms: 0.0,
+                }
+            }
+            Err(e) => {
+                let step = e.step;
+                let message = e.message.clone();
+                record(&mut steps, e.reports);
+                failed(input, steps, step, message)
+            }
         }
     }
 
@@ -324,6 +441,30 @@ fn memory(batch: &RecordBatch) -> u64 {
         .sum()
 }
 
+/// A file name for a dataset id: `file:kommuner.csv` -> `kommuner`,
+/// the analysis's result -> `analysis`.
+fn file_stem(dataset: &str) -> String {
+    let name = dataset.rsplit(':').next().unwrap_or(dataset);
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    let clean: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if clean == "result" {
+        "analysis".into()
+    } else if clean.is_empty() {
+        "table".into()
+    } else {
+        clean
+    }
+}
+
 /// Checks that `bytes` are the file the catalog lists for `url`.
 pub fn check_hash(url: &str, sha256: &str, bytes: &[u8]) -> Result<(), String> {
     hash_matches(url, sha256, &sha256_hex(bytes))
@@ -353,6 +494,7 @@ fn not_loaded(dataset: &str) -> Outcome {
 mod tests {
     use super::*;
     use crate::data::catalog::fixture_catalog;
+    use crate::recipe::{Predicate, Step};
 
     fn load(engine: &mut Engine, bytes: Option<&[u8]>) -> Outcome {
         engine.handle(
@@ -649,6 +791,171 @@ Ume\xe5;0114;n/a
         };
         assert_eq!((total, rows.len()), (50, 0));
         assert_eq!(engine.tables().len(), 2);
+    }
+
+    /// The fixture catalog with its agencies and latest staff tables
+    /// opened (made here, in the catalog's columns), and a recipe on them.
+    fn engine_with_fixture_tables() -> (Engine, Recipe) {
+        use arrow::array::{Float64Array, Int32Array, StringArray};
+        use std::sync::Arc;
+
+        let mut engine = Engine::new();
+        let catalog = fixture_catalog();
+        load(&mut engine, Some(catalog.to_json().as_bytes()));
+        let agencies = RecordBatch::try_from_iter(vec![
+            (
+                "org_nr",
+                Arc::new(StringArray::from(vec!["202100-0001", "202100-0002"])) as _,
+            ),
+            ("name", Arc::new(StringArray::from(vec!["A", "B"])) as _),
+            (
+                "ministry",
+                Arc::new(StringArray::from(vec!["Fi", "Ju"])) as _,
+            ),
+        ])
+        .unwrap();
+        let staff = RecordBatch::try_from_iter(vec![
+            (
+                "org_nr",
+                Arc::new(StringArray::from(vec![
+                    "2021000001",
+                    "2021000001",
+                    "2021000002",
+                ])) as _,
+            ),
+            (
+                "year",
+                Arc::new(Int32Array::from(vec![2009, 2012, 2012])) as _,
+            ),
+            (
+                "fte",
+                Arc::new(Float64Array::from(vec![1.0, 2.5, 4.0])) as _,
+            ),
+        ])
+        .unwrap();
+        let sha = |id: &str| {
+            let d = catalog.datasets.iter().find(|d| d.id == id).unwrap();
+            d.latest().unwrap().sha256.clone()
+        };
+        for (id, batch) in [("fixture-agencies", agencies), ("fixture-staff", staff)] {
+            let bytes = crate::data::ipc::write_file(&batch).unwrap();
+            let opened = engine.open_verified(id, &sha(id), "u", bytes, false);
+            assert!(
+                matches!(opened, Response::DatasetOpened { .. }),
+                "{opened:?}"
+            );
+        }
+        let mut recipe = crate::recipe::url::tests::staff_by_ministry();
+        recipe.inputs[0].dataset = "fixture-agencies".into();
+        recipe.inputs[0].sha256 = sha("fixture-agencies");
+        recipe.inputs[1].dataset = "fixture-staff".into();
+        recipe.inputs[1].sha256 = sha("fixture-staff");
+        if let Step::GroupBy { measures, .. } = &mut recipe.steps[2] {
+            measures[0].column = Some("fte".into());
+        }
+        (engine, recipe)
+    }
+
+    #[test]
+    fn runs_a_recipe_keeps_its_result_and_exports_it() {
+        let (mut engine, recipe) = engine_with_fixture_tables();
+        let Response::RecipeRan {
+            input,
+            steps,
+            error,
+            result,
+            ..
+        } = reply(&mut engine, Request::RunRecipe { recipe }, None)
+        else {
+            panic!("not a run");
+        };
+        assert_eq!(error, None);
+        assert_eq!(input.len(), 3);
+        assert_eq!(steps.len(), 4);
+        let join = steps[0].join.as_ref().unwrap();
+        assert_eq!((join.left_matched, join.right_matched), (2, 3));
+        assert_eq!(
+            steps.iter().map(|s| s.rows).collect::<Vec<_>>(),
+            [Some(3), Some(2), Some(2), Some(2)]
+        );
+        let result = result.unwrap();
+        assert_eq!(result.dataset, RESULT);
+        assert_eq!(result.origin, Origin::Analysis);
+        let Response::Exported { name, bytes, .. } = reply(
+            &mut engine,
+            Request::Export {
+                dataset: RESULT.into(),
+                format: crate::data::export::Format::Csv,
+            },
+            None,
+        ) else {
+            panic!("not exported");
+        };
+        assert_eq!(name, "analysis.csv");
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "ministry,staff\nJu,4.0\nFi,2.5\n"
+        );
+    }
+
+    #[test]
+    fn a_broken_recipe_names_its_step_and_keeps_the_steps_before() {
+        let (mut engine, mut recipe) = engine_with_fixture_tables();
+        let good = recipe.clone();
+        assert!(matches!(
+            reply(
+                &mut engine,
+                Request::RunRecipe {
+                    recipe: good.clone()
+                },
+                None
+            ),
+            Response::RecipeRan { error: None, .. }
+        ));
+        if let Step::Filter {
+            predicate: Predicate::And { all },
+        } = &mut recipe.steps[1]
+        {
+            all.push(Predicate::IsNull {
+                column: "yeer".into(),
+            });
+        }
+        let Response::RecipeRan {
+            steps,
+            error,
+            result,
+            ..
+        } = reply(&mut engine, Request::RunRecipe { recipe }, None)
+        else {
+            panic!("not a run");
+        };
+        let error = error.unwrap();
+        assert_eq!(error.step, Some(1));
+        assert!(
+            error.message.contains("did you mean \"year\""),
+            "{}",
+            error.message
+        );
+        assert_eq!(steps.len(), 1, "the join still shows its schema");
+        assert!(result.is_none());
+        assert!(!engine.tables().contains_key(RESULT), "no stale result");
+        // An input that is not open, and no catalog at all.
+        let mut other = good.clone();
+        other.inputs[1].sha256 = fixture_catalog().datasets[1].versions[0].sha256.clone();
+        let Response::RecipeRan { error, .. } =
+            reply(&mut engine, Request::RunRecipe { recipe: other }, None)
+        else {
+            panic!("not a run");
+        };
+        assert!(error.unwrap().message.contains("is not open"));
+        let Response::RecipeRan { error, .. } = reply(
+            &mut Engine::new(),
+            Request::RunRecipe { recipe: good },
+            None,
+        ) else {
+            panic!("not a run");
+        };
+        assert!(error.unwrap().message.contains("catalog"));
     }
 
     #[test]

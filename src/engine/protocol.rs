@@ -14,12 +14,16 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::data::Catalog;
 use crate::data::csv::{ColumnType, CsvReport};
+use crate::data::export::Format;
 use crate::data::summary::ColumnSummary;
 use crate::data::view::{Row, SortKey};
 use crate::error::ProtocolError;
+use crate::ops::join::JoinStats;
+use crate::recipe::Recipe;
+use crate::recipe::plan::Schema;
 
 /// Bumped whenever a message changes shape.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// The largest JSON header accepted; bulk data goes beside it.
 pub const MAX_HEADER_BYTES: usize = 32 * 1024 * 1024;
@@ -87,6 +91,35 @@ pub enum Request {
     CloseDataset { dataset: String },
     /// Stop request `request` (a download); it answers with an error.
     Cancel { request: u64 },
+    /// Check and run an analysis on the opened datasets its inputs pin; the
+    /// result is kept as dataset [`RESULT`] (pages of rows, summaries and
+    /// export work on it as on any dataset). Answered by
+    /// [`Response::RecipeRan`].
+    RunRecipe { recipe: Recipe },
+    /// Write a loaded dataset as a file. Answered by [`Response::Exported`].
+    Export { dataset: String, format: Format },
+}
+
+/// The dataset id under which the worker keeps an analysis's result.
+pub const RESULT: &str = "analysis:result";
+
+/// What one step of an analysis produces.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StepOutcome {
+    /// Its output columns and types (known before running).
+    pub schema: Schema,
+    /// Its output rows, once run.
+    pub rows: Option<u64>,
+    /// For a join: how well the tables linked.
+    pub join: Option<JoinStats>,
+}
+
+/// Why an analysis did not run to the end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecipeError {
+    /// The step it concerns (from 0); `None`: the analysis as a whole.
+    pub step: Option<usize>,
+    pub message: String,
 }
 
 /// Where a loaded table came from.
@@ -97,6 +130,8 @@ pub enum Origin {
     Catalog,
     /// A file the visitor opened.
     File { name: String },
+    /// The result of an analysis.
+    Analysis,
 }
 
 /// How long the steps of opening took in the worker, in milliseconds.
@@ -157,6 +192,25 @@ pub enum Response {
     Summaries {
         dataset: String,
         columns: Vec<ColumnSummary>,
+    },
+    /// An analysis was checked and run: the first input's schema, then one
+    /// outcome per step that checked; the error that stopped it, if any;
+    /// the result's shape when it ran to the end (kept as [`RESULT`]).
+    RecipeRan {
+        input: Schema,
+        steps: Vec<StepOutcome>,
+        error: Option<RecipeError>,
+        result: Option<TableSummary>,
+        /// Filled in by the worker, which has a clock.
+        run_ms: f64,
+    },
+    /// A dataset written as a file; the bytes travel as the bulk buffer,
+    /// not in the JSON header.
+    Exported {
+        name: String,
+        format: Format,
+        #[serde(skip)]
+        bytes: Vec<u8>,
     },
 }
 
@@ -251,6 +305,13 @@ mod tests {
                 dataset: "agencies".into(),
             },
             Request::Cancel { request: 3 },
+            Request::RunRecipe {
+                recipe: crate::recipe::url::tests::staff_by_ministry(),
+            },
+            Request::Export {
+                dataset: RESULT.into(),
+                format: Format::Csv,
+            },
         ];
         for (id, request) in requests.into_iter().enumerate() {
             let text = encode(id as u64, &request).unwrap();
@@ -309,6 +370,26 @@ mod tests {
             Response::DatasetClosed {
                 dataset: "agencies".into(),
             },
+            Response::RecipeRan {
+                input: vec![("org_nr".into(), "Utf8".into())],
+                steps: vec![StepOutcome {
+                    schema: vec![("fte".into(), "Float64".into())],
+                    rows: Some(15),
+                    join: Some(JoinStats::default()),
+                }],
+                error: Some(RecipeError {
+                    step: Some(1),
+                    message: "step 2 (filter): column \"yr\" not found".into(),
+                }),
+                result: None,
+                run_ms: 3.5,
+            },
+            // The bytes travel beside the header, not in it.
+            Response::Exported {
+                name: "analysis.csv".into(),
+                format: Format::Csv,
+                bytes: Vec::new(),
+            },
         ];
         for response in responses {
             let text = encode(7, &response).unwrap();
@@ -320,17 +401,17 @@ mod tests {
     #[test]
     fn the_wire_format_is_stable() {
         let text = encode(3, &Request::SimulateCrash).unwrap();
-        assert_eq!(text, r#"{"v":2,"id":3,"body":{"type":"simulate_crash"}}"#);
+        assert_eq!(text, r#"{"v":3,"id":3,"body":{"type":"simulate_crash"}}"#);
     }
 
     #[test]
     fn another_protocol_version_is_refused_before_its_shape() {
-        let text = r#"{"v":3,"id":1,"body":{"type":"something_new","x":[]}}"#;
+        let text = r#"{"v":4,"id":1,"body":{"type":"something_new","x":[]}}"#;
         assert_eq!(
             decode::<Response>(text, "compute engine").unwrap_err(),
             ProtocolError::Version {
-                found: 3,
-                expected: 2
+                found: 4,
+                expected: 3
             }
         );
     }
@@ -341,9 +422,10 @@ mod tests {
             "",
             "null",
             "[]",
-            "{\"v\":2}",
-            "{\"v\":2,\"id\":-1,\"body\":{\"type\":\"simulate_crash\"}}",
-            "{\"v\":2,\"id\":1,\"body\":{\"type\":\"unknown\"}}",
+            "{\"v\":3}",
+            "{\"v\":3,\"id\":-1,\"body\":{\"type\":\"simulate_crash\"}}",
+            "{\"v\":3,\"id\":1,\"body\":{\"type\":\"unknown\"}}",
+            "{\"v\":3,\"id\":1,\"body\":{\"type\":\"run_recipe\",\"recipe\":7}}",
             "{\"v\":\"1\"}",
             "\u{0}\u{1}\u{2}",
             &"[".repeat(10_000),

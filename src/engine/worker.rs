@@ -41,8 +41,11 @@ pub fn run() {
         match outcome {
             Outcome::Reply(mut response) => {
                 // A local file is hashed and decoded in one step.
-                if let Response::DatasetOpened { summary } = &mut response {
-                    summary.timings.decode_ms = now(&worker.scope) - started;
+                let elapsed = now(&worker.scope) - started;
+                match &mut response {
+                    Response::DatasetOpened { summary } => summary.timings.decode_ms = elapsed,
+                    Response::RecipeRan { run_ms, .. } => *run_ms = elapsed,
+                    _ => {}
                 }
                 post(&worker.scope, id, &response)
             }
@@ -197,11 +200,15 @@ fn busy() -> Outcome {
     })
 }
 
-/// Posts a response; a failure to post is logged, since there is nobody
-/// else to tell.
+/// Posts a response (an export's bytes as a transferred buffer beside
+/// it); a failure to post is logged, since there is nobody else to tell.
 fn post(scope: &DedicatedWorkerGlobalScope, id: u64, response: &Response) {
+    let bulk = match response {
+        Response::Exported { bytes, .. } => Some(transport::buffer(bytes)),
+        _ => None,
+    };
     let sent = protocol::encode(id, response)
-        .and_then(|header| transport::pack(&header, None))
+        .and_then(|header| transport::pack(&header, bulk.as_ref()))
         .and_then(|packed| {
             scope
                 .post_message_with_transfer(&packed.message, &packed.transfer)

@@ -27,35 +27,63 @@ pub struct Plan {
     pub schemas: Vec<Schema>,
 }
 
+/// Why a recipe cannot run: the message, the step it concerns (`None`:
+/// the recipe as a whole, its version or inputs) and the schemas of the
+/// steps before it, which the recipe panel still shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanError {
+    pub step: Option<usize>,
+    pub message: String,
+    /// The first input's schema, then the output of each step that checked.
+    pub schemas: Vec<Schema>,
+}
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Checks `recipe` against `catalog`.
 pub fn validate(recipe: &Recipe, catalog: &Catalog) -> Result<Plan, String> {
+    check(recipe, catalog).map_err(|e| e.message)
+}
+
+/// Checks `recipe` against `catalog`; on an error, says which step failed
+/// and what the steps before it produce.
+pub fn check(recipe: &Recipe, catalog: &Catalog) -> Result<Plan, PlanError> {
+    let whole = |message: String| PlanError {
+        step: None,
+        message,
+        schemas: Vec::new(),
+    };
     if recipe.v != RECIPE_VERSION {
-        return Err(format!(
+        return Err(whole(format!(
             "this analysis is recipe version {}; this lab reads version {RECIPE_VERSION}",
             recipe.v
-        ));
+        )));
     }
     if recipe.steps.len() > MAX_STEPS {
-        return Err(format!(
+        return Err(whole(format!(
             "the analysis has {} steps, more than the {MAX_STEPS} allowed",
             recipe.steps.len()
-        ));
+        )));
     }
     let mut inputs = BTreeMap::new();
     for input in &recipe.inputs {
         let Some(dataset) = catalog.datasets.iter().find(|d| d.id == input.dataset) else {
-            return Err(format!(
+            return Err(whole(format!(
                 "input {:?}: the catalog has no dataset {:?}",
                 input.name, input.dataset
-            ));
+            )));
         };
         let Some(version) = dataset.versions.iter().find(|v| v.sha256 == input.sha256) else {
-            return Err(format!(
+            return Err(whole(format!(
                 "input {:?}: dataset {:?} has no version {}",
                 input.name,
                 input.dataset,
                 input.sha256.chars().take(12).collect::<String>()
-            ));
+            )));
         };
         let schema = version
             .columns
@@ -63,7 +91,7 @@ pub fn validate(recipe: &Recipe, catalog: &Catalog) -> Result<Plan, String> {
             .map(|c| (c.name.clone(), c.data_type.clone()))
             .collect();
         if inputs.insert(input.name.clone(), schema).is_some() {
-            return Err(format!("two inputs are called {:?}", input.name));
+            return Err(whole(format!("two inputs are called {:?}", input.name)));
         }
     }
     let first = recipe
@@ -71,13 +99,20 @@ pub fn validate(recipe: &Recipe, catalog: &Catalog) -> Result<Plan, String> {
         .first()
         .and_then(|i| inputs.get(&i.name))
         .cloned()
-        .ok_or("the analysis has no input dataset")?;
+        .ok_or_else(|| whole("the analysis has no input dataset".into()))?;
     let mut schemas = vec![first];
     for (n, step) in recipe.steps.iter().enumerate() {
         let current = schemas.last().cloned().unwrap_or_default();
-        let next = step_schema(step, &current, &inputs)
-            .map_err(|e| format!("step {} ({}): {e}", n + 1, step.kind()))?;
-        schemas.push(next);
+        match step_schema(step, &current, &inputs) {
+            Ok(next) => schemas.push(next),
+            Err(e) => {
+                return Err(PlanError {
+                    step: Some(n),
+                    message: format!("step {} ({}): {e}", n + 1, step.kind()),
+                    schemas,
+                });
+            }
+        }
     }
     Ok(Plan { inputs, schemas })
 }

@@ -25,29 +25,58 @@ pub struct StepReport {
     pub join: Option<JoinStats>,
 }
 
+/// Why a run stopped: the message, the step (`None`: before any step) and
+/// what the steps before it did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunError {
+    pub step: Option<usize>,
+    pub message: String,
+    pub reports: Vec<StepReport>,
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Runs `recipe` on `tables` (its inputs by name). Errors name the step.
 pub fn run(
     recipe: &Recipe,
     tables: &BTreeMap<String, RecordBatch>,
     progress: &mut Progress,
-) -> Result<(RecordBatch, Vec<StepReport>), String> {
+) -> Result<(RecordBatch, Vec<StepReport>), RunError> {
+    let whole = |message: String| RunError {
+        step: None,
+        message,
+        reports: Vec::new(),
+    };
     let first = recipe
         .inputs
         .first()
-        .ok_or("the analysis has no input dataset")?;
+        .ok_or_else(|| whole("the analysis has no input dataset".into()))?;
     let mut table = tables
         .get(&first.name)
         .cloned()
-        .ok_or_else(|| format!("input {:?} is not loaded", first.name))?;
+        .ok_or_else(|| whole(format!("input {:?} is not loaded", first.name)))?;
     let mut reports = Vec::new();
     for (n, step) in recipe.steps.iter().enumerate() {
-        let fail = |e: String| format!("step {} ({}): {e}", n + 1, step.kind());
-        let (next, join) = apply(step, &table, tables, progress).map_err(fail)?;
-        reports.push(StepReport {
-            rows: next.num_rows() as u64,
-            join,
-        });
-        table = next;
+        match apply(step, &table, tables, progress) {
+            Ok((next, join)) => {
+                reports.push(StepReport {
+                    rows: next.num_rows() as u64,
+                    join,
+                });
+                table = next;
+            }
+            Err(e) => {
+                return Err(RunError {
+                    step: Some(n),
+                    message: format!("step {} ({}): {e}", n + 1, step.kind()),
+                    reports,
+                });
+            }
+        }
     }
     Ok((table, reports))
 }

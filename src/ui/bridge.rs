@@ -187,8 +187,15 @@ impl Bridge {
         if self.inner.borrow().generation != generation {
             return;
         }
-        let decoded = transport::unpack(&event.data(), "compute engine")
-            .and_then(|(header, _)| protocol::decode::<Response>(&header, "compute engine"));
+        let decoded =
+            transport::unpack(&event.data(), "compute engine").and_then(|(header, bulk)| {
+                let mut envelope = protocol::decode::<Response>(&header, "compute engine")?;
+                // An export's bytes travel beside the header.
+                if let (Response::Exported { bytes, .. }, Some(bulk)) = (&mut envelope.body, bulk) {
+                    *bytes = bulk;
+                }
+                Ok(envelope)
+            });
         match decoded {
             Ok(Envelope {
                 body: Response::Ready { engine_version },
