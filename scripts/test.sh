@@ -92,6 +92,7 @@ if phase "release build" check trunk build --release --locked --dist "$dist" &&
     --out "$work/million" --id million --rows 1000000; then
   phase "end-to-end tests" node env DATALABB_DIST="$dist" DATALABB_FIXTURES="$work/fixtures" \
     DATALABB_PUBLISHED="$published" DATALABB_MILLION="$work/million" DATALABB_ARTIFACTS="$ROOT/test-results" \
+    DATALABB_CLI="${CARGO_TARGET_DIR:-$ROOT/target}/debug/datalabb" \
     node --test --test-reporter=tap --test-concurrency=1 tests/e2e/
 fi
 

@@ -12,6 +12,8 @@ use crate::recipe::Recipe;
 
 /// The prefix of the current encoding.
 pub const PREFIX: &str = "r1.";
+/// The lab's route for an analysis: `#/analysis/r1.…`.
+pub const ROUTE: &str = "/analysis/";
 /// The longest link text decoded (browsers carry about 2 MB in a URL).
 pub const MAX_LINK: usize = 10 * 1024 * 1024;
 /// The largest recipe JSON a link may inflate to.
@@ -24,7 +26,8 @@ pub fn encode(recipe: &Recipe) -> Result<String, String> {
     Ok(format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(deflated)))
 }
 
-/// The recipe in a link text (with or without a leading `#`).
+/// The recipe in a link text (with or without a leading `#` and the
+/// route `/analysis/`).
 pub fn decode(link: &str) -> Result<Recipe, String> {
     if link.len() > MAX_LINK {
         return Err(format!(
@@ -33,6 +36,7 @@ pub fn decode(link: &str) -> Result<Recipe, String> {
         ));
     }
     let link = link.trim().trim_start_matches('#');
+    let link = link.strip_prefix(ROUTE).unwrap_or(link);
     let Some(body) = link.strip_prefix(PREFIX) else {
         let version: String = link.chars().take_while(|c| *c != '.').take(8).collect();
         return Err(if version.starts_with('r') && link.contains('.') {
@@ -145,6 +149,7 @@ pub(crate) mod tests {
         );
         assert_eq!(decode(&link).unwrap(), recipe);
         assert_eq!(decode(&format!("#{link}")).unwrap(), recipe);
+        assert_eq!(decode(&format!("#{ROUTE}{link}")).unwrap(), recipe);
         // Defaults stay out of the link's JSON.
         let json = serde_json::to_string(&Recipe {
             chart: ChartSpec::default(),

@@ -11,6 +11,8 @@ use wasm_bindgen::JsCast;
 
 use crate::data::{Catalog, Dataset, Lang};
 use crate::engine::protocol::{Request, Response, TableSummary};
+use crate::recipe::url;
+use crate::ui::analysis::AnalysisPage;
 use crate::ui::bridge::{Bridge, EngineEvent};
 use crate::ui::catalog::CatalogList;
 use crate::ui::dataset_page::DatasetPage;
@@ -67,17 +69,33 @@ pub enum LoadState {
 }
 
 /// Which page the lab shows; kept in the address's fragment
-/// (`#/dataset/<id>`), so the back button and links work.
+/// (`#/dataset/<id>`, `#/analysis/r1.…`), so the back button and links work.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Route {
     Home,
     Dataset(String),
+    /// An analysis: the link text of its recipe (`r1.…`), decoded by the
+    /// analysis page, which shows what is wrong with it.
+    Analysis(String),
+}
+
+/// Which page a route shows, without its details: the frame re-renders
+/// only when this changes, so an analysis's edits keep its page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Page {
+    Home,
+    Dataset(String),
+    Analysis,
 }
 
 impl Route {
     /// The route of a location fragment such as `#/dataset/agencies`.
     pub fn from_hash(hash: &str) -> Self {
-        match hash.trim_start_matches('#').strip_prefix("/dataset/") {
+        let hash = hash.trim_start_matches('#');
+        if let Some(link) = hash.strip_prefix(url::ROUTE) {
+            return Route::Analysis(link.to_string());
+        }
+        match hash.strip_prefix("/dataset/") {
             Some(id) if !id.is_empty() => Route::Dataset(
                 js_sys::decode_uri_component(id)
                     .ok()
@@ -93,6 +111,15 @@ impl Route {
         match self {
             Route::Home => "#/".to_string(),
             Route::Dataset(id) => format!("#/dataset/{}", js_sys::encode_uri_component(id)),
+            Route::Analysis(link) => format!("#{}{link}", url::ROUTE),
+        }
+    }
+
+    pub fn page(&self) -> Page {
+        match self {
+            Route::Home => Page::Home,
+            Route::Dataset(id) => Page::Dataset(id.clone()),
+            Route::Analysis(_) => Page::Analysis,
         }
     }
 
@@ -257,6 +284,11 @@ impl Lab {
         }
     }
 
+    /// Whether the engine runs and takes requests.
+    pub fn engine_ready(self) -> bool {
+        matches!(self.engine.get(), EngineState::Ready { .. })
+    }
+
     /// Sends `request` and calls `on_reply` with the engine's answer (or an
     /// error when it cannot be sent or the engine restarts first).
     pub fn ask(self, request: &Request, on_reply: impl Fn(Response) + 'static) {
@@ -347,7 +379,16 @@ impl Lab {
 
     /// Opens the latest version of `dataset` in the engine.
     pub fn open_dataset(self, dataset: &Dataset) {
-        let (Some(version), Some(catalog)) = (dataset.latest(), self.catalog_bytes.get_value())
+        if let Some(version) = dataset.latest() {
+            self.open_version(dataset, &version.sha256);
+        }
+    }
+
+    /// Opens version `sha256` of `dataset` in the engine (replacing any
+    /// other version of it that is open).
+    pub fn open_version(self, dataset: &Dataset, sha256: &str) {
+        let (Some(version), Some(catalog)) =
+            (dataset.version(sha256), self.catalog_bytes.get_value())
         else {
             return;
         };
@@ -530,6 +571,25 @@ pub fn navigate(route: &Route) {
     }
 }
 
+/// Shows the analysis of link text `link` (`r1.…`) without reloading:
+/// `push` adds a history entry (a committed edit, which back undoes),
+/// otherwise the current entry is replaced (typing).
+pub fn show_analysis(route: RwSignal<Route>, link: String, push: bool) {
+    let next = Route::Analysis(link);
+    if route.with_untracked(|r| *r == next) {
+        return;
+    }
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let url = next.href();
+        let _ = if push {
+            history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+        } else {
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+        };
+    }
+    route.set(next);
+}
+
 /// Keeps `route` in step with the address's fragment.
 fn follow_hash(route: RwSignal<Route>) {
     let Some(window) = web_sys::window() else {
@@ -539,9 +599,11 @@ fn follow_hash(route: RwSignal<Route>) {
         let hash = web_sys::window()
             .and_then(|w| w.location().hash().ok())
             .unwrap_or_default();
-        route.set(Route::from_hash(&hash));
-        // A new page starts at its top.
-        if let Some(w) = web_sys::window() {
+        let next = Route::from_hash(&hash);
+        let new_page = route.with_untracked(|r| r.page() != next.page());
+        route.set(next);
+        // A new page starts at its top; an analysis walked back keeps its place.
+        if new_page && let Some(w) = web_sys::window() {
             w.scroll_to_with_x_and_y(0.0, 0.0);
         }
     };
@@ -572,6 +634,7 @@ pub fn App() -> impl IntoView {
     provide_context(lab);
     provide_context(lang);
     follow_hash(lab.route);
+    let page = Memo::new(move |_| lab.route.with(Route::page));
     lab.start_engine();
     lab.load_catalog();
     Effect::new(move |_| {
@@ -614,9 +677,10 @@ pub fn App() -> impl IntoView {
             }
         >
             <EngineNotice lab=lab lang=lang />
-            {move || match lab.route.get() {
-                Route::Dataset(id) => view! { <DatasetPage id=id /> }.into_any(),
-                Route::Home => view! {
+            {move || match page.get() {
+                Page::Dataset(id) => view! { <DatasetPage id=id /> }.into_any(),
+                Page::Analysis => view! { <AnalysisPage /> }.into_any(),
+                Page::Home => view! {
                     <OpenFiles />
                     <LoadedPanel />
                     <CatalogList

@@ -96,7 +96,16 @@ fn PublishedHead(dataset: Dataset) -> impl IntoView {
         <h1>{text(|d, l| d.title.get(l).to_string())}</h1>
         <p class="muted id">{dataset.id.clone()}</p>
         <p class="description">{text(|d, l| d.description.get(l).to_string())}</p>
-        <DatasetLoad dataset=dataset.clone() />
+        <div class="form-row">
+            <DatasetLoad dataset=dataset.clone() />
+            {crate::recipe::edit::start(&dataset)
+                .and_then(|r| crate::recipe::url::encode(&r).ok())
+                .map(|link| view! {
+                    <a class="button primary" data-testid="analyse" href=Route::Analysis(link).href()>
+                        {move || crate::ui::i18n::analysis_texts(lang.get()).analyse}
+                    </a>
+                })}
+        </div>
         <dl class="facts-list">
             <dt>{move || texts(lang.get()).source}</dt>
             <dd>

@@ -4,7 +4,8 @@
 //!
 //! | file | role |
 //! |------|------|
-//! | `app.rs`     | the lab's frame and its state: engine status, catalog |
+//! | `analysis.rs` | the analysis page: the recipe panel (a form per step, output and errors), the result, downloads and the link |
+//! | `app.rs`     | the lab's frame and its state: engine status, catalog, routes |
 //! | `bridge.rs`  | the page's end of the compute worker |
 //! | `catalog.rs` | the list of published datasets |
 //! | `dataset_page.rs` | a dataset's page: description, columns, versions; a CSV file's types |
@@ -14,6 +15,7 @@
 //! | `i18n.rs`    | the page's texts in Swedish and English |
 //! | `preview.rs` | the virtual preview table (search, sort, keyboard) and column summaries |
 
+mod analysis;
 mod app;
 pub mod bridge;
 mod catalog;

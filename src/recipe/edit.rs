@@ -1,0 +1,563 @@
+//! Editing a recipe the way the recipe panel does: a new step with
+//! sensible defaults for the table it receives, a join that suggests the
+//! dataset and keys that link, the inputs kept to those the steps use, and
+//! filters as a flat list of conditions a form can show. Pure, so the page
+//! stays thin and this is tested natively.
+
+use crate::data::{Catalog, Dataset};
+use crate::ops::group::{Aggregate, Measure};
+use crate::ops::join::{JoinKind, JoinSpec};
+use crate::ops::keys::Normalize;
+use crate::recipe::plan::Schema;
+use crate::recipe::{Comparison, Input, Predicate, RECIPE_VERSION, Recipe, Step, Value};
+
+/// The kinds of step the panel offers, in the order it offers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    Filter,
+    Join,
+    GroupBy,
+    Sort,
+    Select,
+    Rename,
+    Limit,
+}
+
+impl StepKind {
+    pub const ALL: [StepKind; 7] = [
+        StepKind::Filter,
+        StepKind::Join,
+        StepKind::GroupBy,
+        StepKind::Sort,
+        StepKind::Select,
+        StepKind::Rename,
+        StepKind::Limit,
+    ];
+}
+
+/// A new analysis of the latest version of `dataset`.
+pub fn start(dataset: &Dataset) -> Option<Recipe> {
+    let version = dataset.latest()?;
+    Some(Recipe {
+        v: RECIPE_VERSION,
+        inputs: vec![Input {
+            name: dataset.id.clone(),
+            dataset: dataset.id.clone(),
+            sha256: version.sha256.clone(),
+        }],
+        steps: Vec::new(),
+        chart: Default::default(),
+    })
+}
+
+/// Appends a step of `kind` with defaults that fit `schema` (the table it
+/// receives). A join also adds the dataset it reads as an input. `None`
+/// when nothing fits (a join with no dataset sharing a column).
+pub fn add_step(
+    recipe: &mut Recipe,
+    kind: StepKind,
+    schema: &Schema,
+    catalog: &Catalog,
+) -> Option<()> {
+    let first = |pred: fn(&str) -> bool| {
+        schema
+            .iter()
+            .find(|(_, t)| pred(t))
+            .or_else(|| schema.first())
+            .map(|(n, _)| n.clone())
+    };
+    let step = match kind {
+        StepKind::Filter => {
+            let column = first(|_| true)?;
+            Step::Filter {
+                predicate: Predicate::And {
+                    all: vec![Predicate::Not {
+                        not: Box::new(Predicate::IsNull { column }),
+                    }],
+                },
+            }
+        }
+        StepKind::Join => {
+            let used: Vec<&str> = recipe.inputs.iter().map(|i| i.dataset.as_str()).collect();
+            let (dataset, left, right) = suggest_join(schema, catalog, &used)
+                .or_else(|| suggest_join(schema, catalog, &[]))?;
+            let input = ensure_input(recipe, dataset)?;
+            Step::Join {
+                input,
+                spec: JoinSpec {
+                    kind: JoinKind::Inner,
+                    normalize: normalize_for(&left),
+                    left_on: vec![left],
+                    right_on: vec![right],
+                },
+            }
+        }
+        StepKind::GroupBy => Step::GroupBy {
+            by: first(|t| t == "Utf8" || t == "LargeUtf8")
+                .into_iter()
+                .collect(),
+            measures: vec![Measure {
+                aggregate: Aggregate::Count,
+                column: None,
+                name: "rows".into(),
+            }],
+        },
+        StepKind::Sort => Step::Sort {
+            column: first(|_| true)?,
+            descending: false,
+        },
+        StepKind::Select => Step::Select {
+            columns: schema.iter().map(|(n, _)| n.clone()).collect(),
+        },
+        StepKind::Rename => {
+            let from = first(|_| true)?;
+            Step::Rename {
+                to: unique_name(schema, &format!("{from}_2")),
+                from,
+            }
+        }
+        StepKind::Limit => Step::Limit { rows: 10 },
+    };
+    recipe.steps.push(step);
+    Some(())
+}
+
+/// A name not in `schema`, from `wanted` with a number added if needed.
+pub fn unique_name(schema: &Schema, wanted: &str) -> String {
+    let taken = |n: &str| schema.iter().any(|(c, _)| c == n);
+    if !taken(wanted) {
+        return wanted.to_string();
+    }
+    (2..)
+        .map(|i| format!("{wanted}_{i}"))
+        .find(|n| !taken(n))
+        .unwrap_or_default()
+}
+
+/// The dataset to join a table of `schema` to, and the key on each side:
+/// the first catalog dataset (not in `exclude`) one of whose key columns
+/// the table has, else one sharing any column name.
+pub fn suggest_join<'a>(
+    schema: &Schema,
+    catalog: &'a Catalog,
+    exclude: &[&str],
+) -> Option<(&'a Dataset, String, String)> {
+    let has = |name: &str| schema.iter().any(|(n, _)| n == name);
+    let candidates = || {
+        catalog
+            .datasets
+            .iter()
+            .filter(|d| !exclude.contains(&d.id.as_str()))
+            .filter_map(|d| Some((d, d.latest()?)))
+    };
+    candidates()
+        .find_map(|(d, v)| {
+            let key = v.key_columns.iter().find(|k| has(k))?;
+            Some((d, key.clone(), key.clone()))
+        })
+        .or_else(|| {
+            candidates().find_map(|(d, v)| {
+                let c = v.columns.iter().find(|c| has(&c.name))?;
+                Some((d, c.name.clone(), c.name.clone()))
+            })
+        })
+}
+
+/// Organisation and other numbers are written with and without dashes or
+/// spaces; compare their digits. Other keys: trimmed.
+fn normalize_for(column: &str) -> Normalize {
+    let lower = column.to_lowercase();
+    if ["org_nr", "orgnr", "code", "kod", "nummer", "number"]
+        .iter()
+        .any(|k| lower.contains(k))
+    {
+        Normalize::Digits
+    } else {
+        Normalize::Trim
+    }
+}
+
+/// The input name under which `dataset`'s latest version is read, added
+/// if the recipe does not read it yet.
+pub fn ensure_input(recipe: &mut Recipe, dataset: &Dataset) -> Option<String> {
+    if let Some(input) = recipe
+        .inputs
+        .iter()
+        .skip(1)
+        .find(|i| i.dataset == dataset.id)
+    {
+        return Some(input.name.clone());
+    }
+    let sha256 = dataset.latest()?.sha256.clone();
+    let taken = |n: &str| recipe.inputs.iter().any(|i| i.name == n);
+    let name = if taken(&dataset.id) {
+        (2..)
+            .map(|i| format!("{}_{i}", dataset.id))
+            .find(|n| !taken(n))?
+    } else {
+        dataset.id.clone()
+    };
+    recipe.inputs.push(Input {
+        name: name.clone(),
+        dataset: dataset.id.clone(),
+        sha256,
+    });
+    Some(name)
+}
+
+/// Points join step `step` at `dataset`, with the keys suggested for it.
+pub fn set_join_dataset(recipe: &mut Recipe, step: usize, schema: &Schema, dataset: &Dataset) {
+    let Some(name) = ensure_input(recipe, dataset) else {
+        return;
+    };
+    let single = Catalog::new(vec![dataset.clone()]);
+    let keys = suggest_join(schema, &single, &[]).map(|(_, l, r)| (l, r));
+    if let Some(Step::Join { input, spec }) = recipe.steps.get_mut(step) {
+        *input = name;
+        if let Some((left, right)) = keys {
+            spec.normalize = normalize_for(&left);
+            spec.left_on = vec![left];
+            spec.right_on = vec![right];
+        } else {
+            let right = dataset
+                .latest()
+                .and_then(|v| v.columns.first())
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+            spec.left_on.truncate(1);
+            spec.right_on = vec![right];
+        }
+    }
+    prune_inputs(recipe);
+}
+
+/// Drops the inputs (after the first) that no join reads.
+pub fn prune_inputs(recipe: &mut Recipe) {
+    let used: Vec<String> = recipe
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Join { input, .. } => Some(input.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut n = 0;
+    recipe.inputs.retain(|i| {
+        n += 1;
+        n == 1 || used.contains(&i.name)
+    });
+}
+
+/// How all conditions of a filter combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combine {
+    All,
+    Any,
+}
+
+/// One row of the filter form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub column: String,
+    pub op: ConditionOp,
+    /// As typed; a list for [`ConditionOp::In`], separated by `;`.
+    pub value: String,
+}
+
+/// The operators of the filter form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConditionOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    IsNull,
+    NotNull,
+}
+
+impl ConditionOp {
+    pub const ALL: [ConditionOp; 9] = [
+        ConditionOp::Eq,
+        ConditionOp::Ne,
+        ConditionOp::Lt,
+        ConditionOp::Le,
+        ConditionOp::Gt,
+        ConditionOp::Ge,
+        ConditionOp::In,
+        ConditionOp::IsNull,
+        ConditionOp::NotNull,
+    ];
+
+    /// The symbol the form shows and its value attribute.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ConditionOp::Eq => "=",
+            ConditionOp::Ne => "≠",
+            ConditionOp::Lt => "<",
+            ConditionOp::Le => "≤",
+            ConditionOp::Gt => ">",
+            ConditionOp::Ge => "≥",
+            ConditionOp::In => "in",
+            ConditionOp::IsNull => "is null",
+            ConditionOp::NotNull => "not null",
+        }
+    }
+
+    pub fn from_symbol(symbol: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.symbol() == symbol)
+    }
+
+    /// Whether the operator takes a value.
+    pub fn takes_value(self) -> bool {
+        !matches!(self, ConditionOp::IsNull | ConditionOp::NotNull)
+    }
+}
+
+/// A filter's predicate as the form's flat list, when it has that shape
+/// (an and / or of simple conditions); `None` for deeper nesting, which
+/// the form shows as text.
+pub fn conditions(predicate: &Predicate) -> Option<(Combine, Vec<Condition>)> {
+    let (combine, list) = match predicate {
+        Predicate::And { all } => (Combine::All, all.as_slice()),
+        Predicate::Or { any } => (Combine::Any, any.as_slice()),
+        single => (Combine::All, std::slice::from_ref(single)),
+    };
+    let out = list.iter().map(condition).collect::<Option<Vec<_>>>()?;
+    Some((combine, out))
+}
+
+fn condition(predicate: &Predicate) -> Option<Condition> {
+    let text = |v: &Value| match v {
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Text(t) => t.clone(),
+    };
+    Some(match predicate {
+        Predicate::Compare { column, cmp, value } => Condition {
+            column: column.clone(),
+            op: match cmp {
+                Comparison::Eq => ConditionOp::Eq,
+                Comparison::Ne => ConditionOp::Ne,
+                Comparison::Lt => ConditionOp::Lt,
+                Comparison::Le => ConditionOp::Le,
+                Comparison::Gt => ConditionOp::Gt,
+                Comparison::Ge => ConditionOp::Ge,
+            },
+            value: text(value),
+        },
+        Predicate::In { column, values } => Condition {
+            column: column.clone(),
+            op: ConditionOp::In,
+            value: values.iter().map(text).collect::<Vec<_>>().join("; "),
+        },
+        Predicate::IsNull { column } => Condition {
+            column: column.clone(),
+            op: ConditionOp::IsNull,
+            value: String::new(),
+        },
+        Predicate::Not { not } => match not.as_ref() {
+            Predicate::IsNull { column } => Condition {
+                column: column.clone(),
+                op: ConditionOp::NotNull,
+                value: String::new(),
+            },
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// The predicate of the form's conditions; values are read by the type
+/// of their column in `schema` (numbers with a point or a comma).
+pub fn predicate(combine: Combine, conditions: &[Condition], schema: &Schema) -> Predicate {
+    let list = conditions
+        .iter()
+        .map(|c| {
+            let data_type = schema
+                .iter()
+                .find(|(n, _)| *n == c.column)
+                .map_or("Utf8", |(_, t)| t.as_str());
+            let column = c.column.clone();
+            let cmp = |cmp| Predicate::Compare {
+                column: column.clone(),
+                cmp,
+                value: literal(&c.value, data_type),
+            };
+            match c.op {
+                ConditionOp::Eq => cmp(Comparison::Eq),
+                ConditionOp::Ne => cmp(Comparison::Ne),
+                ConditionOp::Lt => cmp(Comparison::Lt),
+                ConditionOp::Le => cmp(Comparison::Le),
+                ConditionOp::Gt => cmp(Comparison::Gt),
+                ConditionOp::Ge => cmp(Comparison::Ge),
+                ConditionOp::In => Predicate::In {
+                    values: c
+                        .value
+                        .split(';')
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .map(|v| literal(v, data_type))
+                        .collect(),
+                    column,
+                },
+                ConditionOp::IsNull => Predicate::IsNull { column },
+                ConditionOp::NotNull => Predicate::Not {
+                    not: Box::new(Predicate::IsNull { column }),
+                },
+            }
+        })
+        .collect();
+    match combine {
+        Combine::All => Predicate::And { all: list },
+        Combine::Any => Predicate::Or { any: list },
+    }
+}
+
+/// A typed value for a column of `data_type`: a number where one can be
+/// read (`2 010`, `12,5`), true / false for booleans, else the text.
+pub fn literal(text: &str, data_type: &str) -> Value {
+    let trimmed = text.trim();
+    let numeric = ["Int", "UInt", "Float", "Decimal"]
+        .iter()
+        .any(|p| data_type.starts_with(p));
+    if numeric {
+        let cleaned: String = trimmed
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '\u{202f}')
+            .map(|c| if c == ',' { '.' } else { c })
+            .collect();
+        if let Ok(n) = cleaned.parse::<f64>()
+            && n.is_finite()
+        {
+            return Value::Number(n);
+        }
+    }
+    if data_type == "Boolean" {
+        match trimmed.to_lowercase().as_str() {
+            "true" | "sant" | "ja" | "yes" => return Value::Bool(true),
+            "false" | "falskt" | "nej" | "no" => return Value::Bool(false),
+            _ => {}
+        }
+    }
+    Value::Text(trimmed.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::catalog::fixture_catalog;
+    use crate::recipe::plan;
+
+    fn agencies() -> (Catalog, Recipe) {
+        let catalog = fixture_catalog();
+        let recipe = start(catalog.dataset("fixture-agencies").unwrap()).unwrap();
+        (catalog, recipe)
+    }
+
+    #[test]
+    fn every_kind_of_step_starts_valid_on_the_table_it_receives() {
+        let (catalog, mut recipe) = agencies();
+        for kind in StepKind::ALL {
+            let schema = plan::check(&recipe, &catalog)
+                .unwrap()
+                .schemas
+                .pop()
+                .unwrap();
+            add_step(&mut recipe, kind, &schema, &catalog).unwrap();
+            if let Err(e) = plan::check(&recipe, &catalog) {
+                panic!("{kind:?}: {e}");
+            }
+        }
+        assert_eq!(recipe.steps.len(), StepKind::ALL.len());
+    }
+
+    #[test]
+    fn a_join_suggests_a_dataset_by_its_key_and_compares_digits_of_org_nr() {
+        let (catalog, mut recipe) = agencies();
+        let schema = plan::check(&recipe, &catalog).unwrap().schemas[0].clone();
+        add_step(&mut recipe, StepKind::Join, &schema, &catalog).unwrap();
+        let Step::Join { input, spec } = &recipe.steps[0] else {
+            panic!("not a join");
+        };
+        assert_eq!(input, "fixture-staff");
+        assert_eq!(spec.left_on, ["org_nr"]);
+        assert_eq!(spec.normalize, Normalize::Digits);
+        assert_eq!(recipe.inputs.len(), 2);
+        // Removing the join drops its input.
+        recipe.steps.clear();
+        prune_inputs(&mut recipe);
+        assert_eq!(recipe.inputs.len(), 1);
+    }
+
+    #[test]
+    fn the_filter_form_round_trips_its_conditions() {
+        let schema: Schema = vec![
+            ("year".into(), "Int32".into()),
+            ("name".into(), "Utf8".into()),
+            ("open".into(), "Boolean".into()),
+        ];
+        let form = vec![
+            Condition {
+                column: "year".into(),
+                op: ConditionOp::Ge,
+                value: "2 010".into(),
+            },
+            Condition {
+                column: "name".into(),
+                op: ConditionOp::In,
+                value: "A; B ;".into(),
+            },
+            Condition {
+                column: "open".into(),
+                op: ConditionOp::Eq,
+                value: "sant".into(),
+            },
+            Condition {
+                column: "name".into(),
+                op: ConditionOp::NotNull,
+                value: String::new(),
+            },
+        ];
+        let p = predicate(Combine::Any, &form, &schema);
+        let Predicate::Or { any } = &p else {
+            panic!("not an or");
+        };
+        assert_eq!(
+            any[0],
+            Predicate::Compare {
+                column: "year".into(),
+                cmp: Comparison::Ge,
+                value: Value::Number(2010.0)
+            }
+        );
+        assert_eq!(any[2].clone(), {
+            Predicate::Compare {
+                column: "open".into(),
+                cmp: Comparison::Eq,
+                value: Value::Bool(true),
+            }
+        });
+        let (combine, back) = conditions(&p).unwrap();
+        assert_eq!(combine, Combine::Any);
+        assert_eq!(back[0].value, "2010");
+        assert_eq!(back[1].value, "A; B");
+        assert_eq!(back[3].op, ConditionOp::NotNull);
+        // Deeper nesting is not a flat form.
+        let nested = Predicate::And {
+            all: vec![Predicate::Or { any: vec![] }],
+        };
+        assert_eq!(conditions(&nested), None);
+    }
+
+    #[test]
+    fn literals_follow_the_column_type() {
+        assert_eq!(literal("12,5", "Float64"), Value::Number(12.5));
+        assert_eq!(literal("x", "Int32"), Value::Text("x".into()));
+        assert_eq!(literal("inf", "Float64"), Value::Text("inf".into()));
+        assert_eq!(literal(" 2020 ", "Utf8"), Value::Text("2020".into()));
+        assert_eq!(literal("Nej", "Boolean"), Value::Bool(false));
+    }
+}

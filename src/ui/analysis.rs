@@ -1,0 +1,1264 @@
+//! The analysis page: the recipe panel and its result.
+//!
+//! The address is the truth: the recipe is decoded from the fragment
+//! (`#/analysis/r1.…`) and every edit writes a new fragment (a committed
+//! edit pushes a history entry, typing replaces it), so back and forward
+//! walk through the edits and a copied address opens the same analysis.
+//! The page checks the recipe into a plan itself (the column pickers need
+//! each step's input schema at once); the worker opens the inputs, runs
+//! the steps and keeps the result, which the preview pages like any table.
+//! Only the newest recipe runs: edits made while a run is out wait for it,
+//! and its answer is dropped if the recipe changed meanwhile.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::data::export::Format;
+use crate::data::{Catalog, Lang};
+use crate::engine::protocol::{RESULT, RecipeError, Request, Response, StepOutcome, TableSummary};
+use crate::ops::group::{Aggregate, Measure};
+use crate::ops::join::{JoinKind, JoinStats};
+use crate::ops::keys::Normalize;
+use crate::recipe::edit::{self, Combine, Condition, ConditionOp, StepKind};
+use crate::recipe::plan::{self, Schema};
+use crate::recipe::{Recipe, Step, url};
+use crate::ui::app::{CatalogState, Lab, LoadState, Route, show_analysis};
+use crate::ui::i18n::{AnalysisTexts, analysis_texts, count, counted, texts};
+use crate::ui::preview::Preview;
+
+const JOIN_KINDS: [JoinKind; 6] = [
+    JoinKind::Inner,
+    JoinKind::Left,
+    JoinKind::Right,
+    JoinKind::Full,
+    JoinKind::Semi,
+    JoinKind::Anti,
+];
+const NORMALIZE: [Normalize; 4] = [
+    Normalize::Exact,
+    Normalize::Trim,
+    Normalize::Case,
+    Normalize::Digits,
+];
+const AGGREGATES: [Aggregate; 7] = [
+    Aggregate::Count,
+    Aggregate::Sum,
+    Aggregate::Mean,
+    Aggregate::Median,
+    Aggregate::Min,
+    Aggregate::Max,
+    Aggregate::CountDistinct,
+];
+
+/// What the worker said of the last run.
+#[derive(Debug, Clone, PartialEq)]
+struct Ran {
+    recipe: Recipe,
+    steps: Vec<StepOutcome>,
+    error: Option<RecipeError>,
+    result: Option<TableSummary>,
+    run_ms: f64,
+}
+
+/// The page's shared state; `Copy`, so every handler can hold it.
+#[derive(Clone, Copy)]
+struct Panel {
+    lab: Lab,
+    lang: RwSignal<Lang>,
+    /// The recipe in the address, or why it cannot be read.
+    recipe: Memo<Result<Recipe, String>>,
+    catalog: Memo<Option<Catalog>>,
+    /// The first input's schema, then each step's output, as far as the
+    /// recipe checks; and the check's error.
+    schemas: Memo<Vec<Schema>>,
+    check_error: Memo<Option<(Option<usize>, String)>>,
+    ran: RwSignal<Option<Ran>>,
+    running: RwSignal<bool>,
+    in_flight: StoredValue<bool>,
+    wanted: StoredValue<Option<Recipe>>,
+    /// `true` while the visitor types in a field: the first keystroke
+    /// pushes a history entry, the following ones replace it.
+    typing: StoredValue<bool>,
+}
+
+impl Panel {
+    fn t(self) -> &'static AnalysisTexts {
+        analysis_texts(self.lang.get())
+    }
+
+    /// Applies `change` to the recipe and shows the result in the address.
+    fn edit(self, push: bool, change: impl FnOnce(&mut Recipe)) {
+        let Some(mut recipe) = self.recipe.get_untracked().ok() else {
+            return;
+        };
+        change(&mut recipe);
+        edit::prune_inputs(&mut recipe);
+        if let Ok(link) = url::encode(&recipe) {
+            show_analysis(self.lab.route, link, push);
+        }
+    }
+
+    /// An edit from a text field: the first keystroke of a burst pushes.
+    fn type_edit(self, change: impl FnOnce(&mut Recipe)) {
+        let push = !self.typing.get_value();
+        self.typing.set_value(true);
+        self.edit(push, change);
+    }
+
+    fn done_typing(self) {
+        self.typing.set_value(false);
+    }
+
+    /// Changes step `i` if it is still of the kind the form was made for.
+    fn step(self, i: usize, push: bool, change: impl FnOnce(&mut Step)) {
+        self.edit(push, |r| {
+            if let Some(step) = r.steps.get_mut(i) {
+                change(step);
+            }
+        });
+    }
+
+    /// The schema step `i` receives (the last known if an earlier step
+    /// does not check).
+    fn input_schema(self, i: usize) -> Signal<Schema> {
+        let schemas = self.schemas;
+        Signal::derive(move || schemas.with(|s| s.get(i).or(s.last()).cloned().unwrap_or_default()))
+    }
+
+    /// Runs `recipe` in the worker, or keeps it for when the run out ends.
+    fn run(self, recipe: Recipe) {
+        if self.in_flight.get_value() {
+            self.wanted.set_value(Some(recipe));
+            return;
+        }
+        self.in_flight.set_value(true);
+        self.running.set(true);
+        let asked = recipe.clone();
+        self.lab
+            .ask(&Request::RunRecipe { recipe }, move |response| {
+                self.in_flight.set_value(false);
+                if let Some(next) = self.wanted.try_update_value(Option::take).flatten()
+                    && next != asked
+                {
+                    // Stale: a newer edit waits; its run replaces this one.
+                    self.run(next);
+                    return;
+                }
+                self.running.set(false);
+                let ran = match response {
+                    Response::RecipeRan {
+                        steps,
+                        error,
+                        result,
+                        run_ms,
+                        ..
+                    } => Ran {
+                        recipe: asked.clone(),
+                        steps,
+                        error,
+                        result,
+                        run_ms,
+                    },
+                    Response::Error { message } => Ran {
+                        recipe: asked.clone(),
+                        steps: Vec::new(),
+                        error: Some(RecipeError {
+                            step: None,
+                            message,
+                        }),
+                        result: None,
+                        run_ms: 0.0,
+                    },
+                    _ => return,
+                };
+                self.ran.set(Some(ran));
+            });
+    }
+}
+
+/// The analysis page.
+#[component]
+pub fn AnalysisPage() -> impl IntoView {
+    let (Some(lab), Some(lang)) = (use_context::<Lab>(), use_context::<RwSignal<Lang>>()) else {
+        return ().into_any();
+    };
+    let recipe = Memo::new(move |_| {
+        lab.route.with(|r| match r {
+            Route::Analysis(link) => url::decode(link),
+            _ => Err(String::new()),
+        })
+    });
+    let catalog = Memo::new(move |_| match lab.catalog.get() {
+        CatalogState::Loaded(catalog) => Some(catalog),
+        _ => None,
+    });
+    let checked = Memo::new(move |_| {
+        let (Ok(recipe), Some(catalog)) = (recipe.get(), catalog.get()) else {
+            return (Vec::new(), None);
+        };
+        match plan::check(&recipe, &catalog) {
+            Ok(plan) => (plan.schemas, None),
+            Err(e) => (e.schemas, Some((e.step, e.message))),
+        }
+    });
+    let panel = Panel {
+        lab,
+        lang,
+        recipe,
+        catalog,
+        schemas: Memo::new(move |_| checked.with(|c| c.0.clone())),
+        check_error: Memo::new(move |_| checked.with(|c| c.1.clone())),
+        ran: RwSignal::new(None),
+        running: RwSignal::new(false),
+        in_flight: StoredValue::new(false),
+        wanted: StoredValue::new(None),
+        typing: StoredValue::new(false),
+    };
+
+    // Opens the inputs the recipe pins, then runs it.
+    Effect::new(move |_| {
+        let (Ok(recipe), Some(catalog)) = (recipe.get(), catalog.get()) else {
+            return;
+        };
+        if !lab.engine_ready() {
+            return;
+        }
+        let mut waiting = false;
+        for input in &recipe.inputs {
+            let state = lab.loads.with(|l| l.get(&input.dataset).cloned());
+            match state {
+                Some(LoadState::Loaded(s)) if s.sha256 == input.sha256 => {}
+                Some(LoadState::Loading { .. }) => waiting = true,
+                // The run reports it (a failed open is not retried in a loop).
+                Some(LoadState::Failed(_)) => {}
+                _ => {
+                    if let Some(dataset) = catalog.dataset(&input.dataset)
+                        && dataset.version(&input.sha256).is_some()
+                    {
+                        lab.open_version(dataset, &input.sha256);
+                        waiting = true;
+                    }
+                }
+            }
+        }
+        if !waiting {
+            panel.run(recipe);
+        }
+    });
+
+    let body = move || match recipe.get() {
+        Err(message) => view! {
+            <div class="notice error" role="alert" data-testid="analysis-error">
+                <p><strong>{move || panel.t().broken_link}</strong></p>
+                <p class="detail">{message}</p>
+                <p><a href=Route::Home.href()>{move || panel.t().start_again}</a></p>
+            </div>
+        }
+        .into_any(),
+        Ok(_) => view! {
+            <Inputs panel=panel />
+            <StepList panel=panel />
+            <ResultView panel=panel />
+        }
+        .into_any(),
+    };
+    view! {
+        <article class="analysis-page" data-testid="analysis-page">
+            <p class="back"><a href=Route::Home.href()>{move || texts(lang.get()).all_datasets}</a></p>
+            <h1>{move || panel.t().heading}</h1>
+            <p class="muted">{move || panel.t().intro}</p>
+            {body}
+        </article>
+    }
+    .into_any()
+}
+
+/// The datasets the analysis reads, and how far each is opened.
+#[component]
+fn Inputs(panel: Panel) -> impl IntoView {
+    let lab = panel.lab;
+    let lang = panel.lang;
+    let items = move || {
+        let Ok(recipe) = panel.recipe.get() else {
+            return Vec::new();
+        };
+        let catalog = panel.catalog.get();
+        recipe
+            .inputs
+            .iter()
+            .map(|input| {
+                let title = catalog
+                    .as_ref()
+                    .and_then(|c| c.dataset(&input.dataset))
+                    .map(|d| d.title.get(lang.get()).to_string())
+                    .unwrap_or_else(|| input.dataset.clone());
+                let state = lab.loads.with(|l| l.get(&input.dataset).cloned());
+                let status = match state {
+                    Some(LoadState::Loaded(s)) if s.sha256 == input.sha256 => {
+                        counted(s.rows, texts(lang.get()).rows)
+                    }
+                    Some(LoadState::Failed(m)) => m,
+                    _ => panel.t().opening.to_string(),
+                };
+                let href = Route::Dataset(input.dataset.clone()).href();
+                view! {
+                    <li data-testid="analysis-input" data-dataset=input.dataset.clone()>
+                        <a href=href>{title}</a>
+                        " "
+                        <span class="muted">
+                            {format!("{} {} · ", panel.t().version, &input.sha256[..input.sha256.len().min(12)])}
+                            {status}
+                        </span>
+                    </li>
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <h2>{move || panel.t().inputs}</h2>
+        <ul class="inputs">{items}</ul>
+    }
+}
+
+/// A key that changes when a step's form must be rebuilt: its position,
+/// kind and the lengths of its lists.
+fn shape(i: usize, step: &Step) -> String {
+    let detail = match step {
+        Step::Filter { predicate } => match edit::conditions(predicate) {
+            Some((_, list)) => list.len().to_string(),
+            None => "nested".into(),
+        },
+        Step::Join { spec, .. } => spec.left_on.len().to_string(),
+        Step::GroupBy { by, measures } => format!("{}/{}", by.len(), measures.len()),
+        _ => String::new(),
+    };
+    format!("{i}:{}:{detail}", step.kind())
+}
+
+/// The steps, each with its form, output and diagnostics; and the buttons
+/// that add steps.
+#[component]
+fn StepList(panel: Panel) -> impl IntoView {
+    let keys = Memo::new(move |_| {
+        panel.recipe.with(|r| match r {
+            Ok(r) => r
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(i, s)| shape(i, s))
+                .collect(),
+            Err(_) => Vec::new(),
+        })
+    });
+    let add = move |kind: StepKind| {
+        let Some(catalog) = panel.catalog.get_untracked() else {
+            return;
+        };
+        let schema = panel
+            .schemas
+            .with_untracked(|s| s.last().cloned().unwrap_or_default());
+        panel.edit(true, |r| {
+            let _ = edit::add_step(r, kind, &schema, &catalog);
+        });
+    };
+    let whole_error = move || {
+        let ran = panel.ran.get();
+        let from_run = ran
+            .and_then(|r| r.error)
+            .filter(|e| e.step.is_none())
+            .map(|e| e.message);
+        let from_check = panel
+            .check_error
+            .get()
+            .filter(|(s, _)| s.is_none())
+            .map(|(_, m)| m);
+        from_check.or(from_run).map(|m| {
+            view! { <p class="notice error" role="alert" data-testid="recipe-error">{m}</p> }
+        })
+    };
+    view! {
+        <h2>{move || panel.t().steps}</h2>
+        {whole_error}
+        <Show when=move || keys.with(Vec::is_empty)>
+            <p class="muted">{move || panel.t().no_steps}</p>
+        </Show>
+        <ol class="steps" data-testid="steps">
+            <For each=move || keys.get() key=|k| k.clone() let:key>
+                {
+                    let i: usize = key.split(':').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+                    view! { <StepCard panel=panel i=i /> }
+                }
+            </For>
+        </ol>
+        <div class="add-step" role="group" aria-label=move || panel.t().add_step>
+            <span class="muted">{move || panel.t().add_step}": "</span>
+            {StepKind::ALL
+                .into_iter()
+                .enumerate()
+                .map(|(n, kind)| {
+                    view! {
+                        <button
+                            class="small"
+                            data-testid=format!("add-{kind:?}").to_lowercase()
+                            on:click=move |_| add(kind)
+                        >
+                            {move || panel.t().kinds[n]}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+/// The label of step kind `step` in the page's language.
+fn kind_label(t: &AnalysisTexts, step: &Step) -> &'static str {
+    let kind = match step {
+        Step::Filter { .. } => StepKind::Filter,
+        Step::Join { .. } => StepKind::Join,
+        Step::GroupBy { .. } => StepKind::GroupBy,
+        Step::Sort { .. } => StepKind::Sort,
+        Step::Select { .. } => StepKind::Select,
+        Step::Rename { .. } => StepKind::Rename,
+        Step::Limit { .. } => StepKind::Limit,
+    };
+    let n = StepKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+    t.kinds[n]
+}
+
+/// Step `i`: its heading and buttons, form, output schema, rows and error.
+#[component]
+fn StepCard(panel: Panel, i: usize) -> impl IntoView {
+    let step = Memo::new(move |_| {
+        panel
+            .recipe
+            .with(|r| r.as_ref().ok().and_then(|r| r.steps.get(i).cloned()))
+    });
+    let count_steps = move || {
+        panel
+            .recipe
+            .with(|r| r.as_ref().map_or(0, |r| r.steps.len()))
+    };
+    let Some(initial) = step.get_untracked() else {
+        return ().into_any();
+    };
+    let move_by = move |delta: isize| {
+        panel.edit(true, |r| {
+            let j = i as isize + delta;
+            if j >= 0 && (j as usize) < r.steps.len() {
+                r.steps.swap(i, j as usize);
+            }
+        })
+    };
+    let remove = move |_| {
+        panel.edit(true, |r| {
+            if i < r.steps.len() {
+                r.steps.remove(i);
+            }
+        })
+    };
+    let error = move || {
+        let from_check = panel
+            .check_error
+            .get()
+            .filter(|(s, _)| *s == Some(i))
+            .map(|(_, m)| m);
+        let from_run = panel
+            .ran
+            .get()
+            .and_then(|r| r.error)
+            .filter(|e| e.step == Some(i))
+            .map(|e| e.message);
+        from_check.or(from_run).map(|m| {
+            view! { <p class="step-error" role="alert" data-testid="step-error">{m}</p> }
+        })
+    };
+    let output = move || {
+        let schema = panel.schemas.with(|s| s.get(i + 1).cloned())?;
+        let ran = panel
+            .ran
+            .get()
+            .filter(|r| Some(&r.recipe) == panel.recipe.get().as_ref().ok());
+        let outcome = ran.as_ref().and_then(|r| r.steps.get(i).cloned());
+        let lang = panel.lang.get();
+        let rows = outcome
+            .as_ref()
+            .and_then(|o| o.rows)
+            .map(|n| counted(n, texts(lang).rows));
+        let join = outcome.and_then(|o| o.join);
+        Some(view! {
+            <div class="step-output" data-testid="step-output">
+                <p>
+                    <span class="muted">{panel.t().output}" → "</span>
+                    <strong data-testid="step-rows">{rows.unwrap_or_else(|| "…".into())}</strong>
+                    " · "
+                    {schema.iter().map(|(n, t)| view! { <code class="column-chip" title=t.clone()>{n.clone()}</code>" " }).collect_view()}
+                </p>
+                {join.map(|j| view! { <JoinDiagnostics stats=j t=analysis_texts(lang) /> })}
+            </div>
+        })
+    };
+    let form = match initial {
+        Step::Filter { .. } => view! { <FilterForm panel=panel i=i step=step /> }.into_any(),
+        Step::Join { .. } => view! { <JoinForm panel=panel i=i step=step /> }.into_any(),
+        Step::GroupBy { .. } => view! { <GroupForm panel=panel i=i step=step /> }.into_any(),
+        Step::Sort { .. } => view! { <SortForm panel=panel i=i step=step /> }.into_any(),
+        Step::Select { .. } => view! { <SelectForm panel=panel i=i step=step /> }.into_any(),
+        Step::Rename { .. } => view! { <RenameForm panel=panel i=i step=step /> }.into_any(),
+        Step::Limit { .. } => view! { <LimitForm panel=panel i=i step=step /> }.into_any(),
+    };
+    view! {
+        <li class="step" data-testid="step" data-kind=initial.kind()>
+            <header class="step-head">
+                <h3>{format!("{}. ", i + 1)}{move || step.get().map(|s| kind_label(panel.t(), &s))}</h3>
+                <span class="step-buttons">
+                    <button class="small" title=move || panel.t().move_up aria-label=move || panel.t().move_up
+                        disabled={move || i == 0} on:click=move |_| move_by(-1)>"↑"</button>
+                    <button class="small" title=move || panel.t().move_down aria-label=move || panel.t().move_down
+                        disabled={move || i + 1 >= count_steps()} on:click=move |_| move_by(1)>"↓"</button>
+                    <button class="small" title=move || panel.t().remove aria-label=move || panel.t().remove
+                        data-testid="remove-step" on:click=remove>"✕"</button>
+                </span>
+            </header>
+            <div class="step-form">{form}</div>
+            {error}
+            {output}
+        </li>
+    }
+    .into_any()
+}
+
+/// How well a join linked its tables.
+#[component]
+fn JoinDiagnostics(stats: JoinStats, t: &'static AnalysisTexts) -> impl IntoView {
+    // Rounded down, so that 4 655 of 4 660 does not read as all.
+    let share = |n: u64, of: u64| {
+        n.saturating_mul(1000)
+            .checked_div(of)
+            .map(|tenths| format!(" ({} %)", tenths as f64 / 10.0))
+            .unwrap_or_default()
+    };
+    let sample = |keys: &[String]| {
+        (!keys.is_empty()).then(|| format!("; {} {}", t.unmatched, keys.join(", ")))
+    };
+    view! {
+        <ul class="join-stats" data-testid="join-stats">
+            <li data-testid="join-left">
+                {t.linked}" "{count(stats.left_matched)}" / "{count(stats.left_rows)}" "{t.left_rows}
+                {share(stats.left_matched, stats.left_rows)}{sample(&stats.left_unmatched_sample)}
+            </li>
+            <li data-testid="join-right">
+                {t.linked}" "{count(stats.right_matched)}" / "{count(stats.right_rows)}" "{t.right_rows}
+                {share(stats.right_matched, stats.right_rows)}{sample(&stats.right_unmatched_sample)}
+            </li>
+            {(stats.right_duplicates > 0).then(|| view! {
+                <li class="warning" data-testid="join-duplicates">{count(stats.right_duplicates)}" "{t.duplicates}</li>
+            })}
+        </ul>
+    }
+}
+
+/// A `<select>` of columns of `schema`, showing `value` (also when it is
+/// not among them: the error below says so).
+fn column_select(
+    panel: Panel,
+    label: impl Fn() -> String + Send + Sync + 'static,
+    testid: &'static str,
+    schema: Signal<Schema>,
+    value: Signal<String>,
+    on_pick: impl Fn(String) + 'static,
+) -> impl IntoView {
+    let options = move || {
+        let current = value.get();
+        let mut list = schema.get();
+        if !current.is_empty() && !list.iter().any(|(n, _)| *n == current) {
+            list.insert(0, (current.clone(), panel.t().missing.to_string()));
+        }
+        list.into_iter()
+            .map(|(n, t)| {
+                let selected = n == current;
+                view! { <option value=n.clone() selected=selected>{format!("{n} · {t}")}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <select
+            aria-label=label
+            data-testid=testid
+            prop:value=move || value.get()
+            on:change=move |e| on_pick(event_target_value(&e))
+        >
+            {options}
+        </select>
+    }
+}
+
+/// A `<select>` of fixed choices; `labels[n]` is shown for `choices[n]`.
+fn choice_select<T: Copy + PartialEq + Send + Sync + 'static>(
+    label: impl Fn() -> String + Send + Sync + 'static,
+    testid: &'static str,
+    choices: &'static [T],
+    labels: impl Fn(usize) -> &'static str + Copy + Send + Sync + 'static,
+    value: Signal<T>,
+    on_pick: impl Fn(T) + 'static,
+) -> impl IntoView {
+    view! {
+        <select
+            aria-label=label
+            data-testid=testid
+            on:change=move |e| {
+                if let Some(choice) = event_target_value(&e).parse::<usize>().ok().and_then(|n| choices.get(n)) {
+                    on_pick(*choice);
+                }
+            }
+        >
+            {move || {
+                let current = value.get();
+                choices
+                    .iter()
+                    .enumerate()
+                    .map(|(n, c)| view! { <option value=n.to_string() selected=*c == current>{labels(n)}</option> })
+                    .collect_view()
+            }}
+        </select>
+    }
+}
+
+/// A text field bound to `value`, which keeps what the visitor typed
+/// while it means the same (`same`), so that `12,` is not rewritten to
+/// `12` under the cursor.
+fn text_field(
+    panel: Panel,
+    label: impl Fn() -> String + Send + Sync + 'static,
+    value: Signal<String>,
+    same: impl Fn(&str, &str) -> bool + Send + Sync + 'static,
+    on_type: impl Fn(String) + 'static,
+    testid: &'static str,
+) -> impl IntoView {
+    let node = NodeRef::<leptos::html::Input>::new();
+    let shown = move || {
+        let wanted = value.get();
+        match node.get_untracked() {
+            Some(input) if same(&input.value(), &wanted) => input.value(),
+            _ => wanted,
+        }
+    };
+    view! {
+        <input
+            type="text"
+            node_ref=node
+            aria-label=label
+            data-testid=testid
+            prop:value=shown
+            on:input=move |e| on_type(event_target_value(&e))
+            on:change=move |_| panel.done_typing()
+            on:blur=move |_| panel.done_typing()
+        />
+    }
+}
+
+/// A filter: conditions combined by all / any.
+#[component]
+fn FilterForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
+    let schema = panel.input_schema(i);
+    let form = Memo::new(move |_| match step.get() {
+        Some(Step::Filter { predicate }) => edit::conditions(&predicate)
+            .map(Ok)
+            .unwrap_or_else(|| Err(serde_json::to_string(&predicate).unwrap_or_default())),
+        _ => Ok((Combine::All, Vec::new())),
+    });
+    let set = move |push: bool, change: &dyn Fn(&mut Combine, &mut Vec<Condition>)| {
+        let Ok((mut combine, mut list)) = form.get_untracked() else {
+            return;
+        };
+        change(&mut combine, &mut list);
+        let predicate = edit::predicate(combine, &list, &schema.get_untracked());
+        let apply = move |s: &mut Step| {
+            if let Step::Filter { predicate: p } = s {
+                *p = predicate;
+            }
+        };
+        if push {
+            panel.step(i, true, apply);
+        } else {
+            panel.type_edit(|r| {
+                if let Some(s) = r.steps.get_mut(i) {
+                    apply(s);
+                }
+            });
+        }
+    };
+    let Ok((_, initial)) = form.get_untracked() else {
+        let json = move || form.get().err().unwrap_or_default();
+        return view! {
+            <p class="muted">{move || panel.t().nested_filter}</p>
+            <pre class="nested">{json}</pre>
+        }
+        .into_any();
+    };
+    const COMBINES: [Combine; 2] = [Combine::All, Combine::Any];
+    let combine = Signal::derive(move || form.get().map(|f| f.0).unwrap_or(Combine::All));
+    let condition = move |n: usize| {
+        let get = move || {
+            form.get()
+                .ok()
+                .and_then(|f| f.1.get(n).cloned())
+                .unwrap_or(Condition {
+                    column: String::new(),
+                    op: ConditionOp::Eq,
+                    value: String::new(),
+                })
+        };
+        let column_type = move || {
+            let c = get().column;
+            schema
+                .with(|s| s.iter().find(|(n, _)| *n == c).map(|(_, t)| t.clone()))
+                .unwrap_or_default()
+        };
+        view! {
+            <div class="condition" data-testid="condition">
+                {column_select(
+                    panel,
+                    move || panel.t().kinds[0].to_string(),
+                    "condition-column",
+                    schema,
+                    Signal::derive(move || get().column),
+                    move |c| set(true, &|_, l| if let Some(x) = l.get_mut(n) { x.column = c.clone() }),
+                )}
+                {choice_select(
+                    move || "op".to_string(),
+                    "condition-op",
+                    &ConditionOp::ALL,
+                    |k| ConditionOp::ALL[k].symbol(),
+                    Signal::derive(move || get().op),
+                    move |op| set(true, &|_, l| if let Some(x) = l.get_mut(n) { x.op = op }),
+                )}
+                <Show when=move || get().op.takes_value()>
+                    {text_field(
+                        panel,
+                        move || panel.t().value.to_string(),
+                        Signal::derive(move || get().value),
+                        move |a, b| {
+                            let t = column_type();
+                            a.split(';').map(|v| edit::literal(v, &t)).collect::<Vec<_>>()
+                                == b.split(';').map(|v| edit::literal(v, &t)).collect::<Vec<_>>()
+                        },
+                        move |v| set(false, &|_, l| if let Some(x) = l.get_mut(n) { x.value = v.clone() }),
+                        "condition-value",
+                    )}
+                </Show>
+                <Show when=move || get().op == ConditionOp::In>
+                    <span class="muted small">{move || panel.t().in_hint}</span>
+                </Show>
+                <button class="small" aria-label=move || panel.t().remove
+                    on:click=move |_| set(true, &|_, l| if n < l.len() { l.remove(n); })>"✕"</button>
+            </div>
+        }
+    };
+    let add = move |_| {
+        let column =
+            schema.with_untracked(|s| s.first().map(|(n, _)| n.clone()).unwrap_or_default());
+        set(true, &|_, l| {
+            l.push(Condition {
+                column: column.clone(),
+                op: ConditionOp::Eq,
+                value: String::new(),
+            })
+        })
+    };
+    view! {
+        {(0..initial.len()).map(condition).collect_view()}
+        <div class="form-row">
+            {choice_select(
+                move || panel.t().all.to_string(),
+                "condition-combine",
+                &COMBINES,
+                move |k| if k == 0 { panel.t().all } else { panel.t().any },
+                combine,
+                move |c| set(true, &|x, _| *x = c),
+            )}
+            <button class="small" data-testid="add-condition" on:click=add>{move || panel.t().add_condition}</button>
+        </div>
+    }
+    .into_any()
+}
+
+/// A join: the dataset, the kind, the key pairs and their comparison.
+#[component]
+fn JoinForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
+    let left = panel.input_schema(i);
+    let spec = Memo::new(move |_| match step.get() {
+        Some(Step::Join { input, spec }) => Some((input, spec)),
+        _ => None,
+    });
+    // The joined input's dataset and its schema, from the catalog.
+    let dataset = Memo::new(move |_| {
+        let (input, _) = spec.get()?;
+        let recipe = panel.recipe.get().ok()?;
+        recipe.inputs.iter().find(|x| x.name == input).cloned()
+    });
+    let right = Signal::derive(move || {
+        let (Some(input), Some(catalog)) = (dataset.get(), panel.catalog.get()) else {
+            return Schema::new();
+        };
+        catalog
+            .dataset(&input.dataset)
+            .and_then(|d| d.version(&input.sha256))
+            .map(|v| {
+                v.columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.data_type.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let change = move |f: &dyn Fn(&mut crate::ops::join::JoinSpec)| {
+        panel.step(i, true, |s| {
+            if let Step::Join { spec, .. } = s {
+                f(spec);
+            }
+        })
+    };
+    let pick_dataset = move |id: String| {
+        let (Some(catalog), schema) = (panel.catalog.get_untracked(), left.get_untracked()) else {
+            return;
+        };
+        if let Some(d) = catalog.dataset(&id) {
+            let d = d.clone();
+            panel.edit(true, |r| edit::set_join_dataset(r, i, &schema, &d));
+        }
+    };
+    let datasets = move || {
+        let current = dataset.get().map(|d| d.dataset).unwrap_or_default();
+        let lang = panel.lang.get();
+        panel
+            .catalog
+            .get()
+            .map(|c| {
+                c.datasets
+                    .iter()
+                    .map(|d| {
+                        view! {
+                            <option value=d.id.clone() selected=d.id == current>{d.title.get(lang).to_string()}</option>
+                        }
+                    })
+                    .collect_view()
+            })
+    };
+    let pairs = spec.get_untracked().map_or(0, |(_, s)| s.left_on.len());
+    let pair = move |n: usize| {
+        let side = move |right_side: bool| {
+            Signal::derive(move || {
+                spec.get()
+                    .and_then(|(_, s)| {
+                        let list = if right_side { s.right_on } else { s.left_on };
+                        list.get(n).cloned()
+                    })
+                    .unwrap_or_default()
+            })
+        };
+        view! {
+            <div class="form-row key-pair" data-testid="key-pair">
+                <span class="muted">{move || panel.t().key_pair}</span>
+                {column_select(panel, move || format!("{} {}", panel.t().key_pair, n + 1), "key-left", left, side(false),
+                    move |c| change(&|s| if let Some(x) = s.left_on.get_mut(n) { *x = c.clone() }))}
+                " = "
+                {column_select(panel, move || format!("{} {}", panel.t().key_pair, n + 1), "key-right", right, side(true),
+                    move |c| change(&|s| if let Some(x) = s.right_on.get_mut(n) { *x = c.clone() }))}
+                {(n > 0).then(|| view! {
+                    <button class="small" aria-label=move || panel.t().remove on:click=move |_| change(&|s| {
+                        if n < s.left_on.len() { s.left_on.remove(n); }
+                        if n < s.right_on.len() { s.right_on.remove(n); }
+                    })>"✕"</button>
+                })}
+            </div>
+        }
+    };
+    let add_pair = move |_| {
+        let (l, r) = (left.get_untracked(), right.get_untracked());
+        change(&|s| {
+            let next = l
+                .iter()
+                .find(|(n, _)| !s.left_on.contains(n) && r.iter().any(|(m, _)| m == n));
+            let name = next.map(|(n, _)| n.clone());
+            s.left_on.push(
+                name.clone()
+                    .or_else(|| l.first().map(|c| c.0.clone()))
+                    .unwrap_or_default(),
+            );
+            s.right_on.push(
+                name.or_else(|| r.first().map(|c| c.0.clone()))
+                    .unwrap_or_default(),
+            );
+        })
+    };
+    view! {
+        <div class="form-row">
+            <span class="muted">{move || panel.t().with_dataset}</span>
+            <select aria-label=move || panel.t().with_dataset data-testid="join-dataset"
+                on:change=move |e| pick_dataset(event_target_value(&e))>
+                {datasets}
+            </select>
+            {choice_select(
+                move || panel.t().join_kind.to_string(),
+                "join-kind",
+                &JOIN_KINDS,
+                move |k| panel.t().join_kinds[k],
+                Signal::derive(move || spec.get().map_or(JoinKind::Inner, |(_, s)| s.kind)),
+                move |k| change(&|s| s.kind = k),
+            )}
+        </div>
+        {(0..pairs).map(pair).collect_view()}
+        <div class="form-row">
+            <button class="small" on:click=add_pair>{move || panel.t().add_key}</button>
+            <span class="muted">{move || panel.t().compare_keys}</span>
+            {choice_select(
+                move || panel.t().compare_keys.to_string(),
+                "join-normalize",
+                &NORMALIZE,
+                move |k| panel.t().normalize[k],
+                Signal::derive(move || spec.get().map_or(Normalize::Exact, |(_, s)| s.normalize)),
+                move |k| change(&|s| s.normalize = k),
+            )}
+        </div>
+    }
+}
+
+/// A group-by: key columns and measures.
+#[component]
+fn GroupForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
+    let schema = panel.input_schema(i);
+    let parts = Memo::new(move |_| match step.get() {
+        Some(Step::GroupBy { by, measures }) => (by, measures),
+        _ => (Vec::new(), Vec::new()),
+    });
+    let change = move |push: bool, f: &dyn Fn(&mut Vec<String>, &mut Vec<Measure>)| {
+        let apply = |s: &mut Step| {
+            if let Step::GroupBy { by, measures } = s {
+                f(by, measures);
+            }
+        };
+        if push {
+            panel.step(i, true, apply);
+        } else {
+            panel.type_edit(|r| {
+                if let Some(s) = r.steps.get_mut(i) {
+                    apply(s);
+                }
+            });
+        }
+    };
+    let (by_count, measure_count) = parts.with_untracked(|(b, m)| (b.len(), m.len()));
+    let key = move |n: usize| {
+        view! {
+            <span class="group-key" data-testid="group-key">
+                {column_select(panel, move || panel.t().group_by.to_string(), "group-column", schema,
+                    Signal::derive(move || parts.with(|(b, _)| b.get(n).cloned().unwrap_or_default())),
+                    move |c| change(true, &|b, _| if let Some(x) = b.get_mut(n) { *x = c.clone() }))}
+                <button class="small" aria-label=move || panel.t().remove
+                    on:click=move |_| change(true, &|b, _| if n < b.len() { b.remove(n); })>"✕"</button>
+            </span>
+        }
+    };
+    let measure = move |n: usize| {
+        let get = move || parts.with(|(_, m)| m.get(n).cloned());
+        let aggregate = Signal::derive(move || get().map_or(Aggregate::Count, |m| m.aggregate));
+        view! {
+            <div class="form-row measure" data-testid="measure">
+                {choice_select(move || panel.t().measures.to_string(), "measure-aggregate", &AGGREGATES, move |k| panel.t().aggregates[k], aggregate,
+                    move |a| change(true, &|_, m| if let Some(x) = m.get_mut(n) {
+                        x.aggregate = a;
+                        if a == Aggregate::Count {
+                            x.column = None;
+                        } else if x.column.is_none() {
+                            x.column = schema.with_untracked(|s| {
+                                s.iter().find(|(_, t)| is_number(t) || a == Aggregate::CountDistinct)
+                                    .map(|(c, _)| c.clone())
+                            });
+                        }
+                    }))}
+                <Show when=move || aggregate.get() != Aggregate::Count>
+                    {column_select(panel, move || panel.t().measures.to_string(), "measure-column", schema,
+                        Signal::derive(move || get().and_then(|m| m.column).unwrap_or_default()),
+                        move |c| change(true, &|_, m| if let Some(x) = m.get_mut(n) { x.column = Some(c.clone()) }))}
+                </Show>
+                <span class="muted">{move || panel.t().name}</span>
+                {text_field(panel, move || panel.t().name.to_string(),
+                    Signal::derive(move || get().map(|m| m.name).unwrap_or_default()),
+                    |a, b| a == b,
+                    move |v| change(false, &|_, m| if let Some(x) = m.get_mut(n) { x.name = v.clone() }),
+                    "measure-name")}
+                <button class="small" aria-label=move || panel.t().remove
+                    on:click=move |_| change(true, &|_, m| if n < m.len() { m.remove(n); })>"✕"</button>
+            </div>
+        }
+    };
+    let add_key = move |_| {
+        let next = schema.with_untracked(|s| s.first().map(|(n, _)| n.clone()).unwrap_or_default());
+        change(true, &|b, _| {
+            let pick = schema.with_untracked(|s| {
+                s.iter()
+                    .find(|(n, _)| !b.contains(n))
+                    .map(|(n, _)| n.clone())
+            });
+            b.push(pick.unwrap_or_else(|| next.clone()));
+        })
+    };
+    let add_measure = move |_| {
+        let column =
+            schema.with_untracked(|s| s.iter().find(|(_, t)| is_number(t)).map(|(n, _)| n.clone()));
+        change(true, &|_, m| {
+            let name = format!("sum_{}", column.clone().unwrap_or_default());
+            let taken = m.iter().any(|x| x.name == name);
+            m.push(match &column {
+                Some(c) if !taken => Measure {
+                    aggregate: Aggregate::Sum,
+                    column: Some(c.clone()),
+                    name,
+                },
+                _ => Measure {
+                    aggregate: Aggregate::Count,
+                    column: None,
+                    name: format!("count_{}", m.len() + 1),
+                },
+            });
+        })
+    };
+    view! {
+        <div class="form-row">
+            <span class="muted">{move || panel.t().group_by}</span>
+            {(0..by_count).map(key).collect_view()}
+            <button class="small" data-testid="add-group" on:click=add_key>{move || panel.t().add_group}</button>
+        </div>
+        <span class="muted">{move || panel.t().measures}</span>
+        {(0..measure_count).map(measure).collect_view()}
+        <div class="form-row">
+            <button class="small" data-testid="add-measure" on:click=add_measure>{move || panel.t().add_measure}</button>
+        </div>
+    }
+}
+
+fn is_number(t: &str) -> bool {
+    ["Int", "UInt", "Float", "Decimal"]
+        .iter()
+        .any(|p| t.starts_with(p))
+}
+
+#[component]
+fn SortForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
+    let schema = panel.input_schema(i);
+    let get = move || match step.get() {
+        Some(Step::Sort { column, descending }) => (column, descending),
+        _ => (String::new(), false),
+    };
+    let change = move |f: &dyn Fn(&mut String, &mut bool)| {
+        panel.step(i, true, |s| {
+            if let Step::Sort { column, descending } = s {
+                f(column, descending);
+            }
+        })
+    };
+    view! {
+        <div class="form-row">
+            {column_select(panel, move || panel.t().kinds[3].to_string(), "sort-column", schema, Signal::derive(move || get().0),
+                move |c| change(&|col, _| *col = c.clone()))}
+            <label class="check">
+                <input type="checkbox" data-testid="sort-descending" prop:checked=move || get().1
+                    on:change=move |e| { let on = event_target_checked(&e); change(&|_, d| *d = on) } />
+                {move || panel.t().descending}
+            </label>
+        </div>
+    }
+}
+
+#[component]
+fn SelectForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
+    let schema = panel.input_schema(i);
+    let chosen = move || match step.get() {
+        Some(Step::Select { columns }) => columns,
+        _ => Vec::new(),
+    };
+    let toggle = move |name: String, on: bool| {
+        let order = schema.get_untracked();
+        panel.step(i, true, |s| {
+            if let Step::Select { columns } = s {
+                columns.retain(|c| *c != name);
+                if on {
+                    columns.push(name.clone());
+                    // Keep the table's order among those chosen from it.
+                    columns.sort_by_key(|c| {
+                        order.iter().position(|(n, _)| n == c).unwrap_or(usize::MAX)
+                    });
+                }
+            }
+        })
+    };
+    view! {
+        <div class="form-row checks">
+            {move || schema.get().into_iter().map(|(n, t)| {
+                let name = n.clone();
+                let checked = chosen().contains(&n);
+                view! {
+                    <label class="check" title=t>
+                        <input type="checkbox" prop:checked=checked
+                            on:change=move |e| toggle(name.clone(), event_target_checked(&e)) />
+                        <code>{n}</code>
+                    </label>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn RenameForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
+    let schema = panel.input_schema(i);
+    let get = move || match step.get() {
+        Some(Step::Rename { from, to }) => (from, to),
+        _ => (String::new(), String::new()),
+    };
+    view! {
+        <div class="form-row">
+            {column_select(panel, move || panel.t().kinds[5].to_string(), "rename-from", schema, Signal::derive(move || get().0),
+                move |c| panel.step(i, true, |s| if let Step::Rename { from, .. } = s { *from = c.clone() }))}
+            " → "
+            {text_field(panel, move || panel.t().new_name.to_string(), Signal::derive(move || get().1), |a, b| a == b,
+                move |v| panel.type_edit(|r| if let Some(Step::Rename { to, .. }) = r.steps.get_mut(i) { *to = v.clone() }),
+                "rename-to")}
+        </div>
+    }
+}
+
+#[component]
+fn LimitForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
+    let get = move || match step.get() {
+        Some(Step::Limit { rows }) => rows.to_string(),
+        _ => String::new(),
+    };
+    view! {
+        <div class="form-row">
+            <span class="muted">{move || panel.t().first_rows}</span>
+            {text_field(panel, move || panel.t().first_rows.to_string(), Signal::derive(get),
+                |a, b| a.trim().parse::<u64>().ok() == b.trim().parse::<u64>().ok(),
+                move |v| {
+                    let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+                    if let Ok(n) = digits.parse::<u64>() {
+                        panel.type_edit(|r| if let Some(Step::Limit { rows }) = r.steps.get_mut(i) { *rows = n });
+                    }
+                },
+                "limit-rows")}
+        </div>
+    }
+}
+
+/// The result: its size, downloads, the link, and the preview.
+#[component]
+fn ResultView(panel: Panel) -> impl IntoView {
+    let lab = panel.lab;
+    let current = Memo::new(move |_| {
+        panel
+            .ran
+            .get()
+            .filter(|r| Some(&r.recipe) == panel.recipe.get().as_ref().ok())
+    });
+    let result = Memo::new(move |_| current.get().and_then(|r| r.result));
+    let status = move || {
+        let lang = panel.lang.get();
+        let t = panel.t();
+        if panel.running.get() || (current.get().is_none() && panel.recipe.with(Result::is_ok)) {
+            return t.running.to_string();
+        }
+        match current.get() {
+            Some(Ran {
+                result: Some(s),
+                run_ms,
+                ..
+            }) => format!(
+                "{} × {} · {} {} ms",
+                counted(s.rows, texts(lang).rows),
+                counted(s.columns.len() as u64, texts(lang).columns),
+                t.ran_in,
+                run_ms.round()
+            ),
+            _ => String::new(),
+        }
+    };
+    let download_error = RwSignal::new(None::<String>);
+    let download = move |format: Format| {
+        lab.ask(
+            &Request::Export {
+                dataset: RESULT.into(),
+                format,
+            },
+            move |response| match response {
+                Response::Exported {
+                    name,
+                    bytes,
+                    format,
+                } => download_error.set(save(&name, format.mime(), &bytes).err()),
+                Response::Error { message } => download_error.set(Some(message)),
+                _ => {}
+            },
+        )
+    };
+    let link = move || lab.route.with(|r| r.href());
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&link());
+            copied.set(true);
+        }
+    };
+    Effect::new(move |_| {
+        lab.route.track();
+        copied.set(false);
+    });
+    view! {
+        <h2>{move || panel.t().result}</h2>
+        <p class="result-status" data-testid="result-status" aria-live="polite">{status}</p>
+        <div class="form-row share">
+            <label class="field grow">
+                <span class="muted">{move || panel.t().link}</span>
+                <input type="text" readonly data-testid="analysis-link" prop:value=link
+                    on:focus=move |e| {
+                        if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                            input.select();
+                        }
+                    } />
+            </label>
+            <button class="small" data-testid="copy-link" on:click=copy>
+                {move || if copied.get() { panel.t().copied } else { panel.t().copy }}
+            </button>
+        </div>
+        <Show when=move || result.with(Option::is_some)>
+            <div class="form-row">
+                <button class="small" data-testid="download-csv" on:click=move |_| download(Format::Csv)>{move || panel.t().download_csv}</button>
+                <button class="small" data-testid="download-arrow" on:click=move |_| download(Format::Arrow)>{move || panel.t().download_arrow}</button>
+            </div>
+        </Show>
+        {move || download_error.get().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
+        {move || result.get().map(|summary| view! { <div class="result" class:stale=move || panel.running.get()><Preview summary=summary /></div> })}
+    }
+}
+
+/// Offers `bytes` to the visitor as a file download.
+fn save(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    let fail = |e: wasm_bindgen::JsValue| format!("{name}: the download could not start ({e:?})");
+    let array = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&array, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| format!("{name}: no document"))?;
+    let anchor: web_sys::HtmlAnchorElement =
+        document.create_element("a").map_err(fail)?.unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    // The click has started the download; the URL is not needed after it.
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
