@@ -796,43 +796,10 @@ Ume\xe5;0114;n/a
     /// The fixture catalog with its agencies and latest staff tables
     /// opened (made here, in the catalog's columns), and a recipe on them.
     fn engine_with_fixture_tables() -> (Engine, Recipe) {
-        use arrow::array::{Float64Array, Int32Array, StringArray};
-        use std::sync::Arc;
-
         let mut engine = Engine::new();
         let catalog = fixture_catalog();
         load(&mut engine, Some(catalog.to_json().as_bytes()));
-        let agencies = RecordBatch::try_from_iter(vec![
-            (
-                "org_nr",
-                Arc::new(StringArray::from(vec!["202100-0001", "202100-0002"])) as _,
-            ),
-            ("name", Arc::new(StringArray::from(vec!["A", "B"])) as _),
-            (
-                "ministry",
-                Arc::new(StringArray::from(vec!["Fi", "Ju"])) as _,
-            ),
-        ])
-        .unwrap();
-        let staff = RecordBatch::try_from_iter(vec![
-            (
-                "org_nr",
-                Arc::new(StringArray::from(vec![
-                    "2021000001",
-                    "2021000001",
-                    "2021000002",
-                ])) as _,
-            ),
-            (
-                "year",
-                Arc::new(Int32Array::from(vec![2009, 2012, 2012])) as _,
-            ),
-            (
-                "fte",
-                Arc::new(Float64Array::from(vec![1.0, 2.5, 4.0])) as _,
-            ),
-        ])
-        .unwrap();
+        let [agencies, staff] = crate::recipe::tests::fixture_tables();
         let sha = |id: &str| {
             let d = catalog.datasets.iter().find(|d| d.id == id).unwrap();
             d.latest().unwrap().sha256.clone()

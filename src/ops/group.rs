@@ -107,7 +107,10 @@ pub fn group_by(
 
 /// Numbers each row's group by first appearance; returns the group of
 /// every row and the first row of every group.
-fn assign_groups(keys: &Keys, progress: &mut Progress) -> Result<(Vec<u32>, Vec<u32>), OpsError> {
+pub(crate) fn assign_groups(
+    keys: &Keys,
+    progress: &mut Progress,
+) -> Result<(Vec<u32>, Vec<u32>), OpsError> {
     let rows = keys.rows();
     // Integer keys of small ranges without nulls: a group per dense position.
     // (Every row has a position: the ranges were taken from these values.)

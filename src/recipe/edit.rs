@@ -5,10 +5,11 @@
 //! stays thin and this is tested natively.
 
 use crate::data::{Catalog, Dataset};
+use crate::ops::derive::{ArithOp, Formula, Operand};
 use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::{JoinKind, JoinSpec};
 use crate::ops::keys::Normalize;
-use crate::recipe::plan::Schema;
+use crate::recipe::plan::{Schema, is_number};
 use crate::recipe::{Comparison, Input, Predicate, RECIPE_VERSION, Recipe, Step, Value};
 
 /// The kinds of step the panel offers, in the order it offers them.
@@ -16,6 +17,7 @@ use crate::recipe::{Comparison, Input, Predicate, RECIPE_VERSION, Recipe, Step, 
 pub enum StepKind {
     Filter,
     Join,
+    Derive,
     GroupBy,
     Sort,
     Select,
@@ -24,15 +26,107 @@ pub enum StepKind {
 }
 
 impl StepKind {
-    pub const ALL: [StepKind; 7] = [
+    pub const ALL: [StepKind; 8] = [
         StepKind::Filter,
         StepKind::Join,
+        StepKind::Derive,
         StepKind::GroupBy,
         StepKind::Sort,
         StepKind::Select,
         StepKind::Rename,
         StepKind::Limit,
     ];
+}
+
+impl StepKind {
+    /// The kind of `step`.
+    pub fn of(step: &Step) -> StepKind {
+        match step {
+            Step::Filter { .. } => StepKind::Filter,
+            Step::Join { .. } => StepKind::Join,
+            Step::Derive { .. } => StepKind::Derive,
+            Step::GroupBy { .. } => StepKind::GroupBy,
+            Step::Sort { .. } => StepKind::Sort,
+            Step::Select { .. } => StepKind::Select,
+            Step::Rename { .. } => StepKind::Rename,
+            Step::Limit { .. } => StepKind::Limit,
+        }
+    }
+
+    /// Its place in [`StepKind::ALL`] (and in the lists of labels).
+    pub fn index(self) -> usize {
+        StepKind::ALL.iter().position(|k| *k == self).unwrap_or(0)
+    }
+}
+
+/// The formulas the derive form offers, in its order: a ÷ b, a × b,
+/// a + b, a − b, log, share, change, change in percent.
+pub const FORMULA_CHOICES: usize = 8;
+
+/// The derive form's choice for `formula`.
+pub fn formula_choice(formula: &Formula) -> usize {
+    match formula {
+        Formula::Arithmetic { op, .. } => match op {
+            ArithOp::Div => 0,
+            ArithOp::Mul => 1,
+            ArithOp::Add => 2,
+            ArithOp::Sub => 3,
+        },
+        Formula::Log { .. } => 4,
+        Formula::Share { .. } => 5,
+        Formula::Change { percent, .. } => 6 + usize::from(*percent),
+    }
+}
+
+/// `formula` turned into choice `choice`, keeping its column (and, for
+/// arithmetic, its other operand) where the new one has them.
+pub fn with_formula_choice(formula: &Formula, choice: usize, schema: &Schema) -> Formula {
+    let numbers: Vec<&String> = schema
+        .iter()
+        .filter(|(_, t)| is_number(t))
+        .map(|(n, _)| n)
+        .collect();
+    let column = formula
+        .number_columns()
+        .first()
+        .map(|c| c.to_string())
+        .or_else(|| numbers.first().map(|c| c.to_string()))
+        .unwrap_or_default();
+    let within = match formula {
+        Formula::Share { within, .. } | Formula::Change { within, .. } => within.clone(),
+        _ => Vec::new(),
+    };
+    let right = match formula {
+        Formula::Arithmetic { right, .. } => right.clone(),
+        _ => numbers
+            .iter()
+            .find(|n| ***n != column)
+            .map_or(Operand::Number(1.0), |n| Operand::Column((*n).clone())),
+    };
+    let op = [ArithOp::Div, ArithOp::Mul, ArithOp::Add, ArithOp::Sub];
+    match choice {
+        0..=3 => Formula::Arithmetic {
+            op: op[choice],
+            left: Operand::Column(column),
+            right,
+        },
+        4 => Formula::Log { column },
+        5 => Formula::Share { column, within },
+        _ => {
+            let order = schema
+                .iter()
+                .find(|(n, _)| n == "year" || n == "år")
+                .or_else(|| schema.iter().find(|(n, _)| *n != column))
+                .map(|(n, _)| n.clone())
+                .unwrap_or_default();
+            Formula::Change {
+                column,
+                order,
+                within,
+                percent: choice == 7,
+            }
+        }
+    }
 }
 
 /// A new analysis of the latest version of `dataset`.
@@ -89,6 +183,31 @@ pub fn add_step(
                     normalize: normalize_for(&left),
                     left_on: vec![left],
                     right_on: vec![right],
+                },
+            }
+        }
+        StepKind::Derive => {
+            let numbers: Vec<&String> = schema
+                .iter()
+                .filter(|(_, t)| is_number(t))
+                .map(|(n, _)| n)
+                .collect();
+            match numbers.as_slice() {
+                [] => return None,
+                [only] => Step::Derive {
+                    name: unique_name(schema, &format!("share_{only}")),
+                    formula: Formula::Share {
+                        column: (*only).clone(),
+                        within: Vec::new(),
+                    },
+                },
+                [a, b, ..] => Step::Derive {
+                    name: unique_name(schema, &format!("{a}_per_{b}")),
+                    formula: Formula::Arithmetic {
+                        op: ArithOp::Div,
+                        left: Operand::Column((*a).clone()),
+                        right: Operand::Column((*b).clone()),
+                    },
                 },
             }
         }
@@ -472,6 +591,35 @@ mod tests {
             }
         }
         assert_eq!(recipe.steps.len(), StepKind::ALL.len());
+    }
+
+    #[test]
+    fn every_formula_choice_makes_a_valid_derive_step() {
+        let (catalog, mut recipe) = agencies();
+        let schema = plan::check(&recipe, &catalog).unwrap().schemas[0].clone();
+        add_step(&mut recipe, StepKind::Join, &schema, &catalog).unwrap();
+        let joined = plan::check(&recipe, &catalog)
+            .unwrap()
+            .schemas
+            .pop()
+            .unwrap();
+        add_step(&mut recipe, StepKind::Derive, &joined, &catalog).unwrap();
+        for choice in 0..FORMULA_CHOICES {
+            let Some(Step::Derive { formula, .. }) = recipe.steps.last_mut() else {
+                panic!("not a derive step");
+            };
+            *formula = with_formula_choice(formula, choice, &joined);
+            assert_eq!(formula_choice(formula), choice);
+            if let Err(e) = plan::check(&recipe, &catalog) {
+                panic!("choice {choice}: {e}");
+            }
+        }
+        // A table without numbers has nothing to derive from.
+        let text: Schema = vec![("name".into(), "Utf8".into())];
+        assert_eq!(
+            add_step(&mut recipe, StepKind::Derive, &text, &catalog),
+            None
+        );
     }
 
     #[test]

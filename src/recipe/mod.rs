@@ -18,8 +18,12 @@ pub mod plan;
 pub mod run;
 pub mod url;
 
+#[cfg(test)]
+pub(crate) mod tests;
+
 use serde::{Deserialize, Serialize};
 
+use crate::ops::derive::Formula;
 use crate::ops::group::Measure;
 use crate::ops::join::JoinSpec;
 
@@ -67,6 +71,8 @@ pub enum Step {
         #[serde(flatten)]
         spec: JoinSpec,
     },
+    /// Add a column computed from others.
+    Derive { name: String, formula: Formula },
     /// Group by columns and compute measures.
     GroupBy {
         by: Vec<String>,
@@ -90,6 +96,7 @@ impl Step {
             Step::Rename { .. } => "rename",
             Step::Filter { .. } => "filter",
             Step::Join { .. } => "join",
+            Step::Derive { .. } => "derive",
             Step::GroupBy { .. } => "group by",
             Step::Sort { .. } => "sort",
             Step::Limit { .. } => "limit",

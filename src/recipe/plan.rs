@@ -7,9 +7,10 @@
 use std::collections::BTreeMap;
 
 use crate::data::Catalog;
+use crate::data::csv::parse_date;
 use crate::ops::group::Aggregate;
 use crate::ops::join::JoinKind;
-use crate::recipe::{Predicate, RECIPE_VERSION, Recipe, Step};
+use crate::recipe::{Predicate, RECIPE_VERSION, Recipe, Step, Value};
 
 /// A table's columns: name and type (as the catalog writes types).
 pub type Schema = Vec<(String, String)>;
@@ -125,6 +126,9 @@ fn step_schema(
     let table = "the table";
     match step {
         Step::Select { columns } => {
+            if columns.is_empty() {
+                return Err("choose at least one column".into());
+            }
             let mut out = Schema::new();
             for name in columns {
                 let t = column(schema, name, table)?;
@@ -181,6 +185,26 @@ fn step_schema(
             }
             Ok(out)
         }
+        Step::Derive { name, formula } => {
+            for c in formula.columns() {
+                column(schema, c, table)?;
+            }
+            for c in formula.number_columns() {
+                let t = column(schema, c, table)?;
+                if !is_number(t) {
+                    return Err(format!("{c:?} is {t}, not a number column"));
+                }
+            }
+            if name.trim().is_empty() {
+                return Err("the new column has no name".into());
+            }
+            if schema.iter().any(|(n, _)| n == name) {
+                return Err(format!("there is already a column {name:?}"));
+            }
+            let mut out = schema.clone();
+            out.push((name.clone(), "Float64".into()));
+            Ok(out)
+        }
         Step::GroupBy { by, measures } => {
             let mut out = Schema::new();
             for name in by {
@@ -229,9 +253,15 @@ fn check_predicate(predicate: &Predicate, schema: &Schema, depth: usize) -> Resu
         ));
     }
     match predicate {
-        Predicate::Compare { column: c, .. }
-        | Predicate::In { column: c, .. }
-        | Predicate::IsNull { column: c } => column(schema, c, "the table").map(|_| ()),
+        Predicate::Compare {
+            column: c, value, ..
+        } => literals(
+            c,
+            column(schema, c, "the table")?,
+            std::slice::from_ref(value),
+        ),
+        Predicate::In { column: c, values } => literals(c, column(schema, c, "the table")?, values),
+        Predicate::IsNull { column: c } => column(schema, c, "the table").map(|_| ()),
         Predicate::And { all: list } | Predicate::Or { any: list } => list
             .iter()
             .try_for_each(|p| check_predicate(p, schema, depth + 1)),
@@ -239,7 +269,37 @@ fn check_predicate(predicate: &Predicate, schema: &Schema, depth: usize) -> Resu
     }
 }
 
-fn is_number(t: &str) -> bool {
+/// Checks that `values` can be compared with column `name` of type `t`
+/// (the rules of the filter kernel, said before anything runs).
+fn literals(name: &str, t: &str, values: &[Value]) -> Result<(), String> {
+    let mismatch = |wanted: &str| format!("column {name:?} is {t}; compare it with {wanted}");
+    let all = |ok: &dyn Fn(&Value) -> bool, wanted: &str| {
+        if values.iter().all(ok) {
+            Ok(())
+        } else {
+            Err(mismatch(wanted))
+        }
+    };
+    if is_number(t) {
+        all(&|v| matches!(v, Value::Number(_)), "a number")
+    } else if t == "Date32" {
+        all(
+            &|v| matches!(v, Value::Text(d) if parse_date(d).is_some()),
+            "a date such as \"2024-01-31\"",
+        )
+    } else if t == "Boolean" {
+        all(&|v| matches!(v, Value::Bool(_)), "true or false")
+    } else if t.contains("Utf8") {
+        all(&|v| matches!(v, Value::Text(_)), "a text")
+    } else {
+        Err(format!(
+            "column {name:?} is {t}, which a filter cannot compare"
+        ))
+    }
+}
+
+/// Whether a column of Arrow type `t` holds numbers.
+pub fn is_number(t: &str) -> bool {
     ["Int", "UInt", "Float", "Decimal"]
         .iter()
         .any(|p| t.starts_with(p))

@@ -12,6 +12,7 @@ use arrow::datatypes::{DataType, Date32Type, Field, Schema};
 
 use crate::data::csv::parse_date;
 use crate::data::values::{numbers, sort_rows, texts};
+use crate::ops::derive::derive;
 use crate::ops::group::group_by;
 use crate::ops::join::{JoinStats, join};
 use crate::ops::{Progress, column_index};
@@ -127,6 +128,9 @@ fn apply(
                 .ok_or_else(|| format!("input {input:?} is not loaded"))?;
             let (batch, stats) = join(table, right, spec, progress).map_err(|e| e.to_string())?;
             return Ok((batch, Some(stats)));
+        }
+        Step::Derive { name, formula } => {
+            derive(table, name, formula, progress).map_err(|e| e.to_string())?
         }
         Step::GroupBy { by, measures } => {
             group_by(table, by, measures, progress).map_err(|e| e.to_string())?

@@ -1,0 +1,300 @@
+//! Randomised tests of the whole recipe path: arbitrary recipes (unknown
+//! columns and inputs, nested predicates, odd numbers, every step kind)
+//! are checked into a plan or refused, never panic, and when they check,
+//! they run without error (the plan is the gate) to exactly the schema
+//! the plan said.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow::array::{Float64Array, Int32Array, RecordBatch, StringArray};
+
+use crate::data::catalog::fixture_catalog;
+use crate::ops::derive::{ArithOp, Formula, Operand};
+use crate::ops::group::{Aggregate, Measure};
+use crate::ops::join::{JoinKind, JoinSpec};
+use crate::ops::keys::Normalize;
+use crate::ops::no_progress;
+use crate::recipe::{Comparison, Input, Predicate, RECIPE_VERSION, Recipe, Step, Value, plan, run};
+
+/// Tables in the columns of the fixture catalog's agencies and (latest)
+/// staff: org numbers written two ways, a year outside 2010–2024.
+pub(crate) fn fixture_tables() -> [RecordBatch; 2] {
+    let agencies = RecordBatch::try_from_iter(vec![
+        (
+            "org_nr",
+            Arc::new(StringArray::from(vec!["202100-0001", "202100-0002"])) as _,
+        ),
+        ("name", Arc::new(StringArray::from(vec!["A", "B"])) as _),
+        (
+            "ministry",
+            Arc::new(StringArray::from(vec!["Fi", "Ju"])) as _,
+        ),
+    ])
+    .unwrap();
+    let staff = RecordBatch::try_from_iter(vec![
+        (
+            "org_nr",
+            Arc::new(StringArray::from(vec![
+                "2021000001",
+                "2021000001",
+                "2021000002",
+            ])) as _,
+        ),
+        (
+            "year",
+            Arc::new(Int32Array::from(vec![2009, 2012, 2012])) as _,
+        ),
+        (
+            "fte",
+            Arc::new(Float64Array::from(vec![1.0, 2.5, 4.0])) as _,
+        ),
+    ])
+    .unwrap();
+    [agencies, staff]
+}
+
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+    fn name(&mut self) -> String {
+        let names = [
+            "org_nr",
+            "name",
+            "ministry",
+            "year",
+            "fte",
+            "rows",
+            "fte_right",
+            "x",
+            "",
+            "ÅÄÖ",
+            "name_right",
+        ];
+        self.pick(&names).to_string()
+    }
+    fn names(&mut self) -> Vec<String> {
+        (0..self.below(4)).map(|_| self.name()).collect()
+    }
+    fn number(&mut self) -> f64 {
+        *self.pick(&[0.0, -1.0, 2010.0, 2.5, 1e308, f64::NAN, f64::INFINITY, -0.0])
+    }
+    fn value(&mut self) -> Value {
+        match self.below(3) {
+            0 => Value::Number(self.number()),
+            1 => Value::Bool(self.below(2) == 0),
+            _ => Value::Text(
+                self.pick(&["", "Fi", "2012", "2021000001", "x"])
+                    .to_string(),
+            ),
+        }
+    }
+    fn predicate(&mut self, depth: usize) -> Predicate {
+        match if depth > 40 {
+            self.below(3)
+        } else {
+            self.below(6)
+        } {
+            0 => Predicate::Compare {
+                column: self.name(),
+                cmp: *self.pick(&[
+                    Comparison::Eq,
+                    Comparison::Ne,
+                    Comparison::Lt,
+                    Comparison::Le,
+                    Comparison::Gt,
+                    Comparison::Ge,
+                ]),
+                value: self.value(),
+            },
+            1 => Predicate::In {
+                column: self.name(),
+                values: (0..self.below(4)).map(|_| self.value()).collect(),
+            },
+            2 => Predicate::IsNull {
+                column: self.name(),
+            },
+            3 => Predicate::And {
+                all: (0..self.below(3))
+                    .map(|_| self.predicate(depth + 1))
+                    .collect(),
+            },
+            4 => Predicate::Or {
+                any: (0..self.below(3))
+                    .map(|_| self.predicate(depth + 1))
+                    .collect(),
+            },
+            _ => Predicate::Not {
+                not: Box::new(self.predicate(depth + 1)),
+            },
+        }
+    }
+    fn operand(&mut self) -> Operand {
+        if self.below(3) == 0 {
+            Operand::Number(self.number())
+        } else {
+            Operand::Column(self.name())
+        }
+    }
+    fn step(&mut self) -> Step {
+        match self.below(8) {
+            0 => Step::Select {
+                columns: self.names(),
+            },
+            1 => Step::Rename {
+                from: self.name(),
+                to: self.name(),
+            },
+            2 => Step::Filter {
+                predicate: self.predicate(0),
+            },
+            3 => {
+                let keys = self.below(3);
+                Step::Join {
+                    input: self.pick(&["staff", "agencies", "nope"]).to_string(),
+                    spec: JoinSpec {
+                        kind: *self.pick(&[
+                            JoinKind::Inner,
+                            JoinKind::Left,
+                            JoinKind::Right,
+                            JoinKind::Full,
+                            JoinKind::Semi,
+                            JoinKind::Anti,
+                        ]),
+                        left_on: (0..keys).map(|_| self.name()).collect(),
+                        right_on: (0..keys + self.below(2)).map(|_| self.name()).collect(),
+                        normalize: *self.pick(&[
+                            Normalize::Exact,
+                            Normalize::Trim,
+                            Normalize::Case,
+                            Normalize::Digits,
+                        ]),
+                    },
+                }
+            }
+            4 => Step::GroupBy {
+                by: self.names(),
+                measures: (0..self.below(3))
+                    .map(|_| Measure {
+                        aggregate: *self.pick(&[
+                            Aggregate::Count,
+                            Aggregate::Sum,
+                            Aggregate::Mean,
+                            Aggregate::Median,
+                            Aggregate::Min,
+                            Aggregate::Max,
+                            Aggregate::CountDistinct,
+                        ]),
+                        column: (self.below(4) > 0).then(|| self.name()),
+                        name: self.name(),
+                    })
+                    .collect(),
+            },
+            5 => Step::Sort {
+                column: self.name(),
+                descending: self.below(2) == 0,
+            },
+            6 => Step::Derive {
+                name: self.name(),
+                formula: match self.below(4) {
+                    0 => Formula::Arithmetic {
+                        op: *self.pick(&[ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Div]),
+                        left: self.operand(),
+                        right: self.operand(),
+                    },
+                    1 => Formula::Log {
+                        column: self.name(),
+                    },
+                    2 => Formula::Share {
+                        column: self.name(),
+                        within: self.names(),
+                    },
+                    _ => Formula::Change {
+                        column: self.name(),
+                        order: self.name(),
+                        within: self.names(),
+                        percent: self.below(2) == 0,
+                    },
+                },
+            },
+            _ => Step::Limit {
+                rows: *self.pick(&[0, 1, 2, u64::MAX]),
+            },
+        }
+    }
+}
+
+#[test]
+fn random_recipes_check_or_are_refused_and_run_to_the_planned_schema() {
+    let catalog = fixture_catalog();
+    let sha = |id: &str| {
+        catalog
+            .dataset(id)
+            .unwrap()
+            .latest()
+            .unwrap()
+            .sha256
+            .clone()
+    };
+    let [agencies, staff] = fixture_tables();
+    let tables = BTreeMap::from([
+        ("agencies".to_string(), agencies),
+        ("staff".to_string(), staff),
+    ]);
+    let mut random = Random(0x9e37_79b9_7f4a_7c15);
+    let mut checked = 0;
+    for _ in 0..20_000 {
+        let mut inputs = vec![
+            Input {
+                name: "agencies".into(),
+                dataset: "fixture-agencies".into(),
+                sha256: sha("fixture-agencies"),
+            },
+            Input {
+                name: "staff".into(),
+                dataset: "fixture-staff".into(),
+                sha256: sha("fixture-staff"),
+            },
+        ];
+        if random.below(20) == 0 {
+            inputs.swap(0, 1);
+        }
+        let recipe = Recipe {
+            v: if random.below(50) == 0 {
+                2
+            } else {
+                RECIPE_VERSION
+            },
+            inputs,
+            steps: (0..random.below(5)).map(|_| random.step()).collect(),
+            chart: Default::default(),
+        };
+        let Ok(plan) = plan::check(&recipe, &catalog) else {
+            continue;
+        };
+        checked += 1;
+        let json = serde_json::to_string(&recipe).unwrap_or_default();
+        let (batch, _) = run::run(&recipe, &tables, &mut no_progress)
+            .unwrap_or_else(|e| panic!("a checked recipe failed to run: {e}\n{json}"));
+        let schema: Vec<(String, String)> = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| (f.name().clone(), f.data_type().to_string()))
+            .collect();
+        assert_eq!(Some(&schema), plan.schemas.last(), "{json}");
+    }
+    assert!(checked > 1_000, "only {checked} recipes checked");
+}
