@@ -1,5 +1,5 @@
-//! Join and group-by benchmark, native. (The same kernels run in the
-//! browser's worker; a browser run of this workload is still to come.)
+//! Join and group-by benchmark, native. `scripts/bench.sh` runs the same
+//! analyses in the browser's worker (benches/ops.mjs).
 //!
 //!   cargo bench --bench ops            RUNS=N for more runs
 //!
@@ -7,80 +7,27 @@
 //! float64) joined to a dimension table of 150,000 rows (region, year,
 //! weight float64) on (region, year), about 80 % of fact rows matching,
 //! reduced to sum(value × weight) and count; and the fact table grouped by
-//! (region, year) into count and sum(value). Medians of several runs, with
-//! a same-run baseline (one pass summing `value`) to compare against on a
-//! noisy machine. Asserts nothing but that the kernels agree with the
-//! arithmetic.
+//! (region, year) into count and sum(value). Measured twice: the kernels
+//! alone, and the analyses as the browser runs them (`recipe::run` of the
+//! links `datalabb generate --star` writes). Medians of several runs, with
+//! same-run baselines (one pass summing `value`: a plain loop, and as an
+//! analysis) to compare against on a noisy machine. Asserts nothing but
+//! that the kernels agree with the arithmetic.
 
+use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::Instant;
 
-use arrow::array::{Array, AsArray, Float64Array, Int32Array, RecordBatch};
-use arrow::datatypes::{Field, Float64Type, Int64Type, Schema};
+use arrow::array::AsArray;
+use arrow::datatypes::{Float64Type, Int64Type};
+use datalabb::cli::generate::{STAR_REGIONS, STAR_YEARS, star_recipes, star_tables};
 use datalabb::ops::group::{Aggregate, Measure, group_by};
 use datalabb::ops::join::{JoinKind, JoinSpec, join};
 use datalabb::ops::keys::Normalize;
 use datalabb::ops::no_progress;
+use datalabb::recipe::run::run;
 
 const FACT_ROWS: usize = 10_000_000;
-const REGIONS: i32 = 7_500;
-const YEARS: i32 = 20;
-
-fn batch(columns: Vec<(&str, Arc<dyn Array>)>) -> RecordBatch {
-    let schema = Schema::new(
-        columns
-            .iter()
-            .map(|(n, c)| Field::new(*n, c.data_type().clone(), false))
-            .collect::<Vec<_>>(),
-    );
-    RecordBatch::try_new(
-        Arc::new(schema),
-        columns.into_iter().map(|(_, c)| c).collect(),
-    )
-    .unwrap()
-}
-
-fn tables() -> (RecordBatch, RecordBatch) {
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    // Regions 0..9375: the 7,500 of the dimension are 80 %.
-    let fact_regions = REGIONS * 5 / 4;
-    let mut region = Vec::with_capacity(FACT_ROWS);
-    let mut year = Vec::with_capacity(FACT_ROWS);
-    let mut value = Vec::with_capacity(FACT_ROWS);
-    for _ in 0..FACT_ROWS {
-        let r = next();
-        region.push((r % fact_regions as u64) as i32);
-        year.push(2000 + ((r >> 20) % YEARS as u64) as i32);
-        value.push(((r >> 40) % 1000) as f64 / 10.0);
-    }
-    let fact = batch(vec![
-        ("region", Arc::new(Int32Array::from(region))),
-        ("year", Arc::new(Int32Array::from(year))),
-        ("value", Arc::new(Float64Array::from(value))),
-    ]);
-    let dim_region: Vec<i32> = (0..REGIONS)
-        .flat_map(|r| (0..YEARS).map(move |_| r))
-        .collect();
-    let dim_year: Vec<i32> = (0..REGIONS)
-        .flat_map(|_| (0..YEARS).map(|y| 2000 + y))
-        .collect();
-    let weight: Vec<f64> = (0..dim_region.len())
-        .map(|i| 1.0 + (i % 7) as f64 / 10.0)
-        .collect();
-    let dim = batch(vec![
-        ("region", Arc::new(Int32Array::from(dim_region))),
-        ("year", Arc::new(Int32Array::from(dim_year))),
-        ("weight", Arc::new(Float64Array::from(weight))),
-    ]);
-    (fact, dim)
-}
 
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
@@ -113,7 +60,13 @@ fn main() {
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(5);
-    let (fact, dim) = tables();
+    let (fact, dim) = star_tables(FACT_ROWS).expect("the star tables");
+    let tables = BTreeMap::from([
+        ("fact".to_string(), fact.clone()),
+        ("dimension".to_string(), dim.clone()),
+    ]);
+    let recipes = star_recipes("", "");
+    let mut analyses: Vec<Vec<f64>> = vec![Vec::new(); recipes.len()];
     let spec = JoinSpec {
         kind: JoinKind::Inner,
         left_on: vec!["region".into(), "year".into()],
@@ -167,7 +120,15 @@ fn main() {
         groups.push(ms);
         let n = grouped.column(2).as_primitive::<Int64Type>();
         assert_eq!(n.values().iter().sum::<i64>() as usize, FACT_ROWS);
-        assert_eq!(grouped.num_rows(), (REGIONS * 5 / 4 * YEARS) as usize);
+        assert_eq!(
+            grouped.num_rows(),
+            (STAR_REGIONS * 5 / 4 * STAR_YEARS) as usize
+        );
+        for ((_, recipe), times) in recipes.iter().zip(&mut analyses) {
+            let (ms, result) = time(|| run(recipe, &tables, &mut no_progress).expect("runs"));
+            times.push(ms);
+            black_box(result);
+        }
     }
     let baseline = median(base.clone());
     println!(
@@ -185,4 +146,8 @@ fn main() {
         &groups,
         baseline,
     );
+    println!("the analyses as the browser's worker runs them (recipe::run):");
+    for ((name, _), times) in recipes.iter().zip(&analyses) {
+        report(&format!("analysis {name}"), times, baseline);
+    }
 }

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Benchmarks in headless Chromium (see benches/load.mjs): builds the lab
-# (release), generates a ~100 MB Arrow table and measures. RUNS=N for more
-# runs (default 5). Prints medians; asserts nothing.
+# Benchmarks in headless Chromium: builds the lab (release); loading and the
+# preview on a generated ~100 MB Arrow table (benches/load.mjs); the join and
+# group-by analyses on a generated star schema of 10 million fact rows
+# (benches/ops.mjs, the same workload as `cargo bench --bench ops`).
+# RUNS=N for more runs (default 5); ONLY=load or ONLY=ops for one of them.
+# Prints medians; asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -9,6 +12,12 @@ source scripts/env.sh
 work="${CARGO_TARGET_DIR:-target}/bench"
 mkdir -p "$work"
 trunk build --release --locked --dist "$work/dist"
-# 1.45 million rows of numbers and text: about 100 MB uncompressed.
-cargo run --quiet --locked --bin datalabb -- generate --out "$work/data" --id bench --rows "${ROWS:-1450000}"
-DATALABB_DIST="$work/dist" DATALABB_BENCH_DATA="$work/data" node benches/load.mjs
+if [ "${ONLY:-load}" = load ]; then
+  # 1.45 million rows of numbers and text: about 100 MB uncompressed.
+  cargo run --quiet --locked --bin datalabb -- generate --out "$work/data" --id bench --rows "${ROWS:-1450000}"
+  DATALABB_DIST="$work/dist" DATALABB_BENCH_DATA="$work/data" node benches/load.mjs
+fi
+if [ "${ONLY:-ops}" = ops ]; then
+  cargo run --quiet --locked --bin datalabb -- generate --star --out "$work/star" --rows "${FACT_ROWS:-10000000}"
+  DATALABB_DIST="$work/dist" DATALABB_STAR_DATA="$work/star" node benches/ops.mjs
+fi

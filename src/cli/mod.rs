@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod generate;
+pub mod generate;
 mod run;
 
 use crate::data::Catalog;
@@ -37,9 +37,13 @@ enum Command {
         /// The dataset id.
         #[arg(long, default_value = "generated")]
         id: String,
-        /// How many rows.
+        /// How many rows (of the fact table, with `--star`).
         #[arg(long, default_value_t = 1_000_000)]
         rows: usize,
+        /// Write the join benchmark's star schema instead: datasets `fact`
+        /// (region, year, value) and `dimension` (region, year, weight).
+        #[arg(long)]
+        star: bool,
     },
     /// Publish the datasets of `datasets/` as Arrow files and a catalog.
     Publish {
@@ -80,7 +84,13 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Fixtures { out } => write_fixtures(&out),
-        Command::Generate { out, id, rows } => generate::write(&out, &id, rows),
+        Command::Generate {
+            out,
+            rows,
+            star: true,
+            ..
+        } => generate::write_star(&out, rows),
+        Command::Generate { out, id, rows, .. } => generate::write(&out, &id, rows),
         Command::CheckCatalog { path } => check_catalog(&path),
         Command::Run { recipe, data, out } => run::run_recipe(&recipe, &data, &out),
         Command::Publish {

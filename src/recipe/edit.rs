@@ -187,11 +187,18 @@ pub fn add_step(
             }
         }
         StepKind::Derive => {
-            let numbers: Vec<&String> = schema
+            // Measures, not years or codes, and decimals before counts.
+            let mut numbers: Vec<&String> = schema
                 .iter()
-                .filter(|(_, t)| is_number(t))
+                .filter(|(n, t)| is_number(t) && !is_time_or_code(n))
                 .map(|(n, _)| n)
                 .collect();
+            numbers.sort_by_key(|n| {
+                schema
+                    .iter()
+                    .find(|(c, _)| c == *n)
+                    .is_some_and(|(_, t)| !t.starts_with("Float"))
+            });
             match numbers.as_slice() {
                 [] => return None,
                 [only] => Step::Derive {
@@ -239,6 +246,16 @@ pub fn add_step(
     };
     recipe.steps.push(step);
     Some(())
+}
+
+/// Whether a column name reads as a time or a code rather than a measure.
+fn is_time_or_code(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    ["year", "år", "code", "kod", "id", "nr", "division"]
+        .iter()
+        .any(|w| {
+            lower == *w || lower.ends_with(&format!("_{w}")) || lower.starts_with(&format!("{w}_"))
+        })
 }
 
 /// A name not in `schema`, from `wanted` with a number added if needed.

@@ -1386,6 +1386,7 @@ fn ResultView(panel: Panel) -> impl IntoView {
                 format,
             },
             move |response| match response {
+                _ if download_error.is_disposed() => {}
                 Response::Exported {
                     name,
                     bytes,
@@ -1410,7 +1411,14 @@ fn ResultView(panel: Panel) -> impl IntoView {
     });
     view! {
         <h2>{move || panel.t().result}</h2>
-        <p class="result-status" data-testid="result-status" aria-live="polite">{status}</p>
+        <p
+            class="result-status"
+            data-testid="result-status"
+            data-run-ms=move || current.get().filter(|r| r.result.is_some()).map(|r| r.run_ms.to_string())
+            aria-live="polite"
+        >
+            {status}
+        </p>
         <div class="form-row share">
             <label class="field grow">
                 <span class="muted">{move || panel.t().link}</span>

@@ -271,6 +271,9 @@ fn CsvTypes(id: String, report: CsvReport) -> impl IntoView {
             decimal_comma,
         };
         lab.ask(&request, move |response| {
+            if busy.is_disposed() {
+                return;
+            }
             busy.set(false);
             match response {
                 Response::DatasetOpened { summary } => {

@@ -136,6 +136,10 @@ pub fn Preview(summary: TableSummary) -> impl IntoView {
             limit: (VISIBLE + 2 * MARGIN) as u32,
         };
         lab.ask(&request, move |response| {
+            // The preview was closed (another result, another page) meanwhile.
+            if in_flight.is_disposed() {
+                return;
+            }
             in_flight.set_value(false);
             match response {
                 Response::Rows {
@@ -505,6 +509,7 @@ pub fn ColumnSummaries(summary: TableSummary) -> impl IntoView {
             dataset: summary.dataset.clone(),
         },
         move |response| match response {
+            _ if result.is_disposed() => {}
             Response::Summaries { columns, .. } => result.set(Some(Ok(columns))),
             Response::Error { message } => result.set(Some(Err(message))),
             _ => {}

@@ -122,6 +122,16 @@ test("an analysis built in the panel opens again from its link and equals the co
   assert.equal(untimed(await resultStatus(page, /^\d+ rows × 2 columns/)), untimed(status));
   assert.equal(await name(), "fte");
 
+  // Edits faster than the worker: answers for a page or preview already
+  // replaced are dropped, and the newest analysis is the one shown.
+  for (let i = 0; i < 6; i++) {
+    await page.goBack();
+    await page.goForward();
+  }
+  await page.waitForFunction((link) => location.href === link, link);
+  assert.equal(untimed(await resultStatus(page, /^\d+ rows × 2 columns/)), untimed(status));
+  assert.deepEqual(lab.errors, []);
+
   // A fresh page opened on the link shows the identical table.
   const fresh = await context.browser().newContext(desktop);
   const other = await fresh.newPage();
