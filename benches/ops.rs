@@ -14,140 +14,150 @@
 //! analysis) to compare against on a noisy machine. Asserts nothing but
 //! that the kernels agree with the arithmetic.
 
-use std::collections::BTreeMap;
-use std::hint::black_box;
-use std::time::Instant;
-
-use arrow::array::AsArray;
-use arrow::datatypes::{Float64Type, Int64Type};
-use datalabb::cli::generate::{STAR_REGIONS, STAR_YEARS, star_recipes, star_tables};
-use datalabb::ops::group::{Aggregate, Measure, group_by};
-use datalabb::ops::join::{JoinKind, JoinSpec, join};
-use datalabb::ops::keys::Normalize;
-use datalabb::ops::no_progress;
-use datalabb::recipe::run::run;
-
-const FACT_ROWS: usize = 10_000_000;
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let mid = xs.len() / 2;
-    if xs.len() % 2 == 1 {
-        xs[mid]
-    } else {
-        (xs[mid - 1] + xs[mid]) / 2.0
-    }
-}
-
-fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
-    let start = Instant::now();
-    let out = f();
-    (start.elapsed().as_secs_f64() * 1000.0, out)
-}
-
-fn report(label: &str, runs: &[f64], baseline: f64) {
-    let shown: Vec<String> = runs.iter().map(|r| format!("{r:.0}")).collect();
-    println!(
-        "{label:<44} median {:>8.1} ms   {:>5.1}× baseline   runs: {}",
-        median(runs.to_vec()),
-        median(runs.to_vec()) / baseline,
-        shown.join(", ")
-    );
-}
-
+// The command-line tool's generator is native only; on wasm32 (`clippy
+// --all-targets`) this is an empty program.
 fn main() {
-    let runs: usize = std::env::var("RUNS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(5);
-    let (fact, dim) = star_tables(FACT_ROWS).expect("the star tables");
-    let tables = BTreeMap::from([
-        ("fact".to_string(), fact.clone()),
-        ("dimension".to_string(), dim.clone()),
-    ]);
-    let recipes = star_recipes("", "");
-    let mut analyses: Vec<Vec<f64>> = vec![Vec::new(); recipes.len()];
-    let spec = JoinSpec {
-        kind: JoinKind::Inner,
-        left_on: vec!["region".into(), "year".into()],
-        right_on: vec!["region".into(), "year".into()],
-        normalize: Normalize::Exact,
-    };
-    let measures = [
-        Measure {
-            aggregate: Aggregate::Count,
-            column: None,
-            name: "n".into(),
-        },
-        Measure {
-            aggregate: Aggregate::Sum,
-            column: Some("value".into()),
-            name: "sum".into(),
-        },
-    ];
-    let (mut base, mut joins, mut groups) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..runs {
-        let values = fact.column(2).as_primitive::<Float64Type>();
-        base.push(time(|| black_box(values.values().iter().sum::<f64>())).0);
-        let (ms, (count, total)) = time(|| {
-            let (joined, stats) = join(&fact, &dim, &spec, &mut no_progress).unwrap();
-            let value = joined.column(2).as_primitive::<Float64Type>();
-            let weight = joined.column(3).as_primitive::<Float64Type>();
-            let total: f64 = value
-                .values()
-                .iter()
-                .zip(weight.values())
-                .map(|(v, w)| v * w)
-                .sum();
-            (stats.output_rows, total)
-        });
-        joins.push(ms);
-        black_box((count, total));
-        let fraction = count as f64 / FACT_ROWS as f64;
-        assert!(
-            (0.78..0.82).contains(&fraction),
-            "{fraction} of fact rows matched"
-        );
-        let (ms, grouped) = time(|| {
-            group_by(
-                &fact,
-                &["region".into(), "year".into()],
-                &measures,
-                &mut no_progress,
-            )
-            .unwrap()
-        });
-        groups.push(ms);
-        let n = grouped.column(2).as_primitive::<Int64Type>();
-        assert_eq!(n.values().iter().sum::<i64>() as usize, FACT_ROWS);
-        assert_eq!(
-            grouped.num_rows(),
-            (STAR_REGIONS * 5 / 4 * STAR_YEARS) as usize
-        );
-        for ((_, recipe), times) in recipes.iter().zip(&mut analyses) {
-            let (ms, result) = time(|| run(recipe, &tables, &mut no_progress).expect("runs"));
-            times.push(ms);
-            black_box(result);
+    #[cfg(not(target_arch = "wasm32"))]
+    native::main();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use std::collections::BTreeMap;
+    use std::hint::black_box;
+    use std::time::Instant;
+
+    use arrow::array::AsArray;
+    use arrow::datatypes::{Float64Type, Int64Type};
+    use datalabb::cli::generate::{STAR_REGIONS, STAR_YEARS, star_recipes, star_tables};
+    use datalabb::ops::group::{Aggregate, Measure, group_by};
+    use datalabb::ops::join::{JoinKind, JoinSpec, join};
+    use datalabb::ops::keys::Normalize;
+    use datalabb::ops::no_progress;
+    use datalabb::recipe::run::run;
+
+    const FACT_ROWS: usize = 10_000_000;
+
+    fn median(mut xs: Vec<f64>) -> f64 {
+        xs.sort_by(f64::total_cmp);
+        let mid = xs.len() / 2;
+        if xs.len() % 2 == 1 {
+            xs[mid]
+        } else {
+            (xs[mid - 1] + xs[mid]) / 2.0
         }
     }
-    let baseline = median(base.clone());
-    println!(
-        "fact {FACT_ROWS} rows, dimension {} rows; {runs} runs",
-        dim.num_rows()
-    );
-    report("baseline: one pass summing value", &base, baseline);
-    report(
-        "join on (region, year) + sum(value × weight)",
-        &joins,
-        baseline,
-    );
-    report(
-        "group by (region, year): count, sum(value)",
-        &groups,
-        baseline,
-    );
-    println!("the analyses as the browser's worker runs them (recipe::run):");
-    for ((name, _), times) in recipes.iter().zip(&analyses) {
-        report(&format!("analysis {name}"), times, baseline);
+
+    fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
+        let start = Instant::now();
+        let out = f();
+        (start.elapsed().as_secs_f64() * 1000.0, out)
+    }
+
+    fn report(label: &str, runs: &[f64], baseline: f64) {
+        let shown: Vec<String> = runs.iter().map(|r| format!("{r:.0}")).collect();
+        println!(
+            "{label:<44} median {:>8.1} ms   {:>5.1}× baseline   runs: {}",
+            median(runs.to_vec()),
+            median(runs.to_vec()) / baseline,
+            shown.join(", ")
+        );
+    }
+
+    pub fn main() {
+        let runs: usize = std::env::var("RUNS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(5);
+        let (fact, dim) = star_tables(FACT_ROWS).expect("the star tables");
+        let tables = BTreeMap::from([
+            ("fact".to_string(), fact.clone()),
+            ("dimension".to_string(), dim.clone()),
+        ]);
+        let recipes = star_recipes("", "");
+        let mut analyses: Vec<Vec<f64>> = vec![Vec::new(); recipes.len()];
+        let spec = JoinSpec {
+            kind: JoinKind::Inner,
+            left_on: vec!["region".into(), "year".into()],
+            right_on: vec!["region".into(), "year".into()],
+            normalize: Normalize::Exact,
+        };
+        let measures = [
+            Measure {
+                aggregate: Aggregate::Count,
+                column: None,
+                name: "n".into(),
+            },
+            Measure {
+                aggregate: Aggregate::Sum,
+                column: Some("value".into()),
+                name: "sum".into(),
+            },
+        ];
+        let (mut base, mut joins, mut groups) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..runs {
+            let values = fact.column(2).as_primitive::<Float64Type>();
+            base.push(time(|| black_box(values.values().iter().sum::<f64>())).0);
+            let (ms, (count, total)) = time(|| {
+                let (joined, stats) = join(&fact, &dim, &spec, &mut no_progress).unwrap();
+                let value = joined.column(2).as_primitive::<Float64Type>();
+                let weight = joined.column(3).as_primitive::<Float64Type>();
+                let total: f64 = value
+                    .values()
+                    .iter()
+                    .zip(weight.values())
+                    .map(|(v, w)| v * w)
+                    .sum();
+                (stats.output_rows, total)
+            });
+            joins.push(ms);
+            black_box((count, total));
+            let fraction = count as f64 / FACT_ROWS as f64;
+            assert!(
+                (0.78..0.82).contains(&fraction),
+                "{fraction} of fact rows matched"
+            );
+            let (ms, grouped) = time(|| {
+                group_by(
+                    &fact,
+                    &["region".into(), "year".into()],
+                    &measures,
+                    &mut no_progress,
+                )
+                .unwrap()
+            });
+            groups.push(ms);
+            let n = grouped.column(2).as_primitive::<Int64Type>();
+            assert_eq!(n.values().iter().sum::<i64>() as usize, FACT_ROWS);
+            assert_eq!(
+                grouped.num_rows(),
+                (STAR_REGIONS * 5 / 4 * STAR_YEARS) as usize
+            );
+            for ((_, recipe), times) in recipes.iter().zip(&mut analyses) {
+                let (ms, result) = time(|| run(recipe, &tables, &mut no_progress).expect("runs"));
+                times.push(ms);
+                black_box(result);
+            }
+        }
+        let baseline = median(base.clone());
+        println!(
+            "fact {FACT_ROWS} rows, dimension {} rows; {runs} runs",
+            dim.num_rows()
+        );
+        report("baseline: one pass summing value", &base, baseline);
+        report(
+            "join on (region, year) + sum(value × weight)",
+            &joins,
+            baseline,
+        );
+        report(
+            "group by (region, year): count, sum(value)",
+            &groups,
+            baseline,
+        );
+        println!("the analyses as the browser's worker runs them (recipe::run):");
+        for ((name, _), times) in recipes.iter().zip(&analyses) {
+            report(&format!("analysis {name}"), times, baseline);
+        }
     }
 }
