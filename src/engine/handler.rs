@@ -11,6 +11,7 @@ use crate::data::export::export;
 use crate::data::hash::sha256_hex;
 use crate::data::load::{Limits, Table, decode};
 use crate::data::summary::summarize;
+use crate::data::values::{formatter, sort_rows};
 use crate::data::view::Selection;
 use crate::engine::protocol::{
     Origin, RESULT, RecipeError, Request, Response, StepOutcome, TableSummary, Timings,
@@ -38,6 +39,9 @@ pub enum Outcome {
     /// Stop the download of request `request`.
     Cancel { request: u64 },
 }
+
+/// The most distinct values [`Request::Distinct`] returns.
+pub const MAX_DISTINCT: usize = 1000;
 
 /// A dataset version the worker holds.
 #[derive(Debug)]
@@ -146,6 +150,15 @@ impl Engine {
             }
             Request::Cancel { request } => Outcome::Cancel { request },
             Request::RunRecipe { recipe } => Outcome::Reply(self.run_recipe(&recipe)),
+            Request::Distinct {
+                recipe,
+                step,
+                column,
+                limit,
+            } => match self.distinct(recipe, step, &column, limit) {
+                Ok((values, more)) => Outcome::Reply(Response::Distinct { values, more }),
+                Err(message) => error(message),
+            },
             Request::Export { dataset, format } => match self.tables.get(&dataset) {
                 Some(loaded) => match export(&loaded.batch, format) {
                     Ok(bytes) => Outcome::Reply(Response::Exported {
@@ -196,23 +209,10 @@ impl Engine {
                 ..StepOutcome::default()
             })
             .collect();
-        let mut tables = BTreeMap::new();
-        for wanted in &recipe.inputs {
-            match self.tables.get(&wanted.dataset) {
-                Some(loaded) if loaded.summary.sha256 == wanted.sha256 => {
-                    tables.insert(wanted.name.clone(), loaded.batch.clone());
-                }
-                _ => {
-                    let message = format!(
-                        "input {:?}: dataset {:?} (version {}) is not open",
-                        wanted.name,
-                        wanted.dataset,
-                        wanted.sha256.chars().take(12).collect::<String>()
-                    );
-                    return failed(input, steps, None, message);
-                }
-            }
-        }
+        let tables = match self.input_tables(recipe) {
+            Ok(tables) => tables,
+            Err(message) => return failed(input, steps, None, message),
+        };
         let record = |steps: &mut Vec<StepOutcome>, reports: Vec<run::StepReport>| {
             for (outcome, report) in steps.iter_mut().zip(reports) {
                 outcome.rows = Some(report.rows);
@@ -400,6 +400,67 @@ impl Engine {
                 message: format!("{dataset} is not loaded; open it again"),
             },
         }
+    }
+
+    /// The opened tables of `recipe`'s inputs, by input name.
+    fn input_tables(&self, recipe: &Recipe) -> Result<BTreeMap<String, RecordBatch>, String> {
+        let mut tables = BTreeMap::new();
+        for wanted in &recipe.inputs {
+            match self.tables.get(&wanted.dataset) {
+                Some(loaded) if loaded.summary.sha256 == wanted.sha256 => {
+                    tables.insert(wanted.name.clone(), loaded.batch.clone());
+                }
+                _ => {
+                    return Err(format!(
+                        "input {:?}: dataset {:?} (version {}) is not open",
+                        wanted.name,
+                        wanted.dataset,
+                        wanted.sha256.chars().take(12).collect::<String>()
+                    ));
+                }
+            }
+        }
+        Ok(tables)
+    }
+
+    /// The distinct values (sorted by value, as text) of `column` in the
+    /// table step `step` of `recipe` receives; and whether there were
+    /// more than `limit` (at most [`MAX_DISTINCT`]).
+    fn distinct(
+        &self,
+        mut recipe: Recipe,
+        step: usize,
+        column: &str,
+        limit: u32,
+    ) -> Result<(Vec<String>, bool), String> {
+        recipe.steps.truncate(step);
+        let catalog = self
+            .catalog
+            .as_ref()
+            .ok_or("the catalog is not loaded yet")?;
+        plan::check(&recipe, catalog).map_err(|e| e.message)?;
+        let tables = self.input_tables(&recipe)?;
+        let (table, _) = run::run(&recipe, &tables, &mut no_progress).map_err(|e| e.message)?;
+        let array = table.column(
+            crate::ops::column_index(&table, column, "the table").map_err(|e| e.to_string())?,
+        );
+        let mut rows: Vec<u32> = (0..array.len() as u32).collect();
+        sort_rows(array.as_ref(), &mut rows, false);
+        let text = formatter(array.as_ref());
+        let limit = (limit as usize).min(MAX_DISTINCT);
+        let mut values: Vec<String> = Vec::new();
+        for row in rows {
+            let Some(value) = text(row as usize) else {
+                continue;
+            };
+            if values.last() != Some(&value) {
+                if values.len() == limit {
+                    return Ok((values, true));
+                }
+                values.push(value);
+            }
+        }
+        Ok((values, false))
     }
 
     /// Keeps a decoded table under its summary's dataset id, replacing any
@@ -862,6 +923,38 @@ Ume\xe5;0114;n/a
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             "ministry,staff\nJu,4.0\nFi,2.5\n"
+        );
+    }
+
+    #[test]
+    fn distinct_values_of_a_column_where_a_step_receives_it() {
+        let (mut engine, recipe) = engine_with_fixture_tables();
+        let mut distinct = |step: usize, limit: u32| {
+            reply(
+                &mut engine,
+                Request::Distinct {
+                    recipe: recipe.clone(),
+                    step,
+                    column: "year".into(),
+                    limit,
+                },
+                None,
+            )
+        };
+        let values = |v: &[&str], more| Response::Distinct {
+            values: v.iter().map(|s| s.to_string()).collect(),
+            more,
+        };
+        assert_eq!(distinct(1, 100), values(&["2009", "2012"], false));
+        assert_eq!(
+            distinct(2, 100),
+            values(&["2012"], false),
+            "after 2010–2024"
+        );
+        assert_eq!(distinct(1, 1), values(&["2009"], true));
+        assert!(
+            matches!(distinct(0, 10), Response::Error { .. }),
+            "agencies have no year"
         );
     }
 

@@ -96,6 +96,15 @@ pub enum Request {
     /// export work on it as on any dataset). Answered by
     /// [`Response::RecipeRan`].
     RunRecipe { recipe: Recipe },
+    /// The distinct values of `column` in the table that step `step` of
+    /// `recipe` receives (sorted, at most `limit`), for the pivot form.
+    /// Answered by [`Response::Distinct`].
+    Distinct {
+        recipe: Recipe,
+        step: usize,
+        column: String,
+        limit: u32,
+    },
     /// Write a loaded dataset as a file. Answered by [`Response::Exported`].
     Export { dataset: String, format: Format },
 }
@@ -204,6 +213,9 @@ pub enum Response {
         /// Filled in by the worker, which has a clock.
         run_ms: f64,
     },
+    /// Distinct values, as the preview shows them; `more` when there were
+    /// more than the limit.
+    Distinct { values: Vec<String>, more: bool },
     /// A dataset written as a file; the bytes travel as the bulk buffer,
     /// not in the JSON header.
     Exported {

@@ -8,12 +8,14 @@
 //! | `keys.rs`  | key columns read once, hashed and compared per row; the hash index |
 //! | `join.rs`  | inner, left, right, full, semi and anti joins with diagnostics |
 //! | `group.rs` | group-by with count, sum, mean, median, min, max, distinct count |
+//! | `reshape.rs` | union, pivot (long to wide) and unpivot (wide to long) |
 //! | `derive.rs` | derived columns: arithmetic, log, share of a group's total, change from the previous row of a group |
 
 pub mod derive;
 pub mod group;
 pub mod join;
 pub mod keys;
+pub mod reshape;
 
 #[cfg(test)]
 mod tests;

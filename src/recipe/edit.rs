@@ -19,6 +19,9 @@ pub enum StepKind {
     Join,
     Derive,
     GroupBy,
+    Pivot,
+    Unpivot,
+    Union,
     Sort,
     Select,
     Rename,
@@ -26,11 +29,14 @@ pub enum StepKind {
 }
 
 impl StepKind {
-    pub const ALL: [StepKind; 8] = [
+    pub const ALL: [StepKind; 11] = [
         StepKind::Filter,
         StepKind::Join,
         StepKind::Derive,
         StepKind::GroupBy,
+        StepKind::Pivot,
+        StepKind::Unpivot,
+        StepKind::Union,
         StepKind::Sort,
         StepKind::Select,
         StepKind::Rename,
@@ -50,6 +56,9 @@ impl StepKind {
             Step::Select { .. } => StepKind::Select,
             Step::Rename { .. } => StepKind::Rename,
             Step::Limit { .. } => StepKind::Limit,
+            Step::Union { .. } => StepKind::Union,
+            Step::Pivot { .. } => StepKind::Pivot,
+            Step::Unpivot { .. } => StepKind::Unpivot,
         }
     }
 
@@ -243,9 +252,99 @@ pub fn add_step(
             }
         }
         StepKind::Limit => Step::Limit { rows: 10 },
+        StepKind::Union => {
+            let dataset = suggest_union(schema, catalog)?;
+            Step::Union {
+                input: ensure_input(recipe, dataset)?,
+            }
+        }
+        StepKind::Pivot => {
+            let column = schema
+                .iter()
+                .find(|(n, _)| is_year(n))
+                .or_else(|| schema.first())
+                .map(|(n, _)| n.clone())?;
+            let measure = schema
+                .iter()
+                .find(|(n, t)| is_number(t) && !is_time_or_code(n) && *n != column)
+                .map(|(n, _)| n.clone());
+            let index = schema
+                .iter()
+                .find(|(n, t)| t.contains("Utf8") && *n != column)
+                .map(|(n, _)| n.clone());
+            Step::Pivot {
+                index: index.into_iter().collect(),
+                values: measure.clone().unwrap_or_else(|| column.clone()),
+                aggregate: if measure.is_some() {
+                    Aggregate::Sum
+                } else {
+                    Aggregate::Count
+                },
+                column,
+                // The panel fills in the column's values from the data.
+                keys: Vec::new(),
+            }
+        }
+        StepKind::Unpivot => {
+            let measures: Vec<String> = schema
+                .iter()
+                .filter(|(n, t)| is_number(t) && !is_time_or_code(n))
+                .map(|(n, _)| n.clone())
+                .collect();
+            let columns = if measures.is_empty() {
+                schema.last().map(|(n, _)| vec![n.clone()])?
+            } else {
+                measures
+            };
+            Step::Unpivot {
+                name: unique_name(schema, "column"),
+                value: unique_name(schema, "value"),
+                columns,
+            }
+        }
     };
     recipe.steps.push(step);
     Some(())
+}
+
+/// Whether a column holds years.
+fn is_year(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    lower == "year" || lower == "år" || lower.ends_with("_year")
+}
+
+/// The dataset whose rows could be appended to a table of `schema`: the
+/// one sharing the most columns of the same name and type.
+pub fn suggest_union<'a>(schema: &Schema, catalog: &'a Catalog) -> Option<&'a Dataset> {
+    catalog
+        .datasets
+        .iter()
+        .filter_map(|d| {
+            let shared = d
+                .latest()?
+                .columns
+                .iter()
+                .filter(|c| {
+                    schema
+                        .iter()
+                        .any(|(n, t)| *n == c.name && *t == c.data_type)
+                })
+                .count();
+            (shared > 0).then_some((shared, d))
+        })
+        .max_by_key(|(shared, _)| *shared)
+        .map(|(_, d)| d)
+}
+
+/// Points union step `step` at `dataset`.
+pub fn set_union_dataset(recipe: &mut Recipe, step: usize, dataset: &Dataset) {
+    let Some(name) = ensure_input(recipe, dataset) else {
+        return;
+    };
+    if let Some(Step::Union { input }) = recipe.steps.get_mut(step) {
+        *input = name;
+    }
+    prune_inputs(recipe);
 }
 
 /// Whether a column name reads as a time or a code rather than a measure.
@@ -367,13 +466,13 @@ pub fn set_join_dataset(recipe: &mut Recipe, step: usize, schema: &Schema, datas
     prune_inputs(recipe);
 }
 
-/// Drops the inputs (after the first) that no join reads.
+/// Drops the inputs (after the first) that no join or union reads.
 pub fn prune_inputs(recipe: &mut Recipe) {
     let used: Vec<String> = recipe
         .steps
         .iter()
         .filter_map(|s| match s {
-            Step::Join { input, .. } => Some(input.clone()),
+            Step::Join { input, .. } | Step::Union { input } => Some(input.clone()),
             _ => None,
         })
         .collect();
@@ -602,12 +701,31 @@ mod tests {
                 .schemas
                 .pop()
                 .unwrap();
-            add_step(&mut recipe, kind, &schema, &catalog).unwrap();
+            if add_step(&mut recipe, kind, &schema, &catalog).is_none() {
+                // Nothing in the fixture catalog shares the pivoted columns.
+                assert_eq!(kind, StepKind::Union);
+                continue;
+            }
+            // The panel fills a pivot's keys from the data.
+            if let Some(Step::Pivot { keys, .. }) = recipe.steps.last_mut() {
+                *keys = vec!["2020".into(), "2021".into()];
+            }
             if let Err(e) = plan::check(&recipe, &catalog) {
                 panic!("{kind:?}: {e}");
             }
         }
-        assert_eq!(recipe.steps.len(), StepKind::ALL.len());
+        assert_eq!(recipe.steps.len(), StepKind::ALL.len() - 1);
+        // A union is suggested where a dataset shares columns.
+        let (catalog, mut recipe) = agencies();
+        let schema = plan::check(&recipe, &catalog).unwrap().schemas[0].clone();
+        add_step(&mut recipe, StepKind::Union, &schema, &catalog).unwrap();
+        assert_eq!(
+            recipe.steps[0],
+            Step::Union {
+                input: "fixture-agencies_2".into()
+            }
+        );
+        plan::check(&recipe, &catalog).unwrap();
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub(crate) mod tests;
 use serde::{Deserialize, Serialize};
 
 use crate::ops::derive::Formula;
-use crate::ops::group::Measure;
+use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::JoinSpec;
 
 /// Bumped when the recipe changes shape; older versions keep opening.
@@ -86,6 +86,34 @@ pub enum Step {
     },
     /// Keep the first rows.
     Limit { rows: u64 },
+    /// Append the rows of input `input`; columns matched by name.
+    Union { input: String },
+    /// Long to wide: a row per group of `index`, a column per value of
+    /// `keys` (values of `column`) with the aggregate of `values`.
+    Pivot {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        index: Vec<String>,
+        column: String,
+        values: String,
+        keys: Vec<String>,
+        #[serde(default = "sum", skip_serializing_if = "is_sum")]
+        aggregate: Aggregate,
+    },
+    /// Wide to long: a row per column of `columns`, its name in `name` and
+    /// its value in `value`.
+    Unpivot {
+        columns: Vec<String>,
+        name: String,
+        value: String,
+    },
+}
+
+fn sum() -> Aggregate {
+    Aggregate::Sum
+}
+
+fn is_sum(a: &Aggregate) -> bool {
+    *a == Aggregate::Sum
 }
 
 impl Step {
@@ -100,6 +128,9 @@ impl Step {
             Step::GroupBy { .. } => "group by",
             Step::Sort { .. } => "sort",
             Step::Limit { .. } => "limit",
+            Step::Union { .. } => "union",
+            Step::Pivot { .. } => "pivot",
+            Step::Unpivot { .. } => "unpivot",
         }
     }
 }

@@ -243,6 +243,92 @@ fn step_schema(
             Ok(schema.clone())
         }
         Step::Limit { .. } => Ok(schema.clone()),
+        Step::Union { input } => {
+            let other = inputs
+                .get(input)
+                .ok_or_else(|| format!("there is no input {input:?}"))?;
+            let mut out = schema.clone();
+            for (name, t) in other {
+                match out.iter().find(|(n, _)| n == name) {
+                    Some((_, mine)) if mine != t => {
+                        return Err(format!(
+                            "column {name:?} is {mine} here and {t} in {input:?}"
+                        ));
+                    }
+                    Some(_) => {}
+                    None => out.push((name.clone(), t.clone())),
+                }
+            }
+            Ok(out)
+        }
+        Step::Pivot {
+            index,
+            column: pivoted,
+            values,
+            keys,
+            aggregate,
+        } => {
+            let mut out = Schema::new();
+            for name in index {
+                if out.iter().any(|(n, _)| n == name) {
+                    return Err(format!("column {name:?} is chosen twice"));
+                }
+                out.push((name.clone(), column(schema, name, table)?.to_string()));
+            }
+            column(schema, pivoted, table)?;
+            let t = column(schema, values, table)?;
+            let output = match aggregate {
+                Aggregate::Count => "Int64",
+                Aggregate::Sum | Aggregate::Mean | Aggregate::Min | Aggregate::Max => {
+                    if !is_number(t) {
+                        return Err(format!("{values:?} is {t}, not a number column"));
+                    }
+                    "Float64"
+                }
+                other => return Err(format!("a pivot cannot compute {other:?}; use a group-by")),
+            };
+            if keys.is_empty() {
+                return Err(format!(
+                    "list the values of {pivoted:?} that become columns"
+                ));
+            }
+            for key in keys {
+                if key.is_empty() || out.iter().any(|(n, _)| n == key) {
+                    return Err(format!("the new column {key:?} is empty or not new"));
+                }
+                out.push((key.clone(), output.to_string()));
+            }
+            Ok(out)
+        }
+        Step::Unpivot {
+            columns,
+            name,
+            value,
+        } => {
+            if columns.is_empty() {
+                return Err("choose the columns that become rows".into());
+            }
+            let mut numeric = true;
+            for c in columns {
+                numeric &= is_number(column(schema, c, table)?);
+            }
+            let mut out: Schema = schema
+                .iter()
+                .filter(|(n, _)| !columns.contains(n))
+                .cloned()
+                .collect();
+            for new in [name, value] {
+                if new.trim().is_empty() || out.iter().any(|(n, _)| n == new) || name == value {
+                    return Err(format!("the new column {new:?} is empty or not new"));
+                }
+            }
+            out.push((name.clone(), "Utf8".into()));
+            out.push((
+                value.clone(),
+                if numeric { "Float64" } else { "Utf8" }.into(),
+            ));
+            Ok(out)
+        }
     }
 }
 

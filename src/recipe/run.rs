@@ -15,6 +15,7 @@ use crate::data::values::{numbers, sort_rows, texts};
 use crate::ops::derive::derive;
 use crate::ops::group::group_by;
 use crate::ops::join::{JoinStats, join};
+use crate::ops::reshape::{pivot, union, unpivot};
 use crate::ops::{Progress, column_index};
 use crate::recipe::{Comparison, Predicate, Recipe, Step, Value};
 
@@ -141,6 +142,25 @@ fn apply(
             sort_rows(table.column(at).as_ref(), &mut rows, *descending);
             take_rows(table, rows)?
         }
+        Step::Union { input } => {
+            let other = tables
+                .get(input)
+                .ok_or_else(|| format!("input {input:?} is not loaded"))?;
+            union(table, other).map_err(|e| e.to_string())?
+        }
+        Step::Pivot {
+            index,
+            column,
+            values,
+            keys,
+            aggregate,
+        } => pivot(table, index, column, values, keys, *aggregate, progress)
+            .map_err(|e| e.to_string())?,
+        Step::Unpivot {
+            columns,
+            name,
+            value,
+        } => unpivot(table, columns, name, value).map_err(|e| e.to_string())?,
         Step::Limit { rows } => {
             let n = usize::try_from(*rows)
                 .unwrap_or(usize::MAX)

@@ -149,7 +149,7 @@ impl Random {
         }
     }
     fn step(&mut self) -> Step {
-        match self.below(8) {
+        match self.below(11) {
             0 => Step::Select {
                 columns: self.names(),
             },
@@ -228,6 +228,32 @@ impl Random {
                         percent: self.below(2) == 0,
                     },
                 },
+            },
+            7 => Step::Union {
+                input: self.pick(&["staff", "agencies", "nope"]).to_string(),
+            },
+            8 => Step::Pivot {
+                index: self.names(),
+                column: self.name(),
+                values: self.name(),
+                keys: (0..self.below(3))
+                    .map(|_| {
+                        self.pick(&["2012", "2009", "Fi", "", "x", "fte"])
+                            .to_string()
+                    })
+                    .collect(),
+                aggregate: *self.pick(&[
+                    Aggregate::Count,
+                    Aggregate::Sum,
+                    Aggregate::Mean,
+                    Aggregate::Median,
+                    Aggregate::Max,
+                ]),
+            },
+            9 => Step::Unpivot {
+                columns: self.names(),
+                name: self.name(),
+                value: self.name(),
             },
             _ => Step::Limit {
                 rows: *self.pick(&[0, 1, 2, u64::MAX]),

@@ -330,6 +330,7 @@ fn shape(i: usize, step: &Step) -> String {
             None => "nested".into(),
         },
         Step::Join { spec, .. } => spec.left_on.len().to_string(),
+        Step::Pivot { index, .. } => index.len().to_string(),
         Step::GroupBy { by, measures } => format!("{}/{}", by.len(), measures.len()),
         Step::Derive { formula, .. } => {
             let within = match formula {
@@ -512,6 +513,9 @@ fn StepCard(panel: Panel, i: usize) -> impl IntoView {
         Step::Rename { .. } => view! { <RenameForm panel=panel i=i step=step /> }.into_any(),
         Step::Limit { .. } => view! { <LimitForm panel=panel i=i step=step /> }.into_any(),
         Step::Derive { .. } => view! { <DeriveForm panel=panel i=i step=step /> }.into_any(),
+        Step::Union { .. } => view! { <UnionForm panel=panel i=i step=step /> }.into_any(),
+        Step::Pivot { .. } => view! { <PivotForm panel=panel i=i step=step /> }.into_any(),
+        Step::Unpivot { .. } => view! { <UnpivotForm panel=panel i=i step=step /> }.into_any(),
     };
     view! {
         <li class="step" data-testid="step" data-kind=initial.kind()>
@@ -834,23 +838,6 @@ fn JoinForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
             panel.edit(true, |r| edit::set_join_dataset(r, i, &schema, &d));
         }
     };
-    let datasets = move || {
-        let current = dataset.get().map(|d| d.dataset).unwrap_or_default();
-        let lang = panel.lang.get();
-        panel
-            .catalog
-            .get()
-            .map(|c| {
-                c.datasets
-                    .iter()
-                    .map(|d| {
-                        view! {
-                            <option value=d.id.clone() selected=d.id == current>{d.title.get(lang).to_string()}</option>
-                        }
-                    })
-                    .collect_view()
-            })
-    };
     let pairs = spec.get_untracked().map_or(0, |(_, s)| s.left_on.len());
     let pair = move |n: usize| {
         let side = move |right_side: bool| {
@@ -903,7 +890,7 @@ fn JoinForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
             <span class="muted">{move || panel.t().with_dataset}</span>
             <select aria-label=move || panel.t().with_dataset data-testid="join-dataset"
                 on:change=move |e| pick_dataset(event_target_value(&e))>
-                {datasets}
+                {dataset_options(panel, move || dataset.get().map(|d| d.dataset).unwrap_or_default())}
             </select>
             {choice_select(
                 move || panel.t().join_kind.to_string(),
@@ -1237,6 +1224,282 @@ fn DeriveForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView
         {groups_view}
     }
     .into_any()
+}
+
+/// The datasets of the catalog as `<option>`s, `current` selected.
+fn dataset_options(
+    panel: Panel,
+    current: impl Fn() -> String + Send + Sync + 'static,
+) -> impl IntoView {
+    move || {
+        let current = current();
+        let lang = panel.lang.get();
+        panel.catalog.get().map(|c| {
+            c.datasets
+                .iter()
+                .map(|d| {
+                    view! {
+                        <option value=d.id.clone() selected=d.id == current>{d.title.get(lang).to_string()}</option>
+                    }
+                })
+                .collect_view()
+        })
+    }
+}
+
+/// A union: the dataset whose rows are appended.
+#[component]
+fn UnionForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
+    let current = move || {
+        let Some(Step::Union { input }) = step.get() else {
+            return String::new();
+        };
+        panel
+            .recipe
+            .with(|r| {
+                r.as_ref().ok().and_then(|r| {
+                    r.inputs
+                        .iter()
+                        .find(|x| x.name == input)
+                        .map(|x| x.dataset.clone())
+                })
+            })
+            .unwrap_or_default()
+    };
+    let pick = move |id: String| {
+        let Some(catalog) = panel.catalog.get_untracked() else {
+            return;
+        };
+        if let Some(d) = catalog.dataset(&id).cloned() {
+            panel.edit(true, |r| edit::set_union_dataset(r, i, &d));
+        }
+    };
+    view! {
+        <div class="form-row">
+            <span class="muted">{move || panel.t().append_rows_of}</span>
+            <select aria-label=move || panel.t().append_rows_of data-testid="union-dataset"
+                on:change=move |e| pick(event_target_value(&e))>
+                {dataset_options(panel, current)}
+            </select>
+        </div>
+    }
+}
+
+/// The aggregates a pivot computes, as places in `AGGREGATES`.
+const PIVOT_AGGREGATES: [Aggregate; 5] = [
+    Aggregate::Count,
+    Aggregate::Sum,
+    Aggregate::Mean,
+    Aggregate::Min,
+    Aggregate::Max,
+];
+
+/// An edit of a pivot's index, column, values, keys and aggregate.
+type PivotChange<'a> =
+    dyn Fn(&mut Vec<String>, &mut String, &mut String, &mut Vec<String>, &mut Aggregate) + 'a;
+
+/// A pivot: rows per index, a column per listed value.
+#[component]
+fn PivotForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
+    let schema = panel.input_schema(i);
+    let parts = Memo::new(move |_| match step.get() {
+        Some(Step::Pivot {
+            index,
+            column,
+            values,
+            keys,
+            aggregate,
+        }) => Some((index, column, values, keys, aggregate)),
+        _ => None,
+    });
+    let Some((initial_index, _, _, initial_keys, _)) = parts.get_untracked() else {
+        return ().into_any();
+    };
+    let change = move |push: bool, f: &PivotChange<'_>| {
+        let apply = |s: &mut Step| {
+            if let Step::Pivot {
+                index,
+                column,
+                values,
+                keys,
+                aggregate,
+            } = s
+            {
+                f(index, column, values, keys, aggregate);
+            }
+        };
+        if push {
+            panel.step(i, true, apply);
+        } else {
+            panel.type_edit(|r| {
+                if let Some(s) = r.steps.get_mut(i) {
+                    apply(s);
+                }
+            });
+        }
+    };
+    let problem = RwSignal::new(None::<String>);
+    // Fills the new columns with the values of the pivoted column.
+    let fill = move |push: bool| {
+        let (Ok(recipe), Some((_, column, ..))) =
+            (panel.recipe.get_untracked(), parts.get_untracked())
+        else {
+            return;
+        };
+        let request = Request::Distinct {
+            recipe,
+            step: i,
+            column,
+            limit: 200,
+        };
+        panel.lab.ask(&request, move |response| match response {
+            _ if problem.is_disposed() => {}
+            Response::Distinct { values, more } => {
+                problem.set(more.then(|| format!("{} …", values.len())));
+                if push {
+                    change(true, &|_, _, _, k, _| *k = values.clone());
+                } else {
+                    panel.edit(false, |r| {
+                        if let Some(Step::Pivot { keys, .. }) = r.steps.get_mut(i) {
+                            *keys = values.clone();
+                        }
+                    });
+                }
+            }
+            Response::Error { message } => problem.set(Some(message)),
+            _ => {}
+        });
+    };
+    if initial_keys.is_empty() {
+        fill(false);
+    }
+    let key = move |n: usize| {
+        view! {
+            <span class="group-key">
+                {column_select(panel, move || panel.t().one_row_per.to_string(), "pivot-index", schema,
+                    Signal::derive(move || parts.get().and_then(|p| p.0.get(n).cloned()).unwrap_or_default()),
+                    move |c| change(true, &|x, _, _, _, _| if let Some(v) = x.get_mut(n) { *v = c.clone() }))}
+                <button class="small" aria-label=move || panel.t().remove
+                    on:click=move |_| change(true, &|x, _, _, _, _| if n < x.len() { x.remove(n); })>"✕"</button>
+            </span>
+        }
+    };
+    let add_key = move |_| {
+        let pick = schema.with_untracked(|s| s.first().map(|(n, _)| n.clone()).unwrap_or_default());
+        change(true, &|x, _, _, _, _| x.push(pick.clone()))
+    };
+    let aggregate = Signal::derive(move || parts.get().map_or(Aggregate::Sum, |p| p.4));
+    view! {
+        <div class="form-row">
+            <span class="muted">{move || panel.t().one_row_per}</span>
+            {(0..initial_index.len()).map(key).collect_view()}
+            <button class="small" on:click=add_key>{move || panel.t().add_group}</button>
+        </div>
+        <div class="form-row">
+            <span class="muted">{move || panel.t().pivot_column}</span>
+            {column_select(panel, move || panel.t().pivot_column.to_string(), "pivot-column", schema,
+                Signal::derive(move || parts.get().map(|p| p.1).unwrap_or_default()),
+                move |c| {
+                    change(true, &|_, column, _, _, _| *column = c.clone());
+                    fill(false);
+                })}
+            {choice_select(move || panel.t().measures.to_string(), "pivot-aggregate", &PIVOT_AGGREGATES,
+                move |k| {
+                    let at = AGGREGATES.iter().position(|a| *a == PIVOT_AGGREGATES[k]).unwrap_or(0);
+                    panel.t().aggregates[at]
+                },
+                aggregate,
+                move |a| change(true, &|_, _, _, _, x| *x = a))}
+            <span class="muted">{move || panel.t().pivot_values}</span>
+            {column_select(panel, move || panel.t().pivot_values.to_string(), "pivot-values", schema,
+                Signal::derive(move || parts.get().map(|p| p.2).unwrap_or_default()),
+                move |c| change(true, &|_, _, values, _, _| *values = c.clone()))}
+        </div>
+        <div class="form-row">
+            <label class="field grow">
+                <span class="muted">{move || panel.t().new_columns}</span>
+                {text_field(panel, move || panel.t().new_columns.to_string(),
+                    Signal::derive(move || parts.get().map(|p| p.3.join("; ")).unwrap_or_default()),
+                    |a, b| split_list(a) == split_list(b),
+                    move |v| change(false, &|_, _, _, keys, _| *keys = split_list(&v)),
+                    "pivot-keys")}
+            </label>
+            <button class="small" data-testid="pivot-fill" on:click=move |_| fill(true)>{move || panel.t().all_values}</button>
+            {move || problem.get().map(|p| view! { <span class="muted">{p}</span> })}
+        </div>
+    }
+    .into_any()
+}
+
+/// A `;`-separated list, trimmed, without empty entries.
+fn split_list(text: &str) -> Vec<String> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// An unpivot: the columns that become rows, and the two new names.
+#[component]
+fn UnpivotForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
+    let schema = panel.input_schema(i);
+    let parts = Memo::new(move |_| match step.get() {
+        Some(Step::Unpivot {
+            columns,
+            name,
+            value,
+        }) => (columns, name, value),
+        _ => (Vec::new(), String::new(), String::new()),
+    });
+    let toggle = move |column: String, on: bool| {
+        let order = schema.get_untracked();
+        panel.step(i, true, |s| {
+            if let Step::Unpivot { columns, .. } = s {
+                columns.retain(|c| *c != column);
+                if on {
+                    columns.push(column.clone());
+                    columns.sort_by_key(|c| {
+                        order.iter().position(|(n, _)| n == c).unwrap_or(usize::MAX)
+                    });
+                }
+            }
+        })
+    };
+    let rename = move |which: bool, v: String| {
+        panel.type_edit(|r| {
+            if let Some(Step::Unpivot { name, value, .. }) = r.steps.get_mut(i) {
+                if which {
+                    *name = v.clone()
+                } else {
+                    *value = v.clone()
+                }
+            }
+        })
+    };
+    view! {
+        <div class="form-row checks">
+            {move || schema.get().into_iter().map(|(n, t)| {
+                let column = n.clone();
+                let checked = parts.with(|p| p.0.contains(&n));
+                view! {
+                    <label class="check" title=t>
+                        <input type="checkbox" prop:checked=checked
+                            on:change=move |e| toggle(column.clone(), event_target_checked(&e)) />
+                        <code>{n}</code>
+                    </label>
+                }
+            }).collect_view()}
+        </div>
+        <div class="form-row">
+            <span class="muted">{move || panel.t().name_into}</span>
+            {text_field(panel, move || panel.t().name_into.to_string(), Signal::derive(move || parts.get().1), |a, b| a == b,
+                move |v| rename(true, v), "unpivot-name")}
+            <span class="muted">{move || panel.t().value_into}</span>
+            {text_field(panel, move || panel.t().value_into.to_string(), Signal::derive(move || parts.get().2), |a, b| a == b,
+                move |v| rename(false, v), "unpivot-value")}
+        </div>
+    }
 }
 
 #[component]
