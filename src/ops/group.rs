@@ -57,13 +57,19 @@ pub fn group_by(
         .map(|&i| batch.column(i).clone())
         .collect();
     let rows = batch.num_rows();
-    // Each row's group; groups numbered by first appearance.
+    // Each row's group; groups numbered by first appearance. Without keys
+    // every row is in the one group, and no list of groups is made.
     let (group_of, firsts) = if key_columns.is_empty() {
-        (vec![0u32; rows], vec![0u32])
+        (None, vec![0u32])
     } else {
-        assign_groups(&Keys::single(&key_columns), progress)?
+        let (group_of, firsts) = assign_groups(&Keys::single(&key_columns), progress)?;
+        (Some(group_of), firsts)
     };
-    let groups = firsts.len();
+    let groups = Groups {
+        of: group_of.as_deref(),
+        rows,
+        count: firsts.len(),
+    };
 
     let mut fields: Vec<Field> = Vec::new();
     let mut columns: Vec<ArrayRef> = Vec::new();
@@ -90,7 +96,7 @@ pub fn group_by(
                 )));
             }
         };
-        let (data_type, array) = aggregate(measure.aggregate, input, &group_of, groups)?;
+        let (data_type, array) = aggregate(measure.aggregate, input, &groups)?;
         fields.push(Field::new(&measure.name, data_type, true));
         columns.push(array);
     }
@@ -119,19 +125,20 @@ pub(crate) fn assign_groups(
     {
         let mut group_at = vec![u32::MAX; dense.size];
         let mut firsts: Vec<u32> = Vec::new();
-        let mut group_of = Vec::with_capacity(rows);
-        for row in 0..rows {
+        let mut group_of = dense.positions(keys);
+        for (row, slot) in group_of.iter_mut().enumerate() {
             if row % CHUNK == 0 && progress(row as u64, rows as u64).is_break() {
                 return Err(OpsError::Cancelled);
             }
-            let Some(slot) = dense.position(keys, row).and_then(|p| group_at.get_mut(p)) else {
+            let Some(group) = group_at.get_mut(*slot as usize) else {
                 return Err(OpsError::Invalid(format!("row {row} has no group")));
             };
-            if *slot == u32::MAX {
-                *slot = firsts.len() as u32;
+            if *group == u32::MAX {
+                *group = firsts.len() as u32;
                 firsts.push(row as u32);
             }
-            group_of.push(*slot);
+            // The position becomes the group, in place.
+            *slot = *group;
         }
         return Ok((group_of, firsts));
     }
@@ -188,27 +195,62 @@ fn grow(slots: &[(u64, u32)]) -> Vec<(u64, u32)> {
     grown
 }
 
+/// Which group each row is in.
+struct Groups<'a> {
+    /// Per row; `None`: all rows are in group 0.
+    of: Option<&'a [u32]>,
+    rows: usize,
+    /// How many groups.
+    count: usize,
+}
+
+impl Groups<'_> {
+    /// Folds `values` into one result per group with `f` (a tight loop for
+    /// the one-group case, which has no list to read).
+    fn fold<T: Copy, V>(
+        &self,
+        init: T,
+        values: impl Iterator<Item = V>,
+        f: impl Fn(T, V) -> T,
+    ) -> Vec<T> {
+        let mut out = vec![init; self.count];
+        match self.of {
+            None => {
+                if let Some(slot) = out.first_mut() {
+                    *slot = values.fold(init, &f);
+                }
+            }
+            Some(of) => {
+                for (&g, v) in of.iter().zip(values) {
+                    if let Some(slot) = out.get_mut(g as usize) {
+                        *slot = f(*slot, v);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 fn aggregate(
     aggregate: Aggregate,
     input: Option<&ArrayRef>,
-    group_of: &[u32],
-    groups: usize,
+    groups: &Groups,
 ) -> Result<(DataType, ArrayRef), OpsError> {
     let Some(input) = input else {
-        let mut counts = vec![0i64; groups];
-        for &g in group_of {
-            if let Some(c) = counts.get_mut(g as usize) {
-                *c += 1;
-            }
-        }
+        let counts = match groups.of {
+            None => vec![groups.rows as i64],
+            Some(_) => groups.fold(0i64, std::iter::repeat(()), |c, ()| c + 1),
+        };
         return Ok((DataType::Int64, Arc::new(Int64Array::from(counts))));
     };
     if aggregate == Aggregate::CountDistinct {
         let keys = Keys::single(std::slice::from_ref(input));
-        let mut counts = vec![0i64; groups];
+        let mut counts = vec![0i64; groups.count];
         // Distinct by key equality, not by hash alone.
         let mut by_hash: HashMap<(u32, u64), Vec<usize>> = HashMap::new();
-        for (row, &g) in group_of.iter().enumerate() {
+        for row in 0..groups.rows {
+            let g = groups.of.map_or(0, |of| of[row]);
             let Some(hash) = keys.hash(row) else { continue };
             let rows = by_hash.entry((g, hash)).or_default();
             if !rows.iter().any(|&other| keys.equal(row, &keys, other)) {
@@ -223,14 +265,12 @@ fn aggregate(
     // Float64 without nulls is read in place; other types through numbers().
     if let Some(floats) = input.as_primitive_opt::<Float64Type>()
         && floats.null_count() == 0
-        && aggregate != Aggregate::Median
     {
         return Ok((
             DataType::Float64,
             Arc::new(fold(
                 aggregate,
                 floats.values().iter().copied().map(Some),
-                group_of,
                 groups,
             )),
         ));
@@ -243,52 +283,52 @@ fn aggregate(
     };
     Ok((
         DataType::Float64,
-        Arc::new(fold(aggregate, values.into_iter(), group_of, groups)),
+        Arc::new(fold(aggregate, values.into_iter(), groups)),
     ))
 }
 
-/// Folds the values of each group into `aggregate` (NaN and null skipped).
+/// Folds the values of each group into `aggregate` (NaN and null
+/// skipped). One pass that keeps only what the aggregate needs.
 fn fold(
     aggregate: Aggregate,
     values: impl Iterator<Item = Option<f64>>,
-    group_of: &[u32],
-    groups: usize,
+    groups: &Groups,
 ) -> Float64Array {
-    let mut per_group: Vec<Vec<f64>> = Vec::new();
-    let (mut sums, mut counts) = (vec![0.0f64; groups], vec![0u64; groups]);
-    let (mut mins, mut maxs) = (vec![f64::INFINITY; groups], vec![f64::NEG_INFINITY; groups]);
-    if aggregate == Aggregate::Median {
-        per_group = vec![Vec::new(); groups];
-    }
-    for (&g, v) in group_of.iter().zip(values) {
-        let (Some(v), g) = (v, g as usize) else {
-            continue;
-        };
-        if g >= groups || v.is_nan() {
-            continue;
-        }
-        sums[g] += v;
-        counts[g] += 1;
-        mins[g] = mins[g].min(v);
-        maxs[g] = maxs[g].max(v);
-        if let Some(list) = per_group.get_mut(g) {
-            list.push(v);
-        }
-    }
-    let result: Vec<Option<f64>> = (0..groups)
-        .map(|g| {
-            let n = counts[g];
-            match aggregate {
-                Aggregate::Sum => Some(sums[g]),
-                _ if n == 0 => None,
-                Aggregate::Mean => Some(sums[g] / n as f64),
-                Aggregate::Min => Some(mins[g]),
-                Aggregate::Max => Some(maxs[g]),
-                Aggregate::Median => per_group.get_mut(g).and_then(|list| median(list)),
-                Aggregate::Count | Aggregate::CountDistinct => None,
+    let valid = values.map(|v| v.filter(|v| !v.is_nan()));
+    let result: Vec<Option<f64>> = match aggregate {
+        Aggregate::Sum => groups
+            .fold(0.0, valid, |s, v| s + v.unwrap_or(0.0))
+            .into_iter()
+            .map(Some)
+            .collect(),
+        Aggregate::Mean => groups
+            .fold((0.0, 0u64), valid, |(s, n), v| match v {
+                Some(v) => (s + v, n + 1),
+                None => (s, n),
+            })
+            .into_iter()
+            .map(|(s, n)| (n > 0).then(|| s / n as f64))
+            .collect(),
+        Aggregate::Min => groups.fold(None, valid, |m: Option<f64>, v| match (m, v) {
+            (Some(m), Some(v)) => Some(m.min(v)),
+            (m, v) => m.or(v),
+        }),
+        Aggregate::Max => groups.fold(None, valid, |m: Option<f64>, v| match (m, v) {
+            (Some(m), Some(v)) => Some(m.max(v)),
+            (m, v) => m.or(v),
+        }),
+        Aggregate::Median => {
+            let mut per_group: Vec<Vec<f64>> = vec![Vec::new(); groups.count];
+            for (row, v) in valid.enumerate() {
+                let g = groups.of.map_or(0, |of| of[row]) as usize;
+                if let (Some(v), Some(list)) = (v, per_group.get_mut(g)) {
+                    list.push(v);
+                }
             }
-        })
-        .collect();
+            per_group.iter_mut().map(|list| median(list)).collect()
+        }
+        Aggregate::Count | Aggregate::CountDistinct => vec![None; groups.count],
+    };
     Float64Array::from(result)
 }
 

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, RecordBatch, UInt32Array};
+use arrow::array::{Array, ArrayRef, RecordBatch, RecordBatchOptions, UInt32Array};
 use arrow::compute::{interleave, take};
 use arrow::datatypes::{Field, Schema};
 use serde::{Deserialize, Serialize};
@@ -75,6 +75,19 @@ pub fn join(
     spec: &JoinSpec,
     progress: &mut Progress,
 ) -> Result<(RecordBatch, JoinStats), OpsError> {
+    join_keeping(left, right, spec, &|_| true, progress)
+}
+
+/// [`join`], making only the output columns whose names `keep` accepts
+/// (a recipe's later steps read no others). Names are chosen as if all
+/// were made, so the kept ones are named as [`join`] names them.
+pub fn join_keeping(
+    left: &RecordBatch,
+    right: &RecordBatch,
+    spec: &JoinSpec,
+    keep: &dyn Fn(&str) -> bool,
+    progress: &mut Progress,
+) -> Result<(RecordBatch, JoinStats), OpsError> {
     if spec.left_on.is_empty() || spec.left_on.len() != spec.right_on.len() {
         return Err(OpsError::Invalid(format!(
             "a join needs as many key columns on the right ({}) as on the left ({}), at least one",
@@ -108,16 +121,28 @@ pub fn join(
     };
     let mut right_seen = vec![false; right.num_rows()];
     // Row numbers to take from each side; MISSING where a side has none.
-    let mut left_take: Vec<u32> = Vec::new();
-    let mut right_take: Vec<u32> = Vec::new();
     let keeps_right = !matches!(spec.kind, JoinKind::Semi | JoinKind::Anti);
+    // Room for one output row per left row: most joins need about that.
+    let room = if keeps_right {
+        left.num_rows().min(MAX_OUTPUT_ROWS)
+    } else {
+        0
+    };
+    let mut left_take: Vec<u32> = Vec::with_capacity(room);
+    let mut right_take: Vec<u32> = Vec::with_capacity(room);
+    // A dense index is probed by positions computed a column at a time.
+    let positions = index.positions(&lk);
     for row in 0..left.num_rows() {
         if row % CHUNK == 0 && progress(row as u64, left.num_rows() as u64).is_break() {
             return Err(OpsError::Cancelled);
         }
         let mut matched = false;
         {
-            for other in index.candidates(&lk, row) {
+            let candidates = match &positions {
+                Some(p) => index.at(p[row]),
+                None => index.candidates(&lk, row),
+            };
+            for other in candidates {
                 if !exact && !lk.equal(row, &rk, other) {
                     continue;
                 }
@@ -176,11 +201,17 @@ pub fn join(
     // Finished: a stop asked for now comes too late to matter.
     let _ = progress(left.num_rows() as u64, left.num_rows() as u64);
 
+    let output_rows = left_take.len();
     let left_indices = indices(left_take);
+    let mut names: Vec<String> = Vec::new();
     let mut fields: Vec<Field> = Vec::new();
     let mut columns: Vec<ArrayRef> = Vec::new();
     let schema = left.schema();
     for (i, (field, column)) in schema.fields().iter().zip(left.columns()).enumerate() {
+        names.push(field.name().clone());
+        if !keep(field.name()) {
+            continue;
+        }
         let taken = take(column.as_ref(), &left_indices, None)?;
         // A key of a right row without a match comes from the right.
         let key = left_keys.iter().position(|&k| k == i);
@@ -212,15 +243,22 @@ pub fn join(
                 continue;
             }
             let mut name = field.name().clone();
-            while fields.iter().any(|f| f.name() == &name) {
+            while names.contains(&name) {
                 name.push_str("_right");
             }
-            fields.push(Field::new(name, field.data_type().clone(), true));
-            columns.push(take(column.as_ref(), &right_indices, None)?);
+            names.push(name.clone());
+            if keep(&name) {
+                fields.push(Field::new(name, field.data_type().clone(), true));
+                columns.push(take(column.as_ref(), &right_indices, None)?);
+            }
         }
     }
-    stats.output_rows = columns.first().map_or(0, |c| c.len()) as u64;
-    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?;
+    stats.output_rows = output_rows as u64;
+    let batch = RecordBatch::try_new_with_options(
+        Arc::new(Schema::new(fields)),
+        columns,
+        &RecordBatchOptions::new().with_row_count(Some(output_rows)),
+    )?;
     Ok((batch, stats))
 }
 

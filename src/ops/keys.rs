@@ -7,7 +7,7 @@
 use std::cell::OnceCell;
 
 use arrow::array::{Array, ArrayRef};
-use arrow::buffer::NullBuffer;
+use arrow::buffer::{NullBuffer, ScalarBuffer};
 use arrow::datatypes::DataType;
 use serde::{Deserialize, Serialize};
 
@@ -61,9 +61,57 @@ fn mode(types: &[&DataType], normalize: Normalize) -> Mode {
     }
 }
 
+/// Integer key values: 32-bit columns (years, regions, dates) read in
+/// place, others widened once.
+enum Ints {
+    I32(ScalarBuffer<i32>),
+    I64(Vec<i64>),
+}
+
+impl Ints {
+    #[inline]
+    fn get(&self, row: usize) -> Option<i64> {
+        match self {
+            Ints::I32(v) => v.get(row).map(|&x| i64::from(x)),
+            Ints::I64(v) => v.get(row).copied(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Ints::I32(v) => v.len(),
+            Ints::I64(v) => v.len(),
+        }
+    }
+
+    /// The smallest and largest valid value (`(i64::MAX, i64::MIN)` when
+    /// there is none); a tight loop over the buffer when nothing is null.
+    fn range(&self, nulls: Option<&NullBuffer>) -> (i64, i64) {
+        let fold = |(lo, hi): (i64, i64), v: i64| (lo.min(v), hi.max(v));
+        let empty = (i64::MAX, i64::MIN);
+        match (self, nulls) {
+            (Ints::I32(v), None) => {
+                let (lo, hi) = v
+                    .iter()
+                    .fold((i32::MAX, i32::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+                if v.is_empty() {
+                    empty
+                } else {
+                    (i64::from(lo), i64::from(hi))
+                }
+            }
+            (Ints::I64(v), None) => v.iter().copied().fold(empty, fold),
+            (_, Some(nulls)) => (0..self.len())
+                .filter(|&i| nulls.is_valid(i))
+                .filter_map(|i| self.get(i))
+                .fold(empty, fold),
+        }
+    }
+}
+
 /// One key column, read: values and validity.
 enum Column<'a> {
-    Int(Vec<i64>, Option<NullBuffer>),
+    Int(Ints, Option<NullBuffer>),
     Float(Vec<u64>, Option<NullBuffer>),
     Text(Texts<'a>),
     Owned(Vec<Option<String>>),
@@ -128,7 +176,13 @@ impl Column<'_> {
     /// loop per column.
     fn hash_into(&self, hashes: &mut [u64]) {
         match self {
-            Column::Int(values, _) => {
+            // The same hash for the same number, whatever its width.
+            Column::Int(Ints::I32(values), _) => {
+                for (h, &v) in hashes.iter_mut().zip(values.iter()) {
+                    *h = mix(*h ^ i64::from(v) as u64);
+                }
+            }
+            Column::Int(Ints::I64(values), _) => {
                 for (h, &v) in hashes.iter_mut().zip(values) {
                     *h = mix(*h ^ v as u64);
                 }
@@ -148,6 +202,15 @@ impl Column<'_> {
                     *h = mix(*h ^ text.as_deref().map_or(0, fnv));
                 }
             }
+        }
+    }
+
+    /// Whether some row may be null (plain integer and float columns say
+    /// so by their validity buffer).
+    fn may_have_nulls(&self) -> bool {
+        match self {
+            Column::Int(_, nulls) | Column::Float(_, nulls) => nulls.is_some(),
+            _ => true,
         }
     }
 
@@ -186,27 +249,38 @@ impl Column<'_> {
 
 /// Integer values of an integer or date column (nulls read as 0; the
 /// validity says which they are).
-fn integers(array: &ArrayRef) -> Option<Vec<i64>> {
+fn integers(array: &ArrayRef) -> Option<Ints> {
     use arrow::array::AsArray;
     use arrow::datatypes::*;
+    match array.data_type() {
+        DataType::Int32 => {
+            return Some(Ints::I32(
+                array.as_primitive::<Int32Type>().values().clone(),
+            ));
+        }
+        DataType::Date32 => {
+            return Some(Ints::I32(
+                array.as_primitive::<Date32Type>().values().clone(),
+            ));
+        }
+        _ => {}
+    }
     macro_rules! widen {
         ($t:ty) => {
             array
                 .as_primitive_opt::<$t>()
-                .map(|a| a.values().iter().map(|&v| v as i64).collect())
+                .map(|a| Ints::I64(a.values().iter().map(|&v| v as i64).collect()))
         };
     }
     match array.data_type() {
         DataType::Int8 => widen!(Int8Type),
         DataType::Int16 => widen!(Int16Type),
-        DataType::Int32 => widen!(Int32Type),
         DataType::Int64 => widen!(Int64Type),
         DataType::UInt8 => widen!(UInt8Type),
         DataType::UInt16 => widen!(UInt16Type),
         DataType::UInt32 => widen!(UInt32Type),
         // Beyond i64 they keep their bits: still one value each.
         DataType::UInt64 => widen!(UInt64Type),
-        DataType::Date32 => widen!(Date32Type),
         DataType::Date64 => widen!(Date64Type),
         _ => None,
     }
@@ -218,19 +292,22 @@ pub struct Keys<'a> {
     columns: Vec<Column<'a>>,
     rows: usize,
     hashes: OnceCell<Vec<u64>>,
-    /// Rows with a null in some key column.
-    nulls: Vec<bool>,
+    /// Rows with a null in some key column (`None`: no column has nulls).
+    nulls: Option<Vec<bool>>,
     any_null: bool,
 }
 
 impl<'a> Keys<'a> {
     fn new(columns: Vec<Column<'a>>, rows: usize) -> Self {
-        let mut nulls = vec![false; rows];
-        for column in &columns {
-            column.mark_nulls(&mut nulls);
-        }
+        let nulls = columns.iter().any(Column::may_have_nulls).then(|| {
+            let mut nulls = vec![false; rows];
+            for column in &columns {
+                column.mark_nulls(&mut nulls);
+            }
+            nulls
+        });
         Keys {
-            any_null: nulls.contains(&true),
+            any_null: nulls.as_ref().is_some_and(|n| n.contains(&true)),
             columns,
             rows,
             hashes: OnceCell::new(),
@@ -292,10 +369,18 @@ impl<'a> Keys<'a> {
 
     /// The hash of row `row`'s key; `None` when a part of it is null.
     pub fn hash(&self, row: usize) -> Option<u64> {
-        match self.nulls.get(row) {
-            Some(false) => self.hashes().get(row).copied(),
-            _ => None,
+        if row >= self.rows || self.null_at(row) {
+            return None;
         }
+        self.hashes().get(row).copied()
+    }
+
+    /// Whether row `row` has a null in some key column.
+    #[inline]
+    fn null_at(&self, row: usize) -> bool {
+        self.nulls
+            .as_ref()
+            .is_some_and(|n| n.get(row).copied().unwrap_or(true))
     }
 
     /// The hash of row `row`'s key with nulls as a value (group-by).
@@ -341,7 +426,7 @@ impl Dense {
     /// The position of row `row` of `keys`; `None` for a null or a value
     /// outside the ranges.
     pub fn position(&self, keys: &Keys, row: usize) -> Option<usize> {
-        if keys.nulls.get(row).copied().unwrap_or(true) {
+        if row >= keys.rows || keys.null_at(row) {
             return None;
         }
         let mut position = 0u64;
@@ -357,6 +442,57 @@ impl Dense {
     }
 }
 
+/// The position of a row whose key is null or outside the dense ranges.
+pub const NO_POSITION: u32 = u32::MAX;
+
+impl Dense {
+    /// Every row's position ([`NO_POSITION`] for a null key or a value out
+    /// of range), computed a column at a time in tight loops: the same
+    /// positions as [`Dense::position`], without its per-row dispatch.
+    pub fn positions(&self, keys: &Keys) -> Vec<u32> {
+        // Positions are below `size` <= MAX_DENSE < u32::MAX. Each column's
+        // loop is branch-free: out-of-range values are noted beside the
+        // position (offsets wrap, so a value below the range is one too).
+        let mut positions = vec![0u32; keys.rows];
+        let mut in_range = vec![true; keys.rows];
+        for ((lo, span), column) in self.ranges.iter().zip(&keys.columns) {
+            let (lo, span) = (*lo, *span);
+            let step = |p: &mut u32, ok: &mut bool, v: i64| {
+                let offset = v.wrapping_sub(lo) as u64;
+                *ok &= offset < span;
+                *p = p.wrapping_mul(span as u32).wrapping_add(offset as u32);
+            };
+            match column {
+                Column::Int(Ints::I32(values), _) => {
+                    for ((p, ok), &v) in positions.iter_mut().zip(&mut in_range).zip(values.iter())
+                    {
+                        step(p, ok, i64::from(v));
+                    }
+                }
+                Column::Int(Ints::I64(values), _) => {
+                    for ((p, ok), &v) in positions.iter_mut().zip(&mut in_range).zip(values) {
+                        step(p, ok, v);
+                    }
+                }
+                _ => in_range.fill(false),
+            }
+        }
+        for (p, ok) in positions.iter_mut().zip(in_range) {
+            if !ok {
+                *p = NO_POSITION;
+            }
+        }
+        if let Some(nulls) = &keys.nulls {
+            for (p, &null) in positions.iter_mut().zip(nulls) {
+                if null {
+                    *p = NO_POSITION;
+                }
+            }
+        }
+        positions
+    }
+}
+
 impl Keys<'_> {
     /// A dense addressing of these keys when every column is an integer
     /// and the combinations of their ranges number at most `limit` (and
@@ -365,15 +501,10 @@ impl Keys<'_> {
         let mut ranges = Vec::new();
         let mut size = 1u64;
         for column in &self.columns {
-            let Column::Int(values, _) = column else {
+            let Column::Int(values, nulls) = column else {
                 return None;
             };
-            let valid = values
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !column.is_null(*i))
-                .map(|(_, v)| *v);
-            let (lo, hi) = valid.fold((i64::MAX, i64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+            let (lo, hi) = values.range(nulls.as_ref());
             let span = if lo > hi {
                 1
             } else {
@@ -431,9 +562,10 @@ impl Index {
         // Dense when the table is at most four slots per row.
         if let Some(dense) = keys.dense(keys.rows().saturating_mul(4).max(1024)) {
             let mut heads = vec![EMPTY; dense.size];
+            let positions = dense.positions(keys);
             // Backwards, so that each chain runs in table order.
             for row in (0..keys.rows()).rev() {
-                if let Some(head) = dense.position(keys, row).and_then(|p| heads.get_mut(p)) {
+                if let Some(head) = heads.get_mut(positions[row] as usize) {
                     next[row] = *head;
                     *head = row as u32;
                 }
@@ -471,6 +603,27 @@ impl Index {
                 Some(hash) => slots[slot(slots, *mask, hash)].1,
                 None => EMPTY,
             },
+        };
+        Chain {
+            next: &self.next,
+            row: head,
+        }
+    }
+
+    /// For a dense index: the position of every row of `keys` (another
+    /// table's keys, read with the same modes), for [`Index::at`].
+    pub fn positions(&self, keys: &Keys) -> Option<Vec<u32>> {
+        match &self.lookup {
+            Lookup::Dense(dense, _) => Some(dense.positions(keys)),
+            Lookup::Hashed { .. } => None,
+        }
+    }
+
+    /// The rows at dense position `position` (none for [`NO_POSITION`]).
+    pub fn at(&self, position: u32) -> Chain<'_> {
+        let head = match &self.lookup {
+            Lookup::Dense(_, heads) => heads.get(position as usize).copied().unwrap_or(EMPTY),
+            Lookup::Hashed { .. } => EMPTY,
         };
         Chain {
             next: &self.next,

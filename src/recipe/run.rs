@@ -3,7 +3,7 @@
 //! worker and in the command-line tool, so both produce the same bytes.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, UInt32Array};
@@ -14,7 +14,7 @@ use crate::data::csv::parse_date;
 use crate::data::values::{numbers, sort_rows, texts};
 use crate::ops::derive::derive;
 use crate::ops::group::group_by;
-use crate::ops::join::{JoinStats, join};
+use crate::ops::join::{JoinStats, join_keeping};
 use crate::ops::reshape::{pivot, union, unpivot};
 use crate::ops::{Progress, column_index};
 use crate::recipe::{Comparison, Predicate, Recipe, Step, Value};
@@ -48,6 +48,26 @@ pub fn run(
     tables: &BTreeMap<String, RecordBatch>,
     progress: &mut Progress,
 ) -> Result<(RecordBatch, Vec<StepReport>), RunError> {
+    run_with(recipe, tables, progress, needed_after(&recipe.steps))
+}
+
+/// [`run`] with every column of every step made, to test that leaving
+/// out the unread ones changes nothing.
+#[cfg(test)]
+pub(crate) fn run_unpruned(
+    recipe: &Recipe,
+    tables: &BTreeMap<String, RecordBatch>,
+) -> Result<(RecordBatch, Vec<StepReport>), RunError> {
+    let all = vec![Needed::All; recipe.steps.len()];
+    run_with(recipe, tables, &mut crate::ops::no_progress, all)
+}
+
+fn run_with(
+    recipe: &Recipe,
+    tables: &BTreeMap<String, RecordBatch>,
+    progress: &mut Progress,
+    needed: Vec<Needed>,
+) -> Result<(RecordBatch, Vec<StepReport>), RunError> {
     let whole = |message: String| RunError {
         step: None,
         message,
@@ -63,7 +83,7 @@ pub fn run(
         .ok_or_else(|| whole(format!("input {:?} is not loaded", first.name)))?;
     let mut reports = Vec::new();
     for (n, step) in recipe.steps.iter().enumerate() {
-        match apply(step, &table, tables, progress) {
+        match apply(step, &table, tables, &needed[n], progress) {
             Ok((next, join)) => {
                 reports.push(StepReport {
                     rows: next.num_rows() as u64,
@@ -83,10 +103,102 @@ pub fn run(
     Ok((table, reports))
 }
 
+/// The columns later steps (and the result) read from a step's output:
+/// all, or these names.
+#[derive(Debug, Clone, PartialEq)]
+enum Needed {
+    All,
+    Some(BTreeSet<String>),
+}
+
+impl Needed {
+    fn contains(&self, name: &str) -> bool {
+        match self {
+            Needed::All => true,
+            Needed::Some(names) => names.contains(name),
+        }
+    }
+
+    /// These, less `removed`, plus `added`.
+    fn with(&self, removed: &[&str], added: &[&str]) -> Needed {
+        match self {
+            Needed::All => Needed::All,
+            Needed::Some(names) => {
+                let mut names = names.clone();
+                for r in removed {
+                    names.remove(*r);
+                }
+                names.extend(added.iter().map(|a| a.to_string()));
+                Needed::Some(names)
+            }
+        }
+    }
+}
+
+fn only<'a>(names: impl IntoIterator<Item = &'a String>) -> Needed {
+    Needed::Some(names.into_iter().cloned().collect())
+}
+
+/// For each step, the columns of its output that are read later: steps
+/// that make few columns (select, group-by, pivot) bound what the steps
+/// before them must make. A join makes only those (its largest cost is
+/// copying columns nobody reads).
+fn needed_after(steps: &[Step]) -> Vec<Needed> {
+    let mut needed = vec![Needed::All; steps.len()];
+    let mut after = Needed::All;
+    for (n, step) in steps.iter().enumerate().rev() {
+        needed[n] = after.clone();
+        after = match step {
+            Step::Select { columns } => only(columns),
+            Step::Rename { from, to } => after.with(&[to], &[from]),
+            Step::Filter { predicate } => after.with(&[], &predicate_columns(predicate)),
+            Step::Join { spec, .. } => {
+                let keys: Vec<&str> = spec.left_on.iter().map(String::as_str).collect();
+                after.with(&[], &keys)
+            }
+            Step::Derive { name, formula } => after.with(&[name], &formula.columns()),
+            Step::GroupBy { by, measures } => only(
+                by.iter()
+                    .chain(measures.iter().filter_map(|m| m.column.as_ref())),
+            ),
+            Step::Sort { column, .. } => after.with(&[], &[column]),
+            Step::Limit { .. } | Step::Union { .. } => after,
+            Step::Pivot {
+                index,
+                column,
+                values,
+                ..
+            } => only(index.iter().chain([column, values])),
+            Step::Unpivot {
+                columns,
+                name,
+                value,
+            } => {
+                let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+                after.with(&[name, value], &columns)
+            }
+        };
+    }
+    needed
+}
+
+fn predicate_columns(predicate: &Predicate) -> Vec<&str> {
+    match predicate {
+        Predicate::Compare { column, .. }
+        | Predicate::In { column, .. }
+        | Predicate::IsNull { column } => vec![column],
+        Predicate::And { all: list } | Predicate::Or { any: list } => {
+            list.iter().flat_map(predicate_columns).collect()
+        }
+        Predicate::Not { not } => predicate_columns(not),
+    }
+}
+
 fn apply(
     step: &Step,
     table: &RecordBatch,
     tables: &BTreeMap<String, RecordBatch>,
+    needed: &Needed,
     progress: &mut Progress,
 ) -> Result<(RecordBatch, Option<JoinStats>), String> {
     let index = |name: &str| column_index(table, name, "the table").map_err(|e| e.to_string());
@@ -127,7 +239,9 @@ fn apply(
             let right = tables
                 .get(input)
                 .ok_or_else(|| format!("input {input:?} is not loaded"))?;
-            let (batch, stats) = join(table, right, spec, progress).map_err(|e| e.to_string())?;
+            let keep = |name: &str| needed.contains(name);
+            let (batch, stats) =
+                join_keeping(table, right, spec, &keep, progress).map_err(|e| e.to_string())?;
             return Ok((batch, Some(stats)));
         }
         Step::Derive { name, formula } => {
