@@ -75,6 +75,17 @@ impl Engine {
 
     /// Handles one request with its bulk bytes (if it came with any).
     pub fn handle(&mut self, request: Request, bulk: Option<Vec<u8>>) -> Outcome {
+        self.handle_reporting(request, bulk, &mut |_| {})
+    }
+
+    /// [`Engine::handle`], telling `report` how a long request goes
+    /// ([`Response::RunProgress`] while an analysis runs).
+    pub fn handle_reporting(
+        &mut self,
+        request: Request,
+        bulk: Option<Vec<u8>>,
+        report: &mut dyn FnMut(Response),
+    ) -> Outcome {
         match request {
             Request::LoadCatalog { url } => {
                 let Some(bytes) = bulk else {
@@ -149,7 +160,7 @@ impl Engine {
                 Outcome::Reply(Response::DatasetClosed { dataset })
             }
             Request::Cancel { request } => Outcome::Cancel { request },
-            Request::RunRecipe { recipe } => Outcome::Reply(self.run_recipe(&recipe)),
+            Request::RunRecipe { recipe } => Outcome::Reply(self.run_recipe(&recipe, report)),
             Request::Distinct {
                 recipe,
                 step,
@@ -176,7 +187,7 @@ impl Engine {
     /// Checks `recipe` against the catalog and runs it on the opened
     /// datasets it pins; keeps the result as [`RESULT`]. Whatever fails,
     /// the answer carries the schemas of the steps that checked.
-    fn run_recipe(&mut self, recipe: &Recipe) -> Response {
+    fn run_recipe(&mut self, recipe: &Recipe, report: &mut dyn FnMut(Response)) -> Response {
         // A stale result is never shown beside a newer analysis.
         self.tables.remove(RESULT);
         let failed = |input: Schema, steps: Vec<StepOutcome>, step, message| Response::RecipeRan {
@@ -219,7 +230,17 @@ impl Engine {
                 outcome.join = report.join;
             }
         };
-        match run::run(recipe, &tables, &mut no_progress) {
+        let steps_in_all = recipe.steps.len();
+        let mut on_step = |step, done, total| {
+            report(Response::RunProgress {
+                step,
+                steps: steps_in_all,
+                done,
+                total,
+            });
+            std::ops::ControlFlow::Continue(())
+        };
+        match run::run_steps(recipe, &tables, &mut on_step) {
             Ok((batch, reports)) => {
                 record(&mut steps, reports);
                 let kept = self.keep(
@@ -924,6 +945,27 @@ Ume\xe5;0114;n/a
             String::from_utf8(bytes).unwrap(),
             "ministry,staff\nJu,4.0\nFi,2.5\n"
         );
+    }
+
+    #[test]
+    fn a_run_reports_each_step_as_it_goes() {
+        let (mut engine, recipe) = engine_with_fixture_tables();
+        let mut reports = Vec::new();
+        let outcome = engine.handle_reporting(Request::RunRecipe { recipe }, None, &mut |r| {
+            reports.push(r)
+        });
+        assert!(matches!(outcome, Outcome::Reply(Response::RecipeRan { error: None, .. })));
+        let steps: Vec<usize> = reports
+            .iter()
+            .map(|r| match r {
+                Response::RunProgress { step, steps: 4, .. } => *step,
+                other => panic!("not progress: {other:?}"),
+            })
+            .collect();
+        // Every step starts with a report, in order.
+        let mut firsts = steps.clone();
+        firsts.dedup();
+        assert_eq!(firsts, [0, 1, 2, 3]);
     }
 
     #[test]

@@ -213,6 +213,14 @@ pub enum Response {
         /// Filled in by the worker, which has a clock.
         run_ms: f64,
     },
+    /// How far an analysis has run: step `step` (from 0) of `steps`, `done`
+    /// of its `total` rows. Sent while it runs, before its answer.
+    RunProgress {
+        step: usize,
+        steps: usize,
+        done: u64,
+        total: u64,
+    },
     /// Distinct values, as the preview shows them; `more` when there were
     /// more than the limit.
     Distinct { values: Vec<String>, more: bool },

@@ -37,7 +37,7 @@ pub fn run() {
     });
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let started = now(&worker.scope);
-        let (id, outcome) = receive(&worker.engine, &event);
+        let (id, outcome) = receive(&worker.engine, &worker.scope, &event);
         match outcome {
             Outcome::Reply(mut response) => {
                 // A local file is hashed and decoded in one step.
@@ -176,13 +176,33 @@ fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
     scope.performance().map_or(0.0, |p| p.now())
 }
 
-fn receive(engine: &RefCell<Engine>, event: &MessageEvent) -> (u64, Outcome) {
+fn receive(
+    engine: &RefCell<Engine>,
+    scope: &DedicatedWorkerGlobalScope,
+    event: &MessageEvent,
+) -> (u64, Outcome) {
     let decoded = transport::unpack(&event.data(), "page").and_then(|(header, bulk)| {
         protocol::decode::<Request>(&header, "page").map(|envelope| (envelope, bulk))
     });
     match decoded {
         Ok((Envelope { id, body, .. }, bulk)) => match engine.try_borrow_mut() {
-            Ok(mut engine) => (id, engine.handle(body, bulk)),
+            Ok(mut engine) => {
+                // Progress while a long request runs: at most every 100 ms,
+                // and at each new step.
+                let mut last = (now(scope), usize::MAX);
+                let mut report = |response: Response| {
+                    let step = match &response {
+                        Response::RunProgress { step, .. } => *step,
+                        _ => 0,
+                    };
+                    let at = now(scope);
+                    if at - last.0 >= 100.0 || step != last.1 {
+                        last = (at, step);
+                        post(scope, id, &response);
+                    }
+                };
+                (id, engine.handle_reporting(body, bulk, &mut report))
+            }
             Err(_) => (id, busy()),
         },
         Err(e) => (

@@ -4,6 +4,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, UInt32Array};
@@ -48,7 +49,21 @@ pub fn run(
     tables: &BTreeMap<String, RecordBatch>,
     progress: &mut Progress,
 ) -> Result<(RecordBatch, Vec<StepReport>), RunError> {
-    run_with(recipe, tables, progress, needed_after(&recipe.steps))
+    let mut on_step = |_: usize, done: u64, total: u64| progress(done, total);
+    run_with(recipe, tables, &mut on_step, needed_after(&recipe.steps))
+}
+
+/// Called with (step, rows done, rows in all) as a run goes: at the start
+/// of each step and between chunks of the kernels that report.
+pub type StepProgress<'a> = dyn FnMut(usize, u64, u64) -> ControlFlow<()> + 'a;
+
+/// [`run`], telling `on_step` how far it is.
+pub fn run_steps(
+    recipe: &Recipe,
+    tables: &BTreeMap<String, RecordBatch>,
+    on_step: &mut StepProgress,
+) -> Result<(RecordBatch, Vec<StepReport>), RunError> {
+    run_with(recipe, tables, on_step, needed_after(&recipe.steps))
 }
 
 /// [`run`] with every column of every step made, to test that leaving
@@ -59,13 +74,18 @@ pub(crate) fn run_unpruned(
     tables: &BTreeMap<String, RecordBatch>,
 ) -> Result<(RecordBatch, Vec<StepReport>), RunError> {
     let all = vec![Needed::All; recipe.steps.len()];
-    run_with(recipe, tables, &mut crate::ops::no_progress, all)
+    run_with(
+        recipe,
+        tables,
+        &mut |_, _, _| ControlFlow::Continue(()),
+        all,
+    )
 }
 
 fn run_with(
     recipe: &Recipe,
     tables: &BTreeMap<String, RecordBatch>,
-    progress: &mut Progress,
+    on_step: &mut StepProgress,
     needed: Vec<Needed>,
 ) -> Result<(RecordBatch, Vec<StepReport>), RunError> {
     let whole = |message: String| RunError {
@@ -83,7 +103,9 @@ fn run_with(
         .ok_or_else(|| whole(format!("input {:?} is not loaded", first.name)))?;
     let mut reports = Vec::new();
     for (n, step) in recipe.steps.iter().enumerate() {
-        match apply(step, &table, tables, &needed[n], progress) {
+        let _ = on_step(n, 0, table.num_rows() as u64);
+        let mut progress = |done, total| on_step(n, done, total);
+        match apply(step, &table, tables, &needed[n], &mut progress) {
             Ok((next, join)) => {
                 reports.push(StepReport {
                     rows: next.num_rows() as u64,

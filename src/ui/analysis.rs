@@ -75,6 +75,8 @@ struct Panel {
     check_error: Memo<Option<(Option<usize>, String)>>,
     ran: RwSignal<Option<Ran>>,
     running: RwSignal<bool>,
+    /// How far the run out is: (step, steps, rows done, rows in all).
+    progress: RwSignal<Option<(usize, usize, u64, u64)>>,
     in_flight: StoredValue<bool>,
     wanted: StoredValue<Option<Recipe>>,
     /// `true` while the visitor types in a field: the first keystroke
@@ -137,6 +139,21 @@ impl Panel {
         let asked = recipe.clone();
         self.lab
             .ask(&Request::RunRecipe { recipe }, move |response| {
+                // The analysis page was left meanwhile.
+                if self.in_flight.is_disposed() {
+                    return;
+                }
+                if let Response::RunProgress {
+                    step,
+                    steps,
+                    done,
+                    total,
+                } = response
+                {
+                    self.progress.set(Some((step, steps, done, total)));
+                    return;
+                }
+                self.progress.set(None);
                 self.in_flight.set_value(false);
                 if let Some(next) = self.wanted.try_update_value(Option::take).flatten()
                     && next != asked
@@ -211,6 +228,7 @@ pub fn AnalysisPage() -> impl IntoView {
         check_error: Memo::new(move |_| checked.with(|c| c.1.clone())),
         ran: RwSignal::new(None),
         running: RwSignal::new(false),
+        progress: RwSignal::new(None),
         in_flight: StoredValue::new(false),
         wanted: StoredValue::new(None),
         typing: StoredValue::new(false),
@@ -1624,7 +1642,19 @@ fn ResultView(panel: Panel) -> impl IntoView {
         let lang = panel.lang.get();
         let t = panel.t();
         if panel.running.get() || (current.get().is_none() && panel.recipe.with(Result::is_ok)) {
-            return t.running.to_string();
+            return match panel.progress.get() {
+                Some((step, steps, done, total)) if steps > 0 => {
+                    let percent = (done * 100).checked_div(total).unwrap_or(0).min(100);
+                    format!(
+                        "{} {} {} {} {steps} · {percent} %",
+                        t.running,
+                        t.step,
+                        step + 1,
+                        t.of
+                    )
+                }
+                _ => t.running.to_string(),
+            };
         }
         match current.get() {
             Some(Ran {

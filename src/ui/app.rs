@@ -228,9 +228,13 @@ impl Lab {
                     }
                 } else if let Some(dataset) = self.pending.with_value(|p| p.get(&id).cloned()) {
                     self.on_dataset(id, dataset, response);
-                } else if let Some(reply) =
-                    self.replies.try_update_value(|r| r.remove(&id)).flatten()
-                {
+                } else if let Some(reply) = self.replies.with_value(|r| r.get(&id).cloned()) {
+                    // Progress comes before the answer, which ends the request.
+                    if !matches!(response, Response::RunProgress { .. }) {
+                        self.replies.update_value(|r| {
+                            r.remove(&id);
+                        });
+                    }
                     reply(response);
                 }
             }
