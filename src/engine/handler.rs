@@ -954,7 +954,10 @@ Ume\xe5;0114;n/a
         let outcome = engine.handle_reporting(Request::RunRecipe { recipe }, None, &mut |r| {
             reports.push(r)
         });
-        assert!(matches!(outcome, Outcome::Reply(Response::RecipeRan { error: None, .. })));
+        assert!(matches!(
+            outcome,
+            Outcome::Reply(Response::RecipeRan { error: None, .. })
+        ));
         let steps: Vec<usize> = reports
             .iter()
             .map(|r| match r {
