@@ -6,13 +6,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, AsArray, Float64Array, Int64Array, RecordBatch, UInt32Array};
-use arrow::compute::take;
+use arrow::array::{Array, ArrayRef, AsArray, Float64Array, Int64Array, RecordBatch};
 use arrow::datatypes::{DataType, Field, Float64Type, Schema};
 use serde::{Deserialize, Serialize};
 
 use crate::data::values::numbers;
 use crate::error::OpsError;
+use crate::ops::gather::take;
 use crate::ops::keys::Keys;
 use crate::ops::{CHUNK, Progress, column_index};
 
@@ -73,11 +73,10 @@ pub fn group_by(
 
     let mut fields: Vec<Field> = Vec::new();
     let mut columns: Vec<ArrayRef> = Vec::new();
-    let first_rows = UInt32Array::from(firsts);
     for (&i, column) in key_indices.iter().zip(&key_columns) {
         let field = batch.schema().field(i).clone();
         fields.push(field.with_nullable(true));
-        columns.push(take(column.as_ref(), &first_rows, None)?);
+        columns.push(take(column.as_ref(), &firsts)?);
     }
     for measure in measures {
         if fields.iter().any(|f| f.name() == &measure.name) {

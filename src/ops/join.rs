@@ -6,13 +6,13 @@
 
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, RecordBatch, RecordBatchOptions, UInt32Array};
-use arrow::compute::{interleave, take};
+use arrow::array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::{Field, Schema};
 use serde::{Deserialize, Serialize};
 
 use crate::data::values::formatter;
 use crate::error::OpsError;
+use crate::ops::gather::{MISSING, gather, take};
 use crate::ops::keys::{Index, Keys, Normalize};
 use crate::ops::{CHUNK, Progress, column_index};
 
@@ -202,7 +202,6 @@ pub fn join_keeping(
     let _ = progress(left.num_rows() as u64, left.num_rows() as u64);
 
     let output_rows = left_take.len();
-    let left_indices = indices(left_take);
     let mut names: Vec<String> = Vec::new();
     let mut fields: Vec<Field> = Vec::new();
     let mut columns: Vec<ArrayRef> = Vec::new();
@@ -212,26 +211,33 @@ pub fn join_keeping(
         if !keep(field.name()) {
             continue;
         }
-        let taken = take(column.as_ref(), &left_indices, None)?;
         // A key of a right row without a match comes from the right.
         let key = left_keys.iter().position(|&k| k == i);
         let from_right = key
             .and_then(|k| right_keys.get(k))
-            .filter(|_| matches!(spec.kind, JoinKind::Right | JoinKind::Full));
+            .map(|&r| right.column(r))
+            .filter(|r| {
+                matches!(spec.kind, JoinKind::Right | JoinKind::Full)
+                    && r.data_type() == column.data_type()
+            });
         let column = match from_right {
-            Some(&r) => coalesce(
-                &taken,
-                right.column(r),
-                &left_indices,
-                right_take.as_slice(),
-            )?,
-            None => taken,
+            Some(r) => {
+                let picks = left_take
+                    .iter()
+                    .zip(&right_take)
+                    .map(|(&l, &r)| match (l, r) {
+                        (MISSING, MISSING) => None,
+                        (MISSING, r) => Some((1, r as usize)),
+                        (l, _) => Some((0, l as usize)),
+                    });
+                gather(&[column.as_ref(), r.as_ref()], picks)?
+            }
+            None => take(column.as_ref(), &left_take)?,
         };
         fields.push(field.as_ref().clone().with_nullable(true));
         columns.push(column);
     }
     if keeps_right {
-        let right_indices = indices(right_take);
         let right_schema = right.schema();
         for (i, (field, column)) in right_schema
             .fields()
@@ -249,7 +255,7 @@ pub fn join_keeping(
             names.push(name.clone());
             if keep(&name) {
                 fields.push(Field::new(name, field.data_type().clone(), true));
-                columns.push(take(column.as_ref(), &right_indices, None)?);
+                columns.push(take(column.as_ref(), &right_take)?);
             }
         }
     }
@@ -260,46 +266,6 @@ pub fn join_keeping(
         &RecordBatchOptions::new().with_row_count(Some(output_rows)),
     )?;
     Ok((batch, stats))
-}
-
-/// `taken` (left values), where the left row is missing filled from
-/// `right` (same type only; otherwise left as null).
-fn coalesce(
-    taken: &ArrayRef,
-    right: &ArrayRef,
-    left_indices: &UInt32Array,
-    right_take: &[u32],
-) -> Result<ArrayRef, OpsError> {
-    if taken.data_type() != right.data_type() {
-        return Ok(taken.clone());
-    }
-    let picks: Vec<(usize, usize)> = (0..left_indices.len())
-        .map(|i| {
-            match (
-                left_indices.is_valid(i),
-                right_take.get(i).copied().filter(|&r| r != MISSING),
-            ) {
-                (false, Some(r)) => (1, r as usize),
-                _ => (0, i),
-            }
-        })
-        .collect();
-    Ok(interleave(&[taken.as_ref(), right.as_ref()], &picks)?)
-}
-
-/// A row number that is not there (the other side of an outer join).
-const MISSING: u32 = u32::MAX;
-
-/// Row numbers to take; null where MISSING, without a null buffer when
-/// none is.
-fn indices(rows: Vec<u32>) -> UInt32Array {
-    if rows.contains(&MISSING) {
-        rows.into_iter()
-            .map(|r| (r != MISSING).then_some(r))
-            .collect()
-    } else {
-        UInt32Array::from(rows)
-    }
 }
 
 /// Right rows whose key another right row shares.

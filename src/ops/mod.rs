@@ -8,10 +8,12 @@
 //! | `keys.rs`  | key columns read once, hashed and compared per row; the hash index |
 //! | `join.rs`  | inner, left, right, full, semi and anti joins with diagnostics |
 //! | `group.rs` | group-by with count, sum, mean, median, min, max, distinct count |
+//! | `gather.rs` | rows picked out of columns (take, and from two tables), typed for the lab's column types |
 //! | `reshape.rs` | union, pivot (long to wide) and unpivot (wide to long) |
 //! | `derive.rs` | derived columns: arithmetic, log, share of a group's total, change from the previous row of a group |
 
 pub mod derive;
+pub mod gather;
 pub mod group;
 pub mod join;
 pub mod keys;

@@ -8,11 +8,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::ops::gather::{gather, take};
 use arrow::array::{
-    Array, ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, UInt32Array,
-    new_null_array,
+    Array, ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, new_null_array,
 };
-use arrow::compute::{concat, take};
 use arrow::datatypes::{DataType, Field, Schema};
 
 use crate::data::values::{formatter, numbers};
@@ -63,7 +62,11 @@ pub fn union(top: &RecordBatch, bottom: &RecordBatch) -> Result<RecordBatch, Ops
         .iter()
         .map(|f| {
             let (a, b) = (side(top, f)?, side(bottom, f)?);
-            Ok(concat(&[a.as_ref(), b.as_ref()])?)
+            let picks: Vec<Option<(usize, usize)>> = (0..a.len())
+                .map(|r| Some((0, r)))
+                .chain((0..b.len()).map(|r| Some((1, r))))
+                .collect();
+            gather(&[a.as_ref(), b.as_ref()], picks.into_iter())
         })
         .collect::<Result<Vec<ArrayRef>, OpsError>>()?;
     Ok(RecordBatch::try_new_with_options(
@@ -146,12 +149,11 @@ pub fn pivot(
             }
         }
     }
-    let first_rows = UInt32Array::from(firsts);
     let mut fields: Vec<Field> = Vec::new();
     let mut columns: Vec<ArrayRef> = Vec::new();
     for (name, array) in index.iter().zip(&index_columns) {
         fields.push(Field::new(name, array.data_type().clone(), true));
-        columns.push(take(array.as_ref(), &first_rows, None)?);
+        columns.push(take(array.as_ref(), &firsts)?);
     }
     for (k, key) in keys.iter().enumerate() {
         let cell = |g: usize| g * keys.len() + k;
@@ -209,16 +211,16 @@ pub fn unpivot(
             rows: (rows as u64).saturating_mul(melted.len() as u64),
             limit: MAX_OUTPUT_ROWS as u64,
         })?;
-    let repeat = UInt32Array::from_iter_values(
-        (0..rows as u32).flat_map(|r| std::iter::repeat_n(r, melted.len())),
-    );
+    let repeat: Vec<u32> = (0..rows as u32)
+        .flat_map(|r| std::iter::repeat_n(r, melted.len()))
+        .collect();
     let schema = batch.schema();
     let mut fields: Vec<Field> = Vec::new();
     let mut out: Vec<ArrayRef> = Vec::new();
     for (i, field) in schema.fields().iter().enumerate() {
         if !melted.contains(&i) {
             fields.push(field.as_ref().clone());
-            out.push(take(batch.column(i).as_ref(), &repeat, None)?);
+            out.push(take(batch.column(i).as_ref(), &repeat)?);
         }
     }
     if fields.iter().any(|f| f.name() == name || f.name() == value) || name == value {

@@ -7,13 +7,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, UInt32Array};
-use arrow::compute::take;
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::{DataType, Date32Type, Field, Schema};
 
 use crate::data::csv::parse_date;
 use crate::data::values::{numbers, sort_rows, texts};
 use crate::ops::derive::derive;
+use crate::ops::gather::take;
 use crate::ops::group::group_by;
 use crate::ops::join::{JoinStats, join_keeping};
 use crate::ops::reshape::{pivot, union, unpivot};
@@ -308,14 +308,18 @@ fn apply(
 }
 
 fn take_rows(table: &RecordBatch, rows: Vec<u32>) -> Result<RecordBatch, String> {
-    let indices = UInt32Array::from(rows);
     let columns = table
         .columns()
         .iter()
-        .map(|c| take(c.as_ref(), &indices, None))
+        .map(|c| take(c.as_ref(), &rows))
         .collect::<Result<Vec<ArrayRef>, _>>()
         .map_err(|e| e.to_string())?;
-    RecordBatch::try_new(table.schema(), columns).map_err(|e| e.to_string())
+    RecordBatch::try_new_with_options(
+        table.schema(),
+        columns,
+        &RecordBatchOptions::new().with_row_count(Some(rows.len())),
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// Which rows satisfy `predicate` (null never satisfies a comparison).
