@@ -15,9 +15,22 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// The first 12 characters of a SHA-256 as shown to people. Cut on
+/// characters, not bytes: a hash from a link may be any text.
+pub fn short_hash(sha256: &str) -> String {
+    sha256.chars().take(12).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_short_hash_cuts_on_characters() {
+        assert_eq!(short_hash(&"ab".repeat(32)), "abababababab");
+        assert_eq!(short_hash("åäöåäöåäöåäöåäö"), "åäöåäöåäöåäö");
+        assert_eq!(short_hash(""), "");
+    }
 
     #[test]
     fn known_digests() {

@@ -436,7 +436,7 @@ impl Engine {
                         "input {:?}: dataset {:?} (version {}) is not open",
                         wanted.name,
                         wanted.dataset,
-                        wanted.sha256.chars().take(12).collect::<String>()
+                        crate::data::hash::short_hash(&wanted.sha256)
                     ));
                 }
             }

@@ -83,7 +83,7 @@ pub fn check(recipe: &Recipe, catalog: &Catalog) -> Result<Plan, PlanError> {
                 "input {:?}: dataset {:?} has no version {}",
                 input.name,
                 input.dataset,
-                input.sha256.chars().take(12).collect::<String>()
+                crate::data::hash::short_hash(&input.sha256)
             )));
         };
         let schema = version

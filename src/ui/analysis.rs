@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::data::export::Format;
+use crate::data::hash::short_hash;
 use crate::data::{Catalog, Lang};
 use crate::engine::protocol::{RESULT, RecipeError, Request, Response, StepOutcome, TableSummary};
 use crate::ops::derive::{Formula, Operand};
@@ -112,13 +113,19 @@ impl Panel {
         self.typing.set_value(false);
     }
 
-    /// Changes step `i` if it is still of the kind the form was made for.
-    fn step(self, i: usize, push: bool, change: impl FnOnce(&mut Step)) {
-        self.edit(push, |r| {
+    /// Changes step `i`: a committed edit (`committed`) pushes a history
+    /// entry, typing pushes on its first keystroke and replaces after.
+    fn step(self, i: usize, committed: bool, change: impl FnOnce(&mut Step)) {
+        let apply = |r: &mut Recipe| {
             if let Some(step) = r.steps.get_mut(i) {
                 change(step);
             }
-        });
+        };
+        if committed {
+            self.edit(true, apply);
+        } else {
+            self.type_edit(apply);
+        }
     }
 
     /// The schema step `i` receives (the last known if an earlier step
@@ -325,7 +332,7 @@ fn Inputs(panel: Panel) -> impl IntoView {
                         <a href=href>{title}</a>
                         " "
                         <span class="muted">
-                            {format!("{} {} · ", panel.t().version, &input.sha256[..input.sha256.len().min(12)])}
+                            {format!("{} {} · ", panel.t().version, short_hash(&input.sha256))}
                             {status}
                         </span>
                     </li>
@@ -706,15 +713,7 @@ fn FilterForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView
                 *p = predicate;
             }
         };
-        if push {
-            panel.step(i, true, apply);
-        } else {
-            panel.type_edit(|r| {
-                if let Some(s) = r.steps.get_mut(i) {
-                    apply(s);
-                }
-            });
-        }
+        panel.step(i, push, apply);
     };
     let Ok((_, initial)) = form.get_untracked() else {
         let json = move || form.get().err().unwrap_or_default();
@@ -949,15 +948,7 @@ fn GroupForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView 
                 f(by, measures);
             }
         };
-        if push {
-            panel.step(i, true, apply);
-        } else {
-            panel.type_edit(|r| {
-                if let Some(s) = r.steps.get_mut(i) {
-                    apply(s);
-                }
-            });
-        }
+        panel.step(i, push, apply);
     };
     let (by_count, measure_count) = parts.with_untracked(|(b, m)| (b.len(), m.len()));
     let key = move |n: usize| {
@@ -1067,15 +1058,7 @@ fn DeriveForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView
                 f(name, formula);
             }
         };
-        if push {
-            panel.step(i, true, apply);
-        } else {
-            panel.type_edit(|r| {
-                if let Some(s) = r.steps.get_mut(i) {
-                    apply(s);
-                }
-            });
-        }
+        panel.step(i, push, apply);
     };
     let Some((_, initial)) = parts.get_untracked() else {
         return ().into_any();
@@ -1346,15 +1329,7 @@ fn PivotForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView 
                 f(index, column, values, keys, aggregate);
             }
         };
-        if push {
-            panel.step(i, true, apply);
-        } else {
-            panel.type_edit(|r| {
-                if let Some(s) = r.steps.get_mut(i) {
-                    apply(s);
-                }
-            });
-        }
+        panel.step(i, push, apply);
     };
     let problem = RwSignal::new(None::<String>);
     // Fills the new columns with the values of the pivoted column.
@@ -1485,8 +1460,8 @@ fn UnpivotForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoVie
         })
     };
     let rename = move |which: bool, v: String| {
-        panel.type_edit(|r| {
-            if let Some(Step::Unpivot { name, value, .. }) = r.steps.get_mut(i) {
+        panel.step(i, false, |s| {
+            if let Step::Unpivot { name, value, .. } = s {
                 if which {
                     *name = v.clone()
                 } else {
@@ -1599,7 +1574,7 @@ fn RenameForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView
                 move |c| panel.step(i, true, |s| if let Step::Rename { from, .. } = s { *from = c.clone() }))}
             " → "
             {text_field(panel, move || panel.t().new_name.to_string(), Signal::derive(move || get().1), |a, b| a == b,
-                move |v| panel.type_edit(|r| if let Some(Step::Rename { to, .. }) = r.steps.get_mut(i) { *to = v.clone() }),
+                move |v| panel.step(i, false, |s| if let Step::Rename { to, .. } = s { *to = v.clone() }),
                 "rename-to")}
         </div>
     }
@@ -1619,7 +1594,7 @@ fn LimitForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView 
                 move |v| {
                     let digits: String = v.chars().filter(char::is_ascii_digit).collect();
                     if let Ok(n) = digits.parse::<u64>() {
-                        panel.type_edit(|r| if let Some(Step::Limit { rows }) = r.steps.get_mut(i) { *rows = n });
+                        panel.step(i, false, |s| if let Step::Limit { rows } = s { *rows = n });
                     }
                 },
                 "limit-rows")}

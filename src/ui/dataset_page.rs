@@ -167,7 +167,7 @@ fn PublishedHead(dataset: Dataset) -> impl IntoView {
                     {versions.into_iter().enumerate().map(|(i, v)| view! {
                         <tr>
                             <td>
-                                <code title=v.sha256.clone()>{v.sha256.chars().take(12).collect::<String>()}</code>
+                                <code title=v.sha256.clone()>{crate::data::hash::short_hash(&v.sha256)}</code>
                                 {(i == 0).then(|| view! { " " <span class="badge">{move || texts(lang.get()).latest}</span> })}
                             </td>
                             <td class="num">{counted(v.rows, texts(lang.get_untracked()).rows)}</td>

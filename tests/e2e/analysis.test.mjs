@@ -164,6 +164,7 @@ test("hostile analysis links are messages and the lab stays usable", async () =>
     [linkOf({ v: 1, inputs: [{ name: "x", dataset: "no_such", sha256: "0".repeat(64) }] }), /no dataset "no_such"/],
     [linkOf({ v: 1, inputs: [], steps: [{ op: "explode" }] }), /cannot be read/],
     [linkOf({ v: 99, inputs: [] }), /recipe version 99/],
+    [linkOf({ v: 1, inputs: [{ name: "x", dataset: "agencies", sha256: "åäö".repeat(10) }] }), /has no version/],
   ];
   for (const [fragment, message] of cases) {
     await page.goto(`${base}#/analysis/${fragment}`);
