@@ -4,6 +4,7 @@
 //!
 //! | module   | role |
 //! |----------|------|
+//! | [`chart`]  | charts: a chart spec and a table -> values, layout, raster marks, drawing onto plotters backends (canvas, SVG) |
 //! | [`data`]   | bytes <-> data models: the published catalog (format v1), Arrow IPC files (written, and loaded with checks), SHA-256 |
 //! | [`engine`] | the compute worker: its versioned message protocol (both targets) and, on wasm32, the worker loop and the JS transport |
 //! | [`error`]  | one error enum per layer, with messages a visitor can act on |
@@ -17,6 +18,7 @@
 //! fetch, no DOM, no clock, no global state, so `cargo test` exercises it
 //! natively. See `ARCHITECTURE.md` for the data flow.
 
+pub mod chart;
 pub mod data;
 pub mod engine;
 pub mod error;

@@ -13,13 +13,17 @@ use crate::data::load::{Limits, Table, decode};
 use crate::data::summary::summarize;
 use crate::data::values::{formatter, sort_rows};
 use crate::data::view::Selection;
+use crate::chart::frame::{Frame, layout};
+use crate::chart::prepare::{Body, Prepared, prepare};
+use crate::chart::raster::{Grid, Hit, hit, rasterise};
+use crate::chart::{Context, Lang, Size, View};
 use crate::engine::protocol::{
-    Origin, RESULT, RecipeError, Request, Response, StepOutcome, TableSummary, Timings,
+    Origin, RESULT, RecipeError, Request, Response, StepOutcome, TableSummary, Timings, Tip,
 };
 use crate::error::LoadError;
 use crate::ops::no_progress;
 use crate::recipe::plan::{self, Schema};
-use crate::recipe::{Recipe, run};
+use crate::recipe::{ChartSpec, Recipe, run};
 
 /// What the worker must do after a request.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,10 +61,112 @@ pub struct Loaded {
 }
 
 /// The tables and metadata the worker holds between requests.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Engine {
     catalog: Option<Catalog>,
     tables: BTreeMap<String, Loaded>,
+    /// The last chart, kept for zooming and tooltips.
+    chart: Option<ChartState>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("catalog", &self.catalog.is_some())
+            .field("tables", &self.tables.keys().collect::<Vec<_>>())
+            .field("chart", &self.chart.as_ref().map(|c| &c.spec))
+            .finish()
+    }
+}
+
+/// A chart the worker keeps: its values, its last layout and (after the
+/// first hover) the index of its points.
+struct ChartState {
+    dataset: String,
+    spec: ChartSpec,
+    context: Context,
+    rows: usize,
+    prepared: Prepared,
+    frame: Option<Frame>,
+    grid: Option<Grid>,
+}
+
+/// A tooltip for `found`: the label column (or the group) as its title,
+/// then the chart's columns.
+fn tip(prepared: &Prepared, spec: &ChartSpec, language: Lang, batch: &RecordBatch, found: Hit) -> Tip {
+    let lang = |v: f64| crate::chart::format::short(v, language);
+    match found {
+        Hit::Point { index, row, at } => {
+            let value = |name: &Option<String>| -> Option<(String, String)> {
+                let name = name.as_ref()?;
+                let column = batch.column_by_name(name)?;
+                let text = formatter(column.as_ref())(row as usize).unwrap_or_else(|| "–".into());
+                Some((name.clone(), text))
+            };
+            let group = match &prepared.body {
+                Body::Points(p) => p.group.get(index).copied(),
+                _ => None,
+            };
+            let title = value(&spec.label)
+                .map(|(_, t)| t)
+                .or_else(|| value(&spec.color).map(|(_, t)| t))
+                .unwrap_or_default();
+            let lines = [&spec.color, &spec.x, &spec.y, &spec.size]
+                .into_iter()
+                .filter_map(value)
+                .collect();
+            Tip { x: at.0, y: at.1, title, lines, group }
+        }
+        Hit::Bar { category, group, rect } => {
+            let Body::Bars { categories, values, .. } = &prepared.body else {
+                return empty_tip();
+            };
+            let mut lines = Vec::new();
+            if let Some(name) = prepared.groups.get(group) {
+                lines.push((spec.color.clone().unwrap_or_default(), name.clone()));
+            }
+            let v = values.get(group).and_then(|g| g.get(category)).copied().unwrap_or(0.0);
+            lines.push((prepared.y_title.clone(), lang(v)));
+            Tip {
+                x: (rect.x0 + rect.x1) / 2.0,
+                y: rect.y0,
+                title: categories.get(category).cloned().unwrap_or_default(),
+                lines,
+                group: (!prepared.groups.is_empty()).then_some(group as u8),
+            }
+        }
+        Hit::Bin { bin, rect } => {
+            let row = prepared.table.rows.get(bin).cloned().unwrap_or_default();
+            let get = |i: usize| row.get(i).cloned().unwrap_or_default();
+            Tip {
+                x: (rect.x0 + rect.x1) / 2.0,
+                y: rect.y0,
+                title: format!("{} – {}", get(0), get(1)),
+                lines: vec![(prepared.y_title.clone(), get(2))],
+                group: None,
+            }
+        }
+        Hit::Cell { x, y, rect } => {
+            let Body::Heatmap { xs, ys, cells } = &prepared.body else {
+                return empty_tip();
+            };
+            let v = cells.get(y * xs.len() + x).copied().flatten();
+            Tip {
+                x: (rect.x0 + rect.x1) / 2.0,
+                y: rect.y0,
+                title: format!("{} · {}", ys.get(y).cloned().unwrap_or_default(), xs.get(x).cloned().unwrap_or_default()),
+                lines: vec![(
+                    spec.value.clone().unwrap_or_else(|| "n".into()),
+                    v.map(lang).unwrap_or_else(|| "–".into()),
+                )],
+                group: None,
+            }
+        }
+    }
+}
+
+fn empty_tip() -> Tip {
+    Tip { x: 0.0, y: 0.0, title: String::new(), lines: Vec::new(), group: None }
 }
 
 impl Engine {
@@ -86,6 +192,19 @@ impl Engine {
         bulk: Option<Vec<u8>>,
         report: &mut dyn FnMut(Response),
     ) -> Outcome {
+        // A request that may replace a table forgets the chart made of it.
+        if !matches!(
+            request,
+            Request::Chart { .. }
+                | Request::ChartHit { .. }
+                | Request::Rows { .. }
+                | Request::Summarize { .. }
+                | Request::Export { .. }
+                | Request::Distinct { .. }
+                | Request::Cancel { .. }
+        ) {
+            self.chart = None;
+        }
         match request {
             Request::LoadCatalog { url } => {
                 let Some(bytes) = bulk else {
@@ -181,7 +300,89 @@ impl Engine {
                 },
                 None => not_loaded(&dataset),
             },
+            Request::Chart {
+                dataset,
+                spec,
+                context,
+                size,
+                view,
+                highlight,
+            } => Outcome::Reply(self.chart(&dataset, spec, context, size, view, highlight)),
+            Request::ChartHit { x, y } => Outcome::Reply(Response::ChartHit {
+                tip: self.chart_hit(x, y),
+            }),
         }
+    }
+
+    /// Lays out the chart `spec` of `dataset` (prepared again only when the
+    /// dataset, spec or context changed) and rasterises big series.
+    fn chart(
+        &mut self,
+        dataset: &str,
+        spec: ChartSpec,
+        context: Context,
+        size: Size,
+        view: Option<View>,
+        highlight: Option<u8>,
+    ) -> Response {
+        let Some(loaded) = self.tables.get(dataset) else {
+            return Response::Error {
+                message: format!("{dataset}: not loaded; open it first"),
+            };
+        };
+        let same = self.chart.as_ref().is_some_and(|c| {
+            c.dataset == dataset && c.spec == spec && c.context == context && c.rows == loaded.batch.num_rows()
+        });
+        if !same {
+            self.chart = None;
+            match prepare(&loaded.batch, &spec, &context) {
+                Ok(prepared) => {
+                    self.chart = Some(ChartState {
+                        dataset: dataset.to_string(),
+                        spec,
+                        context,
+                        rows: loaded.batch.num_rows(),
+                        prepared,
+                        frame: None,
+                        grid: None,
+                    })
+                }
+                Err(e) => return Response::Error { message: e.0 },
+            }
+        }
+        let Some(state) = self.chart.as_mut() else {
+            return Response::Error {
+                message: "no chart".into(),
+            };
+        };
+        let frame = layout(&state.prepared, &state.context, size, view, highlight);
+        let raster = rasterise(&state.prepared, &frame, highlight);
+        // The nearest-point index is built on the first hover, not here.
+        state.grid = None;
+        state.frame = Some(frame.clone());
+        let (image, pixels) = match raster {
+            Some(r) => (Some((r.width, r.height)), r.rgba),
+            None => (None, Vec::new()),
+        };
+        Response::Chart {
+            frame,
+            table: state.prepared.table.clone(),
+            image,
+            pixels,
+            chart_ms: 0.0,
+        }
+    }
+
+    /// The tooltip of the mark at `(x, y)` of the last chart.
+    fn chart_hit(&mut self, x: f32, y: f32) -> Option<Tip> {
+        let state = self.chart.as_mut()?;
+        let frame = state.frame.as_ref()?;
+        if let (Body::Points(points), None) = (&state.prepared.body, &state.grid) {
+            state.grid = Some(Grid::new(points, frame));
+        }
+        let found = hit(&state.prepared, frame, state.grid.as_ref(), x, y)?;
+        let batch = &self.tables.get(&state.dataset)?.batch;
+        Some(tip(&state.prepared, &state.spec, state.context.lang, batch, found))
     }
 
     /// Checks `recipe` against the catalog and runs it on the opened
@@ -945,6 +1146,74 @@ Ume\xe5;0114;n/a
             String::from_utf8(bytes).unwrap(),
             "ministry,staff\nJu,4.0\nFi,2.5\n"
         );
+    }
+
+    #[test]
+    fn charts_a_result_and_answers_hovers() {
+        let (mut engine, recipe) = engine_with_fixture_tables();
+        reply(&mut engine, Request::RunRecipe { recipe }, None);
+        let chart = |spec: crate::recipe::ChartSpec, view: Option<View>| Request::Chart {
+            dataset: RESULT.into(),
+            spec,
+            context: Context::default(),
+            size: Size { width: 400, height: 300, scale: 2.0 },
+            view,
+            highlight: None,
+        };
+        let bar = crate::recipe::ChartSpec {
+            kind: crate::recipe::ChartKind::Bar,
+            x: Some("ministry".into()),
+            y: Some("staff".into()),
+            ..Default::default()
+        };
+        let Response::Chart { frame, table, image, .. } = reply(&mut engine, chart(bar.clone(), None), None) else {
+            panic!("no chart");
+        };
+        assert_eq!((frame.width, frame.height), (800, 600));
+        assert_eq!(image, None, "two bars are drawn as shapes");
+        assert_eq!(table.rows, [["Ju", "4"], ["Fi", "2,5"]], "Swedish by default");
+        // Hovering the first bar names it; far outside, nothing.
+        let marks = frame.marks.unwrap();
+        let crate::chart::frame::Mark::Rect { rect, .. } = &marks[0] else { panic!() };
+        let Response::ChartHit { tip } = reply(
+            &mut engine,
+            Request::ChartHit { x: (rect.x0 + rect.x1) / 2.0, y: rect.y1 - 2.0 },
+            None,
+        ) else {
+            panic!()
+        };
+        assert_eq!(tip.unwrap().title, "Ju");
+        let Response::ChartHit { tip } = reply(&mut engine, Request::ChartHit { x: -1e9, y: f32::NAN }, None) else {
+            panic!()
+        };
+        assert_eq!(tip, None);
+        // A column the result lacks, a text axis: messages, not panics.
+        let mut missing = bar.clone();
+        missing.y = Some("nope".into());
+        assert!(matches!(reply(&mut engine, chart(missing, None), None), Response::Error { .. }));
+        let mut text = bar.clone();
+        text.kind = crate::recipe::ChartKind::Scatter;
+        assert!(matches!(reply(&mut engine, chart(text, None), None), Response::Error { message } if message.contains("\"ministry\"")));
+        // Hovering after a failed chart finds nothing.
+        let Response::ChartHit { tip } = reply(&mut engine, Request::ChartHit { x: 1.0, y: 1.0 }, None) else {
+            panic!()
+        };
+        assert_eq!(tip, None);
+        assert!(matches!(
+            reply(
+                &mut engine,
+                Request::Chart {
+                    dataset: "gone".into(),
+                    spec: bar,
+                    context: Context::default(),
+                    size: Size { width: 0, height: 0, scale: f32::NAN },
+                    view: None,
+                    highlight: Some(200),
+                },
+                None
+            ),
+            Response::Error { .. }
+        ));
     }
 
     #[test]

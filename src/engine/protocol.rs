@@ -12,6 +12,9 @@
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
+use crate::chart::frame::Frame;
+use crate::chart::prepare::DataTable;
+use crate::chart::{Context, Size, View};
 use crate::data::Catalog;
 use crate::data::csv::{ColumnType, CsvReport};
 use crate::data::export::Format;
@@ -19,11 +22,11 @@ use crate::data::summary::ColumnSummary;
 use crate::data::view::{Row, SortKey};
 use crate::error::ProtocolError;
 use crate::ops::join::JoinStats;
-use crate::recipe::Recipe;
+use crate::recipe::{ChartSpec, Recipe};
 use crate::recipe::plan::Schema;
 
 /// Bumped whenever a message changes shape.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// The largest JSON header accepted; bulk data goes beside it.
 pub const MAX_HEADER_BYTES: usize = 32 * 1024 * 1024;
@@ -107,6 +110,23 @@ pub enum Request {
     },
     /// Write a loaded dataset as a file. Answered by [`Response::Exported`].
     Export { dataset: String, format: Format },
+    /// Lay out (and, for big series, rasterise) the chart `spec` of a
+    /// loaded dataset at `size`; `view` zooms, `highlight` fades every
+    /// colour group but one. Answered by [`Response::Chart`]. The worker
+    /// keeps the chart for [`Request::ChartHit`].
+    Chart {
+        dataset: String,
+        spec: ChartSpec,
+        context: Context,
+        size: Size,
+        #[serde(default)]
+        view: Option<View>,
+        #[serde(default)]
+        highlight: Option<u8>,
+    },
+    /// The mark nearest to `(x, y)` (device pixels) of the last chart.
+    /// Answered by [`Response::ChartHit`].
+    ChartHit { x: f32, y: f32 },
 }
 
 /// The dataset id under which the worker keeps an analysis's result.
@@ -232,6 +252,31 @@ pub enum Response {
         #[serde(skip)]
         bytes: Vec<u8>,
     },
+    /// A chart laid out; when its marks were rasterised, `image` gives the
+    /// image's size and its RGBA bytes travel as the bulk buffer.
+    Chart {
+        frame: Frame,
+        table: DataTable,
+        image: Option<(u32, u32)>,
+        #[serde(skip)]
+        pixels: Vec<u8>,
+        /// Filled in by the worker, which has a clock.
+        chart_ms: f64,
+    },
+    /// The mark under the pointer, if any.
+    ChartHit { tip: Option<Tip> },
+}
+
+/// A chart's tooltip: where its mark is, a title and `(name, value)`
+/// lines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tip {
+    pub x: f32,
+    pub y: f32,
+    pub title: String,
+    pub lines: Vec<(String, String)>,
+    /// The colour group of the mark, if it has one.
+    pub group: Option<u8>,
 }
 
 /// Encodes a message as JSON text.

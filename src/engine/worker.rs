@@ -45,6 +45,7 @@ pub fn run() {
                 match &mut response {
                     Response::DatasetOpened { summary } => summary.timings.decode_ms = elapsed,
                     Response::RecipeRan { run_ms, .. } => *run_ms = elapsed,
+                    Response::Chart { chart_ms, .. } => *chart_ms = elapsed,
                     _ => {}
                 }
                 post(&worker.scope, id, &response)
@@ -225,6 +226,7 @@ fn busy() -> Outcome {
 fn post(scope: &DedicatedWorkerGlobalScope, id: u64, response: &Response) {
     let bulk = match response {
         Response::Exported { bytes, .. } => Some(transport::buffer(bytes)),
+        Response::Chart { pixels, .. } if !pixels.is_empty() => Some(transport::buffer(pixels)),
         _ => None,
     };
     let sent = protocol::encode(id, response)

@@ -190,7 +190,8 @@ pub enum Value {
 }
 
 /// What the chart shows (v1). Defaults are left out of the serialised
-/// form, so that later versions can add fields without changing old links.
+/// form, so that later versions can add fields without changing old links
+/// (the fields after `title` came after the first links were shared).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChartSpec {
@@ -200,16 +201,57 @@ pub struct ChartSpec {
     pub x: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y: Option<String>,
+    /// Colour by this column: a group per value (scatter, bar), a line per
+    /// value (line).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Scatter: the points' area follows this number column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
+    /// The column that names a point in its tooltip (e.g. the agency).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Heatmap: the number shown by each cell's colour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Bar: stack the colour groups instead of placing them side by side.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub stacked: bool,
+    /// Bar: which way the bars run.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub orientation: Orientation,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub log_x: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub log_y: bool,
+    /// Histogram: the number of bins (chosen from the data when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bins: Option<u32>,
+    /// Line: the lines drawn in colour; the others are drawn grey.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub highlight: Vec<String>,
+    /// A marked position on the x axis (e.g. the best k of an elbow chart).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark_x: Option<f64>,
 }
 
 impl ChartSpec {
     pub fn is_default(&self) -> bool {
         *self == ChartSpec::default()
     }
+}
+
+/// Which way the bars of a bar chart run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Orientation {
+    /// Horizontal when the labels are long or many, else vertical.
+    #[default]
+    Auto,
+    Vertical,
+    Horizontal,
 }
 
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
@@ -226,4 +268,17 @@ pub enum ChartKind {
     Bar,
     Line,
     Scatter,
+    Histogram,
+    Heatmap,
+}
+
+impl ChartKind {
+    pub const ALL: [ChartKind; 6] = [
+        ChartKind::Table,
+        ChartKind::Bar,
+        ChartKind::Line,
+        ChartKind::Scatter,
+        ChartKind::Histogram,
+        ChartKind::Heatmap,
+    ];
 }

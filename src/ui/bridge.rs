@@ -191,8 +191,10 @@ impl Bridge {
             transport::unpack(&event.data(), "compute engine").and_then(|(header, bulk)| {
                 let mut envelope = protocol::decode::<Response>(&header, "compute engine")?;
                 // An export's bytes travel beside the header.
-                if let (Response::Exported { bytes, .. }, Some(bulk)) = (&mut envelope.body, bulk) {
-                    *bytes = bulk;
+                match (&mut envelope.body, bulk) {
+                    (Response::Exported { bytes, .. }, Some(bulk)) => *bytes = bulk,
+                    (Response::Chart { pixels, .. }, Some(bulk)) => *pixels = bulk,
+                    _ => {}
                 }
                 Ok(envelope)
             });

@@ -1,0 +1,178 @@
+//! Charts: a recipe's [`ChartSpec`](crate::recipe::ChartSpec) and its
+//! result table become a picture in three pure steps.
+//!
+//! | file | role |
+//! |------|------|
+//! | `prepare.rs` | the table's columns -> the values a chart plots (categories capped at 20 + "other", nulls and log-invalid values counted and left out) |
+//! | `frame.rs`   | the layout at a size and pixel ratio: plot rectangle, scales, ticks, legend, title, notes, footer; marks as shapes when they are few |
+//! | `raster.rs`  | the marks of big series as an RGBA image, and the nearest-mark lookup for tooltips |
+//! | `draw.rs`    | the frame (and vector marks) onto any plotters backend: the page's canvas, SVG |
+//! | `format.rs`  | numbers as tick labels, in Swedish or English |
+//!
+//! The worker prepares, lays out and rasterises (it has the data); the
+//! page draws the frame with plotters, because plotters measures text
+//! through the page's `window()`. Natively the same drawing makes SVG.
+
+pub mod draw;
+pub mod format;
+pub mod frame;
+pub mod prepare;
+pub mod raster;
+
+#[cfg(test)]
+mod tests;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a chart cannot be drawn, in words for the visitor.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ChartError(pub String);
+
+/// Where the chart is drawn: its size in CSS pixels and the device pixels
+/// per CSS pixel.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Size {
+    pub width: u32,
+    pub height: u32,
+    pub scale: f32,
+}
+
+impl Size {
+    /// The largest canvas side in device pixels the lab draws (a bigger
+    /// request is scaled down): 8192 px, as browsers allow.
+    pub const MAX_SIDE: u32 = 8192;
+
+    /// The size in device pixels, each side at least 1 and at most
+    /// [`Size::MAX_SIDE`], and the scale that fits it.
+    pub fn device(&self) -> (u32, u32, f32) {
+        let scale = if self.scale.is_finite() {
+            self.scale.clamp(0.25, 8.0)
+        } else {
+            1.0
+        };
+        let w = (self.width.clamp(1, 20_000) as f32 * scale).round().max(1.0);
+        let h = (self.height.clamp(1, 20_000) as f32 * scale).round().max(1.0);
+        let fit = (Self::MAX_SIDE as f32 / w.max(h)).min(1.0);
+        (
+            ((w * fit) as u32).max(1),
+            ((h * fit) as u32).max(1),
+            scale * fit,
+        )
+    }
+}
+
+/// The visible part of a zoomed scatter or line chart, in data units.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct View {
+    pub x0: f64,
+    pub x1: f64,
+    pub y0: f64,
+    pub y1: f64,
+}
+
+impl View {
+    /// A view with finite, ordered and non-empty ranges, if this is one.
+    pub fn checked(self) -> Option<View> {
+        let ok = [self.x0, self.x1, self.y0, self.y1]
+            .iter()
+            .all(|v| v.is_finite())
+            && self.x1 > self.x0
+            && self.y1 > self.y0;
+        ok.then_some(self)
+    }
+}
+
+/// The words of a chart's frame in the visitor's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    #[default]
+    Sv,
+    En,
+}
+
+/// What the chart says about where its data comes from, and the units of
+/// its columns (from the catalog).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Context {
+    /// The sources, e.g. "ESV, Statskontoret".
+    pub source: String,
+    /// The licence, e.g. "CC0 1.0".
+    pub licence: String,
+    /// `(column, unit)` for the columns that have one.
+    #[serde(default)]
+    pub units: Vec<(String, String)>,
+    #[serde(default)]
+    pub lang: Lang,
+}
+
+impl Context {
+    pub fn unit(&self, column: &str) -> Option<&str> {
+        self.units
+            .iter()
+            .find(|(c, _)| c == column)
+            .map(|(_, u)| u.as_str())
+    }
+}
+
+/// The colour-blind-safe palette (Okabe & Ito), in the order groups take
+/// it; [`OTHER`] is the grey of "other" and of lines not highlighted.
+pub const PALETTE: [[u8; 3]; 8] = [
+    [0x00, 0x72, 0xB2],
+    [0xE6, 0x9F, 0x00],
+    [0x00, 0x9E, 0x73],
+    [0xD5, 0x5E, 0x00],
+    [0xCC, 0x79, 0xA7],
+    [0x56, 0xB4, 0xE9],
+    [0xF0, 0xE4, 0x42],
+    [0x00, 0x00, 0x00],
+];
+
+/// The grey of "other".
+pub const OTHER: [u8; 3] = [0x99, 0x99, 0x99];
+
+/// The colour of group `g` (groups past the palette are "other").
+pub fn group_color(g: u8) -> [u8; 3] {
+    PALETTE.get(usize::from(g)).copied().unwrap_or(OTHER)
+}
+
+/// The sequential scale of heatmaps (viridis, colour-blind safe), at
+/// `t` in 0..=1.
+pub fn ramp(t: f64) -> [u8; 3] {
+    const STOPS: [[u8; 3]; 9] = [
+        [0x44, 0x01, 0x54],
+        [0x47, 0x2d, 0x7b],
+        [0x3b, 0x52, 0x8b],
+        [0x2c, 0x72, 0x8e],
+        [0x21, 0x91, 0x8c],
+        [0x28, 0xae, 0x80],
+        [0x5e, 0xc9, 0x62],
+        [0xad, 0xdc, 0x30],
+        [0xfd, 0xe7, 0x25],
+    ];
+    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let pos = t * (STOPS.len() - 1) as f64;
+    let i = (pos.floor() as usize).min(STOPS.len() - 2);
+    let f = pos - i as f64;
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    let mix = |k: usize| (f64::from(a[k]) + (f64::from(b[k]) - f64::from(a[k])) * f).round() as u8;
+    [mix(0), mix(1), mix(2)]
+}
+
+/// Natively, registers the bundled font (DejaVu Sans) for plotters to
+/// measure text, so that SVG made by the CLI and the snapshot tests is the
+/// same on every machine. The browser measures with its own fonts.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn register_font() {
+    static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use plotters::style::FontStyle;
+        for style in [FontStyle::Normal, FontStyle::Bold] {
+            // The font is bundled and known to parse; a failure would only
+            // leave text unmeasured, which drawing then reports.
+            let _ = plotters::style::register_font("sans-serif", style, FONT);
+        }
+    });
+}
