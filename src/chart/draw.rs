@@ -9,7 +9,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::frame::{Frame, Mark, Rect, SMALL_PX, TEXT_PX, TITLE_PX, ellipsis, text_width};
+use super::frame::{Frame, Mark, Rect, SMALL_PX, TEXT_PX, TITLE_PX, ellipsis};
 use super::ramp;
 
 type Drawn = Result<(), String>;
@@ -170,11 +170,11 @@ pub fn over<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) ->
         root.draw(&Text::new(lo.clone(), p(r.x0 - 6.0 * s, mid), small.pos(Pos::new(HPos::Right, VPos::Center)))).map_err(fail)?;
         root.draw(&Text::new(hi.clone(), p(r.x1 + 6.0 * s, mid), small.pos(Pos::new(HPos::Left, VPos::Center)))).map_err(fail)?;
     }
-    let footer_chars = ((frame.width as f32 - 2.0 * pad) / (SMALL_PX * s * 0.62)).max(8.0) as usize;
-    let footer = ellipsis(&frame.footer, footer_chars);
-    let _ = text_width;
     let style = small.pos(Pos::new(HPos::Left, VPos::Bottom));
-    root.draw(&Text::new(footer, p(pad, frame.height as f32 - pad), style)).map_err(fail)?;
+    for (i, line) in frame.footer.iter().rev().enumerate() {
+        let at = p(pad, frame.height as f32 - pad - i as f32 * 14.0 * s);
+        root.draw(&Text::new(line.clone(), at, style.clone())).map_err(fail)?;
+    }
     Ok(())
 }
 

@@ -125,6 +125,8 @@ pub struct LegendEntry {
     pub label: String,
     pub color: [u8; 3],
     pub rect: Rect,
+    /// The colour group it names (what a click highlights).
+    pub group: u8,
     /// Drawn faded while another group is highlighted.
     pub faded: bool,
 }
@@ -147,7 +149,8 @@ pub struct Frame {
     pub scale: f32,
     pub title: String,
     pub notes: Vec<String>,
-    pub footer: String,
+    /// Source, licence and the lab's name, in one or two lines.
+    pub footer: Vec<String>,
     pub plot: Rect,
     pub x: Axis,
     pub y: Axis,
@@ -222,13 +225,14 @@ pub fn layout(
             if rows >= 3 {
                 break;
             }
-            let g8 = g as u8;
-            let color = if prepared.other && g + 1 == prepared.groups.len() { super::OTHER } else { group_color(g8) };
+            let g8 = prepared.group_id(g);
+            let color = group_color(g8);
             legend.push(LegendEntry {
                 label,
                 color,
                 rect: Rect { x0: x, y0: top + rows as f32 * row_h, x1: x + entry_w - 10.0 * s, y1: top + (rows + 1) as f32 * row_h },
                 faded: highlight.is_some_and(|h| h != g8),
+                group: g8,
             });
             x += entry_w;
         }
@@ -244,7 +248,8 @@ pub fn layout(
         top += 18.0 * s;
     }
     top += 8.0 * s;
-    let footer_h = 16.0 * s;
+    let footer = footer_lines(&footer(context), ((w - 2.0 * pad) / (SMALL_PX * s * 0.62)).max(8.0) as usize);
+    let footer_h = (2.0 + 14.0 * footer.len() as f32) * s;
     let bottom_axis = (16.0 + if prepared.x_title.is_empty() { 0.0 } else { 16.0 }) * s;
     let mut bottom = h - pad - footer_h - bottom_axis;
 
@@ -265,7 +270,7 @@ pub fn layout(
         scale: s,
         title: prepared.title.clone(),
         notes,
-        footer: footer(context),
+        footer,
         plot,
         x: Axis { title: prepared.x_title.clone(), scale: Scale::Band { n: 1, r0: plot.x0, r1: plot.x1 }, ticks: Vec::new(), grid: false },
         y: Axis { title: prepared.y_title.clone(), scale: Scale::Band { n: 1, r0: plot.y1, r1: plot.y0 }, ticks: Vec::new(), grid: false },
@@ -331,7 +336,7 @@ pub fn layout(
                 frame.x = Axis { title: prepared.x_title.clone(), scale: band, ticks: band_ticks(labels, &band, widest + 6.0 * s), grid: false };
                 frame.y = numeric_axis(&prepared.y_title, lo, hi, false, plot.y1, plot.y0, s, lang, false, false);
             }
-            frame.marks = Some(bar_marks(values, *stacked, *horizontal, &frame, highlight));
+            frame.marks = Some(bar_marks(values, *stacked, *horizontal, &frame, highlight, prepared));
             frame.shown = n as u64;
         }
         Body::Histogram { edges, counts, log_x } => {
@@ -450,7 +455,7 @@ fn nice_step(span: f64, count: f64) -> f64 {
 #[allow(clippy::too_many_arguments)]
 fn numeric_axis(title: &str, d0: f64, d1: f64, log: bool, r0: f32, r1: f32, s: f32, lang: Lang, years: bool, horizontal: bool) -> Axis {
     let length = (r1 - r0).abs();
-    let spacing = if horizontal { 90.0 } else { 45.0 } * s;
+    let spacing = if horizontal { 110.0 } else { 45.0 } * s;
     let count = f64::from((length / spacing).max(2.0));
     let mut ticks = Vec::new();
     let scale = if log {
@@ -526,13 +531,30 @@ fn footer(context: &Context) -> String {
     parts.join(" · ")
 }
 
+/// The footer's parts (split at " · ") in at most two lines of `chars`
+/// characters; the second line is cut with an ellipsis when it must be.
+fn footer_lines(text: &str, chars: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for part in text.split(" · ") {
+        let joined = if line.is_empty() { part.to_string() } else { format!("{line} · {part}") };
+        if joined.chars().count() <= chars || line.is_empty() || !lines.is_empty() {
+            line = joined;
+        } else {
+            lines.push(std::mem::replace(&mut line, part.to_string()));
+        }
+    }
+    lines.push(line);
+    lines.into_iter().map(|l| ellipsis(&l, chars)).collect()
+}
+
 /// The point's radius in CSS pixels and opacity for `n` points.
 pub fn point_style(n: usize) -> (f32, f32) {
     match n {
         0..=1_000 => (3.5, 0.85),
         1_001..=10_000 => (2.5, 0.6),
         10_001..=100_000 => (1.8, 0.4),
-        _ => (1.2, 0.25),
+        _ => (1.5, 0.25),
     }
 }
 
@@ -567,7 +589,7 @@ fn point_marks(p: &super::prepare::Points, kind: ChartKind, xs: &Scale, ys: &Sca
     marks
 }
 
-fn bar_marks(values: &[Vec<f64>], stacked: bool, horizontal: bool, frame: &Frame, highlight: Option<u8>) -> Vec<Mark> {
+fn bar_marks(values: &[Vec<f64>], stacked: bool, horizontal: bool, frame: &Frame, highlight: Option<u8>, prepared: &Prepared) -> Vec<Mark> {
     let (band, num) = if horizontal { (&frame.y.scale, &frame.x.scale) } else { (&frame.x.scale, &frame.y.scale) };
     let Scale::Band { n, r0, r1 } = *band else { return Vec::new() };
     let step = (r1 - r0) / n.max(1) as f32;
@@ -588,9 +610,8 @@ fn bar_marks(values: &[Vec<f64>], stacked: bool, horizontal: bool, frame: &Frame
                 let w = inner / groups as f32;
                 (start + w * g as f32, start + w * (g + 1) as f32, zero, num.map(v))
             };
-            let g8 = g as u8;
-            let color = if groups > 1 { group_color(g8) } else { group_color(0) };
-            let color = if values.len() > 1 && g + 1 == values.len() && frame.legend.last().is_some_and(|e| e.color == super::OTHER) { super::OTHER } else { color };
+            let g8 = prepared.group_id(g);
+            let color = group_color(g8);
             let alpha = if highlight.is_some_and(|h| h != g8) { 60 } else { 255 };
             let rect = if horizontal {
                 Rect { x0: lo.min(hi), y0: a, x1: lo.max(hi), y1: b }

@@ -83,14 +83,7 @@ impl View {
     }
 }
 
-/// The words of a chart's frame in the visitor's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    #[default]
-    Sv,
-    En,
-}
+pub use crate::data::Lang;
 
 /// What the chart says about where its data comes from, and the units of
 /// its columns (from the catalog).
@@ -131,6 +124,9 @@ pub const PALETTE: [[u8; 3]; 8] = [
 
 /// The grey of "other".
 pub const OTHER: [u8; 3] = [0x99, 0x99, 0x99];
+
+/// The colour group of "other" (and of lines not highlighted): grey.
+pub const OTHER_GROUP: u8 = PALETTE.len() as u8;
 
 /// The colour of group `g` (groups past the palette are "other").
 pub fn group_color(g: u8) -> [u8; 3] {

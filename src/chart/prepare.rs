@@ -31,7 +31,8 @@ pub struct Prepared {
     pub title: String,
     pub x_title: String,
     pub y_title: String,
-    /// Legend entries: group `g` has colour [`super::group_color`]`(g)`.
+    /// Legend entries: entry `g` is colour group `g`, but for a last
+    /// "other" entry, which is [`super::OTHER_GROUP`].
     pub groups: Vec<String>,
     /// Whether the last group is "other" (drawn grey).
     pub other: bool,
@@ -41,6 +42,17 @@ pub struct Prepared {
     pub mark_x: Option<f64>,
     /// The plotted values as a table (the data tab).
     pub table: DataTable,
+}
+
+impl Prepared {
+    /// The colour group of legend entry (or bar series) `i`.
+    pub fn group_id(&self, i: usize) -> u8 {
+        if self.other && i + 1 == self.groups.len() {
+            super::OTHER_GROUP
+        } else {
+            i.min(usize::from(super::OTHER_GROUP)) as u8
+        }
+    }
 }
 
 /// The marks' values.
@@ -180,7 +192,7 @@ pub fn prepare(
         match name {
             None => String::new(),
             Some(n) => match context.unit(n) {
-                Some(unit) if !unit.is_empty() => format!("{n} ({unit})"),
+                Some(unit) if !unit.is_empty() && !unit.eq_ignore_ascii_case(n) => format!("{n} ({unit})"),
                 _ => n.clone(),
             },
         }
@@ -401,7 +413,7 @@ fn fold_groups(names: &[String], w: &Words) -> (Vec<String>, bool, Vec<u8>) {
     let index: HashMap<&str, u8> = kept.iter().enumerate().map(|(i, n)| (*n, i as u8)).collect();
     let of = names
         .iter()
-        .map(|n| index.get(n.as_str()).copied().unwrap_or(keep as u8))
+        .map(|n| index.get(n.as_str()).copied().unwrap_or(super::OTHER_GROUP))
         .collect();
     let mut groups: Vec<String> = kept.iter().map(|n| n.to_string()).collect();
     if other {
@@ -454,7 +466,7 @@ fn lines(points: &mut Points, names: Option<&[String]>, highlight: &[String], pr
     };
     let mut chosen_sorted = chosen.clone();
     chosen_sorted.sort_by(|&a, &b| natural(&series[a].0, &series[b].0));
-    let grey = chosen_sorted.len() as u8;
+    let grey = super::OTHER_GROUP;
     let mut x = Vec::with_capacity(n);
     let mut y = Vec::with_capacity(n);
     let mut row = Vec::with_capacity(n);
@@ -539,7 +551,9 @@ fn bars(
             }
             categories.len() - 1
         });
-        sums[usize::from(group_of[i])][c] += v;
+        // "other" is the last slot.
+        let slot = usize::from(group_of[i]).min(n_groups - 1);
+        sums[slot][c] += v;
     }
     if categories.len() > MAX_CATEGORIES {
         let total = |c: usize| sums.iter().map(|s| s[c]).sum::<f64>().abs();

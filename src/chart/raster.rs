@@ -88,13 +88,14 @@ impl Disc {
         let r = radius.clamp(0.5, 64.0);
         let ri = r.ceil() as i32;
         let mut spans = Vec::new();
+        // A pixel belongs to the disc when its centre is within r (and a
+        // little: a radius of 1.5 gives a 3 × 3 square).
+        let reach2 = r * r + 0.25;
         for dy in -ri..=ri {
             let fy = dy as f32;
-            let half = (r * r - fy * fy).max(0.0).sqrt();
-            if r * r - fy * fy >= 0.0 {
-                let a = (-half).round() as i32;
-                let b = half.round() as i32;
-                spans.push((dy, a, b.max(a)));
+            if fy * fy <= reach2 {
+                let b = (reach2 - fy * fy).sqrt().floor() as i32;
+                spans.push((dy, -b, b));
             }
         }
         Disc { spans }

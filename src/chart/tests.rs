@@ -78,7 +78,7 @@ fn svg_snapshots() {
         let frame = layout(&prepared, &context(), SIZE, None, None);
         let text = svg(&frame, None).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"), "{name}");
-        assert!(text.contains("Source: ESV, Statskontoret · Licence: CC0 1.0"), "{name}: footer");
+        assert!(text.contains("Source: ESV, Statskontoret · Licence: CC0 1.0 · Datalabb"), "{name}: footer");
         let path = dir.join(format!("chart_{name}.svg"));
         if update {
             std::fs::create_dir_all(&dir).unwrap();

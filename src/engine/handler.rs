@@ -107,11 +107,15 @@ fn tip(prepared: &Prepared, spec: &ChartSpec, language: Lang, batch: &RecordBatc
                 Body::Points(p) => p.group.get(index).copied(),
                 _ => None,
             };
-            let title = value(&spec.label)
-                .map(|(_, t)| t)
-                .or_else(|| value(&spec.color).map(|(_, t)| t))
-                .unwrap_or_default();
-            let lines = [&spec.color, &spec.x, &spec.y, &spec.size]
+            // The label names the point; without one, its colour group does
+            // (and is not repeated below).
+            let (title, named_by_color) = match (value(&spec.label), value(&spec.color)) {
+                (Some((_, t)), _) => (t, false),
+                (None, Some((_, t))) => (t, true),
+                (None, None) => (String::new(), false),
+            };
+            let shown = if named_by_color { &None } else { &spec.color };
+            let lines = [shown, &spec.x, &spec.y, &spec.size]
                 .into_iter()
                 .filter_map(value)
                 .collect();
@@ -132,7 +136,7 @@ fn tip(prepared: &Prepared, spec: &ChartSpec, language: Lang, batch: &RecordBatc
                 y: rect.y0,
                 title: categories.get(category).cloned().unwrap_or_default(),
                 lines,
-                group: (!prepared.groups.is_empty()).then_some(group as u8),
+                group: (!prepared.groups.is_empty()).then(|| prepared.group_id(group)),
             }
         }
         Hit::Bin { bin, rect } => {
@@ -1171,7 +1175,7 @@ Ume\xe5;0114;n/a
         };
         assert_eq!((frame.width, frame.height), (800, 600));
         assert_eq!(image, None, "two bars are drawn as shapes");
-        assert_eq!(table.rows, [["Ju", "4"], ["Fi", "2,5"]], "Swedish by default");
+        assert_eq!(table.rows, [["Ju", "4"], ["Fi", "2.5"]]);
         // Hovering the first bar names it; far outside, nothing.
         let marks = frame.marks.unwrap();
         let crate::chart::frame::Mark::Rect { rect, .. } = &marks[0] else { panic!() };
@@ -1193,7 +1197,7 @@ Ume\xe5;0114;n/a
         assert!(matches!(reply(&mut engine, chart(missing, None), None), Response::Error { .. }));
         let mut text = bar.clone();
         text.kind = crate::recipe::ChartKind::Scatter;
-        assert!(matches!(reply(&mut engine, chart(text, None), None), Response::Error { message } if message.contains("\"ministry\"")));
+        assert!(matches!(reply(&mut engine, chart(text, None), None), Response::Error { message } if message.contains("not numbers")));
         // Hovering after a failed chart finds nothing.
         let Response::ChartHit { tip } = reply(&mut engine, Request::ChartHit { x: 1.0, y: 1.0 }, None) else {
             panic!()

@@ -23,7 +23,9 @@ use crate::ops::join::{JoinKind, JoinStats};
 use crate::ops::keys::Normalize;
 use crate::recipe::edit::{self, Combine, Condition, ConditionOp, StepKind};
 use crate::recipe::plan::{self, Schema, is_number};
-use crate::recipe::{Recipe, Step, url};
+use crate::chart::Context;
+use crate::recipe::{ChartSpec, Comparison, Predicate, Recipe, Step, Value, url};
+use crate::ui::chart::{Brush, ChartView};
 use crate::ui::app::{CatalogState, Lab, LoadState, Route, show_analysis};
 use crate::ui::i18n::{AnalysisTexts, analysis_texts, count, counted, texts};
 use crate::ui::preview::Preview;
@@ -75,6 +77,8 @@ struct Panel {
     schemas: Memo<Vec<Schema>>,
     check_error: Memo<Option<(Option<usize>, String)>>,
     ran: RwSignal<Option<Ran>>,
+    /// Counts the answers kept in `ran` (a chart re-draws on each).
+    runs: RwSignal<u64>,
     running: RwSignal<bool>,
     /// How far the run out is: (step, steps, rows done, rows in all).
     progress: RwSignal<Option<(usize, usize, u64, u64)>>,
@@ -197,6 +201,7 @@ impl Panel {
                     _ => return,
                 };
                 self.ran.set(Some(ran));
+                self.runs.update(|n| *n += 1);
             });
     }
 }
@@ -234,6 +239,7 @@ pub fn AnalysisPage() -> impl IntoView {
         schemas: Memo::new(move |_| checked.with(|c| c.0.clone())),
         check_error: Memo::new(move |_| checked.with(|c| c.1.clone())),
         ran: RwSignal::new(None),
+        runs: RwSignal::new(0),
         running: RwSignal::new(false),
         progress: RwSignal::new(None),
         in_flight: StoredValue::new(false),
@@ -1708,12 +1714,87 @@ fn ResultView(panel: Panel) -> impl IntoView {
             </div>
         </Show>
         {move || download_error.get().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
+        <ChartView
+            lab=lab
+            lang=panel.lang
+            spec=Signal::derive(move || panel.recipe.with(|r| r.as_ref().map(|r| r.chart.clone()).unwrap_or_default()))
+            schema=Signal::derive(move || panel.schemas.with(|s| s.last().cloned().unwrap_or_default()))
+            result=Signal::derive(move || result.with(Option::is_some).then(|| panel.runs.get()))
+            context=Signal::derive(move || chart_context(panel))
+            stem=Signal::derive(move || panel.recipe.with(|r| r.as_ref().ok().and_then(|r| r.inputs.first()).map(|i| i.dataset.clone()).unwrap_or_else(|| "analysis".into())))
+            on_spec=Callback::new(move |chart: ChartSpec| panel.edit(true, move |r| r.chart = chart))
+            on_filter=Callback::new(move |(x, y, (x0, x1, y0, y1)): (String, String, Brush)| {
+                panel.edit(true, move |r| r.steps.push(brush_filter(&x, &y, x0, x1, y0, y1)))
+            })
+        />
         {move || result.get().map(|summary| view! { <div class="result" class:stale=move || panel.running.get()><Preview summary=summary /></div> })}
     }
 }
 
+/// What a chart says of its data: the sources and licences of the
+/// recipe's inputs, and the units of their columns, from the catalog.
+fn chart_context(panel: Panel) -> Context {
+    let lang = panel.lang.get();
+    let (Ok(recipe), Some(catalog)) = (panel.recipe.get(), panel.catalog.get()) else {
+        return Context { lang, ..Context::default() };
+    };
+    let mut sources: Vec<String> = Vec::new();
+    let mut licences: Vec<String> = Vec::new();
+    let mut units = Vec::new();
+    for input in &recipe.inputs {
+        let Some(dataset) = catalog.dataset(&input.dataset) else { continue };
+        for source in &dataset.sources {
+            if !sources.contains(&source.name) {
+                sources.push(source.name.clone());
+            }
+        }
+        if !licences.contains(&dataset.licence.name) {
+            licences.push(dataset.licence.name.clone());
+        }
+        if let Some(version) = dataset.version(&input.sha256) {
+            for column in &version.columns {
+                if let Some(unit) = &column.unit {
+                    units.push((column.name.clone(), unit.clone()));
+                }
+            }
+        }
+    }
+    Context { source: sources.join(", "), licence: licences.join(", "), units, lang }
+}
+
+/// The filter step of a brushed rectangle: `x` and `y` within it.
+fn brush_filter(x: &str, y: &str, x0: f64, x1: f64, y0: f64, y1: f64) -> Step {
+    let compare = |column: &str, cmp: Comparison, value: f64| Predicate::Compare {
+        column: column.to_string(),
+        cmp,
+        value: Value::Number(round_for_link(value)),
+    };
+    Step::Filter {
+        predicate: Predicate::And {
+            all: vec![
+                compare(x, Comparison::Ge, x0),
+                compare(x, Comparison::Le, x1),
+                compare(y, Comparison::Ge, y0),
+                compare(y, Comparison::Le, y1),
+            ],
+        },
+    }
+}
+
+/// A brushed bound with 6 significant digits: the link stays short and
+/// the bound means what the visitor saw.
+fn round_for_link(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let digits = 5 - v.abs().log10().floor() as i32;
+    let factor = 10f64.powi(digits.clamp(-300, 300));
+    let rounded = (v * factor).round() / factor;
+    if rounded.is_finite() { rounded } else { v }
+}
+
 /// Offers `bytes` to the visitor as a file download.
-fn save(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn save(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
     let fail = |e: wasm_bindgen::JsValue| format!("{name}: the download could not start ({e:?})");
     let array = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();

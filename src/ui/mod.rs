@@ -6,6 +6,7 @@
 //! |------|------|
 //! | `analysis.rs` | the analysis page: the recipe panel (a form per step, output and errors), the result, downloads and the link |
 //! | `app.rs`     | the lab's frame and its state: engine status, catalog, routes |
+//! | `chart.rs`   | the analysis's chart: settings, canvas (plotters-canvas + the worker's image of big series), tooltips, legend highlight, zoom, pan, brush to filter, data tab, PNG / SVG export |
 //! | `bridge.rs`  | the page's end of the compute worker |
 //! | `catalog.rs` | the list of published datasets |
 //! | `dataset_page.rs` | a dataset's page: description, columns, versions; a CSV file's types |
@@ -19,6 +20,7 @@ mod analysis;
 mod app;
 pub mod bridge;
 mod catalog;
+mod chart;
 mod dataset_page;
 mod datasets;
 mod fetch;
