@@ -36,14 +36,22 @@ pub fn under<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) -
     if frame.x.grid {
         for t in &frame.x.ticks {
             if t.at >= plot.x0 - 0.5 && t.at <= plot.x1 + 0.5 {
-                root.draw(&PathElement::new(vec![p(t.at, plot.y0), p(t.at, plot.y1)], grid)).map_err(fail)?;
+                root.draw(&PathElement::new(
+                    vec![p(t.at, plot.y0), p(t.at, plot.y1)],
+                    grid,
+                ))
+                .map_err(fail)?;
             }
         }
     }
     if frame.y.grid {
         for t in &frame.y.ticks {
             if t.at >= plot.y0 - 0.5 && t.at <= plot.y1 + 0.5 {
-                root.draw(&PathElement::new(vec![p(plot.x0, t.at), p(plot.x1, t.at)], grid)).map_err(fail)?;
+                root.draw(&PathElement::new(
+                    vec![p(plot.x0, t.at), p(plot.x1, t.at)],
+                    grid,
+                ))
+                .map_err(fail)?;
             }
         }
     }
@@ -52,7 +60,9 @@ pub fn under<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) -
 
 /// The marks as shapes, clipped to the plot.
 pub fn marks<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) -> Drawn {
-    let Some(marks) = &frame.marks else { return Ok(()) };
+    let Some(marks) = &frame.marks else {
+        return Ok(());
+    };
     let plot = frame.plot;
     for mark in marks {
         match mark {
@@ -61,7 +71,12 @@ pub fn marks<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) -
                     continue;
                 }
                 let c = RGBAColor(rgba[0], rgba[1], rgba[2], f64::from(rgba[3]) / 255.0);
-                root.draw(&Circle::new(p(*x, *y), r.round().max(1.0) as i32, c.filled())).map_err(fail)?;
+                root.draw(&Circle::new(
+                    p(*x, *y),
+                    r.round().max(1.0) as i32,
+                    c.filled(),
+                ))
+                .map_err(fail)?;
             }
             Mark::Rect { rect, rgba } => {
                 let r = clip(rect, &plot);
@@ -69,13 +84,22 @@ pub fn marks<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) -
                     continue;
                 }
                 let c = RGBAColor(rgba[0], rgba[1], rgba[2], f64::from(rgba[3]) / 255.0);
-                root.draw(&Rectangle::new([p(r.x0, r.y0), p(r.x1, r.y1)], c.filled())).map_err(fail)?;
+                root.draw(&Rectangle::new([p(r.x0, r.y0), p(r.x1, r.y1)], c.filled()))
+                    .map_err(fail)?;
             }
-            Mark::Path { points, width, rgba } => {
+            Mark::Path {
+                points,
+                width,
+                rgba,
+            } => {
                 let c = RGBAColor(rgba[0], rgba[1], rgba[2], f64::from(rgba[3]) / 255.0);
                 let style = ShapeStyle::from(&c).stroke_width(width.round().max(1.0) as u32);
                 // Segments wholly outside the plot are left out (zoom).
-                let inside: Vec<(i32, i32)> = points.iter().filter(|(x, y)| plot.contains(*x, *y)).map(|(x, y)| p(*x, *y)).collect();
+                let inside: Vec<(i32, i32)> = points
+                    .iter()
+                    .filter(|(x, y)| plot.contains(*x, *y))
+                    .map(|(x, y)| p(*x, *y))
+                    .collect();
                 if inside.len() >= 2 {
                     root.draw(&PathElement::new(inside, style)).map_err(fail)?;
                 }
@@ -86,7 +110,12 @@ pub fn marks<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) -
 }
 
 fn clip(r: &Rect, plot: &Rect) -> Rect {
-    Rect { x0: r.x0.max(plot.x0), y0: r.y0.max(plot.y0), x1: r.x1.min(plot.x1), y1: r.y1.min(plot.y1) }
+    Rect {
+        x0: r.x0.max(plot.x0),
+        y0: r.y0.max(plot.y0),
+        x1: r.x1.min(plot.x1),
+        y1: r.y1.min(plot.y1),
+    }
 }
 
 /// Axes, tick labels, axis titles, the marked x, legend, title, notes and
@@ -100,51 +129,105 @@ pub fn over<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) ->
     let text = (FONT, f64::from(TEXT_PX * s)).into_font().color(&INK);
 
     // Axis lines: the bottom and the left of the plot.
-    root.draw(&PathElement::new(vec![p(plot.x0, plot.y1), p(plot.x1, plot.y1)], axis)).map_err(fail)?;
-    root.draw(&PathElement::new(vec![p(plot.x0, plot.y0), p(plot.x0, plot.y1)], axis)).map_err(fail)?;
+    root.draw(&PathElement::new(
+        vec![p(plot.x0, plot.y1), p(plot.x1, plot.y1)],
+        axis,
+    ))
+    .map_err(fail)?;
+    root.draw(&PathElement::new(
+        vec![p(plot.x0, plot.y0), p(plot.x0, plot.y1)],
+        axis,
+    ))
+    .map_err(fail)?;
     let tick = 4.0 * s;
     for t in &frame.x.ticks {
         if t.at < plot.x0 - 0.5 || t.at > plot.x1 + 0.5 {
             continue;
         }
-        root.draw(&PathElement::new(vec![p(t.at, plot.y1), p(t.at, plot.y1 + tick)], axis)).map_err(fail)?;
+        root.draw(&PathElement::new(
+            vec![p(t.at, plot.y1), p(t.at, plot.y1 + tick)],
+            axis,
+        ))
+        .map_err(fail)?;
         let style = small.pos(Pos::new(HPos::Center, VPos::Top));
-        root.draw(&Text::new(t.label.clone(), p(t.at, plot.y1 + tick + 2.0 * s), style)).map_err(fail)?;
+        root.draw(&Text::new(
+            t.label.clone(),
+            p(t.at, plot.y1 + tick + 2.0 * s),
+            style,
+        ))
+        .map_err(fail)?;
     }
     for t in &frame.y.ticks {
         if t.at < plot.y0 - 0.5 || t.at > plot.y1 + 0.5 {
             continue;
         }
-        root.draw(&PathElement::new(vec![p(plot.x0 - tick, t.at), p(plot.x0, t.at)], axis)).map_err(fail)?;
+        root.draw(&PathElement::new(
+            vec![p(plot.x0 - tick, t.at), p(plot.x0, t.at)],
+            axis,
+        ))
+        .map_err(fail)?;
         let style = small.pos(Pos::new(HPos::Right, VPos::Center));
-        root.draw(&Text::new(t.label.clone(), p(plot.x0 - tick - 3.0 * s, t.at), style)).map_err(fail)?;
+        root.draw(&Text::new(
+            t.label.clone(),
+            p(plot.x0 - tick - 3.0 * s, t.at),
+            style,
+        ))
+        .map_err(fail)?;
     }
     if !frame.x.title.is_empty() {
         let style = text.pos(Pos::new(HPos::Center, VPos::Top));
         let at = p((plot.x0 + plot.x1) / 2.0, plot.y1 + tick + 18.0 * s);
-        root.draw(&Text::new(ellipsis(&frame.x.title, 80), at, style)).map_err(fail)?;
+        root.draw(&Text::new(ellipsis(&frame.x.title, 80), at, style))
+            .map_err(fail)?;
     }
     if !frame.y.title.is_empty() {
-        let style = text.transform(FontTransform::Rotate270).pos(Pos::new(HPos::Center, VPos::Top));
+        let style = text
+            .transform(FontTransform::Rotate270)
+            .pos(Pos::new(HPos::Center, VPos::Top));
         let at = p(pad, (plot.y0 + plot.y1) / 2.0);
-        root.draw(&Text::new(ellipsis(&frame.y.title, 60), at, style)).map_err(fail)?;
+        root.draw(&Text::new(ellipsis(&frame.y.title, 60), at, style))
+            .map_err(fail)?;
     }
     if let Some((x, label)) = &frame.mark_x {
         let dash = ShapeStyle::from(&INK).stroke_width(s.round().max(1.0) as u32);
         let size = (4.0 * s) as i32;
-        root.draw(&DashedPathElement::new(vec![p(*x, plot.y0), p(*x, plot.y1)], size, size, dash)).map_err(fail)?;
+        root.draw(&DashedPathElement::new(
+            vec![p(*x, plot.y0), p(*x, plot.y1)],
+            size,
+            size,
+            dash,
+        ))
+        .map_err(fail)?;
         let style = small.color(&INK).pos(Pos::new(HPos::Left, VPos::Top));
-        root.draw(&Text::new(label.clone(), p(*x + 4.0 * s, plot.y0 + 2.0 * s), style)).map_err(fail)?;
+        root.draw(&Text::new(
+            label.clone(),
+            p(*x + 4.0 * s, plot.y0 + 2.0 * s),
+            style,
+        ))
+        .map_err(fail)?;
     }
 
     // Title, notes, legend, ramp, footer.
-    let title = (FONT, f64::from(TITLE_PX * s), FontStyle::Bold).into_font().color(&INK).pos(Pos::new(HPos::Left, VPos::Top));
+    let title = (FONT, f64::from(TITLE_PX * s), FontStyle::Bold)
+        .into_font()
+        .color(&INK)
+        .pos(Pos::new(HPos::Left, VPos::Top));
     let width_chars = ((frame.width as f32 - 2.0 * pad) / (TITLE_PX * s * 0.62)).max(8.0) as usize;
-    root.draw(&Text::new(ellipsis(&frame.title, width_chars), p(pad, pad), title)).map_err(fail)?;
+    root.draw(&Text::new(
+        ellipsis(&frame.title, width_chars),
+        p(pad, pad),
+        title,
+    ))
+    .map_err(fail)?;
     let note_chars = ((frame.width as f32 - 2.0 * pad) / (SMALL_PX * s * 0.62)).max(8.0) as usize;
     for (i, note) in frame.notes.iter().enumerate() {
         let at = p(pad, pad + 22.0 * s + i as f32 * 15.0 * s);
-        root.draw(&Text::new(ellipsis(note, note_chars), at, small.pos(Pos::new(HPos::Left, VPos::Top)))).map_err(fail)?;
+        root.draw(&Text::new(
+            ellipsis(note, note_chars),
+            at,
+            small.pos(Pos::new(HPos::Left, VPos::Top)),
+        ))
+        .map_err(fail)?;
     }
     for entry in &frame.legend {
         let r = entry.rect;
@@ -152,10 +235,23 @@ pub fn over<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) ->
         let c = RGBAColor(entry.color[0], entry.color[1], entry.color[2], alpha);
         let mid = (r.y0 + r.y1) / 2.0;
         let half = 5.0 * s;
-        root.draw(&Rectangle::new([p(r.x0, mid - half), p(r.x0 + 2.0 * half, mid + half)], c.filled())).map_err(fail)?;
-        let ink = if entry.faded { RGBAColor(0x22, 0x22, 0x22, 0.4) } else { RGBAColor(0x22, 0x22, 0x22, 1.0) };
+        root.draw(&Rectangle::new(
+            [p(r.x0, mid - half), p(r.x0 + 2.0 * half, mid + half)],
+            c.filled(),
+        ))
+        .map_err(fail)?;
+        let ink = if entry.faded {
+            RGBAColor(0x22, 0x22, 0x22, 0.4)
+        } else {
+            RGBAColor(0x22, 0x22, 0x22, 1.0)
+        };
         let style = text.color(&ink).pos(Pos::new(HPos::Left, VPos::Center));
-        root.draw(&Text::new(entry.label.clone(), p(r.x0 + 2.0 * half + 5.0 * s, mid), style)).map_err(fail)?;
+        root.draw(&Text::new(
+            entry.label.clone(),
+            p(r.x0 + 2.0 * half + 5.0 * s, mid),
+            style,
+        ))
+        .map_err(fail)?;
     }
     if let Some((r, lo, hi)) = &frame.ramp {
         let steps = 32;
@@ -164,16 +260,31 @@ pub fn over<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) ->
             let c = ramp(t);
             let x0 = r.x0 + r.width() * i as f32 / steps as f32;
             let x1 = r.x0 + r.width() * (i + 1) as f32 / steps as f32;
-            root.draw(&Rectangle::new([p(x0, r.y0), p(x1, r.y1)], RGBColor(c[0], c[1], c[2]).filled())).map_err(fail)?;
+            root.draw(&Rectangle::new(
+                [p(x0, r.y0), p(x1, r.y1)],
+                RGBColor(c[0], c[1], c[2]).filled(),
+            ))
+            .map_err(fail)?;
         }
         let mid = (r.y0 + r.y1) / 2.0;
-        root.draw(&Text::new(lo.clone(), p(r.x0 - 6.0 * s, mid), small.pos(Pos::new(HPos::Right, VPos::Center)))).map_err(fail)?;
-        root.draw(&Text::new(hi.clone(), p(r.x1 + 6.0 * s, mid), small.pos(Pos::new(HPos::Left, VPos::Center)))).map_err(fail)?;
+        root.draw(&Text::new(
+            lo.clone(),
+            p(r.x0 - 6.0 * s, mid),
+            small.pos(Pos::new(HPos::Right, VPos::Center)),
+        ))
+        .map_err(fail)?;
+        root.draw(&Text::new(
+            hi.clone(),
+            p(r.x1 + 6.0 * s, mid),
+            small.pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(fail)?;
     }
     let style = small.pos(Pos::new(HPos::Left, VPos::Bottom));
     for (i, line) in frame.footer.iter().rev().enumerate() {
         let at = p(pad, frame.height as f32 - pad - i as f32 * 14.0 * s);
-        root.draw(&Text::new(line.clone(), at, style.clone())).map_err(fail)?;
+        root.draw(&Text::new(line.clone(), at, style.clone()))
+            .map_err(fail)?;
     }
     Ok(())
 }

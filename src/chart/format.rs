@@ -12,7 +12,13 @@ pub fn number(v: f64, decimals: usize, lang: Lang) -> String {
 /// As [`number`], with thousands grouped or not (years read `2024`).
 pub fn grouped(v: f64, decimals: usize, lang: Lang, group_thousands: bool) -> String {
     if !v.is_finite() {
-        return if v.is_nan() { "–".into() } else if v > 0.0 { "∞".into() } else { "−∞".into() };
+        return if v.is_nan() {
+            "–".into()
+        } else if v > 0.0 {
+            "∞".into()
+        } else {
+            "−∞".into()
+        };
     }
     let magnitude = v.abs();
     if magnitude >= 1e15 || (magnitude > 0.0 && magnitude < 1e-6) {

@@ -73,16 +73,28 @@ impl Scale {
     pub fn invert(&self, p: f32) -> f64 {
         match *self {
             Scale::Linear { d0, d1, r0, r1 } => {
-                let t = if r1 != r0 { f64::from((p - r0) / (r1 - r0)) } else { 0.0 };
+                let t = if r1 != r0 {
+                    f64::from((p - r0) / (r1 - r0))
+                } else {
+                    0.0
+                };
                 d0 + t * (d1 - d0)
             }
             Scale::Log { l0, l1, r0, r1 } => {
-                let t = if r1 != r0 { f64::from((p - r0) / (r1 - r0)) } else { 0.0 };
+                let t = if r1 != r0 {
+                    f64::from((p - r0) / (r1 - r0))
+                } else {
+                    0.0
+                };
                 10f64.powf(l0 + t * (l1 - l0))
             }
             Scale::Band { n, r0, r1 } => {
                 let step = (r1 - r0) / n.max(1) as f32;
-                if step != 0.0 { f64::from(((p - r0) / step).floor()) } else { 0.0 }
+                if step != 0.0 {
+                    f64::from(((p - r0) / step).floor())
+                } else {
+                    0.0
+                }
             }
         }
     }
@@ -99,7 +111,11 @@ impl Scale {
 
 /// Keeps a position inside what `f32` and the backends handle.
 fn clamp_px(v: f64) -> f32 {
-    if v.is_nan() { 0.0 } else { v.clamp(-1e6, 1e6) as f32 }
+    if v.is_nan() {
+        0.0
+    } else {
+        v.clamp(-1e6, 1e6) as f32
+    }
 }
 
 /// A tick: its position along the axis and its label.
@@ -134,9 +150,21 @@ pub struct LegendEntry {
 /// A mark drawn as a shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Mark {
-    Circle { x: f32, y: f32, r: f32, rgba: [u8; 4] },
-    Rect { rect: Rect, rgba: [u8; 4] },
-    Path { points: Vec<(f32, f32)>, width: f32, rgba: [u8; 4] },
+    Circle {
+        x: f32,
+        y: f32,
+        r: f32,
+        rgba: [u8; 4],
+    },
+    Rect {
+        rect: Rect,
+        rgba: [u8; 4],
+    },
+    Path {
+        points: Vec<(f32, f32)>,
+        width: f32,
+        rgba: [u8; 4],
+    },
 }
 
 /// Everything the page needs to draw a chart.
@@ -210,7 +238,8 @@ pub fn layout(
 
     // Legend: entries flow left to right and wrap, at most three rows.
     let mut legend = Vec::new();
-    let show_legend = prepared.groups.len() > 1 || (prepared.groups.len() == 1 && prepared.kind != ChartKind::Histogram);
+    let show_legend = prepared.groups.len() > 1
+        || (prepared.groups.len() == 1 && prepared.kind != ChartKind::Histogram);
     if show_legend {
         let row_h = 18.0 * s;
         let (mut x, mut rows) = (pad, 0);
@@ -230,7 +259,12 @@ pub fn layout(
             legend.push(LegendEntry {
                 label,
                 color,
-                rect: Rect { x0: x, y0: top + rows as f32 * row_h, x1: x + entry_w - 10.0 * s, y1: top + (rows + 1) as f32 * row_h },
+                rect: Rect {
+                    x0: x,
+                    y0: top + rows as f32 * row_h,
+                    x1: x + entry_w - 10.0 * s,
+                    y1: top + (rows + 1) as f32 * row_h,
+                },
                 faded: highlight.is_some_and(|h| h != g8),
                 group: g8,
             });
@@ -242,27 +276,53 @@ pub fn layout(
     if let Body::Heatmap { cells, .. } = &prepared.body {
         let (lo, hi) = min_max(cells.iter().flatten().copied());
         top += 4.0 * s;
-        let r = Rect { x0: pad + text_width(&short(lo, lang), SMALL_PX * s) + 6.0 * s, y0: top + 3.0 * s, x1: 0.0, y1: top + 13.0 * s };
-        let r = Rect { x1: r.x0 + 140.0 * s, ..r };
+        let r = Rect {
+            x0: pad + text_width(&short(lo, lang), SMALL_PX * s) + 6.0 * s,
+            y0: top + 3.0 * s,
+            x1: 0.0,
+            y1: top + 13.0 * s,
+        };
+        let r = Rect {
+            x1: r.x0 + 140.0 * s,
+            ..r
+        };
         ramp_rect = Some((r, short(lo, lang), short(hi, lang)));
         top += 18.0 * s;
     }
     top += 8.0 * s;
-    let footer = footer_lines(&footer(context), ((w - 2.0 * pad) / (SMALL_PX * s * 0.62)).max(8.0) as usize);
+    let footer = footer_lines(
+        &footer(context),
+        ((w - 2.0 * pad) / (SMALL_PX * s * 0.62)).max(8.0) as usize,
+    );
     let footer_h = (2.0 + 14.0 * footer.len() as f32) * s;
-    let bottom_axis = (16.0 + if prepared.x_title.is_empty() { 0.0 } else { 16.0 }) * s;
+    let bottom_axis = (16.0
+        + if prepared.x_title.is_empty() {
+            0.0
+        } else {
+            16.0
+        })
+        * s;
     let mut bottom = h - pad - footer_h - bottom_axis;
 
     // Scales and ticks need the plot's width and height, and the y axis's
     // width needs the ticks: the y labels are estimated first.
     let ylabels = y_label_estimate(prepared, lang);
-    let y_title_w = if prepared.y_title.is_empty() { 0.0 } else { 18.0 * s };
+    let y_title_w = if prepared.y_title.is_empty() {
+        0.0
+    } else {
+        18.0 * s
+    };
     let left = pad + y_title_w + ylabels.min(w * 0.4 / s) * s + 8.0 * s;
     let right = w - pad - 6.0 * s;
     if bottom < top + 10.0 * s {
         bottom = top + 10.0 * s;
     }
-    let plot = Rect { x0: left, y0: top, x1: right.max(left + 10.0 * s), y1: bottom };
+    let plot = Rect {
+        x0: left,
+        y0: top,
+        x1: right.max(left + 10.0 * s),
+        y1: bottom,
+    };
     let mut frame = Frame {
         kind: prepared.kind,
         width,
@@ -272,8 +332,26 @@ pub fn layout(
         notes,
         footer,
         plot,
-        x: Axis { title: prepared.x_title.clone(), scale: Scale::Band { n: 1, r0: plot.x0, r1: plot.x1 }, ticks: Vec::new(), grid: false },
-        y: Axis { title: prepared.y_title.clone(), scale: Scale::Band { n: 1, r0: plot.y1, r1: plot.y0 }, ticks: Vec::new(), grid: false },
+        x: Axis {
+            title: prepared.x_title.clone(),
+            scale: Scale::Band {
+                n: 1,
+                r0: plot.x0,
+                r1: plot.x1,
+            },
+            ticks: Vec::new(),
+            grid: false,
+        },
+        y: Axis {
+            title: prepared.y_title.clone(),
+            scale: Scale::Band {
+                n: 1,
+                r0: plot.y1,
+                r1: plot.y0,
+            },
+            ticks: Vec::new(),
+            grid: false,
+        },
         legend,
         ramp: ramp_rect,
         marks: None,
@@ -294,19 +372,47 @@ pub fn layout(
                     (a, b, c, d)
                 }
             };
-            frame.x = numeric_axis(&prepared.x_title, x0, x1, p.log_x, plot.x0, plot.x1, s, lang, p.x_years, true);
-            frame.y = numeric_axis(&prepared.y_title, y0, y1, p.log_y, plot.y1, plot.y0, s, lang, false, false);
+            frame.x = numeric_axis(
+                &prepared.x_title,
+                x0,
+                x1,
+                p.log_x,
+                plot.x0,
+                plot.x1,
+                s,
+                lang,
+                p.x_years,
+                true,
+            );
+            frame.y = numeric_axis(
+                &prepared.y_title,
+                y0,
+                y1,
+                p.log_y,
+                plot.y1,
+                plot.y0,
+                s,
+                lang,
+                false,
+                false,
+            );
             frame.zoomable = true;
             let (xs, ys) = (frame.x.scale, frame.y.scale);
             let (dx0, dx1) = xs.domain();
             let (dy0, dy1) = ys.domain();
-            let inside = |i: usize| p.x[i] >= dx0 && p.x[i] <= dx1 && p.y[i] >= dy0 && p.y[i] <= dy1;
+            let inside =
+                |i: usize| p.x[i] >= dx0 && p.x[i] <= dx1 && p.y[i] >= dy0 && p.y[i] <= dy1;
             frame.shown = (0..p.x.len()).filter(|&i| inside(i)).count() as u64;
             if p.x.len() <= MAX_VECTOR_MARKS {
                 frame.marks = Some(point_marks(p, prepared.kind, &xs, &ys, s, highlight));
             }
         }
-        Body::Bars { categories, values, stacked, horizontal } => {
+        Body::Bars {
+            categories,
+            values,
+            stacked,
+            horizontal,
+        } => {
             let n = categories.len();
             let (lo, hi) = if *stacked {
                 let mut lo = 0f64;
@@ -324,50 +430,207 @@ pub fn layout(
                 let (lo, hi) = min_max(values.iter().flatten().copied());
                 (lo.min(0.0), hi.max(0.0))
             };
-            let (lo, hi) = if hi > lo { (lo, hi + (hi - lo) * 0.04) } else { (lo - 1.0, hi + 1.0) };
-            let labels: Vec<Tick> = categories.iter().enumerate().map(|(i, c)| Tick { at: 0.0, label: ellipsis(c, if *horizontal { 28 } else { 14 }) }.at_band(i)).collect();
-            if *horizontal {
-                let band = Scale::Band { n, r0: plot.y0, r1: plot.y1 };
-                frame.y = Axis { title: String::new(), scale: band, ticks: band_ticks(labels, &band, TEXT_PX * s * 1.3), grid: false };
-                frame.x = numeric_axis(&prepared.y_title, lo, hi, false, plot.x0, plot.x1, s, lang, false, true);
+            let (lo, hi) = if hi > lo {
+                (lo, hi + (hi - lo) * 0.04)
             } else {
-                let band = Scale::Band { n, r0: plot.x0, r1: plot.x1 };
-                let widest = labels.iter().map(|t| text_width(&t.label, SMALL_PX * s)).fold(0.0, f32::max);
-                frame.x = Axis { title: prepared.x_title.clone(), scale: band, ticks: band_ticks(labels, &band, widest + 6.0 * s), grid: false };
-                frame.y = numeric_axis(&prepared.y_title, lo, hi, false, plot.y1, plot.y0, s, lang, false, false);
+                (lo - 1.0, hi + 1.0)
+            };
+            let labels: Vec<Tick> = categories
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    Tick {
+                        at: 0.0,
+                        label: ellipsis(c, if *horizontal { 28 } else { 14 }),
+                    }
+                    .at_band(i)
+                })
+                .collect();
+            if *horizontal {
+                let band = Scale::Band {
+                    n,
+                    r0: plot.y0,
+                    r1: plot.y1,
+                };
+                frame.y = Axis {
+                    title: String::new(),
+                    scale: band,
+                    ticks: band_ticks(labels, &band, TEXT_PX * s * 1.3),
+                    grid: false,
+                };
+                frame.x = numeric_axis(
+                    &prepared.y_title,
+                    lo,
+                    hi,
+                    false,
+                    plot.x0,
+                    plot.x1,
+                    s,
+                    lang,
+                    false,
+                    true,
+                );
+            } else {
+                let band = Scale::Band {
+                    n,
+                    r0: plot.x0,
+                    r1: plot.x1,
+                };
+                let widest = labels
+                    .iter()
+                    .map(|t| text_width(&t.label, SMALL_PX * s))
+                    .fold(0.0, f32::max);
+                frame.x = Axis {
+                    title: prepared.x_title.clone(),
+                    scale: band,
+                    ticks: band_ticks(labels, &band, widest + 6.0 * s),
+                    grid: false,
+                };
+                frame.y = numeric_axis(
+                    &prepared.y_title,
+                    lo,
+                    hi,
+                    false,
+                    plot.y1,
+                    plot.y0,
+                    s,
+                    lang,
+                    false,
+                    false,
+                );
             }
-            frame.marks = Some(bar_marks(values, *stacked, *horizontal, &frame, highlight, prepared));
+            frame.marks = Some(bar_marks(
+                values,
+                *stacked,
+                *horizontal,
+                &frame,
+                highlight,
+                prepared,
+            ));
             frame.shown = n as u64;
         }
-        Body::Histogram { edges, counts, log_x } => {
-            let (lo, hi) = (edges.first().copied().unwrap_or(0.0), edges.last().copied().unwrap_or(1.0));
+        Body::Histogram {
+            edges,
+            counts,
+            log_x,
+        } => {
+            let (lo, hi) = (
+                edges.first().copied().unwrap_or(0.0),
+                edges.last().copied().unwrap_or(1.0),
+            );
             let top_count = counts.iter().copied().max().unwrap_or(1).max(1) as f64;
             frame.x = if *log_x {
-                numeric_axis(&prepared.x_title, 10f64.powf(lo), 10f64.powf(hi), true, plot.x0, plot.x1, s, lang, false, true)
+                numeric_axis(
+                    &prepared.x_title,
+                    10f64.powf(lo),
+                    10f64.powf(hi),
+                    true,
+                    plot.x0,
+                    plot.x1,
+                    s,
+                    lang,
+                    false,
+                    true,
+                )
             } else {
-                numeric_axis(&prepared.x_title, lo, hi, false, plot.x0, plot.x1, s, lang, false, true)
+                numeric_axis(
+                    &prepared.x_title,
+                    lo,
+                    hi,
+                    false,
+                    plot.x0,
+                    plot.x1,
+                    s,
+                    lang,
+                    false,
+                    true,
+                )
             };
-            frame.y = numeric_axis(&prepared.y_title, 0.0, top_count * 1.04, false, plot.y1, plot.y0, s, lang, false, false);
+            frame.y = numeric_axis(
+                &prepared.y_title,
+                0.0,
+                top_count * 1.04,
+                false,
+                plot.y1,
+                plot.y0,
+                s,
+                lang,
+                false,
+                false,
+            );
             let mut marks = Vec::new();
             let color = group_color(0);
             for (i, &c) in counts.iter().enumerate() {
-                let (a, b) = if *log_x { (10f64.powf(edges[i]), 10f64.powf(edges[i + 1])) } else { (edges[i], edges[i + 1]) };
+                let (a, b) = if *log_x {
+                    (10f64.powf(edges[i]), 10f64.powf(edges[i + 1]))
+                } else {
+                    (edges[i], edges[i + 1])
+                };
                 let x0 = frame.x.scale.map(a);
                 let x1 = frame.x.scale.map(b);
-                let rect = Rect { x0: x0 + 0.5 * s, y0: frame.y.scale.map(c as f64), x1: (x1 - 0.5 * s).max(x0 + 0.5 * s), y1: plot.y1 };
-                marks.push(Mark::Rect { rect, rgba: [color[0], color[1], color[2], 230] });
+                let rect = Rect {
+                    x0: x0 + 0.5 * s,
+                    y0: frame.y.scale.map(c as f64),
+                    x1: (x1 - 0.5 * s).max(x0 + 0.5 * s),
+                    y1: plot.y1,
+                };
+                marks.push(Mark::Rect {
+                    rect,
+                    rgba: [color[0], color[1], color[2], 230],
+                });
             }
             frame.marks = Some(marks);
             frame.shown = counts.iter().sum();
         }
         Body::Heatmap { xs, ys, cells } => {
-            let xb = Scale::Band { n: xs.len(), r0: plot.x0, r1: plot.x1 };
-            let yb = Scale::Band { n: ys.len(), r0: plot.y0, r1: plot.y1 };
-            let xl: Vec<Tick> = xs.iter().enumerate().map(|(i, c)| Tick { at: 0.0, label: ellipsis(c, 14) }.at_band(i)).collect();
-            let widest = xl.iter().map(|t| text_width(&t.label, SMALL_PX * s)).fold(0.0, f32::max);
-            frame.x = Axis { title: prepared.x_title.clone(), scale: xb, ticks: band_ticks(xl, &xb, widest + 6.0 * s), grid: false };
-            let yl: Vec<Tick> = ys.iter().enumerate().map(|(i, c)| Tick { at: 0.0, label: ellipsis(c, 28) }.at_band(i)).collect();
-            frame.y = Axis { title: prepared.y_title.clone(), scale: yb, ticks: band_ticks(yl, &yb, TEXT_PX * s * 1.3), grid: false };
+            let xb = Scale::Band {
+                n: xs.len(),
+                r0: plot.x0,
+                r1: plot.x1,
+            };
+            let yb = Scale::Band {
+                n: ys.len(),
+                r0: plot.y0,
+                r1: plot.y1,
+            };
+            let xl: Vec<Tick> = xs
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    Tick {
+                        at: 0.0,
+                        label: ellipsis(c, 14),
+                    }
+                    .at_band(i)
+                })
+                .collect();
+            let widest = xl
+                .iter()
+                .map(|t| text_width(&t.label, SMALL_PX * s))
+                .fold(0.0, f32::max);
+            frame.x = Axis {
+                title: prepared.x_title.clone(),
+                scale: xb,
+                ticks: band_ticks(xl, &xb, widest + 6.0 * s),
+                grid: false,
+            };
+            let yl: Vec<Tick> = ys
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    Tick {
+                        at: 0.0,
+                        label: ellipsis(c, 28),
+                    }
+                    .at_band(i)
+                })
+                .collect();
+            frame.y = Axis {
+                title: prepared.y_title.clone(),
+                scale: yb,
+                ticks: band_ticks(yl, &yb, TEXT_PX * s * 1.3),
+                grid: false,
+            };
             let (lo, hi) = min_max(cells.iter().flatten().copied());
             let mut marks = Vec::new();
             for (yi, _) in ys.iter().enumerate() {
@@ -375,8 +638,16 @@ pub fn layout(
                     if let Some(v) = cells[yi * xs.len() + xi] {
                         let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
                         let c = ramp(t);
-                        let rect = Rect { x0: xb.map(xi as f64), y0: yb.map(yi as f64), x1: xb.map(xi as f64 + 1.0), y1: yb.map(yi as f64 + 1.0) };
-                        marks.push(Mark::Rect { rect, rgba: [c[0], c[1], c[2], 255] });
+                        let rect = Rect {
+                            x0: xb.map(xi as f64),
+                            y0: yb.map(yi as f64),
+                            x1: xb.map(xi as f64 + 1.0),
+                            y1: yb.map(yi as f64 + 1.0),
+                        };
+                        marks.push(Mark::Rect {
+                            rect,
+                            rgba: [c[0], c[1], c[2], 255],
+                        });
                     }
                 }
             }
@@ -384,12 +655,18 @@ pub fn layout(
             frame.marks = Some(marks);
         }
     }
-    if let Some(m) = prepared.mark_x {
-        if matches!(frame.x.scale, Scale::Linear { .. } | Scale::Log { .. }) {
-            let at = frame.x.scale.map(m);
-            if at >= plot.x0 && at <= plot.x1 {
-                frame.mark_x = Some((at, short(m, lang)));
-            }
+    if let Some(m) = prepared.mark_x
+        && matches!(frame.x.scale, Scale::Linear { .. } | Scale::Log { .. })
+    {
+        let at = frame.x.scale.map(m);
+        let years = matches!(&prepared.body, Body::Points(p) if p.x_years);
+        if at >= plot.x0 && at <= plot.x1 {
+            let label = if years {
+                grouped(m, 0, lang, false)
+            } else {
+                short(m, lang)
+            };
+            frame.mark_x = Some((at, label));
         }
     }
     frame
@@ -405,33 +682,55 @@ impl Tick {
 /// Places band labels at band centres, leaving out labels (every 2nd,
 /// 3rd, …) when they would overlap.
 fn band_ticks(labels: Vec<Tick>, band: &Scale, needed: f32) -> Vec<Tick> {
-    let Scale::Band { n, r0, r1 } = *band else { return labels };
+    let Scale::Band { n, r0, r1 } = *band else {
+        return labels;
+    };
     let step = ((r1 - r0) / n.max(1) as f32).abs();
-    let every = if step > 0.0 { (needed / step).ceil().max(1.0) as usize } else { 1 };
+    let every = if step > 0.0 {
+        (needed / step).ceil().max(1.0) as usize
+    } else {
+        1
+    };
     labels
         .into_iter()
         .enumerate()
         .filter(|(i, _)| i % every == 0)
-        .map(|(i, t)| Tick { at: band.map(i as f64) + (r1 - r0) / n.max(1) as f32 / 2.0, label: t.label })
+        .map(|(i, t)| Tick {
+            at: band.map(i as f64) + (r1 - r0) / n.max(1) as f32 / 2.0,
+            label: t.label,
+        })
         .collect()
 }
 
 fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
-    if lo.is_finite() && hi.is_finite() { (lo, hi) } else { (0.0, 1.0) }
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    if lo.is_finite() && hi.is_finite() {
+        (lo, hi)
+    } else {
+        (0.0, 1.0)
+    }
 }
 
 /// A data range with a margin, and a width when it has none.
 fn padded(lo: f64, hi: f64, log: bool, tight: bool) -> (f64, f64) {
     if log {
-        let (l0, l1) = (lo.max(f64::MIN_POSITIVE).log10(), hi.max(f64::MIN_POSITIVE).log10());
+        let (l0, l1) = (
+            lo.max(f64::MIN_POSITIVE).log10(),
+            hi.max(f64::MIN_POSITIVE).log10(),
+        );
         let m = if l1 > l0 { (l1 - l0) * 0.04 } else { 0.5 };
         return (10f64.powf(l0 - m), 10f64.powf(l1 + m));
     }
     if hi > lo && (hi - lo).is_finite() {
         let m = if tight { 0.0 } else { (hi - lo) * 0.04 };
         let (a, b) = (lo - m, hi + m);
-        if a.is_finite() && b.is_finite() { (a, b) } else { (lo, hi) }
+        if a.is_finite() && b.is_finite() {
+            (a, b)
+        } else {
+            (lo, hi)
+        }
     } else if (hi - lo).is_finite() {
         let m = lo.abs().max(1.0) * 0.1;
         (lo - m, hi + m)
@@ -448,25 +747,50 @@ fn nice_step(span: f64, count: f64) -> f64 {
     }
     let power = 10f64.powf(raw.log10().floor());
     let f = raw / power;
-    let nice = if f < 1.5 { 1.0 } else if f < 3.0 { 2.0 } else if f < 7.0 { 5.0 } else { 10.0 };
+    let nice = if f < 1.5 {
+        1.0
+    } else if f < 3.0 {
+        2.0
+    } else if f < 7.0 {
+        5.0
+    } else {
+        10.0
+    };
     nice * power
 }
 
 #[allow(clippy::too_many_arguments)]
-fn numeric_axis(title: &str, d0: f64, d1: f64, log: bool, r0: f32, r1: f32, s: f32, lang: Lang, years: bool, horizontal: bool) -> Axis {
+fn numeric_axis(
+    title: &str,
+    d0: f64,
+    d1: f64,
+    log: bool,
+    r0: f32,
+    r1: f32,
+    s: f32,
+    lang: Lang,
+    years: bool,
+    horizontal: bool,
+) -> Axis {
     let length = (r1 - r0).abs();
     let spacing = if horizontal { 110.0 } else { 45.0 } * s;
     let count = f64::from((length / spacing).max(2.0));
     let mut ticks = Vec::new();
     let scale = if log {
-        let (l0, l1) = (d0.max(f64::MIN_POSITIVE).log10(), d1.max(f64::MIN_POSITIVE).log10());
+        let (l0, l1) = (
+            d0.max(f64::MIN_POSITIVE).log10(),
+            d1.max(f64::MIN_POSITIVE).log10(),
+        );
         let scale = Scale::Log { l0, l1, r0, r1 };
         let decades = l1.floor() - l0.ceil() + 1.0;
         let every = (decades / count).ceil().max(1.0);
         let mut e = l0.ceil();
         while e <= l1 && ticks.len() < 40 {
             let v = 10f64.powf(e);
-            ticks.push(Tick { at: scale.map(v), label: short(v, lang) });
+            ticks.push(Tick {
+                at: scale.map(v),
+                label: short(v, lang),
+            });
             e += every;
         }
         if decades < 2.0 {
@@ -475,7 +799,10 @@ fn numeric_axis(title: &str, d0: f64, d1: f64, log: bool, r0: f32, r1: f32, s: f
                 for m in [2.0, 5.0] {
                     let v = m * 10f64.powf(base);
                     if v.log10() >= l0 && v.log10() <= l1 {
-                        ticks.push(Tick { at: scale.map(v), label: short(v, lang) });
+                        ticks.push(Tick {
+                            at: scale.map(v),
+                            label: short(v, lang),
+                        });
                     }
                 }
             }
@@ -484,32 +811,66 @@ fn numeric_axis(title: &str, d0: f64, d1: f64, log: bool, r0: f32, r1: f32, s: f
     } else {
         let scale = Scale::Linear { d0, d1, r0, r1 };
         let step = nice_step(d1 - d0, count);
-        let decimals = if step >= 1.0 { 0 } else { (-step.log10().floor()) as usize };
+        let decimals = if step >= 1.0 {
+            0
+        } else {
+            (-step.log10().floor()) as usize
+        };
         let mut v = (d0 / step).ceil() * step;
         while v <= d1 + step * 1e-9 && ticks.len() < 60 {
             let shown = if v.abs() < step * 1e-9 { 0.0 } else { v };
-            ticks.push(Tick { at: scale.map(shown), label: grouped(shown, decimals, lang, !years) });
+            ticks.push(Tick {
+                at: scale.map(shown),
+                label: grouped(shown, decimals, lang, !years),
+            });
             v += step;
         }
         scale
     };
-    Axis { title: title.to_string(), scale, ticks, grid: true }
+    Axis {
+        title: title.to_string(),
+        scale,
+        ticks,
+        grid: true,
+    }
 }
 
 /// A guess of the widest y tick label, in characters times 0.62 × 11 px.
 fn y_label_estimate(prepared: &Prepared, lang: Lang) -> f32 {
     let chars = match &prepared.body {
-        Body::Bars { categories, horizontal: true, .. } => categories.iter().map(|c| c.chars().count().min(28)).max().unwrap_or(1),
-        Body::Heatmap { ys, .. } => ys.iter().map(|c| c.chars().count().min(28)).max().unwrap_or(1),
+        Body::Bars {
+            categories,
+            horizontal: true,
+            ..
+        } => categories
+            .iter()
+            .map(|c| c.chars().count().min(28))
+            .max()
+            .unwrap_or(1),
+        Body::Heatmap { ys, .. } => ys
+            .iter()
+            .map(|c| c.chars().count().min(28))
+            .max()
+            .unwrap_or(1),
         Body::Points(p) => {
             let (lo, hi) = min_max(p.y.iter().copied());
-            number(hi, 2, lang).chars().count().max(number(lo, 2, lang).chars().count())
+            number(hi, 2, lang)
+                .chars()
+                .count()
+                .max(number(lo, 2, lang).chars().count())
         }
         Body::Bars { values, .. } => {
             let (lo, hi) = min_max(values.iter().flatten().copied());
-            number(hi, 1, lang).chars().count().max(number(lo, 1, lang).chars().count())
+            number(hi, 1, lang)
+                .chars()
+                .count()
+                .max(number(lo, 1, lang).chars().count())
         }
-        Body::Histogram { counts, .. } => number(counts.iter().copied().max().unwrap_or(0) as f64, 0, lang).chars().count(),
+        Body::Histogram { counts, .. } => {
+            number(counts.iter().copied().max().unwrap_or(0) as f64, 0, lang)
+                .chars()
+                .count()
+        }
     };
     text_width(&"0".repeat(chars), SMALL_PX)
 }
@@ -537,7 +898,11 @@ fn footer_lines(text: &str, chars: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     for part in text.split(" · ") {
-        let joined = if line.is_empty() { part.to_string() } else { format!("{line} · {part}") };
+        let joined = if line.is_empty() {
+            part.to_string()
+        } else {
+            format!("{line} · {part}")
+        };
         if joined.chars().count() <= chars || line.is_empty() || !lines.is_empty() {
             line = joined;
         } else {
@@ -558,7 +923,14 @@ pub fn point_style(n: usize) -> (f32, f32) {
     }
 }
 
-fn point_marks(p: &super::prepare::Points, kind: ChartKind, xs: &Scale, ys: &Scale, s: f32, highlight: Option<u8>) -> Vec<Mark> {
+fn point_marks(
+    p: &super::prepare::Points,
+    kind: ChartKind,
+    xs: &Scale,
+    ys: &Scale,
+    s: f32,
+    highlight: Option<u8>,
+) -> Vec<Mark> {
     let (r, alpha) = point_style(p.x.len());
     let rgba = |g: u8, a: f32| {
         let c = group_color(g);
@@ -569,12 +941,30 @@ fn point_marks(p: &super::prepare::Points, kind: ChartKind, xs: &Scale, ys: &Sca
     let mut marks = Vec::new();
     if kind == ChartKind::Line {
         for line in &p.lines {
-            let points: Vec<(f32, f32)> = (line.start..line.end).map(|i| (xs.map(p.x[i]), ys.map(p.y[i]))).collect();
-            let (color, width) = if line.highlighted { (rgba(line.group, 0.95), 2.0 * s) } else { ([0x99, 0x99, 0x99, if highlight.is_some() { 50 } else { 110 }], 1.0 * s) };
-            if points.len() == 1 {
-                marks.push(Mark::Circle { x: points[0].0, y: points[0].1, r: 2.0 * s, rgba: color });
+            let points: Vec<(f32, f32)> = (line.start..line.end)
+                .map(|i| (xs.map(p.x[i]), ys.map(p.y[i])))
+                .collect();
+            let (color, width) = if line.highlighted {
+                (rgba(line.group, 0.95), 2.0 * s)
             } else {
-                marks.push(Mark::Path { points, width, rgba: color });
+                (
+                    [0x99, 0x99, 0x99, if highlight.is_some() { 50 } else { 110 }],
+                    1.0 * s,
+                )
+            };
+            if points.len() == 1 {
+                marks.push(Mark::Circle {
+                    x: points[0].0,
+                    y: points[0].1,
+                    r: 2.0 * s,
+                    rgba: color,
+                });
+            } else {
+                marks.push(Mark::Path {
+                    points,
+                    width,
+                    rgba: color,
+                });
             }
         }
         return marks;
@@ -584,14 +974,32 @@ fn point_marks(p: &super::prepare::Points, kind: ChartKind, xs: &Scale, ys: &Sca
             Some(size) => (2.0 + 10.0 * size[i].max(0.0).sqrt()) * s,
             None => r * s,
         };
-        marks.push(Mark::Circle { x: xs.map(p.x[i]), y: ys.map(p.y[i]), r: radius, rgba: rgba(p.group[i], alpha) });
+        marks.push(Mark::Circle {
+            x: xs.map(p.x[i]),
+            y: ys.map(p.y[i]),
+            r: radius,
+            rgba: rgba(p.group[i], alpha),
+        });
     }
     marks
 }
 
-fn bar_marks(values: &[Vec<f64>], stacked: bool, horizontal: bool, frame: &Frame, highlight: Option<u8>, prepared: &Prepared) -> Vec<Mark> {
-    let (band, num) = if horizontal { (&frame.y.scale, &frame.x.scale) } else { (&frame.x.scale, &frame.y.scale) };
-    let Scale::Band { n, r0, r1 } = *band else { return Vec::new() };
+fn bar_marks(
+    values: &[Vec<f64>],
+    stacked: bool,
+    horizontal: bool,
+    frame: &Frame,
+    highlight: Option<u8>,
+    prepared: &Prepared,
+) -> Vec<Mark> {
+    let (band, num) = if horizontal {
+        (&frame.y.scale, &frame.x.scale)
+    } else {
+        (&frame.x.scale, &frame.y.scale)
+    };
+    let Scale::Band { n, r0, r1 } = *band else {
+        return Vec::new();
+    };
     let step = (r1 - r0) / n.max(1) as f32;
     let inner = step * 0.8;
     let groups = values.len().max(1);
@@ -604,21 +1012,47 @@ fn bar_marks(values: &[Vec<f64>], stacked: bool, horizontal: bool, frame: &Frame
             let v = series[c];
             let (a, b, lo, hi) = if stacked {
                 let base = if v < 0.0 { neg } else { pos };
-                if v < 0.0 { neg += v } else { pos += v }
+                if v < 0.0 {
+                    neg += v
+                } else {
+                    pos += v
+                }
                 (start, start + inner, num.map(base), num.map(base + v))
             } else {
                 let w = inner / groups as f32;
-                (start + w * g as f32, start + w * (g + 1) as f32, zero, num.map(v))
+                (
+                    start + w * g as f32,
+                    start + w * (g + 1) as f32,
+                    zero,
+                    num.map(v),
+                )
             };
             let g8 = prepared.group_id(g);
             let color = group_color(g8);
-            let alpha = if highlight.is_some_and(|h| h != g8) { 60 } else { 255 };
-            let rect = if horizontal {
-                Rect { x0: lo.min(hi), y0: a, x1: lo.max(hi), y1: b }
+            let alpha = if highlight.is_some_and(|h| h != g8) {
+                60
             } else {
-                Rect { x0: a, y0: lo.min(hi), x1: b, y1: lo.max(hi) }
+                255
             };
-            marks.push(Mark::Rect { rect, rgba: [color[0], color[1], color[2], alpha] });
+            let rect = if horizontal {
+                Rect {
+                    x0: lo.min(hi),
+                    y0: a,
+                    x1: lo.max(hi),
+                    y1: b,
+                }
+            } else {
+                Rect {
+                    x0: a,
+                    y0: lo.min(hi),
+                    x1: b,
+                    y1: lo.max(hi),
+                }
+            };
+            marks.push(Mark::Rect {
+                rect,
+                rgba: [color[0], color[1], color[2], alpha],
+            });
         }
     }
     marks

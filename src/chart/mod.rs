@@ -51,8 +51,12 @@ impl Size {
         } else {
             1.0
         };
-        let w = (self.width.clamp(1, 20_000) as f32 * scale).round().max(1.0);
-        let h = (self.height.clamp(1, 20_000) as f32 * scale).round().max(1.0);
+        let w = (self.width.clamp(1, 20_000) as f32 * scale)
+            .round()
+            .max(1.0);
+        let h = (self.height.clamp(1, 20_000) as f32 * scale)
+            .round()
+            .max(1.0);
         let fit = (Self::MAX_SIDE as f32 / w.max(h)).min(1.0);
         (
             ((w * fit) as u32).max(1),
@@ -147,7 +151,11 @@ pub fn ramp(t: f64) -> [u8; 3] {
         [0xad, 0xdc, 0x30],
         [0xfd, 0xe7, 0x25],
     ];
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let pos = t * (STOPS.len() - 1) as f64;
     let i = (pos.floor() as usize).min(STOPS.len() - 2);
     let f = pos - i as f64;

@@ -156,8 +156,12 @@ pub fn prepare(
             Some(name) => match batch.column_by_name(name) {
                 Some(c) => Ok(Some(c.as_ref())),
                 None => Err(ChartError(match lang {
-                    Lang::Sv => format!("Diagrammets {role} är kolumnen \"{name}\", som inte finns i resultatet."),
-                    Lang::En => format!("The chart's {role} is column \"{name}\", which the result does not have."),
+                    Lang::Sv => format!(
+                        "Diagrammets {role} är kolumnen \"{name}\", som inte finns i resultatet."
+                    ),
+                    Lang::En => format!(
+                        "The chart's {role} is column \"{name}\", which the result does not have."
+                    ),
                 })),
             },
         }
@@ -172,7 +176,9 @@ pub fn prepare(
             Ok(())
         }
     };
-    let numeric = |name: &Option<String>, array: &dyn Array| -> Result<Vec<Option<f64>>, ChartError> {
+    let numeric = |name: &Option<String>,
+                   array: &dyn Array|
+     -> Result<Vec<Option<f64>>, ChartError> {
         numbers(array).ok_or_else(|| {
             ChartError(match lang {
                 Lang::Sv => format!(
@@ -192,7 +198,9 @@ pub fn prepare(
         match name {
             None => String::new(),
             Some(n) => match context.unit(n) {
-                Some(unit) if !unit.is_empty() && !unit.eq_ignore_ascii_case(n) => format!("{n} ({unit})"),
+                Some(unit) if !unit.is_empty() && !unit.eq_ignore_ascii_case(n) => {
+                    format!("{n} ({unit})")
+                }
                 _ => n.clone(),
             },
         }
@@ -242,7 +250,8 @@ pub fn prepare(
             };
             let label = column(&spec.label, "label")?;
             let _ = label;
-            let keep = |v: Option<f64>, log: bool| v.filter(|v| v.is_finite() && (!log || *v > 0.0));
+            let keep =
+                |v: Option<f64>, log: bool| v.filter(|v| v.is_finite() && (!log || *v > 0.0));
             let mut points = Points {
                 log_x: spec.log_x,
                 log_y: spec.log_y,
@@ -278,7 +287,11 @@ pub fn prepare(
                 if let Some(sizes) = sizes {
                     let values: Vec<f64> = kept
                         .iter()
-                        .map(|&i| sizes[i].filter(|v| v.is_finite() && *v >= 0.0).unwrap_or(0.0))
+                        .map(|&i| {
+                            sizes[i]
+                                .filter(|v| v.is_finite() && *v >= 0.0)
+                                .unwrap_or(0.0)
+                        })
                         .collect();
                     let max = values.iter().cloned().fold(0.0, f64::max);
                     points.size = Some(
@@ -289,7 +302,13 @@ pub fn prepare(
                     );
                 }
             } else {
-                lines(&mut points, names.as_deref(), &spec.highlight, &mut prepared, &w);
+                lines(
+                    &mut points,
+                    names.as_deref(),
+                    &spec.highlight,
+                    &mut prepared,
+                    &w,
+                );
             }
             prepared.table = point_table(batch, spec, &points, &prepared);
             prepared.body = Body::Points(points);
@@ -306,11 +325,17 @@ pub fn prepare(
             }
             let all: Vec<usize> = (0..rows).collect();
             let names = category_names(categories, &all);
-            let colors = match column(&spec.color, "colour")? {
-                Some(a) => Some(category_names(a, &all)),
-                None => None,
-            };
-            bars(&mut prepared, spec, &names, colors.as_deref(), values.as_deref(), &w, &mut skipped, lang);
+            let colors = column(&spec.color, "colour")?.map(|a| category_names(a, &all));
+            bars(
+                &mut prepared,
+                spec,
+                &names,
+                colors.as_deref(),
+                values.as_deref(),
+                &w,
+                &mut skipped,
+                lang,
+            );
         }
         ChartKind::Histogram => {
             need(&spec.x, "x")?;
@@ -335,7 +360,16 @@ pub fn prepare(
                 Some(a) => Some(numeric(&spec.value, a)?),
                 None => None,
             };
-            heatmap(&mut prepared, spec, &xs, &ys, values.as_deref(), &w, &mut skipped, lang);
+            heatmap(
+                &mut prepared,
+                spec,
+                &xs,
+                &ys,
+                values.as_deref(),
+                &w,
+                &mut skipped,
+                lang,
+            );
         }
     }
     if skipped > 0 {
@@ -346,13 +380,21 @@ pub fn prepare(
                     "{} {} utan giltigt värde{} visas inte.",
                     number(skipped as f64, 0, lang),
                     w.rows,
-                    if spec.log_x || spec.log_y { " (eller ≤ 0 på logaritmisk axel)" } else { "" }
+                    if spec.log_x || spec.log_y {
+                        " (eller ≤ 0 på logaritmisk axel)"
+                    } else {
+                        ""
+                    }
                 ),
                 Lang::En => format!(
                     "{} {} without a valid value{} are not shown.",
                     number(skipped as f64, 0, lang),
                     w.rows,
-                    if spec.log_x || spec.log_y { " (or ≤ 0 on a log axis)" } else { "" }
+                    if spec.log_x || spec.log_y {
+                        " (or ≤ 0 on a log axis)"
+                    } else {
+                        ""
+                    }
                 ),
             },
         );
@@ -407,10 +449,18 @@ fn fold_groups(names: &[String], w: &Words) -> (Vec<String>, bool, Vec<u8>) {
     let mut by_count: Vec<(&str, usize)> = counts.into_iter().collect();
     by_count.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| natural(a.0, b.0)));
     let other = by_count.len() > MAX_GROUPS;
-    let keep = if other { MAX_GROUPS - 1 } else { by_count.len() };
+    let keep = if other {
+        MAX_GROUPS - 1
+    } else {
+        by_count.len()
+    };
     let mut kept: Vec<&str> = by_count[..keep].iter().map(|(n, _)| *n).collect();
     kept.sort_by(|a, b| natural(a, b));
-    let index: HashMap<&str, u8> = kept.iter().enumerate().map(|(i, n)| (*n, i as u8)).collect();
+    let index: HashMap<&str, u8> = kept
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (*n, i as u8))
+        .collect();
     let of = names
         .iter()
         .map(|n| index.get(n.as_str()).copied().unwrap_or(super::OTHER_GROUP))
@@ -424,16 +474,22 @@ fn fold_groups(names: &[String], w: &Words) -> (Vec<String>, bool, Vec<u8>) {
 
 /// Sorts a line chart's points into lines (one per name, by x) and colours
 /// the highlighted lines, or the highest ones when none is named.
-fn lines(points: &mut Points, names: Option<&[String]>, highlight: &[String], prepared: &mut Prepared, w: &Words) {
+fn lines(
+    points: &mut Points,
+    names: Option<&[String]>,
+    highlight: &[String],
+    prepared: &mut Prepared,
+    w: &Words,
+) {
     let n = points.x.len();
     let mut order: Vec<usize> = (0..n).collect();
     let mut series: Vec<(String, Vec<usize>)> = Vec::new();
     match names {
         Some(names) => {
             let mut index: HashMap<&str, usize> = HashMap::new();
-            for i in 0..n {
-                let s = *index.entry(names[i].as_str()).or_insert_with(|| {
-                    series.push((names[i].clone(), Vec::new()));
+            for (i, name) in names.iter().enumerate().take(n) {
+                let s = *index.entry(name.as_str()).or_insert_with(|| {
+                    series.push((name.clone(), Vec::new()));
                     series.len() - 1
                 });
                 series[s].1.push(i);
@@ -459,7 +515,12 @@ fn lines(points: &mut Points, names: Option<&[String]>, highlight: &[String], pr
         let mut peaks: Vec<(usize, f64)> = series
             .iter()
             .enumerate()
-            .map(|(i, (_, rows))| (i, rows.iter().map(|&r| points.y[r]).fold(f64::MIN, f64::max)))
+            .map(|(i, (_, rows))| {
+                (
+                    i,
+                    rows.iter().map(|&r| points.y[r]).fold(f64::MIN, f64::max),
+                )
+            })
             .collect();
         peaks.sort_by(|a, b| b.1.total_cmp(&a.1));
         peaks.iter().take(MAX_GROUPS - 1).map(|(i, _)| *i).collect()
@@ -562,7 +623,8 @@ fn bars(
         let mut keep: Vec<usize> = by_total[..MAX_CATEGORIES].to_vec();
         keep.sort_by(|&a, &b| total(b).total_cmp(&total(a)).then(a.cmp(&b)));
         let rest = categories.len() - MAX_CATEGORIES;
-        let mut folded_categories: Vec<String> = keep.iter().map(|&c| categories[c].clone()).collect();
+        let mut folded_categories: Vec<String> =
+            keep.iter().map(|&c| categories[c].clone()).collect();
         folded_categories.push(format!("{} ({rest})", w.other));
         let folded: Vec<Vec<f64>> = sums
             .iter()
@@ -573,8 +635,16 @@ fn bars(
             })
             .collect();
         prepared.notes.push(match lang {
-            Lang::Sv => format!("De {MAX_CATEGORIES} största av {} kategorier; resten summeras i \"{}\".", categories.len(), w.other),
-            Lang::En => format!("The {MAX_CATEGORIES} largest of {} categories; the rest are summed in \"{}\".", categories.len(), w.other),
+            Lang::Sv => format!(
+                "De {MAX_CATEGORIES} största av {} kategorier; resten summeras i \"{}\".",
+                categories.len(),
+                w.other
+            ),
+            Lang::En => format!(
+                "The {MAX_CATEGORIES} largest of {} categories; the rest are summed in \"{}\".",
+                categories.len(),
+                w.other
+            ),
         });
         categories = folded_categories;
         sums = folded;
@@ -626,7 +696,11 @@ fn histogram(prepared: &mut Prepared, spec: &ChartSpec, values: &[f64], lang: La
         .fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
     if hi - lo <= 0.0 || !(hi - lo).is_finite() {
         // One distinct value (or a range too wide to split): one bin.
-        let half = if lo.abs() > 1e300 { 0.0 } else { lo.abs().max(1.0) * 0.05 };
+        let half = if lo.abs() > 1e300 {
+            0.0
+        } else {
+            lo.abs().max(1.0) * 0.05
+        };
         lo -= half;
         hi += half;
     }
@@ -686,12 +760,23 @@ fn heatmap(
         list.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
         list.truncate(MAX_HEAT);
         list.sort_by_key(|(_, (_, first))| *first);
-        (list.into_iter().map(|(n, _)| n.to_string()).collect(), total)
+        (
+            list.into_iter().map(|(n, _)| n.to_string()).collect(),
+            total,
+        )
     };
     let (x_names, x_total) = top(xs);
     let (y_names, y_total) = top(ys);
-    let xi: HashMap<&str, usize> = x_names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
-    let yi: HashMap<&str, usize> = y_names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let xi: HashMap<&str, usize> = x_names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let yi: HashMap<&str, usize> = y_names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
     let mut sums = vec![0.0; x_names.len() * y_names.len()];
     let mut counts = vec![0u64; sums.len()];
     for i in 0..xs.len() {
@@ -731,7 +816,11 @@ fn heatmap(
     }
     let value_title = spec.value.clone().unwrap_or_else(|| w.count.to_string());
     let mut table = DataTable {
-        columns: vec![spec.y.clone().unwrap_or_default(), spec.x.clone().unwrap_or_default(), value_title],
+        columns: vec![
+            spec.y.clone().unwrap_or_default(),
+            spec.x.clone().unwrap_or_default(),
+            value_title,
+        ],
         rows: Vec::new(),
         total: cells.iter().filter(|c| c.is_some()).count() as u64,
     };
@@ -741,7 +830,9 @@ fn heatmap(
                 if table.rows.len() >= MAX_TABLE_ROWS {
                     break 'rows;
                 }
-                table.rows.push(vec![yn.clone(), xn.clone(), super::format::short(v, lang)]);
+                table
+                    .rows
+                    .push(vec![yn.clone(), xn.clone(), super::format::short(v, lang)]);
             }
         }
     }
@@ -754,9 +845,17 @@ fn heatmap(
 }
 
 /// The data tab of a scatter or line chart: the plotted rows.
-fn point_table(batch: &RecordBatch, spec: &ChartSpec, points: &Points, prepared: &Prepared) -> DataTable {
+fn point_table(
+    batch: &RecordBatch,
+    spec: &ChartSpec,
+    points: &Points,
+    prepared: &Prepared,
+) -> DataTable {
     let mut names: Vec<&String> = Vec::new();
-    for n in [&spec.label, &spec.color, &spec.x, &spec.y, &spec.size].into_iter().flatten() {
+    for n in [&spec.label, &spec.color, &spec.x, &spec.y, &spec.size]
+        .into_iter()
+        .flatten()
+    {
         if !names.contains(&n) {
             names.push(n);
         }

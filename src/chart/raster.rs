@@ -25,21 +25,34 @@ pub fn rasterise(prepared: &Prepared, frame: &Frame, highlight: Option<u8>) -> O
     if frame.marks.is_some() {
         return None;
     }
-    let Body::Points(p) = &prepared.body else { return None };
+    let Body::Points(p) = &prepared.body else {
+        return None;
+    };
     let plot = frame.plot;
     let width = plot.width().max(1.0).ceil() as u32;
     let height = plot.height().max(1.0).ceil() as u32;
-    let mut canvas = Canvas { width, height, acc: vec![0u8; width as usize * height as usize * 4] };
+    let mut canvas = Canvas {
+        width,
+        height,
+        acc: vec![0u8; width as usize * height as usize * 4],
+    };
     let (xs, ys) = (frame.x.scale, frame.y.scale);
     let s = frame.scale;
     if prepared.kind == ChartKind::Line {
         for line in &p.lines {
             let (rgba, w) = if line.highlighted {
                 let c = group_color(line.group);
-                let a = if highlight.is_some_and(|h| h != line.group) { 50 } else { 240 };
+                let a = if highlight.is_some_and(|h| h != line.group) {
+                    50
+                } else {
+                    240
+                };
                 ([c[0], c[1], c[2], a], (2.0 * s).round().max(1.0) as i32)
             } else {
-                ([0x99, 0x99, 0x99, if highlight.is_some() { 40 } else { 90 }], s.round().max(1.0) as i32)
+                (
+                    [0x99, 0x99, 0x99, if highlight.is_some() { 40 } else { 90 }],
+                    s.round().max(1.0) as i32,
+                )
             };
             let mut last: Option<(f32, f32)> = None;
             for i in line.start..line.end {
@@ -57,7 +70,11 @@ pub fn rasterise(prepared: &Prepared, frame: &Frame, highlight: Option<u8>) -> O
         let colors: Vec<[u8; 4]> = (0..=8u8)
             .map(|g| {
                 let c = group_color(g);
-                let a = if highlight.is_some_and(|h| h != g) { alpha * 0.15 } else { alpha };
+                let a = if highlight.is_some_and(|h| h != g) {
+                    alpha * 0.15
+                } else {
+                    alpha
+                };
                 [c[0], c[1], c[2], (a * 255.0).round() as u8]
             })
             .collect();
@@ -65,17 +82,27 @@ pub fn rasterise(prepared: &Prepared, frame: &Frame, highlight: Option<u8>) -> O
         for i in 0..p.x.len() {
             let px = xs.map(p.x[i]) - x0;
             let py = ys.map(p.y[i]) - plot.y0;
-            if px < -20.0 * s || py < -20.0 * s || px > (x1 - x0) + 20.0 * s || py > plot.height() + 20.0 * s {
+            if px < -20.0 * s
+                || py < -20.0 * s
+                || px > (x1 - x0) + 20.0 * s
+                || py > plot.height() + 20.0 * s
+            {
                 continue;
             }
             let color = colors[usize::from(p.group[i].min(8))];
             match &p.size {
-                Some(size) => canvas.disc(px, py, &disc(2.0 + 10.0 * size[i].max(0.0).sqrt()), color),
+                Some(size) => {
+                    canvas.disc(px, py, &disc(2.0 + 10.0 * size[i].max(0.0).sqrt()), color)
+                }
                 None => canvas.disc(px, py, &plain, color),
             }
         }
     }
-    Some(Raster { width, height, rgba: canvas.acc })
+    Some(Raster {
+        width,
+        height,
+        rgba: canvas.acc,
+    })
 }
 
 /// A disc's pixel offsets and coverage, computed once per radius.
@@ -172,9 +199,17 @@ impl Canvas {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Hit {
     /// Point `index` of the prepared points (its table row is `row`).
-    Point { index: usize, row: u32, at: (f32, f32) },
+    Point {
+        index: usize,
+        row: u32,
+        at: (f32, f32),
+    },
     /// Bar: category and group.
-    Bar { category: usize, group: usize, rect: Rect },
+    Bar {
+        category: usize,
+        group: usize,
+        rect: Rect,
+    },
     /// Histogram bin.
     Bin { bin: usize, rect: Rect },
     /// Heatmap cell.
@@ -203,7 +238,12 @@ impl Grid {
         let cols = ((plot.width() / cell).ceil() as usize).clamp(1, 4096);
         let rows = ((plot.height() / cell).ceil() as usize).clamp(1, 4096);
         let (xs, ys) = (frame.x.scale, frame.y.scale);
-        let at: Vec<(f32, f32)> = points.x.iter().zip(&points.y).map(|(&x, &y)| (xs.map(x), ys.map(y))).collect();
+        let at: Vec<(f32, f32)> = points
+            .x
+            .iter()
+            .zip(&points.y)
+            .map(|(&x, &y)| (xs.map(x), ys.map(y)))
+            .collect();
         let cell_of = |p: (f32, f32)| -> Option<usize> {
             if !plot.contains(p.0, p.1) {
                 return None;
@@ -229,7 +269,15 @@ impl Grid {
                 fill[c] += 1;
             }
         }
-        Grid { cell, cols, rows, plot, starts, members, at }
+        Grid {
+            cell,
+            cols,
+            rows,
+            plot,
+            starts,
+            members,
+            at,
+        }
     }
 
     /// The nearest point within `radius` device pixels of `(x, y)`; the
@@ -245,10 +293,13 @@ impl Grid {
         for rr in (r - reach).max(0)..=(r + reach).min(self.rows as i64 - 1) {
             for cc in (c - reach).max(0)..=(c + reach).min(self.cols as i64 - 1) {
                 let cell = rr as usize * self.cols + cc as usize;
-                for &m in &self.members[self.starts[cell] as usize..self.starts[cell + 1] as usize] {
+                for &m in &self.members[self.starts[cell] as usize..self.starts[cell + 1] as usize]
+                {
                     let (px, py) = self.at[m as usize];
                     let d = (px - x).powi(2) + (py - y).powi(2);
-                    if d <= radius * radius && best.is_none_or(|(bd, bi)| d < bd || (d == bd && m as usize > bi)) {
+                    if d <= radius * radius
+                        && best.is_none_or(|(bd, bi)| d < bd || (d == bd && m as usize > bi))
+                    {
                         best = Some((d, m as usize));
                     }
                 }
@@ -269,14 +320,24 @@ pub fn hit(prepared: &Prepared, frame: &Frame, grid: Option<&Grid>, x: f32, y: f
         Body::Points(p) => {
             let grid = grid?;
             let i = grid.nearest(x, y, 14.0 * frame.scale)?;
-            Some(Hit::Point { index: i, row: *p.row.get(i)?, at: grid.position(i)? })
+            Some(Hit::Point {
+                index: i,
+                row: *p.row.get(i)?,
+                at: grid.position(i)?,
+            })
         }
         Body::Bars { values, .. } => {
             let marks = frame.marks.as_ref()?;
             let groups = values.len().max(1);
             marks.iter().enumerate().rev().find_map(|(k, m)| match m {
-                Mark::Rect { rect, .. } if rect.contains(x, y) || thin_contains(rect, x, y, 3.0 * frame.scale) => {
-                    Some(Hit::Bar { category: k / groups, group: k % groups, rect: *rect })
+                Mark::Rect { rect, .. }
+                    if rect.contains(x, y) || thin_contains(rect, x, y, 3.0 * frame.scale) =>
+                {
+                    Some(Hit::Bar {
+                        category: k / groups,
+                        group: k % groups,
+                        rect: *rect,
+                    })
                 }
                 _ => None,
             })
@@ -284,7 +345,14 @@ pub fn hit(prepared: &Prepared, frame: &Frame, grid: Option<&Grid>, x: f32, y: f
         Body::Histogram { .. } => {
             let marks = frame.marks.as_ref()?;
             marks.iter().enumerate().find_map(|(k, m)| match m {
-                Mark::Rect { rect, .. } if x >= rect.x0 && x <= rect.x1 && y >= frame.plot.y0 && y <= frame.plot.y1 => Some(Hit::Bin { bin: k, rect: *rect }),
+                Mark::Rect { rect, .. }
+                    if x >= rect.x0 && x <= rect.x1 && y >= frame.plot.y0 && y <= frame.plot.y1 =>
+                {
+                    Some(Hit::Bin {
+                        bin: k,
+                        rect: *rect,
+                    })
+                }
                 _ => None,
             })
         }
@@ -310,5 +378,9 @@ pub fn hit(prepared: &Prepared, frame: &Frame, grid: Option<&Grid>, x: f32, y: f
 
 /// Whether a bar too thin to point at (a zero value) is within `slack`.
 fn thin_contains(rect: &Rect, x: f32, y: f32, slack: f32) -> bool {
-    x >= rect.x0 - slack && x <= rect.x1 + slack && y >= rect.y0 - slack && y <= rect.y1 + slack && (rect.width() < 2.0 * slack || rect.height() < 2.0 * slack)
+    x >= rect.x0 - slack
+        && x <= rect.x1 + slack
+        && y >= rect.y0 - slack
+        && y <= rect.y1 + slack
+        && (rect.width() < 2.0 * slack || rect.height() < 2.0 * slack)
 }

@@ -15,13 +15,20 @@ use crate::recipe::{ChartKind, ChartSpec};
 fn table() -> RecordBatch {
     let n = 60;
     let agency: Vec<String> = (0..n).map(|i| format!("Myndighet {}", i % 6)).collect();
-    let ministry: Vec<&str> = (0..n).map(|i| ["Finans", "Kultur", "Justitie"][i % 3]).collect();
+    let ministry: Vec<&str> = (0..n)
+        .map(|i| ["Finans", "Kultur", "Justitie"][i % 3])
+        .collect();
     let year: Vec<i64> = (0..n).map(|i| 2010 + (i / 6) as i64).collect();
-    let fte: Vec<f64> = (0..n).map(|i| 100.0 + (i % 6) as f64 * 50.0 + (i / 6) as f64 * 3.0).collect();
+    let fte: Vec<f64> = (0..n)
+        .map(|i| 100.0 + (i % 6) as f64 * 50.0 + (i / 6) as f64 * 3.0)
+        .collect();
     let women: Vec<f64> = (0..n).map(|i| 0.3 + (i % 7) as f64 * 0.05).collect();
     RecordBatch::try_from_iter([
         ("agency", Arc::new(StringArray::from(agency)) as ArrayRef),
-        ("ministry", Arc::new(StringArray::from(ministry)) as ArrayRef),
+        (
+            "ministry",
+            Arc::new(StringArray::from(ministry)) as ArrayRef,
+        ),
         ("year", Arc::new(Int64Array::from(year)) as ArrayRef),
         ("fte", Arc::new(Float64Array::from(fte)) as ArrayRef),
         ("women", Arc::new(Float64Array::from(women)) as ArrayRef),
@@ -48,18 +55,55 @@ fn spec(kind: ChartKind, x: &str, y: Option<&str>, color: Option<&str>) -> Chart
     }
 }
 
-const SIZE: Size = Size { width: 640, height: 400, scale: 1.0 };
+const SIZE: Size = Size {
+    width: 640,
+    height: 400,
+    scale: 1.0,
+};
 
 fn specs() -> Vec<(&'static str, ChartSpec)> {
     vec![
-        ("scatter", ChartSpec { label: Some("agency".into()), ..spec(ChartKind::Scatter, "fte", Some("women"), Some("ministry")) }),
-        ("line", ChartSpec { highlight: vec!["Myndighet 2".into()], ..spec(ChartKind::Line, "year", Some("fte"), Some("agency")) }),
+        (
+            "scatter",
+            ChartSpec {
+                label: Some("agency".into()),
+                ..spec(ChartKind::Scatter, "fte", Some("women"), Some("ministry"))
+            },
+        ),
+        (
+            "line",
+            ChartSpec {
+                highlight: vec!["Myndighet 2".into()],
+                ..spec(ChartKind::Line, "year", Some("fte"), Some("agency"))
+            },
+        ),
         ("bar", spec(ChartKind::Bar, "ministry", Some("fte"), None)),
-        ("bar_stacked", ChartSpec { stacked: true, ..spec(ChartKind::Bar, "ministry", Some("fte"), Some("agency")) }),
-        ("bar_horizontal", spec(ChartKind::Bar, "agency", Some("fte"), None)),
+        (
+            "bar_stacked",
+            ChartSpec {
+                stacked: true,
+                ..spec(ChartKind::Bar, "ministry", Some("fte"), Some("agency"))
+            },
+        ),
+        (
+            "bar_horizontal",
+            spec(ChartKind::Bar, "agency", Some("fte"), None),
+        ),
         ("histogram", spec(ChartKind::Histogram, "fte", None, None)),
-        ("heatmap", ChartSpec { value: Some("fte".into()), ..spec(ChartKind::Heatmap, "year", Some("agency"), None) }),
-        ("elbow", ChartSpec { mark_x: Some(2015.0), ..spec(ChartKind::Line, "year", Some("women"), None) }),
+        (
+            "heatmap",
+            ChartSpec {
+                value: Some("fte".into()),
+                ..spec(ChartKind::Heatmap, "year", Some("agency"), None)
+            },
+        ),
+        (
+            "elbow",
+            ChartSpec {
+                mark_x: Some(2015.0),
+                ..spec(ChartKind::Line, "year", Some("women"), None)
+            },
+        ),
     ]
 }
 
@@ -67,6 +111,7 @@ fn specs() -> Vec<(&'static str, ChartSpec)> {
 /// (`UPDATE_SNAPSHOTS=1` writes them after a deliberate change; look at
 /// them before committing).
 #[test]
+#[cfg(not(target_arch = "wasm32"))]
 fn svg_snapshots() {
     register_font();
     let batch = table();
@@ -77,8 +122,14 @@ fn svg_snapshots() {
         let prepared = prepare(&batch, &spec, &context()).unwrap_or_else(|e| panic!("{name}: {e}"));
         let frame = layout(&prepared, &context(), SIZE, None, None);
         let text = svg(&frame, None).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"), "{name}");
-        assert!(text.contains("Source: ESV, Statskontoret · Licence: CC0 1.0 · Datalabb"), "{name}: footer");
+        assert!(
+            text.starts_with("<svg") && text.trim_end().ends_with("</svg>"),
+            "{name}"
+        );
+        assert!(
+            text.contains("Source: ESV, Statskontoret · Licence: CC0 1.0 · Datalabb"),
+            "{name}: footer"
+        );
         let path = dir.join(format!("chart_{name}.svg"));
         if update {
             std::fs::create_dir_all(&dir).unwrap();
@@ -90,7 +141,10 @@ fn svg_snapshots() {
             }
         }
     }
-    assert!(failed.is_empty(), "SVG differs from its snapshot: {failed:?} (UPDATE_SNAPSHOTS=1 rewrites)");
+    assert!(
+        failed.is_empty(),
+        "SVG differs from its snapshot: {failed:?} (UPDATE_SNAPSHOTS=1 rewrites)"
+    );
 }
 
 #[test]
@@ -98,11 +152,30 @@ fn every_kind_lays_out_inside_its_size() {
     let batch = table();
     for (name, spec) in specs() {
         let prepared = prepare(&batch, &spec, &context()).unwrap();
-        for size in [SIZE, Size { width: 320, height: 240, scale: 2.0 }, Size { width: 1, height: 1, scale: 1.0 }] {
+        for size in [
+            SIZE,
+            Size {
+                width: 320,
+                height: 240,
+                scale: 2.0,
+            },
+            Size {
+                width: 1,
+                height: 1,
+                scale: 1.0,
+            },
+        ] {
             let frame = layout(&prepared, &context(), size, None, None);
             let (w, h, _) = size.device();
-            assert!(frame.plot.x0 >= 0.0 && frame.plot.x1 <= w as f32 + 0.5 || size.width < 50, "{name}");
-            assert!(frame.plot.x1 > frame.plot.x0 && frame.plot.y1 > frame.plot.y0, "{name}: {:?}", frame.plot);
+            assert!(
+                frame.plot.x0 >= 0.0 && frame.plot.x1 <= w as f32 + 0.5 || size.width < 50,
+                "{name}"
+            );
+            assert!(
+                frame.plot.x1 > frame.plot.x0 && frame.plot.y1 > frame.plot.y0,
+                "{name}: {:?}",
+                frame.plot
+            );
             assert!(frame.shown > 0, "{name}");
             let _ = h;
         }
@@ -116,18 +189,42 @@ fn bad_input_is_a_message() {
     let err = |s: ChartSpec| prepare(&batch, &s, &ctx).unwrap_err().0;
     assert!(err(spec(ChartKind::Scatter, "nope", Some("fte"), None)).contains("\"nope\""));
     assert!(err(spec(ChartKind::Scatter, "agency", Some("fte"), None)).contains("not numbers"));
-    assert!(err(ChartSpec { kind: ChartKind::Scatter, ..ChartSpec::default() }).contains("Choose a column"));
+    assert!(
+        err(ChartSpec {
+            kind: ChartKind::Scatter,
+            ..ChartSpec::default()
+        })
+        .contains("Choose a column")
+    );
     assert!(err(ChartSpec::default()).contains("kind of chart"));
     // Zero rows.
     let empty = batch.slice(0, 0);
-    assert!(prepare(&empty, &spec(ChartKind::Bar, "ministry", Some("fte"), None), &ctx).unwrap_err().0.contains("Nothing to show"));
+    assert!(
+        prepare(
+            &empty,
+            &spec(ChartKind::Bar, "ministry", Some("fte"), None),
+            &ctx
+        )
+        .unwrap_err()
+        .0
+        .contains("Nothing to show")
+    );
     // Log axis with only non-positive values.
     let negative = RecordBatch::try_from_iter([
-        ("x", Arc::new(Float64Array::from(vec![-1.0, 0.0])) as ArrayRef),
-        ("y", Arc::new(Float64Array::from(vec![1.0, 2.0])) as ArrayRef),
+        (
+            "x",
+            Arc::new(Float64Array::from(vec![-1.0, 0.0])) as ArrayRef,
+        ),
+        (
+            "y",
+            Arc::new(Float64Array::from(vec![1.0, 2.0])) as ArrayRef,
+        ),
     ])
     .unwrap();
-    let log = ChartSpec { log_x: true, ..spec(ChartKind::Scatter, "x", Some("y"), None) };
+    let log = ChartSpec {
+        log_x: true,
+        ..spec(ChartKind::Scatter, "x", Some("y"), None)
+    };
     assert!(prepare(&negative, &log, &ctx).is_err());
 }
 
@@ -135,7 +232,14 @@ fn bad_input_is_a_message() {
 fn hostile_values_fall_back() {
     let ctx = context();
     // Extreme values, NaN, infinities, all-null and one distinct value.
-    let x = Float64Array::from(vec![Some(1e300), Some(-1e300), Some(f64::NAN), Some(f64::INFINITY), None, Some(5.0)]);
+    let x = Float64Array::from(vec![
+        Some(1e300),
+        Some(-1e300),
+        Some(f64::NAN),
+        Some(f64::INFINITY),
+        None,
+        Some(5.0),
+    ]);
     let same = Float64Array::from(vec![Some(7.0); 6]);
     let nulls = Float64Array::from(vec![None::<f64>; 6]);
     let batch = RecordBatch::try_from_iter([
@@ -156,10 +260,27 @@ fn hostile_values_fall_back() {
         let frame = layout(&h, &ctx, SIZE, None, None);
         assert!(frame.marks.as_ref().is_some_and(|m| !m.is_empty()));
     }
-    assert!(prepare(&batch, &spec(ChartKind::Scatter, "nulls", Some("x"), None), &ctx).is_err());
+    assert!(
+        prepare(
+            &batch,
+            &spec(ChartKind::Scatter, "nulls", Some("x"), None),
+            &ctx
+        )
+        .is_err()
+    );
     // A zoom view that is not one falls back to the data's range.
-    let prepared = prepare(&batch, &spec(ChartKind::Scatter, "x", Some("x"), None), &ctx).unwrap();
-    let view = View { x0: f64::NAN, x1: 1.0, y0: 2.0, y1: 1.0 };
+    let prepared = prepare(
+        &batch,
+        &spec(ChartKind::Scatter, "x", Some("x"), None),
+        &ctx,
+    )
+    .unwrap();
+    let view = View {
+        x0: f64::NAN,
+        x1: 1.0,
+        y0: 2.0,
+        y1: 1.0,
+    };
     let frame = layout(&prepared, &ctx, SIZE, Some(view), None);
     assert!(frame.shown > 0);
 }
@@ -170,21 +291,48 @@ fn ten_thousand_categories_become_twenty_and_other() {
     let names: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
     let values: Vec<f64> = (0..n).map(|i| i as f64).collect();
     let batch = RecordBatch::try_from_iter([
-        ("name", Arc::new(StringArray::from(names.clone())) as ArrayRef),
+        (
+            "name",
+            Arc::new(StringArray::from(names.clone())) as ArrayRef,
+        ),
         ("v", Arc::new(Float64Array::from(values)) as ArrayRef),
     ])
     .unwrap();
-    let prepared = prepare(&batch, &spec(ChartKind::Bar, "name", Some("v"), Some("name")), &context()).unwrap();
-    let Body::Bars { categories, values, .. } = &prepared.body else { panic!() };
+    let prepared = prepare(
+        &batch,
+        &spec(ChartKind::Bar, "name", Some("v"), Some("name")),
+        &context(),
+    )
+    .unwrap();
+    let Body::Bars {
+        categories, values, ..
+    } = &prepared.body
+    else {
+        panic!()
+    };
     assert_eq!(categories.len(), 21);
     assert_eq!(categories[0], "c9999");
     assert!(categories[20].starts_with("other (9980)"));
     assert_eq!(prepared.groups.len(), 8);
     assert!(prepared.other);
     let total: f64 = values.iter().flatten().sum();
-    assert_eq!(total, (0..n).map(|i| i as f64).sum::<f64>(), "nothing lost in the folding");
-    let heat = prepare(&batch, &ChartSpec { value: Some("v".into()), ..spec(ChartKind::Heatmap, "name", Some("name"), None) }, &context()).unwrap();
-    let Body::Heatmap { xs, ys, .. } = &heat.body else { panic!() };
+    assert_eq!(
+        total,
+        (0..n).map(|i| i as f64).sum::<f64>(),
+        "nothing lost in the folding"
+    );
+    let heat = prepare(
+        &batch,
+        &ChartSpec {
+            value: Some("v".into()),
+            ..spec(ChartKind::Heatmap, "name", Some("name"), None)
+        },
+        &context(),
+    )
+    .unwrap();
+    let Body::Heatmap { xs, ys, .. } = &heat.body else {
+        panic!()
+    };
     assert_eq!((xs.len(), ys.len()), (40, 40));
 }
 
@@ -199,14 +347,27 @@ fn raster_and_nearest_point() {
     ])
     .unwrap();
     let ctx = context();
-    let prepared = prepare(&batch, &spec(ChartKind::Scatter, "x", Some("y"), None), &ctx).unwrap();
+    let prepared = prepare(
+        &batch,
+        &spec(ChartKind::Scatter, "x", Some("y"), None),
+        &ctx,
+    )
+    .unwrap();
     let frame = layout(&prepared, &ctx, SIZE, None, None);
     assert!(frame.marks.is_none(), "20 000 points are rasterised");
     let raster = rasterise(&prepared, &frame, None).unwrap();
-    assert_eq!(raster.rgba.len(), (raster.width * raster.height * 4) as usize);
+    assert_eq!(
+        raster.rgba.len(),
+        (raster.width * raster.height * 4) as usize
+    );
     let painted = raster.rgba.chunks(4).filter(|p| p[3] > 0).count();
-    assert!(painted > raster.rgba.len() / 4 / 3, "a grid of points covers the plot: {painted}");
-    let Body::Points(points) = &prepared.body else { panic!() };
+    assert!(
+        painted > raster.rgba.len() / 4 / 3,
+        "a grid of points covers the plot: {painted}"
+    );
+    let Body::Points(points) = &prepared.body else {
+        panic!()
+    };
     let grid = Grid::new(points, &frame);
     // Every point is found at its own position, and nothing far away.
     for i in (0..n).step_by(997) {
@@ -215,14 +376,23 @@ fn raster_and_nearest_point() {
         assert_eq!((points.x[found], points.y[found]), (xs[i], ys[i]));
         // Against a scan of all points.
         let brute = (0..n)
-            .map(|j| ((frame.x.scale.map(xs[j]) - px).powi(2) + (frame.y.scale.map(ys[j]) - py).powi(2), j))
+            .map(|j| {
+                (
+                    (frame.x.scale.map(xs[j]) - px).powi(2)
+                        + (frame.y.scale.map(ys[j]) - py).powi(2),
+                    j,
+                )
+            })
             .fold((f32::MAX, 0), |a, b| if b.0 <= a.0 { b } else { a });
         assert_eq!(found, brute.1);
     }
     assert!(grid.nearest(-500.0, -500.0, 10.0).is_none());
     assert!(grid.nearest(f32::NAN, 1.0, 10.0).is_none());
     let (px, py) = (frame.x.scale.map(0.0), frame.y.scale.map(0.0));
-    assert!(matches!(hit(&prepared, &frame, Some(&grid), px, py), Some(raster::Hit::Point { row: 0, .. })));
+    assert!(matches!(
+        hit(&prepared, &frame, Some(&grid), px, py),
+        Some(raster::Hit::Point { row: 0, .. })
+    ));
 }
 
 #[test]

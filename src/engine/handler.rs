@@ -5,6 +5,10 @@ use std::collections::BTreeMap;
 
 use arrow::array::RecordBatch;
 
+use crate::chart::frame::{Frame, layout};
+use crate::chart::prepare::{Body, Prepared, prepare};
+use crate::chart::raster::{Grid, Hit, hit, rasterise};
+use crate::chart::{Context, Lang, Size, View};
 use crate::data::Catalog;
 use crate::data::csv::{self, ColumnType, RawCsv};
 use crate::data::export::export;
@@ -13,10 +17,6 @@ use crate::data::load::{Limits, Table, decode};
 use crate::data::summary::summarize;
 use crate::data::values::{formatter, sort_rows};
 use crate::data::view::Selection;
-use crate::chart::frame::{Frame, layout};
-use crate::chart::prepare::{Body, Prepared, prepare};
-use crate::chart::raster::{Grid, Hit, hit, rasterise};
-use crate::chart::{Context, Lang, Size, View};
 use crate::engine::protocol::{
     Origin, RESULT, RecipeError, Request, Response, StepOutcome, TableSummary, Timings, Tip,
 };
@@ -93,7 +93,13 @@ struct ChartState {
 
 /// A tooltip for `found`: the label column (or the group) as its title,
 /// then the chart's columns.
-fn tip(prepared: &Prepared, spec: &ChartSpec, language: Lang, batch: &RecordBatch, found: Hit) -> Tip {
+fn tip(
+    prepared: &Prepared,
+    spec: &ChartSpec,
+    language: Lang,
+    batch: &RecordBatch,
+    found: Hit,
+) -> Tip {
     let lang = |v: f64| crate::chart::format::short(v, language);
     match found {
         Hit::Point { index, row, at } => {
@@ -119,17 +125,34 @@ fn tip(prepared: &Prepared, spec: &ChartSpec, language: Lang, batch: &RecordBatc
                 .into_iter()
                 .filter_map(value)
                 .collect();
-            Tip { x: at.0, y: at.1, title, lines, group }
+            Tip {
+                x: at.0,
+                y: at.1,
+                title,
+                lines,
+                group,
+            }
         }
-        Hit::Bar { category, group, rect } => {
-            let Body::Bars { categories, values, .. } = &prepared.body else {
+        Hit::Bar {
+            category,
+            group,
+            rect,
+        } => {
+            let Body::Bars {
+                categories, values, ..
+            } = &prepared.body
+            else {
                 return empty_tip();
             };
             let mut lines = Vec::new();
             if let Some(name) = prepared.groups.get(group) {
                 lines.push((spec.color.clone().unwrap_or_default(), name.clone()));
             }
-            let v = values.get(group).and_then(|g| g.get(category)).copied().unwrap_or(0.0);
+            let v = values
+                .get(group)
+                .and_then(|g| g.get(category))
+                .copied()
+                .unwrap_or(0.0);
             lines.push((prepared.y_title.clone(), lang(v)));
             Tip {
                 x: (rect.x0 + rect.x1) / 2.0,
@@ -158,7 +181,11 @@ fn tip(prepared: &Prepared, spec: &ChartSpec, language: Lang, batch: &RecordBatc
             Tip {
                 x: (rect.x0 + rect.x1) / 2.0,
                 y: rect.y0,
-                title: format!("{} · {}", ys.get(y).cloned().unwrap_or_default(), xs.get(x).cloned().unwrap_or_default()),
+                title: format!(
+                    "{} · {}",
+                    ys.get(y).cloned().unwrap_or_default(),
+                    xs.get(x).cloned().unwrap_or_default()
+                ),
                 lines: vec![(
                     spec.value.clone().unwrap_or_else(|| "n".into()),
                     v.map(lang).unwrap_or_else(|| "–".into()),
@@ -170,7 +197,13 @@ fn tip(prepared: &Prepared, spec: &ChartSpec, language: Lang, batch: &RecordBatc
 }
 
 fn empty_tip() -> Tip {
-    Tip { x: 0.0, y: 0.0, title: String::new(), lines: Vec::new(), group: None }
+    Tip {
+        x: 0.0,
+        y: 0.0,
+        title: String::new(),
+        lines: Vec::new(),
+        group: None,
+    }
 }
 
 impl Engine {
@@ -335,7 +368,10 @@ impl Engine {
             };
         };
         let same = self.chart.as_ref().is_some_and(|c| {
-            c.dataset == dataset && c.spec == spec && c.context == context && c.rows == loaded.batch.num_rows()
+            c.dataset == dataset
+                && c.spec == spec
+                && c.context == context
+                && c.rows == loaded.batch.num_rows()
         });
         if !same {
             self.chart = None;
@@ -369,7 +405,7 @@ impl Engine {
             None => (None, Vec::new()),
         };
         Response::Chart {
-            frame,
+            frame: Box::new(frame),
             table: state.prepared.table.clone(),
             image,
             pixels,
@@ -386,7 +422,13 @@ impl Engine {
         }
         let found = hit(&state.prepared, frame, state.grid.as_ref(), x, y)?;
         let batch = &self.tables.get(&state.dataset)?.batch;
-        Some(tip(&state.prepared, &state.spec, state.context.lang, batch, found))
+        Some(tip(
+            &state.prepared,
+            &state.spec,
+            state.context.lang,
+            batch,
+            found,
+        ))
     }
 
     /// Checks `recipe` against the catalog and runs it on the opened
@@ -1160,7 +1202,11 @@ Ume\xe5;0114;n/a
             dataset: RESULT.into(),
             spec,
             context: Context::default(),
-            size: Size { width: 400, height: 300, scale: 2.0 },
+            size: Size {
+                width: 400,
+                height: 300,
+                scale: 2.0,
+            },
             view,
             highlight: None,
         };
@@ -1170,7 +1216,13 @@ Ume\xe5;0114;n/a
             y: Some("staff".into()),
             ..Default::default()
         };
-        let Response::Chart { frame, table, image, .. } = reply(&mut engine, chart(bar.clone(), None), None) else {
+        let Response::Chart {
+            frame,
+            table,
+            image,
+            ..
+        } = reply(&mut engine, chart(bar.clone(), None), None)
+        else {
             panic!("no chart");
         };
         assert_eq!((frame.width, frame.height), (800, 600));
@@ -1178,28 +1230,47 @@ Ume\xe5;0114;n/a
         assert_eq!(table.rows, [["Ju", "4"], ["Fi", "2.5"]]);
         // Hovering the first bar names it; far outside, nothing.
         let marks = frame.marks.unwrap();
-        let crate::chart::frame::Mark::Rect { rect, .. } = &marks[0] else { panic!() };
+        let crate::chart::frame::Mark::Rect { rect, .. } = &marks[0] else {
+            panic!()
+        };
         let Response::ChartHit { tip } = reply(
             &mut engine,
-            Request::ChartHit { x: (rect.x0 + rect.x1) / 2.0, y: rect.y1 - 2.0 },
+            Request::ChartHit {
+                x: (rect.x0 + rect.x1) / 2.0,
+                y: rect.y1 - 2.0,
+            },
             None,
         ) else {
             panic!()
         };
         assert_eq!(tip.unwrap().title, "Ju");
-        let Response::ChartHit { tip } = reply(&mut engine, Request::ChartHit { x: -1e9, y: f32::NAN }, None) else {
+        let Response::ChartHit { tip } = reply(
+            &mut engine,
+            Request::ChartHit {
+                x: -1e9,
+                y: f32::NAN,
+            },
+            None,
+        ) else {
             panic!()
         };
         assert_eq!(tip, None);
         // A column the result lacks, a text axis: messages, not panics.
         let mut missing = bar.clone();
         missing.y = Some("nope".into());
-        assert!(matches!(reply(&mut engine, chart(missing, None), None), Response::Error { .. }));
+        assert!(matches!(
+            reply(&mut engine, chart(missing, None), None),
+            Response::Error { .. }
+        ));
         let mut text = bar.clone();
         text.kind = crate::recipe::ChartKind::Scatter;
-        assert!(matches!(reply(&mut engine, chart(text, None), None), Response::Error { message } if message.contains("not numbers")));
+        assert!(
+            matches!(reply(&mut engine, chart(text, None), None), Response::Error { message } if message.contains("not numbers"))
+        );
         // Hovering after a failed chart finds nothing.
-        let Response::ChartHit { tip } = reply(&mut engine, Request::ChartHit { x: 1.0, y: 1.0 }, None) else {
+        let Response::ChartHit { tip } =
+            reply(&mut engine, Request::ChartHit { x: 1.0, y: 1.0 }, None)
+        else {
             panic!()
         };
         assert_eq!(tip, None);
@@ -1210,7 +1281,11 @@ Ume\xe5;0114;n/a
                     dataset: "gone".into(),
                     spec: bar,
                     context: Context::default(),
-                    size: Size { width: 0, height: 0, scale: f32::NAN },
+                    size: Size {
+                        width: 0,
+                        height: 0,
+                        scale: f32::NAN
+                    },
                     view: None,
                     highlight: Some(200),
                 },

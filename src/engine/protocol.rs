@@ -22,8 +22,8 @@ use crate::data::summary::ColumnSummary;
 use crate::data::view::{Row, SortKey};
 use crate::error::ProtocolError;
 use crate::ops::join::JoinStats;
-use crate::recipe::{ChartSpec, Recipe};
 use crate::recipe::plan::Schema;
+use crate::recipe::{ChartSpec, Recipe};
 
 /// Bumped whenever a message changes shape.
 pub const PROTOCOL_VERSION: u32 = 4;
@@ -255,7 +255,7 @@ pub enum Response {
     /// A chart laid out; when its marks were rasterised, `image` gives the
     /// image's size and its RGBA bytes travel as the bulk buffer.
     Chart {
-        frame: Frame,
+        frame: Box<Frame>,
         table: DataTable,
         image: Option<(u32, u32)>,
         #[serde(skip)]
@@ -466,17 +466,17 @@ mod tests {
     #[test]
     fn the_wire_format_is_stable() {
         let text = encode(3, &Request::SimulateCrash).unwrap();
-        assert_eq!(text, r#"{"v":3,"id":3,"body":{"type":"simulate_crash"}}"#);
+        assert_eq!(text, r#"{"v":4,"id":3,"body":{"type":"simulate_crash"}}"#);
     }
 
     #[test]
     fn another_protocol_version_is_refused_before_its_shape() {
-        let text = r#"{"v":4,"id":1,"body":{"type":"something_new","x":[]}}"#;
+        let text = r#"{"v":5,"id":1,"body":{"type":"something_new","x":[]}}"#;
         assert_eq!(
             decode::<Response>(text, "compute engine").unwrap_err(),
             ProtocolError::Version {
-                found: 4,
-                expected: 3
+                found: 5,
+                expected: 4
             }
         );
     }
@@ -487,10 +487,10 @@ mod tests {
             "",
             "null",
             "[]",
-            "{\"v\":3}",
-            "{\"v\":3,\"id\":-1,\"body\":{\"type\":\"simulate_crash\"}}",
-            "{\"v\":3,\"id\":1,\"body\":{\"type\":\"unknown\"}}",
-            "{\"v\":3,\"id\":1,\"body\":{\"type\":\"run_recipe\",\"recipe\":7}}",
+            "{\"v\":4}",
+            "{\"v\":4,\"id\":-1,\"body\":{\"type\":\"simulate_crash\"}}",
+            "{\"v\":4,\"id\":1,\"body\":{\"type\":\"unknown\"}}",
+            "{\"v\":4,\"id\":1,\"body\":{\"type\":\"run_recipe\",\"recipe\":7}}",
             "{\"v\":\"1\"}",
             "\u{0}\u{1}\u{2}",
             &"[".repeat(10_000),

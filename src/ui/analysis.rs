@@ -13,6 +13,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::chart::Context;
 use crate::data::export::Format;
 use crate::data::hash::short_hash;
 use crate::data::{Catalog, Lang};
@@ -23,10 +24,9 @@ use crate::ops::join::{JoinKind, JoinStats};
 use crate::ops::keys::Normalize;
 use crate::recipe::edit::{self, Combine, Condition, ConditionOp, StepKind};
 use crate::recipe::plan::{self, Schema, is_number};
-use crate::chart::Context;
 use crate::recipe::{ChartSpec, Comparison, Predicate, Recipe, Step, Value, url};
-use crate::ui::chart::{Brush, ChartView};
 use crate::ui::app::{CatalogState, Lab, LoadState, Route, show_analysis};
+use crate::ui::chart::{Brush, ChartView};
 use crate::ui::i18n::{AnalysisTexts, analysis_texts, count, counted, texts};
 use crate::ui::preview::Preview;
 
@@ -1736,13 +1736,18 @@ fn ResultView(panel: Panel) -> impl IntoView {
 fn chart_context(panel: Panel) -> Context {
     let lang = panel.lang.get();
     let (Ok(recipe), Some(catalog)) = (panel.recipe.get(), panel.catalog.get()) else {
-        return Context { lang, ..Context::default() };
+        return Context {
+            lang,
+            ..Context::default()
+        };
     };
     let mut sources: Vec<String> = Vec::new();
     let mut licences: Vec<String> = Vec::new();
     let mut units = Vec::new();
     for input in &recipe.inputs {
-        let Some(dataset) = catalog.dataset(&input.dataset) else { continue };
+        let Some(dataset) = catalog.dataset(&input.dataset) else {
+            continue;
+        };
         for source in &dataset.sources {
             if !sources.contains(&source.name) {
                 sources.push(source.name.clone());
@@ -1759,7 +1764,12 @@ fn chart_context(panel: Panel) -> Context {
             }
         }
     }
-    Context { source: sources.join(", "), licence: licences.join(", "), units, lang }
+    Context {
+        source: sources.join(", "),
+        licence: licences.join(", "),
+        units,
+        lang,
+    }
 }
 
 /// The filter step of a brushed rectangle: `x` and `y` within it.

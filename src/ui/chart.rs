@@ -63,6 +63,10 @@ pub fn ChartView(
     let highlight = RwSignal::new(None::<u8>);
     let brush = RwSignal::new(None::<(f32, f32, f32, f32)>);
     let chart_ms = RwSignal::new(None::<f64>);
+    // Counts the pictures drawn, and the legend's entries in CSS pixels,
+    // for tests and tools that drive the page.
+    let drawn = RwSignal::new(0u64);
+    let legend = RwSignal::new(String::from("[]"));
     let width = RwSignal::new(0u32);
     let in_flight = StoredValue::new(false);
     let wanted = StoredValue::new(false);
@@ -71,10 +75,20 @@ pub fn ChartView(
     let drag = StoredValue::new(None::<(f32, f32, bool, Option<View>)>);
 
     let size = move || -> Size {
-        let w = boxed.get_untracked().map(|b| b.client_width()).unwrap_or(640).max(200) as u32;
+        let w = boxed
+            .get_untracked()
+            .map(|b| b.client_width())
+            .unwrap_or(640)
+            .max(200) as u32;
         let h = (w as f32 * 0.6).clamp(300.0, 520.0) as u32;
-        let scale = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0) as f32;
-        Size { width: w, height: h, scale }
+        let scale = web_sys::window()
+            .map(|w| w.device_pixel_ratio())
+            .unwrap_or(1.0) as f32;
+        Size {
+            width: w,
+            height: h,
+            scale,
+        }
     };
 
     // Asks the worker for the chart; an ask while one is out waits for it.
@@ -108,9 +122,18 @@ pub fn ChartView(
             }
             in_flight.set_value(false);
             match response {
-                Response::Chart { frame, table: data, image, pixels, chart_ms: ms } => {
+                Response::Chart {
+                    frame,
+                    table: data,
+                    image,
+                    pixels,
+                    chart_ms: ms,
+                } => {
                     let image = image.and_then(|(w, h)| image_canvas(&pixels, w, h));
-                    let shown_now = Shown { frame, image };
+                    let shown_now = Shown {
+                        frame: *frame,
+                        image,
+                    };
                     if let Some(c) = canvas.get_untracked() {
                         if let Err(e) = paint(&c, &shown_now) {
                             error.set(Some(e));
@@ -118,9 +141,18 @@ pub fn ChartView(
                             error.set(None);
                         }
                     }
+                    let s = shown_now.frame.scale.max(0.01);
+                    let rects: Vec<[f32; 4]> = shown_now
+                        .frame
+                        .legend
+                        .iter()
+                        .map(|l| [l.rect.x0 / s, l.rect.y0 / s, l.rect.x1 / s, l.rect.y1 / s])
+                        .collect();
+                    legend.set(serde_json::to_string(&rects).unwrap_or_default());
                     shown.set_value(Some(shown_now));
                     table.set(Some(data));
                     chart_ms.set(Some(ms));
+                    drawn.update(|n| *n += 1);
                 }
                 Response::Error { message } => {
                     shown.set_value(None);
@@ -162,11 +194,13 @@ pub fn ChartView(
         }
     });
     if let Some(window) = web_sys::window() {
-        let _ = window.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+        let _ =
+            window.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
         let listener = on_resize.as_ref().clone();
         on_cleanup(move || {
             if let Some(window) = web_sys::window() {
-                let _ = window.remove_event_listener_with_callback("resize", listener.unchecked_ref());
+                let _ =
+                    window.remove_event_listener_with_callback("resize", listener.unchecked_ref());
             }
         });
     }
@@ -174,7 +208,9 @@ pub fn ChartView(
 
     // Pointer position in device pixels.
     let device = move |x: i32, y: i32| -> (f32, f32) {
-        let s = shown.with_value(|s| s.as_ref().map(|s| s.frame.scale)).unwrap_or(1.0);
+        let s = shown
+            .with_value(|s| s.as_ref().map(|s| s.frame.scale))
+            .unwrap_or(1.0);
         (x as f32 * s, y as f32 * s)
     };
     let hover = move |x: f32, y: f32| {
@@ -197,7 +233,9 @@ pub fn ChartView(
                 // The pointer moved on meanwhile: look again there.
                 next_hover.set_value(None);
                 lab.ask(&Request::ChartHit { x, y }, move |response| {
-                    if let (false, Response::ChartHit { tip: found }) = (tip.is_disposed(), response) {
+                    if let (false, Response::ChartHit { tip: found }) =
+                        (tip.is_disposed(), response)
+                    {
                         tip.set(found);
                     }
                 });
@@ -205,7 +243,9 @@ pub fn ChartView(
         });
     };
     let zoom = move |factor: f64, at: Option<(f32, f32)>| {
-        let Some(frame) = shown.with_value(|s| s.as_ref().map(|s| s.frame.clone())) else { return };
+        let Some(frame) = shown.with_value(|s| s.as_ref().map(|s| s.frame.clone())) else {
+            return;
+        };
         if !frame.zoomable {
             return;
         }
@@ -215,7 +255,12 @@ pub fn ChartView(
             Some((px, py)) => (frame.x.scale.invert(px), frame.y.scale.invert(py)),
             None => ((x0 + x1) / 2.0, (y0 + y1) / 2.0),
         };
-        let v = View { x0: cx - (cx - x0) * factor, x1: cx + (x1 - cx) * factor, y0: cy - (cy - y0) * factor, y1: cy + (y1 - cy) * factor };
+        let v = View {
+            x0: cx - (cx - x0) * factor,
+            x1: cx + (x1 - cx) * factor,
+            y0: cy - (cy - y0) * factor,
+            y1: cy + (y1 - cy) * factor,
+        };
         if v.checked().is_some() && (v.x1 - v.x0) > 1e-12 * x1.abs().max(1.0) {
             view_box.set(Some(v));
             tip.set(None);
@@ -223,7 +268,9 @@ pub fn ChartView(
         }
     };
     let pan = move |dx: f32, dy: f32, from: Option<View>| {
-        let Some(frame) = shown.with_value(|s| s.as_ref().map(|s| s.frame.clone())) else { return };
+        let Some(frame) = shown.with_value(|s| s.as_ref().map(|s| s.frame.clone())) else {
+            return;
+        };
         if !frame.zoomable {
             return;
         }
@@ -236,7 +283,12 @@ pub fn ChartView(
         let py = frame.plot.height().max(1.0) as f64;
         let sx = (base.x1 - base.x0) / px * f64::from(dx);
         let sy = (base.y1 - base.y0) / py * f64::from(dy);
-        view_box.set(Some(View { x0: base.x0 - sx, x1: base.x1 - sx, y0: base.y0 + sy, y1: base.y1 + sy }));
+        view_box.set(Some(View {
+            x0: base.x0 - sx,
+            x1: base.x1 - sx,
+            y0: base.y0 + sy,
+            y1: base.y1 + sy,
+        }));
         ask();
     };
     let reset = move || {
@@ -259,10 +311,21 @@ pub fn ChartView(
     };
     let on_down = move |e: web_sys::MouseEvent| {
         let (x, y) = device(e.offset_x(), e.offset_y());
-        let Some(frame) = shown.with_value(|s| s.as_ref().map(|s| s.frame.clone())) else { return };
+        let Some(frame) = shown.with_value(|s| s.as_ref().map(|s| s.frame.clone())) else {
+            return;
+        };
         // A legend entry toggles its group's highlight.
-        if let Some(g) = frame.legend.iter().find(|l| l.rect.contains(x, y)).map(|l| l.group) {
-            highlight.set(if highlight.get_untracked() == Some(g) { None } else { Some(g) });
+        if let Some(g) = frame
+            .legend
+            .iter()
+            .find(|l| l.rect.contains(x, y))
+            .map(|l| l.group)
+        {
+            highlight.set(if highlight.get_untracked() == Some(g) {
+                None
+            } else {
+                Some(g)
+            });
             ask();
             return;
         }
@@ -277,23 +340,54 @@ pub fn ChartView(
     };
     let on_wheel = move |e: web_sys::WheelEvent| {
         let (x, y) = device(e.offset_x(), e.offset_y());
-        let inside = shown.with_value(|s| s.as_ref().is_some_and(|s| s.frame.zoomable && s.frame.plot.contains(x, y)));
+        let inside = shown.with_value(|s| {
+            s.as_ref()
+                .is_some_and(|s| s.frame.zoomable && s.frame.plot.contains(x, y))
+        });
         if inside {
             e.prevent_default();
             zoom(if e.delta_y() > 0.0 { 1.25 } else { 0.8 }, Some((x, y)));
         }
     };
     let on_key = move |e: web_sys::KeyboardEvent| {
-        let step = 40.0 * shown.with_value(|s| s.as_ref().map(|s| s.frame.scale)).unwrap_or(1.0);
+        let step = 40.0
+            * shown
+                .with_value(|s| s.as_ref().map(|s| s.frame.scale))
+                .unwrap_or(1.0);
         let handled = match e.key().as_str() {
-            "+" | "=" => { zoom(0.8, None); true }
-            "-" => { zoom(1.25, None); true }
-            "0" => { reset(); true }
-            "ArrowLeft" => { pan(step, 0.0, view_box.get_untracked()); true }
-            "ArrowRight" => { pan(-step, 0.0, view_box.get_untracked()); true }
-            "ArrowUp" => { pan(0.0, step, view_box.get_untracked()); true }
-            "ArrowDown" => { pan(0.0, -step, view_box.get_untracked()); true }
-            "Escape" => { tip.set(None); brush.set(None); true }
+            "+" | "=" => {
+                zoom(0.8, None);
+                true
+            }
+            "-" => {
+                zoom(1.25, None);
+                true
+            }
+            "0" => {
+                reset();
+                true
+            }
+            "ArrowLeft" => {
+                pan(step, 0.0, view_box.get_untracked());
+                true
+            }
+            "ArrowRight" => {
+                pan(-step, 0.0, view_box.get_untracked());
+                true
+            }
+            "ArrowUp" => {
+                pan(0.0, step, view_box.get_untracked());
+                true
+            }
+            "ArrowDown" => {
+                pan(0.0, -step, view_box.get_untracked());
+                true
+            }
+            "Escape" => {
+                tip.set(None);
+                brush.set(None);
+                true
+            }
             _ => false,
         };
         if handled {
@@ -331,16 +425,41 @@ pub fn ChartView(
         } else {
             size.scale = 1.0;
         }
-        let req = Request::Chart { dataset: RESULT.into(), spec, context: context.get_untracked(), size, view: view_box.get_untracked(), highlight: highlight.get_untracked() };
+        let req = Request::Chart {
+            dataset: RESULT.into(),
+            spec,
+            context: context.get_untracked(),
+            size,
+            view: view_box.get_untracked(),
+            highlight: highlight.get_untracked(),
+        };
         lab.ask(&req, move |response| {
             if error.is_disposed() {
                 return;
             }
-            if let Response::Chart { frame, image, pixels, .. } = response {
+            if let Response::Chart {
+                frame,
+                image,
+                pixels,
+                ..
+            } = response
+            {
                 let image = image.and_then(|(w, h)| image_canvas(&pixels, w, h));
-                let out = Shown { frame, image };
-                let name = format!("datalabb-{}-{}.{}", stem, today(), if png { "png" } else { "svg" });
-                let saved = if png { save_png(&out, &name) } else { save_svg(&out, &name) };
+                let out = Shown {
+                    frame: *frame,
+                    image,
+                };
+                let name = format!(
+                    "datalabb-{}-{}.{}",
+                    stem,
+                    today(),
+                    if png { "png" } else { "svg" }
+                );
+                let saved = if png {
+                    save_png(&out, &name)
+                } else {
+                    save_svg(&out, &name)
+                };
                 if let Err(e) = saved {
                     error.set(Some(e));
                 }
@@ -354,9 +473,18 @@ pub fn ChartView(
     };
 
     let columns = move |numbers_only: bool| {
-        schema.get().into_iter().filter(move |(_, t)| !numbers_only || is_number(t)).collect::<Vec<_>>()
+        schema
+            .get()
+            .into_iter()
+            .filter(move |(_, t)| !numbers_only || is_number(t))
+            .collect::<Vec<_>>()
     };
-    let pick = move |label: &'static str, testid: &'static str, numbers_only: bool, optional: bool, get: fn(&ChartSpec) -> Option<String>, set: fn(&mut ChartSpec, Option<String>)| {
+    let pick = move |label: &'static str,
+                     testid: &'static str,
+                     numbers_only: bool,
+                     optional: bool,
+                     get: fn(&ChartSpec) -> Option<String>,
+                     set: fn(&mut ChartSpec, Option<String>)| {
         view! {
             <label class="field">
                 <span class="muted">{label}</span>
@@ -382,7 +510,10 @@ pub fn ChartView(
             </label>
         }
     };
-    let flag = move |label: &'static str, testid: &'static str, get: fn(&ChartSpec) -> bool, set: fn(&mut ChartSpec, bool)| {
+    let flag = move |label: &'static str,
+                     testid: &'static str,
+                     get: fn(&ChartSpec) -> bool,
+                     set: fn(&mut ChartSpec, bool)| {
         view! {
             <label class="check">
                 <input type="checkbox" data-testid=testid prop:checked=move || get(&spec.get()) on:change=move |e| {
@@ -399,7 +530,10 @@ pub fn ChartView(
     let controls = move || {
         let t: &'static ChartTexts = t();
         let k = kind();
-        let numeric_x = matches!(k, ChartKind::Scatter | ChartKind::Line | ChartKind::Histogram);
+        let numeric_x = matches!(
+            k,
+            ChartKind::Scatter | ChartKind::Line | ChartKind::Histogram
+        );
         view! {
             <div class="form-row chart-controls">
                 <label class="field">
@@ -421,6 +555,17 @@ pub fn ChartView(
                     {(k == ChartKind::Scatter).then(|| pick(t.size, "chart-size", true, true, |s| s.size.clone(), |s, v| s.size = v))}
                     {(k == ChartKind::Scatter).then(|| pick(t.label, "chart-label", false, true, |s| s.label.clone(), |s, v| s.label = v))}
                     {(k == ChartKind::Heatmap).then(|| pick(t.value, "chart-value", true, true, |s| s.value.clone(), |s, v| s.value = v))}
+                    <label class="field">
+                        <span class="muted">{t.title}</span>
+                        <input type="text" data-testid="chart-title" aria-label=t.title
+                            prop:value=move || spec.get().title.unwrap_or_default()
+                            on:change=move |e| {
+                                let v = event_target_value(&e);
+                                let mut s = spec.get_untracked();
+                                s.title = (!v.trim().is_empty()).then_some(v);
+                                on_spec.run(s);
+                            } />
+                    </label>
                     {(k == ChartKind::Bar).then(|| flag(t.stacked, "chart-stacked", |s| s.stacked, |s, v| s.stacked = v))}
                     {matches!(k, ChartKind::Scatter | ChartKind::Line | ChartKind::Histogram).then(|| flag(t.log_x, "chart-log-x", |s| s.log_x, |s, v| s.log_x = v))}
                     {matches!(k, ChartKind::Scatter | ChartKind::Line).then(|| flag(t.log_y, "chart-log-y", |s| s.log_y, |s, v| s.log_y = v))}
@@ -431,7 +576,9 @@ pub fn ChartView(
 
     let tooltip = move || {
         let tip = tip.get()?;
-        let s = shown.with_value(|s| s.as_ref().map(|s| s.frame.scale)).unwrap_or(1.0);
+        let s = shown
+            .with_value(|s| s.as_ref().map(|s| s.frame.scale))
+            .unwrap_or(1.0);
         let (x, y) = (tip.x / s, tip.y / s);
         let style = format!("left:{x}px;top:{y}px");
         let ring = format!("left:{x}px;top:{y}px");
@@ -445,8 +592,16 @@ pub fn ChartView(
     };
     let brush_box = move || {
         let (x0, y0, x1, y1) = brush.get()?;
-        let s = shown.with_value(|s| s.as_ref().map(|s| s.frame.scale)).unwrap_or(1.0);
-        let style = format!("left:{}px;top:{}px;width:{}px;height:{}px", x0.min(x1) / s, y0.min(y1) / s, (x1 - x0).abs() / s, (y1 - y0).abs() / s);
+        let s = shown
+            .with_value(|s| s.as_ref().map(|s| s.frame.scale))
+            .unwrap_or(1.0);
+        let style = format!(
+            "left:{}px;top:{}px;width:{}px;height:{}px",
+            x0.min(x1) / s,
+            y0.min(y1) / s,
+            (x1 - x0).abs() / s,
+            (y1 - y0).abs() / s
+        );
         Some(view! { <div class="chart-brush" data-testid="chart-brush" style=style></div> })
     };
     let data_table = move || {
@@ -485,6 +640,8 @@ pub fn ChartView(
                     tabindex="0"
                     data-testid="chart-canvas"
                     data-chart-ms=move || chart_ms.get().map(|m| m.to_string())
+                    data-drawn=move || drawn.get().to_string()
+                    data-legend=move || legend.get()
                     aria-label=move || t().canvas_label
                     on:mousemove=on_move
                     on:mousedown=on_down
@@ -520,10 +677,21 @@ pub fn ChartView(
 /// Fills in the columns a new kind of chart needs, from the result's
 /// columns: numbers for numeric axes, text for categories.
 fn default_columns(mut spec: ChartSpec, schema: &Schema) -> ChartSpec {
-    let numbers: Vec<&String> = schema.iter().filter(|(_, t)| is_number(t)).map(|(n, _)| n).collect();
-    let texts: Vec<&String> = schema.iter().filter(|(_, t)| !is_number(t)).map(|(n, _)| n).collect();
+    let numbers: Vec<&String> = schema
+        .iter()
+        .filter(|(_, t)| is_number(t))
+        .map(|(n, _)| n)
+        .collect();
+    let texts: Vec<&String> = schema
+        .iter()
+        .filter(|(_, t)| !is_number(t))
+        .map(|(n, _)| n)
+        .collect();
     let is_num = |c: &Option<String>| c.as_ref().is_some_and(|c| numbers.contains(&c));
-    let exists = |c: &Option<String>| c.as_ref().is_some_and(|c| schema.iter().any(|(n, _)| n == c));
+    let exists = |c: &Option<String>| {
+        c.as_ref()
+            .is_some_and(|c| schema.iter().any(|(n, _)| n == c))
+    };
     match spec.kind {
         ChartKind::Table => {}
         ChartKind::Scatter | ChartKind::Line => {
@@ -531,7 +699,11 @@ fn default_columns(mut spec: ChartSpec, schema: &Schema) -> ChartSpec {
                 spec.x = numbers.first().map(|s| s.to_string());
             }
             if !is_num(&spec.y) {
-                spec.y = numbers.iter().find(|n| Some(n.as_str()) != spec.x.as_deref()).or(numbers.first()).map(|s| s.to_string());
+                spec.y = numbers
+                    .iter()
+                    .find(|n| Some(n.as_str()) != spec.x.as_deref())
+                    .or(numbers.first())
+                    .map(|s| s.to_string());
             }
         }
         ChartKind::Histogram => {
@@ -541,7 +713,10 @@ fn default_columns(mut spec: ChartSpec, schema: &Schema) -> ChartSpec {
         }
         ChartKind::Bar | ChartKind::Heatmap => {
             if !exists(&spec.x) || is_num(&spec.x) {
-                spec.x = texts.first().or(schema.first().map(|(n, _)| n).as_ref()).map(|s| s.to_string());
+                spec.x = texts
+                    .first()
+                    .or(schema.first().map(|(n, _)| n).as_ref())
+                    .map(|s| s.to_string());
             }
             if spec.kind == ChartKind::Bar && !is_num(&spec.y) {
                 spec.y = numbers.first().map(|s| s.to_string());
@@ -551,7 +726,10 @@ fn default_columns(mut spec: ChartSpec, schema: &Schema) -> ChartSpec {
                     spec.y = texts.get(1).or(numbers.first()).map(|s| s.to_string());
                 }
                 if !is_num(&spec.value) {
-                    spec.value = numbers.iter().find(|n| Some(n.as_str()) != spec.y.as_deref()).map(|s| s.to_string());
+                    spec.value = numbers
+                        .iter()
+                        .find(|n| Some(n.as_str()) != spec.y.as_deref())
+                        .map(|s| s.to_string());
                 }
             }
         }
@@ -595,8 +773,12 @@ fn paint(canvas: &HtmlCanvasElement, shown: &Shown) -> Result<(), String> {
             .and_then(|c| c.dyn_into().ok())
             .ok_or("no canvas context")?;
         let Rect { x0, y0, .. } = frame.plot;
-        ctx.draw_image_with_html_canvas_element(image, f64::from(x0.round()), f64::from(y0.round()))
-            .map_err(|e| format!("{e:?}"))?;
+        ctx.draw_image_with_html_canvas_element(
+            image,
+            f64::from(x0.round()),
+            f64::from(y0.round()),
+        )
+        .map_err(|e| format!("{e:?}"))?;
     }
     draw::marks(&root, frame)?;
     draw::over(&root, frame)?;
@@ -604,11 +786,16 @@ fn paint(canvas: &HtmlCanvasElement, shown: &Shown) -> Result<(), String> {
 }
 
 fn document() -> Result<web_sys::Document, String> {
-    web_sys::window().and_then(|w| w.document()).ok_or_else(|| "no document".to_string())
+    web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| "no document".to_string())
 }
 
 fn save_png(shown: &Shown, name: &str) -> Result<(), String> {
-    let canvas: HtmlCanvasElement = document()?.create_element("canvas").map_err(|e| format!("{e:?}"))?.unchecked_into();
+    let canvas: HtmlCanvasElement = document()?
+        .create_element("canvas")
+        .map_err(|e| format!("{e:?}"))?
+        .unchecked_into();
     paint(&canvas, shown)?;
     let url = canvas.to_data_url().map_err(|e| format!("{e:?}"))?;
     click_download(&url, name)
@@ -624,7 +811,10 @@ fn save_svg(shown: &Shown, name: &str) -> Result<(), String> {
 }
 
 fn click_download(url: &str, name: &str) -> Result<(), String> {
-    let anchor: web_sys::HtmlAnchorElement = document()?.create_element("a").map_err(|e| format!("{e:?}"))?.unchecked_into();
+    let anchor: web_sys::HtmlAnchorElement = document()?
+        .create_element("a")
+        .map_err(|e| format!("{e:?}"))?
+        .unchecked_into();
     anchor.set_href(url);
     anchor.set_download(name);
     anchor.click();
@@ -634,5 +824,10 @@ fn click_download(url: &str, name: &str) -> Result<(), String> {
 /// Today as `yyyy-mm-dd`, for file names.
 fn today() -> String {
     let d = js_sys::Date::new_0();
-    format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
 }

@@ -621,6 +621,7 @@ pub fn analysis_texts(lang: Lang) -> &'static AnalysisTexts {
 pub struct ChartTexts {
     pub heading: &'static str,
     pub kind: &'static str,
+    pub title: &'static str,
     /// One per [`crate::recipe::ChartKind::ALL`].
     pub kinds: [&'static str; 6],
     pub x: &'static str,
@@ -648,7 +649,15 @@ pub struct ChartTexts {
 const CHART_SV: ChartTexts = ChartTexts {
     heading: "Diagram",
     kind: "Typ",
-    kinds: ["Bara tabell", "Stapel", "Linje", "Punkt", "Histogram", "Värmekarta"],
+    title: "Rubrik",
+    kinds: [
+        "Bara tabell",
+        "Stapel",
+        "Linje",
+        "Punkt",
+        "Histogram",
+        "Värmekarta",
+    ],
     x: "x",
     y: "y",
     color: "Färg",
@@ -674,7 +683,15 @@ const CHART_SV: ChartTexts = ChartTexts {
 const CHART_EN: ChartTexts = ChartTexts {
     heading: "Chart",
     kind: "Kind",
-    kinds: ["Table only", "Bar", "Line", "Scatter", "Histogram", "Heatmap"],
+    title: "Title",
+    kinds: [
+        "Table only",
+        "Bar",
+        "Line",
+        "Scatter",
+        "Histogram",
+        "Heatmap",
+    ],
     x: "x",
     y: "y",
     color: "Colour",
