@@ -2,8 +2,9 @@
 # Benchmarks in headless Chromium: builds the lab (release); loading and the
 # preview on a generated ~100 MB Arrow table (benches/load.mjs); the join and
 # group-by analyses on a generated star schema of 10 million fact rows
-# (benches/ops.mjs, the same workload as `cargo bench --bench ops`).
-# RUNS=N for more runs (default 5); ONLY=load or ONLY=ops for one of them.
+# (benches/ops.mjs, the same workload as `cargo bench --bench ops`); charts
+# of 100,000 and 1,000,000 points (benches/chart.mjs).
+# RUNS=N for more runs (default 5); ONLY=load, ONLY=ops or ONLY=chart for one.
 # Prints medians; asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,4 +21,8 @@ fi
 if [ "${ONLY:-ops}" = ops ]; then
   cargo run --quiet --locked --bin datalabb -- generate --star --out "$work/star" --rows "${FACT_ROWS:-10000000}"
   DATALABB_DIST="$work/dist" DATALABB_STAR_DATA="$work/star" node benches/ops.mjs
+fi
+if [ "${ONLY:-chart}" = chart ]; then
+  cargo run --quiet --locked --bin datalabb -- generate --out "$work/points" --id points --rows 1000000
+  DATALABB_DIST="$work/dist" DATALABB_CHART_DATA="$work/points" node benches/chart.mjs
 fi

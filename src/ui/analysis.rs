@@ -77,7 +77,8 @@ struct Panel {
     schemas: Memo<Vec<Schema>>,
     check_error: Memo<Option<(Option<usize>, String)>>,
     ran: RwSignal<Option<Ran>>,
-    /// Counts the answers kept in `ran` (a chart re-draws on each).
+    /// Counts the results kept in `ran` that differ from the one before (a
+    /// chart re-draws on each).
     runs: RwSignal<u64>,
     running: RwSignal<bool>,
     /// How far the run out is: (step, steps, rows done, rows in all).
@@ -200,8 +201,16 @@ impl Panel {
                     },
                     _ => return,
                 };
+                // The same recipe run again (a dataset opened meanwhile, say)
+                // gives the same result: the chart keeps its zoom.
+                let same = self.ran.with_untracked(|r| {
+                    r.as_ref()
+                        .is_some_and(|r| r.recipe == ran.recipe && r.result == ran.result)
+                });
                 self.ran.set(Some(ran));
-                self.runs.update(|n| *n += 1);
+                if !same {
+                    self.runs.update(|n| *n += 1);
+                }
             });
     }
 }
@@ -278,7 +287,11 @@ pub fn AnalysisPage() -> impl IntoView {
         }
     });
 
-    let body = move || match recipe.get() {
+    // Only whether the link reads re-renders the page; edits update the
+    // parts in place (the chart keeps its canvas, zoom and hover state).
+    let readable =
+        Memo::new(move |_| recipe.with(|r| r.as_ref().map(|_| ()).map_err(Clone::clone)));
+    let body = move || match readable.get() {
         Err(message) => view! {
             <div class="notice error" role="alert" data-testid="analysis-error">
                 <p><strong>{move || panel.t().broken_link}</strong></p>

@@ -53,7 +53,8 @@ pub fn ChartView(
 ) -> impl IntoView {
     let t = move || chart_texts(lang.get());
     let canvas = NodeRef::<leptos::html::Canvas>::new();
-    let boxed = NodeRef::<leptos::html::Div>::new();
+    // The panel's width (the chart's box is hidden while nothing shows).
+    let boxed = NodeRef::<leptos::html::Section>::new();
     let shown: StoredValue<Option<Shown>, LocalStorage> = StoredValue::new_local(None);
     let table = RwSignal::new(None::<DataTable>);
     let error = RwSignal::new(None::<String>);
@@ -67,6 +68,10 @@ pub fn ChartView(
     // for tests and tools that drive the page.
     let drawn = RwSignal::new(0u64);
     let legend = RwSignal::new(String::from("[]"));
+    // Milliseconds from a chart request to its pixels on the canvas, and
+    // from a hover's request to its answer (for the benchmark).
+    let paint_ms = RwSignal::new(None::<f64>);
+    let hit_ms = RwSignal::new(None::<f64>);
     let width = RwSignal::new(0u32);
     let in_flight = StoredValue::new(false);
     let wanted = StoredValue::new(false);
@@ -77,7 +82,8 @@ pub fn ChartView(
     let size = move || -> Size {
         let w = boxed
             .get_untracked()
-            .map(|b| b.client_width())
+            // The box's border takes 2 px.
+            .map(|b| b.client_width() - 2)
             .unwrap_or(640)
             .max(200) as u32;
         let h = (w as f32 * 0.6).clamp(300.0, 520.0) as u32;
@@ -116,6 +122,7 @@ pub fn ChartView(
             view: view_box.get_untracked(),
             highlight: highlight.get_untracked(),
         };
+        let asked_at = now();
         lab.ask(&req, move |response| {
             if error.is_disposed() {
                 return;
@@ -152,6 +159,7 @@ pub fn ChartView(
                     shown.set_value(Some(shown_now));
                     table.set(Some(data));
                     chart_ms.set(Some(ms));
+                    paint_ms.set(Some(now() - asked_at));
                     drawn.update(|n| *n += 1);
                 }
                 Response::Error { message } => {
@@ -184,7 +192,7 @@ pub fn ChartView(
     // Follow the container's width.
     let on_resize = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
         if let Some(b) = boxed.get_untracked() {
-            let w = b.client_width().max(0) as u32;
+            let w = (b.client_width() - 2).max(0) as u32;
             if w != width.get_untracked() {
                 width.set(w);
                 if let Some(f) = request.get_value() {
@@ -219,12 +227,12 @@ pub fn ChartView(
             return;
         }
         hovering.set_value(true);
-        let again = std::rc::Rc::new(std::cell::Cell::new(None::<(f32, f32)>));
-        let _ = again;
+        let asked_at = now();
         lab.ask(&Request::ChartHit { x, y }, move |response| {
             if tip.is_disposed() {
                 return;
             }
+            hit_ms.set(Some(now() - asked_at));
             hovering.set_value(false);
             if let Response::ChartHit { tip: found } = response {
                 tip.set(found);
@@ -624,7 +632,7 @@ pub fn ChartView(
     let charted = move || kind() != ChartKind::Table && result.get().is_some();
 
     view! {
-        <section class="chart-panel" data-testid="chart-panel">
+        <section class="chart-panel" data-testid="chart-panel" node_ref=boxed>
             <h2>{move || t().heading}</h2>
             {controls}
             <Show when=charted>
@@ -634,13 +642,15 @@ pub fn ChartView(
                 </div>
             </Show>
             {move || error.get().filter(|_| charted()).map(|m| view! { <p class="notice error" role="alert" data-testid="chart-error">{m}</p> })}
-            <div class="chart-box" node_ref=boxed class:hidden=move || !charted() || tab_data.get() || error.get().is_some()>
+            <div class="chart-box" class:hidden=move || !charted() || tab_data.get() || error.get().is_some()>
                 <canvas
                     node_ref=canvas
                     tabindex="0"
                     data-testid="chart-canvas"
                     data-chart-ms=move || chart_ms.get().map(|m| m.to_string())
                     data-drawn=move || drawn.get().to_string()
+                    data-paint-ms=move || paint_ms.get().map(|m| m.to_string())
+                    data-hit-ms=move || hit_ms.get().map(|m| m.to_string())
                     data-legend=move || legend.get()
                     aria-label=move || t().canvas_label
                     on:mousemove=on_move
@@ -819,6 +829,14 @@ fn click_download(url: &str, name: &str) -> Result<(), String> {
     anchor.set_download(name);
     anchor.click();
     Ok(())
+}
+
+/// The page's clock in milliseconds.
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
 }
 
 /// Today as `yyyy-mm-dd`, for file names.

@@ -88,8 +88,11 @@ async function findTip(page) {
 
 async function open(lab, name) {
   const page = lab.page;
+  // The chart stays on the page from one analysis to the next: wait for
+  // a new picture.
+  const before = await page.evaluate(() => document.querySelector('[data-testid="chart-canvas"]')?.dataset.drawn ?? null);
   await page.goto(`${page.url().split("#")[0]}#/analysis/${linkOf(charts[name])}`);
-  await drawn(page);
+  await drawn(page, before);
   await page.getByTestId("chart-canvas").scrollIntoViewIfNeeded();
 }
 
@@ -207,13 +210,14 @@ test("broken chart settings are messages, never a blank canvas", async () => {
     [{ kind: "histogram", x: "fte", log_x: true, bins: 4000000000 }, null],
   ];
   for (const [chart, message] of cases) {
+    const before = await page.evaluate(() => document.querySelector('[data-testid="chart-canvas"]')?.dataset.drawn ?? null);
     await page.goto(`${page.url().split("#")[0]}#/analysis/${linkOf({ v: 1, inputs: fte, chart })}`);
     if (message) {
       const error = page.getByTestId("chart-error");
       await error.waitFor({ timeout: 30_000 });
       assert.match(await error.innerText(), message);
     } else {
-      await drawn(page);
+      await drawn(page, before);
       assert.ok((await inks(page)).ink > 0.03);
     }
   }
