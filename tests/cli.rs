@@ -158,3 +158,98 @@ fn run_executes_a_linked_analysis_on_a_data_folder() {
         "{stderr}"
     );
 }
+
+#[test]
+fn run_draws_the_recipes_chart_as_svg() {
+    let dir = tempdir("chart");
+    let data = dir.join("data");
+    let output = datalabb(&[
+        "generate",
+        "--out",
+        data.to_str().unwrap(),
+        "--id",
+        "g",
+        "--rows",
+        "20000",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let catalog = Catalog::from_json(&std::fs::read(data.join("catalog.json")).unwrap()).unwrap();
+    let sha256 = catalog.datasets[0].versions[0].sha256.clone();
+    let recipe = |chart: &str| datalabb::recipe::Recipe {
+        v: 1,
+        inputs: vec![datalabb::recipe::Input {
+            name: "g".into(),
+            dataset: "g".into(),
+            sha256: sha256.clone(),
+        }],
+        steps: Vec::new(),
+        chart: serde_json::from_str(chart).unwrap(),
+    };
+    let run = |chart: &str, extra: &[&str]| {
+        let link = datalabb::recipe::url::encode(&recipe(chart)).unwrap();
+        let svg = dir.join("chart.svg");
+        let _ = std::fs::remove_file(&svg);
+        let out = dir.join("out.csv");
+        let mut args = vec![
+            "run",
+            &link,
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--chart",
+            svg.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let output = datalabb(&args);
+        (output, std::fs::read_to_string(&svg).ok())
+    };
+    // 20 000 points: rasterised, embedded as PNG.
+    let (output, svg) = run(
+        r#"{"kind":"scatter","x":"value","y":"share","color":"place","title":"Points"}"#,
+        &["--lang", "sv"],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let svg = svg.unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("Points"),
+        "{}",
+        &svg[..200]
+    );
+    assert!(
+        svg.contains("data:image/png;base64,iVBOR"),
+        "the points as an image"
+    );
+    assert!(svg.contains("Licens"), "the frame in Swedish");
+    // Bars as shapes.
+    let (output, svg) = run(r#"{"kind":"bar","x":"place","y":"value"}"#, &[]);
+    assert!(output.status.success(), "{output:?}");
+    let svg = svg.unwrap();
+    assert!(svg.matches("<rect").count() > 5 && !svg.contains("data:image"));
+    // A chart that cannot be drawn, a bad size: messages, no file.
+    for (chart, extra, message) in [
+        (
+            r#"{"kind":"scatter","x":"place","y":"value"}"#,
+            &[][..],
+            "not numbers",
+        ),
+        (
+            r#"{"kind":"bar","x":"place"}"#,
+            &["--chart-size", "10x99999"][..],
+            "--chart-size",
+        ),
+        (
+            r#"{"kind":"bar","x":"place"}"#,
+            &["--lang", "fr"][..],
+            "--lang fr",
+        ),
+    ] {
+        let (output, svg) = run(chart, extra);
+        assert!(!output.status.success());
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(message),
+            "{output:?}"
+        );
+        assert!(svg.is_none());
+    }
+}

@@ -236,7 +236,7 @@ pub fn layout(
     let notes: Vec<String> = prepared.notes.iter().take(2).cloned().collect();
     top += notes.len() as f32 * 15.0 * s;
 
-    // Legend: entries flow left to right and wrap, at most three rows.
+    // Legend: entries flow left to right and wrap, at most four rows (eight groups fit on a phone).
     let mut legend = Vec::new();
     let show_legend = prepared.groups.len() > 1
         || (prepared.groups.len() == 1 && prepared.kind != ChartKind::Histogram);
@@ -251,7 +251,7 @@ pub fn layout(
                 rows += 1;
                 x = pad;
             }
-            if rows >= 3 {
+            if rows >= 4 {
                 break;
             }
             let g8 = prepared.group_id(g);
@@ -270,7 +270,7 @@ pub fn layout(
             });
             x += entry_w;
         }
-        top += (rows + 1).min(3) as f32 * row_h;
+        top += (rows + 1).min(4) as f32 * row_h;
     }
     let mut ramp_rect = None;
     if let Body::Heatmap { cells, .. } = &prepared.body {
@@ -306,7 +306,7 @@ pub fn layout(
 
     // Scales and ticks need the plot's width and height, and the y axis's
     // width needs the ticks: the y labels are estimated first.
-    let ylabels = y_label_estimate(prepared, lang);
+    let ylabels = y_label_estimate(prepared, lang, (top, bottom.max(top + 10.0 * s)), s);
     let y_title_w = if prepared.y_title.is_empty() {
         0.0
     } else {
@@ -836,7 +836,16 @@ fn numeric_axis(
 }
 
 /// A guess of the widest y tick label, in characters times 0.62 × 11 px.
-fn y_label_estimate(prepared: &Prepared, lang: Lang) -> f32 {
+fn y_label_estimate(prepared: &Prepared, lang: Lang, (top, bottom): (f32, f32), s: f32) -> f32 {
+    // The widest label of the ticks an axis this high gets.
+    let widest = |lo: f64, hi: f64, log: bool| {
+        numeric_axis("", lo, hi, log, bottom, top, s, lang, false, false)
+            .ticks
+            .iter()
+            .map(|t| t.label.chars().count())
+            .max()
+            .unwrap_or(1)
+    };
     let chars = match &prepared.body {
         Body::Bars {
             categories,
@@ -854,17 +863,12 @@ fn y_label_estimate(prepared: &Prepared, lang: Lang) -> f32 {
             .unwrap_or(1),
         Body::Points(p) => {
             let (lo, hi) = min_max(p.y.iter().copied());
-            number(hi, 2, lang)
-                .chars()
-                .count()
-                .max(number(lo, 2, lang).chars().count())
+            let (lo, hi) = padded(lo, hi, p.log_y, false);
+            widest(lo, hi, p.log_y)
         }
         Body::Bars { values, .. } => {
             let (lo, hi) = min_max(values.iter().flatten().copied());
-            number(hi, 1, lang)
-                .chars()
-                .count()
-                .max(number(lo, 1, lang).chars().count())
+            widest(lo.min(0.0), hi.max(0.0), false)
         }
         Body::Histogram { counts, .. } => {
             number(counts.iter().copied().max().unwrap_or(0) as f64, 0, lang)
@@ -895,22 +899,35 @@ fn footer(context: &Context) -> String {
 /// The footer's parts (split at " · ") in at most two lines of `chars`
 /// characters; the second line is cut with an ellipsis when it must be.
 fn footer_lines(text: &str, chars: usize) -> Vec<String> {
+    const MAX_LINES: usize = 3;
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    for part in text.split(" · ") {
-        let joined = if line.is_empty() {
+    // Word by word; a new line starts where the next word does not fit,
+    // preferably after a " · " (checked first).
+    for (i, part) in text.split(" · ").enumerate() {
+        let part = if i == 0 {
             part.to_string()
         } else {
-            format!("{line} · {part}")
+            format!("· {part}")
         };
-        if joined.chars().count() <= chars || line.is_empty() || !lines.is_empty() {
-            line = joined;
-        } else {
-            lines.push(std::mem::replace(&mut line, part.to_string()));
+        for word in part.split(' ') {
+            let joined = if line.is_empty() {
+                word.to_string()
+            } else {
+                format!("{line} {word}")
+            };
+            if joined.chars().count() <= chars || line.is_empty() || lines.len() + 1 >= MAX_LINES {
+                line = joined;
+            } else {
+                lines.push(std::mem::replace(&mut line, word.to_string()));
+            }
         }
     }
     lines.push(line);
-    lines.into_iter().map(|l| ellipsis(&l, chars)).collect()
+    lines
+        .into_iter()
+        .map(|l| ellipsis(l.trim_start_matches("· "), chars))
+        .collect()
 }
 
 /// The point's radius in CSS pixels and opacity for `n` points.

@@ -7,6 +7,7 @@
 //! | `frame.rs`   | the layout at a size and pixel ratio: plot rectangle, scales, ticks, legend, title, notes, footer; marks as shapes when they are few |
 //! | `raster.rs`  | the marks of big series as an RGBA image, and the nearest-mark lookup for tooltips |
 //! | `draw.rs`    | the frame (and vector marks) onto any plotters backend: the page's canvas, SVG |
+//! | `png.rs`     | a minimal PNG encoder, for the marks' image in SVG written natively |
 //! | `format.rs`  | numbers as tick labels, in Swedish or English |
 //!
 //! The worker prepares, lays out and rasterises (it has the data); the
@@ -16,6 +17,7 @@
 pub mod draw;
 pub mod format;
 pub mod frame;
+pub mod png;
 pub mod prepare;
 pub mod raster;
 
@@ -105,6 +107,44 @@ pub struct Context {
 }
 
 impl Context {
+    /// The context of `recipe`'s chart: the sources and licences of its
+    /// inputs and the units of their columns, from `catalog`.
+    pub fn for_recipe(
+        recipe: &crate::recipe::Recipe,
+        catalog: &crate::data::Catalog,
+        lang: Lang,
+    ) -> Context {
+        let mut sources: Vec<String> = Vec::new();
+        let mut licences: Vec<String> = Vec::new();
+        let mut units = Vec::new();
+        for input in &recipe.inputs {
+            let Some(dataset) = catalog.dataset(&input.dataset) else {
+                continue;
+            };
+            for source in &dataset.sources {
+                if !sources.contains(&source.name) {
+                    sources.push(source.name.clone());
+                }
+            }
+            if !licences.contains(&dataset.licence.name) {
+                licences.push(dataset.licence.name.clone());
+            }
+            if let Some(version) = dataset.version(&input.sha256) {
+                for column in &version.columns {
+                    if let Some(unit) = &column.unit {
+                        units.push((column.name.clone(), unit.clone()));
+                    }
+                }
+            }
+        }
+        Context {
+            source: sources.join(", "),
+            licence: licences.join(", "),
+            units,
+            lang,
+        }
+    }
+
     pub fn unit(&self, column: &str) -> Option<&str> {
         self.units
             .iter()

@@ -11,7 +11,7 @@ use arrow::array::{Array, RecordBatch};
 
 use super::format::number;
 use super::{ChartError, Context, Lang};
-use crate::data::values::{formatter, numbers};
+use crate::data::values::{formatter, numbers, texts};
 use crate::recipe::{ChartKind, ChartSpec, Orientation};
 
 /// The most categories along a bar chart's axis; the rest become "other".
@@ -274,7 +274,7 @@ pub fn prepare(
                     .x
                     .iter()
                     .all(|v| v.fract() == 0.0 && (1000.0..3000.0).contains(v));
-            let names = color.map(|a| category_names(a, &kept));
+            let names = color.map(|a| coded(a, &kept));
             if spec.kind == ChartKind::Scatter {
                 if let Some(names) = &names {
                     let (groups, other, of) = fold_groups(names, &w);
@@ -304,7 +304,7 @@ pub fn prepare(
             } else {
                 lines(
                     &mut points,
-                    names.as_deref(),
+                    names.as_ref(),
                     &spec.highlight,
                     &mut prepared,
                     &w,
@@ -324,13 +324,13 @@ pub fn prepare(
                 prepared.y_title = w.count.to_string();
             }
             let all: Vec<usize> = (0..rows).collect();
-            let names = category_names(categories, &all);
-            let colors = column(&spec.color, "colour")?.map(|a| category_names(a, &all));
+            let names = coded(categories, &all);
+            let colors = column(&spec.color, "colour")?.map(|a| coded(a, &all));
             bars(
                 &mut prepared,
                 spec,
                 &names,
-                colors.as_deref(),
+                colors.as_ref(),
                 values.as_deref(),
                 &w,
                 &mut skipped,
@@ -354,8 +354,8 @@ pub fn prepare(
             need(&spec.x, "x")?;
             need(&spec.y, "y")?;
             let all: Vec<usize> = (0..rows).collect();
-            let xs = category_names(column(&spec.x, "x")?.unwrap(), &all);
-            let ys = category_names(column(&spec.y, "y")?.unwrap(), &all);
+            let xs = coded(column(&spec.x, "x")?.unwrap(), &all);
+            let ys = coded(column(&spec.y, "y")?.unwrap(), &all);
             let values = match column(&spec.value, "value")? {
                 Some(a) => Some(numeric(&spec.value, a)?),
                 None => None,
@@ -422,12 +422,62 @@ pub fn prepare(
     Ok(prepared)
 }
 
-/// Each listed row's value of `array` as text ("–" for null).
-fn category_names(array: &dyn Array, rows: &[usize]) -> Vec<String> {
+/// A column's values as categories: the distinct values as text, in
+/// order of first appearance, and each listed row's index into them.
+/// Numbers and text are coded by value without making a string per row;
+/// each distinct value is formatted once ("–" for null).
+struct Coded {
+    names: Vec<String>,
+    codes: Vec<u32>,
+}
+
+impl Coded {
+    /// How many listed rows have each value.
+    fn counts(&self) -> Vec<usize> {
+        let mut counts = vec![0usize; self.names.len()];
+        for &c in &self.codes {
+            counts[c as usize] += 1;
+        }
+        counts
+    }
+}
+
+fn coded(array: &dyn Array, rows: &[usize]) -> Coded {
     let format = formatter(array);
-    rows.iter()
-        .map(|&i| format(i).unwrap_or_else(|| "–".to_string()))
-        .collect()
+    let mut names: Vec<String> = Vec::new();
+    let mut codes = Vec::with_capacity(rows.len());
+    let name_of = |i: usize, names: &mut Vec<String>| {
+        names.push(format(i).unwrap_or_else(|| "–".to_string()));
+        (names.len() - 1) as u32
+    };
+    if let Some(values) = numbers(array) {
+        let mut index: HashMap<Option<u64>, u32> = HashMap::new();
+        for &i in rows {
+            let key = values[i].map(f64::to_bits);
+            let code = *index.entry(key).or_insert_with(|| name_of(i, &mut names));
+            codes.push(code);
+        }
+    } else if let Some(texts) = texts(array) {
+        let mut index: HashMap<Option<&str>, u32> = HashMap::new();
+        for &i in rows {
+            let code = *index
+                .entry(texts.get(i))
+                .or_insert_with(|| name_of(i, &mut names));
+            codes.push(code);
+        }
+    } else {
+        let mut index: HashMap<String, u32> = HashMap::new();
+        for &i in rows {
+            let text = format(i).unwrap_or_else(|| "–".to_string());
+            let next = index.len() as u32;
+            let code = *index.entry(text.clone()).or_insert_with(|| {
+                names.push(text);
+                next
+            });
+            codes.push(code);
+        }
+    }
+    Coded { names, codes }
 }
 
 /// Compares names as numbers when both are numbers, else as text.
@@ -441,31 +491,32 @@ fn natural(a: &str, b: &str) -> std::cmp::Ordering {
 /// Colour groups for `names`: at most [`MAX_GROUPS`], the most frequent
 /// kept (in natural order) and the rest folded into "other". Returns the
 /// legend, whether it ends with "other", and each name's group.
-fn fold_groups(names: &[String], w: &Words) -> (Vec<String>, bool, Vec<u8>) {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for n in names {
-        *counts.entry(n.as_str()).or_default() += 1;
-    }
-    let mut by_count: Vec<(&str, usize)> = counts.into_iter().collect();
-    by_count.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| natural(a.0, b.0)));
+fn fold_groups(coded: &Coded, w: &Words) -> (Vec<String>, bool, Vec<u8>) {
+    let counts = coded.counts();
+    let mut by_count: Vec<usize> = (0..coded.names.len()).collect();
+    by_count.sort_by(|&a, &b| {
+        counts[b]
+            .cmp(&counts[a])
+            .then_with(|| natural(&coded.names[a], &coded.names[b]))
+    });
     let other = by_count.len() > MAX_GROUPS;
     let keep = if other {
         MAX_GROUPS - 1
     } else {
         by_count.len()
     };
-    let mut kept: Vec<&str> = by_count[..keep].iter().map(|(n, _)| *n).collect();
-    kept.sort_by(|a, b| natural(a, b));
-    let index: HashMap<&str, u8> = kept
+    let mut kept: Vec<usize> = by_count[..keep].to_vec();
+    kept.sort_by(|&a, &b| natural(&coded.names[a], &coded.names[b]));
+    let mut group_of_code = vec![super::OTHER_GROUP; coded.names.len()];
+    for (g, &c) in kept.iter().enumerate() {
+        group_of_code[c] = g as u8;
+    }
+    let of = coded
+        .codes
         .iter()
-        .enumerate()
-        .map(|(i, n)| (*n, i as u8))
+        .map(|&c| group_of_code[c as usize])
         .collect();
-    let of = names
-        .iter()
-        .map(|n| index.get(n.as_str()).copied().unwrap_or(super::OTHER_GROUP))
-        .collect();
-    let mut groups: Vec<String> = kept.iter().map(|n| n.to_string()).collect();
+    let mut groups: Vec<String> = kept.iter().map(|&c| coded.names[c].clone()).collect();
     if other {
         groups.push(format!("{} ({})", w.other, by_count.len() - keep));
     }
@@ -476,7 +527,7 @@ fn fold_groups(names: &[String], w: &Words) -> (Vec<String>, bool, Vec<u8>) {
 /// the highlighted lines, or the highest ones when none is named.
 fn lines(
     points: &mut Points,
-    names: Option<&[String]>,
+    names: Option<&Coded>,
     highlight: &[String],
     prepared: &mut Prepared,
     w: &Words,
@@ -486,14 +537,16 @@ fn lines(
     let mut series: Vec<(String, Vec<usize>)> = Vec::new();
     match names {
         Some(names) => {
-            let mut index: HashMap<&str, usize> = HashMap::new();
-            for (i, name) in names.iter().enumerate().take(n) {
-                let s = *index.entry(name.as_str()).or_insert_with(|| {
-                    series.push((name.clone(), Vec::new()));
-                    series.len() - 1
-                });
-                series[s].1.push(i);
+            // Codes are in order of first appearance: a line per code.
+            series = names
+                .names
+                .iter()
+                .map(|n| (n.clone(), Vec::new()))
+                .collect();
+            for (i, &code) in names.codes.iter().enumerate().take(n) {
+                series[code as usize].1.push(i);
             }
+            series.retain(|(_, rows)| !rows.is_empty());
         }
         None => series.push((String::new(), std::mem::take(&mut order))),
     }
@@ -576,25 +629,23 @@ fn lines(
 fn bars(
     prepared: &mut Prepared,
     spec: &ChartSpec,
-    names: &[String],
-    colors: Option<&[String]>,
+    names: &Coded,
+    colors: Option<&Coded>,
     values: Option<&[Option<f64>]>,
     w: &Words,
     skipped: &mut usize,
     lang: Lang,
 ) {
     let (groups, other, group_of) = match colors {
-        Some(c) => {
-            let (g, o, of) = fold_groups(c, w);
-            (g, o, of)
-        }
-        None => (Vec::new(), false, vec![0u8; names.len()]),
+        Some(c) => fold_groups(c, w),
+        None => (Vec::new(), false, vec![0u8; names.codes.len()]),
     };
     let n_groups = groups.len().max(1);
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    // A category per code that has a value, in order of appearance.
+    let mut category_of_code = vec![usize::MAX; names.names.len()];
     let mut categories: Vec<String> = Vec::new();
     let mut sums: Vec<Vec<f64>> = vec![Vec::new(); n_groups];
-    for (i, name) in names.iter().enumerate() {
+    for (i, &code) in names.codes.iter().enumerate() {
         let v = match values {
             Some(values) => match values[i].filter(|v| v.is_finite()) {
                 Some(v) => v,
@@ -605,13 +656,15 @@ fn bars(
             },
             None => 1.0,
         };
-        let c = *index.entry(name.as_str()).or_insert_with(|| {
-            categories.push(name.clone());
+        let code = code as usize;
+        if category_of_code[code] == usize::MAX {
+            category_of_code[code] = categories.len();
+            categories.push(names.names[code].clone());
             for s in sums.iter_mut() {
                 s.push(0.0);
             }
-            categories.len() - 1
-        });
+        }
+        let c = category_of_code[code];
         // "other" is the last slot.
         let slot = usize::from(group_of[i]).min(n_groups - 1);
         sums[slot][c] += v;
@@ -742,45 +795,37 @@ fn histogram(prepared: &mut Prepared, spec: &ChartSpec, values: &[f64], lang: La
 fn heatmap(
     prepared: &mut Prepared,
     spec: &ChartSpec,
-    xs: &[String],
-    ys: &[String],
+    xs: &Coded,
+    ys: &Coded,
     values: Option<&[Option<f64>]>,
     w: &Words,
     skipped: &mut usize,
     lang: Lang,
 ) {
-    // The most frequent categories of each side, in order of appearance.
-    let top = |names: &[String]| -> (Vec<String>, usize) {
-        let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
-        for (i, n) in names.iter().enumerate() {
-            counts.entry(n.as_str()).or_insert((0, i)).0 += 1;
-        }
-        let total = counts.len();
-        let mut list: Vec<(&str, (usize, usize))> = counts.into_iter().collect();
-        list.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
+    // The most frequent categories of each side, in order of appearance
+    // (codes are in that order); each code's cell index or none.
+    let top = |coded: &Coded| -> (Vec<String>, Vec<Option<usize>>) {
+        let counts = coded.counts();
+        let mut list: Vec<usize> = (0..coded.names.len()).collect();
+        list.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(a.cmp(&b)));
         list.truncate(MAX_HEAT);
-        list.sort_by_key(|(_, (_, first))| *first);
+        list.sort_unstable();
+        let mut index = vec![None; coded.names.len()];
+        for (i, &c) in list.iter().enumerate() {
+            index[c] = Some(i);
+        }
         (
-            list.into_iter().map(|(n, _)| n.to_string()).collect(),
-            total,
+            list.iter().map(|&c| coded.names[c].clone()).collect(),
+            index,
         )
     };
-    let (x_names, x_total) = top(xs);
-    let (y_names, y_total) = top(ys);
-    let xi: HashMap<&str, usize> = x_names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
-    let yi: HashMap<&str, usize> = y_names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
+    let (x_names, xi) = top(xs);
+    let (y_names, yi) = top(ys);
+    let (x_total, y_total) = (xs.names.len(), ys.names.len());
     let mut sums = vec![0.0; x_names.len() * y_names.len()];
     let mut counts = vec![0u64; sums.len()];
-    for i in 0..xs.len() {
-        let (Some(&x), Some(&y)) = (xi.get(xs[i].as_str()), yi.get(ys[i].as_str())) else {
+    for i in 0..xs.codes.len() {
+        let (Some(x), Some(y)) = (xi[xs.codes[i] as usize], yi[ys.codes[i] as usize]) else {
             continue;
         };
         let v = match values {

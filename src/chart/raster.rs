@@ -2,7 +2,7 @@
 //! pointer.
 //!
 //! The image covers the plot rectangle in device pixels, RGBA with
-//! premultiplied-free (straight) alpha, as `ImageData` wants it. Points are
+//! straight (not premultiplied) alpha, as `ImageData` wants it. Points are
 //! discs blended over a transparent background; lines are one-pixel-wide
 //! segments per device pixel of width.
 
@@ -101,8 +101,14 @@ pub fn rasterise(prepared: &Prepared, frame: &Frame, highlight: Option<u8>) -> O
     Some(Raster {
         width,
         height,
-        rgba: canvas.acc,
+        rgba: canvas.finish(),
     })
+}
+
+/// `v / 255`, rounded, for `v` up to 255 × 255.
+#[inline]
+fn div255(v: u32) -> u32 {
+    (v + 128 + ((v + 128) >> 8)) >> 8
 }
 
 /// A disc's pixel offsets and coverage, computed once per radius.
@@ -136,7 +142,10 @@ struct Canvas {
 }
 
 impl Canvas {
-    /// Blends `rgba` over the pixel at `(x, y)` ("source over").
+    /// Blends `rgba` ("source over") over the pixel at `(x, y)`. The
+    /// canvas holds premultiplied colour while drawing, so a blend is a
+    /// multiply and add per channel with no division by a varying alpha;
+    /// [`Canvas::finish`] turns it into straight alpha once per pixel.
     #[inline]
     fn blend(&mut self, x: i32, y: i32, rgba: [u8; 4]) {
         if x < 0 || y < 0 || x >= self.width as i32 || y >= self.height as i32 {
@@ -145,17 +154,25 @@ impl Canvas {
         let i = (y as usize * self.width as usize + x as usize) * 4;
         let px = &mut self.acc[i..i + 4];
         let sa = u32::from(rgba[3]);
-        let da = u32::from(px[3]);
-        // out_a = sa + da (1 - sa); colours weighted by their alpha.
-        let oa = sa * 255 + da * (255 - sa);
-        if oa == 0 {
-            return;
-        }
+        let keep = 255 - sa;
         for k in 0..3 {
-            let c = (u32::from(rgba[k]) * sa * 255 + u32::from(px[k]) * da * (255 - sa)) / oa;
-            px[k] = c as u8;
+            let src = div255(u32::from(rgba[k]) * sa);
+            px[k] = (src + div255(u32::from(px[k]) * keep)) as u8;
         }
-        px[3] = ((oa + 127) / 255) as u8;
+        px[3] = (sa + div255(u32::from(px[3]) * keep)) as u8;
+    }
+
+    /// The image with straight alpha, as `ImageData` wants it.
+    fn finish(mut self) -> Vec<u8> {
+        for px in self.acc.chunks_exact_mut(4) {
+            let a = u32::from(px[3]);
+            if a != 0 && a != 255 {
+                for c in &mut px[..3] {
+                    *c = ((u32::from(*c) * 255 + a / 2) / a).min(255) as u8;
+                }
+            }
+        }
+        self.acc
     }
 
     fn disc(&mut self, cx: f32, cy: f32, disc: &Disc, rgba: [u8; 4]) {
@@ -383,4 +400,49 @@ fn thin_contains(rect: &Rect, x: f32, y: f32, slack: f32) -> bool {
         && y >= rect.y0 - slack
         && y <= rect.y1 + slack
         && (rect.width() < 2.0 * slack || rect.height() < 2.0 * slack)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blending_matches_source_over() {
+        for v in 0..=255 * 255 {
+            assert_eq!(div255(v), (v as f64 / 255.0).round() as u32, "{v}");
+        }
+        // Two layers of half-transparent colour against the exact formula.
+        let mut canvas = Canvas {
+            width: 1,
+            height: 1,
+            acc: vec![0; 4],
+        };
+        canvas.blend(0, 0, [200, 100, 0, 128]);
+        canvas.blend(0, 0, [0, 50, 250, 100]);
+        let out = canvas.finish();
+        let (a1, a2) = (128.0 / 255.0, 100.0 / 255.0);
+        let alpha: f64 = a2 + a1 * (1.0 - a2);
+        let straight = |c1: f64, c2: f64| (c2 * a2 + c1 * a1 * (1.0 - a2)) / alpha;
+        let want = [
+            straight(200.0, 0.0),
+            straight(100.0, 50.0),
+            straight(0.0, 250.0),
+            alpha * 255.0,
+        ];
+        for k in 0..4 {
+            assert!(
+                (f64::from(out[k]) - want[k]).abs() <= 2.0,
+                "{k}: {out:?} vs {want:?}"
+            );
+        }
+        // Outside the canvas nothing happens.
+        let mut canvas = Canvas {
+            width: 2,
+            height: 2,
+            acc: vec![0; 16],
+        };
+        canvas.blend(-1, 0, [1, 2, 3, 255]);
+        canvas.blend(0, 2, [1, 2, 3, 255]);
+        assert!(canvas.acc.iter().all(|&b| b == 0));
+    }
 }

@@ -71,6 +71,15 @@ enum Command {
         /// The result: `.arrow` or `.csv`.
         #[arg(long)]
         out: PathBuf,
+        /// Also draw the recipe's chart as SVG to this file.
+        #[arg(long)]
+        chart: Option<PathBuf>,
+        /// The chart's size in pixels, `WIDTHxHEIGHT`.
+        #[arg(long, default_value = "960x600")]
+        chart_size: String,
+        /// The language of the chart's frame: `sv` or `en`.
+        #[arg(long, default_value = "en")]
+        lang: String,
     },
     /// Check that a `catalog.json` is a valid catalog and summarise it.
     CheckCatalog {
@@ -92,7 +101,21 @@ pub fn main() -> ExitCode {
         } => generate::write_star(&out, rows),
         Command::Generate { out, id, rows, .. } => generate::write(&out, &id, rows),
         Command::CheckCatalog { path } => check_catalog(&path),
-        Command::Run { recipe, data, out } => run::run_recipe(&recipe, &data, &out),
+        Command::Run {
+            recipe,
+            data,
+            out,
+            chart,
+            chart_size,
+            lang,
+        } => {
+            let chart = chart.map(|path| run::ChartOut {
+                path,
+                size: chart_size,
+                lang,
+            });
+            run::run_recipe(&recipe, &data, &out, chart.as_ref())
+        }
         Command::Publish {
             manifests,
             out,

@@ -3,8 +3,16 @@
 //! as the browser's worker, so the result is the same.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use arrow::array::RecordBatch;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::chart::frame::layout;
+use crate::chart::prepare::prepare;
+use crate::chart::raster::rasterise;
+use crate::chart::{self, Context, Lang, Size, png};
 use crate::cli::write_atomically;
 use crate::data::Catalog;
 use crate::data::export::{Format, export};
@@ -29,8 +37,23 @@ pub fn read_recipe(source: &str) -> Result<Recipe, String> {
     url::decode(fragment)
 }
 
-/// Runs the recipe against the datasets in `data` and writes `out`.
-pub fn run_recipe(source: &str, data: &Path, out: &Path) -> Result<String, String> {
+/// Where and how `run` draws the recipe's chart.
+pub struct ChartOut {
+    pub path: PathBuf,
+    /// `WIDTHxHEIGHT` in pixels.
+    pub size: String,
+    /// `sv` or `en`.
+    pub lang: String,
+}
+
+/// Runs the recipe against the datasets in `data` and writes `out` (and
+/// the chart, when asked).
+pub fn run_recipe(
+    source: &str,
+    data: &Path,
+    out: &Path,
+    chart: Option<&ChartOut>,
+) -> Result<String, String> {
     let recipe = read_recipe(source)?;
     let catalog_path = data.join("catalog.json");
     let catalog_bytes = std::fs::read(&catalog_path)
@@ -86,5 +109,59 @@ pub fn run_recipe(source: &str, data: &Path, out: &Path) -> Result<String, Strin
         }
         lines.push(line);
     }
+    if let Some(chart) = chart {
+        lines.push(draw_chart(&recipe, &catalog, &result, chart)?);
+    }
     Ok(lines.join("\n"))
+}
+
+/// Draws the recipe's chart of `result` as SVG, with the bundled font; the
+/// marks of big series as an embedded PNG, as the browser's SVG export.
+fn draw_chart(
+    recipe: &Recipe,
+    catalog: &Catalog,
+    result: &RecordBatch,
+    out: &ChartOut,
+) -> Result<String, String> {
+    let lang = match out.lang.as_str() {
+        "sv" => Lang::Sv,
+        "en" => Lang::En,
+        other => return Err(format!("--lang {other}: write sv or en")),
+    };
+    let (width, height) = out
+        .size
+        .split_once('x')
+        .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
+        .filter(|&(w, h)| (50..=Size::MAX_SIDE).contains(&w) && (50..=Size::MAX_SIDE).contains(&h))
+        .ok_or_else(|| {
+            format!(
+                "--chart-size {}: write WIDTHxHEIGHT, each 50 to {}",
+                out.size,
+                Size::MAX_SIDE
+            )
+        })?;
+    chart::register_font();
+    let context = Context::for_recipe(recipe, catalog, lang);
+    let prepared = prepare(result, &recipe.chart, &context).map_err(|e| format!("chart: {e}"))?;
+    let frame = layout(
+        &prepared,
+        &context,
+        Size {
+            width,
+            height,
+            scale: 1.0,
+        },
+        None,
+        None,
+    );
+    let image = rasterise(&prepared, &frame, None)
+        .and_then(|r| png::encode(r.width, r.height, &r.rgba))
+        .map(|png| format!("data:image/png;base64,{}", STANDARD.encode(png)));
+    let svg = chart::draw::svg(&frame, image.as_deref())?;
+    write_atomically(&out.path, svg.as_bytes())?;
+    Ok(format!(
+        "drew the chart ({} marks) to {}",
+        frame.shown,
+        out.path.display()
+    ))
 }

@@ -1744,44 +1744,15 @@ fn ResultView(panel: Panel) -> impl IntoView {
     }
 }
 
-/// What a chart says of its data: the sources and licences of the
-/// recipe's inputs, and the units of their columns, from the catalog.
+/// What a chart says of its data (sources, licences, units).
 fn chart_context(panel: Panel) -> Context {
     let lang = panel.lang.get();
-    let (Ok(recipe), Some(catalog)) = (panel.recipe.get(), panel.catalog.get()) else {
-        return Context {
+    match (panel.recipe.get(), panel.catalog.get()) {
+        (Ok(recipe), Some(catalog)) => Context::for_recipe(&recipe, &catalog, lang),
+        _ => Context {
             lang,
             ..Context::default()
-        };
-    };
-    let mut sources: Vec<String> = Vec::new();
-    let mut licences: Vec<String> = Vec::new();
-    let mut units = Vec::new();
-    for input in &recipe.inputs {
-        let Some(dataset) = catalog.dataset(&input.dataset) else {
-            continue;
-        };
-        for source in &dataset.sources {
-            if !sources.contains(&source.name) {
-                sources.push(source.name.clone());
-            }
-        }
-        if !licences.contains(&dataset.licence.name) {
-            licences.push(dataset.licence.name.clone());
-        }
-        if let Some(version) = dataset.version(&input.sha256) {
-            for column in &version.columns {
-                if let Some(unit) = &column.unit {
-                    units.push((column.name.clone(), unit.clone()));
-                }
-            }
-        }
-    }
-    Context {
-        source: sources.join(", "),
-        licence: licences.join(", "),
-        units,
-        lang,
+        },
     }
 }
 
