@@ -61,7 +61,9 @@ async function drawnAfter(page, before) {
   const handle = await page.waitForFunction(
     (before) => {
       const c = document.querySelector('[data-testid="chart-canvas"]');
-      return c && c.dataset.drawn !== before && c.dataset.paintMs !== undefined ? Number(c.dataset.paintMs) : false;
+      return c && c.dataset.drawn !== before && c.dataset.paintMs !== undefined
+        ? [Number(c.dataset.paintMs), Number(c.dataset.chartMs)]
+        : false;
     },
     before,
     { timeout: 120_000, polling: 20 },
@@ -70,6 +72,13 @@ async function drawnAfter(page, before) {
 }
 
 const rows = [];
+// The worker's share of each request-to-pixels time (prepare, layout,
+// raster), by row name.
+const worker = {};
+const keep = (name, list, timed) => {
+  list.push(timed[0]);
+  (worker[name] ??= []).push(timed[1]);
+};
 try {
   for (const dpr of [1, 2]) {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: dpr });
@@ -81,10 +90,12 @@ try {
     for (const [name, kind, n] of [["20 bars (baseline)", "bar", 0], ["scatter 100,000 points", "scatter", 100_000], ["scatter 1,000,000 points", "scatter", 0]]) {
       const first = [];
       const zoom = [];
+      const firstName = `dpr ${dpr}: ${name}, request to pixels`;
+      const zoomName = `dpr ${dpr}: ${name}, zoom to pixels`;
       await paint(page, recipe(kind, n, `warm-up ${name}`));
       for (let i = 0; i < runs; i++) {
         // A new title is a new chart: the worker prepares it again.
-        first.push(await paint(page, recipe(kind, n, `run ${i}`)));
+        keep(firstName, first, await paint(page, recipe(kind, n, `run ${i}`)));
         if (kind === "scatter") {
           const canvas = page.getByTestId("chart-canvas");
           await canvas.scrollIntoViewIfNeeded();
@@ -92,11 +103,11 @@ try {
           const before = await canvas.getAttribute("data-drawn");
           await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.6);
           await page.mouse.wheel(0, i % 2 ? 200 : -200);
-          zoom.push(await drawnAfter(page, before));
+          keep(zoomName, zoom, await drawnAfter(page, before));
         }
       }
-      rows.push([`dpr ${dpr}: ${name}, request to pixels`, first]);
-      if (zoom.length) rows.push([`dpr ${dpr}: ${name}, zoom to pixels`, zoom]);
+      rows.push([firstName, first]);
+      if (zoom.length) rows.push([zoomName, zoom]);
       if (kind === "scatter" && n === 0 && dpr === 1) {
         // Hovers: the first builds the grid index of the points.
         const canvas = page.getByTestId("chart-canvas");
@@ -126,7 +137,9 @@ try {
   console.log(`browser (release build), ${runs} runs:`);
   for (const [name, xs] of rows) {
     console.log(
-      `${name.padEnd(72)} median ${median(xs).toFixed(1).padStart(8)} ms  ${(median(xs) / base).toFixed(1).padStart(6)}× baseline   runs: ${xs.map((x) => x.toFixed(0)).join(", ")}`,
+      `${name.padEnd(72)} median ${median(xs).toFixed(1).padStart(8)} ms  ${(median(xs) / base).toFixed(1).padStart(6)}× baseline` +
+        (worker[name] ? `  (worker ${median(worker[name]).toFixed(0)} ms)` : "") +
+        `   runs: ${xs.map((x) => x.toFixed(0)).join(", ")}`,
     );
   }
 } finally {
