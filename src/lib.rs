@@ -8,6 +8,7 @@
 //! | [`data`]   | bytes <-> data models: the published catalog (format v1), Arrow IPC files (written, and loaded with checks), SHA-256 |
 //! | [`engine`] | the compute worker: its versioned message protocol (both targets) and, on wasm32, the worker loop and the JS transport |
 //! | [`error`]  | one error enum per layer, with messages a visitor can act on |
+//! | [`ml`]     | unsupervised learning: features, k-means, DBSCAN, PCA, silhouette (seeded, the same natively and in the worker) |
 //! | [`ops`]    | relational kernels on Arrow batches: joins (with diagnostics) and group-by |
 //! | [`recipe`] | the analysis as data: model, validation into a plan, the link codec |
 //! | `ui`       | (wasm32) the Leptos page; renders what the engine answers, computes nothing |
@@ -22,6 +23,7 @@ pub mod chart;
 pub mod data;
 pub mod engine;
 pub mod error;
+pub mod ml;
 pub mod ops;
 pub mod recipe;
 

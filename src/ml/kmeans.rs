@@ -1,0 +1,198 @@
+//! k-means: k-means++ starts (Arthur & Vassilvitskii 2007), several
+//! restarts keeping the lowest inertia, Lloyd iterations. Seeded: the same
+//! data, k and seed give the same labels on every platform.
+
+use serde::{Deserialize, Serialize};
+
+use super::matrix::Matrix;
+use super::rng::Rng;
+use super::{MlError, Progress, distance2};
+
+/// The parameters of k-means.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct KMeansParams {
+    pub k: usize,
+    /// Starts from different k-means++ seeds; the best is kept.
+    pub restarts: usize,
+    pub max_iterations: usize,
+    pub seed: u64,
+}
+
+impl Default for KMeansParams {
+    fn default() -> Self {
+        KMeansParams {
+            k: 3,
+            restarts: 10,
+            max_iterations: 300,
+            seed: 1,
+        }
+    }
+}
+
+/// The most restarts and iterations a recipe may ask for.
+pub const MAX_RESTARTS: usize = 100;
+pub const MAX_ITERATIONS: usize = 10_000;
+
+/// A clustering: each row's label, the centres and the inertia (the sum
+/// of squared distances of rows to their centres).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KMeans {
+    pub labels: Vec<u32>,
+    pub centres: Matrix,
+    pub inertia: f64,
+    pub iterations: usize,
+}
+
+/// Checks `k` against the rows.
+pub fn check_k(k: usize, rows: usize) -> Result<(), MlError> {
+    if k == 0 {
+        return Err(MlError("k must be at least 1.".into()));
+    }
+    if k > rows {
+        return Err(MlError(format!(
+            "k = {k} is more than the {rows} rows: choose k of at most {rows}."
+        )));
+    }
+    Ok(())
+}
+
+/// Runs k-means on the rows of `x`.
+pub fn kmeans(x: &Matrix, params: &KMeansParams, progress: Progress) -> Result<KMeans, MlError> {
+    check_k(params.k, x.rows)?;
+    let restarts = params.restarts.clamp(1, MAX_RESTARTS);
+    let iterations = params.max_iterations.clamp(1, MAX_ITERATIONS);
+    let mut rng = Rng::new(params.seed);
+    let mut best: Option<KMeans> = None;
+    let total = (restarts * iterations) as u64;
+    for r in 0..restarts {
+        let start = plus_plus(x, params.k, &mut rng);
+        let done = (r * iterations) as u64;
+        let run = lloyd(x, start, iterations, &mut |i, _| progress(done + i, total))?;
+        if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
+            best = Some(run);
+        }
+    }
+    best.ok_or_else(|| MlError("no run".into()))
+}
+
+/// k-means++: the first centre a random row, each next one a row drawn
+/// with probability proportional to its squared distance to the nearest
+/// centre so far.
+pub fn plus_plus(x: &Matrix, k: usize, rng: &mut Rng) -> Matrix {
+    let mut centres = Matrix::zeros(k, x.cols);
+    let first = rng.below(x.rows);
+    centres.row_mut(0).copy_from_slice(x.row(first));
+    let mut nearest: Vec<f64> = (0..x.rows)
+        .map(|i| distance2(x.row(i), centres.row(0)))
+        .collect();
+    for c in 1..k {
+        let total: f64 = nearest.iter().sum();
+        let pick = if total > 0.0 && total.is_finite() {
+            let mut target = rng.next_f64() * total;
+            let mut chosen = x.rows - 1;
+            for (i, d) in nearest.iter().enumerate() {
+                if target < *d {
+                    chosen = i;
+                    break;
+                }
+                target -= d;
+            }
+            chosen
+        } else {
+            // Every row sits on a centre already: any row.
+            rng.below(x.rows)
+        };
+        centres.row_mut(c).copy_from_slice(x.row(pick));
+        for (i, n) in nearest.iter_mut().enumerate() {
+            *n = n.min(distance2(x.row(i), centres.row(c)));
+        }
+    }
+    centres
+}
+
+/// Lloyd's iterations from `centres` until no label changes (or the
+/// iterations run out); an emptied cluster takes the row farthest from
+/// its centre.
+pub fn lloyd(
+    x: &Matrix,
+    mut centres: Matrix,
+    iterations: usize,
+    progress: Progress,
+) -> Result<KMeans, MlError> {
+    let k = centres.rows;
+    let d = x.cols;
+    let mut labels = vec![u32::MAX; x.rows];
+    let mut distances = vec![0.0; x.rows];
+    let mut done = 0;
+    for it in 0..iterations {
+        if !progress(it as u64, iterations as u64) {
+            return Err(MlError("cancelled".into()));
+        }
+        let mut changed = false;
+        for (i, (label, distance)) in labels.iter_mut().zip(distances.iter_mut()).enumerate() {
+            let (best, best_d) = nearest(x.row(i), &centres);
+            if *label != best {
+                *label = best;
+                changed = true;
+            }
+            *distance = best_d;
+        }
+        done = it + 1;
+        if !changed && it > 0 {
+            break;
+        }
+        // New centres: the means of their rows.
+        let mut sums = vec![0.0; k * d];
+        let mut counts = vec![0usize; k];
+        for (i, &label) in labels.iter().enumerate() {
+            let c = label as usize;
+            counts[c] += 1;
+            for (s, v) in sums[c * d..(c + 1) * d].iter_mut().zip(x.row(i)) {
+                *s += v;
+            }
+        }
+        for c in 0..k {
+            if counts[c] == 0 {
+                // The farthest row starts the emptied cluster again.
+                let far = (0..x.rows)
+                    .max_by(|&a, &b| distances[a].total_cmp(&distances[b]))
+                    .unwrap_or(0);
+                centres.row_mut(c).copy_from_slice(x.row(far));
+                distances[far] = 0.0;
+                continue;
+            }
+            let n = counts[c] as f64;
+            for (m, s) in centres.row_mut(c).iter_mut().zip(&sums[c * d..(c + 1) * d]) {
+                *m = s / n;
+            }
+        }
+    }
+    // Final assignment to the final centres, and the inertia.
+    let mut inertia = 0.0;
+    for (i, label) in labels.iter_mut().enumerate() {
+        let (best, best_d) = nearest(x.row(i), &centres);
+        *label = best;
+        inertia += best_d;
+    }
+    Ok(KMeans {
+        labels,
+        centres,
+        inertia,
+        iterations: done,
+    })
+}
+
+/// The nearest centre to `row` and its squared distance (the first of
+/// equals).
+#[inline]
+pub fn nearest(row: &[f64], centres: &Matrix) -> (u32, f64) {
+    let (mut best, mut best_d) = (0u32, f64::INFINITY);
+    for c in 0..centres.rows {
+        let dist = distance2(row, centres.row(c));
+        if dist < best_d {
+            best_d = dist;
+            best = c as u32;
+        }
+    }
+    (best, best_d)
+}

@@ -1,0 +1,49 @@
+//! Unsupervised learning on a table's number columns, natively and in the
+//! worker with the same code and the same seeded random numbers, so a
+//! recipe and seed give the same labels everywhere.
+//!
+//! | file | role |
+//! |------|------|
+//! | `rng.rs`        | SplitMix64: a small, seeded, platform-independent generator |
+//! | `matrix.rs`     | a dense row-major matrix of `f64` |
+//! | `features.rs`   | columns -> a matrix: missing values (drop, mean, median), column scaling (z-score, min-max, log1p), row scaling (by the row's mean, index to the first column = 100) |
+//! | `kmeans.rs`     | k-means: k-means++ starts, several restarts, Lloyd iterations in chunks with progress and cancel |
+//! | `dbscan.rs`     | DBSCAN: a grid over the first two dimensions finds neighbours; a work cap refuses an eps that makes every point a neighbour of every other |
+//! | `pca.rs`        | principal components from the covariance matrix by Jacobi's symmetric eigen-decomposition |
+//! | `silhouette.rs` | the mean silhouette (on a seeded sample of rows when they are many), and the adjusted Rand index of two labellings |
+//!
+//! Pure: no clock, no IO. Errors are messages for the visitor.
+
+pub mod dbscan;
+pub mod features;
+pub mod kmeans;
+pub mod matrix;
+pub mod pca;
+pub mod rng;
+pub mod silhouette;
+
+#[cfg(test)]
+mod tests;
+
+/// Why a method cannot run on the data, in words for the visitor.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct MlError(pub String);
+
+/// Called between chunks of work with (done, total); returning `false`
+/// cancels the work.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64) -> bool;
+
+/// A progress callback that never cancels.
+pub fn no_progress(_: u64, _: u64) -> bool {
+    true
+}
+
+/// The label of noise (DBSCAN).
+pub const NOISE: i32 = -1;
+
+/// Squared Euclidean distance.
+#[inline]
+pub fn distance2(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}

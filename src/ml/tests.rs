@@ -1,0 +1,347 @@
+//! Known structure recovered from seeded blobs, and hostile inputs.
+
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+
+use super::dbscan::{DbscanParams, dbscan, k_distances};
+use super::features::{ColumnScale, Features, Missing, RowScale, extract};
+use super::kmeans::{KMeansParams, kmeans};
+use super::matrix::Matrix;
+use super::pca::pca;
+use super::rng::Rng;
+use super::silhouette::{adjusted_rand, silhouette};
+use super::*;
+
+/// `per` rows around each of `centres`, normal with deviation `sd`; the
+/// true labels.
+pub(crate) fn blobs(centres: &[Vec<f64>], per: usize, sd: f64, seed: u64) -> (Matrix, Vec<i32>) {
+    let mut rng = Rng::new(seed);
+    let mut rows = Vec::new();
+    let mut labels = Vec::new();
+    for (c, centre) in centres.iter().enumerate() {
+        for _ in 0..per {
+            rows.push(centre.iter().map(|m| m + sd * rng.normal()).collect());
+            labels.push(c as i32);
+        }
+    }
+    (Matrix::from_rows(&rows).unwrap(), labels)
+}
+
+fn centres() -> Vec<Vec<f64>> {
+    vec![
+        vec![0.0, 0.0, 0.0],
+        vec![10.0, 0.0, 5.0],
+        vec![0.0, 10.0, -5.0],
+        vec![10.0, 10.0, 10.0],
+    ]
+}
+
+#[test]
+fn kmeans_recovers_blobs_and_is_deterministic() {
+    let (x, truth) = blobs(&centres(), 250, 1.0, 7);
+    let params = KMeansParams {
+        k: 4,
+        restarts: 5,
+        max_iterations: 100,
+        seed: 42,
+    };
+    let a = kmeans(&x, &params, &mut no_progress).unwrap();
+    let labels: Vec<i32> = a.labels.iter().map(|&l| l as i32).collect();
+    assert!(
+        adjusted_rand(&labels, &truth) >= 0.99,
+        "{}",
+        adjusted_rand(&labels, &truth)
+    );
+    let b = kmeans(&x, &params, &mut no_progress).unwrap();
+    assert_eq!(a, b, "the same seed, the same clustering");
+    // The inertia is about n · d · sd².
+    assert!(
+        (a.inertia / (1000.0 * 3.0) - 1.0).abs() < 0.15,
+        "{}",
+        a.inertia
+    );
+    // More restarts never do worse.
+    let more = kmeans(
+        &x,
+        &KMeansParams {
+            restarts: 20,
+            ..params
+        },
+        &mut no_progress,
+    )
+    .unwrap();
+    assert!(more.inertia <= a.inertia + 1e-9);
+}
+
+#[test]
+fn kmeans_edges_are_messages() {
+    let (x, _) = blobs(&centres(), 3, 1.0, 1);
+    let p = |k| KMeansParams {
+        k,
+        ..KMeansParams::default()
+    };
+    assert!(
+        kmeans(&x, &p(0), &mut no_progress)
+            .unwrap_err()
+            .0
+            .contains("at least 1")
+    );
+    assert!(
+        kmeans(&x, &p(13), &mut no_progress)
+            .unwrap_err()
+            .0
+            .contains("more than the 12 rows")
+    );
+    // k = rows: every row its own cluster, inertia 0.
+    let all = kmeans(&x, &p(12), &mut no_progress).unwrap();
+    assert!(all.inertia.abs() < 1e-12);
+    // One row; identical rows; a cancel.
+    let one = Matrix::from_rows(&[vec![1.0, 2.0]]).unwrap();
+    assert_eq!(kmeans(&one, &p(1), &mut no_progress).unwrap().labels, [0]);
+    let same = Matrix::from_rows(&vec![vec![3.0, 3.0]; 50]).unwrap();
+    let r = kmeans(&same, &p(3), &mut no_progress).unwrap();
+    assert!(r.inertia == 0.0 && r.centres.data.iter().all(|v| v.is_finite()));
+    assert!(
+        kmeans(&x, &p(2), &mut |_, _| false)
+            .unwrap_err()
+            .0
+            .contains("cancelled")
+    );
+}
+
+#[test]
+fn dbscan_recovers_blobs_and_noise() {
+    let two_d: Vec<Vec<f64>> = centres().iter().map(|c| c[..2].to_vec()).collect();
+    let (mut x, mut truth) = blobs(&two_d, 200, 0.5, 3);
+    // Far-away single rows are noise.
+    for (i, p) in [[50.0, 50.0], [-40.0, 30.0], [30.0, -40.0]]
+        .iter()
+        .enumerate()
+    {
+        x.data.extend_from_slice(p);
+        x.rows += 1;
+        truth.push(NOISE - i as i32);
+    }
+    let r = dbscan(
+        &x,
+        &DbscanParams {
+            eps: 1.0,
+            min_points: 5,
+        },
+        &mut no_progress,
+    )
+    .unwrap();
+    assert_eq!(r.clusters, 4);
+    assert_eq!(&r.labels[800..], &[NOISE; 3]);
+    let found = &r.labels[..800];
+    assert!(
+        adjusted_rand(found, &truth[..800]) >= 0.99,
+        "{}",
+        adjusted_rand(found, &truth[..800])
+    );
+    // eps of zero, negative, NaN; min points 0; an eps that joins everything.
+    for eps in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        assert!(dbscan(&x, &DbscanParams { eps, min_points: 5 }, &mut no_progress).is_err());
+    }
+    assert!(
+        dbscan(
+            &x,
+            &DbscanParams {
+                eps: 1.0,
+                min_points: 0
+            },
+            &mut no_progress
+        )
+        .is_err()
+    );
+    let (big, _) = blobs(&[vec![0.0, 0.0]], 30_000, 1.0, 9);
+    let err = dbscan(
+        &big,
+        &DbscanParams {
+            eps: 1e6,
+            min_points: 5,
+        },
+        &mut no_progress,
+    )
+    .unwrap_err();
+    assert!(err.0.contains("smaller eps"), "{err}");
+    let kd = k_distances(&x, 4, 200, 1).unwrap();
+    assert!(
+        kd.windows(2).all(|w| w[0] >= w[1]) && kd[0] > 20.0,
+        "noise rows come first"
+    );
+}
+
+#[test]
+fn pca_finds_the_axes_of_stretched_data() {
+    let mut rng = Rng::new(5);
+    // x along (1, 1)/√2 with deviation 10, across it deviation 1.
+    let rows: Vec<Vec<f64>> = (0..5000)
+        .map(|_| {
+            let (a, b) = (10.0 * rng.normal(), rng.normal());
+            let s = std::f64::consts::FRAC_1_SQRT_2;
+            vec![s * (a - b) + 3.0, s * (a + b) - 2.0]
+        })
+        .collect();
+    let x = Matrix::from_rows(&rows).unwrap();
+    let p = pca(&x, 2).unwrap();
+    let first = p.components.row(0);
+    assert!(
+        (first[0] - first[1]).abs() < 0.02 && first[0] > 0.0,
+        "{first:?}"
+    );
+    assert!(
+        (p.explained[0] - 100.0 / 101.0).abs() < 0.01,
+        "{:?}",
+        p.explained
+    );
+    assert!((p.explained.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    // Projections are centred and their variances are the eigenvalues.
+    let mean0: f64 = (0..x.rows).map(|i| p.projected.row(i)[0]).sum::<f64>() / x.rows as f64;
+    assert!(mean0.abs() < 1e-9);
+    // Jacobi on a known matrix.
+    let (values, _) = pca::jacobi(vec![2.0, 1.0, 0.0, 1.0, 2.0, 0.0, 0.0, 0.0, 5.0], 3);
+    let mut v = values.clone();
+    v.sort_by(f64::total_cmp);
+    for (got, want) in v.iter().zip([1.0, 3.0, 5.0]) {
+        assert!((got - want).abs() < 1e-12, "{values:?}");
+    }
+    assert!(pca(&Matrix::from_rows(&[vec![1.0, 2.0]]).unwrap(), 1).is_err());
+    assert!(pca(&x, 3).is_err());
+    // Constant data: no variance, no NaN.
+    let flat = pca(&Matrix::from_rows(&vec![vec![1.0, 1.0]; 10]).unwrap(), 2).unwrap();
+    assert!(
+        flat.explained
+            .iter()
+            .chain(&flat.projected.data)
+            .all(|v| v.is_finite())
+    );
+}
+
+#[test]
+fn silhouette_and_rand_index() {
+    let (x, truth) = blobs(&centres(), 100, 0.5, 11);
+    let good = silhouette(&x, &truth, 10_000, 1).unwrap();
+    assert!(good > 0.8, "{good}");
+    let shuffled: Vec<i32> = (0..x.rows as i32).map(|i| i % 4).collect();
+    assert!(silhouette(&x, &shuffled, 10_000, 1).unwrap() < 0.1);
+    // A sample of rows gives about the same.
+    let sampled = silhouette(&x, &truth, 200, 1).unwrap();
+    assert!((sampled - good).abs() < 0.05);
+    assert!(silhouette(&x, &vec![0; x.rows], 100, 1).is_err());
+    assert_eq!(adjusted_rand(&[0, 0, 1, 1], &[5, 5, 9, 9]), 1.0);
+    assert!(adjusted_rand(&[0, 1, 0, 1, 0, 1, 0, 1], &[0, 0, 1, 1, 0, 0, 1, 1]) < 0.1);
+}
+
+#[test]
+fn features_scale_and_fill() {
+    let batch = RecordBatch::try_from_iter([
+        (
+            "a",
+            Arc::new(Float64Array::from(vec![
+                Some(1.0),
+                Some(2.0),
+                None,
+                Some(4.0),
+                Some(f64::INFINITY),
+            ])) as ArrayRef,
+        ),
+        (
+            "b",
+            Arc::new(Float64Array::from(vec![
+                Some(10.0),
+                Some(20.0),
+                Some(30.0),
+                Some(40.0),
+                Some(50.0),
+            ])) as ArrayRef,
+        ),
+        (
+            "c",
+            Arc::new(Float64Array::from(vec![Some(7.0); 5])) as ArrayRef,
+        ),
+        (
+            "none",
+            Arc::new(Float64Array::from(vec![None::<f64>; 5])) as ArrayRef,
+        ),
+        ("t", Arc::new(StringArray::from(vec!["x"; 5])) as ArrayRef),
+    ])
+    .unwrap();
+    let spec = |cols: &[&str], missing, scale, row_scale| Features {
+        columns: cols.iter().map(|c| c.to_string()).collect(),
+        missing,
+        scale,
+        row_scale,
+    };
+    let dropped = extract(
+        &batch,
+        &spec(
+            &["a", "b"],
+            Missing::Drop,
+            ColumnScale::None,
+            RowScale::None,
+        ),
+    )
+    .unwrap();
+    assert_eq!(dropped.rows, [0, 1, 3]);
+    assert_eq!(dropped.dropped, 2);
+    let median = extract(
+        &batch,
+        &spec(&["a"], Missing::Median, ColumnScale::None, RowScale::None),
+    )
+    .unwrap();
+    assert_eq!(median.matrix.data, [1.0, 2.0, 2.0, 4.0, 2.0]);
+    let z = extract(
+        &batch,
+        &spec(
+            &["b", "c"],
+            Missing::Drop,
+            ColumnScale::ZScore,
+            RowScale::None,
+        ),
+    )
+    .unwrap();
+    let col_b: Vec<f64> = (0..5).map(|i| z.matrix.row(i)[0]).collect();
+    assert!((col_b.iter().sum::<f64>()).abs() < 1e-12);
+    assert!(z.matrix.data.iter().all(|v| v.is_finite()));
+    assert!(
+        (0..5).all(|i| z.matrix.row(i)[1] == 0.0),
+        "a constant column is 0"
+    );
+    let indexed = extract(
+        &batch,
+        &spec(
+            &["b", "c"],
+            Missing::Drop,
+            ColumnScale::None,
+            RowScale::IndexFirst,
+        ),
+    )
+    .unwrap();
+    assert_eq!(indexed.matrix.row(0), [100.0, 70.0]);
+    let by_mean = extract(
+        &batch,
+        &spec(
+            &["b", "c"],
+            Missing::Drop,
+            ColumnScale::MinMax,
+            RowScale::Mean,
+        ),
+    )
+    .unwrap();
+    assert!(by_mean.matrix.data.iter().all(|v| (0.0..=1.0).contains(v)));
+    let err = |cols: &[&str], missing| {
+        extract(
+            &batch,
+            &spec(cols, missing, ColumnScale::ZScore, RowScale::None),
+        )
+        .unwrap_err()
+        .0
+    };
+    assert!(err(&["t"], Missing::Drop).contains("not numbers"));
+    assert!(err(&["nope"], Missing::Drop).contains("not in the table"));
+    assert!(err(&["none"], Missing::Mean).contains("no values"));
+    assert!(err(&["none"], Missing::Drop).contains("No row"));
+    assert!(err(&[], Missing::Drop).contains("at least one"));
+}
