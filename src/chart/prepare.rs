@@ -442,6 +442,37 @@ impl Coded {
     }
 }
 
+/// A fast hasher for coding categories (std's SipHash resists hostile
+/// keys, which a chart of the visitor's own table does not need, at a
+/// third of the time of coding a million rows). Multiply-and-rotate, as
+/// rustc's FxHash.
+#[derive(Default)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u8(&mut self, v: u8) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
+
 fn coded(array: &dyn Array, rows: &[usize]) -> Coded {
     let format = formatter(array);
     let mut names: Vec<String> = Vec::new();
@@ -451,14 +482,14 @@ fn coded(array: &dyn Array, rows: &[usize]) -> Coded {
         (names.len() - 1) as u32
     };
     if let Some(values) = numbers(array) {
-        let mut index: HashMap<Option<u64>, u32> = HashMap::new();
+        let mut index: FastMap<Option<u64>, u32> = FastMap::default();
         for &i in rows {
             let key = values[i].map(f64::to_bits);
             let code = *index.entry(key).or_insert_with(|| name_of(i, &mut names));
             codes.push(code);
         }
     } else if let Some(texts) = texts(array) {
-        let mut index: HashMap<Option<&str>, u32> = HashMap::new();
+        let mut index: FastMap<Option<&str>, u32> = FastMap::default();
         for &i in rows {
             let code = *index
                 .entry(texts.get(i))
@@ -466,7 +497,7 @@ fn coded(array: &dyn Array, rows: &[usize]) -> Coded {
             codes.push(code);
         }
     } else {
-        let mut index: HashMap<String, u32> = HashMap::new();
+        let mut index: FastMap<String, u32> = FastMap::default();
         for &i in rows {
             let text = format(i).unwrap_or_else(|| "–".to_string());
             let next = index.len() as u32;
