@@ -32,7 +32,11 @@ pub struct Dbscan {
     pub clusters: usize,
 }
 
-pub fn dbscan(x: &Matrix, params: &DbscanParams, progress: Progress) -> Result<Dbscan, MlError> {
+pub fn dbscan(
+    x: &Matrix,
+    params: &DbscanParams,
+    progress: &mut Progress,
+) -> Result<Dbscan, MlError> {
     let eps = params.eps;
     if !(eps.is_finite() && eps > 0.0) {
         return Err(MlError(format!(
@@ -91,7 +95,7 @@ pub fn dbscan(x: &Matrix, params: &DbscanParams, progress: Progress) -> Result<D
     };
     let mut core = vec![false; n];
     for (i, c) in core.iter_mut().enumerate() {
-        if i % 4096 == 0 && !progress(i as u64, 2 * n as u64) {
+        if i % 4096 == 0 && progress(i as u64, 2 * n as u64).is_break() {
             return Err(MlError("cancelled".into()));
         }
         *c = neighbours(i).len() >= params.min_points;
@@ -101,7 +105,7 @@ pub fn dbscan(x: &Matrix, params: &DbscanParams, progress: Progress) -> Result<D
     let mut clusters = 0;
     let mut queue = Vec::new();
     for start in 0..n {
-        if start % 4096 == 0 && !progress((n + start) as u64, 2 * n as u64) {
+        if start % 4096 == 0 && progress((n + start) as u64, 2 * n as u64).is_break() {
             return Err(MlError("cancelled".into()));
         }
         if !core[start] || labels[start] != NOISE {

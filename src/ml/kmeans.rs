@@ -57,7 +57,11 @@ pub fn check_k(k: usize, rows: usize) -> Result<(), MlError> {
 }
 
 /// Runs k-means on the rows of `x`.
-pub fn kmeans(x: &Matrix, params: &KMeansParams, progress: Progress) -> Result<KMeans, MlError> {
+pub fn kmeans(
+    x: &Matrix,
+    params: &KMeansParams,
+    progress: &mut Progress,
+) -> Result<KMeans, MlError> {
     check_k(params.k, x.rows)?;
     let restarts = params.restarts.clamp(1, MAX_RESTARTS);
     let iterations = params.max_iterations.clamp(1, MAX_ITERATIONS);
@@ -117,7 +121,7 @@ pub fn lloyd(
     x: &Matrix,
     mut centres: Matrix,
     iterations: usize,
-    progress: Progress,
+    progress: &mut Progress,
 ) -> Result<KMeans, MlError> {
     let k = centres.rows;
     let d = x.cols;
@@ -125,7 +129,7 @@ pub fn lloyd(
     let mut distances = vec![0.0; x.rows];
     let mut done = 0;
     for it in 0..iterations {
-        if !progress(it as u64, iterations as u64) {
+        if progress(it as u64, iterations as u64).is_break() {
             return Err(MlError("cancelled".into()));
         }
         let mut changed = false;

@@ -10,6 +10,7 @@
 //! | `kmeans.rs`     | k-means: k-means++ starts, several restarts, Lloyd iterations in chunks with progress and cancel |
 //! | `dbscan.rs`     | DBSCAN: a grid over the first two dimensions finds neighbours; a work cap refuses an eps that makes every point a neighbour of every other |
 //! | `pca.rs`        | principal components from the covariance matrix by Jacobi's symmetric eigen-decomposition |
+//! | `step.rs`       | the recipe's `cluster` and `project` steps: checks against the schema, and the columns they add |
 //! | `silhouette.rs` | the mean silhouette (on a seeded sample of rows when they are many), and the adjusted Rand index of two labellings |
 //!
 //! Pure: no clock, no IO. Errors are messages for the visitor.
@@ -21,6 +22,7 @@ pub mod matrix;
 pub mod pca;
 pub mod rng;
 pub mod silhouette;
+pub mod step;
 
 #[cfg(test)]
 mod tests;
@@ -30,14 +32,9 @@ mod tests;
 #[error("{0}")]
 pub struct MlError(pub String);
 
-/// Called between chunks of work with (done, total); returning `false`
-/// cancels the work.
-pub type Progress<'a> = &'a mut dyn FnMut(u64, u64) -> bool;
-
-/// A progress callback that never cancels.
-pub fn no_progress(_: u64, _: u64) -> bool {
-    true
-}
+/// Called between chunks of work with (done, total); `Break` cancels it
+/// (the kernels' progress, [`crate::ops::Progress`]).
+pub use crate::ops::{Progress, no_progress};
 
 /// The label of noise (DBSCAN).
 pub const NOISE: i32 = -1;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+use arrow::array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
 
 use super::dbscan::{DbscanParams, dbscan, k_distances};
 use super::features::{ColumnScale, Features, Missing, RowScale, extract};
@@ -103,7 +103,7 @@ fn kmeans_edges_are_messages() {
     let r = kmeans(&same, &p(3), &mut no_progress).unwrap();
     assert!(r.inertia == 0.0 && r.centres.data.iter().all(|v| v.is_finite()));
     assert!(
-        kmeans(&x, &p(2), &mut |_, _| false)
+        kmeans(&x, &p(2), &mut |_, _| std::ops::ControlFlow::Break(()))
             .unwrap_err()
             .0
             .contains("cancelled")
@@ -344,4 +344,98 @@ fn features_scale_and_fill() {
     assert!(err(&["none"], Missing::Mean).contains("no values"));
     assert!(err(&["none"], Missing::Drop).contains("No row"));
     assert!(err(&[], Missing::Drop).contains("at least one"));
+}
+
+#[test]
+fn cluster_and_project_steps_run_in_a_recipe() {
+    use crate::ml::step::Method;
+    use crate::recipe::{Input, Recipe, Step};
+    let (x, truth) = blobs(&centres(), 150, 1.0, 21);
+    let column = |j: usize| {
+        Arc::new(Float64Array::from(
+            (0..x.rows).map(|i| x.row(i)[j]).collect::<Vec<_>>(),
+        )) as ArrayRef
+    };
+    let mut a: Vec<Option<f64>> = (0..x.rows).map(|i| Some(x.row(i)[0])).collect();
+    a[0] = None;
+    let batch = RecordBatch::try_from_iter([
+        ("a", Arc::new(Float64Array::from(a)) as ArrayRef),
+        ("b", column(1)),
+        ("c", column(2)),
+    ])
+    .unwrap();
+    let features = Features {
+        columns: vec!["a".into(), "b".into(), "c".into()],
+        ..Features::default()
+    };
+    let recipe = Recipe {
+        v: 1,
+        inputs: vec![Input {
+            name: "t".into(),
+            dataset: "t".into(),
+            sha256: String::new(),
+        }],
+        steps: vec![
+            Step::Cluster {
+                features: features.clone(),
+                method: Method::KMeans {
+                    k: 4,
+                    restarts: 10,
+                    seed: 7,
+                },
+                name: "cluster".into(),
+            },
+            Step::Project {
+                features,
+                components: 2,
+                prefix: "pc".into(),
+            },
+        ],
+        chart: Default::default(),
+    };
+    let tables = std::collections::BTreeMap::from([("t".to_string(), batch)]);
+    let (out, _) = crate::recipe::run::run(&recipe, &tables, &mut no_progress).unwrap();
+    let names: Vec<String> = out
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    assert_eq!(names, ["a", "b", "c", "cluster", "pc1", "pc2"]);
+    let labels = out
+        .column(3)
+        .as_any()
+        .downcast_ref::<arrow::array::Int32Array>()
+        .unwrap();
+    assert!(labels.is_null(0), "the row without a value has no label");
+    let found: Vec<i32> = (1..x.rows).map(|i| labels.value(i)).collect();
+    assert!(adjusted_rand(&found, &truth[1..]) >= 0.99);
+    let pc1 = out
+        .column(4)
+        .as_any()
+        .downcast_ref::<Float64Array>()
+        .unwrap();
+    assert!(pc1.is_null(0) && (1..x.rows).all(|i| pc1.value(i).is_finite()));
+    let (again, _) = crate::recipe::run::run(&recipe, &tables, &mut no_progress).unwrap();
+    assert_eq!(out, again, "the same recipe and seed, the same labels");
+    // k above the rows: a message naming the step.
+    let mut too_many = recipe.clone();
+    too_many.steps[0] = Step::Cluster {
+        features: Features {
+            columns: vec!["b".into()],
+            ..Features::default()
+        },
+        method: Method::KMeans {
+            k: 1000,
+            restarts: 1,
+            seed: 1,
+        },
+        name: "cluster".into(),
+    };
+    let err = crate::recipe::run::run(&too_many, &tables, &mut no_progress).unwrap_err();
+    assert!(
+        err.message.contains("more than the 600 rows"),
+        "{}",
+        err.message
+    );
 }

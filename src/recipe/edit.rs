@@ -5,6 +5,8 @@
 //! stays thin and this is tested natively.
 
 use crate::data::{Catalog, Dataset};
+use crate::ml::features::Features;
+use crate::ml::step::Method;
 use crate::ops::derive::{ArithOp, Formula, Operand};
 use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::{JoinKind, JoinSpec};
@@ -26,10 +28,12 @@ pub enum StepKind {
     Select,
     Rename,
     Limit,
+    Cluster,
+    Project,
 }
 
 impl StepKind {
-    pub const ALL: [StepKind; 11] = [
+    pub const ALL: [StepKind; 13] = [
         StepKind::Filter,
         StepKind::Join,
         StepKind::Derive,
@@ -41,6 +45,8 @@ impl StepKind {
         StepKind::Select,
         StepKind::Rename,
         StepKind::Limit,
+        StepKind::Cluster,
+        StepKind::Project,
     ];
 }
 
@@ -59,6 +65,8 @@ impl StepKind {
             Step::Union { .. } => StepKind::Union,
             Step::Pivot { .. } => StepKind::Pivot,
             Step::Unpivot { .. } => StepKind::Unpivot,
+            Step::Cluster { .. } => StepKind::Cluster,
+            Step::Project { .. } => StepKind::Project,
         }
     }
 
@@ -252,6 +260,48 @@ pub fn add_step(
             }
         }
         StepKind::Limit => Step::Limit { rows: 10 },
+        StepKind::Cluster | StepKind::Project => {
+            // Measures (not years or codes), scaled to z-scores.
+            let columns: Vec<String> = schema
+                .iter()
+                .filter(|(n, t)| is_number(t) && !is_time_or_code(n))
+                .map(|(n, _)| n.clone())
+                .collect();
+            if columns.is_empty() {
+                return None;
+            }
+            let features = Features {
+                columns,
+                ..Features::default()
+            };
+            if kind == StepKind::Cluster {
+                Step::Cluster {
+                    features,
+                    method: Method::KMeans {
+                        k: 3,
+                        restarts: 10,
+                        seed: 1,
+                    },
+                    name: unique_name(schema, "cluster"),
+                }
+            } else {
+                let components = features.columns.len().min(2) as u8;
+                let prefix = ["pc", "pca_", "component_"]
+                    .into_iter()
+                    .find(|p| {
+                        crate::ml::step::projected_names(p, components)
+                            .iter()
+                            .all(|n| !schema.iter().any(|(c, _)| c == n))
+                    })
+                    .unwrap_or("pc")
+                    .to_string();
+                Step::Project {
+                    features,
+                    components,
+                    prefix,
+                }
+            }
+        }
         StepKind::Union => {
             let dataset = suggest_union(schema, catalog)?;
             Step::Union {

@@ -23,6 +23,8 @@ pub(crate) mod tests;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ml::features::Features;
+use crate::ml::step::Method;
 use crate::ops::derive::Formula;
 use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::JoinSpec;
@@ -106,6 +108,20 @@ pub enum Step {
         name: String,
         value: String,
     },
+    /// Find groups of similar rows in the `features`: a column `name` of
+    /// cluster labels (−1 noise; null for a row left out).
+    Cluster {
+        features: Features,
+        method: Method,
+        name: String,
+    },
+    /// The first `components` principal components of the `features`, as
+    /// columns `<prefix>1`, `<prefix>2`, ….
+    Project {
+        features: Features,
+        components: u8,
+        prefix: String,
+    },
 }
 
 fn sum() -> Aggregate {
@@ -131,6 +147,8 @@ impl Step {
             Step::Union { .. } => "union",
             Step::Pivot { .. } => "pivot",
             Step::Unpivot { .. } => "unpivot",
+            Step::Cluster { .. } => "cluster",
+            Step::Project { .. } => "project",
         }
     }
 }

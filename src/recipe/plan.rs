@@ -185,6 +185,16 @@ fn step_schema(
             }
             Ok(out)
         }
+        Step::Cluster {
+            features,
+            method,
+            name,
+        } => crate::ml::step::check_cluster(schema, features, method, name),
+        Step::Project {
+            features,
+            components,
+            prefix,
+        } => crate::ml::step::check_project(schema, features, *components, prefix),
         Step::Derive { name, formula } => {
             for c in formula.columns() {
                 column(schema, c, table)?;

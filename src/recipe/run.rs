@@ -179,6 +179,20 @@ fn needed_after(steps: &[Step]) -> Vec<Needed> {
                 after.with(&[], &keys)
             }
             Step::Derive { name, formula } => after.with(&[name], &formula.columns()),
+            Step::Cluster { features, name, .. } => {
+                let columns: Vec<&str> = features.columns.iter().map(String::as_str).collect();
+                after.with(&[name.as_str()], &columns)
+            }
+            Step::Project {
+                features,
+                components,
+                prefix,
+            } => {
+                let columns: Vec<&str> = features.columns.iter().map(String::as_str).collect();
+                let made = crate::ml::step::projected_names(prefix, *components);
+                let made: Vec<&str> = made.iter().map(String::as_str).collect();
+                after.with(&made, &columns)
+            }
             Step::GroupBy { by, measures } => only(
                 by.iter()
                     .chain(measures.iter().filter_map(|m| m.column.as_ref())),
@@ -269,6 +283,16 @@ fn apply(
         Step::Derive { name, formula } => {
             derive(table, name, formula, progress).map_err(|e| e.to_string())?
         }
+        Step::Cluster {
+            features,
+            method,
+            name,
+        } => crate::ml::step::cluster(table, features, method, name, progress)?,
+        Step::Project {
+            features,
+            components,
+            prefix,
+        } => crate::ml::step::project(table, features, *components, prefix)?,
         Step::GroupBy { by, measures } => {
             group_by(table, by, measures, progress).map_err(|e| e.to_string())?
         }

@@ -18,6 +18,8 @@ use crate::data::export::Format;
 use crate::data::hash::short_hash;
 use crate::data::{Catalog, Lang};
 use crate::engine::protocol::{RESULT, RecipeError, Request, Response, StepOutcome, TableSummary};
+use crate::ml::features::{ColumnScale, Features, Missing, RowScale};
+use crate::ml::step::Method;
 use crate::ops::derive::{Formula, Operand};
 use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::{JoinKind, JoinStats};
@@ -27,7 +29,7 @@ use crate::recipe::plan::{self, Schema, is_number};
 use crate::recipe::{ChartSpec, Comparison, Predicate, Recipe, Step, Value, url};
 use crate::ui::app::{CatalogState, Lab, LoadState, Route, show_analysis};
 use crate::ui::chart::{Brush, ChartView};
-use crate::ui::i18n::{AnalysisTexts, analysis_texts, count, counted, texts};
+use crate::ui::i18n::{AnalysisTexts, analysis_texts, count, counted, learn_texts, texts};
 use crate::ui::preview::Preview;
 
 const JOIN_KINDS: [JoinKind; 6] = [
@@ -374,6 +376,10 @@ fn shape(i: usize, step: &Step) -> String {
             None => "nested".into(),
         },
         Step::Join { spec, .. } => spec.left_on.len().to_string(),
+        Step::Cluster { method, .. } => match method {
+            Method::KMeans { .. } => "kmeans".into(),
+            Method::Dbscan { .. } => "dbscan".into(),
+        },
         Step::Pivot { index, .. } => index.len().to_string(),
         Step::GroupBy { by, measures } => format!("{}/{}", by.len(), measures.len()),
         Step::Derive { formula, .. } => {
@@ -560,6 +566,9 @@ fn StepCard(panel: Panel, i: usize) -> impl IntoView {
         Step::Union { .. } => view! { <UnionForm panel=panel i=i step=step /> }.into_any(),
         Step::Pivot { .. } => view! { <PivotForm panel=panel i=i step=step /> }.into_any(),
         Step::Unpivot { .. } => view! { <UnpivotForm panel=panel i=i step=step /> }.into_any(),
+        Step::Cluster { .. } | Step::Project { .. } => {
+            view! { <LearnForm panel=panel i=i step=step /> }.into_any()
+        }
     };
     view! {
         <li class="step" data-testid="step" data-kind=initial.kind()>
@@ -1618,6 +1627,166 @@ fn LimitForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView 
                 },
                 "limit-rows")}
         </div>
+    }
+}
+
+const MISSING: [Missing; 3] = [Missing::Drop, Missing::Mean, Missing::Median];
+const SCALES: [ColumnScale; 4] = [
+    ColumnScale::None,
+    ColumnScale::ZScore,
+    ColumnScale::MinMax,
+    ColumnScale::Log1p,
+];
+const ROW_SCALES: [RowScale; 3] = [RowScale::None, RowScale::Mean, RowScale::IndexFirst];
+const METHODS: [usize; 2] = [0, 1];
+const COMPONENTS: [u8; 3] = [1, 2, 3];
+
+fn features_mut(step: &mut Step) -> Option<&mut Features> {
+    match step {
+        Step::Cluster { features, .. } | Step::Project { features, .. } => Some(features),
+        _ => None,
+    }
+}
+
+/// A cluster or project step: the features (number columns, missing
+/// values, scaling of columns and rows), then the method and its
+/// parameters, or the number of components.
+#[component]
+fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
+    let schema = panel.input_schema(i);
+    let t = move || learn_texts(panel.lang.get());
+    let features = Memo::new(move |_| match step.get() {
+        Some(Step::Cluster { features, .. } | Step::Project { features, .. }) => features,
+        _ => Features::default(),
+    });
+    let set = move |change: Box<dyn FnOnce(&mut Features)>| {
+        panel.step(i, true, move |s| {
+            if let Some(f) = features_mut(s) {
+                change(f)
+            }
+        })
+    };
+    let toggle = move |column: String, on: bool| {
+        let order = schema.get_untracked();
+        set(Box::new(move |f| {
+            f.columns.retain(|c| *c != column);
+            if on {
+                f.columns.push(column.clone());
+                f.columns
+                    .sort_by_key(|c| order.iter().position(|(n, _)| n == c).unwrap_or(usize::MAX));
+            }
+        }))
+    };
+    let number = |text: &str| {
+        text.trim()
+            .replace(',', ".")
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+    };
+    let cluster = move || matches!(step.get(), Some(Step::Cluster { .. }));
+    let method = Memo::new(move |_| match step.get() {
+        Some(Step::Cluster { method, .. }) => Some(method),
+        _ => None,
+    });
+    let method_params = move || {
+        let t = t();
+        match method.get() {
+            Some(Method::KMeans { .. }) => view! {
+                <span class="muted">{t.k}</span>
+                {text_field(panel, move || t.k.to_string(),
+                    Signal::derive(move || match method.get() { Some(Method::KMeans { k, .. }) => k.to_string(), _ => String::new() }),
+                    |a, b| a.trim() == b.trim(),
+                    move |v| if let Ok(n) = v.trim().parse::<usize>() {
+                        panel.step(i, false, |s| if let Step::Cluster { method: Method::KMeans { k, .. }, .. } = s { *k = n });
+                    },
+                    "cluster-k")}
+                <span class="muted">{t.seed}</span>
+                {text_field(panel, move || t.seed.to_string(),
+                    Signal::derive(move || match method.get() { Some(Method::KMeans { seed, .. }) => seed.to_string(), _ => String::new() }),
+                    |a, b| a.trim() == b.trim(),
+                    move |v| if let Ok(n) = v.trim().parse::<u64>() {
+                        panel.step(i, false, |s| if let Step::Cluster { method: Method::KMeans { seed, .. }, .. } = s { *seed = n });
+                    },
+                    "cluster-seed")}
+            }.into_any(),
+            Some(Method::Dbscan { .. }) => view! {
+                <span class="muted">{t.eps}</span>
+                {text_field(panel, move || t.eps.to_string(),
+                    Signal::derive(move || match method.get() { Some(Method::Dbscan { eps, .. }) => eps.to_string(), _ => String::new() }),
+                    move |a, b| number(a) == number(b),
+                    move |v| if let Some(x) = number(&v) {
+                        panel.step(i, false, |s| if let Step::Cluster { method: Method::Dbscan { eps, .. }, .. } = s { *eps = x });
+                    },
+                    "cluster-eps")}
+                <span class="muted">{t.min_points}</span>
+                {text_field(panel, move || t.min_points.to_string(),
+                    Signal::derive(move || match method.get() { Some(Method::Dbscan { min_points, .. }) => min_points.to_string(), _ => String::new() }),
+                    |a, b| a.trim() == b.trim(),
+                    move |v| if let Ok(n) = v.trim().parse::<usize>() {
+                        panel.step(i, false, |s| if let Step::Cluster { method: Method::Dbscan { min_points, .. }, .. } = s { *min_points = n });
+                    },
+                    "cluster-min-points")}
+            }.into_any(),
+            None => ().into_any(),
+        }
+    };
+    view! {
+        <div class="form-row"><span class="muted">{move || t().features}</span></div>
+        <div class="form-row checks">
+            {move || schema.get().into_iter().filter(|(_, ty)| is_number(ty)).map(|(n, ty)| {
+                let column = n.clone();
+                let checked = features.with(|f| f.columns.contains(&n));
+                view! {
+                    <label class="check" title=ty>
+                        <input type="checkbox" data-testid="feature" prop:checked=checked
+                            on:change=move |e| toggle(column.clone(), event_target_checked(&e)) />
+                        <code>{n}</code>
+                    </label>
+                }
+            }).collect_view()}
+        </div>
+        <div class="form-row">
+            {choice_select(move || t().missing.to_string(), "features-missing", &MISSING, move |n| t().missing_choices[n],
+                Signal::derive(move || features.get().missing), move |m| set(Box::new(move |f| f.missing = m)))}
+            {choice_select(move || t().scale.to_string(), "features-scale", &SCALES, move |n| t().scale_choices[n],
+                Signal::derive(move || features.get().scale), move |m| set(Box::new(move |f| f.scale = m)))}
+            {choice_select(move || t().row_scale.to_string(), "features-row-scale", &ROW_SCALES, move |n| t().row_scale_choices[n],
+                Signal::derive(move || features.get().row_scale), move |m| set(Box::new(move |f| f.row_scale = m)))}
+        </div>
+        <Show when=cluster>
+            <div class="form-row">
+                {choice_select(move || t().method.to_string(), "cluster-method", &METHODS, move |n| t().methods[n],
+                    Signal::derive(move || usize::from(matches!(method.get(), Some(Method::Dbscan { .. })))),
+                    move |m| panel.step(i, true, move |s| if let Step::Cluster { method, .. } = s {
+                        *method = if m == 0 {
+                            Method::KMeans { k: 3, restarts: 10, seed: 1 }
+                        } else {
+                            Method::Dbscan { eps: 0.5, min_points: 5 }
+                        };
+                    }))}
+                {method_params}
+                <span class="muted">{move || t().name}</span>
+                {text_field(panel, move || t().name.to_string(),
+                    Signal::derive(move || match step.get() { Some(Step::Cluster { name, .. }) => name, _ => String::new() }),
+                    |a, b| a == b,
+                    move |v| panel.step(i, false, |s| if let Step::Cluster { name, .. } = s { *name = v.clone() }),
+                    "cluster-name")}
+            </div>
+        </Show>
+        <Show when=move || !cluster()>
+            <div class="form-row">
+                {choice_select(move || t().components.to_string(), "project-components", &COMPONENTS, |n| ["1", "2", "3"][n],
+                    Signal::derive(move || match step.get() { Some(Step::Project { components, .. }) => components, _ => 2 }),
+                    move |c| panel.step(i, true, move |s| if let Step::Project { components, .. } = s { *components = c }))}
+                <span class="muted">{move || t().prefix}</span>
+                {text_field(panel, move || t().prefix.to_string(),
+                    Signal::derive(move || match step.get() { Some(Step::Project { prefix, .. }) => prefix, _ => String::new() }),
+                    |a, b| a == b,
+                    move |v| panel.step(i, false, |s| if let Step::Project { prefix, .. } = s { *prefix = v.clone() }),
+                    "project-prefix")}
+            </div>
+        </Show>
     }
 }
 

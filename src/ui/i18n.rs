@@ -322,7 +322,7 @@ pub struct AnalysisTexts {
     pub no_steps: &'static str,
     pub add_step: &'static str,
     /// One per `StepKind::ALL`.
-    pub kinds: [&'static str; 11],
+    pub kinds: [&'static str; 13],
     pub all_values: &'static str,
     pub pivot_column: &'static str,
     pub pivot_values: &'static str,
@@ -409,6 +409,8 @@ const ANALYSIS_SV: AnalysisTexts = AnalysisTexts {
         "Välj kolumner",
         "Byt namn",
         "Begränsa",
+        "Klustra",
+        "Projicera (PCA)",
     ],
     formulas: [
         "a ÷ b",
@@ -520,6 +522,8 @@ const ANALYSIS_EN: AnalysisTexts = AnalysisTexts {
         "Choose columns",
         "Rename",
         "Limit",
+        "Cluster",
+        "Project (PCA)",
     ],
     formulas: [
         "a ÷ b",
@@ -718,5 +722,74 @@ pub fn chart_texts(lang: Lang) -> &'static ChartTexts {
     match lang {
         Lang::Sv => &CHART_SV,
         Lang::En => &CHART_EN,
+    }
+}
+
+/// The texts of the cluster and project forms, in one language.
+pub struct LearnTexts {
+    pub features: &'static str,
+    pub missing: &'static str,
+    /// Drop, mean, median.
+    pub missing_choices: [&'static str; 3],
+    pub scale: &'static str,
+    /// None, z-score, min-max, log1p.
+    pub scale_choices: [&'static str; 4],
+    pub row_scale: &'static str,
+    /// None, by the row's mean, index to the first = 100.
+    pub row_scale_choices: [&'static str; 3],
+    pub method: &'static str,
+    /// k-means, DBSCAN.
+    pub methods: [&'static str; 2],
+    pub k: &'static str,
+    pub seed: &'static str,
+    pub eps: &'static str,
+    pub min_points: &'static str,
+    pub name: &'static str,
+    pub components: &'static str,
+    pub prefix: &'static str,
+}
+
+const LEARN_SV: LearnTexts = LearnTexts {
+    features: "Egenskaper (talkolumner)",
+    missing: "Saknade värden",
+    missing_choices: ["ta bort raden", "kolumnens medelvärde", "kolumnens median"],
+    scale: "Skala kolumner",
+    scale_choices: ["ingen", "z-värde", "min–max", "log(1 + v)"],
+    row_scale: "Skala rader",
+    row_scale_choices: ["ingen", "med radens medelvärde", "index: första = 100"],
+    method: "Metod",
+    methods: ["k-medel", "DBSCAN"],
+    k: "k (antal kluster)",
+    seed: "frö",
+    eps: "eps (avstånd)",
+    min_points: "minsta antal grannar",
+    name: "ny kolumn",
+    components: "komponenter",
+    prefix: "kolumnprefix",
+};
+
+const LEARN_EN: LearnTexts = LearnTexts {
+    features: "Features (number columns)",
+    missing: "Missing values",
+    missing_choices: ["drop the row", "the column's mean", "the column's median"],
+    scale: "Scale columns",
+    scale_choices: ["none", "z-score", "min–max", "log(1 + v)"],
+    row_scale: "Scale rows",
+    row_scale_choices: ["none", "by the row's mean", "index: first = 100"],
+    method: "Method",
+    methods: ["k-means", "DBSCAN"],
+    k: "k (clusters)",
+    seed: "seed",
+    eps: "eps (distance)",
+    min_points: "min points",
+    name: "new column",
+    components: "components",
+    prefix: "column prefix",
+};
+
+pub fn learn_texts(lang: Lang) -> &'static LearnTexts {
+    match lang {
+        Lang::Sv => &LEARN_SV,
+        Lang::En => &LEARN_EN,
     }
 }

@@ -1,0 +1,229 @@
+//! The recipe's learning steps: `cluster` adds a column of cluster labels,
+//! `project` adds the principal components as columns. Checked against
+//! the schema before running (as every step is), then run on the table.
+
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, Float64Array, Int32Array, RecordBatch};
+use arrow::datatypes::{DataType, Field, Schema as ArrowSchema};
+use serde::{Deserialize, Serialize};
+
+use super::dbscan::{DbscanParams, dbscan};
+use super::features::{Features, extract};
+use super::kmeans::{KMeansParams, MAX_RESTARTS, kmeans};
+use super::pca::pca;
+use super::{NOISE, Progress};
+use crate::recipe::plan::{Schema, is_number};
+
+/// How a `cluster` step finds groups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Method {
+    /// k groups around centres (k-means++, the best of `restarts` runs).
+    KMeans {
+        k: usize,
+        #[serde(default = "restarts", skip_serializing_if = "is_restarts")]
+        restarts: usize,
+        #[serde(default = "seed", skip_serializing_if = "is_seed")]
+        seed: u64,
+    },
+    /// Dense regions: rows with `min_points` rows within `eps`, and the
+    /// rows near them; the rest is noise (label −1).
+    Dbscan { eps: f64, min_points: usize },
+}
+
+fn restarts() -> usize {
+    10
+}
+fn is_restarts(r: &usize) -> bool {
+    *r == restarts()
+}
+fn seed() -> u64 {
+    1
+}
+fn is_seed(s: &u64) -> bool {
+    *s == seed()
+}
+
+/// The largest k a recipe may ask for.
+pub const MAX_K: usize = 1000;
+/// The most principal components a `project` step adds.
+pub const MAX_COMPONENTS: u8 = 3;
+
+/// The names of a projection's columns: `pc1`, `pc2`, … for prefix `pc`.
+pub fn projected_names(prefix: &str, components: u8) -> Vec<String> {
+    (1..=components).map(|c| format!("{prefix}{c}")).collect()
+}
+
+fn check_features(schema: &Schema, features: &Features) -> Result<(), String> {
+    if features.columns.is_empty() {
+        return Err("choose at least one number column".into());
+    }
+    for c in &features.columns {
+        let (_, t) = schema
+            .iter()
+            .find(|(n, _)| n == c)
+            .ok_or_else(|| format!("column {c:?} not found in the table"))?;
+        if !is_number(t) {
+            return Err(format!("{c:?} is {t}, not a number column"));
+        }
+    }
+    Ok(())
+}
+
+fn check_new(schema: &Schema, name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("the new column has no name".into());
+    }
+    if schema.iter().any(|(n, _)| n == name) {
+        return Err(format!("there is already a column {name:?}"));
+    }
+    Ok(())
+}
+
+/// The schema after a `cluster` step.
+pub fn check_cluster(
+    schema: &Schema,
+    features: &Features,
+    method: &Method,
+    name: &str,
+) -> Result<Schema, String> {
+    check_features(schema, features)?;
+    match method {
+        Method::KMeans { k, restarts, .. } => {
+            if !(1..=MAX_K).contains(k) {
+                return Err(format!("k must be between 1 and {MAX_K} (it is {k})"));
+            }
+            if !(1..=MAX_RESTARTS).contains(restarts) {
+                return Err(format!("restarts must be between 1 and {MAX_RESTARTS}"));
+            }
+        }
+        Method::Dbscan { eps, min_points } => {
+            if !(eps.is_finite() && *eps > 0.0) {
+                return Err(format!("eps must be a number above 0 (it is {eps})"));
+            }
+            if !(1..=1_000_000).contains(min_points) {
+                return Err("min points must be between 1 and 1 000 000".into());
+            }
+        }
+    }
+    check_new(schema, name)?;
+    let mut out = schema.clone();
+    out.push((name.to_string(), "Int32".into()));
+    Ok(out)
+}
+
+/// The schema after a `project` step.
+pub fn check_project(
+    schema: &Schema,
+    features: &Features,
+    components: u8,
+    prefix: &str,
+) -> Result<Schema, String> {
+    check_features(schema, features)?;
+    if components == 0
+        || components > MAX_COMPONENTS
+        || usize::from(components) > features.columns.len()
+    {
+        return Err(format!(
+            "choose 1 to {} components (at most the {} features)",
+            MAX_COMPONENTS.min(features.columns.len().min(255) as u8),
+            features.columns.len()
+        ));
+    }
+    let mut out = schema.clone();
+    for name in projected_names(prefix, components) {
+        check_new(&out, &name)?;
+        out.push((name, "Float64".into()));
+    }
+    Ok(out)
+}
+
+/// Adds column `name`: each row's cluster (−1 for noise, null for a row
+/// left out for a missing value).
+pub fn cluster(
+    batch: &RecordBatch,
+    features: &Features,
+    method: &Method,
+    name: &str,
+    progress: &mut Progress,
+) -> Result<RecordBatch, String> {
+    let x = extract(batch, features).map_err(|e| e.0)?;
+    let labels: Vec<i32> = match method {
+        Method::KMeans { k, restarts, seed } => {
+            let params = KMeansParams {
+                k: *k,
+                restarts: *restarts,
+                max_iterations: 300,
+                seed: *seed,
+            };
+            kmeans(&x.matrix, &params, progress)
+                .map_err(|e| e.0)?
+                .labels
+                .iter()
+                .map(|&l| l as i32)
+                .collect()
+        }
+        Method::Dbscan { eps, min_points } => {
+            dbscan(
+                &x.matrix,
+                &DbscanParams {
+                    eps: *eps,
+                    min_points: *min_points,
+                },
+                progress,
+            )
+            .map_err(|e| e.0)?
+            .labels
+        }
+    };
+    let mut column = vec![None; batch.num_rows()];
+    for (&row, &label) in x.rows.iter().zip(&labels) {
+        column[row] = Some(if label < 0 { NOISE } else { label });
+    }
+    append(
+        batch,
+        vec![(
+            name.to_string(),
+            Arc::new(Int32Array::from(column)) as ArrayRef,
+        )],
+    )
+}
+
+/// Adds the first `components` principal components of the features.
+pub fn project(
+    batch: &RecordBatch,
+    features: &Features,
+    components: u8,
+    prefix: &str,
+) -> Result<RecordBatch, String> {
+    let x = extract(batch, features).map_err(|e| e.0)?;
+    let k = usize::from(components);
+    let p = pca(&x.matrix, k).map_err(|e| e.0)?;
+    let names = projected_names(prefix, components);
+    let mut columns = Vec::with_capacity(k);
+    for (c, name) in names.into_iter().enumerate() {
+        let mut values = vec![None; batch.num_rows()];
+        for (i, &row) in x.rows.iter().enumerate() {
+            values[row] = Some(p.projected.data[i * k + c]);
+        }
+        columns.push((name, Arc::new(Float64Array::from(values)) as ArrayRef));
+    }
+    append(batch, columns)
+}
+
+fn append(batch: &RecordBatch, new: Vec<(String, ArrayRef)>) -> Result<RecordBatch, String> {
+    let mut fields: Vec<Field> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone())
+        .collect();
+    let mut arrays: Vec<ArrayRef> = batch.columns().to_vec();
+    for (name, array) in new {
+        let data_type: DataType = array.data_type().clone();
+        fields.push(Field::new(name, data_type, true));
+        arrays.push(array);
+    }
+    RecordBatch::try_new(Arc::new(ArrowSchema::new(fields)), arrays).map_err(|e| e.to_string())
+}
