@@ -1,0 +1,91 @@
+//! Unsupervised learning benchmark, native: k-means on 1,000,000 rows × 8
+//! float64 features, k = 8, 10 Lloyd iterations from a fixed start (the
+//! k-means++ start timed apart); DBSCAN on 100,000 two-dimensional points;
+//! the silhouette of 10,000 rows. Beside a same-run baseline: one pass
+//! summing every value of the 1,000,000 × 8 matrix.
+//!
+//!   cargo bench --bench ml             RUNS=N for more runs
+
+fn main() {
+    #[cfg(not(target_arch = "wasm32"))]
+    native::main();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use std::hint::black_box;
+    use std::time::Instant;
+
+    use datalabb::ml::dbscan::{DbscanParams, dbscan};
+    use datalabb::ml::kmeans::{lloyd, plus_plus};
+    use datalabb::ml::matrix::Matrix;
+    use datalabb::ml::no_progress;
+    use datalabb::ml::rng::Rng;
+    use datalabb::ml::silhouette::silhouette;
+
+    fn median(mut xs: Vec<f64>) -> f64 {
+        xs.sort_by(f64::total_cmp);
+        let mid = xs.len() / 2;
+        if xs.len() % 2 == 1 { xs[mid] } else { (xs[mid - 1] + xs[mid]) / 2.0 }
+    }
+
+    /// `n` rows of `d` values around `k` centres.
+    fn blobs(n: usize, d: usize, k: usize, seed: u64) -> (Matrix, Vec<i32>) {
+        let mut rng = Rng::new(seed);
+        let centres: Vec<Vec<f64>> = (0..k).map(|_| (0..d).map(|_| rng.next_f64() * 20.0).collect()).collect();
+        let mut m = Matrix::zeros(n, d);
+        let mut labels = Vec::with_capacity(n);
+        for i in 0..n {
+            let c = i % k;
+            for (v, centre) in m.row_mut(i).iter_mut().zip(&centres[c]) {
+                *v = centre + rng.normal();
+            }
+            labels.push(c as i32);
+        }
+        (m, labels)
+    }
+
+    pub fn main() {
+        let runs: usize = std::env::var("RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(5);
+        let (big, _) = blobs(1_000_000, 8, 8, 1);
+        let (flat, _) = blobs(100_000, 2, 10, 2);
+        let (small, small_labels) = blobs(10_000, 8, 8, 3);
+        let mut rows: Vec<(&str, Vec<f64>)> = vec![
+            ("baseline: one pass summing 1,000,000 × 8 values", vec![]),
+            ("k-means++ start, 1,000,000 × 8, k = 8", vec![]),
+            ("k-means, 10 Lloyd iterations, 1,000,000 × 8, k = 8", vec![]),
+            ("DBSCAN, 100,000 × 2, eps 0.3, min points 5", vec![]),
+            ("silhouette, 10,000 rows × 8", vec![]),
+        ];
+        for _ in 0..runs {
+            let t = Instant::now();
+            black_box(big.data.iter().sum::<f64>());
+            rows[0].1.push(t.elapsed().as_secs_f64() * 1000.0);
+            let t = Instant::now();
+            let start = plus_plus(&big, 8, &mut Rng::new(9));
+            rows[1].1.push(t.elapsed().as_secs_f64() * 1000.0);
+            // Exactly 10 iterations: a start far from convergence.
+            let t = Instant::now();
+            let run = lloyd(&big, start, 10, &mut no_progress).expect("k-means");
+            rows[2].1.push(t.elapsed().as_secs_f64() * 1000.0);
+            black_box(run.inertia);
+            let t = Instant::now();
+            let found = dbscan(&flat, &DbscanParams { eps: 0.3, min_points: 5 }, &mut no_progress).expect("DBSCAN");
+            rows[3].1.push(t.elapsed().as_secs_f64() * 1000.0);
+            black_box(found.clusters);
+            let t = Instant::now();
+            black_box(silhouette(&small, &small_labels, 10_000, 1).expect("silhouette"));
+            rows[4].1.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let iterations = lloyd(&big, plus_plus(&big, 8, &mut Rng::new(9)), 10, &mut no_progress)
+            .expect("k-means")
+            .iterations;
+        let base = median(rows[0].1.clone());
+        println!("native, {runs} runs (k-means ran {iterations} of its 10 iterations before the labels settled):");
+        for (name, xs) in &rows {
+            let m = median(xs.clone());
+            let all: Vec<String> = xs.iter().map(|x| format!("{x:.0}")).collect();
+            println!("{name:<56} median {m:>8.1} ms  {:>6.1}× baseline   runs: {}", m / base, all.join(", "));
+        }
+    }
+}
