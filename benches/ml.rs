@@ -26,13 +26,19 @@ mod native {
     fn median(mut xs: Vec<f64>) -> f64 {
         xs.sort_by(f64::total_cmp);
         let mid = xs.len() / 2;
-        if xs.len() % 2 == 1 { xs[mid] } else { (xs[mid - 1] + xs[mid]) / 2.0 }
+        if xs.len() % 2 == 1 {
+            xs[mid]
+        } else {
+            (xs[mid - 1] + xs[mid]) / 2.0
+        }
     }
 
     /// `n` rows of `d` values around `k` centres.
     fn blobs(n: usize, d: usize, k: usize, seed: u64) -> (Matrix, Vec<i32>) {
         let mut rng = Rng::new(seed);
-        let centres: Vec<Vec<f64>> = (0..k).map(|_| (0..d).map(|_| rng.next_f64() * 20.0).collect()).collect();
+        let centres: Vec<Vec<f64>> = (0..k)
+            .map(|_| (0..d).map(|_| rng.next_f64() * 20.0).collect())
+            .collect();
         let mut m = Matrix::zeros(n, d);
         let mut labels = Vec::with_capacity(n);
         for i in 0..n {
@@ -46,7 +52,10 @@ mod native {
     }
 
     pub fn main() {
-        let runs: usize = std::env::var("RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(5);
+        let runs: usize = std::env::var("RUNS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(5);
         let (big, _) = blobs(1_000_000, 8, 8, 1);
         let (flat, _) = blobs(100_000, 2, 10, 2);
         let (small, small_labels) = blobs(10_000, 8, 8, 3);
@@ -70,22 +79,41 @@ mod native {
             rows[2].1.push(t.elapsed().as_secs_f64() * 1000.0);
             black_box(run.inertia);
             let t = Instant::now();
-            let found = dbscan(&flat, &DbscanParams { eps: 0.3, min_points: 5 }, &mut no_progress).expect("DBSCAN");
+            let found = dbscan(
+                &flat,
+                &DbscanParams {
+                    eps: 0.3,
+                    min_points: 5,
+                },
+                &mut no_progress,
+            )
+            .expect("DBSCAN");
             rows[3].1.push(t.elapsed().as_secs_f64() * 1000.0);
             black_box(found.clusters);
             let t = Instant::now();
             black_box(silhouette(&small, &small_labels, 10_000, 1).expect("silhouette"));
             rows[4].1.push(t.elapsed().as_secs_f64() * 1000.0);
         }
-        let iterations = lloyd(&big, plus_plus(&big, 8, &mut Rng::new(9)), 10, &mut no_progress)
-            .expect("k-means")
-            .iterations;
+        let iterations = lloyd(
+            &big,
+            plus_plus(&big, 8, &mut Rng::new(9)),
+            10,
+            &mut no_progress,
+        )
+        .expect("k-means")
+        .iterations;
         let base = median(rows[0].1.clone());
-        println!("native, {runs} runs (k-means ran {iterations} of its 10 iterations before the labels settled):");
+        println!(
+            "native, {runs} runs (k-means ran {iterations} of its 10 iterations before the labels settled):"
+        );
         for (name, xs) in &rows {
             let m = median(xs.clone());
             let all: Vec<String> = xs.iter().map(|x| format!("{x:.0}")).collect();
-            println!("{name:<56} median {m:>8.1} ms  {:>6.1}× baseline   runs: {}", m / base, all.join(", "));
+            println!(
+                "{name:<56} median {m:>8.1} ms  {:>6.1}× baseline   runs: {}",
+                m / base,
+                all.join(", ")
+            );
         }
     }
 }

@@ -76,29 +76,37 @@ pub fn dbscan(
             "eps = {eps} makes most rows neighbours of each other (about {work} distance computations, more than the {MAX_WORK} allowed): choose a smaller eps (the k-distance chart helps)."
         )));
     }
-    let neighbours = |i: usize| -> Vec<u32> {
+    // Calls `visit` with each row within eps of row `i` (itself too) until
+    // it returns false.
+    let each_neighbour = |i: usize, visit: &mut dyn FnMut(usize) -> bool| {
         let (cx, cy) = cell(i);
-        let mut out = Vec::new();
+        let row = x.row(i);
         for dx in -1..=1 {
             for dy in -1..=1 {
                 if let Some(members) = grid.get(&(cx + dx, cy + dy)) {
-                    out.extend(
-                        members
-                            .iter()
-                            .copied()
-                            .filter(|&j| distance2(x.row(i), x.row(j as usize)) <= eps2),
-                    );
+                    for &j in members {
+                        let j = j as usize;
+                        if distance2(row, x.row(j)) <= eps2 && !visit(j) {
+                            return;
+                        }
+                    }
                 }
             }
         }
-        out
     };
+    // A row is core once min points neighbours are seen: counting stops
+    // there, which in dense regions is after a few rows.
     let mut core = vec![false; n];
     for (i, c) in core.iter_mut().enumerate() {
         if i % 4096 == 0 && progress(i as u64, 2 * n as u64).is_break() {
             return Err(MlError("cancelled".into()));
         }
-        *c = neighbours(i).len() >= params.min_points;
+        let mut seen = 0;
+        each_neighbour(i, &mut |_| {
+            seen += 1;
+            seen < params.min_points
+        });
+        *c = seen >= params.min_points;
     }
     // Clusters grow from core rows in row order.
     let mut labels = vec![NOISE; n];
@@ -116,15 +124,15 @@ pub fn dbscan(
         labels[start] = label;
         queue.push(start);
         while let Some(i) = queue.pop() {
-            for j in neighbours(i) {
-                let j = j as usize;
+            each_neighbour(i, &mut |j| {
                 if labels[j] == NOISE {
                     labels[j] = label;
                     if core[j] {
                         queue.push(j);
                     }
                 }
-            }
+                true
+            });
         }
     }
     Ok(Dbscan {

@@ -439,3 +439,64 @@ fn cluster_and_project_steps_run_in_a_recipe() {
         err.message
     );
 }
+
+#[test]
+fn dbscan_agrees_with_a_scan_of_all_pairs() {
+    let mut rng = Rng::new(77);
+    for round in 0..20 {
+        let n = 50 + rng.below(300);
+        let d = 1 + rng.below(4);
+        let rows: Vec<Vec<f64>> = (0..n)
+            .map(|_| (0..d).map(|_| rng.next_f64() * 10.0).collect())
+            .collect();
+        let x = Matrix::from_rows(&rows).unwrap();
+        let eps = 0.3 + rng.next_f64() * 2.0;
+        let min_points = 1 + rng.below(8);
+        let found = dbscan(&x, &DbscanParams { eps, min_points }, &mut no_progress).unwrap();
+        // The reference: every pair.
+        let near = |i: usize| {
+            (0..n)
+                .filter(|&j| distance2(x.row(i), x.row(j)) <= eps * eps)
+                .collect::<Vec<_>>()
+        };
+        let core: Vec<bool> = (0..n).map(|i| near(i).len() >= min_points).collect();
+        assert_eq!(found.core, core, "round {round}: core rows");
+        for i in 0..n {
+            let reachable = core[i] || near(i).iter().any(|&j| core[j]);
+            assert_eq!(
+                found.labels[i] != NOISE,
+                reachable,
+                "round {round}: row {i} noise or not"
+            );
+        }
+        // Core rows: the same groups (connected through core neighbours).
+        let core_rows: Vec<usize> = (0..n).filter(|&i| core[i]).collect();
+        let mut reference = vec![-1i32; n];
+        let mut next = 0;
+        for &s in &core_rows {
+            if reference[s] >= 0 {
+                continue;
+            }
+            let mut stack = vec![s];
+            reference[s] = next;
+            while let Some(i) = stack.pop() {
+                for j in near(i) {
+                    if core[j] && reference[j] < 0 {
+                        reference[j] = next;
+                        stack.push(j);
+                    }
+                }
+            }
+            next += 1;
+        }
+        let a: Vec<i32> = core_rows.iter().map(|&i| found.labels[i]).collect();
+        let b: Vec<i32> = core_rows.iter().map(|&i| reference[i]).collect();
+        if !a.is_empty() {
+            assert_eq!(
+                adjusted_rand(&a, &b),
+                1.0,
+                "round {round}: clusters of core rows"
+            );
+        }
+    }
+}
