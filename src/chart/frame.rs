@@ -231,7 +231,6 @@ pub fn layout(
     let pad = 10.0 * s;
     let lang = context.lang;
     let mut top = pad;
-    let title_y = top;
     top += 22.0 * s;
     let notes: Vec<String> = prepared.notes.iter().take(2).cloned().collect();
     top += notes.len() as f32 * 15.0 * s;
@@ -359,7 +358,6 @@ pub fn layout(
         shown: 0,
         zoomable: false,
     };
-    let _ = title_y;
     match &prepared.body {
         Body::Points(p) => {
             let (x0, x1) = min_max(p.x.iter().copied());

@@ -166,15 +166,14 @@ pub fn prepare(
             },
         }
     };
-    let need = |name: &Option<String>, role: &str| -> Result<(), ChartError> {
-        if name.is_none() {
-            Err(ChartError(match lang {
+    // A column the chart cannot do without: chosen, and in the table.
+    let required = |name: &Option<String>, role: &str| -> Result<&dyn Array, ChartError> {
+        column(name, role)?.ok_or_else(|| {
+            ChartError(match lang {
                 Lang::Sv => format!("Välj en kolumn för diagrammets {role}."),
                 Lang::En => format!("Choose a column for the chart's {role}."),
-            }))
-        } else {
-            Ok(())
-        }
+            })
+        })
     };
     let numeric = |name: &Option<String>,
                    array: &dyn Array|
@@ -239,17 +238,15 @@ pub fn prepare(
             }));
         }
         ChartKind::Scatter | ChartKind::Line => {
-            need(&spec.x, "x")?;
-            need(&spec.y, "y")?;
-            let xs = numeric(&spec.x, column(&spec.x, "x")?.unwrap())?;
-            let ys = numeric(&spec.y, column(&spec.y, "y")?.unwrap())?;
+            let xs = numeric(&spec.x, required(&spec.x, "x")?)?;
+            let ys = numeric(&spec.y, required(&spec.y, "y")?)?;
             let color = column(&spec.color, "colour")?;
             let sizes = match column(&spec.size, "size")? {
                 Some(a) => Some(numeric(&spec.size, a)?),
                 None => None,
             };
-            let label = column(&spec.label, "label")?;
-            let _ = label;
+            // The label is only read by tooltips; a wrong one is still an error.
+            column(&spec.label, "label")?;
             let keep =
                 |v: Option<f64>, log: bool| v.filter(|v| v.is_finite() && (!log || *v > 0.0));
             let mut points = Points {
@@ -310,12 +307,11 @@ pub fn prepare(
                     &w,
                 );
             }
-            prepared.table = point_table(batch, spec, &points, &prepared);
+            prepared.table = point_table(batch, spec, &points);
             prepared.body = Body::Points(points);
         }
         ChartKind::Bar => {
-            need(&spec.x, "x")?;
-            let categories = column(&spec.x, "x")?.unwrap();
+            let categories = required(&spec.x, "x")?;
             let values = match column(&spec.y, "y")? {
                 Some(a) => Some(numeric(&spec.y, a)?),
                 None => None,
@@ -338,8 +334,7 @@ pub fn prepare(
             );
         }
         ChartKind::Histogram => {
-            need(&spec.x, "x")?;
-            let xs = numeric(&spec.x, column(&spec.x, "x")?.unwrap())?;
+            let xs = numeric(&spec.x, required(&spec.x, "x")?)?;
             let mut values = Vec::with_capacity(rows);
             for v in xs {
                 match v.filter(|v| v.is_finite() && (!spec.log_x || *v > 0.0)) {
@@ -351,11 +346,9 @@ pub fn prepare(
             histogram(&mut prepared, spec, &values, lang);
         }
         ChartKind::Heatmap => {
-            need(&spec.x, "x")?;
-            need(&spec.y, "y")?;
             let all: Vec<usize> = (0..rows).collect();
-            let xs = coded(column(&spec.x, "x")?.unwrap(), &all);
-            let ys = coded(column(&spec.y, "y")?.unwrap(), &all);
+            let xs = coded(required(&spec.x, "x")?, &all);
+            let ys = coded(required(&spec.y, "y")?, &all);
             let values = match column(&spec.value, "value")? {
                 Some(a) => Some(numeric(&spec.value, a)?),
                 None => None,
@@ -509,6 +502,19 @@ fn coded(array: &dyn Array, rows: &[usize]) -> Coded {
         }
     }
     Coded { names, codes }
+}
+
+/// Row `i`'s number of `values` (1 when there is no number column, to
+/// count rows), or `None`, counted in `skipped`, when it has none.
+fn weight(values: Option<&[Option<f64>]>, i: usize, skipped: &mut usize) -> Option<f64> {
+    let Some(values) = values else {
+        return Some(1.0);
+    };
+    let v = values.get(i).copied().flatten().filter(|v| v.is_finite());
+    if v.is_none() {
+        *skipped += 1;
+    }
+    v
 }
 
 /// Compares names as numbers when both are numbers, else as text.
@@ -677,15 +683,8 @@ fn bars(
     let mut categories: Vec<String> = Vec::new();
     let mut sums: Vec<Vec<f64>> = vec![Vec::new(); n_groups];
     for (i, &code) in names.codes.iter().enumerate() {
-        let v = match values {
-            Some(values) => match values[i].filter(|v| v.is_finite()) {
-                Some(v) => v,
-                None => {
-                    *skipped += 1;
-                    continue;
-                }
-            },
-            None => 1.0,
+        let Some(v) = weight(values, i, skipped) else {
+            continue;
         };
         let code = code as usize;
         if category_of_code[code] == usize::MAX {
@@ -859,15 +858,8 @@ fn heatmap(
         let (Some(x), Some(y)) = (xi[xs.codes[i] as usize], yi[ys.codes[i] as usize]) else {
             continue;
         };
-        let v = match values {
-            Some(values) => match values[i].filter(|v| v.is_finite()) {
-                Some(v) => v,
-                None => {
-                    *skipped += 1;
-                    continue;
-                }
-            },
-            None => 1.0,
+        let Some(v) = weight(values, i, skipped) else {
+            continue;
         };
         sums[y * x_names.len() + x] += v;
         counts[y * x_names.len() + x] += 1;
@@ -921,12 +913,7 @@ fn heatmap(
 }
 
 /// The data tab of a scatter or line chart: the plotted rows.
-fn point_table(
-    batch: &RecordBatch,
-    spec: &ChartSpec,
-    points: &Points,
-    prepared: &Prepared,
-) -> DataTable {
+fn point_table(batch: &RecordBatch, spec: &ChartSpec, points: &Points) -> DataTable {
     let mut names: Vec<&String> = Vec::new();
     for n in [&spec.label, &spec.color, &spec.x, &spec.y, &spec.size]
         .into_iter()
@@ -941,7 +928,6 @@ fn point_table(
         .filter_map(|n| batch.column_by_name(n).map(|c| c.as_ref()))
         .collect();
     let formats: Vec<_> = arrays.iter().map(|a| formatter(*a)).collect();
-    let _ = prepared;
     DataTable {
         columns: names.iter().map(|n| n.to_string()).collect(),
         rows: points
