@@ -6,6 +6,9 @@
 //!
 //!   cargo bench --bench chart          RUNS=N for more runs
 
+#[cfg(not(target_arch = "wasm32"))]
+mod common;
+
 fn main() {
     #[cfg(not(target_arch = "wasm32"))]
     native::main();
@@ -13,6 +16,7 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
+    use crate::common::{median, report};
     use std::hint::black_box;
     use std::sync::Arc;
     use std::time::Instant;
@@ -24,16 +28,6 @@ mod native {
     use datalabb::chart::{Context, Size};
     use datalabb::ml::rng::Rng;
     use datalabb::recipe::{ChartKind, ChartSpec};
-
-    fn median(mut xs: Vec<f64>) -> f64 {
-        xs.sort_by(f64::total_cmp);
-        let mid = xs.len() / 2;
-        if xs.len() % 2 == 1 {
-            xs[mid]
-        } else {
-            (xs[mid - 1] + xs[mid]) / 2.0
-        }
-    }
 
     fn ms(start: Instant) -> f64 {
         start.elapsed().as_secs_f64() * 1000.0
@@ -95,15 +89,7 @@ mod native {
                     black_box(image.rgba.len());
                 }
                 let b = median(base.clone());
-                let show = |label: &str, xs: &[f64]| {
-                    let m = median(xs.to_vec());
-                    let all: Vec<String> = xs.iter().map(|x| format!("{x:.0}")).collect();
-                    println!(
-                        "{label:<52} median {m:>7.1} ms  {:>6.1}× baseline   runs: {}",
-                        m / b.max(1e-9),
-                        all.join(", ")
-                    );
-                };
+                let show = |label: &str, xs: &[f64]| report(label, xs, b);
                 println!("scatter of {n} points, pixel ratio {scale}, {runs} runs:");
                 show("  baseline: every point to a pixel", &base);
                 show("  prepare (columns, colour groups, data tab)", &prep);

@@ -6,6 +6,9 @@
 //!
 //!   cargo bench --bench ml             RUNS=N for more runs
 
+#[cfg(not(target_arch = "wasm32"))]
+mod common;
+
 fn main() {
     #[cfg(not(target_arch = "wasm32"))]
     native::main();
@@ -13,6 +16,7 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
+    use crate::common::{median, report};
     use std::hint::black_box;
     use std::time::Instant;
 
@@ -22,16 +26,6 @@ mod native {
     use datalabb::ml::no_progress;
     use datalabb::ml::rng::Rng;
     use datalabb::ml::silhouette::silhouette;
-
-    fn median(mut xs: Vec<f64>) -> f64 {
-        xs.sort_by(f64::total_cmp);
-        let mid = xs.len() / 2;
-        if xs.len() % 2 == 1 {
-            xs[mid]
-        } else {
-            (xs[mid - 1] + xs[mid]) / 2.0
-        }
-    }
 
     /// `n` rows of `d` values around `k` centres.
     fn blobs(n: usize, d: usize, k: usize, seed: u64) -> (Matrix, Vec<i32>) {
@@ -107,13 +101,7 @@ mod native {
             "native, {runs} runs (k-means ran {iterations} of its 10 iterations before the labels settled):"
         );
         for (name, xs) in &rows {
-            let m = median(xs.clone());
-            let all: Vec<String> = xs.iter().map(|x| format!("{x:.0}")).collect();
-            println!(
-                "{name:<56} median {m:>8.1} ms  {:>6.1}× baseline   runs: {}",
-                m / base,
-                all.join(", ")
-            );
+            report(name, xs, base);
         }
     }
 }

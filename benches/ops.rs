@@ -16,6 +16,9 @@
 
 // The command-line tool's generator is native only; on wasm32 (`clippy
 // --all-targets`) this is an empty program.
+#[cfg(not(target_arch = "wasm32"))]
+mod common;
+
 fn main() {
     #[cfg(not(target_arch = "wasm32"))]
     native::main();
@@ -23,6 +26,7 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
+    use crate::common::{median, report};
     use std::collections::BTreeMap;
     use std::hint::black_box;
     use std::time::Instant;
@@ -38,30 +42,10 @@ mod native {
 
     const FACT_ROWS: usize = 10_000_000;
 
-    fn median(mut xs: Vec<f64>) -> f64 {
-        xs.sort_by(f64::total_cmp);
-        let mid = xs.len() / 2;
-        if xs.len() % 2 == 1 {
-            xs[mid]
-        } else {
-            (xs[mid - 1] + xs[mid]) / 2.0
-        }
-    }
-
     fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
         let start = Instant::now();
         let out = f();
         (start.elapsed().as_secs_f64() * 1000.0, out)
-    }
-
-    fn report(label: &str, runs: &[f64], baseline: f64) {
-        let shown: Vec<String> = runs.iter().map(|r| format!("{r:.0}")).collect();
-        println!(
-            "{label:<44} median {:>8.1} ms   {:>5.1}× baseline   runs: {}",
-            median(runs.to_vec()),
-            median(runs.to_vec()) / baseline,
-            shown.join(", ")
-        );
     }
 
     pub fn main() {

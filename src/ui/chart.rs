@@ -78,6 +78,13 @@ pub fn ChartView(
     let hovering = StoredValue::new(false);
     let next_hover = StoredValue::new(None::<(f32, f32)>);
     let drag = StoredValue::new(None::<(f32, f32, bool, Option<View>)>);
+    // The frame on screen, and its device pixels per CSS pixel.
+    let current = move || shown.with_value(|s| s.as_ref().map(|s| s.frame.clone()));
+    let scale = move || {
+        shown
+            .with_value(|s| s.as_ref().map(|s| s.frame.scale))
+            .unwrap_or(1.0)
+    };
 
     let size = move || -> Size {
         let w = boxed
@@ -216,42 +223,18 @@ pub fn ChartView(
 
     // Pointer position in device pixels.
     let device = move |x: i32, y: i32| -> (f32, f32) {
-        let s = shown
-            .with_value(|s| s.as_ref().map(|s| s.frame.scale))
-            .unwrap_or(1.0);
+        let s = scale();
         (x as f32 * s, y as f32 * s)
     };
-    let hover = move |x: f32, y: f32| {
-        if hovering.get_value() {
-            next_hover.set_value(Some((x, y)));
-            return;
-        }
-        hovering.set_value(true);
-        let asked_at = now();
-        lab.ask(&Request::ChartHit { x, y }, move |response| {
-            if tip.is_disposed() {
-                return;
-            }
-            hit_ms.set(Some(now() - asked_at));
-            hovering.set_value(false);
-            if let Response::ChartHit { tip: found } = response {
-                tip.set(found);
-            }
-            if let Some((x, y)) = next_hover.try_update_value(Option::take).flatten() {
-                // The pointer moved on meanwhile: look again there.
-                next_hover.set_value(None);
-                lab.ask(&Request::ChartHit { x, y }, move |response| {
-                    if let (false, Response::ChartHit { tip: found }) =
-                        (tip.is_disposed(), response)
-                    {
-                        tip.set(found);
-                    }
-                });
-            }
-        });
+    let hovers = Hovers {
+        tip,
+        hit_ms,
+        in_flight: hovering,
+        next: next_hover,
     };
+    let hover = move |x: f32, y: f32| hovers.ask(lab, x, y);
     let zoom = move |factor: f64, at: Option<(f32, f32)>| {
-        let Some(frame) = shown.with_value(|s| s.as_ref().map(|s| s.frame.clone())) else {
+        let Some(frame) = current() else {
             return;
         };
         if !frame.zoomable {
@@ -276,7 +259,7 @@ pub fn ChartView(
         }
     };
     let pan = move |dx: f32, dy: f32, from: Option<View>| {
-        let Some(frame) = shown.with_value(|s| s.as_ref().map(|s| s.frame.clone())) else {
+        let Some(frame) = current() else {
             return;
         };
         if !frame.zoomable {
@@ -319,7 +302,7 @@ pub fn ChartView(
     };
     let on_down = move |e: web_sys::MouseEvent| {
         let (x, y) = device(e.offset_x(), e.offset_y());
-        let Some(frame) = shown.with_value(|s| s.as_ref().map(|s| s.frame.clone())) else {
+        let Some(frame) = current() else {
             return;
         };
         // A legend entry toggles its group's highlight.
@@ -358,10 +341,7 @@ pub fn ChartView(
         }
     };
     let on_key = move |e: web_sys::KeyboardEvent| {
-        let step = 40.0
-            * shown
-                .with_value(|s| s.as_ref().map(|s| s.frame.scale))
-                .unwrap_or(1.0);
+        let step = 40.0 * scale();
         let handled = match e.key().as_str() {
             "+" | "=" => {
                 zoom(0.8, None);
@@ -584,9 +564,7 @@ pub fn ChartView(
 
     let tooltip = move || {
         let tip = tip.get()?;
-        let s = shown
-            .with_value(|s| s.as_ref().map(|s| s.frame.scale))
-            .unwrap_or(1.0);
+        let s = scale();
         let (x, y) = (tip.x / s, tip.y / s);
         let style = format!("left:{x}px;top:{y}px");
         let ring = format!("left:{x}px;top:{y}px");
@@ -600,9 +578,7 @@ pub fn ChartView(
     };
     let brush_box = move || {
         let (x0, y0, x1, y1) = brush.get()?;
-        let s = shown
-            .with_value(|s| s.as_ref().map(|s| s.frame.scale))
-            .unwrap_or(1.0);
+        let s = scale();
         let style = format!(
             "left:{}px;top:{}px;width:{}px;height:{}px",
             x0.min(x1) / s,
@@ -681,6 +657,41 @@ pub fn ChartView(
                 <div class="chart-data-box" role="tabpanel">{data_table}</div>
             </Show>
         </section>
+    }
+}
+
+/// The tooltip's requests: one in flight; a position the pointer reaches
+/// meanwhile is asked for when it answers (the positions between are
+/// skipped).
+#[derive(Clone, Copy)]
+struct Hovers {
+    tip: RwSignal<Option<Tip>>,
+    hit_ms: RwSignal<Option<f64>>,
+    in_flight: StoredValue<bool>,
+    next: StoredValue<Option<(f32, f32)>>,
+}
+
+impl Hovers {
+    fn ask(self, lab: Lab, x: f32, y: f32) {
+        if self.in_flight.get_value() {
+            self.next.set_value(Some((x, y)));
+            return;
+        }
+        self.in_flight.set_value(true);
+        let asked_at = now();
+        lab.ask(&Request::ChartHit { x, y }, move |response| {
+            if self.tip.is_disposed() {
+                return;
+            }
+            self.hit_ms.set(Some(now() - asked_at));
+            self.in_flight.set_value(false);
+            if let Response::ChartHit { tip } = response {
+                self.tip.set(tip);
+            }
+            if let Some((x, y)) = self.next.try_update_value(Option::take).flatten() {
+                self.ask(lab, x, y);
+            }
+        });
     }
 }
 
