@@ -1648,6 +1648,30 @@ fn features_mut(step: &mut Step) -> Option<&mut Features> {
     }
 }
 
+/// A field of a cluster step's method: `get` shows it, `set` reads what
+/// is typed into a new method (`None`: not a value, nothing changes).
+fn method_field(
+    panel: Panel,
+    i: usize,
+    method: Memo<Option<Method>>,
+    label: &'static str,
+    testid: &'static str,
+    get: fn(&Method) -> Option<String>,
+    set: fn(&Method, &str) -> Option<Method>,
+) -> impl IntoView {
+    let read = move |text: &str| method.get_untracked().and_then(|m| set(&m, text));
+    view! {
+        <span class="muted">{label}</span>
+        {text_field(panel, move || label.to_string(),
+            Signal::derive(move || method.get().as_ref().and_then(get).unwrap_or_default()),
+            move |a, b| read(a) == read(b),
+            move |v| if let Some(new) = read(&v) {
+                panel.step(i, false, move |s| if let Step::Cluster { method, .. } = s { *method = new });
+            },
+            testid)}
+    }
+}
+
 /// A cluster or project step: the features (number columns, missing
 /// values, scaling of columns and rows), then the method and its
 /// parameters, or the number of components.
@@ -1677,13 +1701,6 @@ fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView 
             }
         }))
     };
-    let number = |text: &str| {
-        text.trim()
-            .replace(',', ".")
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-    };
     let cluster = move || matches!(step.get(), Some(Step::Cluster { .. }));
     let method = Memo::new(move |_| match step.get() {
         Some(Step::Cluster { method, .. }) => Some(method),
@@ -1693,40 +1710,32 @@ fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView 
         let t = t();
         match method.get() {
             Some(Method::KMeans { .. }) => view! {
-                <span class="muted">{t.k}</span>
-                {text_field(panel, move || t.k.to_string(),
-                    Signal::derive(move || match method.get() { Some(Method::KMeans { k, .. }) => k.to_string(), _ => String::new() }),
-                    |a, b| a.trim() == b.trim(),
-                    move |v| if let Ok(n) = v.trim().parse::<usize>() {
-                        panel.step(i, false, |s| if let Step::Cluster { method: Method::KMeans { k, .. }, .. } = s { *k = n });
-                    },
-                    "cluster-k")}
-                <span class="muted">{t.seed}</span>
-                {text_field(panel, move || t.seed.to_string(),
-                    Signal::derive(move || match method.get() { Some(Method::KMeans { seed, .. }) => seed.to_string(), _ => String::new() }),
-                    |a, b| a.trim() == b.trim(),
-                    move |v| if let Ok(n) = v.trim().parse::<u64>() {
-                        panel.step(i, false, |s| if let Step::Cluster { method: Method::KMeans { seed, .. }, .. } = s { *seed = n });
-                    },
-                    "cluster-seed")}
+                {method_field(panel, i, method, t.k, "cluster-k",
+                    |m| match m { Method::KMeans { k, .. } => Some(k.to_string()), _ => None },
+                    |m, v| match (m, v.trim().parse::<usize>()) {
+                        (Method::KMeans { restarts, seed, .. }, Ok(k)) => Some(Method::KMeans { k, restarts: *restarts, seed: *seed }),
+                        _ => None,
+                    })}
+                {method_field(panel, i, method, t.seed, "cluster-seed",
+                    |m| match m { Method::KMeans { seed, .. } => Some(seed.to_string()), _ => None },
+                    |m, v| match (m, v.trim().parse::<u64>()) {
+                        (Method::KMeans { k, restarts, .. }, Ok(seed)) => Some(Method::KMeans { k: *k, restarts: *restarts, seed }),
+                        _ => None,
+                    })}
             }.into_any(),
             Some(Method::Dbscan { .. }) => view! {
-                <span class="muted">{t.eps}</span>
-                {text_field(panel, move || t.eps.to_string(),
-                    Signal::derive(move || match method.get() { Some(Method::Dbscan { eps, .. }) => eps.to_string(), _ => String::new() }),
-                    move |a, b| number(a) == number(b),
-                    move |v| if let Some(x) = number(&v) {
-                        panel.step(i, false, |s| if let Step::Cluster { method: Method::Dbscan { eps, .. }, .. } = s { *eps = x });
-                    },
-                    "cluster-eps")}
-                <span class="muted">{t.min_points}</span>
-                {text_field(panel, move || t.min_points.to_string(),
-                    Signal::derive(move || match method.get() { Some(Method::Dbscan { min_points, .. }) => min_points.to_string(), _ => String::new() }),
-                    |a, b| a.trim() == b.trim(),
-                    move |v| if let Ok(n) = v.trim().parse::<usize>() {
-                        panel.step(i, false, |s| if let Step::Cluster { method: Method::Dbscan { min_points, .. }, .. } = s { *min_points = n });
-                    },
-                    "cluster-min-points")}
+                {method_field(panel, i, method, t.eps, "cluster-eps",
+                    |m| match m { Method::Dbscan { eps, .. } => Some(eps.to_string()), _ => None },
+                    |m, v| match (m, v.trim().replace(',', ".").parse::<f64>()) {
+                        (Method::Dbscan { min_points, .. }, Ok(eps)) if eps.is_finite() => Some(Method::Dbscan { eps, min_points: *min_points }),
+                        _ => None,
+                    })}
+                {method_field(panel, i, method, t.min_points, "cluster-min-points",
+                    |m| match m { Method::Dbscan { min_points, .. } => Some(min_points.to_string()), _ => None },
+                    |m, v| match (m, v.trim().parse::<usize>()) {
+                        (Method::Dbscan { eps, .. }, Ok(min_points)) => Some(Method::Dbscan { eps: *eps, min_points }),
+                        _ => None,
+                    })}
             }.into_any(),
             None => ().into_any(),
         }
