@@ -8,6 +8,8 @@
 //! | `matrix.rs`     | a dense row-major matrix of `f64` |
 //! | `features.rs`   | columns -> a matrix: missing values (drop, mean, median), column scaling (z-score, min-max, log1p), row scaling (by the row's mean, index to the first column = 100) |
 //! | `kmeans.rs`     | k-means: k-means++ starts, several restarts, Lloyd iterations in chunks with progress and cancel |
+//! | `gmm.rs`        | Gaussian mixture: full covariances, EM from a k-means start; each row's most probable component and its probability |
+//! | `agglomerative.rs` | Ward, average and complete linkage by the nearest-neighbour chain; refuses above 5,000 rows (n² memory) |
 //! | `dbscan.rs`     | DBSCAN: a grid over the first two dimensions finds neighbours; a work cap refuses an eps that makes every point a neighbour of every other |
 //! | `pca.rs`        | principal components from the covariance matrix by Jacobi's symmetric eigen-decomposition |
 //! | `step.rs`       | the recipe's `cluster` and `project` steps: checks against the schema, and the columns they add |
@@ -15,8 +17,10 @@
 //!
 //! Pure: no clock, no IO. Errors are messages for the visitor.
 
+pub mod agglomerative;
 pub mod dbscan;
 pub mod features;
+pub mod gmm;
 pub mod kmeans;
 pub mod matrix;
 pub mod pca;

@@ -8,8 +8,10 @@ use arrow::array::{ArrayRef, Float64Array, Int32Array, RecordBatch};
 use arrow::datatypes::{DataType, Field, Schema as ArrowSchema};
 use serde::{Deserialize, Serialize};
 
+use super::agglomerative::{Linkage, agglomerative};
 use super::dbscan::{DbscanParams, dbscan};
 use super::features::{Features, extract};
+use super::gmm::{GmmParams, gmm};
 use super::kmeans::{KMeansParams, MAX_RESTARTS, kmeans};
 use super::pca::pca;
 use super::{NOISE, Progress};
@@ -30,6 +32,114 @@ pub enum Method {
     /// Dense regions: rows with `min_points` rows within `eps`, and the
     /// rows near them; the rest is noise (label −1).
     Dbscan { eps: f64, min_points: usize },
+    /// k normal distributions (a Gaussian mixture); each row's most
+    /// probable one, and that probability in a second column.
+    GaussianMixture {
+        k: usize,
+        #[serde(default = "seed", skip_serializing_if = "is_seed")]
+        seed: u64,
+    },
+    /// Rows merged bottom-up until k clusters remain.
+    Agglomerative {
+        k: usize,
+        #[serde(default = "ward", skip_serializing_if = "is_ward")]
+        linkage: Linkage,
+    },
+}
+
+impl Method {
+    /// The methods in the order the panel lists them.
+    pub const COUNT: usize = 4;
+
+    /// This method's place in that list.
+    pub fn index(&self) -> usize {
+        match self {
+            Method::KMeans { .. } => 0,
+            Method::Dbscan { .. } => 1,
+            Method::GaussianMixture { .. } => 2,
+            Method::Agglomerative { .. } => 3,
+        }
+    }
+
+    /// Method `index` with its defaults, keeping this one's k where both
+    /// have one.
+    pub fn switch(&self, index: usize) -> Method {
+        let k = self.k().unwrap_or(3);
+        match index {
+            1 => Method::Dbscan {
+                eps: 0.5,
+                min_points: 5,
+            },
+            2 => Method::GaussianMixture { k, seed: seed() },
+            3 => Method::Agglomerative { k, linkage: ward() },
+            _ => Method::KMeans {
+                k,
+                restarts: restarts(),
+                seed: seed(),
+            },
+        }
+    }
+
+    /// The number of clusters asked for (not DBSCAN's).
+    pub fn k(&self) -> Option<usize> {
+        match self {
+            Method::KMeans { k, .. }
+            | Method::GaussianMixture { k, .. }
+            | Method::Agglomerative { k, .. } => Some(*k),
+            Method::Dbscan { .. } => None,
+        }
+    }
+
+    /// The same method with `k` clusters (`None` for DBSCAN).
+    pub fn with_k(&self, new: usize) -> Option<Method> {
+        let mut m = self.clone();
+        match &mut m {
+            Method::KMeans { k, .. }
+            | Method::GaussianMixture { k, .. }
+            | Method::Agglomerative { k, .. } => *k = new,
+            Method::Dbscan { .. } => return None,
+        }
+        Some(m)
+    }
+
+    /// The seed of a method that draws random numbers.
+    pub fn seed(&self) -> Option<u64> {
+        match self {
+            Method::KMeans { seed, .. } | Method::GaussianMixture { seed, .. } => Some(*seed),
+            _ => None,
+        }
+    }
+
+    /// The same method with another seed (`None` without one).
+    pub fn with_seed(&self, new: u64) -> Option<Method> {
+        let mut m = self.clone();
+        match &mut m {
+            Method::KMeans { seed, .. } | Method::GaussianMixture { seed, .. } => *seed = new,
+            _ => return None,
+        }
+        Some(m)
+    }
+
+    /// The new columns' names and types after a cluster step named `name`.
+    pub fn columns(&self, name: &str) -> Vec<(String, String)> {
+        let mut out = vec![(name.to_string(), "Int32".to_string())];
+        if matches!(self, Method::GaussianMixture { .. }) {
+            out.push((probability_name(name), "Float64".into()));
+        }
+        out
+    }
+}
+
+/// The column of a mixture's membership probabilities.
+pub fn probability_name(name: &str) -> String {
+    format!("{name}_probability")
+}
+
+fn ward() -> Linkage {
+    Linkage::Ward
+}
+fn is_ward(l: &Linkage) -> bool {
+    *l == Linkage::Ward
 }
 
 fn restarts() -> usize {
@@ -89,11 +199,17 @@ pub fn check_cluster(
     name: &str,
 ) -> Result<Schema, String> {
     check_features(schema, features)?;
+    let check_k = |k: &usize| {
+        if (1..=MAX_K).contains(k) {
+            Ok(())
+        } else {
+            Err(format!("k must be between 1 and {MAX_K} (it is {k})"))
+        }
+    };
     match method {
+        Method::GaussianMixture { k, .. } | Method::Agglomerative { k, .. } => check_k(k)?,
         Method::KMeans { k, restarts, .. } => {
-            if !(1..=MAX_K).contains(k) {
-                return Err(format!("k must be between 1 and {MAX_K} (it is {k})"));
-            }
+            check_k(k)?;
             if !(1..=MAX_RESTARTS).contains(restarts) {
                 return Err(format!("restarts must be between 1 and {MAX_RESTARTS}"));
             }
@@ -107,9 +223,11 @@ pub fn check_cluster(
             }
         }
     }
-    check_new(schema, name)?;
     let mut out = schema.clone();
-    out.push((name.to_string(), "Int32".into()));
+    for (column, data_type) in method.columns(name) {
+        check_new(&out, &column)?;
+        out.push((column, data_type));
+    }
     Ok(out)
 }
 
@@ -140,7 +258,7 @@ pub fn check_project(
 }
 
 /// Adds column `name`: each row's cluster (−1 for noise, null for a row
-/// left out for a missing value).
+/// left out for a missing value); for a mixture also `name_probability`.
 pub fn cluster(
     batch: &RecordBatch,
     features: &Features,
@@ -149,6 +267,7 @@ pub fn cluster(
     progress: &mut Progress,
 ) -> Result<RecordBatch, String> {
     let x = extract(batch, features).map_err(|e| e.0)?;
+    let mut probability = None;
     let labels: Vec<i32> = match method {
         Method::KMeans { k, restarts, seed } => {
             let params = KMeansParams {
@@ -176,18 +295,34 @@ pub fn cluster(
             .map_err(|e| e.0)?
             .labels
         }
+        Method::GaussianMixture { k, seed } => {
+            let fit =
+                gmm(&x.matrix, &GmmParams { k: *k, seed: *seed }, progress).map_err(|e| e.0)?;
+            probability = Some(fit.probability);
+            fit.labels.iter().map(|&l| l as i32).collect()
+        }
+        Method::Agglomerative { k, linkage } => agglomerative(&x.matrix, *k, *linkage, progress)
+            .map_err(|e| e.0)?
+            .labels
+            .iter()
+            .map(|&l| l as i32)
+            .collect(),
     };
     let mut column = vec![None; batch.num_rows()];
     for (&row, &label) in x.rows.iter().zip(&labels) {
         column[row] = Some(if label < 0 { NOISE } else { label });
     }
-    append(
-        batch,
-        vec![(
-            name.to_string(),
-            Arc::new(Int32Array::from(column)) as ArrayRef,
-        )],
-    )
+    let mut new = vec![(
+        name.to_string(),
+        Arc::new(Int32Array::from(column)) as ArrayRef,
+    )];
+    if let Some(p) = probability {
+        new.push((
+            probability_name(name),
+            spread(batch.num_rows(), &x.rows, &p),
+        ));
+    }
+    append(batch, new)
 }
 
 /// Adds the first `components` principal components of the features.
@@ -203,13 +338,21 @@ pub fn project(
     let names = projected_names(prefix, components);
     let mut columns = Vec::with_capacity(k);
     for (c, name) in names.into_iter().enumerate() {
-        let mut values = vec![None; batch.num_rows()];
-        for (i, &row) in x.rows.iter().enumerate() {
-            values[row] = Some(p.projected.data[i * k + c]);
-        }
-        columns.push((name, Arc::new(Float64Array::from(values)) as ArrayRef));
+        let values: Vec<f64> = (0..x.rows.len())
+            .map(|i| p.projected.data[i * k + c])
+            .collect();
+        columns.push((name, spread(batch.num_rows(), &x.rows, &values)));
     }
     append(batch, columns)
+}
+
+/// A column of `len` rows with `values` at `rows` and nulls elsewhere.
+fn spread(len: usize, rows: &[usize], values: &[f64]) -> ArrayRef {
+    let mut column = vec![None; len];
+    for (&row, &v) in rows.iter().zip(values) {
+        column[row] = Some(v);
+    }
+    Arc::new(Float64Array::from(column))
 }
 
 fn append(batch: &RecordBatch, new: Vec<(String, ArrayRef)>) -> Result<RecordBatch, String> {

@@ -438,6 +438,82 @@ fn cluster_and_project_steps_run_in_a_recipe() {
         "{}",
         err.message
     );
+    // A mixture adds its probabilities; every method finds the blobs, and
+    // the rows it left out stay null.
+    for method in [
+        Method::GaussianMixture { k: 4, seed: 2 },
+        Method::Agglomerative {
+            k: 4,
+            linkage: crate::ml::agglomerative::Linkage::Average,
+        },
+    ] {
+        let mut other = recipe.clone();
+        other.steps.truncate(1);
+        if let Step::Cluster { method: m, .. } = &mut other.steps[0] {
+            *m = method.clone();
+        }
+        let (out, _) = crate::recipe::run::run(&other, &tables, &mut no_progress).unwrap();
+        let labels = out
+            .column(3)
+            .as_any()
+            .downcast_ref::<arrow::array::Int32Array>()
+            .unwrap();
+        let found: Vec<i32> = (1..x.rows).map(|i| labels.value(i)).collect();
+        assert!(labels.is_null(0) && adjusted_rand(&found, &truth[1..]) >= 0.99);
+        let gmm = matches!(method, Method::GaussianMixture { .. });
+        assert_eq!(out.num_columns(), if gmm { 5 } else { 4 });
+        if gmm {
+            assert_eq!(out.schema().field(4).name(), "cluster_probability");
+            let p = out
+                .column(4)
+                .as_any()
+                .downcast_ref::<Float64Array>()
+                .unwrap();
+            assert!(p.is_null(0) && (1..x.rows).all(|i| p.value(i) > 0.9));
+        }
+    }
+    // The probability column's name is checked like the label's.
+    let schema = vec![
+        ("a".to_string(), "Float64".to_string()),
+        ("g_probability".to_string(), "Float64".to_string()),
+    ];
+    let features = Features {
+        columns: vec!["a".into()],
+        ..Features::default()
+    };
+    let gmm = Method::GaussianMixture { k: 2, seed: 1 };
+    let e = crate::ml::step::check_cluster(&schema, &features, &gmm, "g").unwrap_err();
+    assert!(e.contains("g_probability"), "{e}");
+    assert!(
+        crate::ml::step::check_cluster(&schema, &features, &gmm.with_k(0).unwrap(), "h").is_err()
+    );
+}
+
+#[test]
+fn methods_switch_keeping_k_and_read_old_links() {
+    use crate::ml::step::Method;
+    let m = Method::KMeans {
+        k: 5,
+        restarts: 10,
+        seed: 1,
+    };
+    for index in 0..Method::COUNT {
+        let other = m.switch(index);
+        assert_eq!(other.index(), index);
+        if index != 1 {
+            assert_eq!(other.k(), Some(5));
+        }
+    }
+    let json = serde_json::to_string(&m.switch(3)).unwrap();
+    assert_eq!(json, r#"{"agglomerative":{"k":5}}"#);
+    let read: Method = serde_json::from_str(r#"{"gaussian_mixture":{"k":2}}"#).unwrap();
+    assert_eq!(read.seed(), Some(1));
+    let linked: Method =
+        serde_json::from_str(r#"{"agglomerative":{"k":2,"linkage":"complete"}}"#).unwrap();
+    assert_eq!(linked.with_k(7).unwrap().k(), Some(7));
+    assert!(
+        serde_json::from_str::<Method>(r#"{"agglomerative":{"k":2,"linkage":"single"}}"#).is_err()
+    );
 }
 
 #[test]
@@ -499,4 +575,206 @@ fn dbscan_agrees_with_a_scan_of_all_pairs() {
             );
         }
     }
+}
+
+#[test]
+fn gaussian_mixture_recovers_blobs_with_probabilities() {
+    use super::gmm::{GmmParams, gmm};
+    let (x, truth) = blobs(&centres(), 200, 1.0, 11);
+    let params = GmmParams { k: 4, seed: 3 };
+    let fit = gmm(&x, &params, &mut no_progress).unwrap();
+    let labels: Vec<i32> = fit.labels.iter().map(|&l| l as i32).collect();
+    assert!(adjusted_rand(&labels, &truth) >= 0.99);
+    assert!(fit.converged && fit.log_likelihood.is_finite());
+    assert!(fit.probability.iter().all(|p| (0.25..=1.0).contains(p)));
+    // Well apart: nearly every row is sure of its component.
+    let sure = fit.probability.iter().filter(|&&p| p > 0.99).count();
+    assert!(sure > 780, "{sure}");
+    assert!((fit.weights.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    assert_eq!(fit, gmm(&x, &params, &mut no_progress).unwrap());
+}
+
+#[test]
+fn gaussian_mixture_is_unsure_between_overlapping_clusters() {
+    use super::gmm::{GmmParams, gmm};
+    // Two overlapping normal clusters at 0 and 3 (deviation 1): the fitted
+    // means and weights are close to the truth, rows halfway are about
+    // 50/50, rows at the centres are sure.
+    let (x, _) = blobs(&[vec![0.0], vec![3.0]], 2000, 1.0, 21);
+    let fit = gmm(&x, &GmmParams { k: 2, seed: 1 }, &mut no_progress).unwrap();
+    let mut means: Vec<f64> = fit.means.data.clone();
+    means.sort_by(f64::total_cmp);
+    assert!(
+        (means[0] - 0.0).abs() < 0.15 && (means[1] - 3.0).abs() < 0.15,
+        "{means:?}"
+    );
+    assert!(
+        fit.weights.iter().all(|w| (w - 0.5).abs() < 0.05),
+        "{:?}",
+        fit.weights
+    );
+    let near = |v: f64| {
+        let i = (0..x.rows)
+            .min_by(|&a, &b| (x.row(a)[0] - v).abs().total_cmp(&(x.row(b)[0] - v).abs()))
+            .unwrap();
+        fit.probability[i]
+    };
+    assert!(near(1.5) < 0.65, "{}", near(1.5));
+    assert!(near(-1.0) > 0.95 && near(4.0) > 0.95);
+}
+
+#[test]
+fn gaussian_mixture_edges_are_messages_not_nan() {
+    use super::gmm::{GmmParams, gmm};
+    let p = |k| GmmParams { k, seed: 1 };
+    let (x, _) = blobs(&centres(), 3, 1.0, 1);
+    assert!(
+        gmm(&x, &p(0), &mut no_progress)
+            .unwrap_err()
+            .0
+            .contains("at least 1")
+    );
+    assert!(
+        gmm(&x, &p(13), &mut no_progress)
+            .unwrap_err()
+            .0
+            .contains("12 rows")
+    );
+    // Identical rows, one row, a component per row, a constant feature:
+    // the regularised covariance keeps every number finite.
+    let same = Matrix::from_rows(&vec![vec![3.0, 3.0]; 40]).unwrap();
+    let one = Matrix::from_rows(&[vec![1.0, 2.0]]).unwrap();
+    let constant =
+        Matrix::from_rows(&(0..30).map(|i| vec![i as f64, 7.0]).collect::<Vec<_>>()).unwrap();
+    for (m, k) in [(&same, 2), (&one, 1), (&x, 12), (&constant, 3)] {
+        let fit = gmm(m, &p(k), &mut no_progress).unwrap();
+        assert!(
+            fit.probability
+                .iter()
+                .all(|v| v.is_finite() && *v > 0.0 && *v <= 1.0 + 1e-12)
+        );
+        assert!(fit.log_likelihood.is_finite());
+    }
+    assert!(
+        gmm(&x, &p(2), &mut |_, _| std::ops::ControlFlow::Break(()))
+            .unwrap_err()
+            .0
+            .contains("cancelled")
+    );
+}
+
+#[test]
+fn agglomerative_recovers_blobs_with_every_linkage() {
+    use super::agglomerative::{Linkage, agglomerative};
+    let (x, truth) = blobs(&centres(), 60, 1.0, 9);
+    for linkage in Linkage::ALL {
+        let r = agglomerative(&x, 4, linkage, &mut no_progress).unwrap();
+        let labels: Vec<i32> = r.labels.iter().map(|&l| l as i32).collect();
+        assert!(adjusted_rand(&labels, &truth) >= 0.99, "{linkage:?}");
+        assert_eq!(r.merges.len(), 239);
+        assert_eq!(r.labels[0], 0, "numbered by their first rows");
+        assert!(r.merges.windows(2).all(|w| w[0].height <= w[1].height));
+        assert_eq!(r.merges.last().unwrap().size, 240);
+    }
+}
+
+/// Merge heights by the definitions, from the rows: the closest pair of
+/// clusters each time (n³, small tables only).
+fn naive_heights(x: &Matrix, linkage: super::agglomerative::Linkage) -> Vec<f64> {
+    use super::agglomerative::Linkage;
+    let mut clusters: Vec<Vec<usize>> = (0..x.rows).map(|i| vec![i]).collect();
+    let dist = |i: usize, j: usize| distance2(x.row(i), x.row(j)).sqrt();
+    let centre = |c: &[usize]| -> Vec<f64> {
+        (0..x.cols)
+            .map(|d| c.iter().map(|&i| x.row(i)[d]).sum::<f64>() / c.len() as f64)
+            .collect()
+    };
+    let between = |a: &[usize], b: &[usize]| -> f64 {
+        match linkage {
+            Linkage::Ward => {
+                let (na, nb) = (a.len() as f64, b.len() as f64);
+                (2.0 * na * nb / (na + nb) * distance2(&centre(a), &centre(b))).sqrt()
+            }
+            Linkage::Average => {
+                a.iter()
+                    .flat_map(|&i| b.iter().map(move |&j| (i, j)))
+                    .map(|(i, j)| dist(i, j))
+                    .sum::<f64>()
+                    / (a.len() * b.len()) as f64
+            }
+            Linkage::Complete => a
+                .iter()
+                .flat_map(|&i| b.iter().map(move |&j| (i, j)))
+                .map(|(i, j)| dist(i, j))
+                .fold(0.0, f64::max),
+        }
+    };
+    let mut heights = Vec::new();
+    while clusters.len() > 1 {
+        let mut best = (0, 1, f64::INFINITY);
+        for a in 0..clusters.len() {
+            for b in a + 1..clusters.len() {
+                let h = between(&clusters[a], &clusters[b]);
+                if h < best.2 {
+                    best = (a, b, h);
+                }
+            }
+        }
+        let merged = clusters.remove(best.1);
+        clusters[best.0].extend(merged);
+        heights.push(best.2);
+    }
+    heights
+}
+
+#[test]
+fn agglomerative_agrees_with_the_definitions_on_random_tables() {
+    use super::agglomerative::{Linkage, agglomerative};
+    let mut rng = Rng::new(77);
+    for case in 0..12 {
+        let n = 5 + rng.below(40);
+        let d = 1 + rng.below(4);
+        let rows: Vec<Vec<f64>> = (0..n)
+            .map(|_| (0..d).map(|_| rng.normal() * 3.0).collect())
+            .collect();
+        let x = Matrix::from_rows(&rows).unwrap();
+        for linkage in Linkage::ALL {
+            let r = agglomerative(&x, 1, linkage, &mut no_progress).unwrap();
+            let got: Vec<f64> = r.merges.iter().map(|m| m.height).collect();
+            let want = naive_heights(&x, linkage);
+            for (g, w) in got.iter().zip(&want) {
+                assert!(
+                    (g - w).abs() < 1e-9 * w.max(1.0),
+                    "case {case} {linkage:?}: {got:?} vs {want:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn agglomerative_refuses_more_rows_than_fit_and_other_edges() {
+    use super::agglomerative::{Linkage, MAX_ROWS, agglomerative};
+    let big = Matrix::zeros(MAX_ROWS + 1, 1);
+    let e = agglomerative(&big, 3, Linkage::Ward, &mut no_progress)
+        .unwrap_err()
+        .0;
+    assert!(
+        e.contains("at most 5000 rows") && e.contains("k-means"),
+        "{e}"
+    );
+    let one = Matrix::from_rows(&[vec![1.0]]).unwrap();
+    assert_eq!(
+        agglomerative(&one, 1, Linkage::Ward, &mut no_progress)
+            .unwrap()
+            .labels,
+        [0]
+    );
+    let same = Matrix::from_rows(&vec![vec![2.0, 2.0]; 30]).unwrap();
+    for linkage in Linkage::ALL {
+        let r = agglomerative(&same, 3, linkage, &mut no_progress).unwrap();
+        assert!(r.merges.iter().all(|m| m.height == 0.0));
+        assert_eq!(r.labels.iter().max(), Some(&2));
+    }
+    assert!(agglomerative(&same, 31, Linkage::Ward, &mut no_progress).is_err());
 }

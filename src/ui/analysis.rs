@@ -18,6 +18,7 @@ use crate::data::export::Format;
 use crate::data::hash::short_hash;
 use crate::data::{Catalog, Lang};
 use crate::engine::protocol::{RESULT, RecipeError, Request, Response, StepOutcome, TableSummary};
+use crate::ml::agglomerative::Linkage;
 use crate::ml::features::{ColumnScale, Features, Missing, RowScale};
 use crate::ml::step::Method;
 use crate::ops::derive::{Formula, Operand};
@@ -376,10 +377,7 @@ fn shape(i: usize, step: &Step) -> String {
             None => "nested".into(),
         },
         Step::Join { spec, .. } => spec.left_on.len().to_string(),
-        Step::Cluster { method, .. } => match method {
-            Method::KMeans { .. } => "kmeans".into(),
-            Method::Dbscan { .. } => "dbscan".into(),
-        },
+        Step::Cluster { method, .. } => method.index().to_string(),
         Step::Pivot { index, .. } => index.len().to_string(),
         Step::GroupBy { by, measures } => format!("{}/{}", by.len(), measures.len()),
         Step::Derive { formula, .. } => {
@@ -1638,7 +1636,7 @@ const SCALES: [ColumnScale; 4] = [
     ColumnScale::Log1p,
 ];
 const ROW_SCALES: [RowScale; 3] = [RowScale::None, RowScale::Mean, RowScale::IndexFirst];
-const METHODS: [usize; 2] = [0, 1];
+const METHODS: [usize; Method::COUNT] = [0, 1, 2, 3];
 const COMPONENTS: [u8; 3] = [1, 2, 3];
 
 fn features_mut(step: &mut Step) -> Option<&mut Features> {
@@ -1708,21 +1706,29 @@ fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView 
     });
     let method_params = move || {
         let t = t();
-        match method.get() {
-            Some(Method::KMeans { .. }) => view! {
-                {method_field(panel, i, method, t.k, "cluster-k",
-                    |m| match m { Method::KMeans { k, .. } => Some(k.to_string()), _ => None },
-                    |m, v| match (m, v.trim().parse::<usize>()) {
-                        (Method::KMeans { restarts, seed, .. }, Ok(k)) => Some(Method::KMeans { k, restarts: *restarts, seed: *seed }),
-                        _ => None,
-                    })}
-                {method_field(panel, i, method, t.seed, "cluster-seed",
-                    |m| match m { Method::KMeans { seed, .. } => Some(seed.to_string()), _ => None },
-                    |m, v| match (m, v.trim().parse::<u64>()) {
-                        (Method::KMeans { k, restarts, .. }, Ok(seed)) => Some(Method::KMeans { k: *k, restarts: *restarts, seed }),
-                        _ => None,
-                    })}
-            }.into_any(),
+        let k = method.get().and_then(|m| m.k()).map(|_| {
+            method_field(
+                panel,
+                i,
+                method,
+                t.k,
+                "cluster-k",
+                |m| m.k().map(|k| k.to_string()),
+                |m, v| v.trim().parse::<usize>().ok().and_then(|k| m.with_k(k)),
+            )
+        });
+        let seed = method.get().and_then(|m| m.seed()).map(|_| {
+            method_field(
+                panel,
+                i,
+                method,
+                t.seed,
+                "cluster-seed",
+                |m| m.seed().map(|s| s.to_string()),
+                |m, v| v.trim().parse::<u64>().ok().and_then(|s| m.with_seed(s)),
+            )
+        });
+        let detail = match method.get() {
             Some(Method::Dbscan { .. }) => view! {
                 {method_field(panel, i, method, t.eps, "cluster-eps",
                     |m| match m { Method::Dbscan { eps, .. } => Some(eps.to_string()), _ => None },
@@ -1737,8 +1743,13 @@ fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView 
                         _ => None,
                     })}
             }.into_any(),
-            None => ().into_any(),
-        }
+            Some(Method::Agglomerative { .. }) => choice_select(move || t.linkage.to_string(), "cluster-linkage", &Linkage::ALL,
+                move |n| t.linkages[n],
+                Signal::derive(move || match method.get() { Some(Method::Agglomerative { linkage, .. }) => linkage, _ => Linkage::Ward }),
+                move |l| panel.step(i, true, move |s| if let Step::Cluster { method: Method::Agglomerative { linkage, .. }, .. } = s { *linkage = l })).into_any(),
+            _ => ().into_any(),
+        };
+        view! { {k} {seed} {detail} }
     };
     view! {
         <div class="form-row"><span class="muted">{move || t().features}</span></div>
@@ -1766,13 +1777,9 @@ fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView 
         <Show when=cluster>
             <div class="form-row">
                 {choice_select(move || t().method.to_string(), "cluster-method", &METHODS, move |n| t().methods[n],
-                    Signal::derive(move || usize::from(matches!(method.get(), Some(Method::Dbscan { .. })))),
+                    Signal::derive(move || method.get().map_or(0, |m| m.index())),
                     move |m| panel.step(i, true, move |s| if let Step::Cluster { method, .. } = s {
-                        *method = if m == 0 {
-                            Method::KMeans { k: 3, restarts: 10, seed: 1 }
-                        } else {
-                            Method::Dbscan { eps: 0.5, min_points: 5 }
-                        };
+                        *method = method.switch(m);
                     }))}
                 {method_params}
                 <span class="muted">{move || t().name}</span>
