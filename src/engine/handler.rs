@@ -18,12 +18,15 @@ use crate::data::summary::summarize;
 use crate::data::values::{formatter, sort_rows};
 use crate::data::view::Selection;
 use crate::engine::protocol::{
-    Origin, RESULT, RecipeError, Request, Response, StepOutcome, TableSummary, Timings, Tip,
+    INSIGHT, MAX_INSIGHT_ROWS, Origin, PROFILE, RESULT, RecipeError, Request, Response,
+    StepOutcome, TableSummary, Timings, Tip,
 };
 use crate::error::LoadError;
+use crate::ml::features::extract;
+use crate::ml::insight::{Insight, choose_k, k_distance, profiles};
 use crate::ops::no_progress;
 use crate::recipe::plan::{self, Schema};
-use crate::recipe::{ChartSpec, Recipe, run};
+use crate::recipe::{ChartSpec, Recipe, Step, run};
 
 /// What the worker must do after a request.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,6 +92,28 @@ struct ChartState {
     prepared: Prepared,
     frame: Option<Frame>,
     grid: Option<Grid>,
+}
+
+/// A prepared chart laid out at `size` (its big series rasterised).
+fn drawn(
+    prepared: &Prepared,
+    size: Size,
+    view: Option<View>,
+    highlight: Option<u8>,
+    context: &Context,
+) -> Response {
+    let frame = layout(prepared, context, size, view, highlight);
+    let (image, pixels) = match rasterise(prepared, &frame, highlight) {
+        Some(r) => (Some((r.width, r.height)), r.rgba),
+        None => (None, Vec::new()),
+    };
+    Response::Chart {
+        frame: Box::new(frame),
+        table: prepared.table.clone(),
+        image,
+        pixels,
+        chart_ms: 0.0,
+    }
 }
 
 /// A tooltip for `found`: the label column (or the group) as its title,
@@ -238,6 +263,7 @@ impl Engine {
                 | Request::Summarize { .. }
                 | Request::Export { .. }
                 | Request::Distinct { .. }
+                | Request::Insight { .. }
                 | Request::Cancel { .. }
         ) {
             self.chart = None;
@@ -326,6 +352,17 @@ impl Engine {
                 Ok((values, more)) => Outcome::Reply(Response::Distinct { values, more }),
                 Err(message) => error(message),
             },
+            Request::Insight {
+                recipe,
+                step,
+                insight,
+                member,
+            } => Outcome::Reply(
+                match self.insight(recipe, step, &insight, member.as_deref(), report) {
+                    Ok(response) => response,
+                    Err(message) => Response::Error { message },
+                },
+            ),
             Request::Export { dataset, format } => match self.tables.get(&dataset) {
                 Some(loaded) => match export(&loaded.batch, format) {
                     Ok(bytes) => Outcome::Reply(Response::Exported {
@@ -367,6 +404,14 @@ impl Engine {
                 message: format!("{dataset}: not loaded; open it first"),
             };
         };
+        if dataset != RESULT {
+            // The small charts beside an analysis (the elbow, profiles) are
+            // drawn and forgotten; the analysis's chart keeps its tooltips.
+            return match prepare(&loaded.batch, &spec, &context) {
+                Ok(prepared) => drawn(&prepared, size, view, highlight, &context),
+                Err(e) => Response::Error { message: e.0 },
+            };
+        }
         let same = self.chart.as_ref().is_some_and(|c| {
             c.dataset == dataset
                 && c.spec == spec
@@ -395,22 +440,13 @@ impl Engine {
                 message: "no chart".into(),
             };
         };
-        let frame = layout(&state.prepared, &state.context, size, view, highlight);
-        let raster = rasterise(&state.prepared, &frame, highlight);
+        let response = drawn(&state.prepared, size, view, highlight, &state.context);
         // The nearest-point index is built on the first hover, not here.
         state.grid = None;
-        state.frame = Some(frame.clone());
-        let (image, pixels) = match raster {
-            Some(r) => (Some((r.width, r.height)), r.rgba),
-            None => (None, Vec::new()),
-        };
-        Response::Chart {
-            frame: Box::new(frame),
-            table: state.prepared.table.clone(),
-            image,
-            pixels,
-            chart_ms: 0.0,
+        if let Response::Chart { frame, .. } = &response {
+            state.frame = Some(frame.as_ref().clone());
         }
+        response
     }
 
     /// The tooltip of the mark at `(x, y)` of the last chart.
@@ -490,22 +526,7 @@ impl Engine {
         match run::run_steps(recipe, &tables, &mut on_step) {
             Ok((batch, reports)) => {
                 record(&mut steps, reports);
-                let kept = self.keep(
-                    TableSummary {
-                        dataset: RESULT.to_string(),
-                        origin: Origin::Analysis,
-                        sha256: String::new(),
-                        rows: 0,
-                        columns: Vec::new(),
-                        file_bytes: 0,
-                        memory_bytes: 0,
-                        from_cache: false,
-                        csv: None,
-                        timings: Timings::default(),
-                    },
-                    batch,
-                    None,
-                );
+                let kept = self.keep(analysis_summary(RESULT), batch, None);
                 let result = match kept {
                     Response::DatasetOpened { summary } => Some(summary),
                     _ => None,
@@ -731,6 +752,93 @@ impl Engine {
         Ok((values, false))
     }
 
+    /// Works out `insight` for the cluster step `step` of `recipe`, keeps
+    /// its tables as [`INSIGHT`] (and [`PROFILE`]) and answers with the
+    /// table as text.
+    fn insight(
+        &mut self,
+        mut recipe: Recipe,
+        step: usize,
+        insight: &Insight,
+        member: Option<&str>,
+        report: &mut dyn FnMut(Response),
+    ) -> Result<Response, String> {
+        let Some(Step::Cluster {
+            features,
+            method,
+            name,
+        }) = recipe.steps.get(step).cloned()
+        else {
+            return Err(format!("step {} is not a cluster step", step + 1));
+        };
+        // The elbow and the k-distances need the table the step receives,
+        // the profiles the one it makes.
+        recipe.steps.truncate(if *insight == Insight::Profiles {
+            step + 1
+        } else {
+            step
+        });
+        let catalog = self
+            .catalog
+            .as_ref()
+            .ok_or("the catalog is not loaded yet")?;
+        plan::check(&recipe, catalog).map_err(|e| e.message)?;
+        let tables = self.input_tables(&recipe)?;
+        let (table, _) = run::run(&recipe, &tables, &mut no_progress).map_err(|e| e.message)?;
+        let seed = method.seed().unwrap_or(1);
+        let found = match insight {
+            Insight::ChooseK { from, to } => {
+                let x = extract(&table, &features).map_err(|e| e.0)?;
+                let mut progress = |done, total| {
+                    report(Response::RunProgress {
+                        step,
+                        steps: recipe.steps.len() + 1,
+                        done,
+                        total,
+                    });
+                    std::ops::ControlFlow::Continue(())
+                };
+                choose_k(&x.matrix, *from, *to, seed, &mut progress)
+            }
+            Insight::KDistance { k } => {
+                let x = extract(&table, &features).map_err(|e| e.0)?;
+                k_distance(&x.matrix, *k, seed)
+            }
+            Insight::Profiles => profiles(&table, &features, &name, member),
+        }
+        .map_err(|e| e.0)?;
+        let text = |batch: &RecordBatch| -> Vec<Vec<String>> {
+            let columns: Vec<_> = batch
+                .columns()
+                .iter()
+                .map(|c| formatter(c.as_ref()))
+                .collect();
+            (0..batch.num_rows().min(MAX_INSIGHT_ROWS))
+                .map(|r| columns.iter().map(|f| f(r).unwrap_or_default()).collect())
+                .collect()
+        };
+        let response = Response::Insight {
+            columns: found
+                .table
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect(),
+            rows: text(&found.table),
+            total: found.table.num_rows() as u64,
+            mark: found.mark,
+            insight_ms: 0.0,
+        };
+        for (dataset, batch) in [(INSIGHT, Some(found.table)), (PROFILE, found.long)] {
+            self.tables.remove(dataset);
+            if let Some(batch) = batch {
+                self.keep(analysis_summary(dataset), batch, None);
+            }
+        }
+        Ok(response)
+    }
+
     /// Keeps a decoded table under its summary's dataset id, replacing any
     /// table of that id, and answers with its summary.
     fn keep(
@@ -757,6 +865,22 @@ impl Engine {
             },
         );
         Response::DatasetOpened { summary }
+    }
+}
+
+/// The summary of a table the worker made (filled in by `keep`).
+fn analysis_summary(dataset: &str) -> TableSummary {
+    TableSummary {
+        dataset: dataset.to_string(),
+        origin: Origin::Analysis,
+        sha256: String::new(),
+        rows: 0,
+        columns: Vec::new(),
+        file_bytes: 0,
+        memory_bytes: 0,
+        from_cache: false,
+        csv: None,
+        timings: Timings::default(),
     }
 }
 
@@ -1150,6 +1274,112 @@ Ume\xe5;0114;n/a
             measures[0].column = Some("fte".into());
         }
         (engine, recipe)
+    }
+
+    #[test]
+    fn insights_of_a_cluster_step_are_kept_as_tables_and_charted() {
+        use crate::ml::features::Features;
+        use crate::ml::insight::Insight;
+        use crate::ml::step::Method;
+        let (mut engine, mut recipe) = engine_with_fixture_tables();
+        recipe.inputs.truncate(1);
+        recipe.inputs[0] = crate::recipe::Input {
+            name: "staff".into(),
+            dataset: "fixture-staff".into(),
+            sha256: engine.tables["fixture-staff"].summary.sha256.clone(),
+        };
+        recipe.steps = vec![Step::Cluster {
+            features: Features {
+                columns: vec!["year".into(), "fte".into()],
+                ..Features::default()
+            },
+            method: Method::KMeans {
+                k: 2,
+                restarts: 10,
+                seed: 1,
+            },
+            name: "cluster".into(),
+        }];
+        recipe.chart = Default::default();
+        let mut ask = |insight: Insight, step: usize| {
+            reply(
+                &mut engine,
+                Request::Insight {
+                    recipe: recipe.clone(),
+                    step,
+                    insight,
+                    member: Some("org_nr".into()),
+                },
+                None,
+            )
+        };
+        let Response::Insight {
+            columns,
+            rows,
+            total,
+            mark,
+            ..
+        } = ask(Insight::ChooseK { from: 1, to: 5 }, 0)
+        else {
+            panic!("no elbow");
+        };
+        assert_eq!(columns, ["k", "inertia", "silhouette"]);
+        assert_eq!(
+            (total, rows.len(), mark),
+            (3, 3, Some(2.0)),
+            "k up to the 3 rows"
+        );
+        let Response::Insight { columns, total, .. } = ask(Insight::Profiles, 0) else {
+            panic!("no profiles");
+        };
+        assert_eq!(total, 2);
+        assert_eq!(
+            columns,
+            ["cluster", "size", "sets_apart", "members", "year", "fte"]
+        );
+        // The profiles' long form draws as a heatmap.
+        let chart = reply(
+            &mut engine,
+            Request::Chart {
+                dataset: PROFILE.into(),
+                spec: ChartSpec {
+                    kind: crate::recipe::ChartKind::Heatmap,
+                    x: Some("feature".into()),
+                    y: Some("cluster".into()),
+                    value: Some("difference_sd".into()),
+                    ..ChartSpec::default()
+                },
+                context: Context::default(),
+                size: Size {
+                    width: 400,
+                    height: 300,
+                    scale: 1.0,
+                },
+                view: None,
+                highlight: None,
+            },
+            None,
+        );
+        assert!(matches!(chart, Response::Chart { .. }), "{chart:?}");
+        let mut ask = |insight: Insight, step: usize| {
+            reply(
+                &mut engine,
+                Request::Insight {
+                    recipe: recipe.clone(),
+                    step,
+                    insight,
+                    member: None,
+                },
+                None,
+            )
+        };
+        assert!(matches!(
+            ask(Insight::KDistance { k: 1 }, 0),
+            Response::Insight { total: 3, .. }
+        ));
+        for (insight, step) in [(Insight::Profiles, 1), (Insight::KDistance { k: 9 }, 0)] {
+            assert!(matches!(ask(insight, step), Response::Error { .. }));
+        }
     }
 
     #[test]

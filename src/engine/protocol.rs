@@ -21,6 +21,7 @@ use crate::data::export::Format;
 use crate::data::summary::ColumnSummary;
 use crate::data::view::{Row, SortKey};
 use crate::error::ProtocolError;
+use crate::ml::insight::Insight;
 use crate::ops::join::JoinStats;
 use crate::recipe::plan::Schema;
 use crate::recipe::{ChartSpec, Recipe};
@@ -110,6 +111,19 @@ pub enum Request {
     },
     /// Write a loaded dataset as a file. Answered by [`Response::Exported`].
     Export { dataset: String, format: Format },
+    /// Work out `insight` for the cluster step `step` of `recipe`: the
+    /// elbow and the k-distances from the table it receives, the profiles
+    /// from the table it makes (`member`: a text column whose values list
+    /// each cluster's rows). The table is kept as dataset [`INSIGHT`] (and
+    /// the profiles' long form as [`PROFILE`]) for charts and export.
+    /// Answered by [`Response::Insight`], with progress.
+    Insight {
+        recipe: Recipe,
+        step: usize,
+        insight: Insight,
+        #[serde(default)]
+        member: Option<String>,
+    },
     /// Lay out (and, for big series, rasterise) the chart `spec` of a
     /// loaded dataset at `size`; `view` zooms, `highlight` fades every
     /// colour group but one. Answered by [`Response::Chart`]. The worker
@@ -131,6 +145,12 @@ pub enum Request {
 
 /// The dataset id under which the worker keeps an analysis's result.
 pub const RESULT: &str = "analysis:result";
+/// The dataset id of the last insight's table.
+pub const INSIGHT: &str = "analysis:insight";
+/// The dataset id of the last profiles in long form.
+pub const PROFILE: &str = "analysis:profile";
+/// The rows of an insight's table sent as text.
+pub const MAX_INSIGHT_ROWS: usize = 200;
 
 /// What one step of an analysis produces.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -240,6 +260,15 @@ pub enum Response {
         steps: usize,
         done: u64,
         total: u64,
+    },
+    /// An insight's table (its first [`MAX_INSIGHT_ROWS`] rows as text,
+    /// and the count of all) and the x its chart marks.
+    Insight {
+        columns: Vec<String>,
+        rows: Vec<Vec<String>>,
+        total: u64,
+        mark: Option<f64>,
+        insight_ms: f64,
     },
     /// Distinct values, as the preview shows them; `more` when there were
     /// more than the limit.

@@ -46,6 +46,7 @@ pub fn run() {
                     Response::DatasetOpened { summary } => summary.timings.decode_ms = elapsed,
                     Response::RecipeRan { run_ms, .. } => *run_ms = elapsed,
                     Response::Chart { chart_ms, .. } => *chart_ms = elapsed,
+                    Response::Insight { insight_ms, .. } => *insight_ms = elapsed,
                     _ => {}
                 }
                 post(&worker.scope, id, &response)

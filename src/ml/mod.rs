@@ -21,6 +21,7 @@ pub mod agglomerative;
 pub mod dbscan;
 pub mod features;
 pub mod gmm;
+pub mod insight;
 pub mod kmeans;
 pub mod matrix;
 pub mod pca;

@@ -1,0 +1,352 @@
+//! What helps a visitor choose and read a clustering, as small tables the
+//! page charts and lists: inertia and silhouette over a range of k (the
+//! elbow), the k-distance curve that suggests DBSCAN's eps, and cluster
+//! profiles (size, the mean of each feature raw and scaled, and the
+//! features that most set each cluster apart).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
+};
+use serde::{Deserialize, Serialize};
+
+use super::dbscan::k_distances;
+use super::features::{ColumnScale, Features, RowScale, extract};
+use super::kmeans::{KMeansParams, kmeans};
+use super::matrix::Matrix;
+use super::silhouette::silhouette;
+use super::{MlError, NOISE, Progress};
+
+/// What to work out for a cluster step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Insight {
+    /// k-means for each k in `from..=to`: inertia and silhouette.
+    ChooseK { from: usize, to: usize },
+    /// Each row's distance to its k-th nearest row, largest first.
+    KDistance { k: usize },
+    /// Per cluster of the step's result: size, means, what sets it apart.
+    Profiles,
+}
+
+/// The widest range of k the elbow computes.
+pub const MAX_K_RANGE: usize = 30;
+/// Rows the silhouette and the k-distances are computed on at most.
+pub const SAMPLE: usize = 2_000;
+/// Restarts per k of the elbow (fewer than a cluster step's 10: it runs
+/// k-means once per k).
+pub const RESTARTS: usize = 3;
+/// How many distinguishing features a profile names.
+pub const DISTINGUISHING: usize = 3;
+/// How many member labels a profile lists.
+pub const MEMBERS: usize = 8;
+
+/// A computed insight: its table, and the x the chart marks (the best k,
+/// or the knee of the k-distance curve) with a sentence about it.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub table: RecordBatch,
+    /// For profiles, the long form (a row per cluster and feature) the
+    /// heatmap draws.
+    pub long: Option<RecordBatch>,
+    pub mark: Option<f64>,
+}
+
+/// Inertia and silhouette of k-means for each k of `from..=to`.
+pub fn choose_k(
+    x: &Matrix,
+    from: usize,
+    to: usize,
+    seed: u64,
+    progress: &mut Progress,
+) -> Result<Found, MlError> {
+    let to = to.min(x.rows);
+    if from < 1 || from > to || to - from >= MAX_K_RANGE {
+        return Err(MlError(format!(
+            "Choose a range of k from 1 to at most {} rows, no wider than {MAX_K_RANGE} values.",
+            x.rows
+        )));
+    }
+    let mut ks = Vec::new();
+    let mut inertia = Vec::new();
+    let mut scores = Vec::new();
+    let total = (to - from + 1) as u64;
+    for (step, k) in (from..=to).enumerate() {
+        if progress(step as u64, total).is_break() {
+            return Err(MlError("cancelled".into()));
+        }
+        let fit = kmeans(
+            x,
+            &KMeansParams {
+                k,
+                restarts: RESTARTS,
+                max_iterations: 300,
+                seed,
+            },
+            &mut |_, _| std::ops::ControlFlow::Continue(()),
+        )?;
+        let labels: Vec<i32> = fit.labels.iter().map(|&l| l as i32).collect();
+        ks.push(k as i32);
+        inertia.push(fit.inertia);
+        // Defined for 2 ≤ k < rows only.
+        scores.push(silhouette(x, &labels, SAMPLE, seed).ok());
+    }
+    let best = ks
+        .iter()
+        .zip(&scores)
+        .filter_map(|(k, s)| s.map(|s| (*k, s)))
+        .fold(None::<(i32, f64)>, |b, (k, s)| match b {
+            Some((_, bs)) if bs >= s => b,
+            _ => Some((k, s)),
+        });
+    let table = RecordBatch::try_from_iter([
+        ("k", Arc::new(Int32Array::from(ks)) as ArrayRef),
+        ("inertia", Arc::new(Float64Array::from(inertia)) as ArrayRef),
+        (
+            "silhouette",
+            Arc::new(Float64Array::from(scores)) as ArrayRef,
+        ),
+    ])
+    .map_err(|e| MlError(e.to_string()))?;
+    Ok(Found {
+        table,
+        long: None,
+        mark: best.map(|(k, _)| f64::from(k)),
+    })
+}
+
+/// The k-distance curve (on a seeded sample of rows) and its knee: the
+/// point farthest from the straight line between its ends, a fair eps.
+pub fn k_distance(x: &Matrix, k: usize, seed: u64) -> Result<Found, MlError> {
+    let distances = k_distances(x, k, SAMPLE, seed)?;
+    let n = distances.len();
+    let (first, last) = (distances[0], distances[n - 1]);
+    let knee = (0..n)
+        .map(|i| {
+            let t = if n > 1 {
+                i as f64 / (n - 1) as f64
+            } else {
+                0.0
+            };
+            let line = first + (last - first) * t;
+            (i, line - distances[i])
+        })
+        .fold((0, f64::NEG_INFINITY), |b, c| if c.1 > b.1 { c } else { b })
+        .0;
+    let table = RecordBatch::try_from_iter([
+        (
+            "rank",
+            Arc::new(Int32Array::from_iter_values(1..=n as i32)) as ArrayRef,
+        ),
+        (
+            "distance",
+            Arc::new(Float64Array::from(distances)) as ArrayRef,
+        ),
+    ])
+    .map_err(|e| MlError(e.to_string()))?;
+    Ok(Found {
+        table,
+        long: None,
+        mark: Some(knee as f64 + 1.0),
+    })
+}
+
+/// The profile of each cluster in column `labels` of `batch`: its size,
+/// the mean of each feature as it is in the table and as the method saw
+/// it (after the features' scaling), and the features whose scaled mean
+/// lies farthest from all rows' mean, in standard deviations. `member`
+/// names a text column whose first values list each cluster's rows.
+pub fn profiles(
+    batch: &RecordBatch,
+    features: &Features,
+    labels: &str,
+    member: Option<&str>,
+) -> Result<Found, MlError> {
+    let scaled = extract(batch, features)?;
+    let raw = extract(
+        batch,
+        &Features {
+            scale: ColumnScale::None,
+            row_scale: RowScale::None,
+            ..features.clone()
+        },
+    )?;
+    let column = batch
+        .column_by_name(labels)
+        .and_then(|c| c.as_any().downcast_ref::<Int32Array>())
+        .ok_or_else(|| MlError(format!("{labels:?} is not a column of cluster labels")))?;
+    let names = member
+        .and_then(|m| batch.column_by_name(m))
+        .and_then(|c| c.as_any().downcast_ref::<StringArray>());
+    let d = features.columns.len();
+    // Per cluster: the rows (indices into the matrices).
+    let mut groups: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+    for (i, &row) in scaled.rows.iter().enumerate() {
+        if column.is_valid(row) {
+            groups.entry(column.value(row)).or_default().push(i);
+        }
+    }
+    if groups.is_empty() {
+        return Err(MlError("no row has a cluster".into()));
+    }
+    let labelled: Vec<usize> = groups.values().flatten().copied().collect();
+    let (overall, spread) = mean_sd(&scaled.matrix, &labelled);
+    let mut wide: Vec<(i32, i64, String, String, Vec<f64>)> = Vec::new();
+    let mut long = Long::default();
+    for (&cluster, rows) in &groups {
+        let raw_means = mean_sd(&raw.matrix, rows).0;
+        let scaled_means = mean_sd(&scaled.matrix, rows).0;
+        let mut apart: Vec<(usize, f64)> = (0..d)
+            .map(|j| {
+                let z = if spread[j] > 0.0 {
+                    (scaled_means[j] - overall[j]) / spread[j]
+                } else {
+                    0.0
+                };
+                (j, z)
+            })
+            .collect();
+        for &(j, z) in &apart {
+            long.push(
+                cluster,
+                &features.columns[j],
+                raw_means[j],
+                scaled_means[j],
+                z,
+            );
+        }
+        apart.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+        let apart_text = apart
+            .iter()
+            .take(DISTINGUISHING)
+            .filter(|(_, z)| z.abs() >= 0.05)
+            .map(|(j, z)| {
+                format!(
+                    "{} {}{:.1}",
+                    features.columns[*j],
+                    if *z > 0.0 { "+" } else { "−" },
+                    z.abs()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let members = names.map_or(String::new(), |names| {
+            let mut listed: Vec<&str> = rows
+                .iter()
+                .map(|&i| scaled.rows[i])
+                .filter(|&r| names.is_valid(r))
+                .map(|r| names.value(r))
+                .take(MEMBERS)
+                .collect();
+            if rows.len() > MEMBERS {
+                listed.push("…");
+            }
+            listed.join(", ")
+        });
+        wide.push((cluster, rows.len() as i64, apart_text, members, raw_means));
+    }
+    let mut columns: Vec<(String, ArrayRef)> = vec![
+        (
+            "cluster".into(),
+            Arc::new(Int32Array::from_iter_values(wide.iter().map(|w| w.0))),
+        ),
+        (
+            "size".into(),
+            Arc::new(Int64Array::from_iter_values(wide.iter().map(|w| w.1))),
+        ),
+        (
+            "sets_apart".into(),
+            Arc::new(StringArray::from_iter_values(
+                wide.iter().map(|w| w.2.as_str()),
+            )),
+        ),
+    ];
+    if names.is_some() {
+        columns.push((
+            "members".into(),
+            Arc::new(StringArray::from_iter_values(
+                wide.iter().map(|w| w.3.as_str()),
+            )),
+        ));
+    }
+    for (j, name) in features.columns.iter().enumerate() {
+        columns.push((
+            name.clone(),
+            Arc::new(Float64Array::from_iter_values(wide.iter().map(|w| w.4[j]))),
+        ));
+    }
+    let table = RecordBatch::try_from_iter(columns).map_err(|e| MlError(e.to_string()))?;
+    Ok(Found {
+        table,
+        long: Some(long.batch()?),
+        mark: None,
+    })
+}
+
+/// Column means and standard deviations of some rows of `x`.
+fn mean_sd(x: &Matrix, rows: &[usize]) -> (Vec<f64>, Vec<f64>) {
+    let n = rows.len().max(1) as f64;
+    let mut mean = vec![0.0; x.cols];
+    for &i in rows {
+        for (m, v) in mean.iter_mut().zip(x.row(i)) {
+            *m += v / n;
+        }
+    }
+    let mut sd = vec![0.0; x.cols];
+    for &i in rows {
+        for ((s, v), m) in sd.iter_mut().zip(x.row(i)).zip(&mean) {
+            *s += (v - m) * (v - m) / n;
+        }
+    }
+    sd.iter_mut().for_each(|s| *s = s.sqrt());
+    (mean, sd)
+}
+
+/// Profiles in long form: a row per cluster and feature.
+#[derive(Default)]
+struct Long {
+    cluster: Vec<String>,
+    feature: Vec<String>,
+    mean: Vec<f64>,
+    scaled: Vec<f64>,
+    apart: Vec<f64>,
+}
+
+impl Long {
+    fn push(&mut self, cluster: i32, feature: &str, mean: f64, scaled: f64, apart: f64) {
+        self.cluster.push(if cluster == NOISE {
+            "noise".into()
+        } else {
+            cluster.to_string()
+        });
+        self.feature.push(feature.to_string());
+        self.mean.push(mean);
+        self.scaled.push(scaled);
+        self.apart.push(apart);
+    }
+
+    fn batch(self) -> Result<RecordBatch, MlError> {
+        RecordBatch::try_from_iter([
+            (
+                "cluster",
+                Arc::new(StringArray::from(self.cluster)) as ArrayRef,
+            ),
+            (
+                "feature",
+                Arc::new(StringArray::from(self.feature)) as ArrayRef,
+            ),
+            ("mean", Arc::new(Float64Array::from(self.mean)) as ArrayRef),
+            (
+                "scaled_mean",
+                Arc::new(Float64Array::from(self.scaled)) as ArrayRef,
+            ),
+            (
+                "difference_sd",
+                Arc::new(Float64Array::from(self.apart)) as ArrayRef,
+            ),
+        ])
+        .map_err(|e| MlError(e.to_string()))
+    }
+}
