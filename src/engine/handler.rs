@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use arrow::array::RecordBatch;
+use arrow::array::{Array, Float64Array, RecordBatch};
 
 use crate::chart::frame::{Frame, layout};
 use crate::chart::prepare::{Body, Prepared, prepare};
@@ -357,8 +357,9 @@ impl Engine {
                 step,
                 insight,
                 member,
+                lang,
             } => Outcome::Reply(
-                match self.insight(recipe, step, &insight, member.as_deref(), report) {
+                match self.insight(recipe, step, &insight, member.as_deref(), lang, report) {
                     Ok(response) => response,
                     Err(message) => Response::Error { message },
                 },
@@ -761,6 +762,7 @@ impl Engine {
         step: usize,
         insight: &Insight,
         member: Option<&str>,
+        lang: Lang,
         report: &mut dyn FnMut(Response),
     ) -> Result<Response, String> {
         let Some(Step::Cluster {
@@ -807,11 +809,19 @@ impl Engine {
             Insight::Profiles => profiles(&table, &features, &name, member),
         }
         .map_err(|e| e.0)?;
+        // Numbers with four significant digits in the page's language.
         let text = |batch: &RecordBatch| -> Vec<Vec<String>> {
-            let columns: Vec<_> = batch
+            type Text<'a> = Box<dyn Fn(usize) -> Option<String> + 'a>;
+            let columns: Vec<Text> = batch
                 .columns()
                 .iter()
-                .map(|c| formatter(c.as_ref()))
+                .map(|c| match c.as_any().downcast_ref::<Float64Array>() {
+                    Some(f) => Box::new(move |r: usize| {
+                        f.is_valid(r)
+                            .then(|| crate::chart::format::short(f.value(r), lang))
+                    }) as Text,
+                    None => Box::new(formatter(c.as_ref())),
+                })
                 .collect();
             (0..batch.num_rows().min(MAX_INSIGHT_ROWS))
                 .map(|r| columns.iter().map(|f| f(r).unwrap_or_default()).collect())
@@ -828,6 +838,7 @@ impl Engine {
             rows: text(&found.table),
             total: found.table.num_rows() as u64,
             mark: found.mark,
+            suggestion: found.suggestion,
             insight_ms: 0.0,
         };
         for (dataset, batch) in [(INSIGHT, Some(found.table)), (PROFILE, found.long)] {
@@ -1309,6 +1320,7 @@ Ume\xe5;0114;n/a
                     step,
                     insight,
                     member: Some("org_nr".into()),
+                    lang: Lang::En,
                 },
                 None,
             )
@@ -1369,6 +1381,7 @@ Ume\xe5;0114;n/a
                     step,
                     insight,
                     member: None,
+                    lang: Lang::Sv,
                 },
                 None,
             )

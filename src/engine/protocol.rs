@@ -123,6 +123,9 @@ pub enum Request {
         insight: Insight,
         #[serde(default)]
         member: Option<String>,
+        /// The language numbers are written in.
+        #[serde(default)]
+        lang: crate::data::Lang,
     },
     /// Lay out (and, for big series, rasterise) the chart `spec` of a
     /// loaded dataset at `size`; `view` zooms, `highlight` fades every
@@ -262,12 +265,14 @@ pub enum Response {
         total: u64,
     },
     /// An insight's table (its first [`MAX_INSIGHT_ROWS`] rows as text,
-    /// and the count of all) and the x its chart marks.
+    /// and the count of all), the x its chart marks and the value it
+    /// suggests for the step (the best k, or an eps).
     Insight {
         columns: Vec<String>,
         rows: Vec<Vec<String>>,
         total: u64,
         mark: Option<f64>,
+        suggestion: Option<f64>,
         insight_ms: f64,
     },
     /// Distinct values, as the preview shows them; `more` when there were

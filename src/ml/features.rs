@@ -111,7 +111,7 @@ pub fn extract(batch: &RecordBatch, spec: &Features) -> Result<Extracted, MlErro
     if spec.scale == ColumnScale::Log1p {
         for row in &mut rows {
             for v in row.iter_mut() {
-                *v = v.filter(|x| *x > -1.0).map(f64::ln_1p);
+                *v = v.filter(|x| *x > -1.0).map(libm::log1p);
             }
         }
     }

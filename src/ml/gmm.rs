@@ -2,6 +2,9 @@
 //! expectation–maximisation from a k-means start (as scikit-learn's
 //! default). Each row gets the component it most probably came from and
 //! that probability.
+//!
+//! Logarithms and exponentials come from `libm`, not the platform, so the
+//! browser and the command line compute the same bits.
 
 use super::kmeans::{KMeansParams, check_k, kmeans};
 use super::matrix::Matrix;
@@ -177,8 +180,8 @@ impl Components {
     fn expect(&self, x: &Matrix, resp: &mut [f64]) -> f64 {
         let k = self.weights.len();
         let d = x.cols;
-        let constant = d as f64 * (2.0 * std::f64::consts::PI).ln();
-        let log_weights: Vec<f64> = self.weights.iter().map(|w| w.ln()).collect();
+        let constant = d as f64 * libm::log(2.0 * std::f64::consts::PI);
+        let log_weights: Vec<f64> = self.weights.iter().map(|&w| libm::log(w)).collect();
         let mut y = vec![0.0; d];
         let mut total = 0.0;
         for i in 0..x.rows {
@@ -200,9 +203,9 @@ impl Components {
                 out[c] = log_weights[c] - 0.5 * (constant + self.log_det[c] + mahalanobis);
             }
             let top = out.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let sum: f64 = out.iter().map(|v| (v - top).exp()).sum();
-            let log_sum = top + sum.ln();
-            out.iter_mut().for_each(|v| *v = (*v - log_sum).exp());
+            let sum: f64 = out.iter().map(|v| libm::exp(v - top)).sum();
+            let log_sum = top + libm::log(sum);
+            out.iter_mut().for_each(|v| *v = libm::exp(*v - log_sum));
             total += log_sum;
         }
         total / x.rows.max(1) as f64
@@ -224,7 +227,7 @@ fn cholesky_in_place(a: &mut [f64], d: usize) -> Option<f64> {
         }
         let diagonal = s.sqrt();
         a[j * d + j] = diagonal;
-        log_det += 2.0 * diagonal.ln();
+        log_det += 2.0 * libm::log(diagonal);
         for i in j + 1..d {
             let mut s = a[i * d + j];
             for p in 0..j {

@@ -52,6 +52,8 @@ pub struct Found {
     /// heatmap draws.
     pub long: Option<RecordBatch>,
     pub mark: Option<f64>,
+    /// The value suggested for the step: the best k, or an eps.
+    pub suggestion: Option<f64>,
 }
 
 /// Inertia and silhouette of k-means for each k of `from..=to`.
@@ -114,6 +116,7 @@ pub fn choose_k(
         table,
         long: None,
         mark: best.map(|(k, _)| f64::from(k)),
+        suggestion: best.map(|(k, _)| f64::from(k)),
     })
 }
 
@@ -135,6 +138,7 @@ pub fn k_distance(x: &Matrix, k: usize, seed: u64) -> Result<Found, MlError> {
         })
         .fold((0, f64::NEG_INFINITY), |b, c| if c.1 > b.1 { c } else { b })
         .0;
+    let suggestion = distances[knee];
     let table = RecordBatch::try_from_iter([
         (
             "rank",
@@ -150,6 +154,7 @@ pub fn k_distance(x: &Matrix, k: usize, seed: u64) -> Result<Found, MlError> {
         table,
         long: None,
         mark: Some(knee as f64 + 1.0),
+        suggestion: Some(suggestion),
     })
 }
 
@@ -282,6 +287,7 @@ pub fn profiles(
         table,
         long: Some(long.batch()?),
         mark: None,
+        suggestion: None,
     })
 }
 

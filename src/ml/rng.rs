@@ -32,7 +32,7 @@ impl Rng {
     pub fn normal(&mut self) -> f64 {
         let u = self.next_f64().max(f64::MIN_POSITIVE);
         let v = self.next_f64();
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+        (-2.0 * libm::log(u)).sqrt() * libm::cos(2.0 * std::f64::consts::PI * v)
     }
 
     /// `k` distinct indices of `0..n` (all of them when `k >= n`), in

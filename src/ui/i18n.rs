@@ -749,6 +749,19 @@ pub struct LearnTexts {
     pub name: &'static str,
     pub components: &'static str,
     pub prefix: &'static str,
+    pub explore: &'static str,
+    pub choose_k: &'static str,
+    pub k_distance: &'static str,
+    pub profiles: &'static str,
+    pub working: &'static str,
+    pub close: &'static str,
+    pub inertia: &'static str,
+    pub silhouette: &'static str,
+    pub k_distance_title: &'static str,
+    pub profiles_title: &'static str,
+    pub best_k: &'static str,
+    pub suggested_eps: &'static str,
+    pub apply: &'static str,
 }
 
 const LEARN_SV: LearnTexts = LearnTexts {
@@ -775,6 +788,19 @@ const LEARN_SV: LearnTexts = LearnTexts {
     name: "ny kolumn",
     components: "komponenter",
     prefix: "kolumnprefix",
+    explore: "Hjälp:",
+    choose_k: "Välj k (2–10)",
+    k_distance: "k-avstånd (eps)",
+    profiles: "Klusterprofiler",
+    working: "Räknar…",
+    close: "Stäng",
+    inertia: "Tröghet (summan av kvadrerade avstånd till centrum) per k: leta efter armbågen",
+    silhouette: "Silhuett per k: högre är bättre",
+    k_distance_title: "Avstånd till den k:te närmaste raden, störst först: eps nära knäet",
+    profiles_title: "Hur långt varje klusters medelvärde ligger från alla raders (standardavvikelser)",
+    best_k: "Silhuetten är högst vid k =",
+    suggested_eps: "Kurvans knä föreslår eps ≈",
+    apply: "Använd",
 };
 
 const LEARN_EN: LearnTexts = LearnTexts {
@@ -801,6 +827,19 @@ const LEARN_EN: LearnTexts = LearnTexts {
     name: "new column",
     components: "components",
     prefix: "column prefix",
+    explore: "Help:",
+    choose_k: "Choose k (2–10)",
+    k_distance: "k-distances (eps)",
+    profiles: "Cluster profiles",
+    working: "Working…",
+    close: "Close",
+    inertia: "Inertia (sum of squared distances to the centres) by k: look for the elbow",
+    silhouette: "Silhouette by k: higher is better",
+    k_distance_title: "Distance to the k-th nearest row, largest first: eps near the knee",
+    profiles_title: "How far each cluster's mean lies from all rows' (standard deviations)",
+    best_k: "The silhouette is highest at k =",
+    suggested_eps: "The knee of the curve suggests eps ≈",
+    apply: "Use it",
 };
 
 pub fn learn_texts(lang: Lang) -> &'static LearnTexts {
