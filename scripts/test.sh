@@ -79,7 +79,8 @@ phase "browser unit tests" cargo env WASM_BINDGEN_TEST_TIMEOUT=120 \
 published="$work/published"
 mirror="${DATALABB_MIRROR:-../shared/data/raw}"
 if phase "publish datasets" check cargo run --quiet --locked --bin datalabb -- publish --mirror "$mirror" --out "$published"; then
-  phase "published files (pyarrow)" pytest env DATALABB_PUBLISHED="$published" DATALABB_MIRROR="$mirror" \
+  phase "published files, ml vs scikit-learn (pytest)" pytest env DATALABB_PUBLISHED="$published" DATALABB_MIRROR="$mirror" \
+    DATALABB_CLI="${CARGO_TARGET_DIR:-$ROOT/target}/debug/datalabb" \
     python3 -m pytest -q -p no:cacheprovider tests/python
 fi
 

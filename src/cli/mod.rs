@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod generate;
+mod ml;
 mod run;
 
 use crate::data::Catalog;
@@ -81,6 +82,31 @@ enum Command {
         #[arg(long, default_value = "en")]
         lang: String,
     },
+    /// Run one learning method on the number columns of an Arrow file (as
+    /// they are, unscaled) and print its answer as JSON: labels, inertia,
+    /// core rows, components (for comparisons with other tools).
+    Ml {
+        /// The Arrow file; every column is a feature.
+        input: PathBuf,
+        /// kmeans, dbscan, gmm, agglomerative, pca or silhouette.
+        #[arg(long)]
+        method: String,
+        #[arg(long, default_value_t = 3)]
+        k: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 10)]
+        restarts: usize,
+        #[arg(long, default_value_t = 0.5)]
+        eps: f64,
+        #[arg(long, default_value_t = 5)]
+        min_points: usize,
+        /// ward, average or complete.
+        #[arg(long, default_value = "ward")]
+        linkage: String,
+        #[arg(long, default_value_t = 2)]
+        components: usize,
+    },
     /// Check that a `catalog.json` is a valid catalog and summarise it.
     CheckCatalog {
         /// The catalog file.
@@ -101,6 +127,29 @@ pub fn main() -> ExitCode {
         } => generate::write_star(&out, rows),
         Command::Generate { out, id, rows, .. } => generate::write(&out, &id, rows),
         Command::CheckCatalog { path } => check_catalog(&path),
+        Command::Ml {
+            input,
+            method,
+            k,
+            seed,
+            restarts,
+            eps,
+            min_points,
+            linkage,
+            components,
+        } => ml::run(
+            &input,
+            &ml::Method {
+                name: method,
+                k,
+                seed,
+                restarts,
+                eps,
+                min_points,
+                linkage,
+                components,
+            },
+        ),
         Command::Run {
             recipe,
             data,

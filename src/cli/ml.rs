@@ -1,0 +1,137 @@
+//! `datalabb ml`: one learning method on the number columns of an Arrow
+//! file, as they are (no scaling), with its full answer as JSON: labels,
+//! inertia, core rows, components. The tests compare it with scikit-learn
+//! on the same data.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::data::load::{Limits, decode};
+use crate::ml::agglomerative::{Linkage, agglomerative};
+use crate::ml::dbscan::{DbscanParams, dbscan};
+use crate::ml::features::{ColumnScale, Features, Missing, RowScale, extract};
+use crate::ml::gmm::{GmmParams, gmm};
+use crate::ml::kmeans::{KMeansParams, kmeans};
+use crate::ml::matrix::Matrix;
+use crate::ml::no_progress;
+use crate::ml::pca::pca;
+use crate::ml::silhouette::silhouette;
+
+/// A method and its parameters, as the command line gives them.
+pub struct Method {
+    pub name: String,
+    pub k: usize,
+    pub seed: u64,
+    pub restarts: usize,
+    pub eps: f64,
+    pub min_points: usize,
+    pub linkage: String,
+    pub components: usize,
+}
+
+/// Runs `method` on the number columns of the Arrow file at `input`;
+/// returns the answer as JSON text.
+pub fn run(input: &Path, method: &Method) -> Result<String, String> {
+    let bytes = std::fs::read(input).map_err(|e| format!("{}: {e}", input.display()))?;
+    let batch = decode(bytes, &Limits::default())
+        .and_then(|t| t.into_batch())
+        .map_err(|e| format!("{}: {e}", input.display()))?;
+    let features = Features {
+        columns: batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect(),
+        missing: Missing::Drop,
+        scale: ColumnScale::None,
+        row_scale: RowScale::None,
+    };
+    let x = extract(&batch, &features).map_err(|e| e.0)?.matrix;
+    let answer = answer(&x, method).map_err(|e| format!("{}: {e}", method.name))?;
+    serde_json::to_string(&answer).map_err(|e| e.to_string())
+}
+
+fn answer(x: &Matrix, m: &Method) -> Result<Value, String> {
+    let labels = |l: &[u32]| l.iter().map(|&v| v as i64).collect::<Vec<_>>();
+    Ok(match m.name.as_str() {
+        "kmeans" => {
+            let params = KMeansParams {
+                k: m.k,
+                restarts: m.restarts,
+                max_iterations: 300,
+                seed: m.seed,
+            };
+            let fit = kmeans(x, &params, &mut no_progress).map_err(|e| e.0)?;
+            json!({
+                "labels": labels(&fit.labels),
+                "inertia": fit.inertia,
+                "centres": rows(&fit.centres),
+                "iterations": fit.iterations,
+            })
+        }
+        "dbscan" => {
+            let params = DbscanParams {
+                eps: m.eps,
+                min_points: m.min_points,
+            };
+            let fit = dbscan(x, &params, &mut no_progress).map_err(|e| e.0)?;
+            json!({ "labels": fit.labels, "core": fit.core, "clusters": fit.clusters })
+        }
+        "gmm" => {
+            let params = GmmParams {
+                k: m.k,
+                seed: m.seed,
+            };
+            let fit = gmm(x, &params, &mut no_progress).map_err(|e| e.0)?;
+            json!({
+                "labels": labels(&fit.labels),
+                "probability": fit.probability,
+                "weights": fit.weights,
+                "means": rows(&fit.means),
+                "log_likelihood": fit.log_likelihood,
+                "converged": fit.converged,
+            })
+        }
+        "agglomerative" => {
+            let linkage = Linkage::ALL
+                .into_iter()
+                .find(|l| l.name() == m.linkage)
+                .ok_or_else(|| format!("linkage {:?}: ward, average or complete", m.linkage))?;
+            let fit = agglomerative(x, m.k, linkage, &mut no_progress).map_err(|e| e.0)?;
+            let heights: Vec<f64> = fit.merges.iter().map(|g| g.height).collect();
+            json!({ "labels": labels(&fit.labels), "heights": heights })
+        }
+        "pca" => {
+            let fit = pca(x, m.components).map_err(|e| e.0)?;
+            json!({
+                "components": rows(&fit.components),
+                "variances": fit.variances,
+                "explained": fit.explained,
+            })
+        }
+        "silhouette" => {
+            // Of the k-means labels, on every row.
+            let params = KMeansParams {
+                k: m.k,
+                restarts: m.restarts,
+                max_iterations: 300,
+                seed: m.seed,
+            };
+            let fit = kmeans(x, &params, &mut no_progress).map_err(|e| e.0)?;
+            let l: Vec<i32> = fit.labels.iter().map(|&v| v as i32).collect();
+            let score = silhouette(x, &l, x.rows, m.seed).map_err(|e| e.0)?;
+            json!({ "labels": labels(&fit.labels), "silhouette": score })
+        }
+        other => {
+            return Err(format!(
+                "unknown method {other:?}: kmeans, dbscan, gmm, agglomerative, pca or silhouette"
+            ));
+        }
+    })
+}
+
+fn rows(m: &Matrix) -> Vec<Vec<f64>> {
+    (0..m.rows).map(|i| m.row(i).to_vec()).collect()
+}

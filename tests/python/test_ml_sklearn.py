@@ -1,0 +1,140 @@
+"""The lab's learning methods agree with scikit-learn (and SciPy) on the
+same data: k-means inertia within 1 % of scikit-learn's best, DBSCAN's core
+rows, noise and clusters, PCA's components up to sign, the Gaussian
+mixture's and agglomerative clustering's groups, and the silhouette.
+
+DATALABB_CLI is the command-line tool; `datalabb ml FILE --method …` runs
+one method on an Arrow file's columns, unscaled, and prints JSON.
+"""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.ipc as ipc
+import pytest
+from scipy.cluster.hierarchy import linkage as scipy_linkage
+from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
+from sklearn.datasets import make_blobs, make_moons
+from sklearn.decomposition import PCA
+from sklearn.metrics import adjusted_rand_score, silhouette_score
+from sklearn.mixture import GaussianMixture
+
+CLI = os.environ.get("DATALABB_CLI", "target/debug/datalabb")
+
+
+def lab(tmp_path: Path, x: np.ndarray, method: str, **params) -> dict:
+    """Writes `x` as an Arrow file and runs `method` of the lab on it."""
+    path = tmp_path / f"{method}.arrow"
+    table = pa.table({f"x{j}": pa.array(x[:, j], pa.float64()) for j in range(x.shape[1])})
+    with ipc.new_file(path, table.schema) as writer:
+        writer.write_table(table)
+    args = [CLI, "ml", str(path), "--method", method]
+    for name, value in params.items():
+        args += [f"--{name.replace('_', '-')}", str(value)]
+    done = subprocess.run(args, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def same_partition(a, b) -> bool:
+    """Two labellings group the rows alike, whatever the label numbers."""
+    forward, backward = {}, {}
+    for p, q in zip(a, b):
+        if forward.setdefault(p, q) != q or backward.setdefault(q, p) != p:
+            return False
+    return True
+
+
+BLOBS, BLOB_TRUTH = make_blobs(n_samples=3000, centers=5, n_features=4, cluster_std=1.5, random_state=0)
+UNIFORM = np.random.default_rng(1).uniform(-1, 1, size=(2000, 3))
+
+
+@pytest.mark.parametrize("data,k", [("blobs", 5), ("blobs", 8), ("uniform", 4), ("uniform", 7)])
+def test_kmeans_inertia_within_one_percent_of_scikit_learns_best(tmp_path, data, k):
+    x = BLOBS if data == "blobs" else UNIFORM
+    ours = lab(tmp_path, x, "kmeans", k=k, seed=3)
+    theirs = KMeans(n_clusters=k, n_init=10, random_state=0).fit(x)
+    assert ours["inertia"] <= theirs.inertia_ * 1.01, (ours["inertia"], theirs.inertia_)
+    # Our inertia is the sum of squared distances to our centres.
+    centres = np.array(ours["centres"])
+    labels = np.array(ours["labels"])
+    assert np.isclose(((x - centres[labels]) ** 2).sum(), ours["inertia"], rtol=1e-9)
+    if data == "blobs" and k == 5:
+        assert adjusted_rand_score(BLOB_TRUTH, labels) > 0.99
+
+
+@pytest.mark.parametrize("eps,min_points", [(0.2, 5), (0.15, 4), (0.3, 10)])
+def test_dbscan_same_core_rows_noise_and_clusters(tmp_path, eps, min_points):
+    moons, _ = make_moons(n_samples=1500, noise=0.08, random_state=2)
+    scatter = np.random.default_rng(3).uniform(-1.5, 2.5, size=(60, 2))
+    x = np.vstack([moons, scatter])
+    ours = lab(tmp_path, x, "dbscan", eps=eps, min_points=min_points)
+    theirs = DBSCAN(eps=eps, min_samples=min_points).fit(x)
+    core = np.zeros(len(x), bool)
+    core[theirs.core_sample_indices_] = True
+    assert np.array_equal(np.array(ours["core"]), core)
+    labels = np.array(ours["labels"])
+    assert np.array_equal(labels == -1, theirs.labels_ == -1), "the same noise"
+    assert same_partition(labels[core], theirs.labels_[core]), "core rows grouped alike"
+    assert ours["clusters"] == len(set(theirs.labels_) - {-1})
+    # A border row may join any cluster with a core row within eps (both
+    # tools take the first they reach); it must be one of those.
+    for i in np.where(~core & (labels != -1))[0]:
+        near = core & (np.linalg.norm(x - x[i], axis=1) <= eps)
+        assert labels[i] in set(labels[near])
+
+
+def test_pca_components_equal_up_to_sign(tmp_path):
+    rng = np.random.default_rng(4)
+    mixing = rng.normal(size=(5, 5))
+    x = rng.normal(size=(1000, 5)) * [5.0, 3.0, 2.0, 1.0, 0.5] @ mixing
+    ours = lab(tmp_path, x, "pca", components=3)
+    theirs = PCA(n_components=3).fit(x)
+    for mine, other in zip(np.array(ours["components"]), theirs.components_):
+        assert abs(abs(mine @ other) - 1) < 1e-9
+    assert np.allclose(ours["explained"][:3], theirs.explained_variance_ratio_, rtol=1e-9)
+    assert np.allclose(ours["variances"][:3], theirs.explained_variance_, rtol=1e-9)
+
+
+def test_gaussian_mixture_agrees_with_scikit_learn(tmp_path):
+    rng = np.random.default_rng(5)
+    parts = [
+        rng.multivariate_normal([0, 0], [[4, 1.5], [1.5, 1]], 400),
+        rng.multivariate_normal([8, 3], [[1, -0.6], [-0.6, 1]], 300),
+        rng.multivariate_normal([2, 9], [[0.5, 0], [0, 3]], 300),
+    ]
+    x = np.vstack(parts)
+    ours = lab(tmp_path, x, "gmm", k=3, seed=1)
+    theirs = GaussianMixture(n_components=3, covariance_type="full", random_state=0).fit(x)
+    assert adjusted_rand_score(theirs.predict(x), ours["labels"]) > 0.99
+    # The mean log-likelihood per row at the fit.
+    assert abs(ours["log_likelihood"] - theirs.score(x)) < 1e-3 * abs(theirs.score(x))
+    p = np.array(ours["probability"])
+    assert np.allclose(p, theirs.predict_proba(x).max(axis=1), atol=1e-2)
+
+
+@pytest.mark.parametrize("linkage", ["ward", "average", "complete"])
+def test_agglomerative_same_tree_as_scipy_and_scikit_learn(tmp_path, linkage):
+    x = np.random.default_rng(6).normal(size=(400, 3))
+    ours = lab(tmp_path, x, "agglomerative", k=6, linkage=linkage)
+    theirs = AgglomerativeClustering(n_clusters=6, linkage=linkage).fit(x)
+    assert same_partition(ours["labels"], theirs.labels_)
+    heights = np.sort(scipy_linkage(x, method=linkage)[:, 2])
+    assert np.allclose(ours["heights"], heights, rtol=1e-9, atol=1e-12)
+
+
+def test_silhouette_equals_scikit_learns(tmp_path):
+    ours = lab(tmp_path, BLOBS[:1500], "silhouette", k=4)
+    theirs = silhouette_score(BLOBS[:1500], ours["labels"])
+    assert abs(ours["silhouette"] - theirs) < 1e-9
+
+
+def test_the_tool_refuses_bad_parameters(tmp_path):
+    x = BLOBS[:20]
+    for method, params in [("kmeans", {"k": 0}), ("kmeans", {"k": 21}), ("dbscan", {"eps": 0}), ("agglomerative", {"linkage": "single"}), ("nope", {})]:
+        with pytest.raises(subprocess.CalledProcessError) as failed:
+            lab(tmp_path, x, method, **params)
+        assert failed.value.stderr.strip(), "a message"
