@@ -22,28 +22,10 @@ mod native {
 
     use datalabb::ml::dbscan::{DbscanParams, dbscan};
     use datalabb::ml::kmeans::{lloyd, plus_plus};
-    use datalabb::ml::matrix::Matrix;
     use datalabb::ml::no_progress;
     use datalabb::ml::rng::Rng;
     use datalabb::ml::silhouette::silhouette;
-
-    /// `n` rows of `d` values around `k` centres.
-    fn blobs(n: usize, d: usize, k: usize, seed: u64) -> (Matrix, Vec<i32>) {
-        let mut rng = Rng::new(seed);
-        let centres: Vec<Vec<f64>> = (0..k)
-            .map(|_| (0..d).map(|_| rng.next_f64() * 20.0).collect())
-            .collect();
-        let mut m = Matrix::zeros(n, d);
-        let mut labels = Vec::with_capacity(n);
-        for i in 0..n {
-            let c = i % k;
-            for (v, centre) in m.row_mut(i).iter_mut().zip(&centres[c]) {
-                *v = centre + rng.normal();
-            }
-            labels.push(c as i32);
-        }
-        (m, labels)
-    }
+    use datalabb::ml::synthetic::blobs;
 
     pub fn main() {
         let runs: usize = std::env::var("RUNS")

@@ -3,8 +3,10 @@
 # preview on a generated ~100 MB Arrow table (benches/load.mjs); the join and
 # group-by analyses on a generated star schema of 10 million fact rows
 # (benches/ops.mjs, the same workload as `cargo bench --bench ops`); charts
-# of 100,000 and 1,000,000 points (benches/chart.mjs).
-# RUNS=N for more runs (default 5); ONLY=load, ONLY=ops or ONLY=chart for one.
+# of 100,000 and 1,000,000 points (benches/chart.mjs); k-means, DBSCAN and
+# the silhouette in wasm (benches/ml.mjs) beside the native `cargo bench
+# --bench ml`.
+# RUNS=N for more runs (default 5); ONLY=load, ops, chart or ml for one.
 # Prints medians; asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +14,10 @@ scripts/setup.sh
 source scripts/env.sh
 work="${CARGO_TARGET_DIR:-target}/bench"
 mkdir -p "$work"
-trunk build --release --locked --dist "$work/dist"
+# The learning benchmark builds its own module, not the lab.
+if [ "${ONLY:-}" != ml ]; then
+  trunk build --release --locked --dist "$work/dist"
+fi
 if [ "${ONLY:-load}" = load ]; then
   # 1.45 million rows of numbers and text: about 100 MB uncompressed.
   cargo run --quiet --locked --bin datalabb -- generate --out "$work/data" --id bench --rows "${ROWS:-1450000}"
@@ -21,6 +26,17 @@ fi
 if [ "${ONLY:-ops}" = ops ]; then
   cargo run --quiet --locked --bin datalabb -- generate --star --out "$work/star" --rows "${FACT_ROWS:-10000000}"
   DATALABB_DIST="$work/dist" DATALABB_STAR_DATA="$work/star" node benches/ops.mjs
+fi
+if [ "${ONLY:-ml}" = ml ]; then
+  # The learning workload of `cargo bench --bench ml`, built as the worker
+  # is (release, wasm-opt -Oz).
+  cargo build --release --locked --target wasm32-unknown-unknown --example ml_web
+  wasm-bindgen --target web --out-dir "$work/ml_web" \
+    "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/examples/ml_web.wasm"
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    "$work/ml_web/ml_web_bg.wasm" -o "$work/ml_web/ml_web_bg.wasm"
+  DATALABB_ML_WEB="$work/ml_web" node benches/ml.mjs
+  cargo bench --locked --bench ml
 fi
 if [ "${ONLY:-chart}" = chart ]; then
   cargo run --quiet --locked --bin datalabb -- generate --out "$work/points" --id points --rows 1000000

@@ -47,8 +47,9 @@ pub fn dbscan(
         return Err(MlError("min points must be at least 1.".into()));
     }
     let n = x.rows;
+    let d = x.cols;
     let eps2 = eps * eps;
-    let cell = |i: usize| -> (i64, i64) {
+    let key = |i: usize| -> (i64, i64) {
         let r = x.row(i);
         let c = |j: usize| {
             r.get(j)
@@ -56,85 +57,114 @@ pub fn dbscan(
         };
         (c(0), c(1))
     };
-    let mut grid: HashMap<(i64, i64), Vec<u32>> = HashMap::new();
-    for i in 0..n {
-        grid.entry(cell(i)).or_default().push(i as u32);
+    // The rows sorted by cell, their values side by side in that order, and
+    // each cell's range of them: a neighbour search reads a few contiguous
+    // runs of memory and looks cells up once per cell, not once per row.
+    let keys: Vec<(i64, i64)> = (0..n).map(key).collect();
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by_key(|&i| keys[i as usize]);
+    let mut packed = Vec::with_capacity(n * d);
+    for &i in &order {
+        packed.extend_from_slice(x.row(i as usize));
     }
-    // The work the neighbour search will take, known before it starts.
+    let mut cells: Vec<(i64, i64)> = Vec::new();
+    let mut starts: Vec<usize> = Vec::new();
+    let mut cell_of = vec![0u32; n];
+    for (p, &i) in order.iter().enumerate() {
+        let k = keys[i as usize];
+        if cells.last() != Some(&k) {
+            cells.push(k);
+            starts.push(p);
+        }
+        cell_of[p] = (cells.len() - 1) as u32;
+    }
+    starts.push(n);
+    let index: HashMap<(i64, i64), u32> = cells
+        .iter()
+        .enumerate()
+        .map(|(c, &k)| (k, c as u32))
+        .collect();
+    // Each cell's neighbouring cells (itself included), as ranges of rows.
+    let mut around: Vec<Vec<(usize, usize)>> = Vec::with_capacity(cells.len());
     let mut work = 0u64;
-    for (&(cx, cy), members) in &grid {
-        let mut around = 0u64;
+    for (c, &(cx, cy)) in cells.iter().enumerate() {
+        let mut ranges = Vec::with_capacity(9);
         for dx in -1..=1 {
             for dy in -1..=1 {
-                around += grid.get(&(cx + dx, cy + dy)).map_or(0, |m| m.len() as u64);
+                if let Some(&o) = index.get(&(cx + dx, cy + dy)) {
+                    ranges.push((starts[o as usize], starts[o as usize + 1]));
+                }
             }
         }
-        work = work.saturating_add(around * members.len() as u64);
+        // The work the neighbour search will take, known before it starts.
+        let reach: usize = ranges.iter().map(|(a, b)| b - a).sum();
+        work = work.saturating_add((reach * (starts[c + 1] - starts[c])) as u64);
+        around.push(ranges);
     }
     if work > MAX_WORK {
         return Err(MlError(format!(
             "eps = {eps} makes most rows neighbours of each other (about {work} distance computations, more than the {MAX_WORK} allowed): choose a smaller eps (the k-distance chart helps)."
         )));
     }
-    // Calls `visit` with each row within eps of row `i` (itself too) until
-    // it returns false.
-    let each_neighbour = |i: usize, visit: &mut dyn FnMut(usize) -> bool| {
-        let (cx, cy) = cell(i);
-        let row = x.row(i);
-        for dx in -1..=1 {
-            for dy in -1..=1 {
-                if let Some(members) = grid.get(&(cx + dx, cy + dy)) {
-                    for &j in members {
-                        let j = j as usize;
-                        if distance2(row, x.row(j)) <= eps2 && !visit(j) {
-                            return;
-                        }
-                    }
+    // Calls `visit` with each row (by its place in the sorted order) within
+    // eps of row `p` (itself too) until it returns false.
+    let each_neighbour = |p: usize, visit: &mut dyn FnMut(usize) -> bool| {
+        let row = &packed[p * d..(p + 1) * d];
+        for &(from, to) in &around[cell_of[p] as usize] {
+            for q in from..to {
+                if distance2(row, &packed[q * d..(q + 1) * d]) <= eps2 && !visit(q) {
+                    return;
                 }
             }
         }
     };
     // A row is core once min points neighbours are seen: counting stops
     // there, which in dense regions is after a few rows.
-    let mut core = vec![false; n];
-    for (i, c) in core.iter_mut().enumerate() {
-        if i % 4096 == 0 && progress(i as u64, 2 * n as u64).is_break() {
+    let mut core_sorted = vec![false; n];
+    for (p, c) in core_sorted.iter_mut().enumerate() {
+        if p % 4096 == 0 && progress(p as u64, 2 * n as u64).is_break() {
             return Err(MlError("cancelled".into()));
         }
         let mut seen = 0;
-        each_neighbour(i, &mut |_| {
+        each_neighbour(p, &mut |_| {
             seen += 1;
             seen < params.min_points
         });
         *c = seen >= params.min_points;
     }
-    // Clusters grow from core rows in row order.
-    let mut labels = vec![NOISE; n];
+    // Clusters grow from core rows in the table's row order.
+    let mut place = vec![0usize; n];
+    for (p, &i) in order.iter().enumerate() {
+        place[i as usize] = p;
+    }
+    let mut sorted_labels = vec![NOISE; n];
     let mut clusters = 0;
     let mut queue = Vec::new();
-    for start in 0..n {
+    for (start, &p) in place.iter().enumerate() {
         if start % 4096 == 0 && progress((n + start) as u64, 2 * n as u64).is_break() {
             return Err(MlError("cancelled".into()));
         }
-        if !core[start] || labels[start] != NOISE {
+        if !core_sorted[p] || sorted_labels[p] != NOISE {
             continue;
         }
         let label = clusters as i32;
         clusters += 1;
-        labels[start] = label;
-        queue.push(start);
-        while let Some(i) = queue.pop() {
-            each_neighbour(i, &mut |j| {
-                if labels[j] == NOISE {
-                    labels[j] = label;
-                    if core[j] {
-                        queue.push(j);
+        sorted_labels[p] = label;
+        queue.push(p);
+        while let Some(q) = queue.pop() {
+            each_neighbour(q, &mut |r| {
+                if sorted_labels[r] == NOISE {
+                    sorted_labels[r] = label;
+                    if core_sorted[r] {
+                        queue.push(r);
                     }
                 }
                 true
             });
         }
     }
+    let labels = place.iter().map(|&p| sorted_labels[p]).collect();
+    let core = place.iter().map(|&p| core_sorted[p]).collect();
     Ok(Dbscan {
         labels,
         core,

@@ -117,6 +117,15 @@ pub fn plus_plus(x: &Matrix, k: usize, rng: &mut Rng) -> Matrix {
 /// Lloyd's iterations from `centres` until no label changes (or the
 /// iterations run out); an emptied cluster takes the row farthest from
 /// its centre.
+///
+/// Each iteration assigns every row to its nearest centre, but skips the
+/// rows that provably keep theirs (Hamerly 2010): a row keeps an upper
+/// bound on the distance to its centre and a lower bound on the distance
+/// to any other; when the upper bound is below both the lower bound and
+/// half the distance from its centre to the nearest other centre, no
+/// distance needs computing. The bounds follow the centres' moves. The
+/// labels are Lloyd's; on clustered data most rows are skipped after the
+/// first iterations.
 pub fn lloyd(
     x: &Matrix,
     mut centres: Matrix,
@@ -126,20 +135,37 @@ pub fn lloyd(
     let k = centres.rows;
     let d = x.cols;
     let mut labels = vec![u32::MAX; x.rows];
-    let mut distances = vec![0.0; x.rows];
+    // Hamerly's bounds, in distances (not squared).
+    let mut upper = vec![f64::INFINITY; x.rows];
+    let mut lower = vec![0.0; x.rows];
     let mut done = 0;
     for it in 0..iterations {
         if progress(it as u64, iterations as u64).is_break() {
             return Err(MlError("cancelled".into()));
         }
+        let half = half_gaps(&centres);
         let mut changed = false;
-        for (i, (label, distance)) in labels.iter_mut().zip(distances.iter_mut()).enumerate() {
-            let (best, best_d) = nearest(x.row(i), &centres);
-            if *label != best {
-                *label = best;
+        for i in 0..x.rows {
+            let row = x.row(i);
+            let label = labels[i] as usize;
+            if label < k {
+                let bound = half[label].max(lower[i]);
+                if upper[i] <= bound {
+                    continue;
+                }
+                // Tighten the upper bound and look again.
+                upper[i] = distance2(row, centres.row(label)).sqrt();
+                if upper[i] <= bound {
+                    continue;
+                }
+            }
+            let (best, best_d, second_d) = two_nearest(row, &centres);
+            if labels[i] != best {
+                labels[i] = best;
                 changed = true;
             }
-            *distance = best_d;
+            upper[i] = best_d.sqrt();
+            lower[i] = second_d.sqrt();
         }
         done = it + 1;
         if !changed && it > 0 {
@@ -155,14 +181,18 @@ pub fn lloyd(
                 *s += v;
             }
         }
+        let old = centres.clone();
+        let mut emptied = false;
         for c in 0..k {
             if counts[c] == 0 {
-                // The farthest row starts the emptied cluster again.
+                // The farthest row (by its upper bound) starts the emptied
+                // cluster again.
                 let far = (0..x.rows)
-                    .max_by(|&a, &b| distances[a].total_cmp(&distances[b]))
+                    .max_by(|&a, &b| upper[a].total_cmp(&upper[b]))
                     .unwrap_or(0);
                 centres.row_mut(c).copy_from_slice(x.row(far));
-                distances[far] = 0.0;
+                upper[far] = 0.0;
+                emptied = true;
                 continue;
             }
             let n = counts[c] as f64;
@@ -170,12 +200,36 @@ pub fn lloyd(
                 *m = s / n;
             }
         }
+        if emptied {
+            // Start the bounds again: every row is measured next time.
+            upper.iter_mut().for_each(|u| *u = f64::INFINITY);
+            lower.iter_mut().for_each(|l| *l = 0.0);
+            continue;
+        }
+        // The bounds follow the moves: the own centre may have come closer
+        // by its move, any other by the largest move of the others.
+        let moves: Vec<f64> = (0..k)
+            .map(|c| distance2(old.row(c), centres.row(c)).sqrt())
+            .collect();
+        let (top, top_c, second) = largest_two(&moves);
+        for i in 0..x.rows {
+            let label = labels[i] as usize;
+            upper[i] += moves[label];
+            lower[i] -= if label == top_c { second } else { top };
+        }
     }
     // Final assignment to the final centres, and the inertia.
+    let half = half_gaps(&centres);
     let mut inertia = 0.0;
-    for (i, label) in labels.iter_mut().enumerate() {
-        let (best, best_d) = nearest(x.row(i), &centres);
-        *label = best;
+    for i in 0..x.rows {
+        let row = x.row(i);
+        let label = labels[i] as usize;
+        if label < k && upper[i] <= half[label].max(lower[i]) {
+            inertia += distance2(row, centres.row(label));
+            continue;
+        }
+        let (best, best_d) = nearest(row, &centres);
+        labels[i] = best;
         inertia += best_d;
     }
     Ok(KMeans {
@@ -184,6 +238,54 @@ pub fn lloyd(
         inertia,
         iterations: done,
     })
+}
+
+/// Half the distance from each centre to the nearest other one: a row
+/// nearer than that to its centre is nearer to it than to any other.
+fn half_gaps(centres: &Matrix) -> Vec<f64> {
+    let k = centres.rows;
+    (0..k)
+        .map(|c| {
+            let nearest = (0..k)
+                .filter(|&o| o != c)
+                .map(|o| distance2(centres.row(c), centres.row(o)))
+                .fold(f64::INFINITY, f64::min);
+            nearest.sqrt() / 2.0
+        })
+        .collect()
+}
+
+/// The largest value, its index, and the largest of the others.
+fn largest_two(values: &[f64]) -> (f64, usize, f64) {
+    let (mut top, mut top_i, mut second) = (0.0, usize::MAX, 0.0);
+    for (i, &v) in values.iter().enumerate() {
+        if v > top {
+            second = top;
+            top = v;
+            top_i = i;
+        } else if v > second {
+            second = v;
+        }
+    }
+    (top, top_i, second)
+}
+
+/// The nearest centre to `row` (the first of equals), its squared
+/// distance and the squared distance of the next nearest.
+#[inline]
+fn two_nearest(row: &[f64], centres: &Matrix) -> (u32, f64, f64) {
+    let (mut best, mut best_d, mut second_d) = (0u32, f64::INFINITY, f64::INFINITY);
+    for c in 0..centres.rows {
+        let dist = distance2(row, centres.row(c));
+        if dist < best_d {
+            second_d = best_d;
+            best_d = dist;
+            best = c as u32;
+        } else if dist < second_d {
+            second_d = dist;
+        }
+    }
+    (best, best_d, second_d)
 }
 
 /// The nearest centre to `row` and its squared distance (the first of

