@@ -14,7 +14,7 @@ use crate::engine::protocol::{Request, Response, TableSummary};
 use crate::recipe::url;
 use crate::ui::analysis::AnalysisPage;
 use crate::ui::bridge::{Bridge, EngineEvent};
-use crate::ui::catalog::CatalogList;
+use crate::ui::catalog::{CatalogList, CuratedList};
 use crate::ui::dataset_page::DatasetPage;
 use crate::ui::datasets::LoadedPanel;
 use crate::ui::fetch;
@@ -685,6 +685,7 @@ pub fn App() -> impl IntoView {
                 Page::Dataset(id) => view! { <DatasetPage id=id /> }.into_any(),
                 Page::Analysis => view! { <AnalysisPage /> }.into_any(),
                 Page::Home => view! {
+                    <CuratedList state=lab.catalog.read_only() lang=lang.read_only() />
                     <OpenFiles />
                     <LoadedPanel />
                     <CatalogList

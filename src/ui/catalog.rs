@@ -4,6 +4,8 @@ use leptos::prelude::*;
 
 use crate::data::search::search;
 use crate::data::{Dataset, Lang};
+use crate::recipe::curated::CURATED;
+use crate::recipe::url;
 use crate::ui::app::{CatalogState, Route};
 use crate::ui::datasets::DatasetLoad;
 use crate::ui::i18n::{counted, texts};
@@ -49,6 +51,44 @@ pub fn CatalogList(
                 }
             }}
         </section>
+    }
+}
+
+/// The start page's curated analyses, each a plain analysis link pinned
+/// to the newest version of its datasets.
+#[component]
+pub fn CuratedList(state: ReadSignal<CatalogState>, lang: ReadSignal<Lang>) -> impl IntoView {
+    let cards = move || {
+        let CatalogState::Loaded(catalog) = state.get() else {
+            return Vec::new();
+        };
+        let lang = lang.get();
+        CURATED
+            .iter()
+            .filter_map(|c| {
+                let recipe = c.recipe(&catalog, lang)?;
+                let link = url::encode(&recipe).ok()?;
+                Some((c, Route::Analysis(link).href()))
+            })
+            .map(|(c, href)| {
+                view! {
+                    <li class="card analysis-card" data-testid="curated" data-id=c.id>
+                        <h2><a href=href.clone()>{c.title(lang)}</a></h2>
+                        <p class="description">{c.summary(lang)}</p>
+                        <p><a class="button small" href=href data-testid="curated-open">{texts(lang).open_analysis}</a></p>
+                    </li>
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <Show when=move || !cards().is_empty()>
+            <section class="curated" data-testid="curated-list">
+                <h1>{move || texts(lang.get()).analyses}</h1>
+                <p class="muted">{move || texts(lang.get()).analyses_intro}</p>
+                <ul class="cards">{cards}</ul>
+            </section>
+        </Show>
     }
 }
 
