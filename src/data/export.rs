@@ -4,6 +4,7 @@
 //! so both write the same bytes.
 
 use arrow::array::RecordBatch;
+use arrow::datatypes::DataType;
 use serde::{Deserialize, Serialize};
 
 use crate::data::values::formatter;
@@ -14,6 +15,10 @@ use crate::data::values::formatter;
 pub enum Format {
     Arrow,
     Csv,
+    /// CSV as a Swedish spreadsheet opens it: `;` between fields, a
+    /// decimal comma in numbers, and a UTF-8 byte order mark (without it
+    /// Excel reads å, ä and ö as Latin-1).
+    CsvSv,
 }
 
 impl Format {
@@ -21,7 +26,7 @@ impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::Arrow => "arrow",
-            Format::Csv => "csv",
+            Format::Csv | Format::CsvSv => "csv",
         }
     }
 
@@ -29,7 +34,7 @@ impl Format {
     pub fn mime(self) -> &'static str {
         match self {
             Format::Arrow => "application/vnd.apache.arrow.file",
-            Format::Csv => "text/csv",
+            Format::Csv | Format::CsvSv => "text/csv",
         }
     }
 }
@@ -38,12 +43,18 @@ impl Format {
 pub fn export(batch: &RecordBatch, format: Format) -> Result<Vec<u8>, String> {
     match format {
         Format::Arrow => crate::data::ipc::write_file(batch).map_err(|e| e.to_string()),
-        Format::Csv => csv(batch),
+        Format::Csv => csv(batch, false),
+        Format::CsvSv => csv(batch, true),
     }
 }
 
-fn csv(batch: &RecordBatch) -> Result<Vec<u8>, String> {
-    let mut writer = ::csv::Writer::from_writer(Vec::new());
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+fn csv(batch: &RecordBatch, swedish: bool) -> Result<Vec<u8>, String> {
+    let mut writer = ::csv::WriterBuilder::new()
+        .delimiter(if swedish { b';' } else { b',' })
+        .from_writer(if swedish { BOM.to_vec() } else { Vec::new() });
     let schema = batch.schema();
     writer
         .write_record(schema.fields().iter().map(|f| f.name().as_str()))
@@ -51,7 +62,12 @@ fn csv(batch: &RecordBatch) -> Result<Vec<u8>, String> {
     let formats: Vec<_> = batch
         .columns()
         .iter()
-        .map(|c| formatter(c.as_ref()))
+        .map(|c| {
+            let text = formatter(c.as_ref());
+            // Floats take a decimal comma; integers, dates and text stay.
+            let comma = swedish && matches!(c.data_type(), DataType::Float64 | DataType::Float32);
+            move |row| text(row).map(|v| if comma { v.replace('.', ",") } else { v })
+        })
         .collect();
     for row in 0..batch.num_rows() {
         writer
@@ -66,7 +82,7 @@ mod tests {
     use std::sync::Arc;
 
     use arrow::array::{Float64Array, StringArray};
-    use arrow::datatypes::{DataType, Field, Schema};
+    use arrow::datatypes::{Field, Schema};
 
     use super::*;
     use crate::data::load::{Limits, decode};
@@ -89,6 +105,14 @@ mod tests {
     fn csv_quotes_and_leaves_nulls_empty() {
         let text = String::from_utf8(export(&table(), Format::Csv).unwrap()).unwrap();
         assert_eq!(text, "name,fte\n\"a, \"\"b\"\"\",1.5\n,\n");
+    }
+
+    #[test]
+    fn swedish_csv_has_semicolons_decimal_commas_and_a_byte_order_mark() {
+        let bytes = export(&table(), Format::CsvSv).unwrap();
+        assert!(bytes.starts_with(BOM));
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        assert_eq!(text, "name;fte\n\"a, \"\"b\"\"\";1,5\n;\n");
     }
 
     #[test]

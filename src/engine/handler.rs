@@ -264,6 +264,7 @@ impl Engine {
                 | Request::Export { .. }
                 | Request::Distinct { .. }
                 | Request::Insight { .. }
+                | Request::ExportStep { .. }
                 | Request::Cancel { .. }
         ) {
             self.chart = None;
@@ -364,6 +365,21 @@ impl Engine {
                     Err(message) => Response::Error { message },
                 },
             ),
+            Request::ExportStep {
+                recipe,
+                step,
+                format,
+            } => match self
+                .step_table(recipe, step + 1)
+                .and_then(|t| export(&t, format))
+            {
+                Ok(bytes) => Outcome::Reply(Response::Exported {
+                    name: format!("analysis-step-{}.{}", step + 1, format.extension()),
+                    format,
+                    bytes,
+                }),
+                Err(message) => error(message),
+            },
             Request::Export { dataset, format } => match self.tables.get(&dataset) {
                 Some(loaded) => match export(&loaded.batch, format) {
                     Ok(bytes) => Outcome::Reply(Response::Exported {
@@ -716,21 +732,31 @@ impl Engine {
     /// The distinct values (sorted by value, as text) of `column` in the
     /// table step `step` of `recipe` receives; and whether there were
     /// more than `limit` (at most [`MAX_DISTINCT`]).
-    fn distinct(
-        &self,
-        mut recipe: Recipe,
-        step: usize,
-        column: &str,
-        limit: u32,
-    ) -> Result<(Vec<String>, bool), String> {
-        recipe.steps.truncate(step);
+    /// The table after the first `steps` steps of `recipe`.
+    fn step_table(&self, mut recipe: Recipe, steps: usize) -> Result<RecordBatch, String> {
+        if steps > recipe.steps.len() {
+            return Err(format!("the analysis has {} steps", recipe.steps.len()));
+        }
+        recipe.steps.truncate(steps);
         let catalog = self
             .catalog
             .as_ref()
             .ok_or("the catalog is not loaded yet")?;
         plan::check(&recipe, catalog).map_err(|e| e.message)?;
         let tables = self.input_tables(&recipe)?;
-        let (table, _) = run::run(&recipe, &tables, &mut no_progress).map_err(|e| e.message)?;
+        run::run(&recipe, &tables, &mut no_progress)
+            .map(|(table, _)| table)
+            .map_err(|e| e.message)
+    }
+
+    fn distinct(
+        &self,
+        recipe: Recipe,
+        step: usize,
+        column: &str,
+        limit: u32,
+    ) -> Result<(Vec<String>, bool), String> {
+        let table = self.step_table(recipe, step)?;
         let array = table.column(
             crate::ops::column_index(&table, column, "the table").map_err(|e| e.to_string())?,
         );
@@ -758,7 +784,7 @@ impl Engine {
     /// table as text.
     fn insight(
         &mut self,
-        mut recipe: Recipe,
+        recipe: Recipe,
         step: usize,
         insight: &Insight,
         member: Option<&str>,
@@ -775,18 +801,12 @@ impl Engine {
         };
         // The elbow and the k-distances need the table the step receives,
         // the profiles the one it makes.
-        recipe.steps.truncate(if *insight == Insight::Profiles {
+        let steps = if *insight == Insight::Profiles {
             step + 1
         } else {
             step
-        });
-        let catalog = self
-            .catalog
-            .as_ref()
-            .ok_or("the catalog is not loaded yet")?;
-        plan::check(&recipe, catalog).map_err(|e| e.message)?;
-        let tables = self.input_tables(&recipe)?;
-        let (table, _) = run::run(&recipe, &tables, &mut no_progress).map_err(|e| e.message)?;
+        };
+        let table = self.step_table(recipe.clone(), steps)?;
         let seed = method.seed().unwrap_or(1);
         let found = match insight {
             Insight::ChooseK { from, to } => {
@@ -1393,6 +1413,34 @@ Ume\xe5;0114;n/a
         for (insight, step) in [(Insight::Profiles, 1), (Insight::KDistance { k: 9 }, 0)] {
             assert!(matches!(ask(insight, step), Response::Error { .. }));
         }
+    }
+
+    #[test]
+    fn exports_the_table_of_any_step() {
+        let (mut engine, recipe) = engine_with_fixture_tables();
+        let mut export = |step: usize, format| {
+            reply(
+                &mut engine,
+                Request::ExportStep {
+                    recipe: recipe.clone(),
+                    step,
+                    format,
+                },
+                None,
+            )
+        };
+        let Response::Exported { name, bytes, .. } = export(0, crate::data::export::Format::CsvSv)
+        else {
+            panic!("no export");
+        };
+        assert_eq!(name, "analysis-step-1.csv");
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        assert!(text.starts_with("org_nr;name;ministry;"), "{text}");
+        assert!(text.contains(";2,5"), "decimal commas: {text}");
+        assert!(matches!(
+            export(99, crate::data::export::Format::Arrow),
+            Response::Error { .. }
+        ));
     }
 
     #[test]

@@ -111,6 +111,13 @@ pub enum Request {
     },
     /// Write a loaded dataset as a file. Answered by [`Response::Exported`].
     Export { dataset: String, format: Format },
+    /// Write the table step `step` of `recipe` makes as a file. Answered
+    /// by [`Response::Exported`].
+    ExportStep {
+        recipe: Recipe,
+        step: usize,
+        format: Format,
+    },
     /// Work out `insight` for the cluster step `step` of `recipe`: the
     /// elbow and the k-distances from the table it receives, the profiles
     /// from the table it makes (`member`: a text column whose values list

@@ -86,7 +86,8 @@ pub const CURATED: [Curated; 4] = [
             "Agencies grouped by the shape of their FTE curve 2010–2024 (k-means on rows scaled by their mean; agencies missing a year are left out), shown on their first two principal components.",
         ],
         recipe: || {
-            let features = json!({ "columns": years(2010, 2024), "row_scale": "mean", "scale": "none" });
+            let features =
+                json!({ "columns": years(2010, 2024), "row_scale": "mean", "scale": "none" });
             json!({ "v": 1, "inputs": [input("agency_fte")], "steps": [
                 { "op": "filter", "predicate": between("year", 2010, 2024) },
                 { "op": "pivot", "index": ["name"], "column": "year", "values": "fte", "keys": years(2010, 2024) },
@@ -160,6 +161,10 @@ mod tests {
     #[test]
     fn a_catalog_without_the_dataset_offers_no_link() {
         let catalog = crate::data::catalog::fixture_catalog();
-        assert!(CURATED.iter().all(|c| c.recipe(&catalog, Lang::En).is_none()));
+        assert!(
+            CURATED
+                .iter()
+                .all(|c| c.recipe(&catalog, Lang::En).is_none())
+        );
     }
 }

@@ -552,6 +552,12 @@ fn StepCard(panel: Panel, i: usize) -> impl IntoView {
                     {schema.iter().map(|(n, t)| view! { <code class="column-chip" title=t.clone()>{n.clone()}</code>" " }).collect_view()}
                 </p>
                 {join.map(|j| view! { <JoinDiagnostics stats=j t=analysis_texts(lang) /> })}
+                <details class="step-downloads">
+                    <summary>{panel.t().download_step}</summary>
+                    <Downloads panel=panel ask=move |format| panel.recipe.get_untracked().ok().map(|recipe| {
+                        Request::ExportStep { recipe, step: i, format }
+                    }) />
+                </details>
             </div>
         })
     };
@@ -590,6 +596,41 @@ fn StepCard(panel: Panel, i: usize) -> impl IntoView {
         </li>
     }
     .into_any()
+}
+
+/// Buttons that download a table as CSV, as CSV for a Swedish
+/// spreadsheet and as Arrow; `ask` is the worker request for a format
+/// (`None`: nothing to download).
+#[component]
+fn Downloads(
+    panel: Panel,
+    ask: impl Fn(Format) -> Option<Request> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let download = move |format: Format| {
+        let Some(request) = ask(format) else {
+            return;
+        };
+        panel.lab.ask(&request, move |response| match response {
+            _ if error.is_disposed() => {}
+            Response::Exported {
+                name,
+                bytes,
+                format,
+            } => error.set(save(&name, format.mime(), &bytes).err()),
+            Response::Error { message } => error.set(Some(message)),
+            _ => {}
+        })
+    };
+    let t = move || panel.t();
+    view! {
+        <div class="form-row downloads">
+            <button class="small" data-testid="download-csv" on:click=move |_| download(Format::Csv)>{move || t().download_csv}</button>
+            <button class="small" data-testid="download-csv-sv" on:click=move |_| download(Format::CsvSv)>{move || t().download_csv_sv}</button>
+            <button class="small" data-testid="download-arrow" on:click=move |_| download(Format::Arrow)>{move || t().download_arrow}</button>
+        </div>
+        {move || error.get().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
+    }
 }
 
 /// How well a join linked its tables.
@@ -1854,25 +1895,6 @@ fn ResultView(panel: Panel) -> impl IntoView {
             _ => String::new(),
         }
     };
-    let download_error = RwSignal::new(None::<String>);
-    let download = move |format: Format| {
-        lab.ask(
-            &Request::Export {
-                dataset: RESULT.into(),
-                format,
-            },
-            move |response| match response {
-                _ if download_error.is_disposed() => {}
-                Response::Exported {
-                    name,
-                    bytes,
-                    format,
-                } => download_error.set(save(&name, format.mime(), &bytes).err()),
-                Response::Error { message } => download_error.set(Some(message)),
-                _ => {}
-            },
-        )
-    };
     let link = move || lab.route.with(|r| r.href());
     let copied = RwSignal::new(false);
     let copy = move |_| {
@@ -1910,12 +1932,8 @@ fn ResultView(panel: Panel) -> impl IntoView {
             </button>
         </div>
         <Show when=move || result.with(Option::is_some)>
-            <div class="form-row">
-                <button class="small" data-testid="download-csv" on:click=move |_| download(Format::Csv)>{move || panel.t().download_csv}</button>
-                <button class="small" data-testid="download-arrow" on:click=move |_| download(Format::Arrow)>{move || panel.t().download_arrow}</button>
-            </div>
+            <Downloads panel=panel ask=move |format| Some(Request::Export { dataset: RESULT.into(), format }) />
         </Show>
-        {move || download_error.get().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
         <ChartView
             lab=lab
             lang=panel.lang
