@@ -76,8 +76,15 @@ pub fn unreachable(url: &str, error: &JsValue) -> String {
     )
 }
 
+/// The dataset cache, when the browser gives one: a page without an
+/// origin of its own (an iframe in a sandbox, or under an opaque page) has
+/// no `caches` at all, and the lab then downloads without one.
 async fn open_cache(scope: &WorkerGlobalScope) -> Option<Cache> {
-    let caches = scope.caches().ok()?;
+    let caches: web_sys::CacheStorage = js_sys::Reflect::get(scope, &"caches".into())
+        .ok()
+        .filter(|c| c.is_object())?
+        .dyn_into()
+        .ok()?;
     JsFuture::from(caches.open(CACHE_NAME))
         .await
         .ok()?

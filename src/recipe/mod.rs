@@ -13,6 +13,7 @@
 //! | `run.rs`  | running the steps on the input tables with the `ops` kernels |
 //! | `url.rs`  | the link codec: `r1.` + base64url of deflated JSON, capped and checked |
 
+pub mod cite;
 pub mod curated;
 pub mod edit;
 pub mod plan;

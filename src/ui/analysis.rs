@@ -35,6 +35,7 @@ use crate::ui::app::{CatalogState, Lab, LoadState, Route, show_analysis};
 use crate::ui::chart::{Brush, ChartView, SmallChart};
 use crate::ui::i18n::{AnalysisTexts, analysis_texts, count, counted, learn_texts, texts};
 use crate::ui::preview::Preview;
+use crate::ui::share::{CitePanel, EmbedPanel};
 
 const JOIN_KINDS: [JoinKind; 6] = [
     JoinKind::Inner,
@@ -62,41 +63,118 @@ const AGGREGATES: [Aggregate; 7] = [
 
 /// What the worker said of the last run.
 #[derive(Debug, Clone, PartialEq)]
-struct Ran {
-    recipe: Recipe,
-    steps: Vec<StepOutcome>,
-    error: Option<RecipeError>,
-    result: Option<TableSummary>,
-    run_ms: f64,
+pub(crate) struct Ran {
+    pub(crate) recipe: Recipe,
+    pub(crate) steps: Vec<StepOutcome>,
+    pub(crate) error: Option<RecipeError>,
+    pub(crate) result: Option<TableSummary>,
+    pub(crate) run_ms: f64,
 }
 
 /// The page's shared state; `Copy`, so every handler can hold it.
 #[derive(Clone, Copy)]
-struct Panel {
-    lab: Lab,
-    lang: RwSignal<Lang>,
+pub(crate) struct Panel {
+    pub(crate) lab: Lab,
+    pub(crate) lang: RwSignal<Lang>,
     /// The recipe in the address, or why it cannot be read.
-    recipe: Memo<Result<Recipe, String>>,
-    catalog: Memo<Option<Catalog>>,
+    pub(crate) recipe: Memo<Result<Recipe, String>>,
+    pub(crate) catalog: Memo<Option<Catalog>>,
     /// The first input's schema, then each step's output, as far as the
     /// recipe checks; and the check's error.
-    schemas: Memo<Vec<Schema>>,
-    check_error: Memo<Option<(Option<usize>, String)>>,
-    ran: RwSignal<Option<Ran>>,
+    pub(crate) schemas: Memo<Vec<Schema>>,
+    pub(crate) check_error: Memo<Option<(Option<usize>, String)>>,
+    pub(crate) ran: RwSignal<Option<Ran>>,
     /// Counts the results kept in `ran` that differ from the one before (a
     /// chart re-draws on each).
-    runs: RwSignal<u64>,
-    running: RwSignal<bool>,
+    pub(crate) runs: RwSignal<u64>,
+    pub(crate) running: RwSignal<bool>,
     /// How far the run out is: (step, steps, rows done, rows in all).
-    progress: RwSignal<Option<(usize, usize, u64, u64)>>,
-    in_flight: StoredValue<bool>,
-    wanted: StoredValue<Option<Recipe>>,
+    pub(crate) progress: RwSignal<Option<(usize, usize, u64, u64)>>,
+    pub(crate) in_flight: StoredValue<bool>,
+    pub(crate) wanted: StoredValue<Option<Recipe>>,
     /// `true` while the visitor types in a field: the first keystroke
     /// pushes a history entry, the following ones replace it.
-    typing: StoredValue<bool>,
+    pub(crate) typing: StoredValue<bool>,
 }
 
 impl Panel {
+    /// A panel for `recipe`: checks it against the catalog, opens the
+    /// inputs it pins and runs it whenever it changes.
+    pub(crate) fn start(
+        lab: Lab,
+        lang: RwSignal<Lang>,
+        recipe: Memo<Result<Recipe, String>>,
+    ) -> Panel {
+        let catalog = Memo::new(move |_| match lab.catalog.get() {
+            CatalogState::Loaded(catalog) => Some(catalog),
+            _ => None,
+        });
+        let checked = Memo::new(move |_| {
+            let (Ok(recipe), Some(catalog)) = (recipe.get(), catalog.get()) else {
+                return (Vec::new(), None);
+            };
+            match plan::check(&recipe, &catalog) {
+                Ok(plan) => (plan.schemas, None),
+                Err(e) => (e.schemas, Some((e.step, e.message))),
+            }
+        });
+        let panel = Panel {
+            lab,
+            lang,
+            recipe,
+            catalog,
+            schemas: Memo::new(move |_| checked.with(|c| c.0.clone())),
+            check_error: Memo::new(move |_| checked.with(|c| c.1.clone())),
+            ran: RwSignal::new(None),
+            runs: RwSignal::new(0),
+            running: RwSignal::new(false),
+            progress: RwSignal::new(None),
+            in_flight: StoredValue::new(false),
+            wanted: StoredValue::new(None),
+            typing: StoredValue::new(false),
+        };
+        // Opens the inputs the recipe pins, then runs it.
+        Effect::new(move |_| {
+            let (Ok(recipe), Some(catalog)) = (recipe.get(), catalog.get()) else {
+                return;
+            };
+            if !lab.engine_ready() {
+                return;
+            }
+            let mut waiting = false;
+            for input in &recipe.inputs {
+                let state = lab.loads.with(|l| l.get(&input.dataset).cloned());
+                match state {
+                    Some(LoadState::Loaded(s)) if s.sha256 == input.sha256 => {}
+                    Some(LoadState::Loading { .. }) => waiting = true,
+                    // The run reports it (a failed open is not retried in a loop).
+                    Some(LoadState::Failed(_)) => {}
+                    _ => {
+                        if let Some(dataset) = catalog.dataset(&input.dataset)
+                            && dataset.version(&input.sha256).is_some()
+                        {
+                            lab.open_version(dataset, &input.sha256);
+                            waiting = true;
+                        }
+                    }
+                }
+            }
+            if !waiting {
+                panel.run(recipe);
+            }
+        });
+        panel
+    }
+
+    /// The result of the recipe as it is now, once run.
+    pub(crate) fn current(self) -> Memo<Option<Ran>> {
+        Memo::new(move |_| {
+            self.ran
+                .get()
+                .filter(|r| Some(&r.recipe) == self.recipe.get().as_ref().ok())
+        })
+    }
+
     fn t(self) -> &'static AnalysisTexts {
         analysis_texts(self.lang.get())
     }
@@ -233,66 +311,7 @@ pub fn AnalysisPage() -> impl IntoView {
             _ => Err(String::new()),
         })
     });
-    let catalog = Memo::new(move |_| match lab.catalog.get() {
-        CatalogState::Loaded(catalog) => Some(catalog),
-        _ => None,
-    });
-    let checked = Memo::new(move |_| {
-        let (Ok(recipe), Some(catalog)) = (recipe.get(), catalog.get()) else {
-            return (Vec::new(), None);
-        };
-        match plan::check(&recipe, &catalog) {
-            Ok(plan) => (plan.schemas, None),
-            Err(e) => (e.schemas, Some((e.step, e.message))),
-        }
-    });
-    let panel = Panel {
-        lab,
-        lang,
-        recipe,
-        catalog,
-        schemas: Memo::new(move |_| checked.with(|c| c.0.clone())),
-        check_error: Memo::new(move |_| checked.with(|c| c.1.clone())),
-        ran: RwSignal::new(None),
-        runs: RwSignal::new(0),
-        running: RwSignal::new(false),
-        progress: RwSignal::new(None),
-        in_flight: StoredValue::new(false),
-        wanted: StoredValue::new(None),
-        typing: StoredValue::new(false),
-    };
-
-    // Opens the inputs the recipe pins, then runs it.
-    Effect::new(move |_| {
-        let (Ok(recipe), Some(catalog)) = (recipe.get(), catalog.get()) else {
-            return;
-        };
-        if !lab.engine_ready() {
-            return;
-        }
-        let mut waiting = false;
-        for input in &recipe.inputs {
-            let state = lab.loads.with(|l| l.get(&input.dataset).cloned());
-            match state {
-                Some(LoadState::Loaded(s)) if s.sha256 == input.sha256 => {}
-                Some(LoadState::Loading { .. }) => waiting = true,
-                // The run reports it (a failed open is not retried in a loop).
-                Some(LoadState::Failed(_)) => {}
-                _ => {
-                    if let Some(dataset) = catalog.dataset(&input.dataset)
-                        && dataset.version(&input.sha256).is_some()
-                    {
-                        lab.open_version(dataset, &input.sha256);
-                        waiting = true;
-                    }
-                }
-            }
-        }
-        if !waiting {
-            panel.run(recipe);
-        }
-    });
-
+    let panel = Panel::start(lab, lang, recipe);
     // Only whether the link reads re-renders the page; edits update the
     // parts in place (the chart keeps its canvas, zoom and hover state).
     let readable =
@@ -1855,12 +1874,7 @@ fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView 
 #[component]
 fn ResultView(panel: Panel) -> impl IntoView {
     let lab = panel.lab;
-    let current = Memo::new(move |_| {
-        panel
-            .ran
-            .get()
-            .filter(|r| Some(&r.recipe) == panel.recipe.get().as_ref().ok())
-    });
+    let current = panel.current();
     let result = Memo::new(move |_| current.get().and_then(|r| r.result));
     let status = move || {
         let lang = panel.lang.get();
@@ -1930,6 +1944,10 @@ fn ResultView(panel: Panel) -> impl IntoView {
             <button class="small" data-testid="copy-link" on:click=copy>
                 {move || if copied.get() { panel.t().copied } else { panel.t().copy }}
             </button>
+        </div>
+        <div class="share-panels">
+            <EmbedPanel panel=panel />
+            <CitePanel panel=panel />
         </div>
         <Show when=move || result.with(Option::is_some)>
             <Downloads panel=panel ask=move |format| Some(Request::Export { dataset: RESULT.into(), format }) />
@@ -2150,7 +2168,7 @@ fn InsightPanel(panel: Panel, i: usize, method: Memo<Option<Method>>) -> impl In
 }
 
 /// What a chart says of its data (sources, licences, units).
-fn chart_context(panel: Panel) -> Context {
+pub(crate) fn chart_context(panel: Panel) -> Context {
     let lang = panel.lang.get();
     match (panel.recipe.get(), panel.catalog.get()) {
         (Ok(recipe), Some(catalog)) => Context::for_recipe(&recipe, &catalog, lang),

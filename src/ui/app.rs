@@ -17,6 +17,7 @@ use crate::ui::bridge::{Bridge, EngineEvent};
 use crate::ui::catalog::{CatalogList, CuratedList};
 use crate::ui::dataset_page::DatasetPage;
 use crate::ui::datasets::LoadedPanel;
+use crate::ui::embed::EmbedPage;
 use crate::ui::fetch;
 use crate::ui::files::OpenFiles;
 use crate::ui::i18n::texts;
@@ -77,7 +78,18 @@ pub enum Route {
     /// An analysis: the link text of its recipe (`r1.…`), decoded by the
     /// analysis page, which shows what is wrong with it.
     Analysis(String),
+    /// An analysis's chart alone, for an iframe (`#/embed/r1.…`): the
+    /// datasets the link pins, or with `?follow` their newest versions.
+    Embed {
+        link: String,
+        follow: bool,
+    },
 }
+
+/// The fragment prefix of an embedded chart.
+pub const EMBED: &str = "/embed/";
+/// The suffix of an embed that follows the datasets' newest versions.
+pub const FOLLOW: &str = "?follow";
 
 /// Which page a route shows, without its details: the frame re-renders
 /// only when this changes, so an analysis's edits keep its page.
@@ -86,6 +98,7 @@ pub enum Page {
     Home,
     Dataset(String),
     Analysis,
+    Embed,
 }
 
 impl Route {
@@ -94,6 +107,16 @@ impl Route {
         let hash = hash.trim_start_matches('#');
         if let Some(link) = hash.strip_prefix(url::ROUTE) {
             return Route::Analysis(link.to_string());
+        }
+        if let Some(rest) = hash.strip_prefix(EMBED) {
+            let (link, follow) = match rest.strip_suffix(FOLLOW) {
+                Some(link) => (link, true),
+                None => (rest, false),
+            };
+            return Route::Embed {
+                link: link.to_string(),
+                follow,
+            };
         }
         match hash.strip_prefix("/dataset/") {
             Some(id) if !id.is_empty() => Route::Dataset(
@@ -112,6 +135,9 @@ impl Route {
             Route::Home => "#/".to_string(),
             Route::Dataset(id) => format!("#/dataset/{}", js_sys::encode_uri_component(id)),
             Route::Analysis(link) => format!("#{}{link}", url::ROUTE),
+            Route::Embed { link, follow } => {
+                format!("#{EMBED}{link}{}", if *follow { FOLLOW } else { "" })
+            }
         }
     }
 
@@ -120,6 +146,7 @@ impl Route {
             Route::Home => Page::Home,
             Route::Dataset(id) => Page::Dataset(id.clone()),
             Route::Analysis(_) => Page::Analysis,
+            Route::Embed { .. } => Page::Embed,
         }
     }
 
@@ -157,7 +184,7 @@ type OnReply = Rc<dyn Fn(Response)>;
 /// the frame reach it as a context.
 #[derive(Clone, Copy)]
 pub struct Lab {
-    engine: RwSignal<EngineState>,
+    pub engine: RwSignal<EngineState>,
     pub catalog: RwSignal<CatalogState>,
     pub route: RwSignal<Route>,
     /// Answers awaited by components (rows, summaries), by request id.
@@ -661,7 +688,10 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    // An embedded chart shows nothing of the lab's frame.
+    let framed = move || page.get() != Page::Embed;
     view! {
+        <Show when=framed>
         <header class="topbar">
             <a class="brand" href=Route::Home.href()>
                 <span class="logo" aria-hidden="true">"▦"</span>
@@ -671,8 +701,10 @@ pub fn App() -> impl IntoView {
             <LangSwitch lang=lang />
             <EngineStatus lab=lab lang=lang />
         </header>
+        </Show>
         <main
             class="main"
+            class:embed=move || !framed()
             id="main"
             on:dragover=move |event: web_sys::DragEvent| event.prevent_default()
             on:drop=move |event: web_sys::DragEvent| {
@@ -680,8 +712,11 @@ pub fn App() -> impl IntoView {
                 lab.open_files(crate::ui::files::dropped(&event));
             }
         >
-            <EngineNotice lab=lab lang=lang />
+            <Show when=framed>
+                <EngineNotice lab=lab lang=lang />
+            </Show>
             {move || match page.get() {
+                Page::Embed => view! { <EmbedPage /> }.into_any(),
                 Page::Dataset(id) => view! { <DatasetPage id=id /> }.into_any(),
                 Page::Analysis => view! { <AnalysisPage /> }.into_any(),
                 Page::Home => view! {
@@ -700,6 +735,7 @@ pub fn App() -> impl IntoView {
                 .into_any(),
             }}
         </main>
+        <Show when=framed>
         <footer class="footer">
             <p>{move || texts(lang.get()).footer}</p>
             {debug_mode()
@@ -717,6 +753,7 @@ pub fn App() -> impl IntoView {
                     }
                 })}
         </footer>
+        </Show>
     }
 }
 

@@ -50,6 +50,10 @@ pub fn ChartView(
     stem: Signal<String>,
     on_spec: Callback<ChartSpec>,
     on_filter: Callback<(String, String, Brush)>,
+    /// In an embedded view: no heading, settings, exports or selection to
+    /// filter, and the chart fills the window's height.
+    #[prop(optional)]
+    embedded: bool,
 ) -> impl IntoView {
     let t = move || chart_texts(lang.get());
     let canvas = NodeRef::<leptos::html::Canvas>::new();
@@ -93,7 +97,16 @@ pub fn ChartView(
             .map(|b| b.client_width() - 2)
             .unwrap_or(640)
             .max(200) as u32;
-        let h = (w as f32 * 0.6).clamp(300.0, 520.0) as u32;
+        let h = if embedded {
+            // The window less the line with the link to the lab.
+            let window = web_sys::window()
+                .and_then(|w| w.inner_height().ok())
+                .and_then(|h| h.as_f64())
+                .unwrap_or(400.0);
+            (window as f32 - 44.0).clamp(160.0, 2000.0) as u32
+        } else {
+            (w as f32 * 0.6).clamp(300.0, 520.0) as u32
+        };
         let scale = web_sys::window()
             .map(|w| w.device_pixel_ratio())
             .unwrap_or(1.0) as f32;
@@ -609,9 +622,9 @@ pub fn ChartView(
 
     view! {
         <section class="chart-panel" data-testid="chart-panel" node_ref=boxed>
-            <h2>{move || t().heading}</h2>
-            {controls}
-            <Show when=charted>
+            {(!embedded).then(|| view! { <h2>{move || t().heading}</h2> })}
+            {(!embedded).then_some(controls)}
+            <Show when=move || charted() && !embedded>
                 <div class="tabs" role="tablist">
                     <button role="tab" data-testid="tab-chart" aria-selected=move || (!tab_data.get()).to_string() on:click=move |_| tab_data.set(false)>{move || t().chart_tab}</button>
                     <button role="tab" data-testid="tab-data" aria-selected=move || tab_data.get().to_string() on:click=move |_| tab_data.set(true)>{move || t().data_tab}</button>
@@ -642,15 +655,17 @@ pub fn ChartView(
             </div>
             <Show when=move || charted() && !tab_data.get()>
                 <div class="form-row">
-                    <button class="small" data-testid="export-png" on:click=move |_| export(true)>{move || t().png}</button>
-                    <button class="small" data-testid="export-svg" on:click=move |_| export(false)>{move || t().svg}</button>
+                    <Show when=move || !embedded>
+                        <button class="small" data-testid="export-png" on:click=move |_| export(true)>{move || t().png}</button>
+                        <button class="small" data-testid="export-svg" on:click=move |_| export(false)>{move || t().svg}</button>
+                    </Show>
                     <Show when=move || view_box.get().is_some()>
                         <button class="small" data-testid="chart-reset" on:click=move |_| reset()>{move || t().reset}</button>
                     </Show>
-                    <Show when=move || brushed.get().is_some()>
+                    <Show when=move || brushed.get().is_some() && !embedded>
                         <button class="small primary" data-testid="brush-filter" on:click=add_filter>{move || t().filter_selection}</button>
                     </Show>
-                    <span class="muted hint">{move || t().hint}</span>
+                    {(!embedded).then(|| view! { <span class="muted hint">{move || t().hint}</span> })}
                 </div>
             </Show>
             <Show when=move || charted() && tab_data.get()>
@@ -923,7 +938,7 @@ fn now() -> f64 {
 }
 
 /// Today as `yyyy-mm-dd`, for file names.
-fn today() -> String {
+pub(crate) fn today() -> String {
     let d = js_sys::Date::new_0();
     format!(
         "{:04}-{:02}-{:02}",

@@ -11,9 +11,11 @@
 //! | `catalog.rs` | the list of published datasets |
 //! | `dataset_page.rs` | a dataset's page: description, columns, versions; a CSV file's types |
 //! | `datasets.rs` | opening a dataset in the engine (progress, cancel, unload), the loaded-data panel |
+//! | `embed.rs`   | an analysis's chart alone for an iframe (`#/embed/r1.…`, `?follow` for the newest data), with short messages when it cannot show |
 //! | `fetch.rs`   | downloads, with messages a visitor can act on |
 //! | `files.rs`   | opening the visitor's own files (chooser, drag and drop) |
 //! | `i18n.rs`    | the page's texts in Swedish and English |
+//! | `share.rs`   | the analysis's Embed (iframe snippet, pinned or following updates) and Cite (citation, command) panels |
 //! | `preview.rs` | the virtual preview table (search, sort, keyboard) and column summaries |
 
 mod analysis;
@@ -23,10 +25,12 @@ mod catalog;
 mod chart;
 mod dataset_page;
 mod datasets;
+mod embed;
 mod fetch;
 mod files;
 mod i18n;
 mod preview;
+mod share;
 
 pub use app::App;
 

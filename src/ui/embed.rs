@@ -1,0 +1,143 @@
+//! An analysis's chart alone, for an article's iframe (`#/embed/r1.…`):
+//! the chart (its frame carries the title, sources and licence) and a link
+//! that opens the analysis in the lab. The datasets are the versions the
+//! link pins, so the chart never changes under the article; `?follow`
+//! takes each dataset's newest version instead. Whatever goes wrong (a
+//! version no longer on the host, a host that is down, a recipe that
+//! fails) is one short sentence and the link, never an empty frame.
+
+use leptos::prelude::*;
+
+use crate::data::{Catalog, Lang};
+use crate::recipe::{ChartKind, Recipe, url};
+use crate::ui::analysis::{Panel, chart_context};
+use crate::ui::app::{CatalogState, EngineState, Lab, LoadState, Route};
+use crate::ui::chart::ChartView;
+use crate::ui::i18n::{EmbedTexts, embed_texts};
+
+/// `recipe` with each input at its dataset's newest version (inputs of
+/// datasets the catalog lacks stay as they are).
+pub fn follow_latest(mut recipe: Recipe, catalog: &Catalog) -> Recipe {
+    for input in &mut recipe.inputs {
+        if let Some(latest) = catalog.dataset(&input.dataset).and_then(|d| d.latest()) {
+            input.sha256 = latest.sha256.clone();
+        }
+    }
+    recipe
+}
+
+/// Why the chart cannot show, before anything runs: an input whose
+/// dataset or version the host no longer has.
+fn missing(recipe: &Recipe, catalog: &Catalog, t: &EmbedTexts) -> Option<String> {
+    recipe.inputs.iter().find_map(|input| {
+        let dataset = catalog.dataset(&input.dataset);
+        let short = input.sha256.get(..12).unwrap_or(&input.sha256);
+        match dataset {
+            None => Some(format!("{} ({})", t.dataset_gone, input.dataset)),
+            Some(d) if d.version(&input.sha256).is_none() => {
+                Some(format!("{} ({} {short})", t.version_gone, input.dataset))
+            }
+            _ => None,
+        }
+    })
+}
+
+#[component]
+pub fn EmbedPage() -> impl IntoView {
+    let (Some(lab), Some(lang)) = (use_context::<Lab>(), use_context::<RwSignal<Lang>>()) else {
+        return ().into_any();
+    };
+    let t = move || embed_texts(lang.get());
+    let route = Memo::new(move |_| {
+        lab.route.with(|r| match r {
+            Route::Embed { link, follow } => Some((link.clone(), *follow)),
+            _ => None,
+        })
+    });
+    let catalog = Memo::new(move |_| match lab.catalog.get() {
+        CatalogState::Loaded(catalog) => Some(catalog),
+        _ => None,
+    });
+    // The recipe as the link says, then (to follow updates) at the newest
+    // versions once the catalog is there.
+    let recipe = Memo::new(move |_| {
+        let (link, follow) = route.get().ok_or_else(String::new)?;
+        let recipe = url::decode(&link)?;
+        match (follow, catalog.get()) {
+            (true, Some(catalog)) => Ok(follow_latest(recipe, &catalog)),
+            (true, None) => Err(String::new()),
+            (false, _) => Ok(recipe),
+        }
+    });
+    let panel = Panel::start(lab, lang, recipe);
+    let current = panel.current();
+    let result = Memo::new(move |_| current.get().and_then(|r| r.result));
+    // The lab's page of this analysis, in a new tab.
+    let open_in_lab = move || {
+        route
+            .get()
+            .map(|(link, _)| Route::Analysis(link).href())
+            .unwrap_or_else(|| Route::Home.href())
+    };
+
+    // What to say instead of the chart, if anything.
+    let problem = move || -> Option<String> {
+        let t = t();
+        let (link, _) = route.get()?;
+        if let Err(e) = url::decode(&link) {
+            return Some(format!("{} {e}", t.broken_link));
+        }
+        if let EngineState::Stopped { .. } = lab.engine.get() {
+            return Some(t.engine_stopped.to_string());
+        }
+        match lab.catalog.get() {
+            CatalogState::Failed(e) => return Some(format!("{} {e}", t.host_down)),
+            CatalogState::Loading => return None,
+            CatalogState::Loaded(_) => {}
+        }
+        let recipe = recipe.get().ok()?;
+        if let Some(gone) = catalog.with(|c| c.as_ref().and_then(|c| missing(&recipe, c, t))) {
+            return Some(gone);
+        }
+        for input in &recipe.inputs {
+            if let Some(LoadState::Failed(e)) = lab.loads.with(|l| l.get(&input.dataset).cloned()) {
+                return Some(format!("{} {e}", t.load_failed));
+            }
+        }
+        if recipe.chart.kind == ChartKind::Table {
+            return Some(t.no_chart.to_string());
+        }
+        let ran = current.get()?;
+        ran.error.map(|e| format!("{} {}", t.failed, e.message))
+    };
+    let loading = move || problem().is_none() && result.with(Option::is_none);
+
+    view! {
+        <article class="embed-page" data-testid="embed">
+            {move || problem().map(|m| view! {
+                <p class="notice error" role="alert" data-testid="embed-error">{m}</p>
+            })}
+            <Show when=loading>
+                <p class="muted embed-loading" role="status" data-testid="embed-loading">{move || t().loading}</p>
+            </Show>
+            <Show when=move || problem().is_none()>
+                <ChartView
+                    lab=lab
+                    lang=lang
+                    spec=Signal::derive(move || panel.recipe.with(|r| r.as_ref().map(|r| r.chart.clone()).unwrap_or_default()))
+                    schema=Signal::derive(move || panel.schemas.with(|s| s.last().cloned().unwrap_or_default()))
+                    result=Signal::derive(move || result.with(Option::is_some).then(|| panel.runs.get()))
+                    context=Signal::derive(move || chart_context(panel))
+                    stem=Signal::derive(|| "embed".to_string())
+                    on_spec=Callback::new(|_| {})
+                    on_filter=Callback::new(|_| {})
+                    embedded=true
+                />
+            </Show>
+            <p class="embed-link">
+                <a href=open_in_lab target="_blank" rel="noopener" data-testid="embed-open">{move || t().open_in_lab}</a>
+            </p>
+        </article>
+    }
+    .into_any()
+}

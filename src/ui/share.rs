@@ -1,0 +1,130 @@
+//! The analysis page's "Embed" and "Cite" panels: the iframe snippet of
+//! the chart (pinned to the link's data versions, or following updates),
+//! the citation and the command that runs the analysis again.
+
+use leptos::prelude::*;
+
+use crate::recipe::cite::{citation, command, iframe};
+use crate::ui::analysis::Panel;
+use crate::ui::app::Route;
+use crate::ui::i18n::embed_texts;
+
+/// The link text (`r1.…`) of the page's analysis, if it shows one.
+fn link_text(panel: Panel) -> Option<String> {
+    panel.lab.route.with(|r| match r {
+        Route::Analysis(link) => Some(link.clone()),
+        _ => None,
+    })
+}
+
+/// A read-only text box with a copy button.
+#[component]
+fn Copyable(
+    label: Signal<&'static str>,
+    text: Signal<String>,
+    testid: &'static str,
+    #[prop(optional)] rows: Option<u32>,
+) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    Effect::new(move |_| {
+        text.track();
+        copied.set(false);
+    });
+    let copy = move |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .navigator()
+                .clipboard()
+                .write_text(&text.get_untracked());
+            copied.set(true);
+        }
+    };
+    let lang = use_context::<RwSignal<crate::data::Lang>>();
+    let t = move || embed_texts(lang.map_or(crate::data::Lang::Sv, |l| l.get()));
+    view! {
+        <label class="field grow">
+            <span class="muted">{label}</span>
+            <textarea readonly rows=rows.unwrap_or(3) data-testid=testid prop:value=text
+                on:focus=move |e| {
+                    use wasm_bindgen::JsCast;
+                    if let Some(area) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) {
+                        area.select();
+                    }
+                }></textarea>
+        </label>
+        <button class="small" data-testid=format!("{testid}-copy") on:click=copy>
+            {move || if copied.get() { t().copied } else { t().copy }}
+        </button>
+    }
+}
+
+/// "Embed": the iframe snippet, pinned by default.
+#[component]
+pub fn EmbedPanel(panel: Panel) -> impl IntoView {
+    let t = move || embed_texts(panel.lang.get());
+    let follow = RwSignal::new(false);
+    let snippet = Signal::derive(move || {
+        let Some(link) = link_text(panel) else {
+            return String::new();
+        };
+        let src = Route::Embed {
+            link,
+            follow: follow.get(),
+        }
+        .href();
+        let title = panel
+            .recipe
+            .with(|r| r.as_ref().ok().and_then(|r| r.chart.title.clone()))
+            .unwrap_or_else(|| "Datalabb".into());
+        iframe(&src, &title)
+    });
+    view! {
+        <details class="share-panel" data-testid="embed-panel">
+            <summary data-testid="embed-toggle">{move || t().embed}</summary>
+            <p class="muted">{move || t().embed_intro}</p>
+            <label class="check">
+                <input type="checkbox" data-testid="embed-follow" prop:checked=follow
+                    on:change=move |e| follow.set(event_target_checked(&e)) />
+                {move || t().follow}
+            </label>
+            <div class="form-row">
+                <Copyable label=Signal::derive(move || t().snippet) text=snippet testid="embed-snippet" />
+            </div>
+        </details>
+    }
+}
+
+/// "Cite": the citation and the command that runs the analysis again.
+#[component]
+pub fn CitePanel(panel: Panel) -> impl IntoView {
+    let t = move || embed_texts(panel.lang.get());
+    let href = move || panel.lab.route.with(|r| r.href());
+    let text = Signal::derive(move || {
+        let (Some(link), Ok(recipe), Some(catalog)) =
+            (link_text(panel), panel.recipe.get(), panel.catalog.get())
+        else {
+            return String::new();
+        };
+        citation(
+            &recipe,
+            &catalog,
+            &link,
+            &href(),
+            &crate::ui::chart::today(),
+            panel.lang.get(),
+        )
+    });
+    let run = Signal::derive(move || command(&href()));
+    view! {
+        <details class="share-panel" data-testid="cite-panel">
+            <summary data-testid="cite-toggle">{move || t().cite}</summary>
+            <div class="form-row">
+                <Copyable label=Signal::derive(move || t().citation) text=text testid="citation" rows=5 />
+            </div>
+            <p class="muted">{move || t().command_intro}</p>
+            <div class="form-row">
+                <Copyable label=Signal::derive(move || t().command) text=run testid="cite-command" rows=3 />
+            </div>
+        </details>
+    }
+}
