@@ -573,7 +573,7 @@ fn StepCard(panel: Panel, i: usize) -> impl IntoView {
                 {join.map(|j| view! { <JoinDiagnostics stats=j t=analysis_texts(lang) /> })}
                 <details class="step-downloads">
                     <summary>{panel.t().download_step}</summary>
-                    <Downloads panel=panel ask=move |format| panel.recipe.get_untracked().ok().map(|recipe| {
+                    <Downloads panel=panel prefix="step-" ask=move |format| panel.recipe.get_untracked().ok().map(|recipe| {
                         Request::ExportStep { recipe, step: i, format }
                     }) />
                 </details>
@@ -623,6 +623,8 @@ fn StepCard(panel: Panel, i: usize) -> impl IntoView {
 #[component]
 fn Downloads(
     panel: Panel,
+    /// Before the buttons' test ids (`download-csv`, …).
+    prefix: &'static str,
     ask: impl Fn(Format) -> Option<Request> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
@@ -644,9 +646,9 @@ fn Downloads(
     let t = move || panel.t();
     view! {
         <div class="form-row downloads">
-            <button class="small" data-testid="download-csv" on:click=move |_| download(Format::Csv)>{move || t().download_csv}</button>
-            <button class="small" data-testid="download-csv-sv" on:click=move |_| download(Format::CsvSv)>{move || t().download_csv_sv}</button>
-            <button class="small" data-testid="download-arrow" on:click=move |_| download(Format::Arrow)>{move || t().download_arrow}</button>
+            <button class="small" data-testid=format!("{prefix}download-csv") on:click=move |_| download(Format::Csv)>{move || t().download_csv}</button>
+            <button class="small" data-testid=format!("{prefix}download-csv-sv") on:click=move |_| download(Format::CsvSv)>{move || t().download_csv_sv}</button>
+            <button class="small" data-testid=format!("{prefix}download-arrow") on:click=move |_| download(Format::Arrow)>{move || t().download_arrow}</button>
         </div>
         {move || error.get().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
     }
@@ -1950,7 +1952,7 @@ fn ResultView(panel: Panel) -> impl IntoView {
             <CitePanel panel=panel />
         </div>
         <Show when=move || result.with(Option::is_some)>
-            <Downloads panel=panel ask=move |format| Some(Request::Export { dataset: RESULT.into(), format }) />
+            <Downloads panel=panel prefix="" ask=move |format| Some(Request::Export { dataset: RESULT.into(), format }) />
         </Show>
         <ChartView
             lab=lab
