@@ -46,6 +46,7 @@ const rows = [
   ["k-means, 10 Lloyd iterations, 1,000,000 × 8, k = 8 (target 1 s)", "kmeans_lloyd"],
   ["DBSCAN, 100,000 × 2, eps 0.3, min points 5 (target 1 s)", "dbscan_run"],
   ["silhouette, 10,000 rows × 8", "silhouette_run"],
+  ["t-SNE, 1,000 rows × 8 into 2 dimensions, 750 iterations", "tsne_run"],
 ];
 const times = rows.map(() => []);
 let iterations = null;

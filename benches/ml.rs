@@ -1,8 +1,8 @@
 //! Unsupervised learning benchmark, native: k-means on 1,000,000 rows × 8
 //! float64 features, k = 8, 10 Lloyd iterations from a fixed start (the
 //! k-means++ start timed apart); DBSCAN on 100,000 two-dimensional points;
-//! the silhouette of 10,000 rows. Beside a same-run baseline: one pass
-//! summing every value of the 1,000,000 × 8 matrix.
+//! the silhouette of 10,000 rows; t-SNE of 1,000 rows. Beside a same-run
+//! baseline: one pass summing every value of the 1,000,000 × 8 matrix.
 //!
 //!   cargo bench --bench ml             RUNS=N for more runs
 
@@ -26,6 +26,7 @@ mod native {
     use datalabb::ml::rng::Rng;
     use datalabb::ml::silhouette::silhouette;
     use datalabb::ml::synthetic::blobs;
+    use datalabb::ml::tsne::{TsneParams, tsne};
 
     pub fn main() {
         let runs: usize = std::env::var("RUNS")
@@ -35,12 +36,14 @@ mod native {
         let (big, _) = blobs(1_000_000, 8, 8, 1);
         let (flat, _) = blobs(100_000, 2, 10, 2);
         let (small, small_labels) = blobs(10_000, 8, 8, 3);
+        let (map, _) = blobs(1_000, 8, 8, 4);
         let mut rows: Vec<(&str, Vec<f64>)> = vec![
             ("baseline: one pass summing 1,000,000 × 8 values", vec![]),
             ("k-means++ start, 1,000,000 × 8, k = 8", vec![]),
             ("k-means, 10 Lloyd iterations, 1,000,000 × 8, k = 8", vec![]),
             ("DBSCAN, 100,000 × 2, eps 0.3, min points 5", vec![]),
             ("silhouette, 10,000 rows × 8", vec![]),
+            ("t-SNE, 1,000 rows × 8 into 2 dimensions", vec![]),
         ];
         for _ in 0..runs {
             let t = Instant::now();
@@ -69,6 +72,14 @@ mod native {
             let t = Instant::now();
             black_box(silhouette(&small, &small_labels, 10_000, 1).expect("silhouette"));
             rows[4].1.push(t.elapsed().as_secs_f64() * 1000.0);
+            let t = Instant::now();
+            let params = TsneParams {
+                perplexity: 30.0,
+                dimensions: 2,
+                seed: 1,
+            };
+            black_box(tsne(&map, &params, &mut no_progress).expect("t-SNE"));
+            rows[5].1.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         let iterations = lloyd(
             &big,

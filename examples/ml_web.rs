@@ -17,6 +17,7 @@ mod web {
     use datalabb::ml::rng::Rng;
     use datalabb::ml::silhouette::silhouette;
     use datalabb::ml::synthetic::blobs;
+    use datalabb::ml::tsne::{TsneParams, tsne};
     use wasm_bindgen::prelude::*;
 
     #[derive(Default)]
@@ -24,6 +25,7 @@ mod web {
         big: Option<Matrix>,
         flat: Option<Matrix>,
         small: Option<(Matrix, Vec<i32>)>,
+        map: Option<Matrix>,
         start: Option<Matrix>,
     }
 
@@ -44,6 +46,7 @@ mod web {
             d.big = Some(blobs(1_000_000, 8, 8, 1).0);
             d.flat = Some(blobs(100_000, 2, 10, 2).0);
             d.small = Some(blobs(10_000, 8, 8, 3));
+            d.map = Some(blobs(1_000, 8, 8, 4).0);
         });
     }
 
@@ -85,6 +88,21 @@ mod web {
             };
             let found = dbscan(flat, &params, &mut no_progress).map_err(|e| e.0)?;
             Ok(found.clusters as u32)
+        })
+    }
+
+    /// t-SNE of 1,000 rows × 8 into 2 dimensions (perplexity 30).
+    #[wasm_bindgen]
+    pub fn tsne_run() -> Result<f64, JsError> {
+        with(|d| {
+            let map = d.map.as_ref().ok_or("prepare first")?;
+            let params = TsneParams {
+                perplexity: 30.0,
+                dimensions: 2,
+                seed: 1,
+            };
+            let y = tsne(map, &params, &mut no_progress).map_err(|e| e.0)?;
+            Ok(y.data[0])
         })
     }
 

@@ -12,6 +12,7 @@
 //! | `agglomerative.rs` | Ward, average and complete linkage by the nearest-neighbour chain; refuses above 5,000 rows (n² memory) |
 //! | `dbscan.rs`     | DBSCAN: a grid over the first two dimensions finds neighbours; a work cap refuses an eps that makes every point a neighbour of every other |
 //! | `pca.rs`        | principal components from the covariance matrix by Jacobi's symmetric eigen-decomposition |
+//! | `tsne.rs`       | t-SNE, exact (every pair each iteration), up to 2,000 rows; seeded |
 //! | `step.rs`       | the recipe's `cluster` and `project` steps: checks against the schema, and the columns they add |
 //! | `synthetic.rs`  | seeded blobs for the benchmarks (native and browser) |
 //! | `silhouette.rs` | the mean silhouette (on a seeded sample of rows when they are many), and the adjusted Rand index of two labellings |
@@ -30,6 +31,7 @@ pub mod rng;
 pub mod silhouette;
 pub mod step;
 pub mod synthetic;
+pub mod tsne;
 
 #[cfg(test)]
 mod tests;

@@ -14,6 +14,7 @@ use super::features::{Features, extract};
 use super::gmm::{GmmParams, gmm};
 use super::kmeans::{KMeansParams, MAX_RESTARTS, kmeans};
 use super::pca::pca;
+use super::tsne::{TsneParams, tsne};
 use super::{NOISE, Progress};
 use crate::recipe::plan::{Schema, is_number};
 
@@ -142,6 +143,27 @@ fn is_ward(l: &Linkage) -> bool {
     *l == Linkage::Ward
 }
 
+/// How a `project` step maps the rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Projection {
+    /// Principal components: the directions of most variance.
+    #[default]
+    Pca,
+    /// t-SNE: a map that keeps near neighbours near (up to 2,000 rows).
+    Tsne {
+        perplexity: f64,
+        #[serde(default = "seed", skip_serializing_if = "is_seed")]
+        seed: u64,
+    },
+}
+
+impl Projection {
+    pub fn is_pca(&self) -> bool {
+        *self == Projection::Pca
+    }
+}
+
 fn restarts() -> usize {
     10
 }
@@ -237,8 +259,16 @@ pub fn check_project(
     features: &Features,
     components: u8,
     prefix: &str,
+    method: &Projection,
 ) -> Result<Schema, String> {
     check_features(schema, features)?;
+    if let Projection::Tsne { perplexity, .. } = method
+        && !(perplexity.is_finite() && *perplexity >= 1.0)
+    {
+        return Err(format!(
+            "the perplexity must be a number of at least 1 (it is {perplexity})"
+        ));
+    }
     if components == 0
         || components > MAX_COMPONENTS
         || usize::from(components) > features.columns.len()
@@ -325,21 +355,34 @@ pub fn cluster(
     append(batch, new)
 }
 
-/// Adds the first `components` principal components of the features.
+/// Adds the first `components` principal components of the features, or
+/// the coordinates of their t-SNE map.
 pub fn project(
     batch: &RecordBatch,
     features: &Features,
     components: u8,
     prefix: &str,
+    method: &Projection,
+    progress: &mut Progress,
 ) -> Result<RecordBatch, String> {
     let x = extract(batch, features).map_err(|e| e.0)?;
     let k = usize::from(components);
-    let p = pca(&x.matrix, k).map_err(|e| e.0)?;
+    let projected = match method {
+        Projection::Pca => pca(&x.matrix, k).map_err(|e| e.0)?.projected,
+        Projection::Tsne { perplexity, seed } => {
+            let params = TsneParams {
+                perplexity: *perplexity,
+                dimensions: k,
+                seed: *seed,
+            };
+            tsne(&x.matrix, &params, progress).map_err(|e| e.0)?
+        }
+    };
     let names = projected_names(prefix, components);
     let mut columns = Vec::with_capacity(k);
     for (c, name) in names.into_iter().enumerate() {
         let values: Vec<f64> = (0..x.rows.len())
-            .map(|i| p.projected.data[i * k + c])
+            .map(|i| projected.data[i * k + c])
             .collect();
         columns.push((name, spread(batch.num_rows(), &x.rows, &values)));
     }

@@ -6,7 +6,7 @@
 
 use crate::data::{Catalog, Dataset};
 use crate::ml::features::Features;
-use crate::ml::step::Method;
+use crate::ml::step::{Method, Projection};
 use crate::ops::derive::{ArithOp, Formula, Operand};
 use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::{JoinKind, JoinSpec};
@@ -299,6 +299,7 @@ pub fn add_step(
                     features,
                     components,
                     prefix,
+                    method: Projection::Pca,
                 }
             }
         }

@@ -26,7 +26,7 @@ pub(crate) mod tests;
 use serde::{Deserialize, Serialize};
 
 use crate::ml::features::Features;
-use crate::ml::step::Method;
+use crate::ml::step::{Method, Projection};
 use crate::ops::derive::Formula;
 use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::JoinSpec;
@@ -123,6 +123,9 @@ pub enum Step {
         features: Features,
         components: u8,
         prefix: String,
+        /// PCA (the default, left out of links) or t-SNE.
+        #[serde(default, skip_serializing_if = "Projection::is_pca")]
+        method: Projection,
     },
 }
 

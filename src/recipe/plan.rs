@@ -194,7 +194,8 @@ fn step_schema(
             features,
             components,
             prefix,
-        } => crate::ml::step::check_project(schema, features, *components, prefix),
+            method,
+        } => crate::ml::step::check_project(schema, features, *components, prefix, method),
         Step::Derive { name, formula } => {
             for c in formula.columns() {
                 column(schema, c, table)?;

@@ -187,6 +187,7 @@ fn needed_after(steps: &[Step]) -> Vec<Needed> {
                 features,
                 components,
                 prefix,
+                ..
             } => {
                 let columns: Vec<&str> = features.columns.iter().map(String::as_str).collect();
                 let made = crate::ml::step::projected_names(prefix, *components);
@@ -292,7 +293,8 @@ fn apply(
             features,
             components,
             prefix,
-        } => crate::ml::step::project(table, features, *components, prefix)?,
+            method,
+        } => crate::ml::step::project(table, features, *components, prefix, method, progress)?,
         Step::GroupBy { by, measures } => {
             group_by(table, by, measures, progress).map_err(|e| e.to_string())?
         }

@@ -23,7 +23,7 @@ use crate::engine::protocol::{
 use crate::ml::agglomerative::Linkage;
 use crate::ml::features::{ColumnScale, Features, Missing, RowScale};
 use crate::ml::insight::Insight;
-use crate::ml::step::Method;
+use crate::ml::step::{Method, Projection};
 use crate::ops::derive::{Formula, Operand};
 use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::{JoinKind, JoinStats};
@@ -1703,6 +1703,7 @@ const SCALES: [ColumnScale; 4] = [
 const ROW_SCALES: [RowScale; 3] = [RowScale::None, RowScale::Mean, RowScale::IndexFirst];
 const METHODS: [usize; Method::COUNT] = [0, 1, 2, 3];
 const COMPONENTS: [u8; 3] = [1, 2, 3];
+const PROJECTIONS: [usize; 2] = [0, 1];
 
 fn features_mut(step: &mut Step) -> Option<&mut Features> {
     match step {
@@ -1765,6 +1766,10 @@ fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView 
         }))
     };
     let cluster = move || matches!(step.get(), Some(Step::Cluster { .. }));
+    let projection = Memo::new(move |_| match step.get() {
+        Some(Step::Project { method, .. }) => method,
+        _ => Projection::Pca,
+    });
     let method = Memo::new(move |_| match step.get() {
         Some(Step::Cluster { method, .. }) => Some(method),
         _ => None,
@@ -1858,6 +1863,30 @@ fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView 
         </Show>
         <Show when=move || !cluster()>
             <div class="form-row">
+                {choice_select(move || t().projection.to_string(), "project-method", &PROJECTIONS, move |n| t().projections[n],
+                    Signal::derive(move || usize::from(!projection.get().is_pca())),
+                    move |m| panel.step(i, true, move |s| if let Step::Project { method, prefix, .. } = s {
+                        *method = if m == 0 { Projection::Pca } else { Projection::Tsne { perplexity: 30.0, seed: 1 } };
+                        // The default names follow the method.
+                        match (m, prefix.as_str()) {
+                            (1, "pc") => *prefix = "tsne".into(),
+                            (0, "tsne") => *prefix = "pc".into(),
+                            _ => {}
+                        }
+                    }))}
+                {move || match projection.get() {
+                    Projection::Tsne { .. } => Some(view! {
+                        <span class="muted">{move || t().perplexity}</span>
+                        {text_field(panel, move || t().perplexity.to_string(),
+                            Signal::derive(move || match projection.get() { Projection::Tsne { perplexity, .. } => perplexity.to_string(), _ => String::new() }),
+                            |a, b| a == b,
+                            move |v| if let Ok(p) = v.trim().replace(',', ".").parse::<f64>() {
+                                panel.step(i, false, move |s| if let Step::Project { method: Projection::Tsne { perplexity, .. }, .. } = s { *perplexity = p })
+                            },
+                            "project-perplexity")}
+                    }),
+                    Projection::Pca => None,
+                }}
                 {choice_select(move || t().components.to_string(), "project-components", &COMPONENTS, |n| ["1", "2", "3"][n],
                     Signal::derive(move || match step.get() { Some(Step::Project { components, .. }) => components, _ => 2 }),
                     move |c| panel.step(i, true, move |s| if let Step::Project { components, .. } = s { *components = c }))}

@@ -29,7 +29,7 @@ function linkOf(json) {
 
 const years = Array.from({ length: 15 }, (_, i) => String(2010 + i));
 const features = { columns: years, row_scale: "mean", scale: "none" };
-function trajectories(method) {
+function trajectories(method, projection) {
   return {
     v: 1,
     inputs: [input("agency_fte")],
@@ -37,7 +37,7 @@ function trajectories(method) {
       { op: "filter", predicate: { op: "and", all: [{ op: "compare", column: "year", cmp: "ge", value: 2010 }, { op: "compare", column: "year", cmp: "le", value: 2024 }] } },
       { op: "pivot", index: ["name"], column: "year", values: "fte", keys: years },
       { op: "cluster", features, method, name: "cluster" },
-      { op: "project", features, components: 2, prefix: "pc" },
+      projection ?? { op: "project", features, components: 2, prefix: "pc" },
     ],
     chart: { kind: "scatter", x: "pc1", y: "pc2", color: "cluster", label: "name" },
   };
@@ -66,8 +66,10 @@ test("every clustering method gives the same labels in the browser as on the com
     { gaussian_mixture: { k: 3 } },
     { agglomerative: { k: 4, linkage: "average" } },
   ];
-  for (const method of methods) {
-    const link = `#/analysis/${linkOf(trajectories(method))}`;
+  const tsne = { op: "project", features, components: 2, prefix: "pc", method: { tsne: { perplexity: 20 } } };
+  const cases = [...methods.map((m) => [m, undefined]), [{ k_means: { k: 4 } }, tsne]];
+  for (const [method, projection] of cases) {
+    const link = `#/analysis/${linkOf(trajectories(method, projection))}`;
     await page.goto(`${page.url().split("#")[0]}${link}`);
     await page.waitForFunction((link) => location.hash === link, link);
     assert.match(await resultStatus(page), /^\d+ rows × (19|20) columns/);
