@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Float64Array, Int32Array, RecordBatch};
-use arrow::datatypes::{DataType, Field, Schema as ArrowSchema};
 use serde::{Deserialize, Serialize};
 
 use super::agglomerative::{Linkage, agglomerative};
@@ -16,6 +15,7 @@ use super::kmeans::{KMeansParams, MAX_RESTARTS, kmeans};
 use super::pca::pca;
 use super::tsne::{TsneParams, tsne};
 use super::{NOISE, Progress};
+use crate::ops::append_columns;
 use crate::recipe::plan::{Schema, is_number};
 
 /// How a `cluster` step finds groups.
@@ -352,7 +352,7 @@ pub fn cluster(
             spread(batch.num_rows(), &x.rows, &p),
         ));
     }
-    append(batch, new)
+    append_columns(batch, new).map_err(|e| e.to_string())
 }
 
 /// Adds the first `components` principal components of the features, or
@@ -380,13 +380,12 @@ pub fn project(
     };
     let names = projected_names(prefix, components);
     let mut columns = Vec::with_capacity(k);
-    for (c, name) in names.into_iter().enumerate() {
-        let values: Vec<f64> = (0..x.rows.len())
-            .map(|i| projected.data[i * k + c])
-            .collect();
+    // A column per coordinate the method gave (as many as the names).
+    for (c, name) in (0..projected.cols).zip(names) {
+        let values: Vec<f64> = (0..projected.rows).map(|i| projected.row(i)[c]).collect();
         columns.push((name, spread(batch.num_rows(), &x.rows, &values)));
     }
-    append(batch, columns)
+    append_columns(batch, columns).map_err(|e| e.to_string())
 }
 
 /// A column of `len` rows with `values` at `rows` and nulls elsewhere.
@@ -396,20 +395,4 @@ fn spread(len: usize, rows: &[usize], values: &[f64]) -> ArrayRef {
         column[row] = Some(v);
     }
     Arc::new(Float64Array::from(column))
-}
-
-fn append(batch: &RecordBatch, new: Vec<(String, ArrayRef)>) -> Result<RecordBatch, String> {
-    let mut fields: Vec<Field> = batch
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.as_ref().clone())
-        .collect();
-    let mut arrays: Vec<ArrayRef> = batch.columns().to_vec();
-    for (name, array) in new {
-        let data_type: DataType = array.data_type().clone();
-        fields.push(Field::new(name, data_type, true));
-        arrays.push(array);
-    }
-    RecordBatch::try_new(Arc::new(ArrowSchema::new(fields)), arrays).map_err(|e| e.to_string())
 }

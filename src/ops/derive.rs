@@ -9,14 +9,14 @@ use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, Float64Array, RecordBatch};
 use arrow::buffer::{NullBuffer, ScalarBuffer};
-use arrow::datatypes::{DataType, Field, Float64Type, Schema};
+use arrow::datatypes::Float64Type;
 use serde::{Deserialize, Serialize};
 
 use crate::data::values::{numbers, sort_rows};
 use crate::error::OpsError;
 use crate::ops::group::assign_groups;
 use crate::ops::keys::Keys;
-use crate::ops::{Progress, column_index};
+use crate::ops::{Progress, append_columns, column_index};
 
 /// How a derived column is computed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -213,19 +213,7 @@ pub fn derive(
             Arc::new(Float64Array::from(out))
         }
     };
-    let mut fields: Vec<Field> = batch
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.as_ref().clone())
-        .collect();
-    fields.push(Field::new(name, DataType::Float64, true));
-    let mut columns = batch.columns().to_vec();
-    columns.push(column);
-    Ok(RecordBatch::try_new(
-        Arc::new(Schema::new(fields)),
-        columns,
-    )?)
+    Ok(append_columns(batch, vec![(name.to_string(), column)])?)
 }
 
 fn arithmetic(

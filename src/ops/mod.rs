@@ -24,7 +24,11 @@ mod tests;
 
 use std::ops::ControlFlow;
 
-use arrow::array::RecordBatch;
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, RecordBatch};
+use arrow::datatypes::{Field, Schema};
+use arrow::error::ArrowError;
 
 use crate::error::OpsError;
 
@@ -38,6 +42,25 @@ pub type Progress<'a> = dyn FnMut(u64, u64) -> ControlFlow<()> + 'a;
 /// A progress callback that never stops anything.
 pub fn no_progress(_: u64, _: u64) -> ControlFlow<()> {
     ControlFlow::Continue(())
+}
+
+/// `batch` with `new` columns after its own (nullable, named as given).
+pub fn append_columns(
+    batch: &RecordBatch,
+    new: Vec<(String, ArrayRef)>,
+) -> Result<RecordBatch, ArrowError> {
+    let mut fields: Vec<Field> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone())
+        .collect();
+    let mut columns = batch.columns().to_vec();
+    for (name, array) in new {
+        fields.push(Field::new(name, array.data_type().clone(), true));
+        columns.push(array);
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
 }
 
 /// The index of column `name` in `batch`, or an error that names `table`
