@@ -12,22 +12,46 @@ use crate::ml::agglomerative::{Linkage, agglomerative};
 use crate::ml::dbscan::{DbscanParams, dbscan};
 use crate::ml::features::{ColumnScale, Features, Missing, RowScale, extract};
 use crate::ml::gmm::{GmmParams, gmm};
-use crate::ml::kmeans::{KMeansParams, kmeans};
+use crate::ml::kmeans::{KMeans, KMeansParams, kmeans};
 use crate::ml::matrix::Matrix;
 use crate::ml::no_progress;
 use crate::ml::pca::pca;
 use crate::ml::silhouette::silhouette;
 
 /// A method and its parameters, as the command line gives them.
+#[derive(clap::Args)]
 pub struct Method {
+    /// kmeans, dbscan, gmm, agglomerative, pca or silhouette.
+    #[arg(long = "method")]
     pub name: String,
+    #[arg(long, default_value_t = 3)]
     pub k: usize,
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    #[arg(long, default_value_t = 10)]
     pub restarts: usize,
+    #[arg(long, default_value_t = 0.5)]
     pub eps: f64,
+    #[arg(long, default_value_t = 5)]
     pub min_points: usize,
+    /// ward, average or complete.
+    #[arg(long, default_value = "ward")]
     pub linkage: String,
+    #[arg(long, default_value_t = 2)]
     pub components: usize,
+}
+
+impl Method {
+    /// k-means with this k, seed and restarts.
+    fn kmeans(&self, x: &Matrix) -> Result<KMeans, String> {
+        let params = KMeansParams {
+            k: self.k,
+            restarts: self.restarts,
+            max_iterations: 300,
+            seed: self.seed,
+        };
+        kmeans(x, &params, &mut no_progress).map_err(|e| e.0)
+    }
 }
 
 /// Runs `method` on the number columns of the Arrow file at `input`;
@@ -57,13 +81,7 @@ fn answer(x: &Matrix, m: &Method) -> Result<Value, String> {
     let labels = |l: &[u32]| l.iter().map(|&v| v as i64).collect::<Vec<_>>();
     Ok(match m.name.as_str() {
         "kmeans" => {
-            let params = KMeansParams {
-                k: m.k,
-                restarts: m.restarts,
-                max_iterations: 300,
-                seed: m.seed,
-            };
-            let fit = kmeans(x, &params, &mut no_progress).map_err(|e| e.0)?;
+            let fit = m.kmeans(x)?;
             json!({
                 "labels": labels(&fit.labels),
                 "inertia": fit.inertia,
@@ -113,13 +131,7 @@ fn answer(x: &Matrix, m: &Method) -> Result<Value, String> {
         }
         "silhouette" => {
             // Of the k-means labels, on every row.
-            let params = KMeansParams {
-                k: m.k,
-                restarts: m.restarts,
-                max_iterations: 300,
-                seed: m.seed,
-            };
-            let fit = kmeans(x, &params, &mut no_progress).map_err(|e| e.0)?;
+            let fit = m.kmeans(x)?;
             let l: Vec<i32> = fit.labels.iter().map(|&v| v as i32).collect();
             let score = silhouette(x, &l, x.rows, m.seed).map_err(|e| e.0)?;
             json!({ "labels": labels(&fit.labels), "silhouette": score })

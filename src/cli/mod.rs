@@ -88,24 +88,8 @@ enum Command {
     Ml {
         /// The Arrow file; every column is a feature.
         input: PathBuf,
-        /// kmeans, dbscan, gmm, agglomerative, pca or silhouette.
-        #[arg(long)]
-        method: String,
-        #[arg(long, default_value_t = 3)]
-        k: usize,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        #[arg(long, default_value_t = 10)]
-        restarts: usize,
-        #[arg(long, default_value_t = 0.5)]
-        eps: f64,
-        #[arg(long, default_value_t = 5)]
-        min_points: usize,
-        /// ward, average or complete.
-        #[arg(long, default_value = "ward")]
-        linkage: String,
-        #[arg(long, default_value_t = 2)]
-        components: usize,
+        #[command(flatten)]
+        method: ml::Method,
     },
     /// Check that a `catalog.json` is a valid catalog and summarise it.
     CheckCatalog {
@@ -127,29 +111,7 @@ pub fn main() -> ExitCode {
         } => generate::write_star(&out, rows),
         Command::Generate { out, id, rows, .. } => generate::write(&out, &id, rows),
         Command::CheckCatalog { path } => check_catalog(&path),
-        Command::Ml {
-            input,
-            method,
-            k,
-            seed,
-            restarts,
-            eps,
-            min_points,
-            linkage,
-            components,
-        } => ml::run(
-            &input,
-            &ml::Method {
-                name: method,
-                k,
-                seed,
-                restarts,
-                eps,
-                min_points,
-                linkage,
-                components,
-            },
-        ),
+        Command::Ml { input, method } => ml::run(&input, &method),
         Command::Run {
             recipe,
             data,

@@ -370,7 +370,8 @@ impl Engine {
                 step,
                 format,
             } => match self
-                .step_table(recipe, step + 1)
+                // A step beyond the recipe (even usize::MAX) is its error.
+                .step_table(recipe, step.saturating_add(1))
                 .and_then(|t| export(&t, format))
             {
                 Ok(bytes) => Outcome::Reply(Response::Exported {
@@ -797,7 +798,10 @@ impl Engine {
             name,
         }) = recipe.steps.get(step).cloned()
         else {
-            return Err(format!("step {} is not a cluster step", step + 1));
+            return Err(format!(
+                "step {} is not a cluster step",
+                step.saturating_add(1)
+            ));
         };
         // The elbow and the k-distances need the table the step receives,
         // the profiles the one it makes.
@@ -806,7 +810,8 @@ impl Engine {
         } else {
             step
         };
-        let table = self.step_table(recipe.clone(), steps)?;
+        let in_all = recipe.steps.len();
+        let table = self.step_table(recipe, steps)?;
         let seed = method.seed().unwrap_or(1);
         let found = match insight {
             Insight::ChooseK { from, to } => {
@@ -814,7 +819,7 @@ impl Engine {
                 let mut progress = |done, total| {
                     report(Response::RunProgress {
                         step,
-                        steps: recipe.steps.len() + 1,
+                        steps: in_all,
                         done,
                         total,
                     });
@@ -1332,14 +1337,14 @@ Ume\xe5;0114;n/a
             name: "cluster".into(),
         }];
         recipe.chart = Default::default();
-        let mut ask = |insight: Insight, step: usize| {
+        let ask = |engine: &mut Engine, insight: Insight, step: usize, member: Option<&str>| {
             reply(
-                &mut engine,
+                engine,
                 Request::Insight {
                     recipe: recipe.clone(),
                     step,
                     insight,
-                    member: Some("org_nr".into()),
+                    member: member.map(str::to_string),
                     lang: Lang::En,
                 },
                 None,
@@ -1351,7 +1356,12 @@ Ume\xe5;0114;n/a
             total,
             mark,
             ..
-        } = ask(Insight::ChooseK { from: 1, to: 5 }, 0)
+        } = ask(
+            &mut engine,
+            Insight::ChooseK { from: 1, to: 5 },
+            0,
+            Some("org_nr"),
+        )
         else {
             panic!("no elbow");
         };
@@ -1361,7 +1371,9 @@ Ume\xe5;0114;n/a
             (3, 3, Some(2.0)),
             "k up to the 3 rows"
         );
-        let Response::Insight { columns, total, .. } = ask(Insight::Profiles, 0) else {
+        let Response::Insight { columns, total, .. } =
+            ask(&mut engine, Insight::Profiles, 0, Some("org_nr"))
+        else {
             panic!("no profiles");
         };
         assert_eq!(total, 2);
@@ -1393,25 +1405,15 @@ Ume\xe5;0114;n/a
             None,
         );
         assert!(matches!(chart, Response::Chart { .. }), "{chart:?}");
-        let mut ask = |insight: Insight, step: usize| {
-            reply(
-                &mut engine,
-                Request::Insight {
-                    recipe: recipe.clone(),
-                    step,
-                    insight,
-                    member: None,
-                    lang: Lang::Sv,
-                },
-                None,
-            )
-        };
         assert!(matches!(
-            ask(Insight::KDistance { k: 1 }, 0),
+            ask(&mut engine, Insight::KDistance { k: 1 }, 0, None),
             Response::Insight { total: 3, .. }
         ));
         for (insight, step) in [(Insight::Profiles, 1), (Insight::KDistance { k: 9 }, 0)] {
-            assert!(matches!(ask(insight, step), Response::Error { .. }));
+            assert!(matches!(
+                ask(&mut engine, insight, step, None),
+                Response::Error { .. }
+            ));
         }
     }
 
@@ -1437,10 +1439,12 @@ Ume\xe5;0114;n/a
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         assert!(text.starts_with("org_nr;name;ministry;"), "{text}");
         assert!(text.contains(";2,5"), "decimal commas: {text}");
-        assert!(matches!(
-            export(99, crate::data::export::Format::Arrow),
-            Response::Error { .. }
-        ));
+        for step in [99, usize::MAX] {
+            assert!(matches!(
+                export(step, crate::data::export::Format::Arrow),
+                Response::Error { .. }
+            ));
+        }
     }
 
     #[test]
