@@ -8,7 +8,7 @@
 
 use super::kmeans::{KMeansParams, check_k, kmeans};
 use super::matrix::Matrix;
-use super::{MlError, Progress};
+use super::{MlError, Progress, no_progress};
 
 /// Added to each covariance's diagonal so a component of one row or a
 /// constant feature stays invertible (scikit-learn's `reg_covar`).
@@ -50,7 +50,7 @@ pub fn gmm(x: &Matrix, params: &GmmParams, progress: &mut Progress) -> Result<Gm
             max_iterations: 300,
             seed: params.seed,
         },
-        &mut |_, _| std::ops::ControlFlow::Continue(()),
+        &mut no_progress,
     )?;
     // Responsibilities, row-major n × k: the k-means labels to begin with.
     let mut resp = vec![0.0; n * k];
@@ -66,7 +66,7 @@ pub fn gmm(x: &Matrix, params: &GmmParams, progress: &mut Progress) -> Result<Gm
         if progress(it as u64, MAX_ITERATIONS as u64).is_break() {
             return Err(MlError("cancelled".into()));
         }
-        log_likelihood = model.expect(x, &mut resp);
+        log_likelihood = model.expectation(x, &mut resp);
         iterations = it + 1;
         if (log_likelihood - previous).abs() < TOLERANCE {
             converged = true;
@@ -177,7 +177,7 @@ impl Components {
 
     /// The E step: each row's responsibilities; returns the mean
     /// log-likelihood.
-    fn expect(&self, x: &Matrix, resp: &mut [f64]) -> f64 {
+    fn expectation(&self, x: &Matrix, resp: &mut [f64]) -> f64 {
         let k = self.weights.len();
         let d = x.cols;
         let constant = d as f64 * libm::log(2.0 * std::f64::consts::PI);

@@ -17,7 +17,7 @@ use super::features::{ColumnScale, Features, RowScale, extract};
 use super::kmeans::{KMeansParams, kmeans};
 use super::matrix::Matrix;
 use super::silhouette::silhouette;
-use super::{MlError, NOISE, Progress};
+use super::{MlError, NOISE, Progress, no_progress};
 
 /// What to work out for a cluster step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,7 +87,7 @@ pub fn choose_k(
                 max_iterations: 300,
                 seed,
             },
-            &mut |_, _| std::ops::ControlFlow::Continue(()),
+            &mut no_progress,
         )?;
         let labels: Vec<i32> = fit.labels.iter().map(|&l| l as i32).collect();
         ks.push(k as i32);

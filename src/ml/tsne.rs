@@ -129,17 +129,18 @@ fn affinities(x: &Matrix, perplexity: f64) -> Vec<f64> {
                 distance2(x.row(i), x.row(j))
             };
         }
+        // Distances are shifted by the nearest one so exp never underflows
+        // to all zeros.
+        let nearest = d
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .map(|(_, &v)| v)
+            .fold(f64::INFINITY, f64::min);
         // Bisect the precision beta until the entropy is log(perplexity).
         let (mut beta, mut low, mut high) = (1.0, 0.0, f64::INFINITY);
         let row = &mut conditional[i * n..(i + 1) * n];
         for _ in 0..64 {
-            // Distances are shifted by the nearest one so exp never underflows to all zeros.
-            let nearest = d
-                .iter()
-                .enumerate()
-                .filter(|&(j, _)| j != i)
-                .map(|(_, &v)| v)
-                .fold(f64::INFINITY, f64::min);
             let mut sum = 0.0;
             let mut weighted = 0.0;
             for (j, (r, &dj)) in row.iter_mut().zip(&d).enumerate() {

@@ -80,8 +80,8 @@ pub fn EmbedPage() -> impl IntoView {
             .unwrap_or_else(|| Route::Home.href())
     };
 
-    // What to say instead of the chart, if anything.
-    let problem = move || -> Option<String> {
+    // What to say instead of the chart, if anything (read in three places).
+    let problem = Memo::new(move |_| -> Option<String> {
         let t = t();
         let (link, _) = route.get()?;
         if let Err(e) = url::decode(&link) {
@@ -109,18 +109,18 @@ pub fn EmbedPage() -> impl IntoView {
         }
         let ran = current.get()?;
         ran.error.map(|e| format!("{} {}", t.failed, e.message))
-    };
-    let loading = move || problem().is_none() && result.with(Option::is_none);
+    });
+    let loading = move || problem.with(Option::is_none) && result.with(Option::is_none);
 
     view! {
         <article class="embed-page" data-testid="embed">
-            {move || problem().map(|m| view! {
+            {move || problem.get().map(|m| view! {
                 <p class="notice error" role="alert" data-testid="embed-error">{m}</p>
             })}
             <Show when=loading>
                 <p class="muted embed-loading" role="status" data-testid="embed-loading">{move || t().loading}</p>
             </Show>
-            <Show when=move || problem().is_none()>
+            <Show when=move || problem.with(Option::is_none)>
                 <ChartView
                     lab=lab
                     lang=lang

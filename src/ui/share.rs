@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::data::Lang;
 use crate::recipe::cite::{citation, command, iframe};
 use crate::ui::analysis::Panel;
 use crate::ui::app::Route;
@@ -23,6 +24,7 @@ fn Copyable(
     label: Signal<&'static str>,
     text: Signal<String>,
     testid: &'static str,
+    lang: RwSignal<Lang>,
     #[prop(optional)] rows: Option<u32>,
 ) -> impl IntoView {
     let copied = RwSignal::new(false);
@@ -39,8 +41,7 @@ fn Copyable(
             copied.set(true);
         }
     };
-    let lang = use_context::<RwSignal<crate::data::Lang>>();
-    let t = move || embed_texts(lang.map_or(crate::data::Lang::Sv, |l| l.get()));
+    let t = move || embed_texts(lang.get());
     view! {
         <label class="field grow">
             <span class="muted">{label}</span>
@@ -88,7 +89,7 @@ pub fn EmbedPanel(panel: Panel) -> impl IntoView {
                 {move || t().follow}
             </label>
             <div class="form-row">
-                <Copyable label=Signal::derive(move || t().snippet) text=snippet testid="embed-snippet" />
+                <Copyable label=Signal::derive(move || t().snippet) text=snippet testid="embed-snippet" lang=panel.lang />
             </div>
         </details>
     }
@@ -119,11 +120,11 @@ pub fn CitePanel(panel: Panel) -> impl IntoView {
         <details class="share-panel" data-testid="cite-panel">
             <summary data-testid="cite-toggle">{move || t().cite}</summary>
             <div class="form-row">
-                <Copyable label=Signal::derive(move || t().citation) text=text testid="citation" rows=5 />
+                <Copyable label=Signal::derive(move || t().citation) text=text testid="citation" lang=panel.lang rows=5 />
             </div>
             <p class="muted">{move || t().command_intro}</p>
             <div class="form-row">
-                <Copyable label=Signal::derive(move || t().command) text=run testid="cite-command" rows=3 />
+                <Copyable label=Signal::derive(move || t().command) text=run testid="cite-command" lang=panel.lang rows=3 />
             </div>
         </details>
     }
