@@ -70,6 +70,10 @@ pub struct Engine {
     tables: BTreeMap<String, Loaded>,
     /// The last chart, kept for zooming and tooltips.
     chart: Option<ChartState>,
+    /// The table the last request for a step's table made, by the recipe
+    /// cut there: the elbow, k-distances, profiles and a step's download
+    /// asked in turn run the recipe once, not once each.
+    step_made: Option<(Recipe, RecordBatch)>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -268,6 +272,7 @@ impl Engine {
                 | Request::Cancel { .. }
         ) {
             self.chart = None;
+            self.step_made = None;
         }
         match request {
             Request::LoadCatalog { url } => {
@@ -734,24 +739,29 @@ impl Engine {
     /// table step `step` of `recipe` receives; and whether there were
     /// more than `limit` (at most [`MAX_DISTINCT`]).
     /// The table after the first `steps` steps of `recipe`.
-    fn step_table(&self, mut recipe: Recipe, steps: usize) -> Result<RecordBatch, String> {
+    fn step_table(&mut self, mut recipe: Recipe, steps: usize) -> Result<RecordBatch, String> {
         if steps > recipe.steps.len() {
             return Err(format!("the analysis has {} steps", recipe.steps.len()));
         }
         recipe.steps.truncate(steps);
+        if let Some((made_by, table)) = &self.step_made
+            && *made_by == recipe
+        {
+            return Ok(table.clone());
+        }
         let catalog = self
             .catalog
             .as_ref()
             .ok_or("the catalog is not loaded yet")?;
         plan::check(&recipe, catalog).map_err(|e| e.message)?;
         let tables = self.input_tables(&recipe)?;
-        run::run(&recipe, &tables, &mut no_progress)
-            .map(|(table, _)| table)
-            .map_err(|e| e.message)
+        let (table, _) = run::run(&recipe, &tables, &mut no_progress).map_err(|e| e.message)?;
+        self.step_made = Some((recipe, table.clone()));
+        Ok(table)
     }
 
     fn distinct(
-        &self,
+        &mut self,
         recipe: Recipe,
         step: usize,
         column: &str,
@@ -1420,9 +1430,9 @@ Ume\xe5;0114;n/a
     #[test]
     fn exports_the_table_of_any_step() {
         let (mut engine, recipe) = engine_with_fixture_tables();
-        let mut export = |step: usize, format| {
+        let export = |engine: &mut Engine, step: usize, format| {
             reply(
-                &mut engine,
+                engine,
                 Request::ExportStep {
                     recipe: recipe.clone(),
                     step,
@@ -1431,7 +1441,8 @@ Ume\xe5;0114;n/a
                 None,
             )
         };
-        let Response::Exported { name, bytes, .. } = export(0, crate::data::export::Format::CsvSv)
+        let Response::Exported { name, bytes, .. } =
+            export(&mut engine, 0, crate::data::export::Format::CsvSv)
         else {
             panic!("no export");
         };
@@ -1441,10 +1452,27 @@ Ume\xe5;0114;n/a
         assert!(text.contains(";2,5"), "decimal commas: {text}");
         for step in [99, usize::MAX] {
             assert!(matches!(
-                export(step, crate::data::export::Format::Arrow),
+                export(&mut engine, step, crate::data::export::Format::Arrow),
                 Response::Error { .. }
             ));
         }
+        // Asked again, the step's table comes from the one kept; once an
+        // input is closed, it is not kept any more.
+        assert!(matches!(
+            export(&mut engine, 0, crate::data::export::Format::Csv),
+            Response::Exported { .. }
+        ));
+        reply(
+            &mut engine,
+            Request::CloseDataset {
+                dataset: "fixture-agencies".into(),
+            },
+            None,
+        );
+        assert!(matches!(
+            export(&mut engine, 0, crate::data::export::Format::Csv),
+            Response::Error { .. }
+        ));
     }
 
     #[test]
