@@ -253,6 +253,17 @@ impl Catalog {
             if dataset.licence.name.is_empty() {
                 return Err(invalid(format!("{id}: the licence is empty")));
             }
+            // The page makes these links: only the web's own schemes.
+            let links = dataset.sources.iter().map(|s| s.url.as_str());
+            if let Some(url) = links
+                .chain(dataset.licence.url.as_deref())
+                .find(|url| !is_web_link(url))
+            {
+                return Err(invalid(format!(
+                    "{id}: {:?} is not an http or https link",
+                    shorten(url, 60)
+                )));
+            }
             if dataset.versions.is_empty() {
                 return Err(invalid(format!("{id}: there is no version")));
             }
@@ -274,6 +285,13 @@ impl Catalog {
                     return Err(invalid(format!(
                         "{id}: version {} has no URL",
                         version.sha256
+                    )));
+                }
+                if has_scheme(&version.url) && !is_web_link(&version.url) {
+                    return Err(invalid(format!(
+                        "{id}: version {} is at {:?}, neither a relative path nor an http or https link",
+                        version.sha256,
+                        shorten(&version.url, 60)
                     )));
                 }
                 let mut names = BTreeSet::new();
@@ -314,6 +332,34 @@ pub fn is_valid_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// `true` for an absolute `http://` or `https://` link with a host and no
+/// white space or control characters: the only links the catalog may give
+/// the page (no `javascript:`, `data:` or `file:`).
+pub fn is_web_link(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
+    } else {
+        return false;
+    };
+    !rest.is_empty()
+        && !rest.starts_with('/')
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Whether `url` starts with a scheme (`name:`), as opposed to a path.
+fn has_scheme(url: &str) -> bool {
+    url.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && !scheme.contains(['/', '?', '#'])
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }
 
 /// `true` for exactly 64 lowercase hex digits.
@@ -502,10 +548,47 @@ mod tests {
     }
 
     #[test]
+    fn links_must_be_web_links() {
+        for good in ["https://esv.se/", "HTTP://example.org/a?b#c"] {
+            assert!(is_web_link(good), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "file:///etc/passwd",
+            "https://",
+            "https:///x",
+            "//example.org",
+            "https://a b",
+            "https://a\n",
+            "u",
+            "",
+        ] {
+            assert!(!is_web_link(bad), "{bad}");
+        }
+        let mut catalog = fixture_catalog();
+        catalog.datasets[0].sources[0].url = "javascript:alert(1)".into();
+        let error = catalog.validate().unwrap_err();
+        assert!(
+            matches!(error, CatalogError::Invalid { index: 0, .. }),
+            "{error}"
+        );
+        let mut catalog = fixture_catalog();
+        catalog.datasets[0].licence.url = Some("data:text/html,x".into());
+        assert!(catalog.validate().is_err());
+        let mut catalog = fixture_catalog();
+        catalog.datasets[0].versions[0].url = "javascript:alert(1)".into();
+        assert!(catalog.validate().is_err());
+        let mut catalog = fixture_catalog();
+        catalog.datasets[0].versions[0].url = "https://data.example.org/a.arrow".into();
+        catalog.validate().unwrap();
+    }
+
+    #[test]
     fn unknown_fields_are_ignored_and_optional_fields_default() {
         let json = r#"{"format":"datalabb-catalog","version":1,"future":true,"datasets":[
             {"id":"a","title":{"sv":"","en":"A"},"description":{"sv":"","en":""},
-             "sources":[{"name":"S","url":"u"}],"licence":{"name":"CC0"},"extra":[1,2],
+             "sources":[{"name":"S","url":"https://example.org/s"}],"licence":{"name":"CC0"},"extra":[1,2],
              "versions":[{"sha256":"00000000000000000000000000000000000000000000000000000000000000ff",
                "url":"a/x.arrow","rows":0,"bytes":0,"columns":[{"name":"c","type":"Utf8"}]}]}]}"#;
         let catalog = Catalog::from_json(json.as_bytes()).unwrap();

@@ -7,7 +7,7 @@ use arrow::array::RecordBatch;
 use arrow::datatypes::DataType;
 use serde::{Deserialize, Serialize};
 
-use crate::data::values::formatter;
+use crate::data::values::{formatter, texts};
 
 /// The formats a result can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,13 +51,26 @@ pub fn export(batch: &RecordBatch, format: Format) -> Result<Vec<u8>, String> {
 /// The UTF-8 byte order mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Text that a spreadsheet would run as a formula (it starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return) gets a leading apostrophe, so Excel
+/// and LibreOffice show it as text instead of evaluating it (OWASP's advice
+/// for CSV injection). Applied to text cells and column names, which may
+/// come from a stranger's file or link; numbers are never changed.
+pub fn inert(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
 fn csv(batch: &RecordBatch, swedish: bool) -> Result<Vec<u8>, String> {
     let mut writer = ::csv::WriterBuilder::new()
         .delimiter(if swedish { b';' } else { b',' })
         .from_writer(if swedish { BOM.to_vec() } else { Vec::new() });
     let schema = batch.schema();
     writer
-        .write_record(schema.fields().iter().map(|f| f.name().as_str()))
+        .write_record(schema.fields().iter().map(|f| inert(f.name().clone())))
         .map_err(|e| e.to_string())?;
     let formats: Vec<_> = batch
         .columns()
@@ -66,7 +79,14 @@ fn csv(batch: &RecordBatch, swedish: bool) -> Result<Vec<u8>, String> {
             let text = formatter(c.as_ref());
             // Floats take a decimal comma; integers, dates and text stay.
             let comma = swedish && matches!(c.data_type(), DataType::Float64 | DataType::Float32);
-            move |row| text(row).map(|v| if comma { v.replace('.', ",") } else { v })
+            let is_text = texts(c.as_ref()).is_some();
+            move |row| {
+                text(row).map(|v| match (comma, is_text) {
+                    (true, _) => v.replace('.', ","),
+                    (_, true) => inert(v),
+                    _ => v,
+                })
+            }
         })
         .collect();
     for row in 0..batch.num_rows() {
@@ -99,6 +119,57 @@ mod tests {
             ],
         )
         .unwrap()
+    }
+
+    #[test]
+    fn csv_cells_a_spreadsheet_would_run_are_text() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("=cmd", DataType::Utf8, true),
+            Field::new("n", DataType::Float64, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(StringArray::from(vec![
+                    Some("=HYPERLINK(\"x\")"),
+                    Some("+1"),
+                    Some("-2"),
+                    Some("@SUM(A1)"),
+                    Some("\tx"),
+                    Some("a=b"),
+                    None,
+                ])),
+                Arc::new(Float64Array::from(vec![-1.5; 7])),
+            ],
+        )
+        .unwrap();
+        for format in [Format::Csv, Format::CsvSv] {
+            let text = String::from_utf8(export(&batch, format).unwrap()).unwrap();
+            let text = text.trim_start_matches('\u{feff}');
+            let cells: Vec<&str> = text
+                .lines()
+                .map(|l| l.split([',', ';']).next().unwrap())
+                .collect();
+            assert_eq!(
+                cells,
+                [
+                    "'=cmd",
+                    "\"'=HYPERLINK(\"\"x\"\")\"",
+                    "'+1",
+                    "'-2",
+                    "'@SUM(A1)",
+                    "'\tx",
+                    "a=b",
+                    "",
+                ],
+                "{format:?}"
+            );
+            // Numbers keep their sign.
+            assert!(
+                text.lines().nth(1).unwrap().ends_with("-1.5")
+                    || text.lines().nth(1).unwrap().ends_with("-1,5")
+            );
+        }
     }
 
     #[test]

@@ -25,6 +25,8 @@ const MAGIC: &[u8; 6] = b"ARROW1";
 const CONTINUATION: [u8; 4] = [0xff; 4];
 /// The most an LZ4 frame can expand.
 const LZ4_MAX_RATIO: u64 = 255;
+/// The most a zstd frame can expand: an RLE block of 128 KiB takes 4 bytes.
+const ZSTD_MAX_RATIO: u64 = 1 << 15;
 
 /// What one file may make the lab allocate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,10 +133,68 @@ pub fn decode(bytes: Vec<u8>, limits: &Limits) -> Result<Table, LoadError> {
         Format::File => decoder.file()?,
         Format::Stream => decoder.stream()?,
     };
-    Ok(Table {
+    normalize(Table {
         schema,
         batches: decoder.batches,
     })
+}
+
+/// The lab's own column types for a decoded table: text and binary views
+/// (what polars writes for every text column) become plain text and binary,
+/// so every kernel that reads text reads them. Refuses, by name, a column
+/// whose values the preview could not show, rather than show them missing.
+fn normalize(table: Table) -> Result<Table, LoadError> {
+    let plain = |data_type: &DataType| match data_type {
+        DataType::Utf8View => DataType::Utf8,
+        DataType::BinaryView => DataType::Binary,
+        DataType::Dictionary(key, value) if **value == DataType::Utf8View => {
+            DataType::Dictionary(key.clone(), Box::new(DataType::Utf8))
+        }
+        other => other.clone(),
+    };
+    let fields: Vec<_> = table
+        .schema
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone().with_data_type(plain(f.data_type())))
+        .collect();
+    let schema = Arc::new(Schema::new_with_metadata(
+        fields,
+        table.schema.metadata().clone(),
+    ));
+    let mut batches = Vec::with_capacity(table.batches.len());
+    for batch in table.batches {
+        let columns: Vec<ArrayRef> = batch.columns().iter().map(plain_column).collect();
+        for (field, column) in schema.fields().iter().zip(&columns) {
+            if !crate::data::values::formattable(column.as_ref()) {
+                return Err(LoadError::UnsupportedType {
+                    column: field.name().clone(),
+                    data_type: field.data_type().to_string(),
+                });
+            }
+        }
+        let options =
+            arrow::array::RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+        batches.push(
+            RecordBatch::try_new_with_options(schema.clone(), columns, &options)
+                .map_err(|e| corrupt(e.to_string()))?,
+        );
+    }
+    Ok(Table { schema, batches })
+}
+
+/// A column of a view type as its plain type; others as they are.
+fn plain_column(column: &ArrayRef) -> ArrayRef {
+    use arrow::array::{AsArray, BinaryArray, StringArray};
+    match column.data_type() {
+        DataType::Utf8View => Arc::new(StringArray::from_iter(column.as_string_view().iter())),
+        DataType::BinaryView => Arc::new(BinaryArray::from_iter(column.as_binary_view().iter())),
+        DataType::Dictionary(_, value) if **value == DataType::Utf8View => {
+            let dictionary = column.as_any_dictionary();
+            dictionary.with_values(plain_column(dictionary.values()))
+        }
+        _ => column.clone(),
+    }
 }
 
 struct Decoder<'a> {
@@ -373,7 +433,8 @@ impl<'a> Decoder<'a> {
         }
         let codec = match batch.compression() {
             None => None,
-            Some(c) if c.codec() == CompressionType::LZ4_FRAME => Some(c.codec()),
+            Some(c) if c.codec() == CompressionType::LZ4_FRAME => Some(LZ4_MAX_RATIO),
+            Some(c) if c.codec() == CompressionType::ZSTD => Some(ZSTD_MAX_RATIO),
             Some(c) => {
                 return Err(LoadError::UnsupportedCompression {
                     codec: format!("{:?}", c.codec()).to_lowercase(),
@@ -395,16 +456,16 @@ impl<'a> Decoder<'a> {
                     ))
                 })?;
             let size = match codec {
-                Some(_) if !range.is_empty() => {
+                Some(max_ratio) if !range.is_empty() => {
                     let declared = read_i64(body, range.start)
                         .filter(|_| range.len() >= 8)
                         .ok_or_else(|| corrupt("a compressed buffer is too short".into()))?;
                     let stored = range.len() as u64 - 8;
                     match declared {
                         -1 => stored,
-                        // LZ4 compresses at most about 255:1; more is a lie
+                        // A codec compresses at most so much; more is a lie
                         // that would make the decoder allocate for nothing.
-                        n if n >= 0 && n as u64 <= stored.saturating_mul(LZ4_MAX_RATIO) + 64 => {
+                        n if n >= 0 && n as u64 <= stored.saturating_mul(max_ratio) + 64 => {
                             n as u64
                         }
                         n => {
@@ -441,6 +502,11 @@ impl<'a> Decoder<'a> {
         Ok(())
     }
 
+    fn body_bytes(&self, located: &Located) -> &'a [u8] {
+        let bytes: &'a [u8] = self.bytes.as_slice();
+        &bytes[located.body_start..located.body_start + located.body_len]
+    }
+
     fn body(&self, located: &Located) -> Buffer {
         self.bytes
             .slice_with_length(located.body_start, located.body_len)
@@ -456,20 +522,31 @@ impl<'a> Decoder<'a> {
             .message
             .header_as_record_batch()
             .ok_or_else(|| corrupt("a block does not hold a record batch".into()))?;
-        let layout: Vec<u64> = schema
-            .fields()
-            .iter()
-            .flat_map(|f| layout(f.data_type()))
-            .collect();
+        let types: Vec<&DataType> = schema.fields().iter().map(|f| f.data_type()).collect();
+        let layout = batch_layout(&types, &variadic_counts(&batch));
         self.check_batch(&batch, located, &[layout])?;
-        let decoded = read_record_batch(
-            &self.body(located),
-            batch,
-            schema.clone(),
-            &self.dictionaries,
-            None,
-            &version,
-        )
+        let decoded = if is_zstd(&batch) {
+            let (header, body) = inflate_zstd(&batch, self.body_bytes(located), None)?;
+            let batch = flatbuffers::root::<arrow_ipc::RecordBatch>(&header)
+                .map_err(|e| corrupt(format!("a batch cannot be rewritten ({e})")))?;
+            read_record_batch(
+                &body,
+                batch,
+                schema.clone(),
+                &self.dictionaries,
+                None,
+                &version,
+            )
+        } else {
+            read_record_batch(
+                &self.body(located),
+                batch,
+                schema.clone(),
+                &self.dictionaries,
+                None,
+                &version,
+            )
+        }
         .map_err(|e| corrupt(e.to_string()))?;
         self.batches.push(decoded);
         Ok(())
@@ -488,11 +565,12 @@ impl<'a> Decoder<'a> {
         let data = dictionary
             .data()
             .ok_or_else(|| corrupt("a dictionary has no data".into()))?;
+        let variadic = variadic_counts(&data);
         let layouts: Vec<Vec<u64>> = schema
             .fields()
             .iter()
             .filter_map(|f| match f.data_type() {
-                DataType::Dictionary(_, value) => Some(layout(value)),
+                DataType::Dictionary(_, value) => Some(batch_layout(&[value], &variadic)),
                 _ => None,
             })
             .collect();
@@ -500,15 +578,141 @@ impl<'a> Decoder<'a> {
             return Err(corrupt("a dictionary belongs to no column".into()));
         }
         self.check_batch(&data, located, &layouts)?;
-        read_dictionary(
-            &self.body(located),
-            dictionary,
-            schema,
-            &mut self.dictionaries,
-            &version,
-        )
+        if is_zstd(&data) {
+            let (header, body) = inflate_zstd(
+                &data,
+                self.body_bytes(located),
+                Some((dictionary.id(), dictionary.isDelta())),
+            )?;
+            let dictionary = flatbuffers::root::<arrow_ipc::DictionaryBatch>(&header)
+                .map_err(|e| corrupt(format!("a dictionary cannot be rewritten ({e})")))?;
+            read_dictionary(&body, dictionary, schema, &mut self.dictionaries, &version)
+        } else {
+            read_dictionary(
+                &self.body(located),
+                dictionary,
+                schema,
+                &mut self.dictionaries,
+                &version,
+            )
+        }
         .map_err(|e| corrupt(e.to_string()))
     }
+}
+
+/// The view columns' counts of variadic data buffers, in column order.
+fn variadic_counts(batch: &arrow_ipc::RecordBatch) -> Vec<i64> {
+    batch
+        .variadicBufferCounts()
+        .map(|v| v.iter().collect())
+        .unwrap_or_default()
+}
+
+/// The element widths of a batch's buffers for columns of `types`: each
+/// column's [`layout`], and for view columns (text and binary views) their
+/// variadic data buffers, as many as `variadic` gives, in order.
+fn batch_layout(types: &[&DataType], variadic: &[i64]) -> Vec<u64> {
+    let mut counts = variadic.iter();
+    let mut widths = Vec::new();
+    for data_type in types {
+        widths.extend(layout(data_type));
+        if matches!(data_type, DataType::Utf8View | DataType::BinaryView) {
+            let count = counts.next().copied().unwrap_or(0).clamp(0, 1 << 20);
+            widths.extend(std::iter::repeat_n(1, count as usize));
+        }
+    }
+    widths
+}
+
+fn is_zstd(batch: &arrow_ipc::RecordBatch) -> bool {
+    batch
+        .compression()
+        .is_some_and(|c| c.codec() == CompressionType::ZSTD)
+}
+
+/// Rewrites a batch whose buffers are zstd frames as an uncompressed one:
+/// its header (a flatbuffer whose root is the batch, or the dictionary
+/// batch holding it) and its body. arrow-ipc reads zstd only through C
+/// code that does not build for the browser; `ruzstd` is pure Rust. Every
+/// buffer's range and declared size were checked by `check_batch`, and no
+/// frame may inflate past the size it declares.
+fn inflate_zstd(
+    batch: &arrow_ipc::RecordBatch,
+    body: &[u8],
+    dictionary: Option<(i64, bool)>,
+) -> Result<(Vec<u8>, Buffer), LoadError> {
+    use std::io::Read;
+    let mut out: Vec<u8> = Vec::new();
+    let mut buffers = Vec::new();
+    for buffer in batch.buffers().iter().flatten() {
+        let raw = usize::try_from(buffer.offset())
+            .ok()
+            .zip(usize::try_from(buffer.length()).ok())
+            .and_then(|(o, l)| body.get(o..o.checked_add(l)?))
+            .ok_or_else(|| corrupt("a compressed buffer lies outside its message".into()))?;
+        let start = out.len();
+        if !raw.is_empty() {
+            let declared = read_i64(raw, 0)
+                .ok_or_else(|| corrupt("a compressed buffer is too short".into()))?;
+            let frame = &raw[8..];
+            if declared == -1 {
+                out.extend_from_slice(frame);
+            } else {
+                let expected = u64::try_from(declared).map_err(|_| {
+                    corrupt(format!(
+                        "a compressed buffer claims to hold {declared} bytes"
+                    ))
+                })?;
+                let mut decoder = ruzstd::decoding::StreamingDecoder::new(frame)
+                    .map_err(|e| corrupt(format!("a zstd buffer cannot be read ({e})")))?;
+                let read = (&mut decoder)
+                    .take(expected.saturating_add(1))
+                    .read_to_end(&mut out)
+                    .map_err(|e| corrupt(format!("a zstd buffer cannot be read ({e})")))?;
+                if read as u64 != expected {
+                    return Err(corrupt(format!(
+                        "a zstd buffer holds {read} bytes, not the {expected} it declares"
+                    )));
+                }
+            }
+        }
+        let length = out.len() - start;
+        buffers.push(arrow_ipc::Buffer::new(start as i64, length as i64));
+        out.resize(out.len().next_multiple_of(8), 0);
+    }
+    let mut fbb = flatbuffers::FlatBufferBuilder::new();
+    let nodes: Vec<arrow_ipc::FieldNode> = batch.nodes().iter().flatten().copied().collect();
+    let nodes = fbb.create_vector(&nodes);
+    let buffers = fbb.create_vector(&buffers);
+    let variadic = batch
+        .variadicBufferCounts()
+        .map(|v| v.iter().collect::<Vec<i64>>());
+    let variadic = variadic.map(|v| fbb.create_vector(&v));
+    let data = arrow_ipc::RecordBatch::create(
+        &mut fbb,
+        &arrow_ipc::RecordBatchArgs {
+            length: batch.length(),
+            nodes: Some(nodes),
+            buffers: Some(buffers),
+            compression: None,
+            variadicBufferCounts: variadic,
+        },
+    );
+    match dictionary {
+        None => fbb.finish(data, None),
+        Some((id, is_delta)) => {
+            let dictionary = arrow_ipc::DictionaryBatch::create(
+                &mut fbb,
+                &arrow_ipc::DictionaryBatchArgs {
+                    id,
+                    data: Some(data),
+                    isDelta: is_delta,
+                },
+            );
+            fbb.finish(dictionary, None)
+        }
+    }
+    Ok((fbb.finished_data().to_vec(), Buffer::from_vec(out)))
 }
 
 /// The element width in bytes of each IPC buffer of a column of a
@@ -527,6 +731,7 @@ fn layout(data_type: &DataType) -> Vec<u64> {
         Decimal256(..) => values(32),
         Utf8 | Binary => vec![1, 4, 1],
         LargeUtf8 | LargeBinary => vec![1, 8, 1],
+        Utf8View | BinaryView => vec![1, 16],
         Dictionary(key, _) => layout(key),
         _ => Vec::new(),
     }
@@ -537,9 +742,9 @@ fn supported(data_type: &DataType) -> bool {
     use DataType::*;
     match data_type {
         Null | Boolean | Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32 | UInt64
-        | Float16 | Float32 | Float64 | Utf8 | LargeUtf8 | Binary | LargeBinary | Date32
-        | Date64 | Time32(_) | Time64(_) | Timestamp(..) | Duration(_) | Decimal128(..)
-        | Decimal256(..) => true,
+        | Float16 | Float32 | Float64 | Utf8 | LargeUtf8 | Utf8View | Binary | LargeBinary
+        | BinaryView | Date32 | Date64 | Time32(_) | Time64(_) | Timestamp(..) | Duration(_)
+        | Decimal128(..) | Decimal256(..) => true,
         Dictionary(key, value) => {
             key.is_dictionary_key_type() && !matches!(**value, Dictionary(..)) && supported(value)
         }

@@ -10,6 +10,7 @@ pub mod ipc;
 pub mod load;
 pub mod search;
 pub mod summary;
+pub mod time;
 pub mod values;
 pub mod view;
 

@@ -6,12 +6,15 @@
 use std::cmp::Ordering;
 
 use arrow::array::{Array, AsArray, BooleanArray, StringArray};
+use arrow::datatypes::TimeUnit;
 use arrow::datatypes::{
     DataType, Date32Type, Decimal128Type, Float16Type, Float32Type, Float64Type, Int8Type,
     Int16Type, Int32Type, Int64Type, Time32MillisecondType, Time32SecondType, UInt8Type,
     UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow::util::display::{ArrayFormatter, FormatOptions};
+
+use crate::data::time::{self, Zone};
 
 /// A column's values as numbers, for ints, uints and floats (`None` for
 /// null, and for columns of other types).
@@ -72,26 +75,74 @@ pub fn texts(array: &dyn Array) -> Option<Texts<'_>> {
         DataType::Dictionary(_, value) if **value == DataType::Utf8 => {
             let dictionary = array.as_any_dictionary_opt()?;
             let values = dictionary.values().as_string_opt::<i32>()?;
-            let keys = dictionary
-                .normalized_keys()
-                .into_iter()
-                .enumerate()
-                .map(|(i, k)| array.is_valid(i).then_some(k))
-                .collect();
+            // arrow's `normalized_keys` asserts on an empty dictionary,
+            // which a file of zero rows (or all nulls) may carry.
+            let keys = if values.is_empty() {
+                vec![None; array.len()]
+            } else {
+                dictionary
+                    .normalized_keys()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, k)| array.is_valid(i).then_some(k))
+                    .collect()
+            };
             Some(Texts::Dictionary { keys, values })
         }
         _ => None,
     }
 }
 
-/// Formats row `i` of `array` as the preview shows it.
-pub fn formatter(array: &dyn Array) -> impl Fn(usize) -> Option<String> + '_ {
+/// Formats row `i` of `array` as the preview shows it (`None` for null).
+/// Timestamps are written by [`crate::data::time`].
+pub fn formatter(array: &dyn Array) -> Box<dyn Fn(usize) -> Option<String> + '_> {
+    if let DataType::Timestamp(unit, zone) = array.data_type() {
+        let zone = Zone::parse(zone.as_deref());
+        let unit = *unit;
+        let values = timestamps(array);
+        return Box::new(move |i| {
+            if i >= array.len() || array.is_null(i) {
+                return None;
+            }
+            values.get(i).map(|v| time::format(*v, unit, zone))
+        });
+    }
     let formatter = ArrayFormatter::try_new(array, &FormatOptions::default()).ok();
-    move |i| {
+    Box::new(move |i| {
         if i >= array.len() || array.is_null(i) {
             return None;
         }
         formatter.as_ref().map(|f| f.value(i).to_string())
+    })
+}
+
+/// Whether the preview can show `array`'s values: every column type the
+/// loader accepts must pass, or its values would show as missing.
+pub fn formattable(array: &dyn Array) -> bool {
+    matches!(array.data_type(), DataType::Timestamp(..))
+        || ArrayFormatter::try_new(array, &FormatOptions::default()).is_ok()
+}
+
+/// A timestamp column's raw values (empty for other columns).
+fn timestamps(array: &dyn Array) -> &[i64] {
+    use arrow::datatypes::{
+        TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+        TimestampSecondType,
+    };
+    macro_rules! raw {
+        ($t:ty) => {
+            array
+                .as_primitive_opt::<$t>()
+                .map(|a| a.values().as_ref())
+                .unwrap_or_default()
+        };
+    }
+    match array.data_type() {
+        DataType::Timestamp(TimeUnit::Second, _) => raw!(TimestampSecondType),
+        DataType::Timestamp(TimeUnit::Millisecond, _) => raw!(TimestampMillisecondType),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => raw!(TimestampMicrosecondType),
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => raw!(TimestampNanosecondType),
+        _ => &[],
     }
 }
 
@@ -157,6 +208,8 @@ pub fn keys(array: &dyn Array) -> Keys<'_> {
         DataType::Float32 => values!(Float, Float32Type, f64::from),
         DataType::Float64 => values!(Float, Float64Type, |v| v),
         DataType::Decimal128(..) => values!(Wide, Decimal128Type, |v| v),
+        // One unit per column, so the raw values order the instants.
+        DataType::Timestamp(..) => return Keys::Signed(timestamps(array).to_vec()),
         DataType::Boolean => {
             if let Some(a) = array.as_boolean_opt() {
                 return Keys::Bool(a);

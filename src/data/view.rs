@@ -4,11 +4,10 @@
 
 use arrow::array::{Array, RecordBatch};
 use arrow::datatypes::DataType;
-use arrow::util::display::{ArrayFormatter, FormatOptions};
 use serde::{Deserialize, Serialize};
 
 use crate::data::search::{fold, fold_into};
-use crate::data::values::{Texts, sort_rows, texts};
+use crate::data::values::{Texts, formatter, sort_rows, texts};
 
 /// The most rows one page may ask for.
 pub const MAX_PAGE: usize = 1000;
@@ -102,11 +101,10 @@ impl Selection {
         if offset >= end {
             return Vec::new();
         }
-        let options = FormatOptions::default();
-        let formatters: Vec<Option<ArrayFormatter>> = batch
+        let formatters: Vec<_> = batch
             .columns()
             .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options).ok())
+            .map(|c| formatter(c.as_ref()))
             .collect();
         (offset..end)
             .filter_map(|k| {
@@ -118,12 +116,7 @@ impl Selection {
                     .columns()
                     .iter()
                     .zip(&formatters)
-                    .map(|(column, format)| {
-                        if index >= column.len() || column.is_null(index) {
-                            return None;
-                        }
-                        format.as_ref().map(|f| cell(&f.value(index).to_string()))
-                    })
+                    .map(|(_, format)| format(index).map(|text| cell(&text)))
                     .collect();
                 Some(Row {
                     index: index as u64,
@@ -144,8 +137,6 @@ fn cell(text: &str) -> String {
 /// Row numbers whose text, in some column, contains `query` (folded).
 fn matching(batch: &RecordBatch, query: &str) -> Vec<u32> {
     let mut hit = vec![false; batch.num_rows()];
-    let options = FormatOptions::default();
-    let mut text = String::new();
     let mut folded = String::new();
     for column in batch.columns() {
         match texts(column.as_ref()) {
@@ -170,15 +161,9 @@ fn matching(batch: &RecordBatch, query: &str) -> Vec<u32> {
                 if !could_contain(column.data_type(), query) {
                     continue;
                 }
-                let Ok(format) = ArrayFormatter::try_new(column.as_ref(), &options) else {
-                    continue;
-                };
+                let format = formatter(column.as_ref());
                 for (i, hit) in hit.iter_mut().enumerate() {
-                    if *hit || column.is_null(i) {
-                        continue;
-                    }
-                    text.clear();
-                    if format.value(i).write(&mut text).is_ok() {
+                    if !*hit && let Some(text) = format(i) {
                         *hit = contains_folded(&text, query, &mut folded);
                     }
                 }

@@ -1,0 +1,208 @@
+//! Timestamps as text, written by the lab rather than arrow's display,
+//! which reads a named time zone ("Europe/Stockholm", even "UTC") only with
+//! the tz database compiled in and otherwise shows nothing at all.
+//!
+//! A value is shown as the instant it holds, in ISO 8601:
+//!
+//! - without a zone, as the wall-clock time it stores: `2024-03-31T02:30:00`;
+//! - with a fixed offset (`+01:00`), in that offset: `2024-03-31T01:30:00+01:00`;
+//! - with a named zone, in UTC: `2024-03-31T00:30:00Z`. The zone's rules
+//!   (daylight saving, history) are not in the lab, so it never guesses a
+//!   local time; the column's type names the zone.
+//!
+//! Fractions of a second are shown when there are any, with the digits of
+//! the column's unit. Exports write the same text, so the browser and the
+//! command line agree byte for byte.
+
+use arrow::datatypes::TimeUnit;
+
+/// The zone of a timestamp column, as far as the lab applies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    /// No zone: the wall-clock time as stored.
+    Naive,
+    /// A fixed offset from UTC in seconds; 0 is shown as `Z`.
+    Offset(i32),
+}
+
+impl Zone {
+    /// The zone for a column's time zone string: offsets (`+01:00`,
+    /// `-0530`, `+05`) and UTC's names apply; any other name is shown in
+    /// UTC.
+    pub fn parse(zone: Option<&str>) -> Zone {
+        let Some(zone) = zone.map(str::trim) else {
+            return Zone::Naive;
+        };
+        Zone::Offset(offset_seconds(zone).unwrap_or(0))
+    }
+}
+
+/// Seconds east of UTC for an offset string, `None` for a name.
+fn offset_seconds(zone: &str) -> Option<i32> {
+    if ["UTC", "Z", "Etc/UTC", "GMT", "Etc/GMT", "UCT", "Zulu"]
+        .iter()
+        .any(|name| zone.eq_ignore_ascii_case(name))
+    {
+        return Some(0);
+    }
+    let (sign, rest) = match zone.as_bytes().first()? {
+        b'+' => (1, &zone[1..]),
+        b'-' => (-1, &zone[1..]),
+        _ => return None,
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || !matches!(digits.len(), 2 | 4) {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = if digits.len() == 4 {
+        digits[2..].parse().ok()?
+    } else {
+        0
+    };
+    (hours <= 23 && minutes <= 59).then_some(sign * (hours * 3600 + minutes * 60))
+}
+
+/// Units per second.
+fn per_second(unit: TimeUnit) -> i64 {
+    match unit {
+        TimeUnit::Second => 1,
+        TimeUnit::Millisecond => 1_000,
+        TimeUnit::Microsecond => 1_000_000,
+        TimeUnit::Nanosecond => 1_000_000_000,
+    }
+}
+
+/// The digits of a fraction of a second in `unit`.
+fn fraction_digits(unit: TimeUnit) -> usize {
+    match unit {
+        TimeUnit::Second => 0,
+        TimeUnit::Millisecond => 3,
+        TimeUnit::Microsecond => 6,
+        TimeUnit::Nanosecond => 9,
+    }
+}
+
+/// The civil date of a day count from 1970-01-01 (proleptic Gregorian;
+/// Howard Hinnant's algorithm), exact for every i64 day count that fits.
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// A timestamp `value` in `unit` as ISO 8601 text in `zone`.
+pub fn format(value: i64, unit: TimeUnit, zone: Zone) -> String {
+    let per = per_second(unit);
+    let offset = match zone {
+        Zone::Naive => 0,
+        Zone::Offset(seconds) => i64::from(seconds),
+    };
+    let seconds = value.div_euclid(per).saturating_add(offset);
+    let fraction = value.rem_euclid(per);
+    let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    let mut text = if (0..=9999).contains(&year) {
+        format!("{year:04}-{month:02}-{day:02}")
+    } else {
+        format!("{year:+}-{month:02}-{day:02}")
+    };
+    text.push_str(&format!(
+        "T{:02}:{:02}:{:02}",
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60
+    ));
+    if fraction != 0 {
+        text.push_str(&format!(
+            ".{fraction:0width$}",
+            width = fraction_digits(unit)
+        ));
+    }
+    match zone {
+        Zone::Naive => {}
+        Zone::Offset(0) => text.push('Z'),
+        Zone::Offset(seconds) => {
+            let sign = if seconds < 0 { '-' } else { '+' };
+            let minutes = seconds.unsigned_abs() / 60;
+            text.push_str(&format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60));
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_round_the_epoch_and_leap_days() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(-719_468), (0, 3, 1));
+    }
+
+    #[test]
+    fn zones_show_the_instant_in_their_offset_or_utc() {
+        // 2024-03-31T00:30:00Z in milliseconds.
+        let ms = 1_711_845_000_000;
+        let unit = TimeUnit::Millisecond;
+        assert_eq!(format(ms, unit, Zone::Naive), "2024-03-31T00:30:00");
+        assert_eq!(
+            format(ms, unit, Zone::parse(Some("UTC"))),
+            "2024-03-31T00:30:00Z"
+        );
+        assert_eq!(
+            format(ms, unit, Zone::parse(Some("+01:00"))),
+            "2024-03-31T01:30:00+01:00"
+        );
+        assert_eq!(
+            format(ms, unit, Zone::parse(Some("-0530"))),
+            "2024-03-30T19:00:00-05:30"
+        );
+        assert_eq!(
+            format(ms, unit, Zone::parse(Some("Europe/Stockholm"))),
+            "2024-03-31T00:30:00Z"
+        );
+        assert_eq!(format(ms + 1, unit, Zone::Naive), "2024-03-31T00:30:00.001");
+        assert_eq!(
+            format(-1, TimeUnit::Nanosecond, Zone::Naive),
+            "1969-12-31T23:59:59.999999999"
+        );
+    }
+
+    #[test]
+    fn extreme_values_do_not_overflow() {
+        for unit in [
+            TimeUnit::Second,
+            TimeUnit::Millisecond,
+            TimeUnit::Microsecond,
+            TimeUnit::Nanosecond,
+        ] {
+            for value in [i64::MIN, i64::MAX, 0] {
+                for zone in [Zone::Naive, Zone::Offset(-86_340), Zone::Offset(86_340)] {
+                    assert!(!format(value, unit, zone).is_empty());
+                }
+            }
+        }
+        assert!(format(i64::MAX, TimeUnit::Second, Zone::Naive).starts_with('+'));
+    }
+
+    #[test]
+    fn odd_offsets_are_names() {
+        assert_eq!(offset_seconds("+25:00"), None);
+        assert_eq!(offset_seconds("+1"), None);
+        assert_eq!(offset_seconds("+01:xx"), None);
+        assert_eq!(offset_seconds("+"), None);
+        assert_eq!(offset_seconds("ö"), None);
+    }
+}
