@@ -1326,7 +1326,7 @@ Ume\xe5;0114;n/a
     fn insights_of_a_cluster_step_are_kept_as_tables_and_charted() {
         use crate::ml::features::Features;
         use crate::ml::insight::Insight;
-        use crate::ml::step::Method;
+        use crate::recipe::learn::Method;
         let (mut engine, mut recipe) = engine_with_fixture_tables();
         recipe.inputs.truncate(1);
         recipe.inputs[0] = crate::recipe::Input {

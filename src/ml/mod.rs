@@ -13,7 +13,6 @@
 //! | `dbscan.rs`     | DBSCAN: a grid over the first two dimensions finds neighbours; a work cap refuses an eps that makes every point a neighbour of every other |
 //! | `pca.rs`        | principal components from the covariance matrix by Jacobi's symmetric eigen-decomposition |
 //! | `tsne.rs`       | t-SNE, exact (every pair each iteration), up to 2,000 rows; seeded |
-//! | `step.rs`       | the recipe's `cluster` and `project` steps: checks against the schema, and the columns they add |
 //! | `synthetic.rs`  | seeded blobs for the benchmarks (native and browser) |
 //! | `silhouette.rs` | the mean silhouette (on a seeded sample of rows when they are many), and the adjusted Rand index of two labellings |
 //!
@@ -29,7 +28,6 @@ pub mod matrix;
 pub mod pca;
 pub mod rng;
 pub mod silhouette;
-pub mod step;
 pub mod synthetic;
 pub mod tsne;
 

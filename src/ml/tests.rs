@@ -348,7 +348,7 @@ fn features_scale_and_fill() {
 
 #[test]
 fn cluster_and_project_steps_run_in_a_recipe() {
-    use crate::ml::step::Method;
+    use crate::recipe::learn::Method;
     use crate::recipe::{Input, Recipe, Step};
     let (x, truth) = blobs(&centres(), 150, 1.0, 21);
     let column = |j: usize| {
@@ -389,7 +389,7 @@ fn cluster_and_project_steps_run_in_a_recipe() {
                 features,
                 components: 2,
                 prefix: "pc".into(),
-                method: crate::ml::step::Projection::Pca,
+                method: crate::recipe::learn::Projection::Pca,
             },
         ],
         chart: Default::default(),
@@ -483,16 +483,17 @@ fn cluster_and_project_steps_run_in_a_recipe() {
         ..Features::default()
     };
     let gmm = Method::GaussianMixture { k: 2, seed: 1 };
-    let e = crate::ml::step::check_cluster(&schema, &features, &gmm, "g").unwrap_err();
+    let e = crate::recipe::learn::check_cluster(&schema, &features, &gmm, "g").unwrap_err();
     assert!(e.contains("g_probability"), "{e}");
     assert!(
-        crate::ml::step::check_cluster(&schema, &features, &gmm.with_k(0).unwrap(), "h").is_err()
+        crate::recipe::learn::check_cluster(&schema, &features, &gmm.with_k(0).unwrap(), "h")
+            .is_err()
     );
 }
 
 #[test]
 fn methods_switch_keeping_k_and_read_old_links() {
-    use crate::ml::step::Method;
+    use crate::recipe::learn::Method;
     let m = Method::KMeans {
         k: 5,
         restarts: 10,

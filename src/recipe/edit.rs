@@ -6,11 +6,11 @@
 
 use crate::data::{Catalog, Dataset};
 use crate::ml::features::Features;
-use crate::ml::step::{Method, Projection};
 use crate::ops::derive::{ArithOp, Formula, Operand};
 use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::{JoinKind, JoinSpec};
 use crate::ops::keys::Normalize;
+use crate::recipe::learn::{Method, Projection};
 use crate::recipe::plan::{Schema, is_number};
 use crate::recipe::{Comparison, Input, Predicate, RECIPE_VERSION, Recipe, Step, Value};
 
@@ -289,7 +289,7 @@ pub fn add_step(
                 let prefix = ["pc", "pca_", "component_"]
                     .into_iter()
                     .find(|p| {
-                        crate::ml::step::projected_names(p, components)
+                        crate::recipe::learn::projected_names(p, components)
                             .iter()
                             .all(|n| !schema.iter().any(|(c, _)| c == n))
                     })

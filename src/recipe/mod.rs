@@ -16,6 +16,7 @@
 pub mod cite;
 pub mod curated;
 pub mod edit;
+pub mod learn;
 pub mod plan;
 pub mod run;
 pub mod url;
@@ -26,10 +27,10 @@ pub(crate) mod tests;
 use serde::{Deserialize, Serialize};
 
 use crate::ml::features::Features;
-use crate::ml::step::{Method, Projection};
 use crate::ops::derive::Formula;
 use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::JoinSpec;
+use crate::recipe::learn::{Method, Projection};
 
 /// Bumped when the recipe changes shape; older versions keep opening.
 pub const RECIPE_VERSION: u32 = 1;

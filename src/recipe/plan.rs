@@ -189,13 +189,13 @@ fn step_schema(
             features,
             method,
             name,
-        } => crate::ml::step::check_cluster(schema, features, method, name),
+        } => crate::recipe::learn::check_cluster(schema, features, method, name),
         Step::Project {
             features,
             components,
             prefix,
             method,
-        } => crate::ml::step::check_project(schema, features, *components, prefix, method),
+        } => crate::recipe::learn::check_project(schema, features, *components, prefix, method),
         Step::Derive { name, formula } => {
             for c in formula.columns() {
                 column(schema, c, table)?;

@@ -190,7 +190,7 @@ fn needed_after(steps: &[Step]) -> Vec<Needed> {
                 ..
             } => {
                 let columns: Vec<&str> = features.columns.iter().map(String::as_str).collect();
-                let made = crate::ml::step::projected_names(prefix, *components);
+                let made = crate::recipe::learn::projected_names(prefix, *components);
                 let made: Vec<&str> = made.iter().map(String::as_str).collect();
                 after.with(&made, &columns)
             }
@@ -288,13 +288,13 @@ fn apply(
             features,
             method,
             name,
-        } => crate::ml::step::cluster(table, features, method, name, progress)?,
+        } => crate::recipe::learn::cluster(table, features, method, name, progress)?,
         Step::Project {
             features,
             components,
             prefix,
             method,
-        } => crate::ml::step::project(table, features, *components, prefix, method, progress)?,
+        } => crate::recipe::learn::project(table, features, *components, prefix, method, progress)?,
         Step::GroupBy { by, measures } => {
             group_by(table, by, measures, progress).map_err(|e| e.to_string())?
         }

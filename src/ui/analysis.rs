@@ -23,12 +23,12 @@ use crate::engine::protocol::{
 use crate::ml::agglomerative::Linkage;
 use crate::ml::features::{ColumnScale, Features, Missing, RowScale};
 use crate::ml::insight::Insight;
-use crate::ml::step::{Method, Projection};
 use crate::ops::derive::{Formula, Operand};
 use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::{JoinKind, JoinStats};
 use crate::ops::keys::Normalize;
 use crate::recipe::edit::{self, Combine, Condition, ConditionOp, StepKind};
+use crate::recipe::learn::{Method, Projection};
 use crate::recipe::plan::{self, Schema, is_number};
 use crate::recipe::{ChartKind, ChartSpec, Comparison, Predicate, Recipe, Step, Value, url};
 use crate::ui::app::{CatalogState, Lab, LoadState, Route, show_analysis};

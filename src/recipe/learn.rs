@@ -1,20 +1,22 @@
 //! The recipe's learning steps: `cluster` adds a column of cluster labels,
-//! `project` adds the principal components as columns. Checked against
-//! the schema before running (as every step is), then run on the table.
+//! `project` adds the principal components (or a t-SNE map) as columns.
+//! Checked against the schema before running (as every step is), then run
+//! on the table with the kernels of [`crate::ml`], which know nothing of
+//! recipes.
 
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Float64Array, Int32Array, RecordBatch};
 use serde::{Deserialize, Serialize};
 
-use super::agglomerative::{Linkage, agglomerative};
-use super::dbscan::{DbscanParams, dbscan};
-use super::features::{Features, extract};
-use super::gmm::{GmmParams, gmm};
-use super::kmeans::{KMeansParams, MAX_RESTARTS, kmeans};
-use super::pca::pca;
-use super::tsne::{TsneParams, tsne};
-use super::{NOISE, Progress};
+use crate::ml::agglomerative::{Linkage, agglomerative};
+use crate::ml::dbscan::{DbscanParams, dbscan};
+use crate::ml::features::{Features, extract};
+use crate::ml::gmm::{GmmParams, gmm};
+use crate::ml::kmeans::{KMeansParams, MAX_RESTARTS, kmeans};
+use crate::ml::pca::pca;
+use crate::ml::tsne::{TsneParams, tsne};
+use crate::ml::{NOISE, Progress};
 use crate::ops::append_columns;
 use crate::recipe::plan::{Schema, is_number};
 
@@ -187,9 +189,28 @@ pub fn projected_names(prefix: &str, components: u8) -> Vec<String> {
     (1..=components).map(|c| format!("{prefix}{c}")).collect()
 }
 
+/// The most feature columns a learning step reads: PCA's covariance has
+/// d² cells and its sweeps take d³ steps, a mixture keeps k·d² per fit.
+pub const MAX_FEATURES: usize = 256;
+/// The most cells a mixture's memberships (rows × k) may take: 400 MB.
+pub const MAX_MEMBERSHIPS: u64 = 50_000_000;
+/// The most distance terms (rows × k × features × restarts) one Lloyd
+/// iteration of every restart may compute, several seconds in the browser.
+pub const MAX_KMEANS_WORK: u64 = 20_000_000_000;
+
 fn check_features(schema: &Schema, features: &Features) -> Result<(), String> {
     if features.columns.is_empty() {
         return Err("choose at least one number column".into());
+    }
+    if features.columns.len() > MAX_FEATURES {
+        return Err(format!(
+            "{} feature columns are chosen; a learning step reads at most {MAX_FEATURES}",
+            features.columns.len()
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(twice) = features.columns.iter().find(|c| !seen.insert(c.as_str())) {
+        return Err(format!("column {twice:?} is chosen twice as a feature"));
     }
     for c in &features.columns {
         let (_, t) = schema
@@ -297,6 +318,7 @@ pub fn cluster(
     progress: &mut Progress,
 ) -> Result<RecordBatch, String> {
     let x = extract(batch, features).map_err(|e| e.0)?;
+    check_budget(x.matrix.rows, x.matrix.cols, method)?;
     let mut probability = None;
     let labels: Vec<i32> = match method {
         Method::KMeans { k, restarts, seed } => {
@@ -355,6 +377,40 @@ pub fn cluster(
     append_columns(batch, new).map_err(|e| e.to_string())
 }
 
+/// Refuses, before any allocation, a clustering of `rows` × `features`
+/// whose memory or work would overwhelm the browser.
+pub fn check_budget(rows: usize, features: usize, method: &Method) -> Result<(), String> {
+    let (n, d) = (rows as u64, features as u64);
+    match method {
+        Method::GaussianMixture { k, .. } => {
+            let cells = n.saturating_mul(*k as u64);
+            if cells > MAX_MEMBERSHIPS {
+                return Err(format!(
+                    "a mixture of {k} components over {rows} rows keeps {cells} memberships, \
+                     more than the {MAX_MEMBERSHIPS} the browser holds; choose a smaller k, \
+                     or filter or group the rows first"
+                ));
+            }
+        }
+        Method::KMeans { k, restarts, .. } => {
+            let work = n
+                .saturating_mul(*k as u64)
+                .saturating_mul(d)
+                .saturating_mul(*restarts as u64);
+            if work > MAX_KMEANS_WORK {
+                return Err(format!(
+                    "k-means with k = {k} and {restarts} restarts over {rows} rows and \
+                     {features} features computes {work} distance terms an iteration, more \
+                     than the {MAX_KMEANS_WORK} the lab allows; choose a smaller k or fewer \
+                     restarts, or filter or group the rows first"
+                ));
+            }
+        }
+        Method::Dbscan { .. } | Method::Agglomerative { .. } => {}
+    }
+    Ok(())
+}
+
 /// Adds the first `components` principal components of the features, or
 /// the coordinates of their t-SNE map.
 pub fn project(
@@ -395,4 +451,65 @@ fn spread(len: usize, rows: &[usize], values: &[f64]) -> ArrayRef {
         column[row] = Some(v);
     }
     Arc::new(Float64Array::from(column))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema(columns: usize) -> Schema {
+        (0..columns)
+            .map(|i| (format!("x{i}"), "Float64".to_string()))
+            .collect()
+    }
+
+    fn features(columns: &[&str]) -> Features {
+        Features {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            ..Features::default()
+        }
+    }
+
+    fn kmeans(k: usize) -> Method {
+        Method::KMeans {
+            k,
+            restarts: 10,
+            seed: 1,
+        }
+    }
+
+    #[test]
+    fn repeated_and_too_many_features_are_refused_before_any_work() {
+        let error =
+            check_cluster(&schema(3), &features(&["x0", "x1", "x0"]), &kmeans(2), "c").unwrap_err();
+        assert!(error.contains("\"x0\" is chosen twice"), "{error}");
+        let wide = schema(MAX_FEATURES + 1);
+        let names: Vec<&str> = wide.iter().map(|(n, _)| n.as_str()).collect();
+        let error = check_project(&wide, &features(&names), 2, "pc", &Projection::Pca).unwrap_err();
+        assert!(
+            error.contains(&format!("at most {MAX_FEATURES}")),
+            "{error}"
+        );
+        check_project(
+            &wide,
+            &features(&names[..MAX_FEATURES]),
+            2,
+            "pc",
+            &Projection::Pca,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn budgets_refuse_work_the_browser_cannot_hold() {
+        check_budget(1_000_000, 8, &kmeans(10)).unwrap();
+        let error = check_budget(1_000_000, 256, &kmeans(1000)).unwrap_err();
+        assert!(error.contains("choose a smaller k"), "{error}");
+        let gmm = Method::GaussianMixture { k: 1000, seed: 1 };
+        check_budget(50_000, 8, &gmm).unwrap();
+        let error = check_budget(100_000, 8, &gmm).unwrap_err();
+        assert!(error.contains("memberships"), "{error}");
+        // Saturating, not overflowing.
+        assert!(check_budget(usize::MAX, usize::MAX, &kmeans(MAX_K)).is_err());
+    }
 }
