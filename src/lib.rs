@@ -1,23 +1,10 @@
 //! Datalabb: a data lab that runs entirely in the visitor's browser.
 //!
-//! The crate is one package with a pure core and thin edges:
-//!
-//! | module   | role |
-//! |----------|------|
-//! | [`chart`]  | charts: a chart spec and a table -> values, layout, raster marks, drawing onto plotters backends (canvas, SVG) |
-//! | [`data`]   | bytes <-> data models: the published catalog (format v1), Arrow IPC files (written, and loaded with checks), SHA-256 |
-//! | [`engine`] | the compute worker: its versioned message protocol (both targets) and, on wasm32, the worker loop and the JS transport |
-//! | [`error`]  | one error enum per layer, with messages a visitor can act on |
-//! | [`ml`]     | unsupervised learning: features, k-means, DBSCAN, PCA, silhouette (seeded, the same natively and in the worker) |
-//! | [`ops`]    | relational kernels on Arrow batches: joins (with diagnostics) and group-by |
-//! | [`recipe`] | the analysis as data: model, validation into a plan, the link codec |
-//! | `ui`       | (wasm32) the Leptos page; renders what the engine answers, computes nothing |
-//! | `publish`  | (native) build the static data host from the manifests in `datasets/` |
-//! | `cli`      | (native) the command-line tool |
-//!
-//! The core (`data`, `engine::protocol`) takes bytes and returns values: no
-//! fetch, no DOM, no clock, no global state, so `cargo test` exercises it
-//! natively. See `ARCHITECTURE.md` for the data flow.
+//! One package with a pure core (`data`, `ops`, `ml`, `recipe`, `chart`,
+//! `error`) and thin edges: `engine` (the compute worker's protocol and
+//! request handling), `ui` (the Leptos page, wasm32), `publish` and `cli`
+//! (native). ARCHITECTURE.md is the map: the layers, every module in one
+//! line, the data flow and the tests.
 
 pub mod chart;
 pub mod data;

@@ -9,6 +9,7 @@
 //! | `draw.rs`    | the frame (and vector marks) onto any plotters backend: the page's canvas, SVG |
 //! | `png.rs`     | a minimal PNG encoder, for the marks' image in SVG written natively |
 //! | `format.rs`  | numbers as tick labels, in Swedish or English |
+//! | `tip.rs`     | the tooltip of the mark under the pointer, in words |
 //!
 //! The worker prepares, lays out and rasterises (it has the data); the
 //! page draws the frame with plotters, because plotters measures text
@@ -20,6 +21,7 @@ pub mod frame;
 pub mod png;
 pub mod prepare;
 pub mod raster;
+pub mod tip;
 
 #[cfg(test)]
 mod tests;

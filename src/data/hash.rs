@@ -15,6 +15,36 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// A downloaded file that is not the one the catalog lists.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{url}: the file's SHA-256 is {actual}, but the catalog lists {expected}; \
+     the host serves another file than it announces: try again later, or tell the host"
+)]
+pub struct HashMismatch {
+    pub url: String,
+    pub actual: String,
+    pub expected: String,
+}
+
+/// Checks that `bytes` are the file the catalog lists for `url`.
+pub fn check_hash(url: &str, sha256: &str, bytes: &[u8]) -> Result<(), HashMismatch> {
+    hash_matches(url, sha256, &sha256_hex(bytes))
+}
+
+/// Checks a file's computed hash `actual` against the catalog's `sha256`.
+pub fn hash_matches(url: &str, sha256: &str, actual: &str) -> Result<(), HashMismatch> {
+    if actual == sha256 {
+        Ok(())
+    } else {
+        Err(HashMismatch {
+            url: url.to_string(),
+            actual: actual.to_string(),
+            expected: sha256.to_string(),
+        })
+    }
+}
+
 /// The first 12 characters of a SHA-256 as shown to people. Cut on
 /// characters, not bytes: a hash from a link may be any text.
 pub fn short_hash(sha256: &str) -> String {

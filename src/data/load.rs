@@ -116,6 +116,30 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, LoadError> {
     })
 }
 
+/// What kind of file the visitor opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Arrow,
+    Csv,
+}
+
+/// Tells a visitor's file apart by its name and, failing that, its first
+/// bytes: `.csv`, `.tsv` and `.txt` are CSV, `.arrow`, `.arrows`, `.ipc` and
+/// `.feather` are Arrow; any other name is Arrow when its bytes say so.
+pub fn detect(name: &str, bytes: &[u8]) -> FileKind {
+    let lower = name.to_lowercase();
+    let named = |extensions: &[&str]| extensions.iter().any(|e| lower.ends_with(e));
+    if named(&[".csv", ".tsv", ".txt"]) {
+        FileKind::Csv
+    } else if named(&[".arrow", ".arrows", ".ipc", ".feather"]) {
+        FileKind::Arrow
+    } else if matches!(sniff(bytes), Err(LoadError::NotArrow { .. })) {
+        FileKind::Csv
+    } else {
+        FileKind::Arrow
+    }
+}
+
 /// Decodes an Arrow IPC file or stream, checking it first (see the module
 /// documentation). Never panics, whatever the bytes.
 pub fn decode(bytes: Vec<u8>, limits: &Limits) -> Result<Table, LoadError> {
@@ -984,6 +1008,19 @@ pub(crate) mod tests {
             ),
             "{error}"
         );
+    }
+
+    #[test]
+    fn files_are_told_apart_by_name_then_by_bytes() {
+        let arrow = file(&sample(), false);
+        assert_eq!(detect("a.CSV", &arrow), FileKind::Csv);
+        assert_eq!(detect("kommuner.txt", b"a;b"), FileKind::Csv);
+        assert_eq!(detect("a.feather", b"a,b\n1,2"), FileKind::Arrow);
+        assert_eq!(detect("download", &arrow), FileKind::Arrow);
+        assert_eq!(detect("download", b"a,b\n1,2"), FileKind::Csv);
+        // An empty or HTML file without a name is Arrow's to refuse by name.
+        assert_eq!(detect("download", b""), FileKind::Arrow);
+        assert_eq!(detect("download", b"<html>"), FileKind::Arrow);
     }
 
     #[test]

@@ -146,6 +146,27 @@ fn timestamps(array: &dyn Array) -> &[i64] {
     }
 }
 
+/// The distinct values of `array` as text, in the order of its values
+/// (nulls left out), at most `limit` of them; and whether there were more.
+pub fn distinct(array: &dyn Array, limit: usize) -> (Vec<String>, bool) {
+    let mut rows: Vec<u32> = (0..array.len() as u32).collect();
+    sort_rows(array, &mut rows, false);
+    let text = formatter(array);
+    let mut values: Vec<String> = Vec::new();
+    for row in rows {
+        let Some(value) = text(row as usize) else {
+            continue;
+        };
+        if values.last() != Some(&value) {
+            if values.len() == limit {
+                return (values, true);
+            }
+            values.push(value);
+        }
+    }
+    (values, false)
+}
+
 /// A column's values in an order-preserving form, to compare rows.
 pub enum Keys<'a> {
     Signed(Vec<i64>),
@@ -282,6 +303,28 @@ mod tests {
         let mut rows = vec![99, 0];
         sort_rows(kinds.as_ref(), &mut rows, false);
         assert_eq!(rows, [0, 99]);
+    }
+
+    #[test]
+    fn distinct_values_are_sorted_capped_and_skip_nulls() {
+        let years: ArrayRef = Arc::new(Int32Array::from(vec![
+            Some(2024),
+            None,
+            Some(2010),
+            Some(2024),
+            Some(-1),
+        ]));
+        assert_eq!(
+            distinct(years.as_ref(), 10),
+            (vec!["-1".into(), "2010".into(), "2024".into()], false)
+        );
+        assert_eq!(
+            distinct(years.as_ref(), 2),
+            (vec!["-1".into(), "2010".into()], true)
+        );
+        assert_eq!(distinct(years.as_ref(), 0), (vec![], true));
+        let empty: ArrayRef = Arc::new(Int32Array::from(Vec::<i32>::new()));
+        assert_eq!(distinct(empty.as_ref(), 5), (vec![], false));
     }
 
     #[test]

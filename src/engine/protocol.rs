@@ -153,6 +153,41 @@ pub enum Request {
     ChartHit { x: f32, y: f32 },
 }
 
+impl Request {
+    /// What the engine is doing while it answers this request, in words,
+    /// for a message when the request stopped the engine ("opening
+    /// agencies stopped the compute engine: …").
+    pub fn activity(&self) -> String {
+        let name = |dataset: &str| match dataset {
+            RESULT => "the analysis's result".to_string(),
+            other => other.strip_prefix("file:").unwrap_or(other).to_string(),
+        };
+        match self {
+            Request::LoadCatalog { .. } => "reading the catalog".into(),
+            Request::SimulateCrash => "a simulated crash".into(),
+            Request::OpenDataset { dataset, .. } | Request::OpenFile { dataset, .. } => {
+                format!("opening {}", name(dataset))
+            }
+            Request::Retype { dataset, .. } => format!("reading {} with new types", name(dataset)),
+            Request::Rows { dataset, .. } => format!("paging the rows of {}", name(dataset)),
+            Request::Summarize { dataset } => format!("summarising {}", name(dataset)),
+            Request::CloseDataset { dataset } => format!("closing {}", name(dataset)),
+            Request::Cancel { .. } => "stopping a download".into(),
+            Request::RunRecipe { .. } => "running the analysis".into(),
+            Request::Distinct { column, .. } => format!("listing the values of {column}"),
+            Request::Export { dataset, .. } => format!("exporting {}", name(dataset)),
+            Request::ExportStep { step, .. } => {
+                format!("exporting step {}", step.saturating_add(1))
+            }
+            Request::Insight { step, .. } => {
+                format!("the help for step {}", step.saturating_add(1))
+            }
+            Request::Chart { .. } => "drawing the chart".into(),
+            Request::ChartHit { .. } => "finding the point under the pointer".into(),
+        }
+    }
+}
+
 /// The dataset id under which the worker keeps an analysis's result.
 pub const RESULT: &str = "analysis:result";
 /// The dataset id of the last insight's table.
@@ -308,17 +343,8 @@ pub enum Response {
     ChartHit { tip: Option<Tip> },
 }
 
-/// A chart's tooltip: where its mark is, a title and `(name, value)`
-/// lines.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Tip {
-    pub x: f32,
-    pub y: f32,
-    pub title: String,
-    pub lines: Vec<(String, String)>,
-    /// The colour group of the mark, if it has one.
-    pub group: Option<u8>,
-}
+/// A chart's tooltip (made by [`crate::chart::tip`]).
+pub use crate::chart::tip::Tip;
 
 /// Encodes a message as JSON text.
 pub fn encode<T: Serialize>(id: u64, body: &T) -> Result<String, ProtocolError> {

@@ -149,6 +149,7 @@ async fn verify(
         Some(actual) => hash_matches(url, sha256, &actual),
         None => check_hash(url, sha256, bytes),
     }
+    .map_err(|e| e.to_string())
 }
 
 /// Runs `open` on the engine and records how long it and the hash took.
@@ -223,21 +224,35 @@ fn busy() -> Outcome {
 }
 
 /// Posts a response (an export's bytes as a transferred buffer beside
-/// it); a failure to post is logged, since there is nobody else to tell.
+/// it). An answer that cannot be encoded or posted is replaced by an error
+/// that says so, so the page never waits for it; only when even that fails
+/// is it logged, since there is nobody else to tell.
 fn post(scope: &DedicatedWorkerGlobalScope, id: u64, response: &Response) {
+    if let Err(e) = try_post(scope, id, response) {
+        let error = Response::Error {
+            message: format!("the compute engine could not send its answer: {e}"),
+        };
+        if let Err(e) = try_post(scope, id, &error) {
+            web_sys::console::error_1(&e.to_string().into());
+        }
+    }
+}
+
+fn try_post(
+    scope: &DedicatedWorkerGlobalScope,
+    id: u64,
+    response: &Response,
+) -> Result<(), crate::error::ProtocolError> {
     let bulk = match response {
         Response::Exported { bytes, .. } => Some(transport::buffer(bytes)),
         Response::Chart { pixels, .. } if !pixels.is_empty() => Some(transport::buffer(pixels)),
         _ => None,
     };
-    let sent = protocol::encode(id, response)
+    protocol::encode(id, response)
         .and_then(|header| transport::pack(&header, bulk.as_ref()))
         .and_then(|packed| {
             scope
                 .post_message_with_transfer(&packed.message, &packed.transfer)
                 .map_err(|e| crate::error::ProtocolError::Encode(format!("{e:?}")))
-        });
-    if let Err(e) = sent {
-        web_sys::console::error_1(&e.to_string().into());
-    }
+        })
 }

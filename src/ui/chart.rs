@@ -21,6 +21,7 @@ use crate::engine::protocol::{RESULT, Request, Response, Tip};
 use crate::recipe::plan::{Schema, is_number};
 use crate::recipe::{ChartKind, ChartSpec};
 use crate::ui::app::Lab;
+use crate::ui::browser::today;
 use crate::ui::i18n::{ChartTexts, chart_texts};
 
 /// A brushed rectangle, in data units: (x0, x1, y0, y1).
@@ -915,7 +916,7 @@ fn save_svg(shown: &Shown, name: &str) -> Result<(), String> {
         None => None,
     };
     let text = draw::svg(&shown.frame, image.as_deref())?;
-    crate::ui::analysis::save(name, "image/svg+xml", text.as_bytes())
+    crate::ui::browser::save(name, "image/svg+xml", text.as_bytes())
 }
 
 fn click_download(url: &str, name: &str) -> Result<(), String> {
@@ -935,15 +936,4 @@ fn now() -> f64 {
         .and_then(|w| w.performance())
         .map(|p| p.now())
         .unwrap_or(0.0)
-}
-
-/// Today as `yyyy-mm-dd`, for file names.
-pub(crate) fn today() -> String {
-    let d = js_sys::Date::new_0();
-    format!(
-        "{:04}-{:02}-{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date()
-    )
 }

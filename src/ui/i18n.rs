@@ -2,6 +2,7 @@
 //! catalog, which carries both languages.
 
 use crate::data::Lang;
+use crate::recipe::edit::FormulaChoice;
 
 /// Every text of the page's frame, in one language.
 pub struct Texts {
@@ -286,6 +287,25 @@ pub fn texts(lang: Lang) -> &'static Texts {
     }
 }
 
+/// The derive form's label of formula `choice`.
+pub fn formula_label(lang: Lang, choice: FormulaChoice) -> &'static str {
+    use FormulaChoice::*;
+    match (lang, choice) {
+        (_, Divide) => "a ÷ b",
+        (_, Multiply) => "a × b",
+        (_, Add) => "a + b",
+        (_, Subtract) => "a − b",
+        (Lang::Sv, Log) => "logaritm",
+        (Lang::En, Log) => "logarithm",
+        (Lang::Sv, Share) => "andel av summan",
+        (Lang::En, Share) => "share of the total",
+        (Lang::Sv, Change) => "förändring mot föregående",
+        (Lang::En, Change) => "change from the previous",
+        (Lang::Sv, ChangePercent) => "förändring i %",
+        (Lang::En, ChangePercent) => "change in %",
+    }
+}
+
 /// `n` and the singular or plural noun: `1 row`, `12 345 rows`.
 pub fn counted(n: u64, noun: [&'static str; 2]) -> String {
     format!("{} {}", count(n), noun[usize::from(n != 1)])
@@ -340,8 +360,6 @@ pub struct AnalysisTexts {
     pub append_rows_of: &'static str,
     pub name_into: &'static str,
     pub value_into: &'static str,
-    /// One per formula choice of the derive form.
-    pub formulas: [&'static str; 8],
     pub within: &'static str,
     pub add_within: &'static str,
     pub in_order_of: &'static str,
@@ -422,16 +440,6 @@ const ANALYSIS_SV: AnalysisTexts = AnalysisTexts {
         "Begränsa",
         "Klustra",
         "Projicera (PCA, t-SNE)",
-    ],
-    formulas: [
-        "a ÷ b",
-        "a × b",
-        "a + b",
-        "a − b",
-        "logaritm",
-        "andel av summan",
-        "förändring mot föregående",
-        "förändring i %",
     ],
     within: "inom",
     add_within: "+ inom",
@@ -537,16 +545,6 @@ const ANALYSIS_EN: AnalysisTexts = AnalysisTexts {
         "Limit",
         "Cluster",
         "Project (PCA, t-SNE)",
-    ],
-    formulas: [
-        "a ÷ b",
-        "a × b",
-        "a + b",
-        "a − b",
-        "logarithm",
-        "share of the total",
-        "change from the previous",
-        "change in %",
     ],
     within: "within",
     add_within: "+ within",

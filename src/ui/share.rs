@@ -111,7 +111,7 @@ pub fn CitePanel(panel: Panel) -> impl IntoView {
             &catalog,
             &link,
             &href(),
-            &crate::ui::chart::today(),
+            &crate::ui::browser::today(),
             panel.lang.get(),
         )
     });

@@ -1,0 +1,270 @@
+//! Analyses: a recipe checked and run on the opened tables it pins, the
+//! table of any of its steps (kept for the next request about the same
+//! step), the distinct values a step receives and the help for a cluster
+//! step.
+
+use std::collections::BTreeMap;
+
+use arrow::array::{Array, Float64Array, RecordBatch};
+
+use crate::chart::Lang;
+use crate::data::values::{distinct, formatter};
+use crate::engine::protocol::{
+    INSIGHT, MAX_INSIGHT_ROWS, PROFILE, RESULT, RecipeError, Response, StepOutcome,
+};
+use crate::ml::features::extract;
+use crate::ml::insight::{Insight, choose_k, k_distance, profiles};
+use crate::ops::no_progress;
+use crate::recipe::plan::{self, Schema};
+use crate::recipe::{Recipe, Step, run};
+
+use super::{Engine, MAX_DISTINCT, analysis_summary};
+
+impl Engine {
+    /// Checks `recipe` against the catalog and runs it on the opened
+    /// datasets it pins; keeps the result as [`RESULT`]. Whatever fails,
+    /// the answer carries the schemas of the steps that checked.
+    pub(super) fn run_recipe(
+        &mut self,
+        recipe: &Recipe,
+        report: &mut dyn FnMut(Response),
+    ) -> Response {
+        // A stale result is never shown beside a newer analysis.
+        self.tables.remove(RESULT);
+        let failed = |input: Schema, steps: Vec<StepOutcome>, step, message| Response::RecipeRan {
+            input,
+            steps,
+            error: Some(RecipeError { step, message }),
+            result: None,
+            run_ms: 0.0,
+        };
+        let Some(catalog) = &self.catalog else {
+            return failed(vec![], vec![], None, "the catalog is not loaded yet".into());
+        };
+        let plan = match plan::check(recipe, catalog) {
+            Ok(plan) => plan,
+            Err(e) => {
+                let mut schemas = e.schemas.into_iter();
+                let input = schemas.next().unwrap_or_default();
+                let steps = schemas.map(|schema| StepOutcome {
+                    schema,
+                    ..StepOutcome::default()
+                });
+                return failed(input, steps.collect(), e.step, e.message);
+            }
+        };
+        let mut schemas = plan.schemas.into_iter();
+        let input = schemas.next().unwrap_or_default();
+        let mut steps: Vec<StepOutcome> = schemas
+            .map(|schema| StepOutcome {
+                schema,
+                ..StepOutcome::default()
+            })
+            .collect();
+        let tables = match self.input_tables(recipe) {
+            Ok(tables) => tables,
+            Err(message) => return failed(input, steps, None, message),
+        };
+        let record = |steps: &mut Vec<StepOutcome>, reports: Vec<run::StepReport>| {
+            for (outcome, report) in steps.iter_mut().zip(reports) {
+                outcome.rows = Some(report.rows);
+                outcome.join = report.join;
+            }
+        };
+        let steps_in_all = recipe.steps.len();
+        let mut on_step = |step, done, total| {
+            report(Response::RunProgress {
+                step,
+                steps: steps_in_all,
+                done,
+                total,
+            });
+            std::ops::ControlFlow::Continue(())
+        };
+        match run::run_steps(recipe, &tables, &mut on_step) {
+            Ok((batch, reports)) => {
+                record(&mut steps, reports);
+                let kept = self.keep(analysis_summary(RESULT), batch, None);
+                let result = match kept {
+                    Response::DatasetOpened { summary } => Some(summary),
+                    _ => None,
+                };
+                Response::RecipeRan {
+                    input,
+                    steps,
+                    error: None,
+                    result,
+                    run_ms: 0.0,
+                }
+            }
+            Err(e) => {
+                let step = e.step;
+                let message = e.message.clone();
+                record(&mut steps, e.reports);
+                failed(input, steps, step, message)
+            }
+        }
+    }
+
+    /// The opened tables of `recipe`'s inputs, by input name.
+    pub(super) fn input_tables(
+        &self,
+        recipe: &Recipe,
+    ) -> Result<BTreeMap<String, RecordBatch>, String> {
+        let mut tables = BTreeMap::new();
+        for wanted in &recipe.inputs {
+            match self.tables.get(&wanted.dataset) {
+                Some(loaded) if loaded.summary.sha256 == wanted.sha256 => {
+                    tables.insert(wanted.name.clone(), loaded.batch.clone());
+                }
+                _ => {
+                    return Err(format!(
+                        "input {:?}: dataset {:?} (version {}) is not open",
+                        wanted.name,
+                        wanted.dataset,
+                        crate::data::hash::short_hash(&wanted.sha256)
+                    ));
+                }
+            }
+        }
+        Ok(tables)
+    }
+
+    /// The table after the first `steps` steps of `recipe`.
+    pub(super) fn step_table(
+        &mut self,
+        mut recipe: Recipe,
+        steps: usize,
+    ) -> Result<RecordBatch, String> {
+        if steps > recipe.steps.len() {
+            return Err(format!("the analysis has {} steps", recipe.steps.len()));
+        }
+        recipe.steps.truncate(steps);
+        if let Some((made_by, table)) = &self.step_made
+            && *made_by == recipe
+        {
+            return Ok(table.clone());
+        }
+        let catalog = self
+            .catalog
+            .as_ref()
+            .ok_or("the catalog is not loaded yet")?;
+        plan::check(&recipe, catalog).map_err(|e| e.message)?;
+        let tables = self.input_tables(&recipe)?;
+        let (table, _) = run::run(&recipe, &tables, &mut no_progress).map_err(|e| e.message)?;
+        self.step_made = Some((recipe, table.clone()));
+        Ok(table)
+    }
+
+    /// The distinct values (sorted by value, as text) of `column` in the
+    /// table step `step` of `recipe` receives; and whether there were
+    /// more than `limit` (at most [`MAX_DISTINCT`]).
+    pub(super) fn distinct(
+        &mut self,
+        recipe: Recipe,
+        step: usize,
+        column: &str,
+        limit: u32,
+    ) -> Result<(Vec<String>, bool), String> {
+        let table = self.step_table(recipe, step)?;
+        let array = table.column(
+            crate::ops::column_index(&table, column, "the table").map_err(|e| e.to_string())?,
+        );
+        Ok(distinct(array.as_ref(), (limit as usize).min(MAX_DISTINCT)))
+    }
+
+    /// Works out `insight` for the cluster step `step` of `recipe`, keeps
+    /// its tables as [`INSIGHT`] (and [`PROFILE`]) and answers with the
+    /// table as text.
+    pub(super) fn insight(
+        &mut self,
+        recipe: Recipe,
+        step: usize,
+        insight: &Insight,
+        member: Option<&str>,
+        lang: Lang,
+        report: &mut dyn FnMut(Response),
+    ) -> Result<Response, String> {
+        let Some(Step::Cluster {
+            features,
+            method,
+            name,
+        }) = recipe.steps.get(step).cloned()
+        else {
+            return Err(format!(
+                "step {} is not a cluster step",
+                step.saturating_add(1)
+            ));
+        };
+        // The elbow and the k-distances need the table the step receives,
+        // the profiles the one it makes.
+        let steps = if *insight == Insight::Profiles {
+            step + 1
+        } else {
+            step
+        };
+        let in_all = recipe.steps.len();
+        let table = self.step_table(recipe, steps)?;
+        let seed = method.seed().unwrap_or(1);
+        let found = match insight {
+            Insight::ChooseK { from, to } => {
+                let x = extract(&table, &features).map_err(|e| e.0)?;
+                let mut progress = |done, total| {
+                    report(Response::RunProgress {
+                        step,
+                        steps: in_all,
+                        done,
+                        total,
+                    });
+                    std::ops::ControlFlow::Continue(())
+                };
+                choose_k(&x.matrix, *from, *to, seed, &mut progress)
+            }
+            Insight::KDistance { k } => {
+                let x = extract(&table, &features).map_err(|e| e.0)?;
+                k_distance(&x.matrix, *k, seed)
+            }
+            Insight::Profiles => profiles(&table, &features, &name, member),
+        }
+        .map_err(|e| e.0)?;
+        // Numbers with four significant digits in the page's language.
+        let text = |batch: &RecordBatch| -> Vec<Vec<String>> {
+            type Text<'a> = Box<dyn Fn(usize) -> Option<String> + 'a>;
+            let columns: Vec<Text> = batch
+                .columns()
+                .iter()
+                .map(|c| match c.as_any().downcast_ref::<Float64Array>() {
+                    Some(f) => Box::new(move |r: usize| {
+                        f.is_valid(r)
+                            .then(|| crate::chart::format::short(f.value(r), lang))
+                    }) as Text,
+                    None => Box::new(formatter(c.as_ref())),
+                })
+                .collect();
+            (0..batch.num_rows().min(MAX_INSIGHT_ROWS))
+                .map(|r| columns.iter().map(|f| f(r).unwrap_or_default()).collect())
+                .collect()
+        };
+        let response = Response::Insight {
+            columns: found
+                .table
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect(),
+            rows: text(&found.table),
+            total: found.table.num_rows() as u64,
+            mark: found.mark,
+            suggestion: found.suggestion,
+            insight_ms: 0.0,
+        };
+        for (dataset, batch) in [(INSIGHT, Some(found.table)), (PROFILE, found.long)] {
+            self.tables.remove(dataset);
+            if let Some(batch) = batch {
+                self.keep(analysis_summary(dataset), batch, None);
+            }
+        }
+        Ok(response)
+    }
+}

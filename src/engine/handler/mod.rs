@@ -1,0 +1,336 @@
+//! The engine's state and what it does with each request. Pure: the
+//! worker loop (`worker`) only moves bytes between this and the page.
+//!
+//! Each arm of [`Engine::handle_reporting`] calls one method, which calls
+//! the core and wraps its answer. The methods live by concern:
+//!
+//! | file | requests |
+//! |------|----------|
+//! | `tables.rs`   | opening catalog datasets and the visitor's files, retyping a CSV file |
+//! | `analyses.rs` | running a recipe, a step's table, its distinct values and insights |
+//! | `charts.rs`   | laying out a chart and the tooltip under the pointer |
+
+mod analyses;
+mod charts;
+mod tables;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use arrow::array::RecordBatch;
+
+use crate::data::Catalog;
+use crate::data::csv::{ColumnType, RawCsv};
+use crate::data::export::export;
+use crate::data::summary::summarize;
+use crate::data::view::Selection;
+use crate::engine::protocol::{Origin, Request, Response, TableSummary, Timings};
+use crate::recipe::Recipe;
+
+pub use crate::data::hash::{check_hash, hash_matches};
+use charts::ChartState;
+use tables::file_stem;
+
+/// What the worker must do after a request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Post this answer to the page.
+    Reply(Response),
+    /// Throw an uncaught error, as a crash would (`Request::SimulateCrash`).
+    Crash,
+    /// Download this file (or take it from the cache), then call
+    /// [`Engine::open_dataset`] with its bytes.
+    Download {
+        dataset: String,
+        sha256: String,
+        url: String,
+        bytes: u64,
+    },
+    /// Stop the download of request `request`.
+    Cancel { request: u64 },
+}
+
+/// The most distinct values [`Request::Distinct`] returns.
+pub const MAX_DISTINCT: usize = 1000;
+
+/// A dataset version the worker holds.
+#[derive(Debug)]
+pub struct Loaded {
+    pub summary: TableSummary,
+    /// All its rows in one batch.
+    pub batch: RecordBatch,
+    /// For a CSV file: its text columns and guessed types, to read it again
+    /// with corrected types.
+    csv: Option<(RawCsv, Vec<ColumnType>)>,
+    /// The preview's last search and sort, kept while the visitor scrolls.
+    selection: Selection,
+}
+
+/// The tables and metadata the worker holds between requests.
+#[derive(Default)]
+pub struct Engine {
+    catalog: Option<Catalog>,
+    tables: BTreeMap<String, Loaded>,
+    /// The last chart, kept for zooming and tooltips.
+    chart: Option<ChartState>,
+    /// The table the last request for a step's table made, by the recipe
+    /// cut there: the elbow, k-distances, profiles and a step's download
+    /// asked in turn run the recipe once, not once each.
+    step_made: Option<(Recipe, RecordBatch)>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("catalog", &self.catalog.is_some())
+            .field("tables", &self.tables.keys().collect::<Vec<_>>())
+            .field("chart", &self.chart.as_ref().map(|c| &c.spec))
+            .finish()
+    }
+}
+
+impl Engine {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The catalog last loaded, if any.
+    pub fn catalog(&self) -> Option<&Catalog> {
+        self.catalog.as_ref()
+    }
+
+    /// Handles one request with its bulk bytes (if it came with any).
+    pub fn handle(&mut self, request: Request, bulk: Option<Vec<u8>>) -> Outcome {
+        self.handle_reporting(request, bulk, &mut |_| {})
+    }
+
+    /// [`Engine::handle`], telling `report` how a long request goes
+    /// ([`Response::RunProgress`] while an analysis runs).
+    pub fn handle_reporting(
+        &mut self,
+        request: Request,
+        bulk: Option<Vec<u8>>,
+        report: &mut dyn FnMut(Response),
+    ) -> Outcome {
+        // A request that may replace a table forgets the chart made of it.
+        if !matches!(
+            request,
+            Request::Chart { .. }
+                | Request::ChartHit { .. }
+                | Request::Rows { .. }
+                | Request::Summarize { .. }
+                | Request::Export { .. }
+                | Request::Distinct { .. }
+                | Request::Insight { .. }
+                | Request::ExportStep { .. }
+                | Request::Cancel { .. }
+        ) {
+            self.chart = None;
+            self.step_made = None;
+        }
+        match request {
+            Request::LoadCatalog { url } => {
+                let Some(bytes) = bulk else {
+                    return error(format!("{url}: the catalog's bytes did not arrive"));
+                };
+                match Catalog::from_json(&bytes) {
+                    Ok(catalog) => {
+                        self.catalog = Some(catalog.clone());
+                        Outcome::Reply(Response::Catalog {
+                            engine_version: crate::VERSION.to_string(),
+                            catalog,
+                        })
+                    }
+                    // The catalog already loaded, if any, stays.
+                    Err(e) => error(format!("{url}: {e}")),
+                }
+            }
+            Request::SimulateCrash => Outcome::Crash,
+            Request::OpenDataset {
+                dataset,
+                sha256,
+                url,
+                bytes,
+            } => Outcome::Download {
+                dataset,
+                sha256,
+                url,
+                bytes,
+            },
+            Request::OpenFile { dataset, name } => match bulk {
+                Some(bytes) => Outcome::Reply(self.open_file(&dataset, &name, bytes)),
+                None => error(format!("{name}: the file's bytes did not arrive")),
+            },
+            Request::Retype {
+                dataset,
+                types,
+                decimal_comma,
+            } => Outcome::Reply(self.retype(&dataset, &types, decimal_comma)),
+            Request::Rows {
+                dataset,
+                search,
+                sort,
+                offset,
+                limit,
+            } => {
+                let Some(loaded) = self.tables.get_mut(&dataset) else {
+                    return not_loaded(&dataset);
+                };
+                if loaded.selection.search != search || loaded.selection.sort != sort {
+                    match Selection::new(&loaded.batch, &search, sort) {
+                        Ok(selection) => loaded.selection = selection,
+                        Err(message) => return error(format!("{dataset}: {message}")),
+                    }
+                }
+                let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+                Outcome::Reply(Response::Rows {
+                    total: loaded.selection.len() as u64,
+                    offset: offset as u64,
+                    rows: loaded.selection.page(&loaded.batch, offset, limit as usize),
+                    dataset,
+                })
+            }
+            Request::Summarize { dataset } => match self.tables.get(&dataset) {
+                Some(loaded) => Outcome::Reply(Response::Summaries {
+                    columns: summarize(&loaded.batch),
+                    dataset,
+                }),
+                None => not_loaded(&dataset),
+            },
+            Request::CloseDataset { dataset } => {
+                self.tables.remove(&dataset);
+                Outcome::Reply(Response::DatasetClosed { dataset })
+            }
+            Request::Cancel { request } => Outcome::Cancel { request },
+            Request::RunRecipe { recipe } => Outcome::Reply(self.run_recipe(&recipe, report)),
+            Request::Distinct {
+                recipe,
+                step,
+                column,
+                limit,
+            } => match self.distinct(recipe, step, &column, limit) {
+                Ok((values, more)) => Outcome::Reply(Response::Distinct { values, more }),
+                Err(message) => error(message),
+            },
+            Request::Insight {
+                recipe,
+                step,
+                insight,
+                member,
+                lang,
+            } => Outcome::Reply(
+                match self.insight(recipe, step, &insight, member.as_deref(), lang, report) {
+                    Ok(response) => response,
+                    Err(message) => Response::Error { message },
+                },
+            ),
+            Request::ExportStep {
+                recipe,
+                step,
+                format,
+            } => match self
+                // A step beyond the recipe (even usize::MAX) is its error.
+                .step_table(recipe, step.saturating_add(1))
+                .and_then(|t| export(&t, format))
+            {
+                Ok(bytes) => Outcome::Reply(Response::Exported {
+                    name: format!("analysis-step-{}.{}", step + 1, format.extension()),
+                    format,
+                    bytes,
+                }),
+                Err(message) => error(message),
+            },
+            Request::Export { dataset, format } => match self.tables.get(&dataset) {
+                Some(loaded) => match export(&loaded.batch, format) {
+                    Ok(bytes) => Outcome::Reply(Response::Exported {
+                        name: format!("{}.{}", file_stem(&dataset), format.extension()),
+                        format,
+                        bytes,
+                    }),
+                    Err(e) => error(format!("{dataset}: {e}")),
+                },
+                None => not_loaded(&dataset),
+            },
+            Request::Chart {
+                dataset,
+                spec,
+                context,
+                size,
+                view,
+                highlight,
+            } => Outcome::Reply(self.chart(&dataset, spec, context, size, view, highlight)),
+            Request::ChartHit { x, y } => Outcome::Reply(Response::ChartHit {
+                tip: self.chart_hit(x, y),
+            }),
+        }
+    }
+
+    /// The datasets loaded, by id.
+    pub fn tables(&self) -> &BTreeMap<String, Loaded> {
+        &self.tables
+    }
+
+    /// Keeps a decoded table under its summary's dataset id, replacing any
+    /// table of that id, and answers with its summary.
+    fn keep(
+        &mut self,
+        mut summary: TableSummary,
+        batch: RecordBatch,
+        csv: Option<(RawCsv, Vec<ColumnType>)>,
+    ) -> Response {
+        summary.rows = batch.num_rows() as u64;
+        summary.columns = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| (f.name().clone(), f.data_type().to_string()))
+            .collect();
+        summary.memory_bytes = memory(&batch);
+        self.tables.insert(
+            summary.dataset.clone(),
+            Loaded {
+                summary: summary.clone(),
+                selection: Selection::all(&batch),
+                batch,
+                csv,
+            },
+        );
+        Response::DatasetOpened { summary }
+    }
+}
+
+/// The summary of a table the worker made (filled in by `keep`).
+fn analysis_summary(dataset: &str) -> TableSummary {
+    TableSummary {
+        dataset: dataset.to_string(),
+        origin: Origin::Analysis,
+        sha256: String::new(),
+        rows: 0,
+        columns: Vec::new(),
+        file_bytes: 0,
+        memory_bytes: 0,
+        from_cache: false,
+        csv: None,
+        timings: Timings::default(),
+    }
+}
+
+/// The bytes a table's values take. Columns decoded without a copy share
+/// the file's buffer, so each counts only its own slice of it.
+fn memory(batch: &RecordBatch) -> u64 {
+    batch
+        .columns()
+        .iter()
+        .map(|column| column.to_data().get_slice_memory_size().unwrap_or(0) as u64)
+        .sum()
+}
+
+fn error(message: String) -> Outcome {
+    Outcome::Reply(Response::Error { message })
+}
+
+fn not_loaded(dataset: &str) -> Outcome {
+    error(format!("{dataset} is not loaded; open it again"))
+}

@@ -1,0 +1,755 @@
+//! The engine's requests, natively: each test sends requests as the page
+//! does and reads the answers.
+
+use super::*;
+use crate::chart::{Context, Lang, Size, View};
+use crate::data::catalog::fixture_catalog;
+use crate::data::hash::sha256_hex;
+use crate::engine::protocol::{PROFILE, RESULT};
+use crate::recipe::{ChartSpec, Predicate, Step};
+
+fn load(engine: &mut Engine, bytes: Option<&[u8]>) -> Outcome {
+    engine.handle(
+        Request::LoadCatalog {
+            url: "data/catalog.json".into(),
+        },
+        bytes.map(<[u8]>::to_vec),
+    )
+}
+
+#[test]
+fn loads_and_reports_the_catalog_it_was_given() {
+    let mut engine = Engine::new();
+    let catalog = fixture_catalog();
+    let outcome = load(&mut engine, Some(catalog.to_json().as_bytes()));
+    assert_eq!(
+        outcome,
+        Outcome::Reply(Response::Catalog {
+            engine_version: crate::VERSION.to_string(),
+            catalog: catalog.clone(),
+        })
+    );
+    assert_eq!(engine.catalog(), Some(&catalog));
+}
+
+#[test]
+fn a_bad_catalog_is_an_error_and_keeps_the_loaded_one() {
+    let mut engine = Engine::new();
+    let catalog = fixture_catalog();
+    load(&mut engine, Some(catalog.to_json().as_bytes()));
+    let Outcome::Reply(Response::Error { message }) =
+        load(&mut engine, Some(b"<html>Not found</html>"))
+    else {
+        panic!("expected an error");
+    };
+    assert!(message.starts_with("data/catalog.json: "), "{message}");
+    assert_eq!(engine.catalog(), Some(&catalog));
+    assert!(matches!(
+        load(&mut engine, None),
+        Outcome::Reply(Response::Error { .. })
+    ));
+}
+
+fn arrow_file() -> Vec<u8> {
+    crate::data::ipc::write_file(&crate::data::load::tests::sample()[0]).unwrap()
+}
+
+#[test]
+fn opens_a_verified_dataset_and_closes_it() {
+    let mut engine = Engine::new();
+    let bytes = arrow_file();
+    let sha = sha256_hex(&bytes);
+    let Response::DatasetOpened { summary } =
+        engine.open_dataset("d", &sha, "u", bytes.clone(), true)
+    else {
+        panic!("expected the dataset to open");
+    };
+    assert_eq!((summary.rows, summary.columns.len()), (50, 6));
+    assert_eq!(summary.columns[0], ("id".to_string(), "Int32".to_string()));
+    assert_eq!(summary.file_bytes, bytes.len() as u64);
+    assert!(summary.memory_bytes > 0 && summary.from_cache);
+    assert_eq!(engine.tables().len(), 1);
+    assert_eq!(
+        engine.handle(
+            Request::CloseDataset {
+                dataset: "d".into()
+            },
+            None
+        ),
+        Outcome::Reply(Response::DatasetClosed {
+            dataset: "d".into()
+        })
+    );
+    assert!(engine.tables().is_empty());
+}
+
+#[test]
+fn a_wrong_hash_or_a_broken_file_is_an_error_and_keeps_what_is_loaded() {
+    let mut engine = Engine::new();
+    let bytes = arrow_file();
+    let sha = sha256_hex(&bytes);
+    engine.open_dataset("d", &sha, "u", bytes.clone(), false);
+    let Response::Error { message } = engine.open_dataset(
+        "e",
+        &"0".repeat(64),
+        "https://h/e.arrow",
+        bytes.clone(),
+        false,
+    ) else {
+        panic!("expected an error");
+    };
+    assert!(
+        message.contains(&sha) && message.contains(&"0".repeat(64)),
+        "{message}"
+    );
+    let html = b"<html>404</html>".to_vec();
+    let Response::Error { message } =
+        engine.open_dataset("d", &sha256_hex(&html), "https://h/d.arrow", html, false)
+    else {
+        panic!("expected an error");
+    };
+    assert!(
+        message.starts_with("https://h/d.arrow: this is a web page"),
+        "{message}"
+    );
+    assert_eq!(engine.tables().len(), 1);
+    assert_eq!(engine.tables()["d"].summary.rows, 50);
+}
+
+fn reply(engine: &mut Engine, request: Request, bulk: Option<Vec<u8>>) -> Response {
+    match engine.handle(request, bulk) {
+        Outcome::Reply(response) => response,
+        other => panic!("expected a reply, got {other:?}"),
+    }
+}
+
+fn open_csv(engine: &mut Engine, bytes: &[u8]) -> Response {
+    reply(
+        engine,
+        Request::OpenFile {
+            dataset: "file:k.csv".into(),
+            name: "k.csv".into(),
+        },
+        Some(bytes.to_vec()),
+    )
+}
+
+#[test]
+fn opens_a_csv_file_pages_sorts_searches_and_retypes_it() {
+    let mut engine = Engine::new();
+    let Response::DatasetOpened { summary } = open_csv(
+        &mut engine,
+        b"kommun;kod;andel
+G\xe4vle;2180;12,5
+Ume\xe5;0114;n/a
+",
+    ) else {
+        panic!("expected the file to open");
+    };
+    assert_eq!(
+        summary.origin,
+        Origin::File {
+            name: "k.csv".into()
+        }
+    );
+    assert_eq!(summary.sha256.len(), 64);
+    assert_eq!(
+        summary.columns[2],
+        ("andel".to_string(), "Utf8".to_string())
+    );
+    let report = summary.csv.clone().unwrap();
+    assert!(report.decimal_comma);
+    let rows = |engine: &mut Engine, search: &str, sort| {
+        let Response::Rows { total, rows, .. } = reply(
+            engine,
+            Request::Rows {
+                dataset: "file:k.csv".into(),
+                search: search.into(),
+                sort,
+                offset: 0,
+                limit: 10,
+            },
+            None,
+        ) else {
+            panic!("expected rows");
+        };
+        (total, rows)
+    };
+    let (total, page) = rows(&mut engine, "", None);
+    assert_eq!((total, page[0].cells[0].as_deref()), (2, Some("Gävle")));
+    let (total, page) = rows(&mut engine, "umea", None);
+    assert_eq!((total, page[0].index), (1, 1));
+    let descending = Some(crate::data::view::SortKey {
+        column: 0,
+        descending: true,
+    });
+    assert_eq!(rows(&mut engine, "", descending).1[0].index, 1);
+    let Response::DatasetOpened { summary } = reply(
+        &mut engine,
+        Request::Retype {
+            dataset: "file:k.csv".into(),
+            types: vec![ColumnType::Text, ColumnType::Text, ColumnType::Decimal],
+            decimal_comma: true,
+        },
+        None,
+    ) else {
+        panic!("expected the retyped table");
+    };
+    assert_eq!(summary.columns[2].1, "Float64");
+    assert_eq!(summary.csv.unwrap().columns[2].unreadable, 1);
+    let (_, page) = rows(&mut engine, "", None);
+    assert_eq!(page[0].cells[2].as_deref(), Some("12.5"));
+    assert_eq!(page[1].cells[2], None);
+    let Response::Summaries { columns, .. } = reply(
+        &mut engine,
+        Request::Summarize {
+            dataset: "file:k.csv".into(),
+        },
+        None,
+    ) else {
+        panic!("expected summaries");
+    };
+    assert_eq!((columns[2].nulls, columns[2].mean), (1, Some(12.5)));
+}
+
+#[test]
+fn bad_files_and_requests_are_errors_and_keep_what_is_loaded() {
+    let mut engine = Engine::new();
+    open_csv(&mut engine, b"a;b\n1;2\n");
+    for (name, bytes) in [
+        ("empty.csv", Vec::new()),
+        ("page.arrow", b"<html>".to_vec()),
+        ("cut.arrow", arrow_file()[..100].to_vec()),
+        ("many.csv", b"a;b\n1;2;3\n".to_vec()),
+        ("binary", vec![0, 1, 2, 3]),
+    ] {
+        let Response::Error { message } = reply(
+            &mut engine,
+            Request::OpenFile {
+                dataset: format!("file:{name}"),
+                name: name.into(),
+            },
+            Some(bytes),
+        ) else {
+            panic!("{name}: expected an error");
+        };
+        assert!(message.starts_with(&format!("{name}: ")), "{message}");
+    }
+    let Response::Error { message } = reply(
+        &mut engine,
+        Request::Retype {
+            dataset: "file:k.csv".into(),
+            types: vec![ColumnType::Text],
+            decimal_comma: false,
+        },
+        None,
+    ) else {
+        panic!("expected an error");
+    };
+    assert!(message.contains("2 columns"), "{message}");
+    let arrow = arrow_file();
+    reply(
+        &mut engine,
+        Request::OpenFile {
+            dataset: "file:t.arrow".into(),
+            name: "t.arrow".into(),
+        },
+        Some(arrow),
+    );
+    for request in [
+        Request::Retype {
+            dataset: "file:t.arrow".into(),
+            types: vec![],
+            decimal_comma: false,
+        },
+        Request::Rows {
+            dataset: "nope".into(),
+            search: String::new(),
+            sort: None,
+            offset: u64::MAX,
+            limit: u32::MAX,
+        },
+        Request::Rows {
+            dataset: "file:t.arrow".into(),
+            search: String::new(),
+            sort: Some(crate::data::view::SortKey {
+                column: 99,
+                descending: false,
+            }),
+            offset: 0,
+            limit: 1,
+        },
+        Request::Summarize {
+            dataset: "nope".into(),
+        },
+    ] {
+        assert!(matches!(
+            reply(&mut engine, request, None),
+            Response::Error { .. }
+        ));
+    }
+    let Response::Rows { total, rows, .. } = reply(
+        &mut engine,
+        Request::Rows {
+            dataset: "file:t.arrow".into(),
+            search: String::new(),
+            sort: None,
+            offset: u64::MAX,
+            limit: u32::MAX,
+        },
+        None,
+    ) else {
+        panic!("expected rows");
+    };
+    assert_eq!((total, rows.len()), (50, 0));
+    assert_eq!(engine.tables().len(), 2);
+}
+
+/// The fixture catalog with its agencies and latest staff tables
+/// opened (made here, in the catalog's columns), and a recipe on them.
+fn engine_with_fixture_tables() -> (Engine, Recipe) {
+    let mut engine = Engine::new();
+    let catalog = fixture_catalog();
+    load(&mut engine, Some(catalog.to_json().as_bytes()));
+    let [agencies, staff] = crate::recipe::tests::fixture_tables();
+    let sha = |id: &str| {
+        let d = catalog.datasets.iter().find(|d| d.id == id).unwrap();
+        d.latest().unwrap().sha256.clone()
+    };
+    for (id, batch) in [("fixture-agencies", agencies), ("fixture-staff", staff)] {
+        let bytes = crate::data::ipc::write_file(&batch).unwrap();
+        let opened = engine.open_verified(id, &sha(id), "u", bytes, false);
+        assert!(
+            matches!(opened, Response::DatasetOpened { .. }),
+            "{opened:?}"
+        );
+    }
+    let mut recipe = crate::recipe::url::tests::staff_by_ministry();
+    recipe.inputs[0].dataset = "fixture-agencies".into();
+    recipe.inputs[0].sha256 = sha("fixture-agencies");
+    recipe.inputs[1].dataset = "fixture-staff".into();
+    recipe.inputs[1].sha256 = sha("fixture-staff");
+    if let Step::GroupBy { measures, .. } = &mut recipe.steps[2] {
+        measures[0].column = Some("fte".into());
+    }
+    (engine, recipe)
+}
+
+#[test]
+fn insights_of_a_cluster_step_are_kept_as_tables_and_charted() {
+    use crate::ml::features::Features;
+    use crate::ml::insight::Insight;
+    use crate::recipe::learn::Method;
+    let (mut engine, mut recipe) = engine_with_fixture_tables();
+    recipe.inputs.truncate(1);
+    recipe.inputs[0] = crate::recipe::Input {
+        name: "staff".into(),
+        dataset: "fixture-staff".into(),
+        sha256: engine.tables["fixture-staff"].summary.sha256.clone(),
+    };
+    recipe.steps = vec![Step::Cluster {
+        features: Features {
+            columns: vec!["year".into(), "fte".into()],
+            ..Features::default()
+        },
+        method: Method::KMeans {
+            k: 2,
+            restarts: 10,
+            seed: 1,
+        },
+        name: "cluster".into(),
+    }];
+    recipe.chart = Default::default();
+    let ask = |engine: &mut Engine, insight: Insight, step: usize, member: Option<&str>| {
+        reply(
+            engine,
+            Request::Insight {
+                recipe: recipe.clone(),
+                step,
+                insight,
+                member: member.map(str::to_string),
+                lang: Lang::En,
+            },
+            None,
+        )
+    };
+    let Response::Insight {
+        columns,
+        rows,
+        total,
+        mark,
+        ..
+    } = ask(
+        &mut engine,
+        Insight::ChooseK { from: 1, to: 5 },
+        0,
+        Some("org_nr"),
+    )
+    else {
+        panic!("no elbow");
+    };
+    assert_eq!(columns, ["k", "inertia", "silhouette"]);
+    assert_eq!(
+        (total, rows.len(), mark),
+        (3, 3, Some(2.0)),
+        "k up to the 3 rows"
+    );
+    let Response::Insight { columns, total, .. } =
+        ask(&mut engine, Insight::Profiles, 0, Some("org_nr"))
+    else {
+        panic!("no profiles");
+    };
+    assert_eq!(total, 2);
+    assert_eq!(
+        columns,
+        ["cluster", "size", "sets_apart", "members", "year", "fte"]
+    );
+    // The profiles' long form draws as a heatmap.
+    let chart = reply(
+        &mut engine,
+        Request::Chart {
+            dataset: PROFILE.into(),
+            spec: ChartSpec {
+                kind: crate::recipe::ChartKind::Heatmap,
+                x: Some("feature".into()),
+                y: Some("cluster".into()),
+                value: Some("difference_sd".into()),
+                ..ChartSpec::default()
+            },
+            context: Context::default(),
+            size: Size {
+                width: 400,
+                height: 300,
+                scale: 1.0,
+            },
+            view: None,
+            highlight: None,
+        },
+        None,
+    );
+    assert!(matches!(chart, Response::Chart { .. }), "{chart:?}");
+    assert!(matches!(
+        ask(&mut engine, Insight::KDistance { k: 1 }, 0, None),
+        Response::Insight { total: 3, .. }
+    ));
+    for (insight, step) in [(Insight::Profiles, 1), (Insight::KDistance { k: 9 }, 0)] {
+        assert!(matches!(
+            ask(&mut engine, insight, step, None),
+            Response::Error { .. }
+        ));
+    }
+}
+
+#[test]
+fn exports_the_table_of_any_step() {
+    let (mut engine, recipe) = engine_with_fixture_tables();
+    let export = |engine: &mut Engine, step: usize, format| {
+        reply(
+            engine,
+            Request::ExportStep {
+                recipe: recipe.clone(),
+                step,
+                format,
+            },
+            None,
+        )
+    };
+    let Response::Exported { name, bytes, .. } =
+        export(&mut engine, 0, crate::data::export::Format::CsvSv)
+    else {
+        panic!("no export");
+    };
+    assert_eq!(name, "analysis-step-1.csv");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(text.starts_with("org_nr;name;ministry;"), "{text}");
+    assert!(text.contains(";2,5"), "decimal commas: {text}");
+    for step in [99, usize::MAX] {
+        assert!(matches!(
+            export(&mut engine, step, crate::data::export::Format::Arrow),
+            Response::Error { .. }
+        ));
+    }
+    // Asked again, the step's table comes from the one kept; once an
+    // input is closed, it is not kept any more.
+    assert!(matches!(
+        export(&mut engine, 0, crate::data::export::Format::Csv),
+        Response::Exported { .. }
+    ));
+    reply(
+        &mut engine,
+        Request::CloseDataset {
+            dataset: "fixture-agencies".into(),
+        },
+        None,
+    );
+    assert!(matches!(
+        export(&mut engine, 0, crate::data::export::Format::Csv),
+        Response::Error { .. }
+    ));
+}
+
+#[test]
+fn runs_a_recipe_keeps_its_result_and_exports_it() {
+    let (mut engine, recipe) = engine_with_fixture_tables();
+    let Response::RecipeRan {
+        input,
+        steps,
+        error,
+        result,
+        ..
+    } = reply(&mut engine, Request::RunRecipe { recipe }, None)
+    else {
+        panic!("not a run");
+    };
+    assert_eq!(error, None);
+    assert_eq!(input.len(), 3);
+    assert_eq!(steps.len(), 4);
+    let join = steps[0].join.as_ref().unwrap();
+    assert_eq!((join.left_matched, join.right_matched), (2, 3));
+    assert_eq!(
+        steps.iter().map(|s| s.rows).collect::<Vec<_>>(),
+        [Some(3), Some(2), Some(2), Some(2)]
+    );
+    let result = result.unwrap();
+    assert_eq!(result.dataset, RESULT);
+    assert_eq!(result.origin, Origin::Analysis);
+    let Response::Exported { name, bytes, .. } = reply(
+        &mut engine,
+        Request::Export {
+            dataset: RESULT.into(),
+            format: crate::data::export::Format::Csv,
+        },
+        None,
+    ) else {
+        panic!("not exported");
+    };
+    assert_eq!(name, "analysis.csv");
+    assert_eq!(
+        String::from_utf8(bytes).unwrap(),
+        "ministry,staff\nJu,4.0\nFi,2.5\n"
+    );
+}
+
+#[test]
+fn charts_a_result_and_answers_hovers() {
+    let (mut engine, recipe) = engine_with_fixture_tables();
+    reply(&mut engine, Request::RunRecipe { recipe }, None);
+    let chart = |spec: crate::recipe::ChartSpec, view: Option<View>| Request::Chart {
+        dataset: RESULT.into(),
+        spec,
+        context: Context::default(),
+        size: Size {
+            width: 400,
+            height: 300,
+            scale: 2.0,
+        },
+        view,
+        highlight: None,
+    };
+    let bar = crate::recipe::ChartSpec {
+        kind: crate::recipe::ChartKind::Bar,
+        x: Some("ministry".into()),
+        y: Some("staff".into()),
+        ..Default::default()
+    };
+    let Response::Chart {
+        frame,
+        table,
+        image,
+        ..
+    } = reply(&mut engine, chart(bar.clone(), None), None)
+    else {
+        panic!("no chart");
+    };
+    assert_eq!((frame.width, frame.height), (800, 600));
+    assert_eq!(image, None, "two bars are drawn as shapes");
+    assert_eq!(table.rows, [["Ju", "4"], ["Fi", "2.5"]]);
+    // Hovering the first bar names it; far outside, nothing.
+    let marks = frame.marks.unwrap();
+    let crate::chart::frame::Mark::Rect { rect, .. } = &marks[0] else {
+        panic!()
+    };
+    let Response::ChartHit { tip } = reply(
+        &mut engine,
+        Request::ChartHit {
+            x: (rect.x0 + rect.x1) / 2.0,
+            y: rect.y1 - 2.0,
+        },
+        None,
+    ) else {
+        panic!()
+    };
+    assert_eq!(tip.unwrap().title, "Ju");
+    let Response::ChartHit { tip } = reply(
+        &mut engine,
+        Request::ChartHit {
+            x: -1e9,
+            y: f32::NAN,
+        },
+        None,
+    ) else {
+        panic!()
+    };
+    assert_eq!(tip, None);
+    // A column the result lacks, a text axis: messages, not panics.
+    let mut missing = bar.clone();
+    missing.y = Some("nope".into());
+    assert!(matches!(
+        reply(&mut engine, chart(missing, None), None),
+        Response::Error { .. }
+    ));
+    let mut text = bar.clone();
+    text.kind = crate::recipe::ChartKind::Scatter;
+    assert!(
+        matches!(reply(&mut engine, chart(text, None), None), Response::Error { message } if message.contains("not numbers"))
+    );
+    // Hovering after a failed chart finds nothing.
+    let Response::ChartHit { tip } = reply(&mut engine, Request::ChartHit { x: 1.0, y: 1.0 }, None)
+    else {
+        panic!()
+    };
+    assert_eq!(tip, None);
+    assert!(matches!(
+        reply(
+            &mut engine,
+            Request::Chart {
+                dataset: "gone".into(),
+                spec: bar,
+                context: Context::default(),
+                size: Size {
+                    width: 0,
+                    height: 0,
+                    scale: f32::NAN
+                },
+                view: None,
+                highlight: Some(200),
+            },
+            None
+        ),
+        Response::Error { .. }
+    ));
+}
+
+#[test]
+fn a_run_reports_each_step_as_it_goes() {
+    let (mut engine, recipe) = engine_with_fixture_tables();
+    let mut reports = Vec::new();
+    let outcome = engine.handle_reporting(Request::RunRecipe { recipe }, None, &mut |r| {
+        reports.push(r)
+    });
+    assert!(matches!(
+        outcome,
+        Outcome::Reply(Response::RecipeRan { error: None, .. })
+    ));
+    let steps: Vec<usize> = reports
+        .iter()
+        .map(|r| match r {
+            Response::RunProgress { step, steps: 4, .. } => *step,
+            other => panic!("not progress: {other:?}"),
+        })
+        .collect();
+    // Every step starts with a report, in order.
+    let mut firsts = steps.clone();
+    firsts.dedup();
+    assert_eq!(firsts, [0, 1, 2, 3]);
+}
+
+#[test]
+fn distinct_values_of_a_column_where_a_step_receives_it() {
+    let (mut engine, recipe) = engine_with_fixture_tables();
+    let mut distinct = |step: usize, limit: u32| {
+        reply(
+            &mut engine,
+            Request::Distinct {
+                recipe: recipe.clone(),
+                step,
+                column: "year".into(),
+                limit,
+            },
+            None,
+        )
+    };
+    let values = |v: &[&str], more| Response::Distinct {
+        values: v.iter().map(|s| s.to_string()).collect(),
+        more,
+    };
+    assert_eq!(distinct(1, 100), values(&["2009", "2012"], false));
+    assert_eq!(
+        distinct(2, 100),
+        values(&["2012"], false),
+        "after 2010–2024"
+    );
+    assert_eq!(distinct(1, 1), values(&["2009"], true));
+    assert!(
+        matches!(distinct(0, 10), Response::Error { .. }),
+        "agencies have no year"
+    );
+}
+
+#[test]
+fn a_broken_recipe_names_its_step_and_keeps_the_steps_before() {
+    let (mut engine, mut recipe) = engine_with_fixture_tables();
+    let good = recipe.clone();
+    assert!(matches!(
+        reply(
+            &mut engine,
+            Request::RunRecipe {
+                recipe: good.clone()
+            },
+            None
+        ),
+        Response::RecipeRan { error: None, .. }
+    ));
+    if let Step::Filter {
+        predicate: Predicate::And { all },
+    } = &mut recipe.steps[1]
+    {
+        all.push(Predicate::IsNull {
+            column: "yeer".into(),
+        });
+    }
+    let Response::RecipeRan {
+        steps,
+        error,
+        result,
+        ..
+    } = reply(&mut engine, Request::RunRecipe { recipe }, None)
+    else {
+        panic!("not a run");
+    };
+    let error = error.unwrap();
+    assert_eq!(error.step, Some(1));
+    assert!(
+        error.message.contains("did you mean \"year\""),
+        "{}",
+        error.message
+    );
+    assert_eq!(steps.len(), 1, "the join still shows its schema");
+    assert!(result.is_none());
+    assert!(!engine.tables().contains_key(RESULT), "no stale result");
+    // An input that is not open, and no catalog at all.
+    let mut other = good.clone();
+    other.inputs[1].sha256 = fixture_catalog().datasets[1].versions[0].sha256.clone();
+    let Response::RecipeRan { error, .. } =
+        reply(&mut engine, Request::RunRecipe { recipe: other }, None)
+    else {
+        panic!("not a run");
+    };
+    assert!(error.unwrap().message.contains("is not open"));
+    let Response::RecipeRan { error, .. } = reply(
+        &mut Engine::new(),
+        Request::RunRecipe { recipe: good },
+        None,
+    ) else {
+        panic!("not a run");
+    };
+    assert!(error.unwrap().message.contains("catalog"));
+}
+
+#[test]
+fn simulate_crash_asks_the_worker_to_crash() {
+    assert_eq!(
+        Engine::new().handle(Request::SimulateCrash, None),
+        Outcome::Crash
+    );
+}

@@ -1,0 +1,203 @@
+//! The panel's edits, natively.
+
+use super::*;
+use crate::data::Catalog;
+use crate::data::catalog::fixture_catalog;
+use crate::ops::keys::Normalize;
+use crate::recipe::plan;
+use crate::recipe::{Comparison, Predicate, Value};
+
+fn agencies() -> (Catalog, Recipe) {
+    let catalog = fixture_catalog();
+    let recipe = start(catalog.dataset("fixture-agencies").unwrap()).unwrap();
+    (catalog, recipe)
+}
+
+#[test]
+fn every_kind_of_step_starts_valid_on_the_table_it_receives() {
+    let (catalog, mut recipe) = agencies();
+    for kind in StepKind::ALL {
+        let schema = plan::check(&recipe, &catalog)
+            .unwrap()
+            .schemas
+            .pop()
+            .unwrap();
+        if add_step(&mut recipe, kind, &schema, &catalog).is_none() {
+            // Nothing in the fixture catalog shares the pivoted columns.
+            assert_eq!(kind, StepKind::Union);
+            continue;
+        }
+        // The panel fills a pivot's keys from the data.
+        if let Some(Step::Pivot { keys, .. }) = recipe.steps.last_mut() {
+            *keys = vec!["2020".into(), "2021".into()];
+        }
+        if let Err(e) = plan::check(&recipe, &catalog) {
+            panic!("{kind:?}: {e}");
+        }
+    }
+    assert_eq!(recipe.steps.len(), StepKind::ALL.len() - 1);
+    // A union is suggested where a dataset shares columns.
+    let (catalog, mut recipe) = agencies();
+    let schema = plan::check(&recipe, &catalog).unwrap().schemas[0].clone();
+    add_step(&mut recipe, StepKind::Union, &schema, &catalog).unwrap();
+    assert_eq!(
+        recipe.steps[0],
+        Step::Union {
+            input: "fixture-agencies_2".into()
+        }
+    );
+    plan::check(&recipe, &catalog).unwrap();
+}
+
+#[test]
+fn every_formula_choice_makes_a_valid_derive_step() {
+    let (catalog, mut recipe) = agencies();
+    let schema = plan::check(&recipe, &catalog).unwrap().schemas[0].clone();
+    add_step(&mut recipe, StepKind::Join, &schema, &catalog).unwrap();
+    let joined = plan::check(&recipe, &catalog)
+        .unwrap()
+        .schemas
+        .pop()
+        .unwrap();
+    add_step(&mut recipe, StepKind::Derive, &joined, &catalog).unwrap();
+    for choice in FormulaChoice::ALL {
+        let Some(Step::Derive { formula, .. }) = recipe.steps.last_mut() else {
+            panic!("not a derive step");
+        };
+        *formula = choice.apply(formula, &joined);
+        assert_eq!(FormulaChoice::of(formula), choice);
+        if let Err(e) = plan::check(&recipe, &catalog) {
+            panic!("choice {choice:?}: {e}");
+        }
+    }
+    // A table without numbers has nothing to derive from.
+    let text: Schema = vec![("name".into(), "Utf8".into())];
+    assert_eq!(
+        add_step(&mut recipe, StepKind::Derive, &text, &catalog),
+        None
+    );
+}
+
+#[test]
+fn a_join_suggests_a_dataset_by_its_key_and_compares_digits_of_org_nr() {
+    let (catalog, mut recipe) = agencies();
+    let schema = plan::check(&recipe, &catalog).unwrap().schemas[0].clone();
+    add_step(&mut recipe, StepKind::Join, &schema, &catalog).unwrap();
+    let Step::Join { input, spec } = &recipe.steps[0] else {
+        panic!("not a join");
+    };
+    assert_eq!(input, "fixture-staff");
+    assert_eq!(spec.left_on, ["org_nr"]);
+    assert_eq!(spec.normalize, Normalize::Digits);
+    assert_eq!(recipe.inputs.len(), 2);
+    // Removing the join drops its input.
+    recipe.steps.clear();
+    prune_inputs(&mut recipe);
+    assert_eq!(recipe.inputs.len(), 1);
+}
+
+#[test]
+fn the_filter_form_round_trips_its_conditions() {
+    let schema: Schema = vec![
+        ("year".into(), "Int32".into()),
+        ("name".into(), "Utf8".into()),
+        ("open".into(), "Boolean".into()),
+    ];
+    let form = vec![
+        Condition {
+            column: "year".into(),
+            op: ConditionOp::Ge,
+            value: "2 010".into(),
+        },
+        Condition {
+            column: "name".into(),
+            op: ConditionOp::In,
+            value: "A; B ;".into(),
+        },
+        Condition {
+            column: "open".into(),
+            op: ConditionOp::Eq,
+            value: "sant".into(),
+        },
+        Condition {
+            column: "name".into(),
+            op: ConditionOp::NotNull,
+            value: String::new(),
+        },
+    ];
+    let p = predicate(Combine::Any, &form, &schema);
+    let Predicate::Or { any } = &p else {
+        panic!("not an or");
+    };
+    assert_eq!(
+        any[0],
+        Predicate::Compare {
+            column: "year".into(),
+            cmp: Comparison::Ge,
+            value: Value::Number(2010.0)
+        }
+    );
+    assert_eq!(any[2].clone(), {
+        Predicate::Compare {
+            column: "open".into(),
+            cmp: Comparison::Eq,
+            value: Value::Bool(true),
+        }
+    });
+    let (combine, back) = conditions(&p).unwrap();
+    assert_eq!(combine, Combine::Any);
+    assert_eq!(back[0].value, "2010");
+    assert_eq!(back[1].value, "A; B");
+    assert_eq!(back[3].op, ConditionOp::NotNull);
+    // Deeper nesting is not a flat form.
+    let nested = Predicate::And {
+        all: vec![Predicate::Or { any: vec![] }],
+    };
+    assert_eq!(conditions(&nested), None);
+}
+
+#[test]
+fn literals_follow_the_column_type() {
+    assert_eq!(literal("12,5", "Float64"), Value::Number(12.5));
+    assert_eq!(literal("x", "Int32"), Value::Text("x".into()));
+    assert_eq!(literal("inf", "Float64"), Value::Text("inf".into()));
+    assert_eq!(literal(" 2020 ", "Utf8"), Value::Text("2020".into()));
+    assert_eq!(literal("Nej", "Boolean"), Value::Bool(false));
+}
+
+#[test]
+fn a_brushed_rectangle_filters_both_axes_with_rounded_bounds() {
+    let step = brush_filter("x", "y", 0.123456789, 1234567.89, -5.0, f64::NAN);
+    let Step::Filter {
+        predicate: Predicate::And { all },
+    } = step
+    else {
+        panic!("a filter of an and");
+    };
+    let bounds: Vec<(String, Comparison, f64)> = all
+        .into_iter()
+        .map(|p| match p {
+            Predicate::Compare {
+                column,
+                cmp,
+                value: Value::Number(v),
+            } => (column, cmp, v),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(bounds[0], ("x".into(), Comparison::Ge, 0.123457));
+    assert_eq!(bounds[1], ("x".into(), Comparison::Le, 1234570.0));
+    assert_eq!(bounds[2], ("y".into(), Comparison::Ge, -5.0));
+    assert_eq!(bounds[3].1, Comparison::Le);
+    assert!(bounds[3].2.is_nan());
+}
+
+#[test]
+fn link_rounding_keeps_six_significant_digits_and_odd_values() {
+    assert_eq!(round_for_link(0.0), 0.0);
+    assert_eq!(round_for_link(1.0 / 3.0), 0.333333);
+    assert_eq!(round_for_link(-98765.4321), -98765.4);
+    assert_eq!(round_for_link(f64::INFINITY), f64::INFINITY);
+    assert_eq!(round_for_link(1e-310), 1e-310);
+    assert_eq!(round_for_link(f64::MAX), f64::MAX);
+}

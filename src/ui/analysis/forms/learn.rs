@@ -1,0 +1,222 @@
+//! The form of one step kind.
+
+use leptos::prelude::*;
+
+use crate::ml::agglomerative::Linkage;
+use crate::ml::features::{ColumnScale, Features, Missing, RowScale};
+use crate::recipe::Step;
+use crate::recipe::learn::{Method, Projection};
+use crate::recipe::plan::is_number;
+use crate::ui::analysis::insight::InsightPanel;
+use crate::ui::analysis::panel::Panel;
+use crate::ui::analysis::widgets::choice_select;
+use crate::ui::analysis::widgets::text_field;
+use crate::ui::i18n::learn_texts;
+
+pub(crate) const MISSING: [Missing; 3] = [Missing::Drop, Missing::Mean, Missing::Median];
+pub(crate) const SCALES: [ColumnScale; 4] = [
+    ColumnScale::None,
+    ColumnScale::ZScore,
+    ColumnScale::MinMax,
+    ColumnScale::Log1p,
+];
+pub(crate) const ROW_SCALES: [RowScale; 3] = [RowScale::None, RowScale::Mean, RowScale::IndexFirst];
+pub(crate) const METHODS: [usize; Method::COUNT] = [0, 1, 2, 3];
+pub(crate) const COMPONENTS: [u8; 3] = [1, 2, 3];
+pub(crate) const PROJECTIONS: [usize; 2] = [0, 1];
+
+pub(crate) fn features_mut(step: &mut Step) -> Option<&mut Features> {
+    match step {
+        Step::Cluster { features, .. } | Step::Project { features, .. } => Some(features),
+        _ => None,
+    }
+}
+
+/// A field of a cluster step's method: `get` shows it, `set` reads what
+/// is typed into a new method (`None`: not a value, nothing changes).
+pub(crate) fn method_field(
+    panel: Panel,
+    i: usize,
+    method: Memo<Option<Method>>,
+    label: &'static str,
+    testid: &'static str,
+    get: fn(&Method) -> Option<String>,
+    set: fn(&Method, &str) -> Option<Method>,
+) -> impl IntoView {
+    let read = move |text: &str| method.get_untracked().and_then(|m| set(&m, text));
+    view! {
+        <span class="muted">{label}</span>
+        {text_field(panel, move || label.to_string(),
+            Signal::derive(move || method.get().as_ref().and_then(get).unwrap_or_default()),
+            move |a, b| read(a) == read(b),
+            move |v| if let Some(new) = read(&v) {
+                panel.step(i, false, move |s| if let Step::Cluster { method, .. } = s { *method = new });
+            },
+            testid)}
+    }
+}
+
+/// A cluster or project step: the features (number columns, missing
+/// values, scaling of columns and rows), then the method and its
+/// parameters, or the number of components.
+#[component]
+pub(crate) fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
+    let schema = panel.input_schema(i);
+    let t = move || learn_texts(panel.lang.get());
+    let features = Memo::new(move |_| match step.get() {
+        Some(Step::Cluster { features, .. } | Step::Project { features, .. }) => features,
+        _ => Features::default(),
+    });
+    let set = move |change: Box<dyn FnOnce(&mut Features)>| {
+        panel.step(i, true, move |s| {
+            if let Some(f) = features_mut(s) {
+                change(f)
+            }
+        })
+    };
+    let toggle = move |column: String, on: bool| {
+        let order = schema.get_untracked();
+        set(Box::new(move |f| {
+            f.columns.retain(|c| *c != column);
+            if on {
+                f.columns.push(column.clone());
+                f.columns
+                    .sort_by_key(|c| order.iter().position(|(n, _)| n == c).unwrap_or(usize::MAX));
+            }
+        }))
+    };
+    let cluster = move || matches!(step.get(), Some(Step::Cluster { .. }));
+    let projection = Memo::new(move |_| match step.get() {
+        Some(Step::Project { method, .. }) => method,
+        _ => Projection::Pca,
+    });
+    let method = Memo::new(move |_| match step.get() {
+        Some(Step::Cluster { method, .. }) => Some(method),
+        _ => None,
+    });
+    let method_params = move || {
+        let t = t();
+        let k = method.get().and_then(|m| m.k()).map(|_| {
+            method_field(
+                panel,
+                i,
+                method,
+                t.k,
+                "cluster-k",
+                |m| m.k().map(|k| k.to_string()),
+                |m, v| v.trim().parse::<usize>().ok().and_then(|k| m.with_k(k)),
+            )
+        });
+        let seed = method.get().and_then(|m| m.seed()).map(|_| {
+            method_field(
+                panel,
+                i,
+                method,
+                t.seed,
+                "cluster-seed",
+                |m| m.seed().map(|s| s.to_string()),
+                |m, v| v.trim().parse::<u64>().ok().and_then(|s| m.with_seed(s)),
+            )
+        });
+        let detail = match method.get() {
+            Some(Method::Dbscan { .. }) => view! {
+                {method_field(panel, i, method, t.eps, "cluster-eps",
+                    |m| match m { Method::Dbscan { eps, .. } => Some(eps.to_string()), _ => None },
+                    |m, v| match (m, v.trim().replace(',', ".").parse::<f64>()) {
+                        (Method::Dbscan { min_points, .. }, Ok(eps)) if eps.is_finite() => Some(Method::Dbscan { eps, min_points: *min_points }),
+                        _ => None,
+                    })}
+                {method_field(panel, i, method, t.min_points, "cluster-min-points",
+                    |m| match m { Method::Dbscan { min_points, .. } => Some(min_points.to_string()), _ => None },
+                    |m, v| match (m, v.trim().parse::<usize>()) {
+                        (Method::Dbscan { eps, .. }, Ok(min_points)) => Some(Method::Dbscan { eps: *eps, min_points }),
+                        _ => None,
+                    })}
+            }.into_any(),
+            Some(Method::Agglomerative { .. }) => choice_select(move || t.linkage.to_string(), "cluster-linkage", &Linkage::ALL,
+                move |n| t.linkages[n],
+                Signal::derive(move || match method.get() { Some(Method::Agglomerative { linkage, .. }) => linkage, _ => Linkage::Ward }),
+                move |l| panel.step(i, true, move |s| if let Step::Cluster { method: Method::Agglomerative { linkage, .. }, .. } = s { *linkage = l })).into_any(),
+            _ => ().into_any(),
+        };
+        view! { {k} {seed} {detail} }
+    };
+    view! {
+        <div class="form-row"><span class="muted">{move || t().features}</span></div>
+        <div class="form-row checks">
+            {move || schema.get().into_iter().filter(|(_, ty)| is_number(ty)).map(|(n, ty)| {
+                let column = n.clone();
+                let checked = features.with(|f| f.columns.contains(&n));
+                view! {
+                    <label class="check" title=ty>
+                        <input type="checkbox" data-testid="feature" prop:checked=checked
+                            on:change=move |e| toggle(column.clone(), event_target_checked(&e)) />
+                        <code>{n}</code>
+                    </label>
+                }
+            }).collect_view()}
+        </div>
+        <div class="form-row">
+            {choice_select(move || t().missing.to_string(), "features-missing", &MISSING, move |n| t().missing_choices[n],
+                Signal::derive(move || features.get().missing), move |m| set(Box::new(move |f| f.missing = m)))}
+            {choice_select(move || t().scale.to_string(), "features-scale", &SCALES, move |n| t().scale_choices[n],
+                Signal::derive(move || features.get().scale), move |m| set(Box::new(move |f| f.scale = m)))}
+            {choice_select(move || t().row_scale.to_string(), "features-row-scale", &ROW_SCALES, move |n| t().row_scale_choices[n],
+                Signal::derive(move || features.get().row_scale), move |m| set(Box::new(move |f| f.row_scale = m)))}
+        </div>
+        <Show when=cluster>
+            <div class="form-row">
+                {choice_select(move || t().method.to_string(), "cluster-method", &METHODS, move |n| t().methods[n],
+                    Signal::derive(move || method.get().map_or(0, |m| m.index())),
+                    move |m| panel.step(i, true, move |s| if let Step::Cluster { method, .. } = s {
+                        *method = method.switch(m);
+                    }))}
+                {method_params}
+                <span class="muted">{move || t().name}</span>
+                {text_field(panel, move || t().name.to_string(),
+                    Signal::derive(move || match step.get() { Some(Step::Cluster { name, .. }) => name, _ => String::new() }),
+                    |a, b| a == b,
+                    move |v| panel.step(i, false, |s| if let Step::Cluster { name, .. } = s { *name = v.clone() }),
+                    "cluster-name")}
+            </div>
+            <InsightPanel panel=panel i=i method=method />
+        </Show>
+        <Show when=move || !cluster()>
+            <div class="form-row">
+                {choice_select(move || t().projection.to_string(), "project-method", &PROJECTIONS, move |n| t().projections[n],
+                    Signal::derive(move || usize::from(!projection.get().is_pca())),
+                    move |m| panel.step(i, true, move |s| if let Step::Project { method, prefix, .. } = s {
+                        *method = if m == 0 { Projection::Pca } else { Projection::Tsne { perplexity: 30.0, seed: 1 } };
+                        // The default names follow the method.
+                        match (m, prefix.as_str()) {
+                            (1, "pc") => *prefix = "tsne".into(),
+                            (0, "tsne") => *prefix = "pc".into(),
+                            _ => {}
+                        }
+                    }))}
+                {move || match projection.get() {
+                    Projection::Tsne { .. } => Some(view! {
+                        <span class="muted">{move || t().perplexity}</span>
+                        {text_field(panel, move || t().perplexity.to_string(),
+                            Signal::derive(move || match projection.get() { Projection::Tsne { perplexity, .. } => perplexity.to_string(), _ => String::new() }),
+                            |a, b| a == b,
+                            move |v| if let Ok(p) = v.trim().replace(',', ".").parse::<f64>() {
+                                panel.step(i, false, move |s| if let Step::Project { method: Projection::Tsne { perplexity, .. }, .. } = s { *perplexity = p })
+                            },
+                            "project-perplexity")}
+                    }),
+                    Projection::Pca => None,
+                }}
+                {choice_select(move || t().components.to_string(), "project-components", &COMPONENTS, |n| ["1", "2", "3"][n],
+                    Signal::derive(move || match step.get() { Some(Step::Project { components, .. }) => components, _ => 2 }),
+                    move |c| panel.step(i, true, move |s| if let Step::Project { components, .. } = s { *components = c }))}
+                <span class="muted">{move || t().prefix}</span>
+                {text_field(panel, move || t().prefix.to_string(),
+                    Signal::derive(move || match step.get() { Some(Step::Project { prefix, .. }) => prefix, _ => String::new() }),
+                    |a, b| a == b,
+                    move |v| panel.step(i, false, |s| if let Step::Project { prefix, .. } = s { *prefix = v.clone() }),
+                    "project-prefix")}
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,135 @@
+//! The form fields the step forms share.
+
+use leptos::prelude::*;
+
+use crate::recipe::plan::Schema;
+use crate::ui::analysis::panel::Panel;
+
+/// A `<select>` of columns of `schema`, showing `value` (also when it is
+/// not among them: the error below says so).
+pub(crate) fn column_select(
+    panel: Panel,
+    label: impl Fn() -> String + Send + Sync + 'static,
+    testid: &'static str,
+    schema: Signal<Schema>,
+    value: Signal<String>,
+    on_pick: impl Fn(String) + 'static,
+) -> impl IntoView {
+    let options = move || {
+        let current = value.get();
+        let mut list = schema.get();
+        if !current.is_empty() && !list.iter().any(|(n, _)| *n == current) {
+            list.insert(0, (current.clone(), panel.t().missing.to_string()));
+        }
+        list.into_iter()
+            .map(|(n, t)| {
+                let selected = n == current;
+                view! { <option value=n.clone() selected=selected>{format!("{n} · {t}")}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <select
+            aria-label=label
+            data-testid=testid
+            prop:value=move || value.get()
+            on:change=move |e| on_pick(event_target_value(&e))
+        >
+            {options}
+        </select>
+    }
+}
+
+/// A `<select>` of fixed choices; `labels[n]` is shown for `choices[n]`.
+pub(crate) fn choice_select<T: Copy + PartialEq + Send + Sync + 'static>(
+    label: impl Fn() -> String + Send + Sync + 'static,
+    testid: &'static str,
+    choices: &'static [T],
+    labels: impl Fn(usize) -> &'static str + Copy + Send + Sync + 'static,
+    value: Signal<T>,
+    on_pick: impl Fn(T) + 'static,
+) -> impl IntoView {
+    view! {
+        <select
+            aria-label=label
+            data-testid=testid
+            on:change=move |e| {
+                if let Some(choice) = event_target_value(&e).parse::<usize>().ok().and_then(|n| choices.get(n)) {
+                    on_pick(*choice);
+                }
+            }
+        >
+            {move || {
+                let current = value.get();
+                choices
+                    .iter()
+                    .enumerate()
+                    .map(|(n, c)| view! { <option value=n.to_string() selected=*c == current>{labels(n)}</option> })
+                    .collect_view()
+            }}
+        </select>
+    }
+}
+
+/// A text field bound to `value`, which keeps what the visitor typed
+/// while it means the same (`same`), so that `12,` is not rewritten to
+/// `12` under the cursor.
+pub(crate) fn text_field(
+    panel: Panel,
+    label: impl Fn() -> String + Send + Sync + 'static,
+    value: Signal<String>,
+    same: impl Fn(&str, &str) -> bool + Send + Sync + 'static,
+    on_type: impl Fn(String) + 'static,
+    testid: &'static str,
+) -> impl IntoView {
+    let node = NodeRef::<leptos::html::Input>::new();
+    let shown = move || {
+        let wanted = value.get();
+        match node.get_untracked() {
+            Some(input) if same(&input.value(), &wanted) => input.value(),
+            _ => wanted,
+        }
+    };
+    view! {
+        <input
+            type="text"
+            node_ref=node
+            aria-label=label
+            data-testid=testid
+            prop:value=shown
+            on:input=move |e| on_type(event_target_value(&e))
+            on:change=move |_| panel.done_typing()
+            on:blur=move |_| panel.done_typing()
+        />
+    }
+}
+
+/// The datasets of the catalog as `<option>`s, `current` selected.
+pub(crate) fn dataset_options(
+    panel: Panel,
+    current: impl Fn() -> String + Send + Sync + 'static,
+) -> impl IntoView {
+    move || {
+        let current = current();
+        let lang = panel.lang.get();
+        panel.catalog.get().map(|c| {
+            c.datasets
+                .iter()
+                .map(|d| {
+                    view! {
+                        <option value=d.id.clone() selected=d.id == current>{d.title.get(lang).to_string()}</option>
+                    }
+                })
+                .collect_view()
+        })
+    }
+}
+
+/// A `;`-separated list, trimmed, without empty entries.
+pub(crate) fn split_list(text: &str) -> Vec<String> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect()
+}
