@@ -8,9 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::format::{grouped, number, short};
 use super::prepare::{Body, Prepared};
 use super::{Context, Lang, Size, View, group_color, ramp};
+use crate::data::format::{grouped, number, short};
 use crate::recipe::ChartKind;
 
 /// The most marks drawn as shapes (and written to SVG one by one); above

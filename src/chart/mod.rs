@@ -8,16 +8,16 @@
 //! | `raster.rs`  | the marks of big series as an RGBA image, and the nearest-mark lookup for tooltips |
 //! | `draw.rs`    | the frame (and vector marks) onto any plotters backend: the page's canvas, SVG |
 //! | `png.rs`     | a minimal PNG encoder, for the marks' image in SVG written natively |
-//! | `format.rs`  | numbers as tick labels, in Swedish or English |
 //! | `tip.rs`     | the tooltip of the mark under the pointer, in words |
+//! | `interact.rs` | zoom, pan and brush in data units from pointer positions |
 //!
 //! The worker prepares, lays out and rasterises (it has the data); the
 //! page draws the frame with plotters, because plotters measures text
 //! through the page's `window()`. Natively the same drawing makes SVG.
 
 pub mod draw;
-pub mod format;
 pub mod frame;
+pub mod interact;
 pub mod png;
 pub mod prepare;
 pub mod raster;

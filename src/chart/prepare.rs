@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use arrow::array::{Array, RecordBatch};
 
-use super::format::number;
 use super::{ChartError, Context, Lang};
+use crate::data::format::number;
 use crate::data::values::{formatter, numbers, texts};
 use crate::recipe::{ChartKind, ChartSpec, Orientation};
 
@@ -751,7 +751,7 @@ fn bars(
     }
     for (c, name) in categories.iter().enumerate().take(MAX_TABLE_ROWS) {
         let mut row = vec![name.clone()];
-        row.extend(sums.iter().map(|s| super::format::short(s[c], lang)));
+        row.extend(sums.iter().map(|s| crate::data::format::short(s[c], lang)));
         table.rows.push(row);
     }
     prepared.table = table;
@@ -802,7 +802,7 @@ fn histogram(prepared: &mut Prepared, spec: &ChartSpec, values: &[f64], lang: La
     let edges: Vec<f64> = (0..=bins).map(|i| lo + width * i as f64).collect();
     let edge = |v: f64| {
         let v = if spec.log_x { 10f64.powf(v) } else { v };
-        super::format::short(v, lang)
+        crate::data::format::short(v, lang)
     };
     prepared.table = DataTable {
         columns: match lang {
@@ -898,9 +898,11 @@ fn heatmap(
                 if table.rows.len() >= MAX_TABLE_ROWS {
                     break 'rows;
                 }
-                table
-                    .rows
-                    .push(vec![yn.clone(), xn.clone(), super::format::short(v, lang)]);
+                table.rows.push(vec![
+                    yn.clone(),
+                    xn.clone(),
+                    crate::data::format::short(v, lang),
+                ]);
             }
         }
     }

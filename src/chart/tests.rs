@@ -404,3 +404,57 @@ fn old_chart_links_still_read() {
     let text = serde_json::to_string(&spec).unwrap();
     assert_eq!(text, old, "defaults stay out of the link");
 }
+
+/// A scatter chart's frame, for the pointer's arithmetic.
+fn scatter_frame() -> frame::Frame {
+    let spec = spec(ChartKind::Scatter, "fte", Some("women"), None);
+    let prepared = prepare(&table(), &spec, &context()).unwrap();
+    layout(&prepared, &context(), SIZE, None, None)
+}
+
+#[test]
+fn zoom_keeps_the_point_under_the_pointer_and_pan_follows_it() {
+    use super::interact::{brushed, current_view, pan_by, zoom_at};
+    let frame = scatter_frame();
+    let before = current_view(&frame);
+    let at = (
+        frame.plot.x0 + frame.plot.width() / 4.0,
+        frame.plot.y0 + frame.plot.height() / 3.0,
+    );
+    let (ax, ay) = (frame.x.scale.invert(at.0), frame.y.scale.invert(at.1));
+    let zoomed = zoom_at(&frame, 0.5, Some(at)).unwrap();
+    assert!((zoomed.x1 - zoomed.x0 - (before.x1 - before.x0) / 2.0).abs() < 1e-9);
+    // The data point under the pointer stays where it was, proportionally.
+    let fx = (ax - zoomed.x0) / (zoomed.x1 - zoomed.x0);
+    let fx_before = (ax - before.x0) / (before.x1 - before.x0);
+    assert!((fx - fx_before).abs() < 1e-9);
+    let fy = (ay - zoomed.y0) / (zoomed.y1 - zoomed.y0);
+    assert!((fy - (ay - before.y0) / (before.y1 - before.y0)).abs() < 1e-9);
+    // Zooming about the middle, and out again.
+    let out = zoom_at(&frame, 2.0, None).unwrap();
+    assert!((out.x0 + out.x1 - before.x0 - before.x1).abs() < 1e-9);
+    // Nonsense factors change nothing.
+    for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        assert_eq!(zoom_at(&frame, bad, None), None, "{bad}");
+    }
+    // A drag to the right by a whole plot width moves the data one range left.
+    let panned = pan_by(&frame, frame.plot.width(), 0.0, None).unwrap();
+    assert!((panned.x0 - (before.x0 - (before.x1 - before.x0))).abs() < 1e-6);
+    assert_eq!(panned.y0, before.y0);
+    // A brush under 3 px is a click; a real one is ordered low to high.
+    assert_eq!(brushed(&frame, (10.0, 10.0, 11.0, 40.0)), None);
+    let (x0, x1, y0, y1) = brushed(&frame, (at.0 + 50.0, at.1 + 40.0, at.0, at.1)).unwrap();
+    assert!(x0 < x1 && y0 < y1);
+    assert!((x0 - ax).abs() < 1e-9 && (y1 - ay).abs() < 1e-9);
+}
+
+#[test]
+fn charts_that_do_not_zoom_refuse_the_pointer() {
+    use super::interact::{pan_by, zoom_at};
+    let spec = spec(ChartKind::Bar, "agency", Some("fte"), None);
+    let prepared = prepare(&table(), &spec, &context()).unwrap();
+    let frame = layout(&prepared, &context(), SIZE, None, None);
+    assert!(!frame.zoomable);
+    assert_eq!(zoom_at(&frame, 0.5, None), None);
+    assert_eq!(pan_by(&frame, 10.0, 0.0, None), None);
+}

@@ -33,7 +33,7 @@ pub fn tip(
     batch: &RecordBatch,
     found: Hit,
 ) -> Tip {
-    let lang = |v: f64| crate::chart::format::short(v, language);
+    let lang = |v: f64| crate::data::format::short(v, language);
     match found {
         Hit::Point { index, row, at } => {
             let value = |name: &Option<String>| -> Option<(String, String)> {

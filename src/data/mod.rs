@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod csv;
 pub mod export;
+pub mod format;
 pub mod hash;
 pub mod ipc;
 pub mod load;

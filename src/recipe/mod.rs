@@ -18,6 +18,7 @@ pub mod curated;
 pub mod edit;
 pub mod learn;
 pub mod plan;
+pub mod route;
 pub mod run;
 pub mod url;
 

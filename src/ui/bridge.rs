@@ -129,6 +129,11 @@ impl Bridge {
         self.send_buffer(request, bulk.map(transport::buffer))
     }
 
+    /// The id the next request will get: ids only grow, across restarts.
+    pub fn next_id(&self) -> u64 {
+        self.inner.borrow().next_id
+    }
+
     /// Sends a request with a buffer that is moved to the worker, not
     /// copied (a file the visitor opened); returns its id.
     pub fn send_buffer(

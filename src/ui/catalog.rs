@@ -2,13 +2,16 @@
 
 use leptos::prelude::*;
 
+use crate::ui::route::Href;
+
 use crate::data::search::search;
 use crate::data::{Dataset, Lang};
 use crate::recipe::curated::CURATED;
 use crate::recipe::url;
-use crate::ui::app::{CatalogState, Route};
 use crate::ui::datasets::DatasetLoad;
 use crate::ui::i18n::{counted, texts};
+use crate::ui::route::Route;
+use crate::ui::state::CatalogState;
 
 /// The catalog: loading, failed (with a retry), or a list of datasets.
 #[component]

@@ -5,13 +5,16 @@
 
 use leptos::prelude::*;
 
+use crate::ui::route::Href;
+
 use crate::data::csv::{ColumnType, CsvReport};
 use crate::data::{Dataset, Lang};
 use crate::engine::protocol::{Request, Response, TableSummary};
-use crate::ui::app::{CatalogState, Lab, LoadState, Route};
 use crate::ui::datasets::DatasetLoad;
 use crate::ui::i18n::{Texts, counted, size, texts};
 use crate::ui::preview::{ColumnSummaries, Preview};
+use crate::ui::route::Route;
+use crate::ui::state::{CatalogState, Lab, LoadState};
 
 /// The page of dataset `id` (a catalog id, or `file:<name>`).
 #[component]

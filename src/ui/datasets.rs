@@ -3,9 +3,12 @@
 
 use leptos::prelude::*;
 
+use crate::ui::route::Href;
+
 use crate::data::{Dataset, Lang};
-use crate::ui::app::{Lab, LoadState, Route};
 use crate::ui::i18n::{counted, size, texts};
+use crate::ui::route::Route;
+use crate::ui::state::{Lab, LoadState};
 
 /// Open / progress / loaded / failed, for one dataset.
 #[component]

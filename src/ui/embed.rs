@@ -8,12 +8,15 @@
 
 use leptos::prelude::*;
 
+use crate::ui::route::Href;
+
 use crate::data::{Catalog, Lang};
 use crate::recipe::{ChartKind, Recipe, url};
 use crate::ui::analysis::{Panel, chart_context};
-use crate::ui::app::{CatalogState, EngineState, Lab, LoadState, Route};
 use crate::ui::chart::ChartView;
 use crate::ui::i18n::{EmbedTexts, embed_texts};
+use crate::ui::route::Route;
+use crate::ui::state::{CatalogState, EngineState, Lab, LoadState};
 
 /// `recipe` with each input at its dataset's newest version (inputs of
 /// datasets the catalog lacks stay as they are).

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::data::Lang;
-use crate::ui::app::Lab;
 use crate::ui::i18n::texts;
+use crate::ui::state::Lab;
 
 /// The file types offered by the chooser (others may still be dropped).
 const ACCEPT: &str = ".arrow,.arrows,.ipc,.feather,.csv,.tsv,.txt,text/csv";

@@ -16,7 +16,9 @@ mod fetch;
 mod files;
 mod i18n;
 mod preview;
+mod route;
 mod share;
+mod state;
 
 pub use app::App;
 

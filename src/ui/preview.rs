@@ -12,8 +12,8 @@ use crate::data::Lang;
 use crate::data::summary::ColumnSummary;
 use crate::data::view::{Row, SortKey};
 use crate::engine::protocol::{Request, Response, TableSummary};
-use crate::ui::app::Lab;
 use crate::ui::i18n::{count, texts};
+use crate::ui::state::Lab;
 
 /// Height of a row, in CSS pixels (the stylesheet agrees).
 const ROW_PX: f64 = 32.0;

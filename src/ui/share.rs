@@ -4,11 +4,13 @@
 
 use leptos::prelude::*;
 
+use crate::ui::route::Href;
+
 use crate::data::Lang;
 use crate::recipe::cite::{citation, command, iframe};
 use crate::ui::analysis::Panel;
-use crate::ui::app::Route;
 use crate::ui::i18n::embed_texts;
+use crate::ui::route::Route;
 
 /// The link text (`r1.…`) of the page's analysis, if it shows one.
 fn link_text(panel: Panel) -> Option<String> {

@@ -236,7 +236,7 @@ impl Engine {
                 .map(|c| match c.as_any().downcast_ref::<Float64Array>() {
                     Some(f) => Box::new(move |r: usize| {
                         f.is_valid(r)
-                            .then(|| crate::chart::format::short(f.value(r), lang))
+                            .then(|| crate::data::format::short(f.value(r), lang))
                     }) as Text,
                     None => Box::new(formatter(c.as_ref())),
                 })

@@ -7,7 +7,7 @@ use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::{JoinKind, JoinSpec};
 use crate::recipe::learn::{Method, Projection};
 use crate::recipe::plan::{Schema, is_number};
-use crate::recipe::{Predicate, Recipe, Step};
+use crate::recipe::{ChartKind, ChartSpec, Predicate, Recipe, Step};
 
 use super::StepKind;
 use super::suggestions::{ensure_input, normalize_for, suggest_join, suggest_union};
@@ -235,4 +235,67 @@ pub fn unique_name(schema: &Schema, wanted: &str) -> String {
         .map(|i| format!("{wanted}_{i}"))
         .find(|n| !taken(n))
         .unwrap_or_default()
+}
+
+/// Fills in the columns a new kind of chart needs, from the result's
+/// columns: numbers for numeric axes, text for categories.
+pub fn chart_columns(mut spec: ChartSpec, schema: &Schema) -> ChartSpec {
+    let numbers: Vec<&String> = schema
+        .iter()
+        .filter(|(_, t)| is_number(t))
+        .map(|(n, _)| n)
+        .collect();
+    let texts: Vec<&String> = schema
+        .iter()
+        .filter(|(_, t)| !is_number(t))
+        .map(|(n, _)| n)
+        .collect();
+    let is_num = |c: &Option<String>| c.as_ref().is_some_and(|c| numbers.contains(&c));
+    let exists = |c: &Option<String>| {
+        c.as_ref()
+            .is_some_and(|c| schema.iter().any(|(n, _)| n == c))
+    };
+    match spec.kind {
+        ChartKind::Table => {}
+        ChartKind::Scatter | ChartKind::Line => {
+            if !is_num(&spec.x) {
+                spec.x = numbers.first().map(|s| s.to_string());
+            }
+            if !is_num(&spec.y) {
+                spec.y = numbers
+                    .iter()
+                    .find(|n| Some(n.as_str()) != spec.x.as_deref())
+                    .or(numbers.first())
+                    .map(|s| s.to_string());
+            }
+        }
+        ChartKind::Histogram => {
+            if !is_num(&spec.x) {
+                spec.x = numbers.first().map(|s| s.to_string());
+            }
+        }
+        ChartKind::Bar | ChartKind::Heatmap => {
+            if !exists(&spec.x) || is_num(&spec.x) {
+                spec.x = texts
+                    .first()
+                    .or(schema.first().map(|(n, _)| n).as_ref())
+                    .map(|s| s.to_string());
+            }
+            if spec.kind == ChartKind::Bar && !is_num(&spec.y) {
+                spec.y = numbers.first().map(|s| s.to_string());
+            }
+            if spec.kind == ChartKind::Heatmap {
+                if !exists(&spec.y) || spec.y == spec.x {
+                    spec.y = texts.get(1).or(numbers.first()).map(|s| s.to_string());
+                }
+                if !is_num(&spec.value) {
+                    spec.value = numbers
+                        .iter()
+                        .find(|n| Some(n.as_str()) != spec.y.as_deref())
+                        .map(|s| s.to_string());
+                }
+            }
+        }
+    }
+    spec
 }

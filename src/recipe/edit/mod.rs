@@ -21,7 +21,7 @@ mod tests;
 pub use conditions::{
     Combine, Condition, ConditionOp, brush_filter, conditions, literal, predicate, round_for_link,
 };
-pub use defaults::{add_step, unique_name};
+pub use defaults::{add_step, chart_columns, unique_name};
 pub use suggestions::{
     ensure_input, prune_inputs, set_join_dataset, set_union_dataset, suggest_join, suggest_union,
 };

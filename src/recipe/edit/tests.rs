@@ -201,3 +201,70 @@ fn link_rounding_keeps_six_significant_digits_and_odd_values() {
     assert_eq!(round_for_link(1e-310), 1e-310);
     assert_eq!(round_for_link(f64::MAX), f64::MAX);
 }
+
+#[test]
+fn a_new_kind_of_chart_gets_columns_that_fit_it() {
+    use crate::recipe::{ChartKind, ChartSpec};
+    let schema: Schema = vec![
+        ("agency".into(), "Utf8".into()),
+        ("year".into(), "Int64".into()),
+        ("fte".into(), "Float64".into()),
+        ("ministry".into(), "Utf8".into()),
+    ];
+    let with = |kind| {
+        chart_columns(
+            ChartSpec {
+                kind,
+                ..ChartSpec::default()
+            },
+            &schema,
+        )
+    };
+    let scatter = with(ChartKind::Scatter);
+    assert_eq!(
+        (scatter.x.as_deref(), scatter.y.as_deref()),
+        (Some("year"), Some("fte"))
+    );
+    let bar = with(ChartKind::Bar);
+    assert_eq!(
+        (bar.x.as_deref(), bar.y.as_deref()),
+        (Some("agency"), Some("year"))
+    );
+    let heatmap = with(ChartKind::Heatmap);
+    assert_eq!(
+        (
+            heatmap.x.as_deref(),
+            heatmap.y.as_deref(),
+            heatmap.value.as_deref()
+        ),
+        (Some("agency"), Some("ministry"), Some("year"))
+    );
+    assert_eq!(with(ChartKind::Histogram).x.as_deref(), Some("year"));
+    // Columns that fit are kept; a table of text only gets no numbers.
+    let kept = chart_columns(
+        ChartSpec {
+            kind: ChartKind::Scatter,
+            x: Some("fte".into()),
+            y: Some("year".into()),
+            ..ChartSpec::default()
+        },
+        &schema,
+    );
+    assert_eq!(
+        (kept.x.as_deref(), kept.y.as_deref()),
+        (Some("fte"), Some("year"))
+    );
+    let text: Schema = vec![("a".into(), "Utf8".into())];
+    let line = chart_columns(
+        ChartSpec {
+            kind: ChartKind::Line,
+            ..ChartSpec::default()
+        },
+        &text,
+    );
+    assert_eq!((line.x, line.y), (None, None));
+    assert_eq!(
+        chart_columns(ChartSpec::default(), &vec![]),
+        ChartSpec::default()
+    );
+}

@@ -143,7 +143,7 @@ pub(crate) fn InsightPanel(panel: Panel, i: usize, method: Memo<Option<Method>>)
                 let text = format!(
                     "{} {}",
                     t.suggested_eps,
-                    crate::chart::format::short(eps, panel.lang.get_untracked())
+                    crate::data::format::short(eps, panel.lang.get_untracked())
                 );
                 match current {
                     Method::Dbscan { min_points, .. } => {

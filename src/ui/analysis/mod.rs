@@ -31,14 +31,17 @@ pub(crate) use panel::Panel;
 
 use leptos::prelude::*;
 
+use crate::ui::route::Href;
+
 use crate::chart::Context;
 use crate::data::Lang;
 use crate::recipe::url;
 use crate::ui::analysis::result::ResultView;
 use crate::ui::analysis::steps::Inputs;
 use crate::ui::analysis::steps::StepList;
-use crate::ui::app::{Lab, Route};
 use crate::ui::i18n::texts;
+use crate::ui::route::Route;
+use crate::ui::state::Lab;
 
 /// The analysis page.
 #[component]

@@ -8,8 +8,9 @@ use crate::engine::protocol::{RecipeError, Request, Response, StepOutcome, Table
 use crate::recipe::edit::{self};
 use crate::recipe::plan::{self, Schema};
 use crate::recipe::{Recipe, Step, url};
-use crate::ui::app::{CatalogState, Lab, LoadState, show_analysis};
 use crate::ui::i18n::{AnalysisTexts, analysis_texts};
+use crate::ui::route::show_analysis;
+use crate::ui::state::{CatalogState, Lab, LoadState};
 
 /// What the worker said of the last run.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,6 +1,8 @@
 //! The analysis's result: its size, downloads, link, chart and preview.
 
 use leptos::prelude::*;
+
+use crate::ui::route::Href;
 use wasm_bindgen::JsCast;
 
 use crate::engine::protocol::{RESULT, Request};

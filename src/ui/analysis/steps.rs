@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::ui::route::Href;
+
 use crate::data::export::Format;
 use crate::data::hash::short_hash;
 use crate::engine::protocol::{Request, Response};
@@ -23,9 +25,10 @@ use crate::ui::analysis::forms::sort::SortForm;
 use crate::ui::analysis::forms::union::UnionForm;
 use crate::ui::analysis::forms::unpivot::UnpivotForm;
 use crate::ui::analysis::panel::Panel;
-use crate::ui::app::{LoadState, Route};
 use crate::ui::browser::save;
 use crate::ui::i18n::{AnalysisTexts, analysis_texts, count, counted, texts};
+use crate::ui::route::Route;
+use crate::ui::state::LoadState;
 
 /// The datasets the analysis reads, and how far each is opened.
 #[component]

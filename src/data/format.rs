@@ -1,7 +1,10 @@
-//! Numbers as a chart shows them: grouped thousands, the language's
-//! decimal mark, as many decimals as the tick step needs.
+//! Numbers and sizes for people, in Swedish or English: a chart's ticks
+//! (grouped thousands, the language's decimal mark, as many decimals as
+//! the tick step needs), tooltips and notes (four significant digits),
+//! counts of rows and sizes of files. The one place the page, the worker's
+//! charts and insights, and the command line format a number for reading.
 
-use super::Lang;
+use crate::data::Lang;
 
 /// `v` with `decimals` decimals, thousands grouped (`12 345,6` in Swedish,
 /// `12,345.6` in English). Very large or small magnitudes use an exponent.
@@ -72,6 +75,34 @@ pub fn short(v: f64, lang: Lang) -> String {
     }
 }
 
+/// A count with a narrow no-break space between thousands (`12 345`).
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A size for people, in the language's style: `88 kB`, `1.2 MB`,
+/// `1,2 MB` (kilobytes below one megabyte, so small tables do not read
+/// as `0.0 MB`).
+pub fn size(bytes: u64, lang: Lang) -> String {
+    if bytes < 1_000_000 {
+        return format!("{}\u{a0}kB", count(bytes.div_ceil(1000)));
+    }
+    let tenths = bytes.saturating_add(50_000) / 100_000;
+    let separator = match lang {
+        Lang::Sv => ',',
+        Lang::En => '.',
+    };
+    format!("{}{separator}{}\u{a0}MB", count(tenths / 10), tenths % 10)
+}
+
 fn localise(text: &str, lang: Lang) -> String {
     let text = text.replace('-', "−");
     match lang {
@@ -97,5 +128,22 @@ mod tests {
         assert_eq!(short(2010.0, Lang::Sv), "2\u{a0}010");
         assert_eq!(grouped(2010.0, 0, Lang::Sv, false), "2010");
         assert_eq!(short(12.5, Lang::Sv), "12,5");
+    }
+
+    #[test]
+    fn counts_and_sizes() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(12_345), "12\u{202f}345");
+        assert_eq!(
+            count(u64::MAX),
+            "18\u{202f}446\u{202f}744\u{202f}073\u{202f}709\u{202f}551\u{202f}615"
+        );
+        assert_eq!(size(0, Lang::En), "0\u{a0}kB");
+        assert_eq!(size(1, Lang::En), "1\u{a0}kB");
+        assert_eq!(size(88_000, Lang::Sv), "88\u{a0}kB");
+        assert_eq!(size(1_250_000, Lang::Sv), "1,3\u{a0}MB");
+        assert_eq!(size(1_250_000, Lang::En), "1.3\u{a0}MB");
+        assert!(size(u64::MAX, Lang::En).ends_with("MB"));
     }
 }

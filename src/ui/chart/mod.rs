@@ -6,34 +6,41 @@
 //! (`Request::Chart`); this draws the frame with plotters on a canvas,
 //! puts the worker's image of the marks into the plot, and asks the worker
 //! for the mark under the pointer (`Request::ChartHit`).
+//!
+//! | file | role |
+//! |------|------|
+//! | `mod.rs` | the chart panel: requests, canvas, tooltip, brush, zoom and pan wiring, data tab, exports |
+//! | `settings.rs` | the chart's settings form |
+//! | `hovers.rs` | the tooltip's requests, one in flight |
+//! | `small.rs` | the small charts beside an analysis (no interaction) |
+//! | `canvas.rs` | painting a frame and the worker's image on a canvas; PNG and SVG files |
+
+mod canvas;
+mod hovers;
+mod settings;
+mod small;
+
+pub use small::SmallChart;
 
 use leptos::prelude::*;
-use plotters::prelude::IntoDrawingArea;
-use plotters_canvas::CanvasBackend;
-use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{HtmlCanvasElement, ImageData};
+use wasm_bindgen::JsCast;
 
-use crate::chart::frame::{Frame, Rect};
+use crate::chart::interact;
 use crate::chart::prepare::DataTable;
-use crate::chart::{Context, Size, View, draw};
+use crate::chart::{Context, Size, View};
 use crate::data::Lang;
 use crate::engine::protocol::{RESULT, Request, Response, Tip};
-use crate::recipe::plan::{Schema, is_number};
+use crate::recipe::plan::Schema;
 use crate::recipe::{ChartKind, ChartSpec};
-use crate::ui::app::Lab;
 use crate::ui::browser::today;
-use crate::ui::i18n::{ChartTexts, chart_texts};
+use crate::ui::i18n::chart_texts;
+use crate::ui::state::Lab;
+use canvas::{Shown, image_canvas, now, paint, save_png, save_svg};
+use hovers::Hovers;
+use settings::ChartSettings;
 
 /// A brushed rectangle, in data units: (x0, x1, y0, y1).
 pub type Brush = (f64, f64, f64, f64);
-
-/// What the page keeps of the chart on screen.
-#[derive(Clone)]
-struct Shown {
-    frame: Frame,
-    /// The worker's image of the marks, if they came as one.
-    image: Option<HtmlCanvasElement>,
-}
 
 /// The chart panel.
 #[component]
@@ -248,53 +255,17 @@ pub fn ChartView(
     };
     let hover = move |x: f32, y: f32| hovers.ask(lab, x, y);
     let zoom = move |factor: f64, at: Option<(f32, f32)>| {
-        let Some(frame) = current() else {
-            return;
-        };
-        if !frame.zoomable {
-            return;
-        }
-        let (x0, x1) = frame.x.scale.domain();
-        let (y0, y1) = frame.y.scale.domain();
-        let (cx, cy) = match at {
-            Some((px, py)) => (frame.x.scale.invert(px), frame.y.scale.invert(py)),
-            None => ((x0 + x1) / 2.0, (y0 + y1) / 2.0),
-        };
-        let v = View {
-            x0: cx - (cx - x0) * factor,
-            x1: cx + (x1 - cx) * factor,
-            y0: cy - (cy - y0) * factor,
-            y1: cy + (y1 - cy) * factor,
-        };
-        if v.checked().is_some() && (v.x1 - v.x0) > 1e-12 * x1.abs().max(1.0) {
+        if let Some(v) = current().and_then(|f| interact::zoom_at(&f, factor, at)) {
             view_box.set(Some(v));
             tip.set(None);
             ask();
         }
     };
     let pan = move |dx: f32, dy: f32, from: Option<View>| {
-        let Some(frame) = current() else {
-            return;
-        };
-        if !frame.zoomable {
-            return;
+        if let Some(v) = current().and_then(|f| interact::pan_by(&f, dx, dy, from)) {
+            view_box.set(Some(v));
+            ask();
         }
-        let base = from.unwrap_or_else(|| {
-            let (x0, x1) = frame.x.scale.domain();
-            let (y0, y1) = frame.y.scale.domain();
-            View { x0, x1, y0, y1 }
-        });
-        let px = frame.plot.width().max(1.0) as f64;
-        let py = frame.plot.height().max(1.0) as f64;
-        let sx = (base.x1 - base.x0) / px * f64::from(dx);
-        let sy = (base.y1 - base.y0) / py * f64::from(dy);
-        view_box.set(Some(View {
-            x0: base.x0 - sx,
-            x1: base.x1 - sx,
-            y0: base.y0 + sy,
-            y1: base.y1 + sy,
-        }));
-        ask();
     };
     let reset = move || {
         view_box.set(None);
@@ -399,16 +370,8 @@ pub fn ChartView(
 
     // The brushed rectangle in data units.
     let brushed = Memo::new(move |_| {
-        let (x0, y0, x1, y1) = brush.get()?;
-        if (x1 - x0).abs() < 3.0 || (y1 - y0).abs() < 3.0 {
-            return None;
-        }
-        shown.with_value(|s| {
-            let f = &s.as_ref()?.frame;
-            let (a, b) = (f.x.scale.invert(x0.min(x1)), f.x.scale.invert(x0.max(x1)));
-            let (c, d) = (f.y.scale.invert(y0.max(y1)), f.y.scale.invert(y0.min(y1)));
-            Some((a, b, c, d))
-        })
+        let rect = brush.get()?;
+        shown.with_value(|s| interact::brushed(&s.as_ref()?.frame, rect))
     });
     let add_filter = move |_| {
         let spec = spec.get_untracked();
@@ -474,107 +437,7 @@ pub fn ChartView(
         });
     };
 
-    let columns = move |numbers_only: bool| {
-        schema
-            .get()
-            .into_iter()
-            .filter(move |(_, t)| !numbers_only || is_number(t))
-            .collect::<Vec<_>>()
-    };
-    let pick = move |label: &'static str,
-                     testid: &'static str,
-                     numbers_only: bool,
-                     optional: bool,
-                     get: fn(&ChartSpec) -> Option<String>,
-                     set: fn(&mut ChartSpec, Option<String>)| {
-        view! {
-            <label class="field">
-                <span class="muted">{label}</span>
-                <select data-testid=testid aria-label=label on:change=move |e| {
-                    let v = event_target_value(&e);
-                    let mut s = spec.get_untracked();
-                    set(&mut s, (!v.is_empty()).then_some(v));
-                    on_spec.run(s);
-                }>
-                    {move || {
-                        let current = get(&spec.get()).unwrap_or_default();
-                        let mut options = Vec::new();
-                        if optional || current.is_empty() {
-                            options.push(view! { <option value="" selected=current.is_empty()>"—"</option> }.into_any());
-                        }
-                        for (n, _) in columns(numbers_only) {
-                            let selected = n == current;
-                            options.push(view! { <option value=n.clone() selected=selected>{n.clone()}</option> }.into_any());
-                        }
-                        options
-                    }}
-                </select>
-            </label>
-        }
-    };
-    let flag = move |label: &'static str,
-                     testid: &'static str,
-                     get: fn(&ChartSpec) -> bool,
-                     set: fn(&mut ChartSpec, bool)| {
-        view! {
-            <label class="check">
-                <input type="checkbox" data-testid=testid prop:checked=move || get(&spec.get()) on:change=move |e| {
-                    let on = event_target_checked(&e);
-                    let mut s = spec.get_untracked();
-                    set(&mut s, on);
-                    on_spec.run(s);
-                } />
-                {label}
-            </label>
-        }
-    };
     let kind = move || spec.get().kind;
-    let controls = move || {
-        let t: &'static ChartTexts = t();
-        let k = kind();
-        let numeric_x = matches!(
-            k,
-            ChartKind::Scatter | ChartKind::Line | ChartKind::Histogram
-        );
-        view! {
-            <div class="form-row chart-controls">
-                <label class="field">
-                    <span class="muted">{t.kind}</span>
-                    <select data-testid="chart-kind" aria-label=t.kind on:change=move |e| {
-                        if let Some(k) = event_target_value(&e).parse::<usize>().ok().and_then(|n| ChartKind::ALL.get(n)) {
-                            let mut s = spec.get_untracked();
-                            s.kind = *k;
-                            on_spec.run(default_columns(s, &schema.get_untracked()));
-                        }
-                    }>
-                        {ChartKind::ALL.iter().enumerate().map(|(n, c)| view! { <option value=n.to_string() selected=*c == k>{t.kinds[n]}</option> }).collect_view()}
-                    </select>
-                </label>
-                {(k != ChartKind::Table).then(|| view! {
-                    {pick(t.x, "chart-x", numeric_x, false, |s| s.x.clone(), |s, v| s.x = v)}
-                    {(k != ChartKind::Histogram).then(|| pick(t.y, "chart-y", k != ChartKind::Heatmap, k == ChartKind::Bar, |s| s.y.clone(), |s, v| s.y = v))}
-                    {matches!(k, ChartKind::Scatter | ChartKind::Line | ChartKind::Bar).then(|| pick(t.color, "chart-color", false, true, |s| s.color.clone(), |s, v| s.color = v))}
-                    {(k == ChartKind::Scatter).then(|| pick(t.size, "chart-size", true, true, |s| s.size.clone(), |s, v| s.size = v))}
-                    {(k == ChartKind::Scatter).then(|| pick(t.label, "chart-label", false, true, |s| s.label.clone(), |s, v| s.label = v))}
-                    {(k == ChartKind::Heatmap).then(|| pick(t.value, "chart-value", true, true, |s| s.value.clone(), |s, v| s.value = v))}
-                    <label class="field">
-                        <span class="muted">{t.title}</span>
-                        <input type="text" data-testid="chart-title" aria-label=t.title
-                            prop:value=move || spec.get().title.unwrap_or_default()
-                            on:change=move |e| {
-                                let v = event_target_value(&e);
-                                let mut s = spec.get_untracked();
-                                s.title = (!v.trim().is_empty()).then_some(v);
-                                on_spec.run(s);
-                            } />
-                    </label>
-                    {(k == ChartKind::Bar).then(|| flag(t.stacked, "chart-stacked", |s| s.stacked, |s, v| s.stacked = v))}
-                    {matches!(k, ChartKind::Scatter | ChartKind::Line | ChartKind::Histogram).then(|| flag(t.log_x, "chart-log-x", |s| s.log_x, |s, v| s.log_x = v))}
-                    {matches!(k, ChartKind::Scatter | ChartKind::Line).then(|| flag(t.log_y, "chart-log-y", |s| s.log_y, |s, v| s.log_y = v))}
-                })}
-            </div>
-        }
-    };
 
     let tooltip = move || {
         let tip = tip.get()?;
@@ -624,7 +487,7 @@ pub fn ChartView(
     view! {
         <section class="chart-panel" data-testid="chart-panel" node_ref=boxed>
             {(!embedded).then(|| view! { <h2>{move || t().heading}</h2> })}
-            {(!embedded).then_some(controls)}
+            {(!embedded).then(|| view! { <ChartSettings lang=lang spec=spec schema=schema on_spec=on_spec /> })}
             <Show when=move || charted() && !embedded>
                 <div class="tabs" role="tablist">
                     <button role="tab" data-testid="tab-chart" aria-selected=move || (!tab_data.get()).to_string() on:click=move |_| tab_data.set(false)>{move || t().chart_tab}</button>
@@ -674,266 +537,4 @@ pub fn ChartView(
             </Show>
         </section>
     }
-}
-
-/// The tooltip's requests: one in flight; a position the pointer reaches
-/// meanwhile is asked for when it answers (the positions between are
-/// skipped).
-#[derive(Clone, Copy)]
-struct Hovers {
-    tip: RwSignal<Option<Tip>>,
-    hit_ms: RwSignal<Option<f64>>,
-    in_flight: StoredValue<bool>,
-    next: StoredValue<Option<(f32, f32)>>,
-}
-
-impl Hovers {
-    fn ask(self, lab: Lab, x: f32, y: f32) {
-        if self.in_flight.get_value() {
-            self.next.set_value(Some((x, y)));
-            return;
-        }
-        self.in_flight.set_value(true);
-        let asked_at = now();
-        lab.ask(&Request::ChartHit { x, y }, move |response| {
-            if self.tip.is_disposed() {
-                return;
-            }
-            self.hit_ms.set(Some(now() - asked_at));
-            self.in_flight.set_value(false);
-            if let Response::ChartHit { tip } = response {
-                self.tip.set(tip);
-            }
-            if let Some((x, y)) = self.next.try_update_value(Option::take).flatten() {
-                self.ask(lab, x, y);
-            }
-        });
-    }
-}
-
-/// Fills in the columns a new kind of chart needs, from the result's
-/// columns: numbers for numeric axes, text for categories.
-fn default_columns(mut spec: ChartSpec, schema: &Schema) -> ChartSpec {
-    let numbers: Vec<&String> = schema
-        .iter()
-        .filter(|(_, t)| is_number(t))
-        .map(|(n, _)| n)
-        .collect();
-    let texts: Vec<&String> = schema
-        .iter()
-        .filter(|(_, t)| !is_number(t))
-        .map(|(n, _)| n)
-        .collect();
-    let is_num = |c: &Option<String>| c.as_ref().is_some_and(|c| numbers.contains(&c));
-    let exists = |c: &Option<String>| {
-        c.as_ref()
-            .is_some_and(|c| schema.iter().any(|(n, _)| n == c))
-    };
-    match spec.kind {
-        ChartKind::Table => {}
-        ChartKind::Scatter | ChartKind::Line => {
-            if !is_num(&spec.x) {
-                spec.x = numbers.first().map(|s| s.to_string());
-            }
-            if !is_num(&spec.y) {
-                spec.y = numbers
-                    .iter()
-                    .find(|n| Some(n.as_str()) != spec.x.as_deref())
-                    .or(numbers.first())
-                    .map(|s| s.to_string());
-            }
-        }
-        ChartKind::Histogram => {
-            if !is_num(&spec.x) {
-                spec.x = numbers.first().map(|s| s.to_string());
-            }
-        }
-        ChartKind::Bar | ChartKind::Heatmap => {
-            if !exists(&spec.x) || is_num(&spec.x) {
-                spec.x = texts
-                    .first()
-                    .or(schema.first().map(|(n, _)| n).as_ref())
-                    .map(|s| s.to_string());
-            }
-            if spec.kind == ChartKind::Bar && !is_num(&spec.y) {
-                spec.y = numbers.first().map(|s| s.to_string());
-            }
-            if spec.kind == ChartKind::Heatmap {
-                if !exists(&spec.y) || spec.y == spec.x {
-                    spec.y = texts.get(1).or(numbers.first()).map(|s| s.to_string());
-                }
-                if !is_num(&spec.value) {
-                    spec.value = numbers
-                        .iter()
-                        .find(|n| Some(n.as_str()) != spec.y.as_deref())
-                        .map(|s| s.to_string());
-                }
-            }
-        }
-    }
-    spec
-}
-
-/// A small chart of a table the worker keeps beside the analysis (the
-/// elbow, the k-distances, the profiles' heatmap): drawn whenever `spec`
-/// changes to `Some`, at the width of its box; no tooltips or zoom.
-#[component]
-pub fn SmallChart(
-    lab: Lab,
-    dataset: &'static str,
-    spec: Signal<Option<ChartSpec>>,
-    context: Signal<Context>,
-    testid: &'static str,
-) -> impl IntoView {
-    let canvas = NodeRef::<leptos::html::Canvas>::new();
-    let boxed = NodeRef::<leptos::html::Div>::new();
-    let error = RwSignal::new(None::<String>);
-    let drawn = RwSignal::new(0u64);
-    Effect::new(move |_| {
-        let Some(spec) = spec.get() else {
-            return;
-        };
-        let width = boxed
-            .get_untracked()
-            .map(|b| b.client_width())
-            .unwrap_or(480)
-            .clamp(200, 720) as u32;
-        let scale = web_sys::window()
-            .map(|w| w.device_pixel_ratio())
-            .unwrap_or(1.0) as f32;
-        let request = Request::Chart {
-            dataset: dataset.into(),
-            spec,
-            context: context.get_untracked(),
-            size: Size {
-                width,
-                height: (width as f32 * 0.55).clamp(220.0, 360.0) as u32,
-                scale,
-            },
-            view: None,
-            highlight: None,
-        };
-        lab.ask(&request, move |response| {
-            if error.is_disposed() {
-                return;
-            }
-            match response {
-                Response::Chart {
-                    frame,
-                    image,
-                    pixels,
-                    ..
-                } => {
-                    let shown = Shown {
-                        frame: *frame,
-                        image: image.and_then(|(w, h)| image_canvas(&pixels, w, h)),
-                    };
-                    if let Some(c) = canvas.get_untracked() {
-                        error.set(paint(&c, &shown).err());
-                    }
-                    drawn.update(|n| *n += 1);
-                }
-                Response::Error { message } => error.set(Some(message)),
-                _ => {}
-            }
-        });
-    });
-    view! {
-        <div class="small-chart" node_ref=boxed data-testid=testid data-drawn=move || drawn.get()>
-            <canvas node_ref=canvas role="img"></canvas>
-            {move || error.get().map(|e| view! { <p class="error">{e}</p> })}
-        </div>
-    }
-}
-
-/// The worker's RGBA bytes on a canvas of their own, to be drawn into the
-/// plot with the canvas's blending.
-fn image_canvas(pixels: &[u8], w: u32, h: u32) -> Option<HtmlCanvasElement> {
-    if pixels.len() != (w as usize) * (h as usize) * 4 || w == 0 || h == 0 {
-        return None;
-    }
-    let document = web_sys::window()?.document()?;
-    let canvas: HtmlCanvasElement = document.create_element("canvas").ok()?.dyn_into().ok()?;
-    canvas.set_width(w);
-    canvas.set_height(h);
-    let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
-    let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), w, h).ok()?;
-    ctx.put_image_data(&data, 0.0, 0.0).ok()?;
-    Some(canvas)
-}
-
-/// Draws `shown` on `canvas`: frame, marks (shapes or image), axes.
-fn paint(canvas: &HtmlCanvasElement, shown: &Shown) -> Result<(), String> {
-    let frame = &shown.frame;
-    canvas.set_width(frame.width);
-    canvas.set_height(frame.height);
-    let s = frame.scale.max(0.01);
-    let style = web_sys::HtmlElement::style(canvas);
-    let _ = style.set_property("width", &format!("{}px", frame.width as f32 / s));
-    let _ = style.set_property("height", &format!("{}px", frame.height as f32 / s));
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no canvas context")?;
-    let root = backend.into_drawing_area();
-    draw::under(&root, frame)?;
-    if let Some(image) = &shown.image {
-        let ctx: web_sys::CanvasRenderingContext2d = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| c.dyn_into().ok())
-            .ok_or("no canvas context")?;
-        let Rect { x0, y0, .. } = frame.plot;
-        ctx.draw_image_with_html_canvas_element(
-            image,
-            f64::from(x0.round()),
-            f64::from(y0.round()),
-        )
-        .map_err(|e| format!("{e:?}"))?;
-    }
-    draw::marks(&root, frame)?;
-    draw::over(&root, frame)?;
-    root.present().map_err(|e| format!("{e:?}"))
-}
-
-fn document() -> Result<web_sys::Document, String> {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| "no document".to_string())
-}
-
-fn save_png(shown: &Shown, name: &str) -> Result<(), String> {
-    let canvas: HtmlCanvasElement = document()?
-        .create_element("canvas")
-        .map_err(|e| format!("{e:?}"))?
-        .unchecked_into();
-    paint(&canvas, shown)?;
-    let url = canvas.to_data_url().map_err(|e| format!("{e:?}"))?;
-    click_download(&url, name)
-}
-
-fn save_svg(shown: &Shown, name: &str) -> Result<(), String> {
-    let image = match &shown.image {
-        Some(c) => Some(c.to_data_url().map_err(|e| format!("{e:?}"))?),
-        None => None,
-    };
-    let text = draw::svg(&shown.frame, image.as_deref())?;
-    crate::ui::browser::save(name, "image/svg+xml", text.as_bytes())
-}
-
-fn click_download(url: &str, name: &str) -> Result<(), String> {
-    let anchor: web_sys::HtmlAnchorElement = document()?
-        .create_element("a")
-        .map_err(|e| format!("{e:?}"))?
-        .unchecked_into();
-    anchor.set_href(url);
-    anchor.set_download(name);
-    anchor.click();
-    Ok(())
-}
-
-/// The page's clock in milliseconds.
-fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
 }

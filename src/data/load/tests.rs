@@ -1,0 +1,237 @@
+//! The loader on good, cut, damaged and hostile files.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    BooleanArray, Date32Array, DictionaryArray, Float64Array, Int32Array, StringArray,
+};
+use arrow::datatypes::{Field, Int32Type};
+use arrow::ipc::writer::{FileWriter, IpcWriteOptions, StreamWriter};
+
+use super::*;
+
+/// A table of every common column type, with nulls, in two batches.
+pub(crate) fn sample() -> Vec<RecordBatch> {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Int32, true),
+        Field::new("value", DataType::Float64, true),
+        Field::new("name", DataType::Utf8, true),
+        Field::new("flag", DataType::Boolean, true),
+        Field::new("day", DataType::Date32, true),
+        Field::new(
+            "kind",
+            DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+            true,
+        ),
+    ]));
+    (0..2)
+        .map(|b| {
+            let n = 50 + b * 25;
+            let kind: DictionaryArray<Int32Type> = (0..n)
+                .map(|i| ["län", "kommun", "myndighet"].get(i % 4).copied())
+                .collect();
+            RecordBatch::try_new(
+                schema.clone(),
+                vec![
+                    Arc::new(
+                        (0..n)
+                            .map(|i| (i % 7 != 0).then_some(i as i32))
+                            .collect::<Int32Array>(),
+                    ),
+                    Arc::new(
+                        (0..n)
+                            .map(|i| Some(i as f64 * 1.5))
+                            .collect::<Float64Array>(),
+                    ),
+                    Arc::new(
+                        (0..n)
+                            .map(|i| (i % 5 != 0).then(|| format!("rad {i} åäö")))
+                            .collect::<StringArray>(),
+                    ),
+                    Arc::new((0..n).map(|i| Some(i % 2 == 0)).collect::<BooleanArray>()),
+                    Arc::new(
+                        (0..n)
+                            .map(|i| Some(19_000 + i as i32))
+                            .collect::<Date32Array>(),
+                    ),
+                    Arc::new(kind),
+                ],
+            )
+            .unwrap()
+        })
+        .collect()
+}
+
+pub(crate) fn file(batches: &[RecordBatch], lz4: bool) -> Vec<u8> {
+    let options = options(lz4);
+    let mut writer =
+        FileWriter::try_new_with_options(Vec::new(), &batches[0].schema(), options).unwrap();
+    for batch in batches {
+        writer.write(batch).unwrap();
+    }
+    writer.finish().unwrap();
+    writer.into_inner().unwrap()
+}
+
+pub(crate) fn stream(batches: &[RecordBatch], lz4: bool) -> Vec<u8> {
+    let options = options(lz4);
+    let mut writer =
+        StreamWriter::try_new_with_options(Vec::new(), &batches[0].schema(), options).unwrap();
+    for batch in batches {
+        writer.write(batch).unwrap();
+    }
+    writer.finish().unwrap();
+    writer.into_inner().unwrap()
+}
+
+fn options(lz4: bool) -> IpcWriteOptions {
+    let compression = lz4.then_some(arrow_ipc::CompressionType::LZ4_FRAME);
+    IpcWriteOptions::default()
+        .try_with_compression(compression)
+        .unwrap()
+}
+
+#[test]
+fn decodes_files_and_streams_plain_and_lz4() {
+    let batches = sample();
+    for lz4 in [false, true] {
+        for (format, bytes) in [
+            (Format::File, file(&batches, lz4)),
+            (Format::Stream, stream(&batches, lz4)),
+        ] {
+            assert_eq!(sniff(&bytes).unwrap(), format);
+            let table = decode(bytes, &Limits::default()).unwrap();
+            assert_eq!(table.batches, batches, "{format:?}, lz4 {lz4}");
+            assert_eq!(table.num_rows(), 125);
+        }
+    }
+}
+
+#[test]
+fn not_arrow_gets_a_message_that_says_what_it_is() {
+    assert_eq!(
+        decode(Vec::new(), &Limits::default()),
+        Err(LoadError::Empty)
+    );
+    assert_eq!(
+        decode(
+            b"\n  <!DOCTYPE html><html>404</html>".to_vec(),
+            &Limits::default()
+        ),
+        Err(LoadError::Html)
+    );
+    let error = decode(b"PK\x03\x04zipfile".to_vec(), &Limits::default()).unwrap_err();
+    assert!(matches!(error, LoadError::NotArrow { .. }), "{error}");
+    assert!(error.to_string().contains("PK"), "{error}");
+    let error = decode(
+        b"county_code;name\n01;Stockholm".to_vec(),
+        &Limits::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(error, LoadError::NotArrow { .. }), "{error}");
+}
+
+#[test]
+fn truncated_files_are_reported_as_such() {
+    let bytes = file(&sample(), false);
+    for cut in [1, 7, 12, bytes.len() / 2, bytes.len() - 1] {
+        let error = decode(bytes[..cut].to_vec(), &Limits::default()).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                LoadError::Truncated { .. }
+                    | LoadError::Corrupt { .. }
+                    | LoadError::NotArrow { .. }
+            ),
+            "cut at {cut}: {error}"
+        );
+    }
+    let bytes = stream(&sample(), false);
+    let error = decode(bytes[..bytes.len() / 2].to_vec(), &Limits::default()).unwrap_err();
+    assert!(matches!(error, LoadError::Truncated { .. }), "{error}");
+}
+
+#[test]
+fn limits_are_enforced_before_allocating() {
+    let bytes = file(&sample(), false);
+    let rows = Limits {
+        max_rows: 100,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        decode(bytes.clone(), &rows),
+        Err(LoadError::TooLarge { what: "rows", .. })
+    ));
+    let small = Limits {
+        max_decoded_bytes: 1000,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        decode(bytes.clone(), &small),
+        Err(LoadError::TooLarge { .. })
+    ));
+    let columns = Limits {
+        max_columns: 3,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        decode(bytes, &columns),
+        Err(LoadError::TooLarge {
+            what: "columns",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn an_lz4_buffer_announcing_gigabytes_is_refused() {
+    let bytes = stream(&sample(), true);
+    // Find the first compressed buffer's declared length: the body of
+    // the first record batch starts with it. Replace every plausible
+    // small declared length (i64 LE) with 2 GiB.
+    let mut hostile = bytes.clone();
+    let mut replaced = 0;
+    for at in (0..hostile.len() - 8).step_by(8) {
+        let n = i64::from_le_bytes(hostile[at..at + 8].try_into().unwrap());
+        if (200..=1000).contains(&n) {
+            hostile[at..at + 8].copy_from_slice(&(2_i64 << 30).to_le_bytes());
+            replaced += 1;
+        }
+    }
+    assert!(replaced > 0);
+    let error = decode(hostile, &Limits::default()).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            LoadError::TooLarge { .. } | LoadError::Corrupt { .. }
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn files_are_told_apart_by_name_then_by_bytes() {
+    let arrow = file(&sample(), false);
+    assert_eq!(detect("a.CSV", &arrow), FileKind::Csv);
+    assert_eq!(detect("kommuner.txt", b"a;b"), FileKind::Csv);
+    assert_eq!(detect("a.feather", b"a,b\n1,2"), FileKind::Arrow);
+    assert_eq!(detect("download", &arrow), FileKind::Arrow);
+    assert_eq!(detect("download", b"a,b\n1,2"), FileKind::Csv);
+    // An empty or HTML file without a name is Arrow's to refuse by name.
+    assert_eq!(detect("download", b""), FileKind::Arrow);
+    assert_eq!(detect("download", b"<html>"), FileKind::Arrow);
+}
+
+#[test]
+fn nested_types_are_refused_by_name() {
+    let list = DataType::List(Arc::new(Field::new("item", DataType::Int32, true)));
+    assert!(!supported(&list));
+    assert!(supported(&DataType::Dictionary(
+        Box::new(DataType::Int8),
+        Box::new(DataType::Utf8)
+    )));
+    assert!(!supported(&DataType::Dictionary(
+        Box::new(DataType::Utf8),
+        Box::new(DataType::Utf8)
+    )));
+}
