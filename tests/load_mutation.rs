@@ -52,7 +52,7 @@ fn mutated_files_never_panic_nor_allocate_without_bound() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(0x5eed_da7a_1abb_u64);
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng::new(seed | 1);
     let (mut decoded, mut refused) = (0, 0);
     for i in 0..iterations {
         let base = encodings[i % encodings.len()].clone();

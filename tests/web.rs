@@ -22,7 +22,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn mutated_arrow_files_give_errors_not_aborts_in_wasm() {
     use datalabb::data::load::{Limits, decode};
     let encodings = mutation::encodings();
-    let mut rng = mutation::Rng(0x5eed_da7a_1abb);
+    let mut rng = mutation::Rng::new(0x5eed_da7a_1abb);
     let (mut decoded, mut refused) = (0, 0);
     for i in 0..2000 {
         let input = mutation::mutate(&mut rng, encodings[i % encodings.len()].clone());

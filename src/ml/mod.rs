@@ -32,7 +32,7 @@ pub mod synthetic;
 pub mod tsne;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 /// Why a method cannot run on the data, in words for the visitor.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -16,20 +16,7 @@ use super::join::{JoinKind, JoinSpec, join};
 use super::keys::Normalize;
 use super::no_progress;
 use crate::error::OpsError;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
+use crate::ml::rng::Rng;
 
 /// A table (k1 int, k2 text, v float) with small key ranges, so that keys
 /// repeat, and some nulls.
@@ -44,7 +31,7 @@ fn table_with(rng: &mut Rng, rows: usize, prefix: &str, nulls: bool) -> RecordBa
         .map(|_| (!nulls || rng.below(8) != 0).then(|| rng.below(4) as i32 - 1))
         .collect();
     let k2: StringArray = (0..rows)
-        .map(|_| (rng.below(8) != 0).then(|| ["a", "b", "c"][rng.below(3) as usize].to_string()))
+        .map(|_| (rng.below(8) != 0).then(|| ["a", "b", "c"][rng.below(3)].to_string()))
         .collect();
     let v: Float64Array = (0..rows).map(|i| Some(i as f64)).collect();
     RecordBatch::try_new(
@@ -137,7 +124,7 @@ fn pairs(batch: &RecordBatch, semi: bool) -> Vec<(Option<usize>, Option<usize>)>
 
 #[test]
 fn every_join_kind_matches_a_nested_loop() {
-    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let mut rng = Rng::new(0x1234_5678_9abc_def1);
     let kinds = [
         JoinKind::Inner,
         JoinKind::Left,
@@ -147,12 +134,12 @@ fn every_join_kind_matches_a_nested_loop() {
         JoinKind::Anti,
     ];
     for round in 0..600 {
-        let (lrows, rrows) = (rng.below(30) as usize, rng.below(30) as usize);
+        let (lrows, rrows) = (rng.below(30), rng.below(30));
         // Some rounds without null integer keys (dense addressing).
         let nulls = rng.below(2) == 0;
         let left = table_with(&mut rng, lrows, "l", nulls);
         let right = table_with(&mut rng, rrows, "r", nulls);
-        let kind = kinds[rng.below(kinds.len() as u64) as usize];
+        let kind = kinds[rng.below(kinds.len())];
         let (names, columns): (Vec<String>, Vec<usize>) = match rng.below(3) {
             0 => (vec!["k1".into()], vec![0]),
             1 => (vec!["k2".into()], vec![1]),
@@ -248,7 +235,7 @@ fn diagnostics_count_matches_duplicates_and_sample_unmatched_keys() {
 
 #[test]
 fn bad_joins_are_errors_that_name_the_column() {
-    let mut rng = Rng(7);
+    let mut rng = Rng::new(7);
     let t = table(&mut rng, 5, "l");
     let spec = JoinSpec {
         kind: JoinKind::Inner,
@@ -284,9 +271,9 @@ fn bad_joins_are_errors_that_name_the_column() {
 
 #[test]
 fn group_by_matches_a_per_row_fold() {
-    let mut rng = Rng(0xfeed_beef_0000_0001);
+    let mut rng = Rng::new(0xfeed_beef_0000_0001);
     for round in 0..400 {
-        let rows = rng.below(60) as usize;
+        let rows = rng.below(60);
         let nulls = rng.below(2) == 0;
         let t = table_with(&mut rng, rows, "", nulls);
         let by: Vec<String> = match rng.below(3) {
@@ -375,7 +362,7 @@ fn group_by_matches_a_per_row_fold() {
 
 #[test]
 fn bad_group_bys_are_errors() {
-    let mut rng = Rng(3);
+    let mut rng = Rng::new(3);
     let t = table(&mut rng, 10, "");
     let m = |aggregate, column: Option<&str>, name: &str| Measure {
         aggregate,

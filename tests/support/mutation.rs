@@ -8,20 +8,8 @@ use arrow::array::{DictionaryArray, Float64Array, Int64Array, RecordBatch, Strin
 use arrow::datatypes::{DataType, Field, Int32Type, Schema};
 use arrow::ipc::writer::{FileWriter, IpcWriteOptions, StreamWriter};
 
-/// xorshift64*: small, seeded, the same on every machine.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+/// The project's seeded generator (SplitMix64), the same on every machine.
+pub use datalabb::ml::rng::Rng;
 
 pub fn batches() -> Vec<RecordBatch> {
     let schema = Arc::new(Schema::new(vec![
@@ -102,7 +90,7 @@ pub fn mutate(rng: &mut Rng, mut bytes: Vec<u8>) -> Vec<u8> {
         }
         let at = rng.below(bytes.len());
         match rng.below(6) {
-            0 => bytes[at] = rng.next() as u8,
+            0 => bytes[at] = rng.next_u64() as u8,
             1 if at + 4 <= bytes.len() => {
                 let value = INTERESTING_32[rng.below(INTERESTING_32.len())];
                 bytes[at & !3..(at & !3) + 4].copy_from_slice(&value.to_le_bytes());

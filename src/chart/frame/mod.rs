@@ -6,12 +6,29 @@
 //! character count (the worker cannot measure text), generously, so that
 //! the page's real text fits the space given to it.
 
+//!
+//! | file | role |
+//! |------|------|
+//! | `mod.rs` | the frame's types and `layout` |
+//! | `axis.rs` | numeric axes (an `AxisSpec`), nice steps, band labels, padding |
+//! | `chrome.rs` | the footer (source, licence) and its lines |
+//! | `marks.rs` | points and bars as shapes |
+
+mod axis;
+mod chrome;
+mod marks;
+
 use serde::{Deserialize, Serialize};
 
-use super::prepare::{Body, Prepared};
-use super::{Context, Lang, Size, View, group_color, ramp};
-use crate::data::format::{grouped, number, short};
+use crate::chart::prepare::{Body, Prepared};
+use crate::chart::{Context, Size, View, group_color, ramp};
+use crate::data::format::{grouped, short};
 use crate::recipe::ChartKind;
+
+use axis::{AxisSpec, band_ticks, min_max, numeric_axis, padded, y_label_estimate};
+use chrome::{footer, footer_lines};
+pub use marks::point_style;
+use marks::{bar_marks, point_marks};
 
 /// The most marks drawn as shapes (and written to SVG one by one); above
 /// this the worker rasterises them.
@@ -370,30 +387,26 @@ pub fn layout(
                     (a, b, c, d)
                 }
             };
-            frame.x = numeric_axis(
-                &prepared.x_title,
-                x0,
-                x1,
-                p.log_x,
-                plot.x0,
-                plot.x1,
-                s,
+            frame.x = numeric_axis(&AxisSpec {
+                title: &prepared.x_title,
+                domain: (x0, x1),
+                log: p.log_x,
+                range: (plot.x0, plot.x1),
+                scale: s,
                 lang,
-                p.x_years,
-                true,
-            );
-            frame.y = numeric_axis(
-                &prepared.y_title,
-                y0,
-                y1,
-                p.log_y,
-                plot.y1,
-                plot.y0,
-                s,
+                years: p.x_years,
+                horizontal: true,
+            });
+            frame.y = numeric_axis(&AxisSpec {
+                title: &prepared.y_title,
+                domain: (y0, y1),
+                log: p.log_y,
+                range: (plot.y1, plot.y0),
+                scale: s,
                 lang,
-                false,
-                false,
-            );
+                years: false,
+                horizontal: false,
+            });
             frame.zoomable = true;
             let (xs, ys) = (frame.x.scale, frame.y.scale);
             let (dx0, dx1) = xs.domain();
@@ -456,18 +469,16 @@ pub fn layout(
                     ticks: band_ticks(labels, &band, TEXT_PX * s * 1.3),
                     grid: false,
                 };
-                frame.x = numeric_axis(
-                    &prepared.y_title,
-                    lo,
-                    hi,
-                    false,
-                    plot.x0,
-                    plot.x1,
-                    s,
+                frame.x = numeric_axis(&AxisSpec {
+                    title: &prepared.y_title,
+                    domain: (lo, hi),
+                    log: false,
+                    range: (plot.x0, plot.x1),
+                    scale: s,
                     lang,
-                    false,
-                    true,
-                );
+                    years: false,
+                    horizontal: true,
+                });
             } else {
                 let band = Scale::Band {
                     n,
@@ -484,18 +495,16 @@ pub fn layout(
                     ticks: band_ticks(labels, &band, widest + 6.0 * s),
                     grid: false,
                 };
-                frame.y = numeric_axis(
-                    &prepared.y_title,
-                    lo,
-                    hi,
-                    false,
-                    plot.y1,
-                    plot.y0,
-                    s,
+                frame.y = numeric_axis(&AxisSpec {
+                    title: &prepared.y_title,
+                    domain: (lo, hi),
+                    log: false,
+                    range: (plot.y1, plot.y0),
+                    scale: s,
                     lang,
-                    false,
-                    false,
-                );
+                    years: false,
+                    horizontal: false,
+                });
             }
             frame.marks = Some(bar_marks(
                 values,
@@ -518,44 +527,38 @@ pub fn layout(
             );
             let top_count = counts.iter().copied().max().unwrap_or(1).max(1) as f64;
             frame.x = if *log_x {
-                numeric_axis(
-                    &prepared.x_title,
-                    10f64.powf(lo),
-                    10f64.powf(hi),
-                    true,
-                    plot.x0,
-                    plot.x1,
-                    s,
+                numeric_axis(&AxisSpec {
+                    title: &prepared.x_title,
+                    domain: (10f64.powf(lo), 10f64.powf(hi)),
+                    log: true,
+                    range: (plot.x0, plot.x1),
+                    scale: s,
                     lang,
-                    false,
-                    true,
-                )
+                    years: false,
+                    horizontal: true,
+                })
             } else {
-                numeric_axis(
-                    &prepared.x_title,
-                    lo,
-                    hi,
-                    false,
-                    plot.x0,
-                    plot.x1,
-                    s,
+                numeric_axis(&AxisSpec {
+                    title: &prepared.x_title,
+                    domain: (lo, hi),
+                    log: false,
+                    range: (plot.x0, plot.x1),
+                    scale: s,
                     lang,
-                    false,
-                    true,
-                )
+                    years: false,
+                    horizontal: true,
+                })
             };
-            frame.y = numeric_axis(
-                &prepared.y_title,
-                0.0,
-                top_count * 1.04,
-                false,
-                plot.y1,
-                plot.y0,
-                s,
+            frame.y = numeric_axis(&AxisSpec {
+                title: &prepared.y_title,
+                domain: (0.0, top_count * 1.04),
+                log: false,
+                range: (plot.y1, plot.y0),
+                scale: s,
                 lang,
-                false,
-                false,
-            );
+                years: false,
+                horizontal: false,
+            });
             let mut marks = Vec::new();
             let color = group_color(0);
             for (i, &c) in counts.iter().enumerate() {
@@ -668,407 +671,4 @@ pub fn layout(
         }
     }
     frame
-}
-
-impl Tick {
-    fn at_band(mut self, i: usize) -> Tick {
-        self.at = i as f32;
-        self
-    }
-}
-
-/// Places band labels at band centres, leaving out labels (every 2nd,
-/// 3rd, …) when they would overlap.
-fn band_ticks(labels: Vec<Tick>, band: &Scale, needed: f32) -> Vec<Tick> {
-    let Scale::Band { n, r0, r1 } = *band else {
-        return labels;
-    };
-    let step = ((r1 - r0) / n.max(1) as f32).abs();
-    let every = if step > 0.0 {
-        (needed / step).ceil().max(1.0) as usize
-    } else {
-        1
-    };
-    labels
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| i % every == 0)
-        .map(|(i, t)| Tick {
-            at: band.map(i as f64) + (r1 - r0) / n.max(1) as f32 / 2.0,
-            label: t.label,
-        })
-        .collect()
-}
-
-fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-        (a.min(v), b.max(v))
-    });
-    if lo.is_finite() && hi.is_finite() {
-        (lo, hi)
-    } else {
-        (0.0, 1.0)
-    }
-}
-
-/// A data range with a margin, and a width when it has none.
-fn padded(lo: f64, hi: f64, log: bool, tight: bool) -> (f64, f64) {
-    if log {
-        let (l0, l1) = (
-            lo.max(f64::MIN_POSITIVE).log10(),
-            hi.max(f64::MIN_POSITIVE).log10(),
-        );
-        let m = if l1 > l0 { (l1 - l0) * 0.04 } else { 0.5 };
-        return (10f64.powf(l0 - m), 10f64.powf(l1 + m));
-    }
-    if hi > lo && (hi - lo).is_finite() {
-        let m = if tight { 0.0 } else { (hi - lo) * 0.04 };
-        let (a, b) = (lo - m, hi + m);
-        if a.is_finite() && b.is_finite() {
-            (a, b)
-        } else {
-            (lo, hi)
-        }
-    } else if (hi - lo).is_finite() {
-        let m = lo.abs().max(1.0) * 0.1;
-        (lo - m, hi + m)
-    } else {
-        (lo / 2.0 - hi / 2.0, hi)
-    }
-}
-
-/// A step of 1, 2 or 5 times a power of ten, giving about `count` ticks.
-fn nice_step(span: f64, count: f64) -> f64 {
-    let raw = span / count.max(1.0);
-    if !(raw.is_finite() && raw > 0.0) {
-        return 1.0;
-    }
-    let power = 10f64.powf(raw.log10().floor());
-    let f = raw / power;
-    let nice = if f < 1.5 {
-        1.0
-    } else if f < 3.0 {
-        2.0
-    } else if f < 7.0 {
-        5.0
-    } else {
-        10.0
-    };
-    nice * power
-}
-
-#[allow(clippy::too_many_arguments)]
-fn numeric_axis(
-    title: &str,
-    d0: f64,
-    d1: f64,
-    log: bool,
-    r0: f32,
-    r1: f32,
-    s: f32,
-    lang: Lang,
-    years: bool,
-    horizontal: bool,
-) -> Axis {
-    let length = (r1 - r0).abs();
-    let spacing = if horizontal { 110.0 } else { 45.0 } * s;
-    let count = f64::from((length / spacing).max(2.0));
-    let mut ticks = Vec::new();
-    let scale = if log {
-        let (l0, l1) = (
-            d0.max(f64::MIN_POSITIVE).log10(),
-            d1.max(f64::MIN_POSITIVE).log10(),
-        );
-        let scale = Scale::Log { l0, l1, r0, r1 };
-        let decades = l1.floor() - l0.ceil() + 1.0;
-        let every = (decades / count).ceil().max(1.0);
-        let mut e = l0.ceil();
-        while e <= l1 && ticks.len() < 40 {
-            let v = 10f64.powf(e);
-            ticks.push(Tick {
-                at: scale.map(v),
-                label: short(v, lang),
-            });
-            e += every;
-        }
-        if decades < 2.0 {
-            // Less than two decades: 2× and 5× marks too.
-            for base in [l0.floor(), l0.floor() + 1.0] {
-                for m in [2.0, 5.0] {
-                    let v = m * 10f64.powf(base);
-                    if v.log10() >= l0 && v.log10() <= l1 {
-                        ticks.push(Tick {
-                            at: scale.map(v),
-                            label: short(v, lang),
-                        });
-                    }
-                }
-            }
-        }
-        scale
-    } else {
-        let scale = Scale::Linear { d0, d1, r0, r1 };
-        let step = nice_step(d1 - d0, count);
-        let decimals = if step >= 1.0 {
-            0
-        } else {
-            (-step.log10().floor()) as usize
-        };
-        let mut v = (d0 / step).ceil() * step;
-        while v <= d1 + step * 1e-9 && ticks.len() < 60 {
-            let shown = if v.abs() < step * 1e-9 { 0.0 } else { v };
-            ticks.push(Tick {
-                at: scale.map(shown),
-                label: grouped(shown, decimals, lang, !years),
-            });
-            v += step;
-        }
-        scale
-    };
-    Axis {
-        title: title.to_string(),
-        scale,
-        ticks,
-        grid: true,
-    }
-}
-
-/// A guess of the widest y tick label, in characters times 0.62 × 11 px.
-fn y_label_estimate(prepared: &Prepared, lang: Lang, (top, bottom): (f32, f32), s: f32) -> f32 {
-    // The widest label of the ticks an axis this high gets.
-    let widest = |lo: f64, hi: f64, log: bool| {
-        numeric_axis("", lo, hi, log, bottom, top, s, lang, false, false)
-            .ticks
-            .iter()
-            .map(|t| t.label.chars().count())
-            .max()
-            .unwrap_or(1)
-    };
-    let chars = match &prepared.body {
-        Body::Bars {
-            categories,
-            horizontal: true,
-            ..
-        } => categories
-            .iter()
-            .map(|c| c.chars().count().min(28))
-            .max()
-            .unwrap_or(1),
-        Body::Heatmap { ys, .. } => ys
-            .iter()
-            .map(|c| c.chars().count().min(28))
-            .max()
-            .unwrap_or(1),
-        Body::Points(p) => {
-            let (lo, hi) = min_max(p.y.iter().copied());
-            let (lo, hi) = padded(lo, hi, p.log_y, false);
-            widest(lo, hi, p.log_y)
-        }
-        Body::Bars { values, .. } => {
-            let (lo, hi) = min_max(values.iter().flatten().copied());
-            widest(lo.min(0.0), hi.max(0.0), false)
-        }
-        Body::Histogram { counts, .. } => {
-            number(counts.iter().copied().max().unwrap_or(0) as f64, 0, lang)
-                .chars()
-                .count()
-        }
-    };
-    text_width(&"0".repeat(chars), SMALL_PX)
-}
-
-/// "Källa: … · Licens: … · Datalabb".
-fn footer(context: &Context) -> String {
-    let (source, licence) = match context.lang {
-        Lang::Sv => ("Källa", "Licens"),
-        Lang::En => ("Source", "Licence"),
-    };
-    let mut parts = Vec::new();
-    if !context.source.is_empty() {
-        parts.push(format!("{source}: {}", context.source));
-    }
-    if !context.licence.is_empty() {
-        parts.push(format!("{licence}: {}", context.licence));
-    }
-    parts.push("Datalabb".to_string());
-    parts.join(" · ")
-}
-
-/// The footer's parts (split at " · ") in at most two lines of `chars`
-/// characters; the second line is cut with an ellipsis when it must be.
-fn footer_lines(text: &str, chars: usize) -> Vec<String> {
-    const MAX_LINES: usize = 3;
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    // Word by word; a new line starts where the next word does not fit,
-    // preferably after a " · " (checked first).
-    for (i, part) in text.split(" · ").enumerate() {
-        let part = if i == 0 {
-            part.to_string()
-        } else {
-            format!("· {part}")
-        };
-        for word in part.split(' ') {
-            let joined = if line.is_empty() {
-                word.to_string()
-            } else {
-                format!("{line} {word}")
-            };
-            if joined.chars().count() <= chars || line.is_empty() || lines.len() + 1 >= MAX_LINES {
-                line = joined;
-            } else {
-                lines.push(std::mem::replace(&mut line, word.to_string()));
-            }
-        }
-    }
-    lines.push(line);
-    lines
-        .into_iter()
-        .map(|l| ellipsis(l.trim_start_matches("· "), chars))
-        .collect()
-}
-
-/// The point's radius in CSS pixels and opacity for `n` points.
-pub fn point_style(n: usize) -> (f32, f32) {
-    match n {
-        0..=1_000 => (3.5, 0.85),
-        1_001..=10_000 => (2.5, 0.6),
-        10_001..=100_000 => (1.8, 0.4),
-        _ => (1.5, 0.25),
-    }
-}
-
-fn point_marks(
-    p: &super::prepare::Points,
-    kind: ChartKind,
-    xs: &Scale,
-    ys: &Scale,
-    s: f32,
-    highlight: Option<u8>,
-) -> Vec<Mark> {
-    let (r, alpha) = point_style(p.x.len());
-    let rgba = |g: u8, a: f32| {
-        let c = group_color(g);
-        let faded = highlight.is_some_and(|h| h != g);
-        let a = if faded { a * 0.2 } else { a };
-        [c[0], c[1], c[2], (a * 255.0) as u8]
-    };
-    let mut marks = Vec::new();
-    if kind == ChartKind::Line {
-        for line in &p.lines {
-            let points: Vec<(f32, f32)> = (line.start..line.end)
-                .map(|i| (xs.map(p.x[i]), ys.map(p.y[i])))
-                .collect();
-            let (color, width) = if line.highlighted {
-                (rgba(line.group, 0.95), 2.0 * s)
-            } else {
-                (
-                    [0x99, 0x99, 0x99, if highlight.is_some() { 50 } else { 110 }],
-                    1.0 * s,
-                )
-            };
-            if points.len() == 1 {
-                marks.push(Mark::Circle {
-                    x: points[0].0,
-                    y: points[0].1,
-                    r: 2.0 * s,
-                    rgba: color,
-                });
-            } else {
-                marks.push(Mark::Path {
-                    points,
-                    width,
-                    rgba: color,
-                });
-            }
-        }
-        return marks;
-    }
-    for i in 0..p.x.len() {
-        let radius = match &p.size {
-            Some(size) => (2.0 + 10.0 * size[i].max(0.0).sqrt()) * s,
-            None => r * s,
-        };
-        marks.push(Mark::Circle {
-            x: xs.map(p.x[i]),
-            y: ys.map(p.y[i]),
-            r: radius,
-            rgba: rgba(p.group[i], alpha),
-        });
-    }
-    marks
-}
-
-fn bar_marks(
-    values: &[Vec<f64>],
-    stacked: bool,
-    horizontal: bool,
-    frame: &Frame,
-    highlight: Option<u8>,
-    prepared: &Prepared,
-) -> Vec<Mark> {
-    let (band, num) = if horizontal {
-        (&frame.y.scale, &frame.x.scale)
-    } else {
-        (&frame.x.scale, &frame.y.scale)
-    };
-    let Scale::Band { n, r0, r1 } = *band else {
-        return Vec::new();
-    };
-    let step = (r1 - r0) / n.max(1) as f32;
-    let inner = step * 0.8;
-    let groups = values.len().max(1);
-    let zero = num.map(0.0);
-    let mut marks = Vec::new();
-    for c in 0..n {
-        let start = r0 + step * c as f32 + step * 0.1;
-        let (mut pos, mut neg) = (0.0f64, 0.0f64);
-        for (g, series) in values.iter().enumerate() {
-            let v = series[c];
-            let (a, b, lo, hi) = if stacked {
-                let base = if v < 0.0 { neg } else { pos };
-                if v < 0.0 {
-                    neg += v
-                } else {
-                    pos += v
-                }
-                (start, start + inner, num.map(base), num.map(base + v))
-            } else {
-                let w = inner / groups as f32;
-                (
-                    start + w * g as f32,
-                    start + w * (g + 1) as f32,
-                    zero,
-                    num.map(v),
-                )
-            };
-            let g8 = prepared.group_id(g);
-            let color = group_color(g8);
-            let alpha = if highlight.is_some_and(|h| h != g8) {
-                60
-            } else {
-                255
-            };
-            let rect = if horizontal {
-                Rect {
-                    x0: lo.min(hi),
-                    y0: a,
-                    x1: lo.max(hi),
-                    y1: b,
-                }
-            } else {
-                Rect {
-                    x0: a,
-                    y0: lo.min(hi),
-                    x1: b,
-                    y1: lo.max(hi),
-                }
-            };
-            marks.push(Mark::Rect {
-                rect,
-                rgba: [color[0], color[1], color[2], alpha],
-            });
-        }
-    }
-    marks
 }
