@@ -95,8 +95,12 @@ function brokenHosts(hugeUrl) {
  */
 export async function serveLab() {
   const huge = await hugeHost();
-  const { garbage, empty, brokenWorker, tampered } = brokenHosts(`http://127.0.0.1:${huge.address().port}`);
+  const hugeUrl = `http://127.0.0.1:${huge.address().port}`;
+  const { garbage, empty, brokenWorker, tampered } = brokenHosts(hugeUrl);
+  // Every page goes out with the Content-Security-Policy README gives, the
+  // host of the tampered data allowed as a data host.
   const started = await startServer({
+    dataHosts: [hugeUrl],
     mounts: {
       "/": dist,
       "/data/": fixtures,
@@ -151,6 +155,15 @@ export class LabPage {
 
   async open(url) {
     await this.page.goto(url);
+  }
+
+  /** What the Content-Security-Policy refused, in the page and its frames. */
+  async violations() {
+    const all = [];
+    for (const frame of this.page.frames()) {
+      all.push(...((await frame.evaluate(() => window.__violations ?? []).catch(() => [])) ?? []));
+    }
+    return all;
   }
 
   async waitForEngine(state, timeout = 30_000) {
@@ -232,6 +245,14 @@ export function useLab({ before, after }) {
   });
   return async function open(path, options = {}) {
     const context = await browser.newContext(options);
+    // Every page, and every frame in it, records what its
+    // Content-Security-Policy refused (see LabPage.violations).
+    await context.addInitScript(() => {
+      window.__violations = [];
+      document.addEventListener("securitypolicyviolation", (e) =>
+        window.__violations.push(`${e.violatedDirective}: ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`),
+      );
+    });
     const lab = new LabPage(await context.newPage());
     await lab.open(base + path);
     return { lab, context };

@@ -80,7 +80,7 @@ test("the embed snippet shows the chart alone, sized to the iframe, at two sizes
   // An article on another site (its own server, at localhost), with the
   // iframe at two sizes.
   const articles = mkdtempSync(join(tmpdir(), "datalabb-article-"));
-  const { server: articleServer, url: articleBase } = await startServer({ mounts: { "/": articles } });
+  const { server: articleServer, url: articleBase } = await startServer({ mounts: { "/": articles }, csp: false });
   const articleUrl = (name) => `${articleBase.replace("127.0.0.1", "localhost")}/${name}`;
   const article = await context.newPage();
   const errors = [];
