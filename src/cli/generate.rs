@@ -182,6 +182,12 @@ fn generated(id: &str, title: (String, String), version: DatasetVersion) -> Data
 
 /// Writes `<out>/<id>/<sha12>.arrow` and `<out>/catalog.json`.
 pub fn write(out: &Path, id: &str, rows: usize) -> Result<String, String> {
+    // The id names a folder and a catalog entry: the catalog's rule.
+    if !crate::data::catalog::is_valid_id(id) {
+        return Err(format!(
+            "--id {id:?} must be 1 to 64 lowercase letters, digits, '_' or '-'"
+        ));
+    }
     let bytes = table_file(rows)?;
     let columns = vec![
         column("id", "Int64", "Löpnummer", "Running number"),
@@ -418,6 +424,16 @@ mod tests {
             .count();
         assert!((78_000..82_000).contains(&matching), "{matching}");
         assert_eq!(star_tables(100_000).unwrap().0, fact);
+    }
+
+    #[test]
+    fn a_generated_table_needs_an_id_the_catalog_accepts() {
+        let out = std::env::temp_dir().join("datalabb-generate-id");
+        for bad in ["../escape", "/abs", "Capital", "", "a b", &"x".repeat(65)] {
+            let error = write(&out, bad, 10).unwrap_err();
+            assert!(error.contains("--id"), "{bad}: {error}");
+        }
+        assert!(!out.join("..").join("escape").exists());
     }
 
     #[test]

@@ -48,6 +48,25 @@ pub struct ChartOut {
 
 /// Runs the recipe against the datasets in `data` and writes `out` (and
 /// the chart, when asked).
+/// The file at `url` (a version's, from the catalog) inside the data
+/// folder `data`: a relative path without `..`, so a catalog cannot make
+/// `run` read files elsewhere on the machine.
+fn inside(data: &Path, url: &str) -> Result<std::path::PathBuf, String> {
+    use std::path::Component;
+    let relative = Path::new(url);
+    let safe = !url.contains("://")
+        && relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if !safe || url.trim().is_empty() {
+        return Err(format!(
+            "{url:?}: a data file must be a relative path inside {}",
+            data.display()
+        ));
+    }
+    Ok(data.join(relative))
+}
+
 pub fn run_recipe(
     source: &str,
     data: &Path,
@@ -69,7 +88,7 @@ pub fn run_recipe(
             .find(|d| d.id == input.dataset)
             .and_then(|d| d.versions.iter().find(|v| v.sha256 == input.sha256))
             .ok_or_else(|| format!("input {:?}: not in the catalog", input.name))?;
-        let path = data.join(&version.url);
+        let path = inside(data, &version.url)?;
         let bytes =
             std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let actual = sha256_hex(&bytes);
@@ -164,4 +183,28 @@ fn draw_chart(
         frame.shown,
         out.path.display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_files_stay_inside_the_data_folder() {
+        let data = Path::new("/srv/data");
+        assert_eq!(
+            inside(data, "agencies/ab.arrow").unwrap(),
+            Path::new("/srv/data/agencies/ab.arrow")
+        );
+        for bad in [
+            "../secret.arrow",
+            "/etc/passwd",
+            "a/../../b",
+            "https://x/a.arrow",
+            "",
+            " ",
+        ] {
+            assert!(inside(data, bad).is_err(), "{bad}");
+        }
+    }
 }

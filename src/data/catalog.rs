@@ -324,6 +324,22 @@ impl Catalog {
     pub fn dataset(&self, id: &str) -> Option<&Dataset> {
         self.datasets.iter().find(|d| d.id == id)
     }
+
+    /// The name under which version `sha256` of dataset `id` is kept open
+    /// for an analysis: the id for its newest version (as its page opens
+    /// it), `id@<first 12 hex>` for an older one, so that an analysis can
+    /// read two versions of one dataset at once.
+    pub fn table_key(&self, id: &str, sha256: &str) -> String {
+        let newest = self
+            .dataset(id)
+            .and_then(Dataset::latest)
+            .is_some_and(|v| v.sha256 == sha256);
+        if newest {
+            id.to_string()
+        } else {
+            format!("{id}@{}", crate::data::hash::short_hash(sha256))
+        }
+    }
 }
 
 /// `true` for 1 to 64 characters of `[a-z0-9_-]`.
@@ -545,6 +561,23 @@ mod tests {
             Some("FTE")
         );
         assert_eq!(agencies.title.get(Lang::Sv), "Myndigheter");
+    }
+
+    #[test]
+    fn older_versions_are_kept_apart_from_the_newest() {
+        let mut catalog = fixture_catalog();
+        let id = catalog.datasets[0].id.clone();
+        let newest = catalog.datasets[0].latest().unwrap().sha256.clone();
+        assert_eq!(catalog.table_key(&id, &newest), id);
+        let mut older = catalog.datasets[0].versions[0].clone();
+        older.sha256 = "ab".repeat(32);
+        catalog.datasets[0].versions.insert(0, older);
+        assert_eq!(
+            catalog.table_key(&id, &"ab".repeat(32)),
+            format!("{id}@abababababab")
+        );
+        // Unknown datasets and hashes get a key of their own too.
+        assert_eq!(catalog.table_key("nope", "x"), "nope@x");
     }
 
     #[test]

@@ -113,6 +113,11 @@ pub struct CsvColumn {
     pub first_unreadable: Option<(u64, String)>,
 }
 
+/// The most cells (rows × columns) a CSV file may make (and at most one
+/// per 8 bytes of the decoded-data limit): each takes at least its 4-byte
+/// offset, then its typed value.
+pub const MAX_CSV_CELLS: u64 = 128_000_000;
+
 /// Reads CSV bytes into text columns. Never panics, whatever the bytes.
 pub fn parse(bytes: &[u8], limits: &Limits) -> Result<RawCsv, LoadError> {
     if bytes.trim_ascii().is_empty() {
@@ -148,6 +153,8 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<RawCsv, LoadError> {
     let names = column_names(header.iter());
     let mut builders: Vec<StringBuilder> = names.iter().map(|_| StringBuilder::new()).collect();
     let mut rows = 0u64;
+    // A cell takes 4 bytes of offsets and more once typed: 8 at least.
+    let max_cells = MAX_CSV_CELLS.min(limits.max_decoded_bytes / 8);
     for record in records {
         let record = record.map_err(csv_error)?;
         let line = record.position().map_or(0, |p| p.line());
@@ -167,6 +174,17 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<RawCsv, LoadError> {
                 what: "rows",
                 size: rows,
                 limit: limits.max_rows,
+            });
+        }
+        // Every row takes a cell in every column, however short its line:
+        // a wide header over short lines would otherwise grow thousands of
+        // times over the file's size.
+        let cells = rows.saturating_mul(names.len() as u64);
+        if cells > max_cells {
+            return Err(LoadError::TooLarge {
+                what: "cells (rows × columns)",
+                size: cells,
+                limit: max_cells,
             });
         }
         // A short line (a spreadsheet drops trailing empty cells) reads as
@@ -815,6 +833,24 @@ mod tests {
         };
         assert_eq!(line, 3);
         assert!(message.contains("3 fields"), "{message}");
+        // A wide header over short lines is stopped by its cells, not its bytes.
+        let mut wide = (0..5_000)
+            .map(|i| format!("c{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        wide.push('\n');
+        wide.push_str(&"1\n".repeat(20_000));
+        let tight = Limits {
+            max_decoded_bytes: 1_000_000,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            parse(wide.as_bytes(), &tight),
+            Err(LoadError::TooLarge {
+                what: "cells (rows × columns)",
+                ..
+            })
+        ));
         let small = Limits {
             max_decoded_bytes: 10,
             max_rows: 2,

@@ -19,6 +19,11 @@ pub type Schema = Vec<(String, String)>;
 pub const MAX_STEPS: usize = 200;
 /// The deepest a filter's predicate may nest.
 pub const MAX_DEPTH: usize = 32;
+/// The most columns a step may make (a pivot's keys, say): the loader's
+/// cap, so a link cannot make a table no file could hold.
+pub const MAX_COLUMNS: usize = 10_000;
+/// The most values an `in` condition may list.
+pub const MAX_IN_VALUES: usize = 10_000;
 
 /// A checked recipe: the input schemas and each step's output schema.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,7 +109,17 @@ pub fn check(recipe: &Recipe, catalog: &Catalog) -> Result<Plan, PlanError> {
     let mut schemas = vec![first];
     for (n, step) in recipe.steps.iter().enumerate() {
         let current = schemas.last().cloned().unwrap_or_default();
-        match step_schema(step, &current, &inputs) {
+        let checked = step_schema(step, &current, &inputs).and_then(|next| {
+            if next.len() > MAX_COLUMNS {
+                Err(format!(
+                    "it makes {} columns, more than the {MAX_COLUMNS} a table may have",
+                    next.len()
+                ))
+            } else {
+                Ok(next)
+            }
+        });
+        match checked {
             Ok(next) => schemas.push(next),
             Err(e) => {
                 return Err(PlanError {
@@ -303,8 +318,17 @@ fn step_schema(
                     "list the values of {pivoted:?} that become columns"
                 ));
             }
+            if keys.len() > MAX_COLUMNS {
+                return Err(format!(
+                    "{} values would become columns, more than the {MAX_COLUMNS} a table may have",
+                    keys.len()
+                ));
+            }
+            // A set, so that thousands of keys are checked in one pass.
+            let mut taken: std::collections::HashSet<String> =
+                out.iter().map(|(n, _)| n.clone()).collect();
             for key in keys {
-                if key.is_empty() || out.iter().any(|(n, _)| n == key) {
+                if key.is_empty() || !taken.insert(key.clone()) {
                     return Err(format!("the new column {key:?} is empty or not new"));
                 }
                 out.push((key.clone(), output.to_string()));
@@ -357,7 +381,16 @@ fn check_predicate(predicate: &Predicate, schema: &Schema, depth: usize) -> Resu
             column(schema, c, "the table")?,
             std::slice::from_ref(value),
         ),
-        Predicate::In { column: c, values } => literals(c, column(schema, c, "the table")?, values),
+        Predicate::In { column: c, values } => {
+            if values.len() > MAX_IN_VALUES {
+                return Err(format!(
+                    "the condition on {c:?} lists {} values, more than the {MAX_IN_VALUES} allowed; \
+                     filter with a range or join a table of the values instead",
+                    values.len()
+                ));
+            }
+            literals(c, column(schema, c, "the table")?, values)
+        }
         Predicate::IsNull { column: c } => column(schema, c, "the table").map(|_| ()),
         Predicate::And { all: list } | Predicate::Or { any: list } => list
             .iter()
@@ -552,5 +585,43 @@ mod tests {
         );
         recipe.inputs.clear();
         assert!(validate(&recipe, &catalog).is_err());
+    }
+
+    #[test]
+    fn huge_lists_and_pivots_are_refused_with_their_size() {
+        let catalog = catalog();
+        let mut recipe = staff_by_ministry();
+        recipe.steps[1] = Step::Filter {
+            predicate: Predicate::In {
+                column: "name".into(),
+                values: (0..MAX_IN_VALUES + 1)
+                    .map(|i| Value::Text(i.to_string()))
+                    .collect(),
+            },
+        };
+        let error = validate(&recipe, &catalog).unwrap_err();
+        assert!(error.contains("lists 10001 values"), "{error}");
+        let pivot = |keys: usize| Step::Pivot {
+            index: vec!["ministry".into()],
+            column: "year".into(),
+            values: "staff".into(),
+            keys: (0..keys).map(|k| format!("y{k}")).collect(),
+            aggregate: Aggregate::Sum,
+        };
+        let mut recipe = staff_by_ministry();
+        recipe.steps.truncate(1);
+        recipe.steps.push(pivot(MAX_COLUMNS - 1));
+        validate(&recipe, &catalog).unwrap();
+        recipe.steps[1] = pivot(MAX_COLUMNS + 1);
+        let error = validate(&recipe, &catalog).unwrap_err();
+        assert!(error.contains("more than the 10000"), "{error}");
+        // A repeated key among thousands is found in one pass.
+        let Step::Pivot { keys, .. } = &mut recipe.steps[1] else {
+            unreachable!()
+        };
+        keys.truncate(5000);
+        keys.push("y17".into());
+        let error = validate(&recipe, &catalog).unwrap_err();
+        assert!(error.contains("\"y17\" is empty or not new"), "{error}");
     }
 }

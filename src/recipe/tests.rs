@@ -328,3 +328,149 @@ fn random_recipes_check_or_are_refused_and_run_to_the_planned_schema() {
     }
     assert!(checked > 1_000, "only {checked} recipes checked");
 }
+
+/// The number of values in `value`, itself and all it holds.
+fn count_nodes(value: &serde_json::Value) -> usize {
+    1 + match value {
+        serde_json::Value::Array(items) => items.iter().map(count_nodes).sum(),
+        serde_json::Value::Object(map) => map.values().map(count_nodes).sum(),
+        _ => 0,
+    }
+}
+
+/// Calls `edit` on the `n`-th value of `value` (depth first); true if found.
+fn edit_nth(
+    value: &mut serde_json::Value,
+    n: &mut usize,
+    edit: &mut dyn FnMut(&mut serde_json::Value),
+) -> bool {
+    if *n == 0 {
+        edit(value);
+        return true;
+    }
+    *n -= 1;
+    match value {
+        serde_json::Value::Array(items) => items.iter_mut().any(|v| edit_nth(v, n, edit)),
+        serde_json::Value::Object(map) => map.values_mut().any(|v| edit_nth(v, n, edit)),
+        _ => false,
+    }
+}
+
+/// One to three edits of a recipe's JSON: a number made huge, negative,
+/// zero or fractional, a string made long, empty or another column's
+/// name, an array repeated, a flag flipped.
+fn mutate_json(random: &mut Random, value: &mut serde_json::Value) {
+    for _ in 0..1 + random.below(3) {
+        let mut n = random.below(count_nodes(value));
+        let (pick, name, repeat) = (random.below(7), random.name(), random.below(200));
+        let mut edit = |node: &mut serde_json::Value| {
+            *node = match node.clone() {
+                serde_json::Value::Number(_) => {
+                    serde_json::json!([1e308, -1.0, 0.0, 4_294_967_296.0, 1.5, 1e12, -1e-300][pick])
+                }
+                serde_json::Value::String(s) => match pick % 4 {
+                    0 => serde_json::json!(""),
+                    1 => serde_json::json!(s.repeat(50)),
+                    2 => serde_json::json!("år ✓ \u{0}"),
+                    _ => serde_json::json!(name.clone()),
+                },
+                serde_json::Value::Array(items) if !items.is_empty() => {
+                    let mut more = items.clone();
+                    for k in 0..repeat {
+                        more.push(items[k % items.len()].clone());
+                    }
+                    serde_json::Value::Array(more)
+                }
+                serde_json::Value::Bool(b) => serde_json::json!(!b),
+                other => other,
+            };
+        };
+        edit_nth(value, &mut n, &mut edit);
+    }
+}
+
+/// Links made by hand: random recipes, mutated as JSON and as link text,
+/// are decoded, checked and run on small tables. None may panic; each is
+/// refused with a message or runs to its planned schema. Runs briefly in
+/// the test command; `DATALABB_MUTATIONS=1000000 cargo test --release --lib
+/// mutated_links` for a long run.
+#[test]
+fn mutated_links_are_refused_or_run_never_panic() {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    let iterations: usize = std::env::var("DATALABB_MUTATIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3000);
+    let catalog = fixture_catalog();
+    let sha = |id: &str| {
+        catalog
+            .dataset(id)
+            .unwrap()
+            .latest()
+            .unwrap()
+            .sha256
+            .clone()
+    };
+    let [agencies, staff] = fixture_tables();
+    let tables = BTreeMap::from([
+        ("agencies".to_string(), agencies),
+        ("staff".to_string(), staff),
+    ]);
+    let mut random = Random(crate::ml::rng::Rng::new(0x0001_14e5));
+    let (mut refused, mut ran) = (0, 0);
+    for i in 0..iterations {
+        let recipe = Recipe {
+            v: RECIPE_VERSION,
+            inputs: vec![
+                Input {
+                    name: "agencies".into(),
+                    dataset: "fixture-agencies".into(),
+                    sha256: sha("fixture-agencies"),
+                },
+                Input {
+                    name: "staff".into(),
+                    dataset: "fixture-staff".into(),
+                    sha256: sha("fixture-staff"),
+                },
+            ],
+            steps: (0..1 + random.below(4)).map(|_| random.step()).collect(),
+            chart: Default::default(),
+        };
+        let link = if random.below(2) == 0 {
+            // Structure-aware: the JSON mutated, then encoded as a link.
+            let mut json = serde_json::to_value(&recipe).unwrap();
+            mutate_json(&mut random, &mut json);
+            let text = json.to_string();
+            let deflated = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 6);
+            format!(
+                "r1.{}",
+                base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, deflated)
+            )
+        } else {
+            // Bytes: the link text itself edited.
+            let mut bytes = crate::recipe::url::encode(&recipe).unwrap().into_bytes();
+            for _ in 0..1 + random.below(3) {
+                let at = random.below(bytes.len());
+                match random.below(3) {
+                    0 => bytes[at] = b"AZaz09-_.%="[random.below(11)],
+                    1 => bytes.truncate(at.max(3)),
+                    _ => bytes.insert(at, b'Q'),
+                }
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let recipe = crate::recipe::url::decode(&link).ok()?;
+            plan::check(&recipe, &catalog).ok()?;
+            Some(run::run(&recipe, &tables, &mut no_progress).map(|_| ()))
+        }));
+        // A run may still refuse what only the rows tell (a budget, say).
+        match outcome {
+            Ok(Some(Ok(()))) => ran += 1,
+            Ok(Some(Err(_)) | None) => refused += 1,
+            Err(_) => panic!("link {i} made the lab panic:\n{link}"),
+        }
+    }
+    eprintln!("{iterations} mutated links: {ran} ran, {refused} refused");
+    assert!(ran > 0 && refused > 0, "{ran} ran, {refused} refused");
+}

@@ -103,7 +103,13 @@ pub fn EmbedPage() -> impl IntoView {
             return Some(gone);
         }
         for input in &recipe.inputs {
-            if let Some(LoadState::Failed(e)) = lab.loads.with(|l| l.get(&input.dataset).cloned()) {
+            let key = catalog.with(|c| {
+                c.as_ref().map_or_else(
+                    || input.dataset.clone(),
+                    |c| c.table_key(&input.dataset, &input.sha256),
+                )
+            });
+            if let Some(LoadState::Failed(e)) = lab.loads.with(|l| l.get(&key).cloned()) {
                 return Some(format!("{} {e}", t.load_failed));
             }
         }

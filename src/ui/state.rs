@@ -22,6 +22,18 @@ const MAX_FILE_BYTES: f64 = (1u64 << 30) as f64;
 const CATALOG_PATH: &str = "data/catalog.json";
 /// The worker's loader script that Trunk writes beside the page.
 const WORKER_SCRIPT: &str = "worker_loader.js";
+/// How long the engine may stay silent while requests wait (no answer and
+/// no progress) before the page gives up on it: long kernels report
+/// progress at least every second, downloads as bytes arrive.
+const SILENCE_MS: f64 = 120_000.0;
+
+/// The page's clock in milliseconds.
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
 /// How many crashes in a row the page recovers from by itself.
 const AUTO_RESTARTS: u32 = 3;
 
@@ -109,6 +121,8 @@ pub struct Lab {
     /// visitor, not resent by the restart; an answer to one of them shows
     /// the engine works again and resets `crashes`.
     trusted_from: StoredValue<u64, LocalStorage>,
+    /// When the engine last said anything (ms on the page's clock).
+    last_heard: StoredValue<f64, LocalStorage>,
 }
 
 impl Lab {
@@ -128,6 +142,7 @@ impl Lab {
             catalog_request: StoredValue::new_local(None),
             crashes: StoredValue::new_local(Rc::new(Cell::new(0))),
             trusted_from: StoredValue::new_local(0),
+            last_heard: StoredValue::new_local(0.0),
         }
     }
 
@@ -138,9 +153,31 @@ impl Lab {
             Ok(bridge) => self.bridge.set_value(Some(bridge)),
             Err(reason) => self.engine.set(EngineState::Stopped { reason }),
         }
+        self.watch();
+    }
+
+    /// Gives up on an engine that stays silent while requests wait: no
+    /// answer, progress or other message for [`SILENCE_MS`] is a hang, and
+    /// ends like a crash (the requests named, the engine restarted).
+    fn watch(self) {
+        self.last_heard.set_value(now());
+        let _ = set_interval_with_handle(
+            move || {
+                let waiting = self.pending.with_value(|p| !p.is_empty())
+                    || self.replies.with_value(|r| !r.is_empty());
+                if waiting && now() - self.last_heard.get_value() > SILENCE_MS {
+                    self.last_heard.set_value(now());
+                    self.on_engine(EngineEvent::Died {
+                        reason: format!("it did not answer for {} seconds", SILENCE_MS / 1000.0),
+                    });
+                }
+            },
+            std::time::Duration::from_secs(5),
+        );
     }
 
     fn on_engine(self, event: EngineEvent) {
+        self.last_heard.set_value(now());
         match event {
             EngineEvent::Ready { engine_version } => {
                 self.engine.set(EngineState::Ready {
@@ -202,6 +239,20 @@ impl Lab {
     /// component waiting for an answer gets an error. Returns the reason,
     /// naming what was in flight.
     fn stop_in_flight(self, reason: String) -> String {
+        // "the compute engine stopped: X" reads as X after the activity.
+        let cause = reason
+            .strip_prefix("the compute engine stopped: ")
+            .unwrap_or(&reason)
+            .to_string();
+        self.end_in_flight(
+            &|activity| format!("{activity} stopped the compute engine: {cause}"),
+            reason.clone(),
+        )
+    }
+
+    /// Ends what is in flight with `message(activity)` (and, for a dataset,
+    /// "open it again to retry"); returns the activities, or `fallback`.
+    fn end_in_flight(self, message: &dyn Fn(&str) -> String, fallback: String) -> String {
         let opening = self
             .pending
             .try_update_value(std::mem::take)
@@ -225,27 +276,31 @@ impl Lab {
             });
             self.set_load(
                 &dataset,
-                LoadState::Failed(format!(
-                    "{activity} stopped the compute engine: {reason}; open it again to retry"
-                )),
+                LoadState::Failed(format!("{}; open it again to retry", message(&activity))),
             );
             activities.push(activity);
         }
         for (activity, reply) in waiting.into_values() {
             reply(Response::Error {
-                message: format!("{activity} stopped the compute engine: {reason}; try again"),
+                message: format!("{}; try again", message(&activity)),
             });
             activities.push(activity);
         }
         activities.dedup();
         if activities.is_empty() {
-            reason
+            fallback
         } else {
-            format!(
-                "{} stopped the compute engine: {reason}",
-                activities.join(", ")
-            )
+            message(&activities.join(", "))
         }
+    }
+
+    /// The visitor's Stop: ends the worker, whatever it computes, and starts
+    /// a fresh one with the catalog and the datasets that were open (no
+    /// cooperative cancel needed). What was in flight gets "… was stopped".
+    /// Not a crash: the crash counter is left as it is.
+    pub fn stop_work(self) {
+        self.end_in_flight(&|activity| format!("{activity} was stopped"), String::new());
+        self.restart();
     }
 
     /// The visitor's restart after the page stopped restarting by itself.
@@ -421,6 +476,37 @@ impl Lab {
             r.insert(dataset.id.clone(), request.clone());
         });
         self.send_open(dataset.id.clone(), request);
+    }
+
+    /// Opens version `sha256` of `dataset` for an analysis, under its
+    /// table key (see `Catalog::table_key`), so that two versions of one
+    /// dataset can be inputs of one recipe without replacing each other.
+    pub fn open_input(self, dataset: &Dataset, sha256: &str) {
+        let (Some(version), Some(catalog), CatalogState::Loaded(parsed)) = (
+            dataset.version(sha256),
+            self.catalog_bytes.get_value(),
+            self.catalog.get_untracked(),
+        ) else {
+            return;
+        };
+        let key = parsed.table_key(&dataset.id, sha256);
+        let url = match fetch::resolve_against(&version.url, &catalog.url) {
+            Ok(url) => url,
+            Err(message) => {
+                self.set_load(&key, LoadState::Failed(message));
+                return;
+            }
+        };
+        let request = Request::OpenDataset {
+            dataset: key.clone(),
+            sha256: version.sha256.clone(),
+            url,
+            bytes: version.bytes,
+        };
+        self.open_requests.update_value(|r| {
+            r.insert(key.clone(), request.clone());
+        });
+        self.send_open(key, request);
     }
 
     fn send_open(self, dataset: String, request: Request) {

@@ -113,11 +113,22 @@ impl Engine {
     ) -> Result<BTreeMap<String, RecordBatch>, String> {
         let mut tables = BTreeMap::new();
         for wanted in &recipe.inputs {
-            match self.tables.get(&wanted.dataset) {
-                Some(loaded) if loaded.summary.sha256 == wanted.sha256 => {
+            // Kept under its table key by an analysis, or under its id when
+            // its page opened it.
+            let key = self
+                .catalog
+                .as_ref()
+                .map(|c| c.table_key(&wanted.dataset, &wanted.sha256));
+            let found = key
+                .iter()
+                .chain(std::iter::once(&wanted.dataset))
+                .filter_map(|k| self.tables.get(k))
+                .find(|loaded| loaded.summary.sha256 == wanted.sha256);
+            match found {
+                Some(loaded) => {
                     tables.insert(wanted.name.clone(), loaded.batch.clone());
                 }
-                _ => {
+                None => {
                     return Err(format!(
                         "input {:?}: dataset {:?} (version {}) is not open",
                         wanted.name,

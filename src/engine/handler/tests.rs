@@ -753,3 +753,62 @@ fn simulate_crash_asks_the_worker_to_crash() {
         Outcome::Crash
     );
 }
+
+#[test]
+fn two_versions_of_one_dataset_are_inputs_of_one_recipe() {
+    let mut engine = Engine::new();
+    let mut catalog = fixture_catalog();
+    let [_, staff] = crate::recipe::tests::fixture_tables();
+    let bytes = crate::data::ipc::write_file(&staff).unwrap();
+    let newest = catalog
+        .dataset("fixture-staff")
+        .unwrap()
+        .latest()
+        .unwrap()
+        .clone();
+    // An older version of the same table: the same rows, another hash.
+    let older_batch = staff.slice(0, staff.num_rows() - 1);
+    let older_bytes = crate::data::ipc::write_file(&older_batch).unwrap();
+    let mut older = newest.clone();
+    older.sha256 = sha256_hex(&older_bytes);
+    let staff_set = catalog
+        .datasets
+        .iter_mut()
+        .find(|d| d.id == "fixture-staff")
+        .unwrap();
+    staff_set.versions.insert(0, older.clone());
+    load(&mut engine, Some(catalog.to_json().as_bytes()));
+    // Each version is kept under its own key, as the analysis page opens them.
+    for (sha, bytes) in [(&newest.sha256, bytes), (&older.sha256, older_bytes)] {
+        let key = catalog.table_key("fixture-staff", sha);
+        let opened = engine.open_verified(&key, sha, "u", bytes, false);
+        assert!(
+            matches!(opened, Response::DatasetOpened { .. }),
+            "{opened:?}"
+        );
+    }
+    assert_eq!(engine.tables().len(), 2);
+    let input = |name: &str, sha: &str| crate::recipe::Input {
+        name: name.into(),
+        dataset: "fixture-staff".into(),
+        sha256: sha.into(),
+    };
+    let recipe = Recipe {
+        v: crate::recipe::RECIPE_VERSION,
+        inputs: vec![input("now", &newest.sha256), input("before", &older.sha256)],
+        steps: vec![Step::Union {
+            input: "before".into(),
+        }],
+        chart: Default::default(),
+    };
+    let Response::RecipeRan { error, result, .. } =
+        reply(&mut engine, Request::RunRecipe { recipe }, None)
+    else {
+        panic!("not a run");
+    };
+    assert_eq!(error, None);
+    assert_eq!(
+        result.unwrap().rows as usize,
+        staff.num_rows() + older_batch.num_rows()
+    );
+}

@@ -39,6 +39,10 @@ pub(crate) struct Panel {
     /// chart re-draws on each).
     pub(crate) runs: RwSignal<u64>,
     pub(crate) running: RwSignal<bool>,
+    /// The recipe whose run the visitor stopped: not run again by itself
+    /// (when its inputs come back after the engine restarts, say) until the
+    /// recipe changes or the visitor asks.
+    pub(crate) stopped: StoredValue<Option<Recipe>>,
     /// How far the run out is: (step, steps, rows done, rows in all).
     pub(crate) progress: RwSignal<Option<(usize, usize, u64, u64)>>,
     pub(crate) in_flight: StoredValue<bool>,
@@ -79,6 +83,7 @@ impl Panel {
             ran: RwSignal::new(None),
             runs: RwSignal::new(0),
             running: RwSignal::new(false),
+            stopped: StoredValue::new(None),
             progress: RwSignal::new(None),
             in_flight: StoredValue::new(false),
             wanted: StoredValue::new(None),
@@ -94,7 +99,8 @@ impl Panel {
             }
             let mut waiting = false;
             for input in &recipe.inputs {
-                let state = lab.loads.with(|l| l.get(&input.dataset).cloned());
+                let key = catalog.table_key(&input.dataset, &input.sha256);
+                let state = lab.loads.with(|l| l.get(&key).cloned());
                 match state {
                     Some(LoadState::Loaded(s)) if s.sha256 == input.sha256 => {}
                     Some(LoadState::Loading { .. }) => waiting = true,
@@ -104,13 +110,14 @@ impl Panel {
                         if let Some(dataset) = catalog.dataset(&input.dataset)
                             && dataset.version(&input.sha256).is_some()
                         {
-                            lab.open_version(dataset, &input.sha256);
+                            lab.open_input(dataset, &input.sha256);
                             waiting = true;
                         }
                     }
                 }
             }
-            if !waiting {
+            let stopped = panel.stopped.with_value(|s| s.as_ref() == Some(&recipe));
+            if !waiting && !stopped {
                 panel.run(recipe);
             }
         });
@@ -176,6 +183,21 @@ impl Panel {
     }
 
     /// Runs `recipe` in the worker, or keeps it for when the run out ends.
+    /// Stops the run out: the engine is restarted (see `Lab::stop_work`).
+    pub(crate) fn stop(self) {
+        let recipe = self.recipe.get_untracked().ok();
+        self.stopped.set_value(recipe);
+        self.lab.stop_work();
+    }
+
+    /// Runs the stopped recipe again.
+    pub(crate) fn run_again(self) {
+        self.stopped.set_value(None);
+        if let Ok(recipe) = self.recipe.get_untracked() {
+            self.run(recipe);
+        }
+    }
+
     pub(crate) fn run(self, recipe: Recipe) {
         if self.in_flight.get_value() {
             self.wanted.set_value(Some(recipe));

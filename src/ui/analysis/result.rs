@@ -77,6 +77,19 @@ pub(crate) fn ResultView(panel: Panel) -> impl IntoView {
             aria-live="polite"
         >
             {status}
+            <Show when=move || panel.running.get()>
+                " "
+                <button class="small" data-testid="stop-run" on:click=move |_| panel.stop()>
+                    {move || panel.t().stop}
+                </button>
+            </Show>
+            <Show when=move || !panel.running.get() && panel.stopped.with_value(|s| s.is_some())
+                && panel.stopped.with_value(|s| s.as_ref() == panel.recipe.get().ok().as_ref())>
+                " "
+                <button class="small" data-testid="run-again" on:click=move |_| panel.run_again()>
+                    {move || panel.t().run_again}
+                </button>
+            </Show>
         </p>
         <div class="form-row share">
             <label class="field grow">

@@ -49,7 +49,11 @@ pub(crate) fn Inputs(panel: Panel) -> impl IntoView {
                     .and_then(|c| c.dataset(&input.dataset))
                     .map(|d| d.title.get(lang.get()).to_string())
                     .unwrap_or_else(|| input.dataset.clone());
-                let state = lab.loads.with(|l| l.get(&input.dataset).cloned());
+                let key = catalog.as_ref().map_or_else(
+                    || input.dataset.clone(),
+                    |c| c.table_key(&input.dataset, &input.sha256),
+                );
+                let state = lab.loads.with(|l| l.get(&key).cloned());
                 let status = match state {
                     Some(LoadState::Loaded(s)) if s.sha256 == input.sha256 => {
                         counted(s.rows, texts(lang.get()).rows)

@@ -12,6 +12,8 @@ pub struct AnalysisTexts {
     pub version: &'static str,
     pub opening: &'static str,
     pub steps: &'static str,
+    pub stop: &'static str,
+    pub run_again: &'static str,
     pub no_steps: &'static str,
     pub add_step: &'static str,
     /// One per `StepKind::ALL`.
@@ -88,6 +90,8 @@ const ANALYSIS_SV: AnalysisTexts = AnalysisTexts {
     version: "version",
     opening: "öppnas…",
     steps: "Steg",
+    stop: "Stoppa",
+    run_again: "Kör igen",
     no_steps: "Inga steg än: tabellen visas som den är. Lägg till ett steg nedan.",
     add_step: "Lägg till steg",
     kinds: [
@@ -193,6 +197,8 @@ const ANALYSIS_EN: AnalysisTexts = AnalysisTexts {
     version: "version",
     opening: "opening…",
     steps: "Steps",
+    stop: "Stop",
+    run_again: "Run again",
     no_steps: "No steps yet: the table is shown as it is. Add a step below.",
     add_step: "Add a step",
     kinds: [
