@@ -123,6 +123,14 @@ pub enum OpsError {
         rows: u64,
         limit: u64,
     },
+    #[error(
+        "{what} would take {bytes} bytes, more than the {limit} the browser can hold; filter the rows or select fewer columns first"
+    )]
+    TooManyBytes {
+        what: &'static str,
+        bytes: u64,
+        limit: u64,
+    },
     #[error("stopped")]
     Cancelled,
     #[error("{0}")]

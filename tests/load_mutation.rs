@@ -5,7 +5,7 @@
 //! for a long run:
 //!
 //! ```sh
-//! DATALABB_MUTATIONS=1000000 DATALABB_MUTATION_SEED=7 cargo test --release --test load_mutation
+//! DATALABB_MUTATIONS=1000000 DATALABB_MUTATION_SEED=7 cargo test --profile fuzz --test load_mutation
 //! ```
 #![cfg(not(target_arch = "wasm32"))]
 

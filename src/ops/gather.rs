@@ -17,6 +17,38 @@ use crate::error::OpsError;
 /// A row that is not there: its value is null.
 pub const MISSING: u32 = u32::MAX;
 
+/// The most bytes of text one column may hold: arrow's text columns count
+/// their bytes in 32 bits, and the browser's memory is 4 GiB in all.
+pub const MAX_TEXT_BYTES: u64 = 1 << 30;
+
+/// The bytes a column of rows `rows` of `array` takes: its values' widths,
+/// and for text the lengths of the texts taken plus their offsets.
+/// Counted before taking, so a step can refuse what would not fit.
+pub fn taken_bytes(array: &dyn Array, rows: &[u32]) -> u64 {
+    let n = rows.len() as u64;
+    match array.data_type() {
+        DataType::Utf8 => {
+            let text = array.as_string::<i32>();
+            let bytes: u64 = rows
+                .iter()
+                .filter(|&&r| (r as usize) < text.len())
+                .map(|&r| text.value_length(r as usize) as u64)
+                .sum();
+            bytes + 4 * n
+        }
+        DataType::LargeUtf8 => {
+            let text = array.as_string::<i64>();
+            let bytes: u64 = rows
+                .iter()
+                .filter(|&&r| (r as usize) < text.len())
+                .map(|&r| text.value_length(r as usize) as u64)
+                .sum();
+            bytes + 8 * n
+        }
+        other => n * other.primitive_width().unwrap_or(8) as u64,
+    }
+}
+
 /// Rows `rows` of `array` (null where [`MISSING`]).
 pub fn take(array: &dyn Array, rows: &[u32]) -> Result<ArrayRef, OpsError> {
     // Numbers without nulls, every row there (most of a join's and a
@@ -107,6 +139,19 @@ pub fn gather(
         DataType::Timestamp(TimeUnit::Nanosecond, _) => primitive!(TimestampNanosecondType),
         DataType::Utf8 => {
             let typed: Vec<&StringArray> = sources.iter().map(|a| a.as_string::<i32>()).collect();
+            // arrow's builder panics past 2 GiB of text: count first.
+            let bytes: u64 = picks
+                .clone()
+                .filter_map(|p| p.filter(valid))
+                .map(|(s, r)| typed[s].value_length(r) as u64)
+                .sum();
+            if bytes > MAX_TEXT_BYTES {
+                return Err(OpsError::TooManyBytes {
+                    what: "a text column",
+                    bytes,
+                    limit: MAX_TEXT_BYTES,
+                });
+            }
             Arc::new(
                 picks
                     .map(|p| p.filter(valid).map(|(s, r)| typed[s].value(r)))

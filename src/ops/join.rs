@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::values::formatter;
 use crate::error::OpsError;
-use crate::ops::gather::{MISSING, gather, take};
+use crate::ops::gather::{MISSING, gather, take, taken_bytes};
 use crate::ops::keys::{Index, Keys, Normalize};
 use crate::ops::{CHUNK, Progress, column_index};
 
@@ -66,6 +66,9 @@ pub struct JoinStats {
 const SAMPLE: usize = 5;
 /// The most rows a join may make.
 pub const MAX_OUTPUT_ROWS: usize = 50_000_000;
+/// The most bytes a join's output may take: half the browser's memory,
+/// which also holds its inputs.
+pub const MAX_OUTPUT_BYTES: u64 = 2 << 30;
 
 /// Joins `left` and `right`. `progress` is called between chunks of left
 /// rows and may stop the join.
@@ -202,6 +205,22 @@ pub fn join_keeping(
     let _ = progress(left.num_rows() as u64, left.num_rows() as u64);
 
     let output_rows = left_take.len();
+    // The output's bytes are counted column by column before each is
+    // made, so a join of few rows but long texts (a self-join on a key
+    // that repeats) is refused before it fills the browser's memory.
+    let mut bytes: u64 = 0;
+    let mut budget = |column: &dyn Array, rows: &[u32]| -> Result<(), OpsError> {
+        bytes = bytes.saturating_add(taken_bytes(column, rows));
+        if bytes > MAX_OUTPUT_BYTES {
+            Err(OpsError::TooManyBytes {
+                what: "the join",
+                bytes,
+                limit: MAX_OUTPUT_BYTES,
+            })
+        } else {
+            Ok(())
+        }
+    };
     let mut names: Vec<String> = Vec::new();
     let mut fields: Vec<Field> = Vec::new();
     let mut columns: Vec<ArrayRef> = Vec::new();
@@ -220,6 +239,7 @@ pub fn join_keeping(
                 matches!(spec.kind, JoinKind::Right | JoinKind::Full)
                     && r.data_type() == column.data_type()
             });
+        budget(column.as_ref(), &left_take)?;
         let column = match from_right {
             Some(r) => {
                 let picks = left_take
@@ -254,6 +274,7 @@ pub fn join_keeping(
             }
             names.push(name.clone());
             if keep(&name) {
+                budget(column.as_ref(), &right_take)?;
                 fields.push(Field::new(name, field.data_type().clone(), true));
                 columns.push(take(column.as_ref(), &right_take)?);
             }

@@ -393,3 +393,48 @@ fn bad_group_bys_are_errors() {
     let empty = group_by(&t.slice(0, 0), &["k1".into()], &[], &mut no_progress).unwrap();
     assert_eq!(empty.num_rows(), 0);
 }
+
+#[test]
+fn a_join_of_few_rows_but_much_text_is_refused_before_it_is_made() {
+    use crate::ops::join::MAX_OUTPUT_BYTES;
+    // 3,000 rows share one key with 3,000 others: 9 million rows of a
+    // 300-byte text is 2.7 GB, under the row cap but over the bytes.
+    let n = 3000;
+    let long = "x".repeat(300);
+    let table = RecordBatch::try_from_iter([
+        ("k", Arc::new(Int32Array::from(vec![1; n])) as ArrayRef),
+        (
+            "t",
+            Arc::new(StringArray::from(vec![long.as_str(); n])) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    let spec = JoinSpec {
+        kind: JoinKind::Inner,
+        left_on: vec!["k".into()],
+        right_on: vec!["k".into()],
+        normalize: Normalize::Exact,
+    };
+    let error = join(&table, &table, &spec, &mut no_progress).unwrap_err();
+    match error {
+        OpsError::TooManyBytes { bytes, limit, .. } => {
+            assert!(
+                bytes > limit && limit == MAX_OUTPUT_BYTES,
+                "{bytes} {limit}"
+            );
+        }
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn taken_bytes_counts_texts_and_widths() {
+    use crate::ops::gather::{MISSING, taken_bytes};
+    let text: ArrayRef = Arc::new(StringArray::from(vec![Some("ab"), None, Some("åäö")]));
+    assert_eq!(
+        taken_bytes(text.as_ref(), &[0, 2, 2, MISSING]),
+        2 + 6 + 6 + 16
+    );
+    let ints: ArrayRef = Arc::new(Int32Array::from(vec![1, 2]));
+    assert_eq!(taken_bytes(ints.as_ref(), &[0, 1, 1]), 12);
+}

@@ -392,7 +392,7 @@ fn mutate_json(random: &mut Random, value: &mut serde_json::Value) {
 /// Links made by hand: random recipes, mutated as JSON and as link text,
 /// are decoded, checked and run on small tables. None may panic; each is
 /// refused with a message or runs to its planned schema. Runs briefly in
-/// the test command; `DATALABB_MUTATIONS=1000000 cargo test --release --lib
+/// the test command; `DATALABB_MUTATIONS=1000000 cargo test --profile fuzz --lib
 /// mutated_links` for a long run.
 #[test]
 fn mutated_links_are_refused_or_run_never_panic() {
