@@ -177,7 +177,15 @@ fn every_kind_lays_out_inside_its_size() {
                 frame.plot
             );
             assert!(frame.shown > 0, "{name}");
-            let _ = h;
+            // The plot lies inside the height too (a 1 × 1 chart has no room
+            // for anything and keeps a minimal plot).
+            assert!(
+                frame.plot.y0 >= 0.0 && frame.plot.y1 <= h as f32 + 0.5 || size.height < 50,
+                "{name} at {}×{}: {:?} in height {h}",
+                size.width,
+                size.height,
+                frame.plot
+            );
         }
     }
 }

@@ -17,7 +17,6 @@ mod files;
 mod i18n;
 mod preview;
 mod route;
-mod share;
 mod state;
 
 pub use app::App;

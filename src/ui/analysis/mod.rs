@@ -19,11 +19,13 @@
 //! | `forms/` | one form per step kind |
 //! | `result.rs` | the result: size, downloads, link, chart and preview |
 //! | `insight.rs` | help under a cluster step: choose k, k-distances, profiles |
+//! | `share.rs` | the Embed and Cite panels |
 
 mod forms;
 mod insight;
 mod panel;
 mod result;
+mod share;
 mod steps;
 mod widgets;
 

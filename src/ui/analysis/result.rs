@@ -11,11 +11,11 @@ use crate::recipe::edit::{self};
 use crate::ui::analysis::chart_context;
 use crate::ui::analysis::panel::Panel;
 use crate::ui::analysis::panel::Ran;
+use crate::ui::analysis::share::{CitePanel, EmbedPanel};
 use crate::ui::analysis::steps::Downloads;
 use crate::ui::chart::{Brush, ChartView};
 use crate::ui::i18n::{counted, texts};
 use crate::ui::preview::Preview;
-use crate::ui::share::{CitePanel, EmbedPanel};
 
 /// The result: its size, downloads, the link, and the preview.
 #[component]
