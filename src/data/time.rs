@@ -138,6 +138,87 @@ pub fn format(value: i64, unit: TimeUnit, zone: Zone) -> String {
     text
 }
 
+/// Days from 1970-01-01 to a civil date (the inverse of
+/// [`civil_from_days`]).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = year - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let mp = i64::from((month + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// An instant written as a filter's value: `2024-03-31`,
+/// `2024-03-31T02:30`, `2024-03-31 02:30:00.5`, with an optional `Z` or
+/// offset (`+01:00`). Without one it is read as the column shows its
+/// values (see the module documentation): wall-clock time for a column
+/// without a zone, the column's offset, or UTC for a named zone. Returns
+/// the value in `unit`, or `None` when the text is not such an instant or
+/// does not fit.
+pub fn parse_instant(text: &str, unit: TimeUnit, zone: Zone) -> Option<i64> {
+    let text = text.trim();
+    let (date, rest) = text.split_at(text.len().min(10));
+    let mut parts = date.split('-');
+    let year: i64 = parts.next()?.parse().ok()?;
+    let month: u32 = parts.next()?.parse().ok()?;
+    let day: u32 = parts.next()?.parse().ok()?;
+    if date.len() != 10 || !(1..=12).contains(&month) || day == 0 || day > 31 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    if civil_from_days(days) != (year, month, day) {
+        return None; // 2023-02-30
+    }
+    // The zone suffix, then the time of day.
+    let rest = rest.strip_prefix(['T', ' ']).unwrap_or(rest);
+    let (clock, offset) = if let Some(clock) = rest.strip_suffix(['Z', 'z']) {
+        (clock, Some(0))
+    } else if let Some(at) = rest.rfind(['+', '-']).filter(|&at| at >= 5) {
+        (&rest[..at], Some(offset_seconds(&rest[at..])?))
+    } else {
+        (rest, None)
+    };
+    let (mut seconds, mut nanos) = (0i64, 0i64);
+    if !clock.is_empty() {
+        let (whole, fraction) = clock.split_once('.').unwrap_or((clock, ""));
+        let hms: Vec<&str> = whole.split(':').collect();
+        if !(2..=3).contains(&hms.len()) || hms.iter().any(|p| p.len() != 2) {
+            return None;
+        }
+        let field = |i: usize, max: i64| -> Option<i64> {
+            let v: i64 = hms.get(i).map_or(Some(0), |p| p.parse().ok())?;
+            (0..=max).contains(&v).then_some(v)
+        };
+        seconds = field(0, 23)? * 3600 + field(1, 59)? * 60 + field(2, 59)?;
+        if !fraction.is_empty() {
+            if fraction.len() > 9 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            nanos = format!("{fraction:0<9}").parse().ok()?;
+        }
+    }
+    let shown_offset = match zone {
+        Zone::Naive => 0,
+        Zone::Offset(s) => i64::from(s),
+    };
+    let offset = offset.map_or(shown_offset, i64::from);
+    // A naive column holds wall-clock times: a written offset is ignored
+    // only when it is the column's own way of showing them (none).
+    let utc = days
+        .checked_mul(86_400)?
+        .checked_add(seconds)?
+        .checked_sub(if zone == Zone::Naive && offset == 0 {
+            0
+        } else {
+            offset
+        })?;
+    let per = per_second(unit);
+    utc.checked_mul(per)?
+        .checked_add(nanos / (1_000_000_000 / per))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +276,67 @@ mod tests {
             }
         }
         assert!(format(i64::MAX, TimeUnit::Second, Zone::Naive).starts_with('+'));
+    }
+
+    #[test]
+    fn instants_are_read_as_they_are_shown() {
+        let ms = TimeUnit::Millisecond;
+        let at = 1_711_845_000_000; // 2024-03-31T00:30:00Z
+        let utc = Zone::Offset(0);
+        assert_eq!(parse_instant("2024-03-31T00:30:00Z", ms, utc), Some(at));
+        assert_eq!(parse_instant("2024-03-31 00:30", ms, utc), Some(at));
+        assert_eq!(
+            parse_instant("2024-03-31T01:30:00+01:00", ms, utc),
+            Some(at)
+        );
+        // Without a suffix, in the column's own offset.
+        assert_eq!(
+            parse_instant("2024-03-31T01:30", ms, Zone::Offset(3600)),
+            Some(at)
+        );
+        assert_eq!(
+            parse_instant("2024-03-31T00:30:00.25", ms, Zone::Naive),
+            Some(at + 250)
+        );
+        assert_eq!(
+            parse_instant("2024-03-31", TimeUnit::Second, utc),
+            Some(1_711_843_200)
+        );
+        // Every value the formatter writes reads back.
+        for unit in [
+            TimeUnit::Second,
+            TimeUnit::Millisecond,
+            TimeUnit::Microsecond,
+            TimeUnit::Nanosecond,
+        ] {
+            for zone in [Zone::Naive, Zone::Offset(0), Zone::Offset(-19_800)] {
+                for value in [0_i64, 1_711_845_000_123, -86_400_001] {
+                    let value = (i128::from(value) * i128::from(per_second(unit)) / 1000) as i64;
+                    assert_eq!(
+                        parse_instant(&format(value, unit, zone), unit, zone),
+                        Some(value),
+                        "{unit:?} {zone:?} {value}"
+                    );
+                }
+            }
+        }
+        for bad in [
+            "",
+            "2024",
+            "2024-02-30",
+            "2024-13-01",
+            "2024-03-31T25:00",
+            "2024-03-31T10",
+            "2024-03-31T10:00:00.1234567891",
+            "31/03/2024",
+            "2024-03-31T10:00+99:00",
+        ] {
+            assert_eq!(parse_instant(bad, ms, utc), None, "{bad}");
+        }
+        assert_eq!(
+            parse_instant("9999999-01-01", TimeUnit::Nanosecond, utc),
+            None
+        );
     }
 
     #[test]

@@ -124,7 +124,7 @@ pub fn formattable(array: &dyn Array) -> bool {
 }
 
 /// A timestamp column's raw values (empty for other columns).
-fn timestamps(array: &dyn Array) -> &[i64] {
+pub fn timestamps(array: &dyn Array) -> &[i64] {
     use arrow::datatypes::{
         TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
         TimestampSecondType,

@@ -417,6 +417,18 @@ fn literals(name: &str, t: &str, values: &[Value]) -> Result<(), String> {
             &|v| matches!(v, Value::Text(d) if parse_date(d).is_some()),
             "a date such as \"2024-01-31\"",
         )
+    } else if t.starts_with("Timestamp") {
+        all(
+            &|v| {
+                matches!(v, Value::Text(d) if crate::data::time::parse_instant(
+                    d,
+                    arrow::datatypes::TimeUnit::Second,
+                    crate::data::time::Zone::Naive,
+                )
+                .is_some())
+            },
+            "an instant such as \"2024-03-31T02:30:00Z\"",
+        )
     } else if t == "Boolean" {
         all(&|v| matches!(v, Value::Bool(_)), "true or false")
     } else if t.contains("Utf8") {

@@ -450,6 +450,29 @@ fn compare(
             .map(|v| v.is_some_and(|v| literals.iter().any(|l| test(v.cmp(l)))))
             .collect());
     }
+    if let DataType::Timestamp(unit, zone) = array.data_type() {
+        // Instants as the column shows them (`2024-03-31T02:30:00Z`).
+        let zone = crate::data::time::Zone::parse(zone.as_deref());
+        let wanted = "an instant such as \"2024-03-31T02:30:00Z\"";
+        let literals = values
+            .iter()
+            .map(|v| match v {
+                Value::Text(t) => {
+                    crate::data::time::parse_instant(t, *unit, zone).ok_or_else(|| mismatch(wanted))
+                }
+                _ => Err(mismatch(wanted)),
+            })
+            .collect::<Result<Vec<i64>, _>>()?;
+        let raw = crate::data::values::timestamps(array.as_ref());
+        return Ok((0..rows)
+            .map(|i| {
+                array.is_valid(i)
+                    && raw
+                        .get(i)
+                        .is_some_and(|v| literals.iter().any(|l| test(v.cmp(l))))
+            })
+            .collect());
+    }
     if let Some(booleans) = array.as_boolean_opt() {
         let literals = values
             .iter()
@@ -482,4 +505,61 @@ fn compare(
                 .is_some_and(|v| literals.iter().any(|l| test(v.cmp(l))))
         })
         .collect())
+}
+
+#[cfg(test)]
+mod timestamp_tests {
+    use std::sync::Arc;
+
+    use arrow::array::{ArrayRef, RecordBatch, TimestampMillisecondArray};
+
+    use super::*;
+
+    #[test]
+    fn filters_compare_timestamps_as_they_are_shown() {
+        // 2024-03-31T00:30:00Z and two hours later, in a named zone (shown
+        // in UTC) and in a fixed offset.
+        let at = 1_711_845_000_000_i64;
+        let values = vec![Some(at), None, Some(at + 7_200_000)];
+        let table = RecordBatch::try_from_iter([
+            (
+                "stockholm",
+                Arc::new(
+                    TimestampMillisecondArray::from(values.clone())
+                        .with_timezone("Europe/Stockholm"),
+                ) as ArrayRef,
+            ),
+            (
+                "offset",
+                Arc::new(TimestampMillisecondArray::from(values).with_timezone("+01:00"))
+                    as ArrayRef,
+            ),
+        ])
+        .unwrap();
+        let compare = |column: &str, cmp, text: &str| {
+            matches(
+                &Predicate::Compare {
+                    column: column.into(),
+                    cmp,
+                    value: Value::Text(text.into()),
+                },
+                &table,
+            )
+        };
+        assert_eq!(
+            compare("stockholm", Comparison::Ge, "2024-03-31T01:00Z").unwrap(),
+            [false, false, true]
+        );
+        assert_eq!(
+            compare("stockholm", Comparison::Eq, "2024-03-31T00:30:00Z").unwrap(),
+            [true, false, false]
+        );
+        // Without a suffix, in the offset the column shows.
+        assert_eq!(
+            compare("offset", Comparison::Eq, "2024-03-31T01:30").unwrap(),
+            [true, false, false]
+        );
+        let error = compare("offset", Comparison::Eq, "yesterday").unwrap_err();
+        assert!(error.contains("an instant such as"), "{error}");
+    }
 }

@@ -91,6 +91,18 @@ def main(out):
         df.write_ipc(out / "polars_zstd.arrow", compression="zstd")
         df.write_ipc(out / "polars_lz4.arrow", compression="lz4")
         df.head(0).write_ipc(out / "polars_zero_rows.arrow")
+    # Nested types the lab does not read: refused by the column's name.
+    nested = pa.table(
+        {
+            "id": pa.array([1, 2], pa.int32()),
+            "tags": pa.array([["a", "b"], []], pa.list_(pa.string())),
+        }
+    )
+    write(out / "pyarrow_list_column.arrow", nested)
+    write(
+        out / "pyarrow_struct_column.arrow",
+        pa.table({"place": pa.array([{"lat": 59.3, "lon": 18.1}], pa.struct([("lat", pa.float64()), ("lon", pa.float64())]))}),
+    )
     # A table of 10,000 rows in several batches, zstd: buffers past a frame.
     many = pa.table({"i": pa.array(range(10_000), pa.int32()), "s": pa.array([f"rad {i}" for i in range(10_000)])})
     with ipc.new_file(out / "pyarrow_batches_zstd.arrow", many.schema, options=ipc.IpcWriteOptions(compression="zstd")) as w:

@@ -1,0 +1,151 @@
+// A hostile corpus, opened as a stranger would: files written by other
+// tools (tests/files/foreign: pyarrow and polars, zstd, views, zero rows,
+// time zones, nested types) and broken ones made here, then links made by
+// hand (repeated features, exploding self-joins, deep filters, huge
+// pivots and lists). Each opens or gets its message; the engine is never
+// restarted, the dataset loaded first stays, no page error is logged.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { deflateRawSync } from "node:zlib";
+import { useLab } from "./harness.mjs";
+
+const openLab = useLab({ before, after });
+const desktop = { viewport: { width: 1200, height: 1000 } };
+const corpus = join(import.meta.dirname, "..", "files", "foreign");
+const published = process.env.DATALABB_PUBLISHED;
+const catalog = JSON.parse(readFileSync(join(published, "catalog.json"), "utf8"));
+const sha = (id) => catalog.datasets.find((d) => d.id === id).versions.at(-1).sha256;
+const linkOf = (json) => `r1.${deflateRawSync(Buffer.from(JSON.stringify(json))).toString("base64url")}`;
+
+/** The files: [name, bytes, null to open, or a pattern of its message]. */
+function files() {
+  const out = readdirSync(corpus)
+    .sort()
+    .map((name) => {
+      const refused = { "pyarrow_list_column.arrow": /"tags" has type List/, "pyarrow_struct_column.arrow": /"place" has type Struct/ }[name];
+      return [name, readFileSync(join(corpus, name)), refused ?? null];
+    });
+  const every = readFileSync(join(corpus, "pyarrow_every_type_zstd.arrow"));
+  const wide = ["h" + Array.from({ length: 9_999 }, (_, i) => `,c${i}`).join(""), ..."1\n".repeat(50).split("\n")].join("\n");
+  out.push(
+    ["empty.arrow", Buffer.alloc(0), /the file is empty/],
+    ["page.arrow", Buffer.from("<!doctype html><title>404</title>"), /web page/],
+    ["cut.arrow", every.subarray(0, every.length >> 1), /cut short|damaged/],
+    ["zip.arrow", Buffer.from("PK\x03\x04garbage"), /not an Arrow/],
+    ["flipped.arrow", Buffer.from(every.map((b, i) => (i > 200 && i < 400 ? b ^ 0xff : b))), /damaged|cut short|not/],
+    ["wide.csv", Buffer.from(wide), null],
+    ["formulas.csv", Buffer.from('namn,värde\n=HYPERLINK("x"),1\n@SUM(A1),2\n'), null],
+    ["bom-only.csv", Buffer.from("\ufeff"), /empty/],
+    ["nul.csv", Buffer.from("a,b\n\0\0,\0\n"), null],
+    ["binary.bin", Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)), /./],
+  );
+  return out;
+}
+
+test("files from other tools open, broken ones get their message, nothing restarts", async () => {
+  const { lab, context } = await openLab("/real/?lang=en", desktop);
+  await lab.waitForCatalog("loaded");
+  await lab.waitForEngine("ready");
+  const page = lab.page;
+  await lab.openDataset("counties");
+  const cases = files();
+  assert.ok(cases.length >= 30, `${cases.length} files`);
+  for (const [name, buffer, refused] of cases) {
+    await page.getByTestId("file-input").setInputFiles({ name, mimeType: "application/octet-stream", buffer });
+    const card = page.locator(`[data-testid="dataset-page"][data-id="file:${name}"]`);
+    await card.waitFor();
+    const state = card.locator('[data-testid="dataset-load"][data-state="loaded"], [data-testid="dataset-error"]').first();
+    await state.waitFor({ timeout: 30_000 });
+    const text = await state.innerText();
+    if (refused) {
+      assert.match(text, refused, `${name}: ${text}`);
+    } else {
+      assert.match(text, /rows/, `${name}: ${text}`);
+      // Every value shown: no type name crowds out a column and nothing is blank where a value is.
+      await page.getByTestId("preview").waitFor();
+    }
+    assert.equal(await lab.notice.count(), 0, `${name}: the engine restarted`);
+    await page.getByTestId("back").click();
+  }
+  assert.match(await page.getByTestId("loaded-panel").innerText(), /counties\s+21 rows/);
+  await lab.screenshot("hostile-files");
+  assert.deepEqual(lab.errors, []);
+  assert.deepEqual(await lab.violations(), []);
+  await context.close();
+});
+
+/** Links made by hand: [label, recipe JSON or raw link, expected message or null to run]. */
+function links() {
+  const input = (name, id) => ({ name, dataset: id, sha256: sha(id) });
+  const staff = [input("staff", "agency_staff")];
+  const letters = [input("letters", "appropriation_letters"), input("again", "appropriation_letters")];
+  const recipe = (inputs, steps) => ({ v: 1, inputs, steps });
+  const feature = (columns, extra = {}) => ({ features: { columns }, ...extra });
+  let deep = { op: "is_null", column: "year" };
+  for (let i = 0; i < 40; i++) deep = { op: "not", not: deep };
+  return [
+    ["garbage", "r1.%%%", /damaged/],
+    ["other encoding", "r9.abc", /encoding "r9"/],
+    ["huge link", `r1.${"A".repeat(1_500_000)}`, /damaged|larger/],
+    ["no inputs", recipe([], []), /no input/],
+    ["unknown dataset", recipe([{ name: "x", dataset: "nope", sha256: "0".repeat(64) }], []), /no dataset "nope"/],
+    ["wrong version", recipe([{ name: "x", dataset: "agencies", sha256: "f".repeat(64) }], []), /has no version/],
+    ["unknown step", recipe(staff, [{ op: "explode" }]), /cannot be read/],
+    ["future version", { v: 99, inputs: staff, steps: [] }, /recipe version 99/],
+    ["deep filter", recipe(staff, [{ op: "filter", predicate: deep }]), /nests deeper/],
+    ["huge in list", recipe(staff, [{ op: "filter", predicate: { op: "in", column: "name", values: Array.from({ length: 12_000 }, (_, i) => `n${i}`) } }]), /lists 12000 values/],
+    ["repeated features", recipe(staff, [{ op: "cluster", ...feature(["fte", "fte"]), method: { k_means: { k: 3 } }, name: "c" }]), /chosen twice/],
+    ["too many features", recipe(staff, [{ op: "project", ...feature(Array.from({ length: 300 }, () => "fte")), components: 2, prefix: "pc" }]), /at most 256|chosen twice/],
+    ["k of a million", recipe(staff, [{ op: "cluster", ...feature(["fte"]), method: { k_means: { k: 1_000_000 } }, name: "c" }]), /k must be between/],
+    ["negative k", recipe(staff, [{ op: "cluster", ...feature(["fte"]), method: { k_means: { k: -1 } }, name: "c" }]), /cannot be read/],
+    ["eps zero", recipe(staff, [{ op: "cluster", ...feature(["fte"]), method: { dbscan: { eps: 0, min_points: 5 } }, name: "c" }]), /eps must be/],
+    ["perplexity text", recipe(staff, [{ op: "project", ...feature(["fte", "employees"]), components: 2, prefix: "t", method: { tsne: { perplexity: "NaN" } } }]), /cannot be read/],
+    ["t-SNE of too many rows", recipe(staff, [{ op: "project", ...feature(["fte", "employees"]), components: 2, prefix: "t", method: { tsne: { perplexity: 30 } } }]), /2000|2 000|2,000/],
+    ["huge pivot", recipe(staff, [{ op: "pivot", index: ["name"], column: "year", values: "fte", keys: Array.from({ length: 10_001 }, (_, i) => `k${i}`), aggregate: "sum" }]), /10000/],
+    ["pivot repeats a key", recipe(staff, [{ op: "pivot", index: ["name"], column: "year", values: "fte", keys: ["2020", "2020"], aggregate: "sum" }]), /not new/],
+    ["exploding self-join", recipe(letters, [{ op: "join", input: "again", kind: "inner", left_on: ["year"], right_on: ["year"] }]), /would take|would make/],
+    ["join on a missing key", recipe(staff, [{ op: "join", input: "staff", kind: "inner", left_on: ["nope"], right_on: ["year"] }]), /"nope" not found/],
+    ["sort by nothing", recipe(staff, [{ op: "sort", column: "" }]), /not found/],
+    ["rename onto a column", recipe(staff, [{ op: "rename", from: "fte", to: "year" }]), /already|not new|exists/],
+    ["select nothing", recipe(staff, [{ op: "select", columns: [] }]), /at least one/],
+    ["limit negative", recipe(staff, [{ op: "limit", rows: -5 }]), /cannot be read/],
+    ["derive log of text", recipe(staff, [{ op: "derive", name: "l", formula: { fn: "log", column: "name" } }]), /not a number/],
+    ["union with nothing", recipe(staff, [{ op: "union", input: "nope" }]), /nope/],
+    ["unpivot nothing", recipe(staff, [{ op: "unpivot", columns: [], name: "n", value: "v" }]), /choose the columns/],
+    ["group by twice", recipe(staff, [{ op: "group_by", by: ["year", "year"], measures: [] }]), /twice|at least/],
+    ["compare text with a number", recipe(staff, [{ op: "filter", predicate: { op: "compare", column: "name", cmp: "gt", value: 5 } }]), /compare it with a text/],
+    ["a plain run", recipe(staff, [{ op: "limit", rows: 5 }]), null],
+  ];
+}
+
+test("links made by hand are messages or run; the engine never restarts", async () => {
+  const { lab, context } = await openLab("/real/?lang=en", desktop);
+  const page = lab.page;
+  await lab.waitForCatalog("loaded");
+  await lab.waitForEngine("ready");
+  await lab.openDataset("counties");
+  const base = page.url().split("#")[0];
+  const cases = links();
+  assert.ok(cases.length >= 30, `${cases.length} links`);
+  for (const [label, json, message] of cases) {
+    const link = typeof json === "string" ? json : linkOf(json);
+    await page.goto(`${base}#/analysis/${link}`);
+    if (message) {
+      const shown = page.locator('[data-testid="analysis-error"], [data-testid="recipe-error"], [data-testid="step-error"]');
+      await shown.first().waitFor({ timeout: 60_000 });
+      const text = await shown.first().innerText();
+      assert.match(text, message, `${label}: ${text}`);
+    } else {
+      await page.waitForFunction(() => /rows? ×/.test(document.querySelector('[data-testid="result-status"]')?.textContent ?? ""), null, { timeout: 60_000 });
+    }
+    assert.equal(await lab.notice.count(), 0, `${label}: the engine restarted`);
+  }
+  await page.goto(`${base}#/`);
+  await lab.waitForCatalog("loaded");
+  assert.match(await page.getByTestId("loaded-panel").innerText(), /counties/);
+  await lab.screenshot("hostile-links");
+  assert.deepEqual(lab.errors, []);
+  await context.close();
+});
