@@ -234,6 +234,9 @@ fn step_schema(
         Step::GroupBy { by, measures } => {
             let mut out = Schema::new();
             for name in by {
+                if out.iter().any(|(n, _)| n == name) {
+                    return Err(format!("column {name:?} is chosen twice"));
+                }
                 out.push((name.clone(), column(schema, name, table)?.to_string()));
             }
             for m in measures {

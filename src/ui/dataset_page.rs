@@ -328,7 +328,7 @@ fn CsvTypes(id: String, report: CsvReport) -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        {report.columns.into_iter().enumerate().map(|(i, column)| {
+                        {report.columns.into_iter().enumerate().take(crate::ui::preview::MAX_SHOWN_COLUMNS).map(|(i, column)| {
                             let name = column.name.clone();
                             view! {
                                 <tr data-testid="csv-column" data-name=column.name.clone()>

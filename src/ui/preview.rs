@@ -12,7 +12,7 @@ use crate::data::Lang;
 use crate::data::summary::ColumnSummary;
 use crate::data::view::{Row, SortKey};
 use crate::engine::protocol::{Request, Response, TableSummary};
-use crate::ui::i18n::{count, texts};
+use crate::ui::i18n::{columns_shown, count, texts};
 use crate::ui::state::Lab;
 
 /// Height of a row, in CSS pixels (the stylesheet agrees).
@@ -87,13 +87,25 @@ impl Geometry {
 
 /// A table preview: search, sort by a column header, scroll through every
 /// row with the mouse or the keyboard.
+/// The most columns the preview and the summaries show: thousands of
+/// columns of cells would freeze the page.
+pub const MAX_SHOWN_COLUMNS: usize = 200;
+
 #[component]
 pub fn Preview(summary: TableSummary) -> impl IntoView {
     let (Some(lab), Some(lang)) = (use_context::<Lab>(), use_context::<RwSignal<Lang>>()) else {
         return ().into_any();
     };
     let dataset = StoredValue::new(summary.dataset.clone());
-    let columns = summary.columns.clone();
+    // A table of thousands of columns would freeze the page: the grid
+    // shows the first ones and says how many there are.
+    let all_columns = summary.columns.len();
+    let columns: Vec<_> = summary
+        .columns
+        .iter()
+        .take(MAX_SHOWN_COLUMNS)
+        .cloned()
+        .collect();
     let numeric: Vec<bool> = columns.iter().map(|(_, t)| is_numeric(t)).collect();
     let typed = RwSignal::new(String::new());
     let query = RwSignal::new(Query {
@@ -414,6 +426,9 @@ pub fn Preview(summary: TableSummary) -> impl IntoView {
             {move || error.get().map(|message| view! {
                 <div class="notice error" role="alert" data-testid="preview-error"><p class="detail">{message}</p></div>
             })}
+            {(all_columns > MAX_SHOWN_COLUMNS).then(|| view! {
+                <p class="muted" data-testid="columns-shown">{move || columns_shown(lang.get(), MAX_SHOWN_COLUMNS, all_columns)}</p>
+            })}
             <div
                 class="grid"
                 role="grid"
@@ -459,7 +474,10 @@ fn grid_row(
 ) -> impl IntoView + use<> {
     let index = row.as_ref().map(|r| count(r.index + 1)).unwrap_or_default();
     let cells: Vec<Option<String>> = match row {
-        Some(row) => row.cells,
+        Some(mut row) => {
+            row.cells.truncate(columns);
+            row.cells
+        }
         None => vec![None; columns],
     };
     let loading = index.is_empty();
@@ -523,11 +541,17 @@ pub fn ColumnSummaries(summary: TableSummary) -> impl IntoView {
                 Some(Err(message)) => view! {
                     <div class="notice error" role="alert"><p class="detail">{message}</p></div>
                 }.into_any(),
-                Some(Ok(columns)) => view! {
-                    <ul class="summary-cards">
-                        {columns.into_iter().map(|c| view! { <SummaryCard column=c /> }).collect_view()}
-                    </ul>
-                }.into_any(),
+                Some(Ok(columns)) => {
+                    let total = columns.len();
+                    view! {
+                        {(total > MAX_SHOWN_COLUMNS).then(|| view! {
+                            <p class="muted" data-testid="columns-shown">{columns_shown(lang.get(), MAX_SHOWN_COLUMNS, total)}</p>
+                        })}
+                        <ul class="summary-cards">
+                            {columns.into_iter().take(MAX_SHOWN_COLUMNS).map(|c| view! { <SummaryCard column=c /> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
             }}
         </details>
     }

@@ -34,7 +34,9 @@ function files() {
     ["page.arrow", Buffer.from("<!doctype html><title>404</title>"), /web page/],
     ["cut.arrow", every.subarray(0, every.length >> 1), /cut short|damaged/],
     ["zip.arrow", Buffer.from("PK\x03\x04garbage"), /not an Arrow/],
-    ["flipped.arrow", Buffer.from(every.map((b, i) => (i > 200 && i < 400 ? b ^ 0xff : b))), /damaged|cut short|not/],
+    // Flipped bytes may still make a valid file (in a name, say): it opens
+    // or it is refused, and nothing else.
+    ["flipped.arrow", Buffer.from(every.map((b, i) => (i > 200 && i < 400 ? b ^ 0xff : b))), /rows|damaged|cut short|not/],
     ["wide.csv", Buffer.from(wide), null],
     ["formulas.csv", Buffer.from('namn,värde\n=HYPERLINK("x"),1\n@SUM(A1),2\n'), null],
     ["bom-only.csv", Buffer.from("\ufeff"), /empty/],
@@ -105,7 +107,9 @@ function links() {
     ["t-SNE of too many rows", recipe(staff, [{ op: "project", ...feature(["fte", "employees"]), components: 2, prefix: "t", method: { tsne: { perplexity: 30 } } }]), /2000|2 000|2,000/],
     ["huge pivot", recipe(staff, [{ op: "pivot", index: ["name"], column: "year", values: "fte", keys: Array.from({ length: 10_001 }, (_, i) => `k${i}`), aggregate: "sum" }]), /10000/],
     ["pivot repeats a key", recipe(staff, [{ op: "pivot", index: ["name"], column: "year", values: "fte", keys: ["2020", "2020"], aggregate: "sum" }]), /not new/],
-    ["exploding self-join", recipe(letters, [{ op: "join", input: "again", kind: "inner", left_on: ["year"], right_on: ["year"] }]), /would take|would make/],
+    // 15,433 letters of two or three types, joined on the type: over 50
+    // million rows, refused while probing.
+    ["exploding self-join", recipe(letters, [{ op: "join", input: "again", kind: "inner", left_on: ["type"], right_on: ["type"] }]), /would make|would take/],
     ["join on a missing key", recipe(staff, [{ op: "join", input: "staff", kind: "inner", left_on: ["nope"], right_on: ["year"] }]), /"nope" not found/],
     ["sort by nothing", recipe(staff, [{ op: "sort", column: "" }]), /not found/],
     ["rename onto a column", recipe(staff, [{ op: "rename", from: "fte", to: "year" }]), /already|not new|exists/],
@@ -114,7 +118,7 @@ function links() {
     ["derive log of text", recipe(staff, [{ op: "derive", name: "l", formula: { fn: "log", column: "name" } }]), /not a number/],
     ["union with nothing", recipe(staff, [{ op: "union", input: "nope" }]), /nope/],
     ["unpivot nothing", recipe(staff, [{ op: "unpivot", columns: [], name: "n", value: "v" }]), /choose the columns/],
-    ["group by twice", recipe(staff, [{ op: "group_by", by: ["year", "year"], measures: [] }]), /twice|at least/],
+    ["group by twice", recipe(staff, [{ op: "group_by", by: ["year", "year"], measures: [] }]), /"year" is chosen twice/],
     ["compare text with a number", recipe(staff, [{ op: "filter", predicate: { op: "compare", column: "name", cmp: "gt", value: 5 } }]), /compare it with a text/],
     ["a plain run", recipe(staff, [{ op: "limit", rows: 5 }]), null],
   ];
@@ -131,6 +135,9 @@ test("links made by hand are messages or run; the engine never restarts", async 
   assert.ok(cases.length >= 30, `${cases.length} links`);
   for (const [label, json, message] of cases) {
     const link = typeof json === "string" ? json : linkOf(json);
+    // From the start page, so no message of the link before is read.
+    await page.goto(`${base}#/`);
+    await page.getByTestId("analysis-page").waitFor({ state: "detached" });
     await page.goto(`${base}#/analysis/${link}`);
     if (message) {
       const shown = page.locator('[data-testid="analysis-error"], [data-testid="recipe-error"], [data-testid="step-error"]');

@@ -299,6 +299,15 @@ pub fn texts(lang: Lang) -> &'static Texts {
     }
 }
 
+/// "The first 200 of 10 000 columns are shown".
+pub fn columns_shown(lang: Lang, shown: usize, total: usize) -> String {
+    let (shown, total) = (count(shown as u64), count(total as u64));
+    match lang {
+        Lang::Sv => format!("De första {shown} av {total} kolumner visas."),
+        Lang::En => format!("The first {shown} of {total} columns are shown."),
+    }
+}
+
 /// `n` and the singular or plural noun: `1 row`, `12 345 rows`.
 pub fn counted(n: u64, noun: [&'static str; 2]) -> String {
     format!("{} {}", count(n), noun[usize::from(n != 1)])
