@@ -16,8 +16,9 @@ use arrow::datatypes::{DataType, Field, Schema};
 
 use crate::data::values::{formatter, numbers};
 use crate::error::OpsError;
+use crate::ops::gather::taken_bytes;
 use crate::ops::group::{Aggregate, assign_groups};
-use crate::ops::join::MAX_OUTPUT_ROWS;
+use crate::ops::join::{MAX_OUTPUT_BYTES, MAX_OUTPUT_ROWS};
 use crate::ops::keys::Keys;
 use crate::ops::{Progress, column_index};
 
@@ -43,6 +44,19 @@ pub fn union(top: &RecordBatch, bottom: &RecordBatch) -> Result<RecordBatch, Ops
         if !fields.iter().any(|f| f.name() == field.name()) {
             fields.push(field.as_ref().clone().with_nullable(true));
         }
+    }
+    // Both tables' values are copied into the union.
+    let bytes: u64 = [top, bottom]
+        .iter()
+        .flat_map(|b| b.columns())
+        .map(|c| c.get_array_memory_size() as u64)
+        .sum();
+    if bytes > MAX_OUTPUT_BYTES {
+        return Err(OpsError::TooManyBytes {
+            what: "the union",
+            bytes,
+            limit: MAX_OUTPUT_BYTES,
+        });
     }
     let side = |batch: &RecordBatch, field: &Field| -> Result<ArrayRef, OpsError> {
         match batch.schema().index_of(field.name()) {
@@ -215,6 +229,18 @@ pub fn unpivot(
         .flat_map(|r| std::iter::repeat_n(r, melted.len()))
         .collect();
     let schema = batch.schema();
+    // Every kept column is repeated once per melted one: counted first.
+    let bytes: u64 = (0..batch.num_columns())
+        .filter(|i| !melted.contains(i))
+        .map(|i| taken_bytes(batch.column(i).as_ref(), &repeat))
+        .sum();
+    if bytes > MAX_OUTPUT_BYTES {
+        return Err(OpsError::TooManyBytes {
+            what: "the unpivot",
+            bytes,
+            limit: MAX_OUTPUT_BYTES,
+        });
+    }
     let mut fields: Vec<Field> = Vec::new();
     let mut out: Vec<ArrayRef> = Vec::new();
     for (i, field) in schema.fields().iter().enumerate() {

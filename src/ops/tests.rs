@@ -438,3 +438,35 @@ fn taken_bytes_counts_texts_and_widths() {
     let ints: ArrayRef = Arc::new(Int32Array::from(vec![1, 2]));
     assert_eq!(taken_bytes(ints.as_ref(), &[0, 1, 1]), 12);
 }
+
+#[test]
+fn an_unpivot_that_repeats_long_texts_is_refused_before_it_is_made() {
+    use crate::ops::reshape::unpivot;
+    // 50 rows of a 1 MB text, repeated for each of 50 columns: 2,500 rows,
+    // far under the row cap, but 2.5 GB.
+    let n = 50;
+    let long = "x".repeat(1 << 20);
+    let mut columns: Vec<(String, ArrayRef)> = vec![(
+        "t".into(),
+        Arc::new(StringArray::from(vec![long.as_str(); n])) as ArrayRef,
+    )];
+    for c in 0..50 {
+        columns.push((
+            format!("c{c}"),
+            Arc::new(Int32Array::from(vec![c; n])) as ArrayRef,
+        ));
+    }
+    let table = RecordBatch::try_from_iter(columns).unwrap();
+    let melted: Vec<String> = (0..50).map(|c| format!("c{c}")).collect();
+    let error = unpivot(&table, &melted, "name", "value").unwrap_err();
+    assert!(
+        matches!(
+            error,
+            OpsError::TooManyBytes {
+                what: "the unpivot",
+                ..
+            }
+        ),
+        "{error}"
+    );
+}

@@ -532,6 +532,12 @@ impl Lab {
 
     /// Stops opening `dataset`.
     pub fn cancel_dataset(self, dataset: &str) {
+        // A visitor's file is decoded in one go, not downloaded in pieces:
+        // the engine is stopped and started afresh.
+        if self.files.with_value(|f| f.contains_key(dataset)) {
+            self.stop_work();
+            return;
+        }
         let request = self
             .pending
             .with_value(|p| p.iter().find(|(_, d)| *d == dataset).map(|(id, _)| *id));

@@ -186,7 +186,13 @@ pub(crate) fn InsightPanel(panel: Panel, i: usize, method: Memo<Option<Method>>)
                 on:click=move |_| ask(Insight::KDistance { k: min_points() })>{move || t().k_distance}</button>
             <button data-testid="insight-profiles" disabled=move || busy.get()
                 on:click=move |_| ask(Insight::Profiles)>{move || t().profiles}</button>
-            {move || busy.get().then(|| view! { <span class="muted" role="status">{t().working}</span> })}
+            {move || busy.get().then(|| view! {
+                <span class="muted" role="status">{t().working}</span>
+                " "
+                <button class="small" data-testid="stop-insight" on:click=move |_| panel.lab.stop_work()>
+                    {move || panel.t().stop}
+                </button>
+            })}
             {move || answer.get().is_some().then(|| view! {
                 <button class="link" data-testid="insight-close" on:click=move |_| answer.set(None)>{t().close}</button>
             })}
