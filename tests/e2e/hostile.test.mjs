@@ -40,7 +40,7 @@ function files() {
     ["wide.csv", Buffer.from(wide), null],
     ["formulas.csv", Buffer.from('namn,värde\n=HYPERLINK("x"),1\n@SUM(A1),2\n'), null],
     ["bom-only.csv", Buffer.from("\ufeff"), /empty/],
-    ["nul.csv", Buffer.from("a,b\n\0\0,\0\n"), null],
+    ["nul.csv", Buffer.from("a,b\n\0\0,\0\n"), /binary file, not CSV/],
     ["binary.bin", Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)), /./],
   );
   return out;
