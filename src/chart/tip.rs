@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::chart::Lang;
 use crate::chart::prepare::{Body, Prepared};
 use crate::chart::raster::Hit;
-use crate::data::values::formatter;
+use crate::data::values::display_formatter;
 use crate::recipe::ChartSpec;
 
 /// A chart's tooltip: where its mark is, a title and `(name, value)`
@@ -39,7 +39,8 @@ pub fn tip(
             let value = |name: &Option<String>| -> Option<(String, String)> {
                 let name = name.as_ref()?;
                 let column = batch.column_by_name(name)?;
-                let text = formatter(column.as_ref())(row as usize).unwrap_or_else(|| "–".into());
+                let text =
+                    display_formatter(column.as_ref())(row as usize).unwrap_or_else(|| "–".into());
                 Some((name.clone(), text))
             };
             let group = match &prepared.body {

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use arrow::array::{Array, ArrayRef, RecordBatch};
 use serde::{Deserialize, Serialize};
 
-use crate::data::values::{formatter, keys, numbers, texts};
+use crate::data::values::{display_formatter, formatter, keys, numbers, texts};
 
 /// Bars in a histogram.
 pub const BINS: usize = 20;
@@ -157,7 +157,7 @@ fn categorical(column: &ArrayRef, summary: &mut ColumnSummary) {
                 hi = Some(i);
             }
         }
-        let format = formatter(array);
+        let format = display_formatter(array);
         summary.min = lo.and_then(&format).map(|t| shorten(&t));
         summary.max = hi.and_then(&format).map(|t| shorten(&t));
     }

@@ -8,13 +8,46 @@
 //! - with a fixed offset (`+01:00`), in that offset: `2024-03-31T01:30:00+01:00`;
 //! - with a named zone, in UTC: `2024-03-31T00:30:00Z`. The zone's rules
 //!   (daylight saving, history) are not in the lab, so it never guesses a
-//!   local time; the column's type names the zone.
+//!   local time; the column's type names the zone. Where the platform has
+//!   the rules (the browser's `Intl`, given to [`set_zone_rules`] by the
+//!   worker), the page shows the local time with its offset instead
+//!   ([`format_shown`]: `2024-03-31T01:30:00+01:00`); exports, join keys and
+//!   pivot names keep the UTC text, so the browser and the command line
+//!   write the same bytes.
 //!
 //! Fractions of a second are shown when there are any, with the digits of
 //! the column's unit. Exports write the same text, so the browser and the
 //! command line agree byte for byte.
 
+use std::sync::OnceLock;
+
 use arrow::datatypes::TimeUnit;
+
+/// A platform's rules for named zones: the offset in seconds east of UTC
+/// of zone `name` at `utc_seconds`, or `None` for a zone it does not know.
+pub type ZoneRules = fn(name: &str, utc_seconds: i64) -> Option<i32>;
+
+static RULES: OnceLock<ZoneRules> = OnceLock::new();
+
+/// Gives the lab a platform's zone rules (once; later calls are ignored).
+pub fn set_zone_rules(rules: ZoneRules) {
+    let _ = RULES.set(rules);
+}
+
+/// A timestamp as the page shows it: a named zone's values in its local
+/// time with the offset, when the platform's rules know the zone and the
+/// offset is a sane one; otherwise as [`format`] writes it.
+pub fn format_shown(value: i64, unit: TimeUnit, zone: Option<&str>) -> String {
+    let parsed = Zone::parse(zone);
+    if let (Some(name), Some(rules)) = (zone, RULES.get())
+        && offset_seconds(name.trim()).is_none()
+        && let Some(offset) = rules(name.trim(), value.div_euclid(per_second(unit)))
+        && offset.abs() < 86_400
+    {
+        return format(value, unit, Zone::Offset(offset));
+    }
+    format(value, unit, parsed)
+}
 
 /// The zone of a timestamp column, as far as the lab applies it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -337,6 +370,38 @@ mod tests {
             parse_instant("9999999-01-01", TimeUnit::Nanosecond, utc),
             None
         );
+    }
+
+    #[test]
+    fn named_zones_show_local_time_where_the_platform_has_rules() {
+        let at = 1_711_845_000_000; // 2024-03-31T00:30:00Z
+        let ms = TimeUnit::Millisecond;
+        // Rules: Stockholm at +1 before 01:00Z that day, +2 after; nothing else.
+        fn rules(name: &str, utc: i64) -> Option<i32> {
+            (name == "Europe/Stockholm").then_some(if utc < 1_711_846_800 { 3600 } else { 7200 })
+        }
+        set_zone_rules(rules);
+        assert_eq!(
+            format_shown(at, ms, Some("Europe/Stockholm")),
+            "2024-03-31T01:30:00+01:00"
+        );
+        assert_eq!(
+            format_shown(at + 7_200_000, ms, Some("Europe/Stockholm")),
+            "2024-03-31T04:30:00+02:00"
+        );
+        // An unknown zone, a fixed offset and no zone are as `format` writes them.
+        assert_eq!(
+            format_shown(at, ms, Some("Mars/Olympus")),
+            "2024-03-31T00:30:00Z"
+        );
+        assert_eq!(
+            format_shown(at, ms, Some("+01:00")),
+            "2024-03-31T01:30:00+01:00"
+        );
+        assert_eq!(format_shown(at, ms, None), "2024-03-31T00:30:00");
+        // The shown text reads back as the same instant.
+        let shown = format_shown(at, ms, Some("Europe/Stockholm"));
+        assert_eq!(parse_instant(&shown, ms, Zone::Offset(0)), Some(at));
     }
 
     #[test]

@@ -116,6 +116,25 @@ pub fn formatter(array: &dyn Array) -> Box<dyn Fn(usize) -> Option<String> + '_>
     })
 }
 
+/// Formats row `i` of `array` as the page shows it: as [`formatter`], but
+/// timestamps of a named zone in its local time where the platform has the
+/// zone's rules ([`time::format_shown`]). For the preview, summaries and
+/// tooltips; exports and keys use [`formatter`].
+pub fn display_formatter(array: &dyn Array) -> Box<dyn Fn(usize) -> Option<String> + '_> {
+    if let DataType::Timestamp(unit, zone) = array.data_type() {
+        let unit = *unit;
+        let zone = zone.as_deref();
+        let values = timestamps(array);
+        return Box::new(move |i| {
+            if i >= array.len() || array.is_null(i) {
+                return None;
+            }
+            values.get(i).map(|v| time::format_shown(*v, unit, zone))
+        });
+    }
+    formatter(array)
+}
+
 /// Whether the preview can show `array`'s values: every column type the
 /// loader accepts must pass, or its values would show as missing.
 pub fn formattable(array: &dyn Array) -> bool {

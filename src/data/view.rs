@@ -7,7 +7,7 @@ use arrow::datatypes::DataType;
 use serde::{Deserialize, Serialize};
 
 use crate::data::search::{fold, fold_into};
-use crate::data::values::{Texts, formatter, sort_rows, texts};
+use crate::data::values::{Texts, display_formatter, formatter, sort_rows, texts};
 
 /// The most rows one page may ask for.
 pub const MAX_PAGE: usize = 1000;
@@ -104,7 +104,7 @@ impl Selection {
         let formatters: Vec<_> = batch
             .columns()
             .iter()
-            .map(|c| formatter(c.as_ref()))
+            .map(|c| display_formatter(c.as_ref()))
             .collect();
         (offset..end)
             .filter_map(|k| {

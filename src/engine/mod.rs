@@ -9,6 +9,7 @@
 //! - `download` (wasm32): dataset files from the Cache API or the network,
 //!   with progress, a size cap and cancellation.
 //! - `worker` (wasm32): the worker's message loop and the state it holds.
+//! - `zones` (wasm32): named time zones' rules from the browser's `Intl`.
 
 pub mod handler;
 pub mod protocol;
@@ -21,3 +22,6 @@ pub mod transport;
 
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
+
+#[cfg(target_arch = "wasm32")]
+pub mod zones;

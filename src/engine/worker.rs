@@ -29,6 +29,7 @@ struct Worker {
 /// Starts the worker: installs the message handler and says it is ready.
 pub fn run() {
     console_error_panic_hook::set_once();
+    crate::data::time::set_zone_rules(crate::engine::zones::offset);
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let worker = Rc::new(Worker {
         scope: scope.clone(),
