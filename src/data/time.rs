@@ -192,7 +192,8 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 /// does not fit.
 pub fn parse_instant(text: &str, unit: TimeUnit, zone: Zone) -> Option<i64> {
     let text = text.trim();
-    let (date, rest) = text.split_at(text.len().min(10));
+    // Ten bytes of date; text that is not ASCII there is no instant.
+    let (date, rest) = text.split_at_checked(10).unwrap_or((text, ""));
     let mut parts = date.split('-');
     let year: i64 = parts.next()?.parse().ok()?;
     let month: u32 = parts.next()?.parse().ok()?;
@@ -370,6 +371,16 @@ mod tests {
             parse_instant("9999999-01-01", TimeUnit::Nanosecond, utc),
             None
         );
+        // Text from a link: characters of several bytes anywhere.
+        for odd in [
+            "2024-03-3å",
+            "åäö",
+            "2024-03-31Tö",
+            "2024-03-31T10:00+0å",
+            "2024-03-31\u{1F600}",
+        ] {
+            assert_eq!(parse_instant(odd, ms, utc), None, "{odd}");
+        }
     }
 
     #[test]

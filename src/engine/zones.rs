@@ -60,6 +60,9 @@ pub fn offset(zone: &str, utc_seconds: i64) -> Option<i32> {
         }
     }
     let [year, month, day, hour, minute, second] = fields;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || year.abs() > 300_000 {
+        return None;
+    }
     let days = days_from_civil(year, u32::try_from(month).ok()?, u32::try_from(day).ok()?);
     // Some engines write midnight as 24.
     let local = days * 86_400 + (hour % 24) * 3600 + minute * 60 + second;

@@ -35,3 +35,10 @@ pub(crate) fn today() -> String {
         d.get_date()
     )
 }
+
+/// The page's clock in milliseconds.
+pub(crate) fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}

@@ -27,12 +27,7 @@ const WORKER_SCRIPT: &str = "worker_loader.js";
 /// progress at least every second, downloads as bytes arrive.
 const SILENCE_MS: f64 = 120_000.0;
 
-/// The page's clock in milliseconds.
-fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
+use crate::ui::browser::now;
 
 /// How many crashes in a row the page recovers from by itself.
 const AUTO_RESTARTS: u32 = 3;

@@ -101,10 +101,4 @@ pub(super) fn click_download(url: &str, name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The page's clock in milliseconds.
-pub(super) fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
-}
+pub(super) use crate::ui::browser::now;
