@@ -257,38 +257,44 @@ impl Random {
     }
 }
 
-#[test]
-fn random_recipes_check_or_are_refused_and_run_to_the_planned_schema() {
+/// The fixture catalog, inputs `agencies` and `staff` pinned to its
+/// newest versions, and their tables by input name.
+fn fixture_inputs() -> (
+    crate::data::Catalog,
+    Vec<Input>,
+    BTreeMap<String, RecordBatch>,
+) {
     let catalog = fixture_catalog();
-    let sha = |id: &str| {
-        catalog
+    let input = |name: &str, id: &str| Input {
+        name: name.into(),
+        dataset: id.into(),
+        sha256: catalog
             .dataset(id)
             .unwrap()
             .latest()
             .unwrap()
             .sha256
-            .clone()
+            .clone(),
     };
+    let inputs = vec![
+        input("agencies", "fixture-agencies"),
+        input("staff", "fixture-staff"),
+    ];
     let [agencies, staff] = fixture_tables();
     let tables = BTreeMap::from([
         ("agencies".to_string(), agencies),
         ("staff".to_string(), staff),
     ]);
+    (catalog, inputs, tables)
+}
+
+#[test]
+fn random_recipes_check_or_are_refused_and_run_to_the_planned_schema() {
+    let (catalog, inputs, tables) = fixture_inputs();
     let mut random = Random(crate::ml::rng::Rng::new(0x9e37_79b9_7f4a_7c15));
     let mut checked = 0;
     for _ in 0..20_000 {
-        let mut inputs = vec![
-            Input {
-                name: "agencies".into(),
-                dataset: "fixture-agencies".into(),
-                sha256: sha("fixture-agencies"),
-            },
-            Input {
-                name: "staff".into(),
-                dataset: "fixture-staff".into(),
-                sha256: sha("fixture-staff"),
-            },
-        ];
+        let mut inputs = inputs.clone();
         if random.below(20) == 0 {
             inputs.swap(0, 1);
         }
@@ -401,38 +407,13 @@ fn mutated_links_are_refused_or_run_never_panic() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(3000);
-    let catalog = fixture_catalog();
-    let sha = |id: &str| {
-        catalog
-            .dataset(id)
-            .unwrap()
-            .latest()
-            .unwrap()
-            .sha256
-            .clone()
-    };
-    let [agencies, staff] = fixture_tables();
-    let tables = BTreeMap::from([
-        ("agencies".to_string(), agencies),
-        ("staff".to_string(), staff),
-    ]);
+    let (catalog, inputs, tables) = fixture_inputs();
     let mut random = Random(crate::ml::rng::Rng::new(0x0001_14e5));
     let (mut refused, mut ran) = (0, 0);
     for i in 0..iterations {
         let recipe = Recipe {
             v: RECIPE_VERSION,
-            inputs: vec![
-                Input {
-                    name: "agencies".into(),
-                    dataset: "fixture-agencies".into(),
-                    sha256: sha("fixture-agencies"),
-                },
-                Input {
-                    name: "staff".into(),
-                    dataset: "fixture-staff".into(),
-                    sha256: sha("fixture-staff"),
-                },
-            ],
+            inputs: inputs.clone(),
             steps: (0..1 + random.below(4)).map(|_| random.step()).collect(),
             chart: Default::default(),
         };
