@@ -72,7 +72,7 @@ mod web {
         with(|d| {
             let big = d.big.as_ref().ok_or("prepare first")?;
             let start = d.start.clone().ok_or("start first")?;
-            let run = lloyd(big, start, 10, &mut no_progress).map_err(|e| e.0)?;
+            let run = lloyd(big, start, 10, &mut no_progress).map_err(|e| e.to_string())?;
             Ok(run.iterations as u32)
         })
     }
@@ -86,7 +86,7 @@ mod web {
                 eps: 0.3,
                 min_points: 5,
             };
-            let found = dbscan(flat, &params, &mut no_progress).map_err(|e| e.0)?;
+            let found = dbscan(flat, &params, &mut no_progress).map_err(|e| e.to_string())?;
             Ok(found.clusters as u32)
         })
     }
@@ -101,7 +101,7 @@ mod web {
                 dimensions: 2,
                 seed: 1,
             };
-            let y = tsne(map, &params, &mut no_progress).map_err(|e| e.0)?;
+            let y = tsne(map, &params, &mut no_progress).map_err(|e| e.to_string())?;
             Ok(y.data[0])
         })
     }
@@ -111,7 +111,7 @@ mod web {
     pub fn silhouette_run() -> Result<f64, JsError> {
         with(|d| {
             let (small, labels) = d.small.as_ref().ok_or("prepare first")?;
-            silhouette(small, labels, 10_000, 1).map_err(|e| e.0)
+            silhouette(small, labels, 10_000, 1).map_err(|e| e.to_string())
         })
     }
 }

@@ -64,6 +64,9 @@ pub enum PublishError {
     Dataset { dataset: String, message: String },
     #[error("{path}: {message}")]
     Io { path: String, message: String },
+    /// The catalog the datasets make is not valid (a bug in a transform).
+    #[error("{path}: {error}")]
+    Catalog { path: String, error: CatalogError },
 }
 
 /// An Arrow file (or stream) that cannot be loaded. Each message says what
@@ -104,6 +107,36 @@ fn csv_message(line: u64, message: &str) -> String {
     } else {
         format!("the CSV file cannot be read at line {line}: {message}")
     }
+}
+
+/// A table that cannot be written as a file.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum ExportError {
+    #[error("{0}")]
+    Arrow(String),
+    #[error("the CSV file cannot be written: {0}")]
+    Csv(String),
+}
+
+impl From<arrow::error::ArrowError> for ExportError {
+    fn from(e: arrow::error::ArrowError) -> Self {
+        ExportError::Arrow(e.to_string())
+    }
+}
+
+impl From<csv::Error> for ExportError {
+    fn from(e: csv::Error) -> Self {
+        ExportError::Csv(e.to_string())
+    }
+}
+
+/// A sort or search of a table that cannot be made.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum ViewError {
+    #[error("there is no column {} to sort by; the table has {columns}", .column + 1)]
+    NoSortColumn { column: usize, columns: usize },
+    #[error("the table has too many rows to sort or search")]
+    TooManyRows,
 }
 
 /// A relational step (join, group-by) that cannot run.

@@ -10,9 +10,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{Frame, Mark, Rect, SMALL_PX, TEXT_PX, TITLE_PX, ellipsis};
-use super::ramp;
+use super::{ChartError, ramp};
 
-type Drawn = Result<(), String>;
+type Drawn = Result<(), ChartError>;
 
 const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 const MUTED: RGBColor = RGBColor(0x5f, 0x5f, 0x5f);
@@ -23,8 +23,8 @@ fn p(x: f32, y: f32) -> (i32, i32) {
     (x.round() as i32, y.round() as i32)
 }
 
-fn fail<E: std::fmt::Debug>(e: E) -> String {
-    format!("drawing failed: {e:?}")
+fn fail<E: std::fmt::Debug>(e: E) -> ChartError {
+    ChartError::Draw(format!("{e:?}"))
 }
 
 /// The background and the grid lines.
@@ -299,7 +299,7 @@ pub fn all<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) -> 
 
 /// The frame as an SVG document. `image` is a PNG data URL of the marks'
 /// image, for frames whose marks were rasterised.
-pub fn svg(frame: &Frame, image: Option<&str>) -> Result<String, String> {
+pub fn svg(frame: &Frame, image: Option<&str>) -> Result<String, ChartError> {
     let size = (frame.width, frame.height);
     let mut below = String::new();
     let mut above = String::new();
@@ -316,7 +316,7 @@ pub fn svg(frame: &Frame, image: Option<&str>) -> Result<String, String> {
     }
     // One document: the lower layer, the image, then the upper layer's
     // elements (its own <svg> wrapper left out).
-    let end = below.rfind("</svg>").ok_or("no SVG end")?;
+    let end = below.rfind("</svg>").ok_or_else(|| fail("no SVG end"))?;
     let mut out = below[..end].to_string();
     if let Some(url) = image {
         let r = frame.plot;
@@ -329,8 +329,11 @@ pub fn svg(frame: &Frame, image: Option<&str>) -> Result<String, String> {
             url.replace('"', "")
         ));
     }
-    let start = above.find('>').map(|i| i + 1).ok_or("no SVG start")?;
-    let stop = above.rfind("</svg>").ok_or("no SVG end")?;
+    let start = above
+        .find('>')
+        .map(|i| i + 1)
+        .ok_or_else(|| fail("no SVG start"))?;
+    let stop = above.rfind("</svg>").ok_or_else(|| fail("no SVG end"))?;
     out.push_str(&above[start..stop]);
     out.push_str("</svg>\n");
     Ok(out)

@@ -28,10 +28,88 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
-/// Why a chart cannot be drawn, in words for the visitor.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ChartError(pub String);
+/// Why a chart cannot be drawn. Shown in the language it was asked in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChartError {
+    /// The spec names a column the table does not have.
+    NoColumn {
+        lang: Lang,
+        role: &'static str,
+        column: String,
+    },
+    /// A role the chart needs has no column chosen.
+    Unchosen { lang: Lang, role: &'static str },
+    /// A role that needs numbers has a column of another type.
+    NotNumbers {
+        lang: Lang,
+        column: String,
+        data_type: String,
+    },
+    /// The spec is a table, not a chart.
+    NoKind { lang: Lang },
+    /// No row has valid values in the chosen columns.
+    NothingToShow { lang: Lang, rows: usize },
+    /// The drawing backend failed (its own words).
+    Draw(String),
+}
+
+impl std::fmt::Display for ChartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use ChartError::*;
+        use Lang::{En, Sv};
+        match self {
+            NoColumn {
+                lang: Sv,
+                role,
+                column,
+            } => write!(
+                f,
+                "Diagrammets {role} är kolumnen \"{column}\", som inte finns i resultatet."
+            ),
+            NoColumn {
+                lang: En,
+                role,
+                column,
+            } => write!(
+                f,
+                "The chart's {role} is column \"{column}\", which the result does not have."
+            ),
+            Unchosen { lang: Sv, role } => write!(f, "Välj en kolumn för diagrammets {role}."),
+            Unchosen { lang: En, role } => write!(f, "Choose a column for the chart's {role}."),
+            NotNumbers {
+                lang: Sv,
+                column,
+                data_type,
+            } => write!(
+                f,
+                "Kolumnen \"{column}\" är inte tal ({data_type}); välj en kolumn med tal eller ett stapeldiagram."
+            ),
+            NotNumbers {
+                lang: En,
+                column,
+                data_type,
+            } => write!(
+                f,
+                "Column \"{column}\" is not numbers ({data_type}); choose a number column or a bar chart."
+            ),
+            NoKind { lang: Sv } => f.write_str("Välj en diagramtyp."),
+            NoKind { lang: En } => f.write_str("Choose a kind of chart."),
+            NothingToShow { lang: Sv, rows } => write!(
+                f,
+                "Inga rader att visa: resultatet har {} rader och ingen har giltiga värden i de valda kolumnerna.",
+                crate::data::format::number(*rows as f64, 0, Lang::Sv)
+            ),
+            NothingToShow { lang: En, rows } => write!(
+                f,
+                "Nothing to show: the result has {} rows and none has valid values in the chosen columns.",
+                crate::data::format::number(*rows as f64, 0, Lang::En)
+            ),
+            Draw(message) => write!(f, "drawing failed: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for ChartError {}
 
 /// Where the chart is drawn: its size in CSS pixels and the device pixels
 /// per CSS pixel.

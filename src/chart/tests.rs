@@ -194,7 +194,7 @@ fn every_kind_lays_out_inside_its_size() {
 fn bad_input_is_a_message() {
     let batch = table();
     let ctx = context();
-    let err = |s: ChartSpec| prepare(&batch, &s, &ctx).unwrap_err().0;
+    let err = |s: ChartSpec| prepare(&batch, &s, &ctx).unwrap_err().to_string();
     assert!(err(spec(ChartKind::Scatter, "nope", Some("fte"), None)).contains("\"nope\""));
     assert!(err(spec(ChartKind::Scatter, "agency", Some("fte"), None)).contains("not numbers"));
     assert!(
@@ -205,6 +205,14 @@ fn bad_input_is_a_message() {
         .contains("Choose a column")
     );
     assert!(err(ChartSpec::default()).contains("kind of chart"));
+    assert!(matches!(
+        prepare(&batch, &spec(ChartKind::Scatter, "agency", Some("fte"), None), &ctx),
+        Err(ChartError::NotNumbers { ref column, .. }) if column == "agency"
+    ));
+    assert!(matches!(
+        prepare(&batch, &ChartSpec::default(), &ctx),
+        Err(ChartError::NoKind { .. })
+    ));
     // Zero rows.
     let empty = batch.slice(0, 0);
     assert!(
@@ -214,7 +222,7 @@ fn bad_input_is_a_message() {
             &ctx
         )
         .unwrap_err()
-        .0
+        .to_string()
         .contains("Nothing to show")
     );
     // Log axis with only non-positive values.

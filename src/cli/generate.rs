@@ -389,7 +389,7 @@ pub fn write_star(out: &Path, fact_rows: usize) -> Result<String, String> {
     let sha = |n: usize| datasets[n].versions[0].sha256.clone();
     let links = star_recipes(&sha(0), &sha(1))
         .into_iter()
-        .map(|(name, recipe)| Ok((name, url::encode(&recipe)?)))
+        .map(|(name, recipe)| Ok((name, url::encode(&recipe).map_err(|e| e.to_string())?)))
         .collect::<Result<BTreeMap<_, _>, String>>()?;
     let links = serde_json::to_string_pretty(&links).map_err(|e| e.to_string())?;
     write_atomically(&out.join("benchmarks.json"), links.as_bytes())?;

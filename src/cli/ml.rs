@@ -50,7 +50,7 @@ impl Method {
             max_iterations: 300,
             seed: self.seed,
         };
-        kmeans(x, &params, &mut no_progress).map_err(|e| e.0)
+        kmeans(x, &params, &mut no_progress).map_err(|e| e.to_string())
     }
 }
 
@@ -72,7 +72,9 @@ pub fn run(input: &Path, method: &Method) -> Result<String, String> {
         scale: ColumnScale::None,
         row_scale: RowScale::None,
     };
-    let x = extract(&batch, &features).map_err(|e| e.0)?.matrix;
+    let x = extract(&batch, &features)
+        .map_err(|e| e.to_string())?
+        .matrix;
     let answer = answer(&x, method).map_err(|e| format!("{}: {e}", method.name))?;
     serde_json::to_string(&answer).map_err(|e| e.to_string())
 }
@@ -94,7 +96,7 @@ fn answer(x: &Matrix, m: &Method) -> Result<Value, String> {
                 eps: m.eps,
                 min_points: m.min_points,
             };
-            let fit = dbscan(x, &params, &mut no_progress).map_err(|e| e.0)?;
+            let fit = dbscan(x, &params, &mut no_progress).map_err(|e| e.to_string())?;
             json!({ "labels": fit.labels, "core": fit.core, "clusters": fit.clusters })
         }
         "gmm" => {
@@ -102,7 +104,7 @@ fn answer(x: &Matrix, m: &Method) -> Result<Value, String> {
                 k: m.k,
                 seed: m.seed,
             };
-            let fit = gmm(x, &params, &mut no_progress).map_err(|e| e.0)?;
+            let fit = gmm(x, &params, &mut no_progress).map_err(|e| e.to_string())?;
             json!({
                 "labels": labels(&fit.labels),
                 "probability": fit.probability,
@@ -117,12 +119,13 @@ fn answer(x: &Matrix, m: &Method) -> Result<Value, String> {
                 .into_iter()
                 .find(|l| l.name() == m.linkage)
                 .ok_or_else(|| format!("linkage {:?}: ward, average or complete", m.linkage))?;
-            let fit = agglomerative(x, m.k, linkage, &mut no_progress).map_err(|e| e.0)?;
+            let fit =
+                agglomerative(x, m.k, linkage, &mut no_progress).map_err(|e| e.to_string())?;
             let heights: Vec<f64> = fit.merges.iter().map(|g| g.height).collect();
             json!({ "labels": labels(&fit.labels), "heights": heights })
         }
         "pca" => {
-            let fit = pca(x, m.components).map_err(|e| e.0)?;
+            let fit = pca(x, m.components).map_err(|e| e.to_string())?;
             json!({
                 "components": rows(&fit.components),
                 "variances": fit.variances,
@@ -133,7 +136,7 @@ fn answer(x: &Matrix, m: &Method) -> Result<Value, String> {
             // Of the k-means labels, on every row.
             let fit = m.kmeans(x)?;
             let l: Vec<i32> = fit.labels.iter().map(|&v| v as i32).collect();
-            let score = silhouette(x, &l, x.rows, m.seed).map_err(|e| e.0)?;
+            let score = silhouette(x, &l, x.rows, m.seed).map_err(|e| e.to_string())?;
             json!({ "labels": labels(&fit.labels), "silhouette": score })
         }
         other => {

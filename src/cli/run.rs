@@ -18,8 +18,8 @@ use crate::data::Catalog;
 use crate::data::export::{Format, export};
 use crate::data::hash::sha256_hex;
 use crate::data::load::{Limits, decode};
-use crate::ops::no_progress;
-use crate::recipe::{Recipe, plan, run, url};
+use crate::recipe::execute::execute;
+use crate::recipe::{Recipe, plan, url};
 
 /// Reads a recipe: a link (`…#r1.…`, `#r1.…`, `r1.…`) or a file holding
 /// one, or the recipe's JSON.
@@ -34,7 +34,7 @@ pub fn read_recipe(source: &str) -> Result<Recipe, String> {
         return serde_json::from_str(text).map_err(|e| format!("{source}: {e}"));
     }
     let fragment = text.rsplit_once('#').map_or(text, |(_, f)| f);
-    url::decode(fragment)
+    url::decode(fragment).map_err(|e| e.to_string())
 }
 
 /// Where and how `run` draws the recipe's chart.
@@ -79,7 +79,7 @@ pub fn run_recipe(
         .map_err(|e| format!("cannot read {}: {e}", catalog_path.display()))?;
     let catalog = Catalog::from_json(&catalog_bytes)
         .map_err(|e| format!("{}: {e}", catalog_path.display()))?;
-    plan::validate(&recipe, &catalog)?;
+    plan::validate(&recipe, &catalog).map_err(|e| e.to_string())?;
     let mut tables = BTreeMap::new();
     for input in &recipe.inputs {
         let version = catalog
@@ -104,10 +104,13 @@ pub fn run_recipe(
             .map_err(|e| format!("{}: {e}", path.display()))?;
         tables.insert(input.name.clone(), batch);
     }
-    let (result, reports) = run::run(&recipe, &tables, &mut no_progress).map_err(|e| e.message)?;
+    let done = execute(&recipe, &catalog, &tables, &mut |_, _, _| {
+        std::ops::ControlFlow::Continue(())
+    });
+    let result = done.result.map_err(|e| e.to_string())?;
     let bytes = match out.extension().and_then(|e| e.to_str()) {
-        Some("csv") => export(&result, Format::Csv)?,
-        Some("arrow") => export(&result, Format::Arrow)?,
+        Some("csv") => export(&result, Format::Csv).map_err(|e| e.to_string())?,
+        Some("arrow") => export(&result, Format::Arrow).map_err(|e| e.to_string())?,
         _ => return Err(format!("{}: write .arrow or .csv", out.display())),
     };
     write_atomically(out, &bytes)?;
@@ -118,8 +121,9 @@ pub fn run_recipe(
         out.display(),
         sha256_hex(&bytes)
     )];
-    for (n, (step, report)) in recipe.steps.iter().zip(&reports).enumerate() {
-        let mut line = format!("  step {} ({}): {} rows", n + 1, step.kind(), report.rows);
+    for (n, (step, report)) in recipe.steps.iter().zip(&done.steps).enumerate() {
+        let rows = report.rows.unwrap_or_default();
+        let mut line = format!("  step {} ({}): {rows} rows", n + 1, step.kind());
         if let Some(j) = &report.join {
             line.push_str(&format!(
                 "; linked {} of {} left rows and {} of {} right rows",
@@ -176,7 +180,7 @@ fn draw_chart(
     let image = rasterise(&prepared, &frame, None)
         .and_then(|r| png::encode(r.width, r.height, &r.rgba))
         .map(|png| format!("data:image/png;base64,{}", STANDARD.encode(png)));
-    let svg = chart::draw::svg(&frame, image.as_deref())?;
+    let svg = chart::draw::svg(&frame, image.as_deref()).map_err(|e| e.to_string())?;
     write_atomically(&out.path, svg.as_bytes())?;
     Ok(format!(
         "drew the chart ({} marks) to {}",

@@ -8,6 +8,7 @@ use arrow::datatypes::DataType;
 use serde::{Deserialize, Serialize};
 
 use crate::data::values::{formatter, texts};
+use crate::error::ExportError;
 
 /// The formats a result can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,9 +41,9 @@ impl Format {
 }
 
 /// The bytes of `batch` in `format`.
-pub fn export(batch: &RecordBatch, format: Format) -> Result<Vec<u8>, String> {
+pub fn export(batch: &RecordBatch, format: Format) -> Result<Vec<u8>, ExportError> {
     match format {
-        Format::Arrow => crate::data::ipc::write_file(batch).map_err(|e| e.to_string()),
+        Format::Arrow => Ok(crate::data::ipc::write_file(batch)?),
         Format::Csv => csv(batch, false),
         Format::CsvSv => csv(batch, true),
     }
@@ -64,14 +65,12 @@ pub fn inert(text: String) -> String {
     }
 }
 
-fn csv(batch: &RecordBatch, swedish: bool) -> Result<Vec<u8>, String> {
+fn csv(batch: &RecordBatch, swedish: bool) -> Result<Vec<u8>, ExportError> {
     let mut writer = ::csv::WriterBuilder::new()
         .delimiter(if swedish { b';' } else { b',' })
         .from_writer(if swedish { BOM.to_vec() } else { Vec::new() });
     let schema = batch.schema();
-    writer
-        .write_record(schema.fields().iter().map(|f| inert(f.name().clone())))
-        .map_err(|e| e.to_string())?;
+    writer.write_record(schema.fields().iter().map(|f| inert(f.name().clone())))?;
     let formats: Vec<_> = batch
         .columns()
         .iter()
@@ -90,11 +89,11 @@ fn csv(batch: &RecordBatch, swedish: bool) -> Result<Vec<u8>, String> {
         })
         .collect();
     for row in 0..batch.num_rows() {
-        writer
-            .write_record(formats.iter().map(|f| f(row).unwrap_or_default()))
-            .map_err(|e| e.to_string())?;
+        writer.write_record(formats.iter().map(|f| f(row).unwrap_or_default()))?;
     }
-    writer.into_inner().map_err(|e| e.to_string())
+    writer
+        .into_inner()
+        .map_err(|e| ExportError::Csv(e.error().to_string()))
 }
 
 #[cfg(test)]

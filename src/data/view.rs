@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::search::{fold, fold_into};
 use crate::data::values::{Texts, display_formatter, formatter, sort_rows, texts};
+use crate::error::ViewError;
 
 /// The most rows one page may ask for.
 pub const MAX_PAGE: usize = 1000;
@@ -53,19 +54,22 @@ impl Selection {
     /// The rows of `batch` that contain `search` (in any column, ignoring
     /// case and diacritics), sorted by `sort` (nulls last, ties in table
     /// order). A sort column that does not exist is an error.
-    pub fn new(batch: &RecordBatch, search: &str, sort: Option<SortKey>) -> Result<Self, String> {
+    pub fn new(
+        batch: &RecordBatch,
+        search: &str,
+        sort: Option<SortKey>,
+    ) -> Result<Self, ViewError> {
         let query = fold(search.trim());
         if let Some(key) = sort
             && key.column >= batch.num_columns()
         {
-            return Err(format!(
-                "there is no column {} to sort by; the table has {}",
-                key.column + 1,
-                batch.num_columns()
-            ));
+            return Err(ViewError::NoSortColumn {
+                column: key.column,
+                columns: batch.num_columns(),
+            });
         }
         if batch.num_rows() > u32::MAX as usize {
-            return Err("the table has too many rows to sort or search".into());
+            return Err(ViewError::TooManyRows);
         }
         let mut rows = (!query.is_empty()).then(|| matching(batch, &query));
         if let Some(key) = sort {

@@ -22,7 +22,6 @@ use crate::data::summary::ColumnSummary;
 use crate::data::view::{Row, SortKey};
 use crate::error::ProtocolError;
 use crate::ml::insight::Insight;
-use crate::ops::join::JoinStats;
 use crate::recipe::plan::Schema;
 use crate::recipe::{ChartSpec, Recipe};
 
@@ -197,16 +196,8 @@ pub const PROFILE: &str = "analysis:profile";
 /// The rows of an insight's table sent as text.
 pub const MAX_INSIGHT_ROWS: usize = 200;
 
-/// What one step of an analysis produces.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct StepOutcome {
-    /// Its output columns and types (known before running).
-    pub schema: Schema,
-    /// Its output rows, once run.
-    pub rows: Option<u64>,
-    /// For a join: how well the tables linked.
-    pub join: Option<JoinStats>,
-}
+/// What one step of an analysis produces (the core's type, sent as is).
+pub use crate::recipe::execute::StepOutcome;
 
 /// Why an analysis did not run to the end.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -507,7 +498,7 @@ mod tests {
                 steps: vec![StepOutcome {
                     schema: vec![("fte".into(), "Float64".into())],
                     rows: Some(15),
-                    join: Some(JoinStats::default()),
+                    join: Some(crate::ops::join::JoinStats::default()),
                 }],
                 error: Some(RecipeError {
                     step: Some(1),

@@ -66,11 +66,10 @@ pub fn agglomerative(
     check_k(k, x.rows)?;
     let n = x.rows;
     if n > MAX_ROWS {
-        return Err(MlError(format!(
-            "Agglomerative clustering keeps the distance of every pair of rows: \
-             at most {MAX_ROWS} rows fit in the browser, and there are {n}. \
-             Use k-means, or filter or group the rows first."
-        )));
+        return Err(MlError::AgglomerativeTooManyRows {
+            rows: n,
+            most: MAX_ROWS,
+        });
     }
     let mut d = Condensed::new(n);
     for i in 0..n {
@@ -90,7 +89,7 @@ pub fn agglomerative(
     let mut chain: Vec<usize> = Vec::new();
     while merges.len() + 1 < n {
         if progress(merges.len() as u64, n as u64).is_break() {
-            return Err(MlError("cancelled".into()));
+            return Err(MlError::Cancelled);
         }
         if chain.is_empty() {
             chain.push(active.iter().position(|&a| a).unwrap_or(0));
@@ -112,7 +111,7 @@ pub fn agglomerative(
                 }
             }
             let Some(b) = best else {
-                return Err(MlError("no cluster left to merge".into()));
+                return Err(MlError::NothingToMerge);
             };
             if Some(b) == previous {
                 chain.truncate(chain.len() - 2);

@@ -39,12 +39,10 @@ pub fn dbscan(
 ) -> Result<Dbscan, MlError> {
     let eps = params.eps;
     if !(eps.is_finite() && eps > 0.0) {
-        return Err(MlError(format!(
-            "eps must be a number above 0 (it is {eps})."
-        )));
+        return Err(MlError::Eps(eps));
     }
     if params.min_points == 0 {
-        return Err(MlError("min points must be at least 1.".into()));
+        return Err(MlError::MinPoints);
     }
     let n = x.rows;
     let d = x.cols;
@@ -102,9 +100,11 @@ pub fn dbscan(
         around.push(ranges);
     }
     if work > MAX_WORK {
-        return Err(MlError(format!(
-            "eps = {eps} makes most rows neighbours of each other (about {work} distance computations, more than the {MAX_WORK} allowed): choose a smaller eps (the k-distance chart helps)."
-        )));
+        return Err(MlError::EpsTooWide {
+            eps,
+            work,
+            most: MAX_WORK,
+        });
     }
     // Calls `visit` with each row (by its place in the sorted order) within
     // eps of row `p` (itself too) until it returns false.
@@ -123,7 +123,7 @@ pub fn dbscan(
     let mut core_sorted = vec![false; n];
     for (p, c) in core_sorted.iter_mut().enumerate() {
         if p % 4096 == 0 && progress(p as u64, 2 * n as u64).is_break() {
-            return Err(MlError("cancelled".into()));
+            return Err(MlError::Cancelled);
         }
         let mut seen = 0;
         each_neighbour(p, &mut |_| {
@@ -142,7 +142,7 @@ pub fn dbscan(
     let mut queue = Vec::new();
     for (start, &p) in place.iter().enumerate() {
         if start % 4096 == 0 && progress((n + start) as u64, 2 * n as u64).is_break() {
-            return Err(MlError("cancelled".into()));
+            return Err(MlError::Cancelled);
         }
         if !core_sorted[p] || sorted_labels[p] != NOISE {
             continue;
@@ -177,10 +177,7 @@ pub fn dbscan(
 /// most `sample` rows (chosen by `seed`) against all rows.
 pub fn k_distances(x: &Matrix, k: usize, sample: usize, seed: u64) -> Result<Vec<f64>, MlError> {
     if k == 0 || k >= x.rows {
-        return Err(MlError(format!(
-            "k must be between 1 and {} (the rows − 1).",
-            x.rows.saturating_sub(1)
-        )));
+        return Err(MlError::KDistance { rows: x.rows });
     }
     let rows = super::rng::Rng::new(seed).sample(x.rows, sample.max(1));
     let mut out: Vec<f64> = rows

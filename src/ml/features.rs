@@ -79,18 +79,16 @@ pub struct Extracted {
 /// Reads `spec.columns` of `batch` into a matrix, as `spec` says.
 pub fn extract(batch: &RecordBatch, spec: &Features) -> Result<Extracted, MlError> {
     if spec.columns.is_empty() {
-        return Err(MlError("Choose at least one number column.".into()));
+        return Err(MlError::NoFeatures);
     }
     let mut columns = Vec::with_capacity(spec.columns.len());
     for name in &spec.columns {
         let array = batch
             .column_by_name(name)
-            .ok_or_else(|| MlError(format!("Column \"{name}\" is not in the table.")))?;
-        let values = numbers(array.as_ref()).ok_or_else(|| {
-            MlError(format!(
-                "Column \"{name}\" is not numbers ({}).",
-                array.data_type()
-            ))
+            .ok_or_else(|| MlError::NoColumn(name.clone()))?;
+        let values = numbers(array.as_ref()).ok_or_else(|| MlError::NotNumbers {
+            column: name.clone(),
+            data_type: array.data_type().to_string(),
         })?;
         columns.push(values);
     }
@@ -121,10 +119,7 @@ pub fn extract(batch: &RecordBatch, spec: &Features) -> Result<Extracted, MlErro
         for (j, f) in fill.iter_mut().enumerate() {
             let mut present: Vec<f64> = rows.iter().filter_map(|r| r[j]).collect();
             if present.is_empty() {
-                return Err(MlError(format!(
-                    "Column \"{}\" has no values to fill its missing ones with.",
-                    spec.columns[j]
-                )));
+                return Err(MlError::NothingToFill(spec.columns[j].clone()));
             }
             *f = Some(match spec.missing {
                 Missing::Mean => present.iter().sum::<f64>() / present.len() as f64,
@@ -144,10 +139,7 @@ pub fn extract(batch: &RecordBatch, spec: &Features) -> Result<Extracted, MlErro
         data.extend(row.iter().zip(&fill).map(|(v, f)| v.or(*f).unwrap_or(0.0)));
     }
     if kept.is_empty() {
-        return Err(MlError(format!(
-            "No row has a value in every chosen column ({} rows; {dropped} lack one).",
-            n
-        )));
+        return Err(MlError::NoCompleteRow { rows: n, dropped });
     }
     let mut matrix = Matrix {
         rows: kept.len(),

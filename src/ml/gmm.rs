@@ -64,7 +64,7 @@ pub fn gmm(x: &Matrix, params: &GmmParams, progress: &mut Progress) -> Result<Gm
     let mut log_likelihood = f64::NEG_INFINITY;
     for it in 0..MAX_ITERATIONS {
         if progress(it as u64, MAX_ITERATIONS as u64).is_break() {
-            return Err(MlError("cancelled".into()));
+            return Err(MlError::Cancelled);
         }
         log_likelihood = model.expectation(x, &mut resp);
         iterations = it + 1;
@@ -158,13 +158,7 @@ impl Components {
                 }
                 cov[a * d + a] += REGULARISATION;
             }
-            log_det[c] = cholesky_in_place(cov, d).ok_or_else(|| {
-                MlError(
-                    "a component's covariance is not positive definite: \
-                     try fewer clusters or scale the features"
-                        .into(),
-                )
-            })?;
+            log_det[c] = cholesky_in_place(cov, d).ok_or(MlError::NotPositiveDefinite)?;
         }
         let weights = totals.iter().map(|t| t / n as f64).collect();
         Ok(Components {

@@ -66,10 +66,10 @@ pub fn choose_k(
 ) -> Result<Found, MlError> {
     let to = to.min(x.rows);
     if from < 1 || from > to || to - from >= MAX_K_RANGE {
-        return Err(MlError(format!(
-            "Choose a range of k from 1 to at most {} rows, no wider than {MAX_K_RANGE} values.",
-            x.rows
-        )));
+        return Err(MlError::KRange {
+            rows: x.rows,
+            widest: MAX_K_RANGE,
+        });
     }
     let mut ks = Vec::new();
     let mut inertia = Vec::new();
@@ -77,7 +77,7 @@ pub fn choose_k(
     let total = (to - from + 1) as u64;
     for (step, k) in (from..=to).enumerate() {
         if progress(step as u64, total).is_break() {
-            return Err(MlError("cancelled".into()));
+            return Err(MlError::Cancelled);
         }
         let fit = kmeans(
             x,
@@ -111,7 +111,7 @@ pub fn choose_k(
             Arc::new(Float64Array::from(scores)) as ArrayRef,
         ),
     ])
-    .map_err(|e| MlError(e.to_string()))?;
+    .map_err(MlError::from)?;
     Ok(Found {
         table,
         long: None,
@@ -149,7 +149,7 @@ pub fn k_distance(x: &Matrix, k: usize, seed: u64) -> Result<Found, MlError> {
             Arc::new(Float64Array::from(distances)) as ArrayRef,
         ),
     ])
-    .map_err(|e| MlError(e.to_string()))?;
+    .map_err(MlError::from)?;
     Ok(Found {
         table,
         long: None,
@@ -181,7 +181,9 @@ pub fn profiles(
     let column = batch
         .column_by_name(labels)
         .and_then(|c| c.as_any().downcast_ref::<Int32Array>())
-        .ok_or_else(|| MlError(format!("{labels:?} is not a column of cluster labels")))?;
+        .ok_or_else(|| MlError::NotLabels {
+            labels: labels.to_string(),
+        })?;
     let names = member
         .and_then(|m| batch.column_by_name(m))
         .and_then(|c| c.as_any().downcast_ref::<StringArray>());
@@ -194,7 +196,7 @@ pub fn profiles(
         }
     }
     if groups.is_empty() {
-        return Err(MlError("no row has a cluster".into()));
+        return Err(MlError::NoClusteredRow);
     }
     let labelled: Vec<usize> = groups.values().flatten().copied().collect();
     let (overall, spread) = mean_sd(&scaled.matrix, &labelled);
@@ -282,7 +284,7 @@ pub fn profiles(
             Arc::new(Float64Array::from_iter_values(wide.iter().map(|w| w.4[j]))),
         ));
     }
-    let table = RecordBatch::try_from_iter(columns).map_err(|e| MlError(e.to_string()))?;
+    let table = RecordBatch::try_from_iter(columns).map_err(MlError::from)?;
     Ok(Found {
         table,
         long: Some(long.batch()?),
@@ -353,6 +355,6 @@ impl Long {
                 Arc::new(Float64Array::from(self.apart)) as ArrayRef,
             ),
         ])
-        .map_err(|e| MlError(e.to_string()))
+        .map_err(MlError::from)
     }
 }

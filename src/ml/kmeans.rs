@@ -46,12 +46,10 @@ pub struct KMeans {
 /// Checks `k` against the rows.
 pub fn check_k(k: usize, rows: usize) -> Result<(), MlError> {
     if k == 0 {
-        return Err(MlError("k must be at least 1.".into()));
+        return Err(MlError::KZero);
     }
     if k > rows {
-        return Err(MlError(format!(
-            "k = {k} is more than the {rows} rows: choose k of at most {rows}."
-        )));
+        return Err(MlError::KAboveRows { k, rows });
     }
     Ok(())
 }
@@ -76,7 +74,7 @@ pub fn kmeans(
             best = Some(run);
         }
     }
-    best.ok_or_else(|| MlError("no run".into()))
+    best.ok_or(MlError::NoRestarts)
 }
 
 /// k-means++: the first centre a random row, each next one a row drawn
@@ -141,7 +139,7 @@ pub fn lloyd(
     let mut done = 0;
     for it in 0..iterations {
         if progress(it as u64, iterations as u64).is_break() {
-            return Err(MlError("cancelled".into()));
+            return Err(MlError::Cancelled);
         }
         let half = half_gaps(&centres);
         let mut changed = false;

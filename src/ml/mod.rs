@@ -34,10 +34,91 @@ pub mod tsne;
 #[cfg(test)]
 pub(crate) mod tests;
 
-/// Why a method cannot run on the data, in words for the visitor.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct MlError(pub String);
+/// Why a method cannot run on the data. Each variant says it in words
+/// for the visitor; callers match the variant.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MlError {
+    #[error("cancelled")]
+    Cancelled,
+    #[error("Choose at least one number column.")]
+    NoFeatures,
+    #[error("Column \"{0}\" is not in the table.")]
+    NoColumn(String),
+    #[error("Column \"{column}\" is not numbers ({data_type}).")]
+    NotNumbers { column: String, data_type: String },
+    #[error("Column \"{0}\" has no values to fill its missing ones with.")]
+    NothingToFill(String),
+    #[error("No row has a value in every chosen column ({rows} rows; {dropped} lack one).")]
+    NoCompleteRow { rows: usize, dropped: usize },
+    #[error("{0}")]
+    Table(String),
+    #[error("k must be at least 1.")]
+    KZero,
+    #[error("restarts must be at least 1.")]
+    NoRestarts,
+    #[error("k = {k} is more than the {rows} rows: choose k of at most {rows}.")]
+    KAboveRows { k: usize, rows: usize },
+    #[error("Choose a range of k from 1 to at most {rows} rows, no wider than {widest} values.")]
+    KRange { rows: usize, widest: usize },
+    #[error(
+        "The silhouette needs between 2 and {} clusters (the rows − 1); there are {clusters}.",
+        .rows.saturating_sub(1)
+    )]
+    SilhouetteClusters { clusters: usize, rows: usize },
+    #[error("{labels:?} is not a column of cluster labels")]
+    NotLabels { labels: String },
+    #[error("no row has a cluster")]
+    NoClusteredRow,
+    #[error(
+        "t-SNE compares every pair of rows in every step: at most {most} rows run in \
+         the browser, and there are {rows}. Use PCA, or filter or group the rows first."
+    )]
+    TsneTooManyRows { rows: usize, most: usize },
+    #[error("t-SNE needs at least 4 rows; there are {0}.")]
+    TsneTooFewRows(usize),
+    #[error(
+        "The perplexity must be between 1 and {most:.0} (a third of the rows) for {rows} rows; it is {perplexity}."
+    )]
+    Perplexity {
+        perplexity: f64,
+        most: f64,
+        rows: usize,
+    },
+    #[error("t-SNE did not settle; scale the features first.")]
+    TsneDiverged,
+    #[error("A projection needs at least two rows.")]
+    PcaTooFewRows,
+    #[error("Choose between 1 and {features} components (the features).")]
+    Components { features: usize },
+    #[error(
+        "a component's covariance is not positive definite: try fewer clusters or scale the features"
+    )]
+    NotPositiveDefinite,
+    #[error(
+        "Agglomerative clustering keeps the distance of every pair of rows: \
+         at most {most} rows fit in the browser, and there are {rows}. \
+         Use k-means, or filter or group the rows first."
+    )]
+    AgglomerativeTooManyRows { rows: usize, most: usize },
+    #[error("no cluster left to merge")]
+    NothingToMerge,
+    #[error("eps must be a number above 0 (it is {0}).")]
+    Eps(f64),
+    #[error("min points must be at least 1.")]
+    MinPoints,
+    #[error(
+        "eps = {eps} makes most rows neighbours of each other (about {work} distance computations, more than the {most} allowed): choose a smaller eps (the k-distance chart helps)."
+    )]
+    EpsTooWide { eps: f64, work: u64, most: u64 },
+    #[error("k must be between 1 and {} (the rows − 1).", .rows.saturating_sub(1))]
+    KDistance { rows: usize },
+}
+
+impl From<arrow::error::ArrowError> for MlError {
+    fn from(e: arrow::error::ArrowError) -> Self {
+        MlError::Table(e.to_string())
+    }
+}
 
 /// Called between chunks of work with (done, total); `Break` cancels it
 /// (the kernels' progress, [`crate::ops::Progress`]).

@@ -22,13 +22,10 @@ pub struct Pca {
 /// The first `k` principal components of the rows of `x`.
 pub fn pca(x: &Matrix, k: usize) -> Result<Pca, MlError> {
     if x.rows < 2 {
-        return Err(MlError("A projection needs at least two rows.".into()));
+        return Err(MlError::PcaTooFewRows);
     }
     if k == 0 || k > x.cols {
-        return Err(MlError(format!(
-            "Choose between 1 and {} components (the features).",
-            x.cols
-        )));
+        return Err(MlError::Components { features: x.cols });
     }
     let d = x.cols;
     let means = x.column_means();

@@ -22,10 +22,10 @@ pub fn silhouette(x: &Matrix, labels: &[i32], sample: usize, seed: u64) -> Resul
     }
     let k = index.len();
     if k < 2 || k >= rows.len() {
-        return Err(MlError(format!(
-            "The silhouette needs between 2 and {} clusters (the rows − 1); there are {k}.",
-            rows.len().saturating_sub(1)
-        )));
+        return Err(MlError::SilhouetteClusters {
+            clusters: k,
+            rows: rows.len(),
+        });
     }
     // Each sampled row's cluster as a small number, and the rows side by
     // side: the loop over pairs reads no map.

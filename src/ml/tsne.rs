@@ -30,23 +30,22 @@ pub struct TsneParams {
 pub fn tsne(x: &Matrix, params: &TsneParams, progress: &mut Progress) -> Result<Matrix, MlError> {
     let n = x.rows;
     if n > MAX_ROWS {
-        return Err(MlError(format!(
-            "t-SNE compares every pair of rows in every step: at most {MAX_ROWS} rows run in \
-             the browser, and there are {n}. Use PCA, or filter or group the rows first."
-        )));
+        return Err(MlError::TsneTooManyRows {
+            rows: n,
+            most: MAX_ROWS,
+        });
     }
     if n < 4 {
-        return Err(MlError(format!(
-            "t-SNE needs at least 4 rows; there are {n}."
-        )));
+        return Err(MlError::TsneTooFewRows(n));
     }
     let perplexity = params.perplexity;
     let most = (n - 1) as f64 / 3.0;
     if !(perplexity.is_finite() && perplexity >= 1.0 && perplexity <= most) {
-        return Err(MlError(format!(
-            "The perplexity must be between 1 and {:.0} (a third of the rows) for {n} rows; it is {perplexity}.",
-            most.floor()
-        )));
+        return Err(MlError::Perplexity {
+            perplexity,
+            most: most.floor(),
+            rows: n,
+        });
     }
     let dims = params.dimensions.clamp(1, 3);
     let p = affinities(x, perplexity);
@@ -61,7 +60,7 @@ pub fn tsne(x: &Matrix, params: &TsneParams, progress: &mut Progress) -> Result<
     let mut q = vec![0.0; n * (n - 1) / 2];
     for it in 0..ITERATIONS {
         if it % 10 == 0 && progress(it as u64, ITERATIONS as u64).is_break() {
-            return Err(MlError("cancelled".into()));
+            return Err(MlError::Cancelled);
         }
         let exaggeration = if it < EXAGGERATED { EXAGGERATION } else { 1.0 };
         let momentum = if it < EXAGGERATED { 0.5 } else { 0.8 };
@@ -106,9 +105,7 @@ pub fn tsne(x: &Matrix, params: &TsneParams, progress: &mut Progress) -> Result<
         }
     }
     if y.data.iter().any(|v| !v.is_finite()) {
-        return Err(MlError(
-            "t-SNE did not settle; scale the features first.".into(),
-        ));
+        return Err(MlError::TsneDiverged);
     }
     Ok(y)
 }

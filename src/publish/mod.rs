@@ -135,9 +135,9 @@ pub fn publish(options: &Options) -> Result<Report, PublishError> {
         });
     }
     catalog.datasets.sort_by(|a, b| a.id.cmp(&b.id));
-    catalog.validate().map_err(|e| PublishError::Io {
+    catalog.validate().map_err(|error| PublishError::Catalog {
         path: catalog_path.display().to_string(),
-        message: e.to_string(),
+        error,
     })?;
     write_aside(&catalog_path, catalog.to_json().as_bytes())?;
     Ok(Report {

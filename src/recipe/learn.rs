@@ -9,6 +9,7 @@ use std::sync::Arc;
 use arrow::array::{ArrayRef, Float64Array, Int32Array, RecordBatch};
 use serde::{Deserialize, Serialize};
 
+use crate::error::OpsError;
 use crate::ml::agglomerative::{Linkage, agglomerative};
 use crate::ml::dbscan::{DbscanParams, dbscan};
 use crate::ml::features::{Features, extract};
@@ -18,6 +19,7 @@ use crate::ml::pca::pca;
 use crate::ml::tsne::{TsneParams, tsne};
 use crate::ml::{NOISE, Progress};
 use crate::ops::append_columns;
+use crate::recipe::error::{Budget, StepError};
 use crate::recipe::plan::{Schema, is_number};
 
 /// How a `cluster` step finds groups.
@@ -198,38 +200,42 @@ pub const MAX_MEMBERSHIPS: u64 = 50_000_000;
 /// iteration of every restart may compute, several seconds in the browser.
 pub const MAX_KMEANS_WORK: u64 = 20_000_000_000;
 
-fn check_features(schema: &Schema, features: &Features) -> Result<(), String> {
+fn check_features(schema: &Schema, features: &Features) -> Result<(), StepError> {
     if features.columns.is_empty() {
-        return Err("choose at least one number column".into());
+        return Err(StepError::NoFeatures);
     }
     if features.columns.len() > MAX_FEATURES {
-        return Err(format!(
-            "{} feature columns are chosen; a learning step reads at most {MAX_FEATURES}",
-            features.columns.len()
-        ));
+        return Err(StepError::TooManyFeatures(features.columns.len()));
     }
     let mut seen = std::collections::HashSet::new();
     if let Some(twice) = features.columns.iter().find(|c| !seen.insert(c.as_str())) {
-        return Err(format!("column {twice:?} is chosen twice as a feature"));
+        return Err(StepError::FeatureTwice(twice.clone()));
     }
     for c in &features.columns {
         let (_, t) = schema
             .iter()
             .find(|(n, _)| n == c)
-            .ok_or_else(|| format!("column {c:?} not found in the table"))?;
+            .ok_or_else(|| OpsError::NoColumn {
+                column: c.clone(),
+                table: "the table".into(),
+                suggestion: None,
+            })?;
         if !is_number(t) {
-            return Err(format!("{c:?} is {t}, not a number column"));
+            return Err(StepError::NotNumber {
+                column: c.clone(),
+                data_type: t.clone(),
+            });
         }
     }
     Ok(())
 }
 
-fn check_new(schema: &Schema, name: &str) -> Result<(), String> {
+fn check_new(schema: &Schema, name: &str) -> Result<(), StepError> {
     if name.trim().is_empty() {
-        return Err("the new column has no name".into());
+        return Err(StepError::NoName);
     }
     if schema.iter().any(|(n, _)| n == name) {
-        return Err(format!("there is already a column {name:?}"));
+        return Err(StepError::Exists(name.to_string()));
     }
     Ok(())
 }
@@ -240,13 +246,13 @@ pub fn check_cluster(
     features: &Features,
     method: &Method,
     name: &str,
-) -> Result<Schema, String> {
+) -> Result<Schema, StepError> {
     check_features(schema, features)?;
     let check_k = |k: &usize| {
         if (1..=MAX_K).contains(k) {
             Ok(())
         } else {
-            Err(format!("k must be between 1 and {MAX_K} (it is {k})"))
+            Err(StepError::K(*k))
         }
     };
     match method {
@@ -254,15 +260,15 @@ pub fn check_cluster(
         Method::KMeans { k, restarts, .. } => {
             check_k(k)?;
             if !(1..=MAX_RESTARTS).contains(restarts) {
-                return Err(format!("restarts must be between 1 and {MAX_RESTARTS}"));
+                return Err(StepError::Restarts);
             }
         }
         Method::Dbscan { eps, min_points } => {
             if !(eps.is_finite() && *eps > 0.0) {
-                return Err(format!("eps must be a number above 0 (it is {eps})"));
+                return Err(StepError::Eps(*eps));
             }
             if !(1..=1_000_000).contains(min_points) {
-                return Err("min points must be between 1 and 1 000 000".into());
+                return Err(StepError::MinPoints);
             }
         }
     }
@@ -281,24 +287,21 @@ pub fn check_project(
     components: u8,
     prefix: &str,
     method: &Projection,
-) -> Result<Schema, String> {
+) -> Result<Schema, StepError> {
     check_features(schema, features)?;
     if let Projection::Tsne { perplexity, .. } = method
         && !(perplexity.is_finite() && *perplexity >= 1.0)
     {
-        return Err(format!(
-            "the perplexity must be a number of at least 1 (it is {perplexity})"
-        ));
+        return Err(StepError::Perplexity(*perplexity));
     }
     if components == 0
         || components > MAX_COMPONENTS
         || usize::from(components) > features.columns.len()
     {
-        return Err(format!(
-            "choose 1 to {} components (at most the {} features)",
-            MAX_COMPONENTS.min(features.columns.len().min(255) as u8),
-            features.columns.len()
-        ));
+        return Err(StepError::Components {
+            most: MAX_COMPONENTS.min(features.columns.len().min(255) as u8),
+            features: features.columns.len(),
+        });
     }
     let mut out = schema.clone();
     for name in projected_names(prefix, components) {
@@ -316,9 +319,9 @@ pub fn cluster(
     method: &Method,
     name: &str,
     progress: &mut Progress,
-) -> Result<RecordBatch, String> {
-    let x = extract(batch, features).map_err(|e| e.0)?;
-    check_budget(x.matrix.rows, x.matrix.cols, method)?;
+) -> Result<RecordBatch, StepError> {
+    let x = extract(batch, features)?;
+    check_budget(x.matrix.rows, x.matrix.cols, method).map_err(StepError::Budget)?;
     let mut probability = None;
     let labels: Vec<i32> = match method {
         Method::KMeans { k, restarts, seed } => {
@@ -328,8 +331,7 @@ pub fn cluster(
                 max_iterations: 300,
                 seed: *seed,
             };
-            kmeans(&x.matrix, &params, progress)
-                .map_err(|e| e.0)?
+            kmeans(&x.matrix, &params, progress)?
                 .labels
                 .iter()
                 .map(|&l| l as i32)
@@ -343,18 +345,15 @@ pub fn cluster(
                     min_points: *min_points,
                 },
                 progress,
-            )
-            .map_err(|e| e.0)?
+            )?
             .labels
         }
         Method::GaussianMixture { k, seed } => {
-            let fit =
-                gmm(&x.matrix, &GmmParams { k: *k, seed: *seed }, progress).map_err(|e| e.0)?;
+            let fit = gmm(&x.matrix, &GmmParams { k: *k, seed: *seed }, progress)?;
             probability = Some(fit.probability);
             fit.labels.iter().map(|&l| l as i32).collect()
         }
-        Method::Agglomerative { k, linkage } => agglomerative(&x.matrix, *k, *linkage, progress)
-            .map_err(|e| e.0)?
+        Method::Agglomerative { k, linkage } => agglomerative(&x.matrix, *k, *linkage, progress)?
             .labels
             .iter()
             .map(|&l| l as i32)
@@ -374,22 +373,23 @@ pub fn cluster(
             spread(batch.num_rows(), &x.rows, &p),
         ));
     }
-    append_columns(batch, new).map_err(|e| e.to_string())
+    Ok(append_columns(batch, new)?)
 }
 
 /// Refuses, before any allocation, a clustering of `rows` × `features`
 /// whose memory or work would overwhelm the browser.
-pub fn check_budget(rows: usize, features: usize, method: &Method) -> Result<(), String> {
+pub fn check_budget(rows: usize, features: usize, method: &Method) -> Result<(), Budget> {
     let (n, d) = (rows as u64, features as u64);
     match method {
         Method::GaussianMixture { k, .. } => {
             let cells = n.saturating_mul(*k as u64);
             if cells > MAX_MEMBERSHIPS {
-                return Err(format!(
-                    "a mixture of {k} components over {rows} rows keeps {cells} memberships, \
-                     more than the {MAX_MEMBERSHIPS} the browser holds; choose a smaller k, \
-                     or filter or group the rows first"
-                ));
+                return Err(Budget::Memberships {
+                    k: *k,
+                    rows,
+                    cells,
+                    most: MAX_MEMBERSHIPS,
+                });
             }
         }
         Method::KMeans { k, restarts, .. } => {
@@ -398,12 +398,14 @@ pub fn check_budget(rows: usize, features: usize, method: &Method) -> Result<(),
                 .saturating_mul(d)
                 .saturating_mul(*restarts as u64);
             if work > MAX_KMEANS_WORK {
-                return Err(format!(
-                    "k-means with k = {k} and {restarts} restarts over {rows} rows and \
-                     {features} features computes {work} distance terms an iteration, more \
-                     than the {MAX_KMEANS_WORK} the lab allows; choose a smaller k or fewer \
-                     restarts, or filter or group the rows first"
-                ));
+                return Err(Budget::KMeansWork {
+                    k: *k,
+                    restarts: *restarts,
+                    rows,
+                    features,
+                    work,
+                    most: MAX_KMEANS_WORK,
+                });
             }
         }
         Method::Dbscan { .. } | Method::Agglomerative { .. } => {}
@@ -420,18 +422,18 @@ pub fn project(
     prefix: &str,
     method: &Projection,
     progress: &mut Progress,
-) -> Result<RecordBatch, String> {
-    let x = extract(batch, features).map_err(|e| e.0)?;
+) -> Result<RecordBatch, StepError> {
+    let x = extract(batch, features)?;
     let k = usize::from(components);
     let projected = match method {
-        Projection::Pca => pca(&x.matrix, k).map_err(|e| e.0)?.projected,
+        Projection::Pca => pca(&x.matrix, k)?.projected,
         Projection::Tsne { perplexity, seed } => {
             let params = TsneParams {
                 perplexity: *perplexity,
                 dimensions: k,
                 seed: *seed,
             };
-            tsne(&x.matrix, &params, progress).map_err(|e| e.0)?
+            tsne(&x.matrix, &params, progress)?
         }
     };
     let names = projected_names(prefix, components);
@@ -441,7 +443,7 @@ pub fn project(
         let values: Vec<f64> = (0..projected.rows).map(|i| projected.row(i)[c]).collect();
         columns.push((name, spread(batch.num_rows(), &x.rows, &values)));
     }
-    append_columns(batch, columns).map_err(|e| e.to_string())
+    Ok(append_columns(batch, columns)?)
 }
 
 /// A column of `len` rows with `values` at `rows` and nulls elsewhere.
@@ -488,12 +490,15 @@ mod tests {
 
     #[test]
     fn repeated_and_too_many_features_are_refused_before_any_work() {
-        let error =
-            check_cluster(&schema(3), &features(&["x0", "x1", "x0"]), &kmeans(2), "c").unwrap_err();
+        let error = check_cluster(&schema(3), &features(&["x0", "x1", "x0"]), &kmeans(2), "c")
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("\"x0\" is chosen twice"), "{error}");
         let wide = schema(MAX_FEATURES + 1);
         let names: Vec<&str> = wide.iter().map(|(n, _)| n.as_str()).collect();
-        let error = check_project(&wide, &features(&names), 2, "pc", &Projection::Pca).unwrap_err();
+        let error = check_project(&wide, &features(&names), 2, "pc", &Projection::Pca)
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains(&format!("at most {MAX_FEATURES}")),
             "{error}"
@@ -511,11 +516,17 @@ mod tests {
     #[test]
     fn budgets_refuse_work_the_browser_cannot_hold() {
         check_budget(1_000_000, 8, &kmeans(10)).unwrap();
-        let error = check_budget(1_000_000, 256, &kmeans(1000)).unwrap_err();
+        assert!(matches!(
+            check_budget(1_000_000, 256, &kmeans(1000)),
+            Err(Budget::KMeansWork { k: 1000, .. })
+        ));
+        let error = check_budget(1_000_000, 256, &kmeans(1000))
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("choose a smaller k"), "{error}");
         let gmm = Method::GaussianMixture { k: 1000, seed: 1 };
         check_budget(50_000, 8, &gmm).unwrap();
-        let error = check_budget(100_000, 8, &gmm).unwrap_err();
+        let error = check_budget(100_000, 8, &gmm).unwrap_err().to_string();
         assert!(error.contains("memberships"), "{error}");
         // Saturating, not overflowing.
         assert!(check_budget(usize::MAX, usize::MAX, &kmeans(MAX_K)).is_err());
@@ -608,12 +619,10 @@ mod tests {
             },
             name: "cluster".into(),
         };
-        let err = crate::recipe::run::run(&too_many, &tables, &mut no_progress).unwrap_err();
-        assert!(
-            err.message.contains("more than the 600 rows"),
-            "{}",
-            err.message
-        );
+        let err = crate::recipe::run::run(&too_many, &tables, &mut no_progress)
+            .unwrap_err()
+            .to_string();
+        assert!(err.to_string().contains("more than the 600 rows"), "{err}");
         // A mixture adds its probabilities; every method finds the blobs, and
         // the rows it left out stay null.
         for method in [
@@ -658,7 +667,9 @@ mod tests {
             ..Features::default()
         };
         let gmm = Method::GaussianMixture { k: 2, seed: 1 };
-        let e = crate::recipe::learn::check_cluster(&schema, &features, &gmm, "g").unwrap_err();
+        let e = crate::recipe::learn::check_cluster(&schema, &features, &gmm, "g")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("g_probability"), "{e}");
         assert!(
             crate::recipe::learn::check_cluster(&schema, &features, &gmm.with_k(0).unwrap(), "h")

@@ -16,6 +16,8 @@
 pub mod cite;
 pub mod curated;
 pub mod edit;
+pub mod error;
+pub mod execute;
 pub mod learn;
 pub mod plan;
 pub mod route;

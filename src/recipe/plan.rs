@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 
 use crate::data::Catalog;
 use crate::data::csv::parse_date;
+use crate::error::OpsError;
 use crate::ops::group::Aggregate;
 use crate::ops::join::JoinKind;
+use crate::recipe::error::{RecipeError, StepError};
 use crate::recipe::{Predicate, RECIPE_VERSION, Recipe, Step, Value};
 
 /// A table's columns: name and type (as the catalog writes types).
@@ -33,63 +35,54 @@ pub struct Plan {
     pub schemas: Vec<Schema>,
 }
 
-/// Why a recipe cannot run: the message, the step it concerns (`None`:
-/// the recipe as a whole, its version or inputs) and the schemas of the
-/// steps before it, which the recipe panel still shows.
+/// Why a recipe cannot run (the error names the step it concerns, or
+/// none for the recipe as a whole), and the schemas of the steps before
+/// it, which the recipe panel still shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanError {
-    pub step: Option<usize>,
-    pub message: String,
+    pub error: RecipeError,
     /// The first input's schema, then the output of each step that checked.
     pub schemas: Vec<Schema>,
 }
 
 impl std::fmt::Display for PlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        self.error.fmt(f)
     }
 }
 
 /// Checks `recipe` against `catalog`.
-pub fn validate(recipe: &Recipe, catalog: &Catalog) -> Result<Plan, String> {
-    check(recipe, catalog).map_err(|e| e.message)
+pub fn validate(recipe: &Recipe, catalog: &Catalog) -> Result<Plan, RecipeError> {
+    check(recipe, catalog).map_err(|e| e.error)
 }
 
 /// Checks `recipe` against `catalog`; on an error, says which step failed
 /// and what the steps before it produce.
 pub fn check(recipe: &Recipe, catalog: &Catalog) -> Result<Plan, PlanError> {
-    let whole = |message: String| PlanError {
-        step: None,
-        message,
+    let whole = |error: RecipeError| PlanError {
+        error,
         schemas: Vec::new(),
     };
     if recipe.v != RECIPE_VERSION {
-        return Err(whole(format!(
-            "this analysis is recipe version {}; this lab reads version {RECIPE_VERSION}",
-            recipe.v
-        )));
+        return Err(whole(RecipeError::Version(recipe.v)));
     }
     if recipe.steps.len() > MAX_STEPS {
-        return Err(whole(format!(
-            "the analysis has {} steps, more than the {MAX_STEPS} allowed",
-            recipe.steps.len()
-        )));
+        return Err(whole(RecipeError::TooManySteps(recipe.steps.len())));
     }
     let mut inputs = BTreeMap::new();
     for input in &recipe.inputs {
         let Some(dataset) = catalog.datasets.iter().find(|d| d.id == input.dataset) else {
-            return Err(whole(format!(
-                "input {:?}: the catalog has no dataset {:?}",
-                input.name, input.dataset
-            )));
+            return Err(whole(RecipeError::NoDataset {
+                input: input.name.clone(),
+                dataset: input.dataset.clone(),
+            }));
         };
         let Some(version) = dataset.versions.iter().find(|v| v.sha256 == input.sha256) else {
-            return Err(whole(format!(
-                "input {:?}: dataset {:?} has no version {}",
-                input.name,
-                input.dataset,
-                crate::data::hash::short_hash(&input.sha256)
-            )));
+            return Err(whole(RecipeError::NoVersion {
+                input: input.name.clone(),
+                dataset: input.dataset.clone(),
+                short: crate::data::hash::short_hash(&input.sha256),
+            }));
         };
         let schema = version
             .columns
@@ -97,7 +90,7 @@ pub fn check(recipe: &Recipe, catalog: &Catalog) -> Result<Plan, PlanError> {
             .map(|c| (c.name.clone(), c.data_type.clone()))
             .collect();
         if inputs.insert(input.name.clone(), schema).is_some() {
-            return Err(whole(format!("two inputs are called {:?}", input.name)));
+            return Err(whole(RecipeError::TwoInputs(input.name.clone())));
         }
     }
     let first = recipe
@@ -105,16 +98,13 @@ pub fn check(recipe: &Recipe, catalog: &Catalog) -> Result<Plan, PlanError> {
         .first()
         .and_then(|i| inputs.get(&i.name))
         .cloned()
-        .ok_or_else(|| whole("the analysis has no input dataset".into()))?;
+        .ok_or_else(|| whole(RecipeError::NoInput))?;
     let mut schemas = vec![first];
     for (n, step) in recipe.steps.iter().enumerate() {
         let current = schemas.last().cloned().unwrap_or_default();
         let checked = step_schema(step, &current, &inputs).and_then(|next| {
             if next.len() > MAX_COLUMNS {
-                Err(format!(
-                    "it makes {} columns, more than the {MAX_COLUMNS} a table may have",
-                    next.len()
-                ))
+                Err(StepError::TooManyColumns(next.len()))
             } else {
                 Ok(next)
             }
@@ -123,8 +113,11 @@ pub fn check(recipe: &Recipe, catalog: &Catalog) -> Result<Plan, PlanError> {
             Ok(next) => schemas.push(next),
             Err(e) => {
                 return Err(PlanError {
-                    step: Some(n),
-                    message: format!("step {} ({}): {e}", n + 1, step.kind()),
+                    error: RecipeError::Step {
+                        index: n,
+                        kind: step.kind(),
+                        error: Box::new(e),
+                    },
                     schemas,
                 });
             }
@@ -137,18 +130,18 @@ fn step_schema(
     step: &Step,
     schema: &Schema,
     inputs: &BTreeMap<String, Schema>,
-) -> Result<Schema, String> {
+) -> Result<Schema, StepError> {
     let table = "the table";
     match step {
         Step::Select { columns } => {
             if columns.is_empty() {
-                return Err("choose at least one column".into());
+                return Err(StepError::NoColumns);
             }
             let mut out = Schema::new();
             for name in columns {
                 let t = column(schema, name, table)?;
                 if out.iter().any(|(n, _)| n == name) {
-                    return Err(format!("column {name:?} is chosen twice"));
+                    return Err(StepError::ChosenTwice(name.clone()));
                 }
                 out.push((name.clone(), t.to_string()));
             }
@@ -157,10 +150,10 @@ fn step_schema(
         Step::Rename { from, to } => {
             column(schema, from, table)?;
             if to.trim().is_empty() {
-                return Err("the new name is empty".into());
+                return Err(StepError::EmptyName);
             }
             if from != to && schema.iter().any(|(n, _)| n == to) {
-                return Err(format!("there is already a column {to:?}"));
+                return Err(StepError::Exists(to.clone()));
             }
             Ok(schema
                 .iter()
@@ -174,9 +167,9 @@ fn step_schema(
         Step::Join { input, spec } => {
             let right = inputs
                 .get(input)
-                .ok_or_else(|| format!("there is no input {input:?}"))?;
+                .ok_or_else(|| StepError::NoInput(input.clone()))?;
             if spec.left_on.is_empty() || spec.left_on.len() != spec.right_on.len() {
-                return Err("a join needs as many key columns on each side, at least one".into());
+                return Err(StepError::JoinKeys);
             }
             for name in &spec.left_on {
                 column(schema, name, table)?;
@@ -218,14 +211,17 @@ fn step_schema(
             for c in formula.number_columns() {
                 let t = column(schema, c, table)?;
                 if !is_number(t) {
-                    return Err(format!("{c:?} is {t}, not a number column"));
+                    return Err(StepError::NotNumber {
+                        column: c.to_string(),
+                        data_type: t.to_string(),
+                    });
                 }
             }
             if name.trim().is_empty() {
-                return Err("the new column has no name".into());
+                return Err(StepError::NoName);
             }
             if schema.iter().any(|(n, _)| n == name) {
-                return Err(format!("there is already a column {name:?}"));
+                return Err(StepError::Exists(name.clone()));
             }
             let mut out = schema.clone();
             out.push((name.clone(), "Float64".into()));
@@ -235,14 +231,14 @@ fn step_schema(
             let mut out = Schema::new();
             for name in by {
                 if out.iter().any(|(n, _)| n == name) {
-                    return Err(format!("column {name:?} is chosen twice"));
+                    return Err(StepError::ChosenTwice(name.clone()));
                 }
                 out.push((name.clone(), column(schema, name, table)?.to_string()));
             }
             for m in measures {
                 let output = match (m.aggregate, &m.column) {
                     (Aggregate::Count, _) => "Int64",
-                    (_, None) => return Err(format!("{:?} of which column?", m.aggregate)),
+                    (_, None) => return Err(StepError::NoMeasureColumn(m.aggregate)),
                     (Aggregate::CountDistinct, Some(c)) => {
                         column(schema, c, table)?;
                         "Int64"
@@ -250,20 +246,22 @@ fn step_schema(
                     (aggregate, Some(c)) => {
                         let t = column(schema, c, table)?;
                         if !is_number(t) {
-                            return Err(format!(
-                                "{aggregate:?} needs a number column; {c:?} is {t}"
-                            ));
+                            return Err(StepError::MeasureNotNumber {
+                                aggregate,
+                                column: c.clone(),
+                                data_type: t.to_string(),
+                            });
                         }
                         "Float64"
                     }
                 };
                 if out.iter().any(|(n, _)| *n == m.name) {
-                    return Err(format!("two output columns are called {:?}", m.name));
+                    return Err(StepError::TwoOutputs(m.name.clone()));
                 }
                 out.push((m.name.clone(), output.to_string()));
             }
             if out.is_empty() {
-                return Err("a group-by needs a key or a measure".into());
+                return Err(StepError::EmptyGroupBy);
             }
             Ok(out)
         }
@@ -275,14 +273,17 @@ fn step_schema(
         Step::Union { input } => {
             let other = inputs
                 .get(input)
-                .ok_or_else(|| format!("there is no input {input:?}"))?;
+                .ok_or_else(|| StepError::NoInput(input.clone()))?;
             let mut out = schema.clone();
             for (name, t) in other {
                 match out.iter().find(|(n, _)| n == name) {
                     Some((_, mine)) if mine != t => {
-                        return Err(format!(
-                            "column {name:?} is {mine} here and {t} in {input:?}"
-                        ));
+                        return Err(StepError::UnionTypes {
+                            column: name.clone(),
+                            here: mine.clone(),
+                            there: t.clone(),
+                            input: input.clone(),
+                        });
                     }
                     Some(_) => {}
                     None => out.push((name.clone(), t.clone())),
@@ -300,7 +301,7 @@ fn step_schema(
             let mut out = Schema::new();
             for name in index {
                 if out.iter().any(|(n, _)| n == name) {
-                    return Err(format!("column {name:?} is chosen twice"));
+                    return Err(StepError::ChosenTwice(name.clone()));
                 }
                 out.push((name.clone(), column(schema, name, table)?.to_string()));
             }
@@ -310,29 +311,27 @@ fn step_schema(
                 Aggregate::Count => "Int64",
                 Aggregate::Sum | Aggregate::Mean | Aggregate::Min | Aggregate::Max => {
                     if !is_number(t) {
-                        return Err(format!("{values:?} is {t}, not a number column"));
+                        return Err(StepError::NotNumber {
+                            column: values.clone(),
+                            data_type: t.to_string(),
+                        });
                     }
                     "Float64"
                 }
-                other => return Err(format!("a pivot cannot compute {other:?}; use a group-by")),
+                other => return Err(StepError::PivotAggregate(*other)),
             };
             if keys.is_empty() {
-                return Err(format!(
-                    "list the values of {pivoted:?} that become columns"
-                ));
+                return Err(StepError::NoPivotKeys(pivoted.clone()));
             }
             if keys.len() > MAX_COLUMNS {
-                return Err(format!(
-                    "{} values would become columns, more than the {MAX_COLUMNS} a table may have",
-                    keys.len()
-                ));
+                return Err(StepError::TooManyKeys(keys.len()));
             }
             // A set, so that thousands of keys are checked in one pass.
             let mut taken: std::collections::HashSet<String> =
                 out.iter().map(|(n, _)| n.clone()).collect();
             for key in keys {
                 if key.is_empty() || !taken.insert(key.clone()) {
-                    return Err(format!("the new column {key:?} is empty or not new"));
+                    return Err(StepError::NotNew(key.clone()));
                 }
                 out.push((key.clone(), output.to_string()));
             }
@@ -344,7 +343,7 @@ fn step_schema(
             value,
         } => {
             if columns.is_empty() {
-                return Err("choose the columns that become rows".into());
+                return Err(StepError::NoUnpivotColumns);
             }
             let mut numeric = true;
             for c in columns {
@@ -357,7 +356,7 @@ fn step_schema(
                 .collect();
             for new in [name, value] {
                 if new.trim().is_empty() || out.iter().any(|(n, _)| n == new) || name == value {
-                    return Err(format!("the new column {new:?} is empty or not new"));
+                    return Err(StepError::NotNew(new.clone()));
                 }
             }
             out.push((name.clone(), "Utf8".into()));
@@ -370,11 +369,9 @@ fn step_schema(
     }
 }
 
-fn check_predicate(predicate: &Predicate, schema: &Schema, depth: usize) -> Result<(), String> {
+fn check_predicate(predicate: &Predicate, schema: &Schema, depth: usize) -> Result<(), StepError> {
     if depth > MAX_DEPTH {
-        return Err(format!(
-            "the condition nests deeper than {MAX_DEPTH} levels"
-        ));
+        return Err(StepError::TooDeep);
     }
     match predicate {
         Predicate::Compare {
@@ -386,11 +383,10 @@ fn check_predicate(predicate: &Predicate, schema: &Schema, depth: usize) -> Resu
         ),
         Predicate::In { column: c, values } => {
             if values.len() > MAX_IN_VALUES {
-                return Err(format!(
-                    "the condition on {c:?} lists {} values, more than the {MAX_IN_VALUES} allowed; \
-                     filter with a range or join a table of the values instead",
-                    values.len()
-                ));
+                return Err(StepError::TooManyValues {
+                    column: c.clone(),
+                    count: values.len(),
+                });
             }
             literals(c, column(schema, c, "the table")?, values)
         }
@@ -404,9 +400,13 @@ fn check_predicate(predicate: &Predicate, schema: &Schema, depth: usize) -> Resu
 
 /// Checks that `values` can be compared with column `name` of type `t`
 /// (the rules of the filter kernel, said before anything runs).
-fn literals(name: &str, t: &str, values: &[Value]) -> Result<(), String> {
-    let mismatch = |wanted: &str| format!("column {name:?} is {t}; compare it with {wanted}");
-    let all = |ok: &dyn Fn(&Value) -> bool, wanted: &str| {
+fn literals(name: &str, t: &str, values: &[Value]) -> Result<(), StepError> {
+    let mismatch = |wanted: &'static str| StepError::Mismatch {
+        column: name.to_string(),
+        data_type: t.to_string(),
+        wanted,
+    };
+    let all = |ok: &dyn Fn(&Value) -> bool, wanted: &'static str| {
         if values.iter().all(ok) {
             Ok(())
         } else {
@@ -437,9 +437,10 @@ fn literals(name: &str, t: &str, values: &[Value]) -> Result<(), String> {
     } else if t.contains("Utf8") {
         all(&|v| matches!(v, Value::Text(_)), "a text")
     } else {
-        Err(format!(
-            "column {name:?} is {t}, which a filter cannot compare"
-        ))
+        Err(StepError::NotComparable {
+            column: name.to_string(),
+            data_type: t.to_string(),
+        })
     }
 }
 
@@ -452,15 +453,16 @@ pub fn is_number(t: &str) -> bool {
 
 /// The type of column `name`, or an error naming `table` and suggesting
 /// the closest name.
-fn column<'a>(schema: &'a Schema, name: &str, table: &str) -> Result<&'a str, String> {
+fn column<'a>(schema: &'a Schema, name: &str, table: &str) -> Result<&'a str, StepError> {
     if let Some((_, t)) = schema.iter().find(|(n, _)| n == name) {
         return Ok(t);
     }
     let names: Vec<&str> = schema.iter().map(|(n, _)| n.as_str()).collect();
-    Err(match crate::ops::closest(name, &names) {
-        Some(s) => format!("column {name:?} not found in {table}; did you mean {s:?}?"),
-        None => format!("column {name:?} not found in {table}"),
-    })
+    Err(StepError::Ops(OpsError::NoColumn {
+        column: name.to_string(),
+        table: table.to_string(),
+        suggestion: crate::ops::closest(name, &names).map(str::to_string),
+    }))
 }
 
 #[cfg(test)]
@@ -543,7 +545,7 @@ mod tests {
             spec.right_on = vec!["orgnr".into()];
         }
         assert_eq!(
-            validate(&recipe, &catalog).unwrap_err(),
+            validate(&recipe, &catalog).unwrap_err().to_string(),
             "step 1 (join): column \"orgnr\" not found in \"staff\"; did you mean \"org_nr\"?"
         );
         let mut recipe = staff_by_ministry();
@@ -555,7 +557,7 @@ mod tests {
             },
         };
         assert_eq!(
-            validate(&recipe, &catalog).unwrap_err(),
+            validate(&recipe, &catalog).unwrap_err().to_string(),
             "step 2 (filter): column \"Year\" not found in the table; did you mean \"year\"?"
         );
         let mut recipe = staff_by_ministry();
@@ -566,7 +568,7 @@ mod tests {
             },
         );
         assert_eq!(
-            validate(&recipe, &catalog).unwrap_err(),
+            validate(&recipe, &catalog).unwrap_err().to_string(),
             "step 5 (sort): column \"staff\" not found in the table"
         );
         let mut recipe = staff_by_ministry();
@@ -574,6 +576,7 @@ mod tests {
         assert!(
             validate(&recipe, &catalog)
                 .unwrap_err()
+                .to_string()
                 .contains("has no version cccccccccccc")
         );
         let mut recipe = staff_by_ministry();
@@ -581,6 +584,7 @@ mod tests {
         assert!(
             validate(&recipe, &catalog)
                 .unwrap_err()
+                .to_string()
                 .contains("recipe version 2")
         );
         let mut recipe = staff_by_ministry();
@@ -596,10 +600,58 @@ mod tests {
         assert!(
             validate(&recipe, &catalog)
                 .unwrap_err()
+                .to_string()
                 .contains("nests deeper")
         );
         recipe.inputs.clear();
         assert!(validate(&recipe, &catalog).is_err());
+    }
+
+    #[test]
+    fn errors_are_variants_that_name_the_step() {
+        let catalog = catalog();
+        let mut recipe = staff_by_ministry();
+        if let Step::Join { spec, .. } = &mut recipe.steps[0] {
+            spec.right_on = vec!["orgnr".into()];
+        }
+        let error = validate(&recipe, &catalog).unwrap_err();
+        assert_eq!(error.step(), Some(0));
+        let RecipeError::Step {
+            index: 0,
+            kind: "join",
+            error,
+        } = error
+        else {
+            panic!("{error:?}")
+        };
+        assert!(matches!(
+            *error,
+            StepError::Ops(OpsError::NoColumn { ref suggestion, .. })
+                if suggestion.as_deref() == Some("org_nr")
+        ));
+        recipe.v = 2;
+        assert_eq!(
+            validate(&recipe, &catalog).unwrap_err(),
+            RecipeError::Version(2)
+        );
+        let mut recipe = staff_by_ministry();
+        recipe.steps[1] = Step::Filter {
+            predicate: Predicate::Compare {
+                column: "year".into(),
+                cmp: crate::recipe::Comparison::Eq,
+                value: Value::Text("2020".into()),
+            },
+        };
+        let error = check(&recipe, &catalog).unwrap_err();
+        assert!(matches!(
+            &error.error,
+            RecipeError::Step { index: 1, error, .. } if matches!(
+                **error,
+                StepError::Mismatch { wanted: "a number", .. }
+            )
+        ));
+        // The steps before the broken one keep their schemas.
+        assert_eq!(error.schemas.len(), 2);
     }
 
     #[test]
@@ -614,7 +666,7 @@ mod tests {
                     .collect(),
             },
         };
-        let error = validate(&recipe, &catalog).unwrap_err();
+        let error = validate(&recipe, &catalog).unwrap_err().to_string();
         assert!(error.contains("lists 10001 values"), "{error}");
         let pivot = |keys: usize| Step::Pivot {
             index: vec!["ministry".into()],
@@ -628,7 +680,7 @@ mod tests {
         recipe.steps.push(pivot(MAX_COLUMNS - 1));
         validate(&recipe, &catalog).unwrap();
         recipe.steps[1] = pivot(MAX_COLUMNS + 1);
-        let error = validate(&recipe, &catalog).unwrap_err();
+        let error = validate(&recipe, &catalog).unwrap_err().to_string();
         assert!(error.contains("more than the 10000"), "{error}");
         // A repeated key among thousands is found in one pass.
         let Step::Pivot { keys, .. } = &mut recipe.steps[1] else {
@@ -636,7 +688,7 @@ mod tests {
         };
         keys.truncate(5000);
         keys.push("y17".into());
-        let error = validate(&recipe, &catalog).unwrap_err();
+        let error = validate(&recipe, &catalog).unwrap_err().to_string();
         assert!(error.contains("\"y17\" is empty or not new"), "{error}");
     }
 }

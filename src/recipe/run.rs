@@ -18,6 +18,7 @@ use crate::ops::group::group_by;
 use crate::ops::join::{JoinStats, join_keeping};
 use crate::ops::reshape::{pivot, union, unpivot};
 use crate::ops::{Progress, column_index};
+use crate::recipe::error::{RecipeError, StepError};
 use crate::recipe::{Comparison, Predicate, Recipe, Step, Value};
 
 /// What one step did.
@@ -28,18 +29,17 @@ pub struct StepReport {
     pub join: Option<JoinStats>,
 }
 
-/// Why a run stopped: the message, the step (`None`: before any step) and
-/// what the steps before it did.
+/// Why a run stopped (the error names the step, or none when it stopped
+/// before any) and what the steps before it did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunError {
-    pub step: Option<usize>,
-    pub message: String,
+    pub error: RecipeError,
     pub reports: Vec<StepReport>,
 }
 
 impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        self.error.fmt(f)
     }
 }
 
@@ -88,19 +88,18 @@ fn run_with(
     on_step: &mut StepProgress,
     needed: Vec<Needed>,
 ) -> Result<(RecordBatch, Vec<StepReport>), RunError> {
-    let whole = |message: String| RunError {
-        step: None,
-        message,
+    let whole = |error: RecipeError| RunError {
+        error,
         reports: Vec::new(),
     };
     let first = recipe
         .inputs
         .first()
-        .ok_or_else(|| whole("the analysis has no input dataset".into()))?;
+        .ok_or_else(|| whole(RecipeError::NoInput))?;
     let mut table = tables
         .get(&first.name)
         .cloned()
-        .ok_or_else(|| whole(format!("input {:?} is not loaded", first.name)))?;
+        .ok_or_else(|| whole(RecipeError::NotLoaded(first.name.clone())))?;
     let mut reports = Vec::new();
     for (n, step) in recipe.steps.iter().enumerate() {
         let _ = on_step(n, 0, table.num_rows() as u64);
@@ -115,8 +114,11 @@ fn run_with(
             }
             Err(e) => {
                 return Err(RunError {
-                    step: Some(n),
-                    message: format!("step {} ({}): {e}", n + 1, step.kind()),
+                    error: RecipeError::Step {
+                        index: n,
+                        kind: step.kind(),
+                        error: Box::new(e),
+                    },
                     reports,
                 });
             }
@@ -237,15 +239,15 @@ fn apply(
     tables: &BTreeMap<String, RecordBatch>,
     needed: &Needed,
     progress: &mut Progress,
-) -> Result<(RecordBatch, Option<JoinStats>), String> {
-    let index = |name: &str| column_index(table, name, "the table").map_err(|e| e.to_string());
+) -> Result<(RecordBatch, Option<JoinStats>), StepError> {
+    let index = |name: &str| column_index(table, name, "the table");
     let batch = match step {
         Step::Select { columns } => {
             let indices = columns
                 .iter()
                 .map(|c| index(c))
                 .collect::<Result<Vec<_>, _>>()?;
-            table.project(&indices).map_err(|e| e.to_string())?
+            table.project(&indices)?
         }
         Step::Rename { from, to } => {
             let at = index(from)?;
@@ -259,8 +261,7 @@ fn apply(
                     if i == at { f.with_name(to) } else { f }
                 })
                 .collect();
-            RecordBatch::try_new(Arc::new(Schema::new(fields)), table.columns().to_vec())
-                .map_err(|e| e.to_string())?
+            RecordBatch::try_new(Arc::new(Schema::new(fields)), table.columns().to_vec())?
         }
         Step::Filter { predicate } => {
             let keep = matches(predicate, table)?;
@@ -275,15 +276,12 @@ fn apply(
         Step::Join { input, spec } => {
             let right = tables
                 .get(input)
-                .ok_or_else(|| format!("input {input:?} is not loaded"))?;
+                .ok_or_else(|| StepError::NotLoaded(input.clone()))?;
             let keep = |name: &str| needed.contains(name);
-            let (batch, stats) =
-                join_keeping(table, right, spec, &keep, progress).map_err(|e| e.to_string())?;
+            let (batch, stats) = join_keeping(table, right, spec, &keep, progress)?;
             return Ok((batch, Some(stats)));
         }
-        Step::Derive { name, formula } => {
-            derive(table, name, formula, progress).map_err(|e| e.to_string())?
-        }
+        Step::Derive { name, formula } => derive(table, name, formula, progress)?,
         Step::Cluster {
             features,
             method,
@@ -295,9 +293,7 @@ fn apply(
             prefix,
             method,
         } => crate::recipe::learn::project(table, features, *components, prefix, method, progress)?,
-        Step::GroupBy { by, measures } => {
-            group_by(table, by, measures, progress).map_err(|e| e.to_string())?
-        }
+        Step::GroupBy { by, measures } => group_by(table, by, measures, progress)?,
         Step::Sort { column, descending } => {
             let at = index(column)?;
             let mut rows: Vec<u32> = (0..table.num_rows() as u32).collect();
@@ -307,8 +303,8 @@ fn apply(
         Step::Union { input } => {
             let other = tables
                 .get(input)
-                .ok_or_else(|| format!("input {input:?} is not loaded"))?;
-            union(table, other).map_err(|e| e.to_string())?
+                .ok_or_else(|| StepError::NotLoaded(input.clone()))?;
+            union(table, other)?
         }
         Step::Pivot {
             index,
@@ -316,13 +312,12 @@ fn apply(
             values,
             keys,
             aggregate,
-        } => pivot(table, index, column, values, keys, *aggregate, progress)
-            .map_err(|e| e.to_string())?,
+        } => pivot(table, index, column, values, keys, *aggregate, progress)?,
         Step::Unpivot {
             columns,
             name,
             value,
-        } => unpivot(table, columns, name, value).map_err(|e| e.to_string())?,
+        } => unpivot(table, columns, name, value)?,
         Step::Limit { rows } => {
             let n = usize::try_from(*rows)
                 .unwrap_or(usize::MAX)
@@ -333,28 +328,25 @@ fn apply(
     Ok((batch, None))
 }
 
-fn take_rows(table: &RecordBatch, rows: Vec<u32>) -> Result<RecordBatch, String> {
+fn take_rows(table: &RecordBatch, rows: Vec<u32>) -> Result<RecordBatch, StepError> {
     let columns = table
         .columns()
         .iter()
         .map(|c| take(c.as_ref(), &rows))
-        .collect::<Result<Vec<ArrayRef>, _>>()
-        .map_err(|e| e.to_string())?;
+        .collect::<Result<Vec<ArrayRef>, _>>()?;
     RecordBatch::try_new_with_options(
         table.schema(),
         columns,
         &RecordBatchOptions::new().with_row_count(Some(rows.len())),
     )
-    .map_err(|e| e.to_string())
+    .map_err(StepError::from)
 }
 
 /// Which rows satisfy `predicate` (null never satisfies a comparison).
-fn matches(predicate: &Predicate, table: &RecordBatch) -> Result<Vec<bool>, String> {
+fn matches(predicate: &Predicate, table: &RecordBatch) -> Result<Vec<bool>, StepError> {
     let rows = table.num_rows();
-    let column = |name: &str| -> Result<&ArrayRef, String> {
-        column_index(table, name, "the table")
-            .map(|i| table.column(i))
-            .map_err(|e| e.to_string())
+    let column = |name: &str| -> Result<&ArrayRef, StepError> {
+        Ok(table.column(column_index(table, name, "the table")?))
     };
     Ok(match predicate {
         Predicate::IsNull { column: c } => {
@@ -411,13 +403,12 @@ fn compare(
     name: &str,
     values: &[Value],
     test: impl Fn(Ordering) -> bool,
-) -> Result<Vec<bool>, String> {
+) -> Result<Vec<bool>, StepError> {
     let rows = array.len();
-    let mismatch = |wanted: &str| {
-        format!(
-            "column {name:?} is {}; compare it with {wanted}",
-            array.data_type()
-        )
+    let mismatch = |wanted: &'static str| StepError::Mismatch {
+        column: name.to_string(),
+        data_type: array.data_type().to_string(),
+        wanted,
     };
     if let Some(numbers) = numbers(array.as_ref()) {
         let literals = values
@@ -487,10 +478,10 @@ fn compare(
             .collect());
     }
     let Some(text) = texts(array.as_ref()) else {
-        return Err(format!(
-            "column {name:?} is {}, which a filter cannot compare",
-            array.data_type()
-        ));
+        return Err(StepError::NotComparable {
+            column: name.to_string(),
+            data_type: array.data_type().to_string(),
+        });
     };
     let literals = values
         .iter()
@@ -559,7 +550,9 @@ mod timestamp_tests {
             compare("offset", Comparison::Eq, "2024-03-31T01:30").unwrap(),
             [true, false, false]
         );
-        let error = compare("offset", Comparison::Eq, "yesterday").unwrap_err();
+        let error = compare("offset", Comparison::Eq, "yesterday")
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("an instant such as"), "{error}");
     }
 }

@@ -259,7 +259,7 @@ impl Random {
 
 /// The fixture catalog, inputs `agencies` and `staff` pinned to its
 /// newest versions, and their tables by input name.
-fn fixture_inputs() -> (
+pub(crate) fn fixture_inputs() -> (
     crate::data::Catalog,
     Vec<Input>,
     BTreeMap<String, RecordBatch>,

@@ -9,6 +9,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::recipe::Recipe;
+use crate::recipe::error::LinkError;
 
 /// The prefix of the current encoding.
 pub const PREFIX: &str = "r1.";
@@ -20,48 +21,38 @@ pub const MAX_LINK: usize = 10 * 1024 * 1024;
 pub const MAX_JSON: usize = 1024 * 1024;
 
 /// The link text of `recipe` (without the `#`).
-pub fn encode(recipe: &Recipe) -> Result<String, String> {
-    let json = serde_json::to_vec(recipe).map_err(|e| e.to_string())?;
+pub fn encode(recipe: &Recipe) -> Result<String, LinkError> {
+    let json = serde_json::to_vec(recipe).map_err(|e| LinkError::Encode(e.to_string()))?;
     let deflated = miniz_oxide::deflate::compress_to_vec(&json, 9);
     Ok(format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(deflated)))
 }
 
 /// The recipe in a link text (with or without a leading `#` and the
 /// route `/analysis/`).
-pub fn decode(link: &str) -> Result<Recipe, String> {
+pub fn decode(link: &str) -> Result<Recipe, LinkError> {
     if link.len() > MAX_LINK {
-        return Err(format!(
-            "the link holds {} characters, more than the {MAX_LINK} this lab reads",
-            link.len()
-        ));
+        return Err(LinkError::TooLong(link.len()));
     }
     let link = link.trim().trim_start_matches('#');
     let link = link.strip_prefix(ROUTE).unwrap_or(link);
     let Some(body) = link.strip_prefix(PREFIX) else {
         let version: String = link.chars().take_while(|c| *c != '.').take(8).collect();
         return Err(if version.starts_with('r') && link.contains('.') {
-            format!(
-                "the link is an analysis of encoding {version:?}, which this lab does not read; it reads \"r1\""
-            )
+            LinkError::Encoding(version)
         } else {
-            "the link does not hold an analysis (it should start with \"r1.\")".to_string()
+            LinkError::NotAnalysis
         });
     };
     let deflated = URL_SAFE_NO_PAD
         .decode(body)
-        .map_err(|e| format!("the link is damaged ({e}); copy it again"))?;
+        .map_err(|e| LinkError::Damaged(e.to_string()))?;
     let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, MAX_JSON).map_err(
         |e| match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
-                format!(
-                    "the analysis in the link is larger than the {MAX_JSON} bytes this lab reads"
-                )
-            }
-            _ => "the link is damaged (its data does not unpack); copy it again".to_string(),
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
+            _ => LinkError::Unpack,
         },
     )?;
-    serde_json::from_slice(&json)
-        .map_err(|e| format!("the analysis in the link cannot be read: {e}"))
+    serde_json::from_slice(&json).map_err(|e| LinkError::Unreadable(e.to_string()))
 }
 
 #[cfg(test)]
@@ -202,12 +193,13 @@ pub(crate) mod tests {
             (deep.as_str(), "cannot be read"),
             (not_recipe.as_str(), "cannot be read"),
         ] {
-            let error = decode(link).unwrap_err();
+            let error = decode(link).unwrap_err().to_string();
             assert!(error.contains(expected), "{link:.40}: {error}");
         }
         assert!(
             decode(&"r1.".repeat(MAX_LINK))
                 .unwrap_err()
+                .to_string()
                 .contains("more than")
         );
         // Random text and random deflate streams.

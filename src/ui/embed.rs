@@ -65,7 +65,7 @@ pub fn EmbedPage() -> impl IntoView {
     // versions once the catalog is there.
     let recipe = Memo::new(move |_| {
         let (link, follow) = route.get().ok_or_else(String::new)?;
-        let recipe = url::decode(&link)?;
+        let recipe = url::decode(&link).map_err(|e| e.to_string())?;
         match (follow, catalog.get()) {
             (true, Some(catalog)) => Ok(follow_latest(recipe, &catalog)),
             (true, None) => Err(String::new()),

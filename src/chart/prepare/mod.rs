@@ -161,49 +161,32 @@ pub fn prepare(
 ) -> Result<Prepared, ChartError> {
     let lang = context.lang;
     let w = words(lang);
-    let column = |name: &Option<String>, role: &str| -> Result<Option<&dyn Array>, ChartError> {
-        match name {
-            None => Ok(None),
-            Some(name) => match batch.column_by_name(name) {
-                Some(c) => Ok(Some(c.as_ref())),
-                None => Err(ChartError(match lang {
-                    Lang::Sv => format!(
-                        "Diagrammets {role} är kolumnen \"{name}\", som inte finns i resultatet."
-                    ),
-                    Lang::En => format!(
-                        "The chart's {role} is column \"{name}\", which the result does not have."
-                    ),
-                })),
-            },
-        }
-    };
+    let column =
+        |name: &Option<String>, role: &'static str| -> Result<Option<&dyn Array>, ChartError> {
+            match name {
+                None => Ok(None),
+                Some(name) => match batch.column_by_name(name) {
+                    Some(c) => Ok(Some(c.as_ref())),
+                    None => Err(ChartError::NoColumn {
+                        lang,
+                        role,
+                        column: name.clone(),
+                    }),
+                },
+            }
+        };
     // A column the chart cannot do without: chosen, and in the table.
-    let required = |name: &Option<String>, role: &str| -> Result<&dyn Array, ChartError> {
-        column(name, role)?.ok_or_else(|| {
-            ChartError(match lang {
-                Lang::Sv => format!("Välj en kolumn för diagrammets {role}."),
-                Lang::En => format!("Choose a column for the chart's {role}."),
-            })
-        })
+    let required = |name: &Option<String>, role: &'static str| -> Result<&dyn Array, ChartError> {
+        column(name, role)?.ok_or(ChartError::Unchosen { lang, role })
     };
-    let numeric = |name: &Option<String>,
-                   array: &dyn Array|
-     -> Result<Vec<Option<f64>>, ChartError> {
-        numbers(array).ok_or_else(|| {
-            ChartError(match lang {
-                Lang::Sv => format!(
-                    "Kolumnen \"{}\" är inte tal ({}); välj en kolumn med tal eller ett stapeldiagram.",
-                    name.as_deref().unwrap_or(""),
-                    array.data_type()
-                ),
-                Lang::En => format!(
-                    "Column \"{}\" is not numbers ({}); choose a number column or a bar chart.",
-                    name.as_deref().unwrap_or(""),
-                    array.data_type()
-                ),
+    let numeric =
+        |name: &Option<String>, array: &dyn Array| -> Result<Vec<Option<f64>>, ChartError> {
+            numbers(array).ok_or_else(|| ChartError::NotNumbers {
+                lang,
+                column: name.clone().unwrap_or_default(),
+                data_type: array.data_type().to_string(),
             })
-        })
-    };
+        };
     let titled = |name: &Option<String>| -> String {
         match name {
             None => String::new(),
@@ -243,10 +226,7 @@ pub fn prepare(
     };
     match spec.kind {
         ChartKind::Table => {
-            return Err(ChartError(match lang {
-                Lang::Sv => "Välj en diagramtyp.".into(),
-                Lang::En => "Choose a kind of chart.".into(),
-            }));
+            return Err(ChartError::NoKind { lang });
         }
         ChartKind::Scatter | ChartKind::Line => {
             let xs = numeric(&spec.x, required(&spec.x, "x")?)?;
@@ -412,16 +392,7 @@ pub fn prepare(
         Body::Heatmap { xs, ys, .. } => xs.is_empty() || ys.is_empty(),
     };
     if empty {
-        return Err(ChartError(match lang {
-            Lang::Sv => format!(
-                "Inga rader att visa: resultatet har {} rader och ingen har giltiga värden i de valda kolumnerna.",
-                number(rows as f64, 0, lang)
-            ),
-            Lang::En => format!(
-                "Nothing to show: the result has {} rows and none has valid values in the chosen columns.",
-                number(rows as f64, 0, lang)
-            ),
-        }));
+        return Err(ChartError::NothingToShow { lang, rows });
     }
     Ok(prepared)
 }

@@ -9,14 +9,11 @@ use arrow::array::{Array, Float64Array, RecordBatch};
 
 use crate::chart::Lang;
 use crate::data::values::{distinct, formatter};
-use crate::engine::protocol::{
-    INSIGHT, MAX_INSIGHT_ROWS, PROFILE, RESULT, RecipeError, Response, StepOutcome,
-};
+use crate::engine::protocol::{INSIGHT, MAX_INSIGHT_ROWS, PROFILE, RESULT, RecipeError, Response};
 use crate::ml::features::extract;
 use crate::ml::insight::{Insight, choose_k, k_distance, profiles};
-use crate::ops::no_progress;
-use crate::recipe::plan::{self, Schema};
-use crate::recipe::{Recipe, Step, run};
+use crate::recipe::execute::execute;
+use crate::recipe::{Recipe, Step};
 
 use super::{Engine, MAX_DISTINCT, analysis_summary};
 
@@ -31,46 +28,19 @@ impl Engine {
     ) -> Response {
         // A stale result is never shown beside a newer analysis.
         self.tables.remove(RESULT);
-        let failed = |input: Schema, steps: Vec<StepOutcome>, step, message| Response::RecipeRan {
-            input,
-            steps,
-            error: Some(RecipeError { step, message }),
-            result: None,
-            run_ms: 0.0,
-        };
         let Some(catalog) = &self.catalog else {
-            return failed(vec![], vec![], None, "the catalog is not loaded yet".into());
+            return Response::RecipeRan {
+                input: Vec::new(),
+                steps: Vec::new(),
+                error: Some(RecipeError {
+                    step: None,
+                    message: "the catalog is not loaded yet".into(),
+                }),
+                result: None,
+                run_ms: 0.0,
+            };
         };
-        let plan = match plan::check(recipe, catalog) {
-            Ok(plan) => plan,
-            Err(e) => {
-                let mut schemas = e.schemas.into_iter();
-                let input = schemas.next().unwrap_or_default();
-                let steps = schemas.map(|schema| StepOutcome {
-                    schema,
-                    ..StepOutcome::default()
-                });
-                return failed(input, steps.collect(), e.step, e.message);
-            }
-        };
-        let mut schemas = plan.schemas.into_iter();
-        let input = schemas.next().unwrap_or_default();
-        let mut steps: Vec<StepOutcome> = schemas
-            .map(|schema| StepOutcome {
-                schema,
-                ..StepOutcome::default()
-            })
-            .collect();
-        let tables = match self.input_tables(recipe) {
-            Ok(tables) => tables,
-            Err(message) => return failed(input, steps, None, message),
-        };
-        let record = |steps: &mut Vec<StepOutcome>, reports: Vec<run::StepReport>| {
-            for (outcome, report) in steps.iter_mut().zip(reports) {
-                outcome.rows = Some(report.rows);
-                outcome.join = report.join;
-            }
-        };
+        let tables = self.input_tables(recipe);
         let steps_in_all = recipe.steps.len();
         let mut on_step = |step, done, total| {
             report(Response::RunProgress {
@@ -81,36 +51,32 @@ impl Engine {
             });
             std::ops::ControlFlow::Continue(())
         };
-        match run::run_steps(recipe, &tables, &mut on_step) {
-            Ok((batch, reports)) => {
-                record(&mut steps, reports);
-                let kept = self.keep(analysis_summary(RESULT), batch, None);
-                let result = match kept {
-                    Response::DatasetOpened { summary } => Some(summary),
-                    _ => None,
-                };
-                Response::RecipeRan {
-                    input,
-                    steps,
-                    error: None,
-                    result,
-                    run_ms: 0.0,
-                }
-            }
-            Err(e) => {
-                let step = e.step;
-                let message = e.message.clone();
-                record(&mut steps, e.reports);
-                failed(input, steps, step, message)
-            }
+        let done = execute(recipe, catalog, &tables, &mut on_step);
+        let (result, error) = match done.result {
+            Ok(batch) => match self.keep(analysis_summary(RESULT), batch, None) {
+                Response::DatasetOpened { summary } => (Some(summary), None),
+                _ => (None, None),
+            },
+            Err(e) => (
+                None,
+                Some(RecipeError {
+                    step: e.step(),
+                    message: e.to_string(),
+                }),
+            ),
+        };
+        Response::RecipeRan {
+            input: done.input,
+            steps: done.steps,
+            error,
+            result,
+            run_ms: 0.0,
         }
     }
 
-    /// The opened tables of `recipe`'s inputs, by input name.
-    pub(super) fn input_tables(
-        &self,
-        recipe: &Recipe,
-    ) -> Result<BTreeMap<String, RecordBatch>, String> {
+    /// The opened tables of `recipe`'s inputs, by input name (those not
+    /// open are left out; running says which).
+    pub(super) fn input_tables(&self, recipe: &Recipe) -> BTreeMap<String, RecordBatch> {
         let mut tables = BTreeMap::new();
         for wanted in &recipe.inputs {
             // Kept under its table key by an analysis, or under its id when
@@ -124,21 +90,11 @@ impl Engine {
                 .chain(std::iter::once(&wanted.dataset))
                 .filter_map(|k| self.tables.get(k))
                 .find(|loaded| loaded.summary.sha256 == wanted.sha256);
-            match found {
-                Some(loaded) => {
-                    tables.insert(wanted.name.clone(), loaded.batch.clone());
-                }
-                None => {
-                    return Err(format!(
-                        "input {:?}: dataset {:?} (version {}) is not open",
-                        wanted.name,
-                        wanted.dataset,
-                        crate::data::hash::short_hash(&wanted.sha256)
-                    ));
-                }
+            if let Some(loaded) = found {
+                tables.insert(wanted.name.clone(), loaded.batch.clone());
             }
         }
-        Ok(tables)
+        tables
     }
 
     /// The table after the first `steps` steps of `recipe`.
@@ -160,9 +116,12 @@ impl Engine {
             .catalog
             .as_ref()
             .ok_or("the catalog is not loaded yet")?;
-        plan::check(&recipe, catalog).map_err(|e| e.message)?;
-        let tables = self.input_tables(&recipe)?;
-        let (table, _) = run::run(&recipe, &tables, &mut no_progress).map_err(|e| e.message)?;
+        let tables = self.input_tables(&recipe);
+        let table = execute(&recipe, catalog, &tables, &mut |_, _, _| {
+            std::ops::ControlFlow::Continue(())
+        })
+        .result
+        .map_err(|e| e.to_string())?;
         self.step_made = Some((recipe, table.clone()));
         Ok(table)
     }
@@ -219,7 +178,7 @@ impl Engine {
         let seed = method.seed().unwrap_or(1);
         let found = match insight {
             Insight::ChooseK { from, to } => {
-                let x = extract(&table, &features).map_err(|e| e.0)?;
+                let x = extract(&table, &features).map_err(|e| e.to_string())?;
                 let mut progress = |done, total| {
                     report(Response::RunProgress {
                         step,
@@ -232,12 +191,12 @@ impl Engine {
                 choose_k(&x.matrix, *from, *to, seed, &mut progress)
             }
             Insight::KDistance { k } => {
-                let x = extract(&table, &features).map_err(|e| e.0)?;
+                let x = extract(&table, &features).map_err(|e| e.to_string())?;
                 k_distance(&x.matrix, *k, seed)
             }
             Insight::Profiles => profiles(&table, &features, &name, member),
         }
-        .map_err(|e| e.0)?;
+        .map_err(|e| e.to_string())?;
         // Numbers with four significant digits in the page's language.
         let text = |batch: &RecordBatch| -> Vec<Vec<String>> {
             type Text<'a> = Box<dyn Fn(usize) -> Option<String> + 'a>;

@@ -67,7 +67,9 @@ impl Engine {
             // drawn and forgotten; the analysis's chart keeps its tooltips.
             return match prepare(&loaded.batch, &spec, &context) {
                 Ok(prepared) => drawn(&prepared, size, view, highlight, &context),
-                Err(e) => Response::Error { message: e.0 },
+                Err(e) => Response::Error {
+                    message: e.to_string(),
+                },
             };
         }
         let same = self.chart.as_ref().is_some_and(|c| {
@@ -90,7 +92,11 @@ impl Engine {
                         grid: None,
                     })
                 }
-                Err(e) => return Response::Error { message: e.0 },
+                Err(e) => {
+                    return Response::Error {
+                        message: e.to_string(),
+                    };
+                }
             }
         }
         let Some(state) = self.chart.as_mut() else {

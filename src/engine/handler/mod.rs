@@ -233,7 +233,7 @@ impl Engine {
             } => match self
                 // A step beyond the recipe (even usize::MAX) is its error.
                 .step_table(recipe, step.saturating_add(1))
-                .and_then(|t| export(&t, format))
+                .and_then(|t| export(&t, format).map_err(|e| e.to_string()))
             {
                 Ok(bytes) => Outcome::Reply(Response::Exported {
                     name: format!("analysis-step-{}.{}", step + 1, format.extension()),

@@ -102,7 +102,7 @@ fn agglomerative_refuses_more_rows_than_fit_and_other_edges() {
     let big = Matrix::zeros(MAX_ROWS + 1, 1);
     let e = agglomerative(&big, 3, Linkage::Ward, &mut no_progress)
         .unwrap_err()
-        .0;
+        .to_string();
     assert!(
         e.contains("at most 5000 rows") && e.contains("k-means"),
         "{e}"

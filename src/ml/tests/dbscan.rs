@@ -63,7 +63,7 @@ fn dbscan_recovers_blobs_and_noise() {
         &mut no_progress,
     )
     .unwrap_err();
-    assert!(err.0.contains("smaller eps"), "{err}");
+    assert!(err.to_string().contains("smaller eps"), "{err}");
     let kd = k_distances(&x, 4, 200, 1).unwrap();
     assert!(
         kd.windows(2).all(|w| w[0] >= w[1]) && kd[0] > 20.0,

@@ -109,7 +109,7 @@ fn features_scale_and_fill() {
             &spec(cols, missing, ColumnScale::ZScore, RowScale::None),
         )
         .unwrap_err()
-        .0
+        .to_string()
     };
     assert!(err(&["t"], Missing::Drop).contains("not numbers"));
     assert!(err(&["nope"], Missing::Drop).contains("not in the table"));

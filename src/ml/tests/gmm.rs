@@ -60,13 +60,13 @@ fn gaussian_mixture_edges_are_messages_not_nan() {
     assert!(
         gmm(&x, &p(0), &mut no_progress)
             .unwrap_err()
-            .0
+            .to_string()
             .contains("at least 1")
     );
     assert!(
         gmm(&x, &p(13), &mut no_progress)
             .unwrap_err()
-            .0
+            .to_string()
             .contains("12 rows")
     );
     // Identical rows, one row, a component per row, a constant feature:
@@ -87,7 +87,7 @@ fn gaussian_mixture_edges_are_messages_not_nan() {
     assert!(
         gmm(&x, &p(2), &mut |_, _| std::ops::ControlFlow::Break(()))
             .unwrap_err()
-            .0
+            .to_string()
             .contains("cancelled")
     );
 }

@@ -55,13 +55,13 @@ fn kmeans_edges_are_messages() {
     assert!(
         kmeans(&x, &p(0), &mut no_progress)
             .unwrap_err()
-            .0
+            .to_string()
             .contains("at least 1")
     );
     assert!(
         kmeans(&x, &p(13), &mut no_progress)
             .unwrap_err()
-            .0
+            .to_string()
             .contains("more than the 12 rows")
     );
     // k = rows: every row its own cluster, inertia 0.
@@ -76,8 +76,16 @@ fn kmeans_edges_are_messages() {
     assert!(
         kmeans(&x, &p(2), &mut |_, _| std::ops::ControlFlow::Break(()))
             .unwrap_err()
-            .0
+            .to_string()
             .contains("cancelled")
+    );
+    assert_eq!(
+        kmeans(&x, &p(13), &mut no_progress).unwrap_err(),
+        crate::ml::MlError::KAboveRows { k: 13, rows: 12 }
+    );
+    assert_eq!(
+        kmeans(&x, &p(2), &mut |_, _| std::ops::ControlFlow::Break(())).unwrap_err(),
+        crate::ml::MlError::Cancelled
     );
 }
 

@@ -39,7 +39,7 @@ fn tsne_keeps_blobs_apart_and_refuses_what_it_cannot_do() {
     // Too many rows, too few, a perplexity above a third of the rows, NaN.
     let e = tsne(&Matrix::zeros(MAX_ROWS + 1, 2), &params, &mut no_progress)
         .unwrap_err()
-        .0;
+        .to_string();
     assert!(e.contains("at most 2000 rows") && e.contains("PCA"), "{e}");
     assert!(tsne(&Matrix::zeros(3, 2), &params, &mut no_progress).is_err());
     for perplexity in [50.0, 0.5, f64::NAN] {
@@ -50,7 +50,7 @@ fn tsne_keeps_blobs_apart_and_refuses_what_it_cannot_do() {
         assert!(
             tsne(&x, &p, &mut no_progress)
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("perplexity")
         );
     }
@@ -70,7 +70,7 @@ fn tsne_keeps_blobs_apart_and_refuses_what_it_cannot_do() {
     assert!(
         tsne(&x, &params, &mut |_, _| std::ops::ControlFlow::Break(()))
             .unwrap_err()
-            .0
+            .to_string()
             .contains("cancelled")
     );
 }

@@ -53,7 +53,7 @@ pub fn AnalysisPage() -> impl IntoView {
     };
     let recipe = Memo::new(move |_| {
         lab.route.with(|r| match r {
-            Route::Analysis(link) => url::decode(link),
+            Route::Analysis(link) => url::decode(link).map_err(|e| e.to_string()),
             _ => Err(String::new()),
         })
     });

@@ -70,7 +70,7 @@ impl Panel {
             };
             match plan::check(&recipe, &catalog) {
                 Ok(plan) => (plan.schemas, None),
-                Err(e) => (e.schemas, Some((e.step, e.message))),
+                Err(e) => (e.schemas, Some((e.error.step(), e.error.to_string()))),
             }
         });
         let panel = Panel {

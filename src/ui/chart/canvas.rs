@@ -44,7 +44,7 @@ pub(super) fn paint(canvas: &HtmlCanvasElement, shown: &Shown) -> Result<(), Str
     let _ = style.set_property("height", &format!("{}px", frame.height as f32 / s));
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no canvas context")?;
     let root = backend.into_drawing_area();
-    draw::under(&root, frame)?;
+    draw::under(&root, frame).map_err(|e| e.to_string())?;
     if let Some(image) = &shown.image {
         let ctx: web_sys::CanvasRenderingContext2d = canvas
             .get_context("2d")
@@ -60,8 +60,8 @@ pub(super) fn paint(canvas: &HtmlCanvasElement, shown: &Shown) -> Result<(), Str
         )
         .map_err(|e| format!("{e:?}"))?;
     }
-    draw::marks(&root, frame)?;
-    draw::over(&root, frame)?;
+    draw::marks(&root, frame).map_err(|e| e.to_string())?;
+    draw::over(&root, frame).map_err(|e| e.to_string())?;
     root.present().map_err(|e| format!("{e:?}"))
 }
 
@@ -86,7 +86,7 @@ pub(super) fn save_svg(shown: &Shown, name: &str) -> Result<(), String> {
         Some(c) => Some(c.to_data_url().map_err(|e| format!("{e:?}"))?),
         None => None,
     };
-    let text = draw::svg(&shown.frame, image.as_deref())?;
+    let text = draw::svg(&shown.frame, image.as_deref()).map_err(|e| e.to_string())?;
     crate::ui::browser::save(name, "image/svg+xml", text.as_bytes())
 }
 
