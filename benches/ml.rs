@@ -3,6 +3,9 @@
 //! k-means++ start timed apart); DBSCAN on 100,000 two-dimensional points;
 //! the silhouette of 10,000 rows; t-SNE of 1,000 rows. Beside a same-run
 //! baseline: one pass summing every value of the 1,000,000 × 8 matrix.
+//! linfa's k-means (its own k-means++ start, one run of 10 iterations) and
+//! DBSCAN run on the same matrices, the measurement behind keeping the
+//! kernels ours (ARCHITECTURE.md).
 //!
 //!   cargo bench --bench ml             RUNS=N for more runs
 
@@ -27,6 +30,10 @@ mod native {
     use datalabb::ml::silhouette::silhouette;
     use datalabb::ml::synthetic::blobs;
     use datalabb::ml::tsne::{TsneParams, tsne};
+    use linfa::DatasetBase;
+    use linfa::traits::{Fit, Transformer};
+    use linfa_clustering::{Dbscan, KMeans};
+    use ndarray::Array2;
 
     pub fn main() {
         let runs: usize = std::env::var("RUNS")
@@ -44,7 +51,15 @@ mod native {
             ("DBSCAN, 100,000 × 2, eps 0.3, min points 5", vec![]),
             ("silhouette, 10,000 rows × 8", vec![]),
             ("t-SNE, 1,000 rows × 8 into 2 dimensions", vec![]),
+            (
+                "linfa k-means, start + 10 iterations, 1,000,000 × 8, k = 8",
+                vec![],
+            ),
+            ("linfa DBSCAN, 100,000 × 2, eps 0.3, min points 5", vec![]),
         ];
+        let big_array = Array2::from_shape_vec((big.rows, big.cols), big.data.clone()).unwrap();
+        let big_set = DatasetBase::from(big_array);
+        let flat_array = Array2::from_shape_vec((flat.rows, flat.cols), flat.data.clone()).unwrap();
         for _ in 0..runs {
             let t = Instant::now();
             black_box(big.data.iter().sum::<f64>());
@@ -80,6 +95,22 @@ mod native {
             };
             black_box(tsne(&map, &params, &mut no_progress).expect("t-SNE"));
             rows[5].1.push(t.elapsed().as_secs_f64() * 1000.0);
+            let t = Instant::now();
+            let model = KMeans::params(8)
+                .n_runs(1)
+                .max_n_iterations(10)
+                .tolerance(1e-12)
+                .fit(&big_set)
+                .expect("linfa k-means");
+            rows[6].1.push(t.elapsed().as_secs_f64() * 1000.0);
+            black_box(model.centroids());
+            let t = Instant::now();
+            let labels = Dbscan::params(5)
+                .tolerance(0.3)
+                .transform(&flat_array)
+                .expect("linfa DBSCAN");
+            rows[7].1.push(t.elapsed().as_secs_f64() * 1000.0);
+            black_box(labels);
         }
         let iterations = lloyd(
             &big,

@@ -50,6 +50,23 @@ pub enum RowScale {
     IndexFirst,
 }
 
+impl Missing {
+    pub const ALL: [Missing; 3] = [Missing::Drop, Missing::Mean, Missing::Median];
+}
+
+impl ColumnScale {
+    pub const ALL: [ColumnScale; 4] = [
+        ColumnScale::None,
+        ColumnScale::ZScore,
+        ColumnScale::MinMax,
+        ColumnScale::Log1p,
+    ];
+}
+
+impl RowScale {
+    pub const ALL: [RowScale; 3] = [RowScale::None, RowScale::Mean, RowScale::IndexFirst];
+}
+
 /// The features of a method.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -31,6 +31,27 @@ pub enum Aggregate {
     CountDistinct,
 }
 
+impl Aggregate {
+    pub const ALL: [Aggregate; 7] = [
+        Aggregate::Count,
+        Aggregate::Sum,
+        Aggregate::Mean,
+        Aggregate::Median,
+        Aggregate::Min,
+        Aggregate::Max,
+        Aggregate::CountDistinct,
+    ];
+    /// Those a pivot computes (one value per cell, of a number column or a
+    /// count).
+    pub const PIVOT: [Aggregate; 5] = [
+        Aggregate::Count,
+        Aggregate::Sum,
+        Aggregate::Mean,
+        Aggregate::Min,
+        Aggregate::Max,
+    ];
+}
+
 /// One output column: the aggregate of a column, under a name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Measure {

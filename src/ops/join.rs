@@ -34,6 +34,17 @@ pub enum JoinKind {
     Anti,
 }
 
+impl JoinKind {
+    pub const ALL: [JoinKind; 6] = [
+        JoinKind::Inner,
+        JoinKind::Left,
+        JoinKind::Right,
+        JoinKind::Full,
+        JoinKind::Semi,
+        JoinKind::Anti,
+    ];
+}
+
 /// A join: key columns by name on each side, the kind, the normalisation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JoinSpec {

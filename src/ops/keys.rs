@@ -29,6 +29,13 @@ pub enum Normalize {
 }
 
 impl Normalize {
+    pub const ALL: [Normalize; 4] = [
+        Normalize::Exact,
+        Normalize::Trim,
+        Normalize::Case,
+        Normalize::Digits,
+    ];
+
     fn apply(self, text: &str) -> String {
         match self {
             Normalize::Exact => text.to_string(),

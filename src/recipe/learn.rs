@@ -52,32 +52,48 @@ pub enum Method {
     },
 }
 
-impl Method {
-    /// The methods in the order the panel lists them.
-    pub const COUNT: usize = 4;
+/// The kinds of clustering, without their parameters: what a form offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodKind {
+    KMeans,
+    Dbscan,
+    GaussianMixture,
+    Agglomerative,
+}
 
-    /// This method's place in that list.
-    pub fn index(&self) -> usize {
+impl MethodKind {
+    /// In the order the panel lists them.
+    pub const ALL: [MethodKind; 4] = [
+        MethodKind::KMeans,
+        MethodKind::Dbscan,
+        MethodKind::GaussianMixture,
+        MethodKind::Agglomerative,
+    ];
+}
+
+impl Method {
+    /// This method's kind.
+    pub fn kind(&self) -> MethodKind {
         match self {
-            Method::KMeans { .. } => 0,
-            Method::Dbscan { .. } => 1,
-            Method::GaussianMixture { .. } => 2,
-            Method::Agglomerative { .. } => 3,
+            Method::KMeans { .. } => MethodKind::KMeans,
+            Method::Dbscan { .. } => MethodKind::Dbscan,
+            Method::GaussianMixture { .. } => MethodKind::GaussianMixture,
+            Method::Agglomerative { .. } => MethodKind::Agglomerative,
         }
     }
 
-    /// Method `index` with its defaults, keeping this one's k where both
-    /// have one.
-    pub fn switch(&self, index: usize) -> Method {
+    /// A method of `kind` with its defaults, keeping this one's k where
+    /// both have one.
+    pub fn switch(&self, kind: MethodKind) -> Method {
         let k = self.k().unwrap_or(3);
-        match index {
-            1 => Method::Dbscan {
+        match kind {
+            MethodKind::Dbscan => Method::Dbscan {
                 eps: 0.5,
                 min_points: 5,
             },
-            2 => Method::GaussianMixture { k, seed: seed() },
-            3 => Method::Agglomerative { k, linkage: ward() },
-            _ => Method::KMeans {
+            MethodKind::GaussianMixture => Method::GaussianMixture { k, seed: seed() },
+            MethodKind::Agglomerative => Method::Agglomerative { k, linkage: ward() },
+            MethodKind::KMeans => Method::KMeans {
                 k,
                 restarts: restarts(),
                 seed: seed(),
@@ -162,9 +178,50 @@ pub enum Projection {
     },
 }
 
+/// The kinds of projection, without their parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectionKind {
+    Pca,
+    Tsne,
+}
+
+impl ProjectionKind {
+    pub const ALL: [ProjectionKind; 2] = [ProjectionKind::Pca, ProjectionKind::Tsne];
+
+    /// The prefix of the columns a projection of this kind names by
+    /// default (`pc1`, `tsne1`, …).
+    pub fn prefix(self) -> &'static str {
+        match self {
+            ProjectionKind::Pca => "pc",
+            ProjectionKind::Tsne => "tsne",
+        }
+    }
+}
+
 impl Projection {
     pub fn is_pca(&self) -> bool {
         *self == Projection::Pca
+    }
+
+    /// This projection's kind.
+    pub fn kind(&self) -> ProjectionKind {
+        match self {
+            Projection::Pca => ProjectionKind::Pca,
+            Projection::Tsne { .. } => ProjectionKind::Tsne,
+        }
+    }
+
+    /// A projection of `kind` with its defaults (this one if it is of
+    /// that kind already).
+    pub fn switch(&self, kind: ProjectionKind) -> Projection {
+        match (kind, self) {
+            (ProjectionKind::Tsne, Projection::Tsne { .. }) => *self,
+            (ProjectionKind::Tsne, _) => Projection::Tsne {
+                perplexity: 30.0,
+                seed: seed(),
+            },
+            (ProjectionKind::Pca, _) => Projection::Pca,
+        }
     }
 }
 
@@ -685,14 +742,16 @@ mod tests {
             restarts: 10,
             seed: 1,
         };
-        for index in 0..Method::COUNT {
-            let other = m.switch(index);
-            assert_eq!(other.index(), index);
-            if index != 1 {
+        for kind in crate::recipe::learn::MethodKind::ALL {
+            let other = m.switch(kind);
+            assert_eq!(other.kind(), kind);
+            if kind != crate::recipe::learn::MethodKind::Dbscan {
                 assert_eq!(other.k(), Some(5));
             }
         }
-        let json = serde_json::to_string(&m.switch(3)).unwrap();
+        let json =
+            serde_json::to_string(&m.switch(crate::recipe::learn::MethodKind::Agglomerative))
+                .unwrap();
         assert_eq!(json, r#"{"agglomerative":{"k":5}}"#);
         let read: Method = serde_json::from_str(r#"{"gaussian_mixture":{"k":2}}"#).unwrap();
         assert_eq!(read.seed(), Some(1));

@@ -11,7 +11,7 @@ use crate::data::csv::{ColumnType, CsvReport};
 use crate::data::{Dataset, Lang};
 use crate::engine::protocol::{Request, Response, TableSummary};
 use crate::ui::datasets::DatasetLoad;
-use crate::ui::i18n::{Texts, counted, size, texts};
+use crate::ui::i18n::{Label, Texts, counted, size, texts};
 use crate::ui::preview::{ColumnSummaries, Preview};
 use crate::ui::route::Route;
 use crate::ui::state::{CatalogState, Lab, LoadState};
@@ -345,7 +345,7 @@ fn CsvTypes(id: String, report: CsvReport) -> impl IntoView {
                                         >
                                             {ColumnType::ALL.into_iter().map(|t| view! {
                                                 <option value=type_key(t) selected=t == column.chosen>
-                                                    {move || type_name(t, texts(lang.get()))}
+                                                    {move || t.label(lang.get())}
                                                     {(t == column.inferred).then_some(move || format!(" ({})", texts(lang.get()).guessed))}
                                                 </option>
                                             }).collect_view()}
@@ -376,14 +376,4 @@ fn type_key(t: ColumnType) -> &'static str {
         ColumnType::Boolean => "boolean",
         ColumnType::Date => "date",
     }
-}
-
-fn type_name(t: ColumnType, texts: &Texts) -> &'static str {
-    texts.column_types[match t {
-        ColumnType::Text => 0,
-        ColumnType::Integer => 1,
-        ColumnType::Decimal => 2,
-        ColumnType::Boolean => 3,
-        ColumnType::Date => 4,
-    }]
 }

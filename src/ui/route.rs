@@ -2,7 +2,6 @@
 //! writes them): following the fragment, showing a route, links to routes.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 pub use crate::recipe::route::{Page, Route};
 
@@ -64,9 +63,6 @@ pub(crate) fn follow_hash(route: RwSignal<Route>) {
         }
     };
     read();
-    let on_change = wasm_bindgen::closure::Closure::<dyn Fn()>::new(read);
-    let _ =
-        window.add_event_listener_with_callback("hashchange", on_change.as_ref().unchecked_ref());
     // The listener lives as long as the page.
-    on_change.forget();
+    gloo_events::EventListener::new(&window, "hashchange", move |_| read()).forget();
 }

@@ -28,6 +28,7 @@ pub use suggestions::{
 
 use crate::data::Dataset;
 use crate::ops::derive::{ArithOp, Formula, Operand};
+use crate::recipe::learn::ProjectionKind;
 use crate::recipe::plan::{Schema, is_number};
 use crate::recipe::{Input, RECIPE_VERSION, Recipe, Step};
 
@@ -210,4 +211,16 @@ pub fn start(dataset: &Dataset) -> Option<Recipe> {
         steps: Vec::new(),
         chart: Default::default(),
     })
+}
+
+/// A project step switched to a projection of `kind` (with its defaults);
+/// a prefix that was the old kind's default follows to the new one's
+/// (`pc` to `tsne`), one the visitor chose stays.
+pub fn switch_projection(step: &mut Step, kind: ProjectionKind) {
+    if let Step::Project { method, prefix, .. } = step {
+        if *prefix == method.kind().prefix() {
+            *prefix = kind.prefix().to_string();
+        }
+        *method = method.switch(kind);
+    }
 }

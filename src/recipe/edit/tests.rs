@@ -268,3 +268,40 @@ fn a_new_kind_of_chart_gets_columns_that_fit_it() {
         ChartSpec::default()
     );
 }
+
+#[test]
+fn switching_a_projection_moves_a_default_prefix_only() {
+    use crate::ml::features::Features;
+    use crate::recipe::learn::{Projection, ProjectionKind};
+    let project = |prefix: &str, method| Step::Project {
+        features: Features::default(),
+        components: 2,
+        prefix: prefix.into(),
+        method,
+    };
+    let mut step = project("pc", Projection::Pca);
+    switch_projection(&mut step, ProjectionKind::Tsne);
+    assert!(
+        matches!(&step, Step::Project { prefix, method: Projection::Tsne { perplexity, .. }, .. }
+        if prefix == "tsne" && *perplexity == 30.0)
+    );
+    switch_projection(&mut step, ProjectionKind::Pca);
+    assert!(
+        matches!(&step, Step::Project { prefix, method: Projection::Pca, .. } if prefix == "pc")
+    );
+    let mut mine = project("map", Projection::Pca);
+    switch_projection(&mut mine, ProjectionKind::Tsne);
+    assert!(matches!(&mine, Step::Project { prefix, .. } if prefix == "map"));
+    // A t-SNE switched to t-SNE keeps its perplexity.
+    let mut tuned = project(
+        "tsne",
+        Projection::Tsne {
+            perplexity: 5.0,
+            seed: 3,
+        },
+    );
+    switch_projection(&mut tuned, ProjectionKind::Tsne);
+    assert!(
+        matches!(&tuned, Step::Project { method: Projection::Tsne { perplexity, seed: 3 }, .. } if *perplexity == 5.0)
+    );
+}

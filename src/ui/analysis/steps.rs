@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::ui::route::Href;
 
+use crate::data::Lang;
 use crate::data::export::Format;
 use crate::data::hash::short_hash;
 use crate::engine::protocol::{Request, Response};
@@ -26,7 +27,7 @@ use crate::ui::analysis::forms::union::UnionForm;
 use crate::ui::analysis::forms::unpivot::UnpivotForm;
 use crate::ui::analysis::panel::Panel;
 use crate::ui::browser::save;
-use crate::ui::i18n::{AnalysisTexts, analysis_texts, count, counted, texts};
+use crate::ui::i18n::{AnalysisTexts, Label, analysis_texts, count, counted, texts};
 use crate::ui::route::Route;
 use crate::ui::state::LoadState;
 
@@ -90,7 +91,7 @@ pub(crate) fn shape(i: usize, step: &Step) -> String {
             None => "nested".into(),
         },
         Step::Join { spec, .. } => spec.left_on.len().to_string(),
-        Step::Cluster { method, .. } => method.index().to_string(),
+        Step::Cluster { method, .. } => format!("{:?}", method.kind()),
         Step::Pivot { index, .. } => index.len().to_string(),
         Step::GroupBy { by, measures } => format!("{}/{}", by.len(), measures.len()),
         Step::Derive { formula, .. } => {
@@ -171,15 +172,14 @@ pub(crate) fn StepList(panel: Panel) -> impl IntoView {
             <span class="muted">{move || panel.t().add_step}": "</span>
             {StepKind::ALL
                 .into_iter()
-                .enumerate()
-                .map(|(n, kind)| {
+                .map(|kind| {
                     view! {
                         <button
                             class="small"
                             data-testid=format!("add-{kind:?}").to_lowercase()
                             on:click=move |_| add(kind)
                         >
-                            {move || panel.t().kinds[n]}
+                            {move || kind.label(panel.lang.get())}
                         </button>
                     }
                 })
@@ -189,8 +189,8 @@ pub(crate) fn StepList(panel: Panel) -> impl IntoView {
 }
 
 /// The label of step kind `step` in the page's language.
-pub(crate) fn kind_label(t: &AnalysisTexts, step: &Step) -> &'static str {
-    t.kinds[StepKind::of(step).index()]
+pub(crate) fn kind_label(lang: Lang, step: &Step) -> &'static str {
+    StepKind::of(step).label(lang)
 }
 
 /// Step `i`: its heading and buttons, form, output schema, rows and error.
@@ -290,7 +290,7 @@ pub(crate) fn StepCard(panel: Panel, i: usize) -> impl IntoView {
     view! {
         <li class="step" data-testid="step" data-kind=initial.kind()>
             <header class="step-head">
-                <h3>{format!("{}. ", i + 1)}{move || step.get().map(|s| kind_label(panel.t(), &s))}</h3>
+                <h3>{format!("{}. ", i + 1)}{move || step.get().map(|s| kind_label(panel.lang.get(), &s))}</h3>
                 <span class="step-buttons">
                     <button class="small" title=move || panel.t().move_up aria-label=move || panel.t().move_up
                         disabled={move || i == 0} on:click=move |_| move_by(-1)>"↑"</button>

@@ -40,12 +40,12 @@ pub(crate) fn column_select(
     }
 }
 
-/// A `<select>` of fixed choices; `labels[n]` is shown for `choices[n]`.
+/// A `<select>` of fixed choices, each shown as `labels(choice)`.
 pub(crate) fn choice_select<T: Copy + PartialEq + Send + Sync + 'static>(
     label: impl Fn() -> String + Send + Sync + 'static,
     testid: &'static str,
     choices: &'static [T],
-    labels: impl Fn(usize) -> &'static str + Copy + Send + Sync + 'static,
+    labels: impl Fn(T) -> &'static str + Copy + Send + Sync + 'static,
     value: Signal<T>,
     on_pick: impl Fn(T) + 'static,
 ) -> impl IntoView {
@@ -64,7 +64,7 @@ pub(crate) fn choice_select<T: Copy + PartialEq + Send + Sync + 'static>(
                 choices
                     .iter()
                     .enumerate()
-                    .map(|(n, c)| view! { <option value=n.to_string() selected=*c == current>{labels(n)}</option> })
+                    .map(|(n, c)| view! { <option value=n.to_string() selected=*c == current>{labels(*c)}</option> })
                     .collect_view()
             }}
         </select>

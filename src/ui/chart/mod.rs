@@ -23,7 +23,6 @@ mod small;
 pub use small::SmallChart;
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::chart::interact;
 use crate::chart::prepare::DataTable;
@@ -217,30 +216,22 @@ pub fn ChartView(
         tip.set(None);
         ask();
     });
-    // Follow the container's width.
-    let on_resize = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-        if let Some(b) = boxed.get_untracked() {
-            let w = (b.client_width() - 2).max(0) as u32;
-            if w != width.get_untracked() {
-                width.set(w);
-                if let Some(f) = request.get_value() {
-                    f()
+    // Follow the container's width. The listener is kept by this chart's
+    // owner: it is removed (and its closure freed) when the chart goes.
+    if let Some(window) = web_sys::window() {
+        let on_resize = gloo_events::EventListener::new(&window, "resize", move |_| {
+            if let Some(b) = boxed.get_untracked() {
+                let w = (b.client_width() - 2).max(0) as u32;
+                if w != width.get_untracked() {
+                    width.set(w);
+                    if let Some(f) = request.get_value() {
+                        f()
+                    }
                 }
             }
-        }
-    });
-    if let Some(window) = web_sys::window() {
-        let _ =
-            window.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
-        let listener = on_resize.as_ref().clone();
-        on_cleanup(move || {
-            if let Some(window) = web_sys::window() {
-                let _ =
-                    window.remove_event_listener_with_callback("resize", listener.unchecked_ref());
-            }
         });
+        StoredValue::new_local(on_resize);
     }
-    on_resize.forget();
 
     // Pointer position in device pixels.
     let device = move |x: i32, y: i32| -> (f32, f32) {

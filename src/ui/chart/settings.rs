@@ -8,7 +8,7 @@ use crate::data::Lang;
 use crate::recipe::edit;
 use crate::recipe::plan::{Schema, is_number};
 use crate::recipe::{ChartKind, ChartSpec};
-use crate::ui::i18n::{ChartTexts, chart_texts};
+use crate::ui::i18n::{ChartTexts, Label, chart_texts};
 
 /// The settings form; each change is a new spec for `on_spec`.
 #[component]
@@ -92,7 +92,7 @@ pub fn ChartSettings(
                             on_spec.run(edit::chart_columns(s, &schema.get_untracked()));
                         }
                     }>
-                        {ChartKind::ALL.iter().enumerate().map(|(n, c)| view! { <option value=n.to_string() selected=*c == k>{t.kinds[n]}</option> }).collect_view()}
+                        {ChartKind::ALL.iter().enumerate().map(|(n, c)| view! { <option value=n.to_string() selected=*c == k>{c.label(lang.get())}</option> }).collect_view()}
                     </select>
                 </label>
                 {(k != ChartKind::Table).then(|| view! {

@@ -1,7 +1,6 @@
 //! The analysis page's texts.
 
 use crate::data::Lang;
-use crate::recipe::edit::FormulaChoice;
 
 /// The texts of the analysis page, in one language.
 pub struct AnalysisTexts {
@@ -16,8 +15,7 @@ pub struct AnalysisTexts {
     pub run_again: &'static str,
     pub no_steps: &'static str,
     pub add_step: &'static str,
-    /// One per `StepKind::ALL`.
-    pub kinds: [&'static str; 13],
+
     pub all_values: &'static str,
     pub pivot_column: &'static str,
     pub pivot_values: &'static str,
@@ -57,13 +55,11 @@ pub struct AnalysisTexts {
     pub nested_filter: &'static str,
     pub with_dataset: &'static str,
     pub join_kind: &'static str,
-    /// One per join kind: inner, left, right, full, semi, anti.
-    pub join_kinds: [&'static str; 6],
+
     pub key_pair: &'static str,
     pub add_key: &'static str,
     pub compare_keys: &'static str,
-    /// One per normalisation: exact, trim, case, digits.
-    pub normalize: [&'static str; 4],
+
     pub linked: &'static str,
     pub left_rows: &'static str,
     pub right_rows: &'static str,
@@ -73,8 +69,7 @@ pub struct AnalysisTexts {
     pub add_group: &'static str,
     pub measures: &'static str,
     pub add_measure: &'static str,
-    /// One per aggregate: count, sum, mean, median, min, max, distinct.
-    pub aggregates: [&'static str; 7],
+
     pub name: &'static str,
     pub descending: &'static str,
     pub new_name: &'static str,
@@ -94,21 +89,6 @@ const ANALYSIS_SV: AnalysisTexts = AnalysisTexts {
     run_again: "Kör igen",
     no_steps: "Inga steg än: tabellen visas som den är. Lägg till ett steg nedan.",
     add_step: "Lägg till steg",
-    kinds: [
-        "Filtrera rader",
-        "Koppla ihop",
-        "Ny kolumn",
-        "Gruppera",
-        "Pivotera (till kolumner)",
-        "Avpivotera (till rader)",
-        "Lägg till rader",
-        "Sortera",
-        "Välj kolumner",
-        "Byt namn",
-        "Begränsa",
-        "Klustra",
-        "Projicera (PCA, t-SNE)",
-    ],
     within: "inom",
     add_within: "+ inom",
     in_order_of: "i ordning efter",
@@ -147,23 +127,9 @@ const ANALYSIS_SV: AnalysisTexts = AnalysisTexts {
     nested_filter: "Villkoret är för nästlat för formuläret; det körs som det står i länken:",
     with_dataset: "med",
     join_kind: "Vilka rader",
-    join_kinds: [
-        "bara de som matchar",
-        "alla från vänster",
-        "alla från höger",
-        "alla från båda",
-        "vänster som matchar",
-        "vänster utan match",
-    ],
     key_pair: "Nyckel",
     add_key: "+ nyckel",
     compare_keys: "Jämför nycklar",
-    normalize: [
-        "exakt",
-        "utan kantmellanslag",
-        "utan skiftläge",
-        "bara siffror",
-    ],
     linked: "Kopplade",
     left_rows: "rader till vänster",
     right_rows: "rader till höger",
@@ -173,15 +139,6 @@ const ANALYSIS_SV: AnalysisTexts = AnalysisTexts {
     add_group: "+ grupp",
     measures: "Beräkna",
     add_measure: "+ mått",
-    aggregates: [
-        "antal",
-        "summa",
-        "medel",
-        "median",
-        "min",
-        "max",
-        "antal unika",
-    ],
     name: "namn",
     descending: "fallande",
     new_name: "nytt namn",
@@ -201,21 +158,6 @@ const ANALYSIS_EN: AnalysisTexts = AnalysisTexts {
     run_again: "Run again",
     no_steps: "No steps yet: the table is shown as it is. Add a step below.",
     add_step: "Add a step",
-    kinds: [
-        "Filter rows",
-        "Join",
-        "New column",
-        "Group",
-        "Pivot (long to wide)",
-        "Unpivot (wide to long)",
-        "Append rows",
-        "Sort",
-        "Choose columns",
-        "Rename",
-        "Limit",
-        "Cluster",
-        "Project (PCA, t-SNE)",
-    ],
     within: "within",
     add_within: "+ within",
     in_order_of: "in order of",
@@ -254,23 +196,9 @@ const ANALYSIS_EN: AnalysisTexts = AnalysisTexts {
     nested_filter: "The condition nests too deep for the form; it runs as the link has it:",
     with_dataset: "with",
     join_kind: "Which rows",
-    join_kinds: [
-        "only those that match",
-        "all from the left",
-        "all from the right",
-        "all from both",
-        "left that match",
-        "left without a match",
-    ],
     key_pair: "Key",
     add_key: "+ key",
     compare_keys: "Compare keys",
-    normalize: [
-        "exactly",
-        "without edge spaces",
-        "ignoring case",
-        "digits only",
-    ],
     linked: "Linked",
     left_rows: "left rows",
     right_rows: "right rows",
@@ -280,15 +208,6 @@ const ANALYSIS_EN: AnalysisTexts = AnalysisTexts {
     add_group: "+ group",
     measures: "Compute",
     add_measure: "+ measure",
-    aggregates: [
-        "count",
-        "sum",
-        "mean",
-        "median",
-        "min",
-        "max",
-        "distinct count",
-    ],
     name: "name",
     descending: "descending",
     new_name: "new name",
@@ -301,24 +220,5 @@ pub fn analysis_texts(lang: Lang) -> &'static AnalysisTexts {
     match lang {
         Lang::Sv => &ANALYSIS_SV,
         Lang::En => &ANALYSIS_EN,
-    }
-}
-
-/// The derive form's label of formula `choice`.
-pub fn formula_label(lang: Lang, choice: FormulaChoice) -> &'static str {
-    use FormulaChoice::*;
-    match (lang, choice) {
-        (_, Divide) => "a ÷ b",
-        (_, Multiply) => "a × b",
-        (_, Add) => "a + b",
-        (_, Subtract) => "a − b",
-        (Lang::Sv, Log) => "logaritm",
-        (Lang::En, Log) => "logarithm",
-        (Lang::Sv, Share) => "andel av summan",
-        (Lang::En, Share) => "share of the total",
-        (Lang::Sv, Change) => "förändring mot föregående",
-        (Lang::En, Change) => "change from the previous",
-        (Lang::Sv, ChangePercent) => "förändring i %",
-        (Lang::En, ChangePercent) => "change in %",
     }
 }

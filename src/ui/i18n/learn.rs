@@ -6,19 +6,15 @@ use crate::data::Lang;
 pub struct LearnTexts {
     pub features: &'static str,
     pub missing: &'static str,
-    /// Drop, mean, median.
-    pub missing_choices: [&'static str; 3],
+
     pub scale: &'static str,
-    /// None, z-score, min-max, log1p.
-    pub scale_choices: [&'static str; 4],
+
     pub row_scale: &'static str,
-    /// None, by the row's mean, index to the first = 100.
-    pub row_scale_choices: [&'static str; 3],
+
     pub method: &'static str,
-    /// k-means, DBSCAN.
-    pub methods: [&'static str; 4],
+
     pub linkage: &'static str,
-    pub linkages: [&'static str; 3],
+
     pub k: &'static str,
     pub seed: &'static str,
     pub eps: &'static str,
@@ -27,8 +23,7 @@ pub struct LearnTexts {
     pub components: &'static str,
     pub prefix: &'static str,
     pub projection: &'static str,
-    /// PCA, t-SNE.
-    pub projections: [&'static str; 2],
+
     pub perplexity: &'static str,
     pub explore: &'static str,
     pub choose_k: &'static str,
@@ -48,20 +43,10 @@ pub struct LearnTexts {
 const LEARN_SV: LearnTexts = LearnTexts {
     features: "Egenskaper (talkolumner)",
     missing: "Saknade värden",
-    missing_choices: ["ta bort raden", "kolumnens medelvärde", "kolumnens median"],
     scale: "Skala kolumner",
-    scale_choices: ["ingen", "z-värde", "min–max", "log(1 + v)"],
     row_scale: "Skala rader",
-    row_scale_choices: ["ingen", "med radens medelvärde", "index: första = 100"],
     method: "Metod",
-    methods: [
-        "k-medel",
-        "DBSCAN",
-        "Gaussisk blandning",
-        "Hierarkisk (agglomerativ)",
-    ],
     linkage: "länkning",
-    linkages: ["Ward", "medelavstånd", "största avstånd"],
     k: "k (antal kluster)",
     seed: "frö",
     eps: "eps (avstånd)",
@@ -70,7 +55,6 @@ const LEARN_SV: LearnTexts = LearnTexts {
     components: "komponenter",
     prefix: "kolumnprefix",
     projection: "Metod",
-    projections: ["PCA (huvudkomponenter)", "t-SNE (karta, högst 2 000 rader)"],
     perplexity: "perplexitet (antal grannar)",
     explore: "Hjälp:",
     choose_k: "Välj k (2–10)",
@@ -90,20 +74,10 @@ const LEARN_SV: LearnTexts = LearnTexts {
 const LEARN_EN: LearnTexts = LearnTexts {
     features: "Features (number columns)",
     missing: "Missing values",
-    missing_choices: ["drop the row", "the column's mean", "the column's median"],
     scale: "Scale columns",
-    scale_choices: ["none", "z-score", "min–max", "log(1 + v)"],
     row_scale: "Scale rows",
-    row_scale_choices: ["none", "by the row's mean", "index: first = 100"],
     method: "Method",
-    methods: [
-        "k-means",
-        "DBSCAN",
-        "Gaussian mixture",
-        "Hierarchical (agglomerative)",
-    ],
     linkage: "linkage",
-    linkages: ["Ward", "average", "complete"],
     k: "k (clusters)",
     seed: "seed",
     eps: "eps (distance)",
@@ -112,10 +86,6 @@ const LEARN_EN: LearnTexts = LearnTexts {
     components: "components",
     prefix: "column prefix",
     projection: "Method",
-    projections: [
-        "PCA (principal components)",
-        "t-SNE (a map, at most 2,000 rows)",
-    ],
     perplexity: "perplexity (neighbours)",
     explore: "Help:",
     choose_k: "Choose k (2–10)",

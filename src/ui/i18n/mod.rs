@@ -5,11 +5,13 @@
 
 mod analysis;
 mod chart;
+mod choices;
 mod embed;
 mod learn;
 
-pub use analysis::{AnalysisTexts, analysis_texts, formula_label};
+pub use analysis::{AnalysisTexts, analysis_texts};
 pub use chart::{ChartTexts, chart_texts};
+pub use choices::Label;
 pub use embed::{EmbedTexts, embed_texts};
 pub use learn::learn_texts;
 
@@ -105,7 +107,7 @@ pub struct Texts {
     pub top_values: &'static str,
     pub show: &'static str,
     pub key: &'static str,
-    pub column_types: [&'static str; 5],
+
     pub rows_match: [&'static str; 2],
 }
 
@@ -196,7 +198,6 @@ const SV: Texts = Texts {
     top_values: "Vanligaste värden",
     show: "Visa",
     key: "nyckel",
-    column_types: ["text", "heltal", "decimaltal", "sant/falskt", "datum"],
     rows_match: ["rad innehåller", "rader innehåller"],
 };
 
@@ -287,7 +288,6 @@ const EN: Texts = Texts {
     top_values: "Most common values",
     show: "Show",
     key: "key",
-    column_types: ["text", "integer", "decimal", "true/false", "date"],
     rows_match: ["row contains", "rows contain"],
 };
 

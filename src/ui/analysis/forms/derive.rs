@@ -10,7 +10,7 @@ use crate::ui::analysis::panel::Panel;
 use crate::ui::analysis::widgets::choice_select;
 use crate::ui::analysis::widgets::column_select;
 use crate::ui::analysis::widgets::text_field;
-use crate::ui::i18n::formula_label;
+use crate::ui::i18n::Label;
 
 /// The value of the right operand's `<select>` that stands for a number.
 pub(crate) const NUMBER_OPERAND: &str = "\u{1}number";
@@ -176,10 +176,10 @@ pub(crate) fn DeriveForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> im
                 "derive-name")}
             " = "
             {choice_select(
-                move || panel.t().kinds[StepKind::Derive.index()].to_string(),
+                move || StepKind::Derive.label(panel.lang.get()).to_string(),
                 "derive-formula",
                 &FormulaChoice::ALL,
-                move |n| formula_label(panel.lang.get(), FormulaChoice::ALL[n]),
+                move |c: FormulaChoice| c.label(panel.lang.get()),
                 choice,
                 move |c| {
                     let schema = schema.get_untracked();

@@ -8,6 +8,7 @@ use crate::ui::analysis::panel::Panel;
 use crate::ui::analysis::widgets::choice_select;
 use crate::ui::analysis::widgets::column_select;
 use crate::ui::analysis::widgets::text_field;
+use crate::ui::i18n::Label;
 
 /// A filter: conditions combined by all / any.
 #[component]
@@ -63,7 +64,7 @@ pub(crate) fn FilterForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> im
             <div class="condition" data-testid="condition">
                 {column_select(
                     panel,
-                    move || panel.t().kinds[StepKind::Filter.index()].to_string(),
+                    move || StepKind::Filter.label(panel.lang.get()).to_string(),
                     "condition-column",
                     schema,
                     Signal::derive(move || get().column),
@@ -73,7 +74,7 @@ pub(crate) fn FilterForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> im
                     move || "op".to_string(),
                     "condition-op",
                     &ConditionOp::ALL,
-                    |k| ConditionOp::ALL[k].symbol(),
+                    |op: ConditionOp| op.symbol(),
                     Signal::derive(move || get().op),
                     move |op| set(true, &|_, l| if let Some(x) = l.get_mut(n) { x.op = op }),
                 )}
@@ -117,7 +118,7 @@ pub(crate) fn FilterForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> im
                 move || panel.t().all.to_string(),
                 "condition-combine",
                 &COMBINES,
-                move |k| if k == 0 { panel.t().all } else { panel.t().any },
+                move |c: Combine| match c { Combine::All => panel.t().all, Combine::Any => panel.t().any },
                 combine,
                 move |c| set(true, &|x, _| *x = c),
             )}

@@ -9,16 +9,7 @@ use crate::ui::analysis::panel::Panel;
 use crate::ui::analysis::widgets::choice_select;
 use crate::ui::analysis::widgets::column_select;
 use crate::ui::analysis::widgets::text_field;
-
-pub(crate) const AGGREGATES: [Aggregate; 7] = [
-    Aggregate::Count,
-    Aggregate::Sum,
-    Aggregate::Mean,
-    Aggregate::Median,
-    Aggregate::Min,
-    Aggregate::Max,
-    Aggregate::CountDistinct,
-];
+use crate::ui::i18n::Label;
 
 /// A group-by: key columns and measures.
 #[component]
@@ -53,7 +44,7 @@ pub(crate) fn GroupForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> imp
         let aggregate = Signal::derive(move || get().map_or(Aggregate::Count, |m| m.aggregate));
         view! {
             <div class="form-row measure" data-testid="measure">
-                {choice_select(move || panel.t().measures.to_string(), "measure-aggregate", &AGGREGATES, move |k| panel.t().aggregates[k], aggregate,
+                {choice_select(move || panel.t().measures.to_string(), "measure-aggregate", &Aggregate::ALL, move |a: Aggregate| a.label(panel.lang.get()), aggregate,
                     move |a| change(true, &|_, m| if let Some(x) = m.get_mut(n) {
                         x.aggregate = a;
                         if a == Aggregate::Count {

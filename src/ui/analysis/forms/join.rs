@@ -11,21 +11,7 @@ use crate::ui::analysis::panel::Panel;
 use crate::ui::analysis::widgets::choice_select;
 use crate::ui::analysis::widgets::column_select;
 use crate::ui::analysis::widgets::dataset_options;
-
-pub(crate) const JOIN_KINDS: [JoinKind; 6] = [
-    JoinKind::Inner,
-    JoinKind::Left,
-    JoinKind::Right,
-    JoinKind::Full,
-    JoinKind::Semi,
-    JoinKind::Anti,
-];
-pub(crate) const NORMALIZE: [Normalize; 4] = [
-    Normalize::Exact,
-    Normalize::Trim,
-    Normalize::Case,
-    Normalize::Digits,
-];
+use crate::ui::i18n::Label;
 
 /// A join: the dataset, the kind, the key pairs and their comparison.
 #[component]
@@ -129,8 +115,8 @@ pub(crate) fn JoinForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl
             {choice_select(
                 move || panel.t().join_kind.to_string(),
                 "join-kind",
-                &JOIN_KINDS,
-                move |k| panel.t().join_kinds[k],
+                &JoinKind::ALL,
+                move |k: JoinKind| k.label(panel.lang.get()),
                 Signal::derive(move || spec.get().map_or(JoinKind::Inner, |(_, s)| s.kind)),
                 move |k| change(&|s| s.kind = k),
             )}
@@ -142,8 +128,8 @@ pub(crate) fn JoinForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl
             {choice_select(
                 move || panel.t().compare_keys.to_string(),
                 "join-normalize",
-                &NORMALIZE,
-                move |k| panel.t().normalize[k],
+                &Normalize::ALL,
+                move |k: Normalize| k.label(panel.lang.get()),
                 Signal::derive(move || spec.get().map_or(Normalize::Exact, |(_, s)| s.normalize)),
                 move |k| change(&|s| s.normalize = k),
             )}

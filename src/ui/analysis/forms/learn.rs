@@ -5,25 +5,16 @@ use leptos::prelude::*;
 use crate::ml::agglomerative::Linkage;
 use crate::ml::features::{ColumnScale, Features, Missing, RowScale};
 use crate::recipe::Step;
-use crate::recipe::learn::{Method, Projection};
+use crate::recipe::edit;
+use crate::recipe::learn::{Method, MethodKind, Projection, ProjectionKind};
 use crate::recipe::plan::is_number;
 use crate::ui::analysis::insight::InsightPanel;
 use crate::ui::analysis::panel::Panel;
 use crate::ui::analysis::widgets::choice_select;
 use crate::ui::analysis::widgets::text_field;
-use crate::ui::i18n::learn_texts;
+use crate::ui::i18n::{Label, learn_texts};
 
-pub(crate) const MISSING: [Missing; 3] = [Missing::Drop, Missing::Mean, Missing::Median];
-pub(crate) const SCALES: [ColumnScale; 4] = [
-    ColumnScale::None,
-    ColumnScale::ZScore,
-    ColumnScale::MinMax,
-    ColumnScale::Log1p,
-];
-pub(crate) const ROW_SCALES: [RowScale; 3] = [RowScale::None, RowScale::Mean, RowScale::IndexFirst];
-pub(crate) const METHODS: [usize; Method::COUNT] = [0, 1, 2, 3];
 pub(crate) const COMPONENTS: [u8; 3] = [1, 2, 3];
-pub(crate) const PROJECTIONS: [usize; 2] = [0, 1];
 
 pub(crate) fn features_mut(step: &mut Step) -> Option<&mut Features> {
     match step {
@@ -134,7 +125,7 @@ pub(crate) fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> imp
                     })}
             }.into_any(),
             Some(Method::Agglomerative { .. }) => choice_select(move || t.linkage.to_string(), "cluster-linkage", &Linkage::ALL,
-                move |n| t.linkages[n],
+                move |l: Linkage| l.label(panel.lang.get()),
                 Signal::derive(move || match method.get() { Some(Method::Agglomerative { linkage, .. }) => linkage, _ => Linkage::Ward }),
                 move |l| panel.step(i, true, move |s| if let Step::Cluster { method: Method::Agglomerative { linkage, .. }, .. } = s { *linkage = l })).into_any(),
             _ => ().into_any(),
@@ -157,17 +148,17 @@ pub(crate) fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> imp
             }).collect_view()}
         </div>
         <div class="form-row">
-            {choice_select(move || t().missing.to_string(), "features-missing", &MISSING, move |n| t().missing_choices[n],
+            {choice_select(move || t().missing.to_string(), "features-missing", &Missing::ALL, move |m: Missing| m.label(panel.lang.get()),
                 Signal::derive(move || features.get().missing), move |m| set(Box::new(move |f| f.missing = m)))}
-            {choice_select(move || t().scale.to_string(), "features-scale", &SCALES, move |n| t().scale_choices[n],
+            {choice_select(move || t().scale.to_string(), "features-scale", &ColumnScale::ALL, move |c: ColumnScale| c.label(panel.lang.get()),
                 Signal::derive(move || features.get().scale), move |m| set(Box::new(move |f| f.scale = m)))}
-            {choice_select(move || t().row_scale.to_string(), "features-row-scale", &ROW_SCALES, move |n| t().row_scale_choices[n],
+            {choice_select(move || t().row_scale.to_string(), "features-row-scale", &RowScale::ALL, move |r: RowScale| r.label(panel.lang.get()),
                 Signal::derive(move || features.get().row_scale), move |m| set(Box::new(move |f| f.row_scale = m)))}
         </div>
         <Show when=cluster>
             <div class="form-row">
-                {choice_select(move || t().method.to_string(), "cluster-method", &METHODS, move |n| t().methods[n],
-                    Signal::derive(move || method.get().map_or(0, |m| m.index())),
+                {choice_select(move || t().method.to_string(), "cluster-method", &MethodKind::ALL, move |m: MethodKind| m.label(panel.lang.get()),
+                    Signal::derive(move || method.get().map_or(MethodKind::KMeans, |m| m.kind())),
                     move |m| panel.step(i, true, move |s| if let Step::Cluster { method, .. } = s {
                         *method = method.switch(m);
                     }))}
@@ -183,17 +174,9 @@ pub(crate) fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> imp
         </Show>
         <Show when=move || !cluster()>
             <div class="form-row">
-                {choice_select(move || t().projection.to_string(), "project-method", &PROJECTIONS, move |n| t().projections[n],
-                    Signal::derive(move || usize::from(!projection.get().is_pca())),
-                    move |m| panel.step(i, true, move |s| if let Step::Project { method, prefix, .. } = s {
-                        *method = if m == 0 { Projection::Pca } else { Projection::Tsne { perplexity: 30.0, seed: 1 } };
-                        // The default names follow the method.
-                        match (m, prefix.as_str()) {
-                            (1, "pc") => *prefix = "tsne".into(),
-                            (0, "tsne") => *prefix = "pc".into(),
-                            _ => {}
-                        }
-                    }))}
+                {choice_select(move || t().projection.to_string(), "project-method", &ProjectionKind::ALL, move |p: ProjectionKind| p.label(panel.lang.get()),
+                    Signal::derive(move || projection.get().kind()),
+                    move |kind| panel.step(i, true, move |s| edit::switch_projection(s, kind)))}
                 {move || match projection.get() {
                     Projection::Tsne { .. } => Some(view! {
                         <span class="muted">{move || t().perplexity}</span>
@@ -207,7 +190,7 @@ pub(crate) fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> imp
                     }),
                     Projection::Pca => None,
                 }}
-                {choice_select(move || t().components.to_string(), "project-components", &COMPONENTS, |n| ["1", "2", "3"][n],
+                {choice_select(move || t().components.to_string(), "project-components", &COMPONENTS, |n: u8| ["1", "2", "3"][usize::from(n.clamp(1, 3)) - 1],
                     Signal::derive(move || match step.get() { Some(Step::Project { components, .. }) => components, _ => 2 }),
                     move |c| panel.step(i, true, move |s| if let Step::Project { components, .. } = s { *components = c }))}
                 <span class="muted">{move || t().prefix}</span>

@@ -5,21 +5,12 @@ use leptos::prelude::*;
 use crate::engine::protocol::{Request, Response};
 use crate::ops::group::Aggregate;
 use crate::recipe::Step;
-use crate::ui::analysis::forms::group::AGGREGATES;
 use crate::ui::analysis::panel::Panel;
 use crate::ui::analysis::widgets::choice_select;
 use crate::ui::analysis::widgets::column_select;
 use crate::ui::analysis::widgets::split_list;
 use crate::ui::analysis::widgets::text_field;
-
-/// The aggregates a pivot computes, as places in `AGGREGATES`.
-pub(crate) const PIVOT_AGGREGATES: [Aggregate; 5] = [
-    Aggregate::Count,
-    Aggregate::Sum,
-    Aggregate::Mean,
-    Aggregate::Min,
-    Aggregate::Max,
-];
+use crate::ui::i18n::Label;
 
 /// An edit of a pivot's index, column, values, keys and aggregate.
 pub(crate) type PivotChange<'a> =
@@ -122,11 +113,8 @@ pub(crate) fn PivotForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> imp
                     change(true, &|_, column, _, _, _| *column = c.clone());
                     fill(false);
                 })}
-            {choice_select(move || panel.t().measures.to_string(), "pivot-aggregate", &PIVOT_AGGREGATES,
-                move |k| {
-                    let at = AGGREGATES.iter().position(|a| *a == PIVOT_AGGREGATES[k]).unwrap_or(0);
-                    panel.t().aggregates[at]
-                },
+            {choice_select(move || panel.t().measures.to_string(), "pivot-aggregate", &Aggregate::PIVOT,
+                move |a: Aggregate| a.label(panel.lang.get()),
                 aggregate,
                 move |a| change(true, &|_, _, _, _, x| *x = a))}
             <span class="muted">{move || panel.t().pivot_values}</span>

@@ -7,6 +7,7 @@ use crate::recipe::edit::StepKind;
 use crate::ui::analysis::panel::Panel;
 use crate::ui::analysis::widgets::column_select;
 use crate::ui::analysis::widgets::text_field;
+use crate::ui::i18n::Label;
 
 #[component]
 pub(crate) fn RenameForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
@@ -17,7 +18,7 @@ pub(crate) fn RenameForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> im
     };
     view! {
         <div class="form-row">
-            {column_select(panel, move || panel.t().kinds[StepKind::Rename.index()].to_string(), "rename-from", schema, Signal::derive(move || get().0),
+            {column_select(panel, move || StepKind::Rename.label(panel.lang.get()).to_string(), "rename-from", schema, Signal::derive(move || get().0),
                 move |c| panel.step(i, true, |s| if let Step::Rename { from, .. } = s { *from = c.clone() }))}
             " → "
             {text_field(panel, move || panel.t().new_name.to_string(), Signal::derive(move || get().1), |a, b| a == b,

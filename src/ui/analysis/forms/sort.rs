@@ -6,6 +6,7 @@ use crate::recipe::Step;
 use crate::recipe::edit::StepKind;
 use crate::ui::analysis::panel::Panel;
 use crate::ui::analysis::widgets::column_select;
+use crate::ui::i18n::Label;
 
 #[component]
 pub(crate) fn SortForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
@@ -23,7 +24,7 @@ pub(crate) fn SortForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl
     };
     view! {
         <div class="form-row">
-            {column_select(panel, move || panel.t().kinds[StepKind::Sort.index()].to_string(), "sort-column", schema, Signal::derive(move || get().0),
+            {column_select(panel, move || StepKind::Sort.label(panel.lang.get()).to_string(), "sort-column", schema, Signal::derive(move || get().0),
                 move |c| change(&|col, _| *col = c.clone()))}
             <label class="check">
                 <input type="checkbox" data-testid="sort-descending" prop:checked=move || get().1
