@@ -149,10 +149,10 @@ fn write_version(
     })
 }
 
-fn column(name: &str, data_type: &str, sv: &str, en: &str) -> Column {
+fn column(name: &str, data_type: DataType, sv: &str, en: &str) -> Column {
     Column {
         name: name.into(),
-        data_type: data_type.into(),
+        data_type: data_type.to_string(),
         description: Localized::new(sv, en),
         unit: None,
     }
@@ -190,19 +190,19 @@ pub fn write(out: &Path, id: &str, rows: usize) -> Result<String, String> {
     }
     let bytes = table_file(rows)?;
     let columns = vec![
-        column("id", "Int64", "Löpnummer", "Running number"),
-        column("place", "Utf8", "Ort", "Place"),
-        column("year", "Int32", "År", "Year"),
-        column("value", "Float64", "Värde", "Value"),
+        column("id", DataType::Int64, "Löpnummer", "Running number"),
+        column("place", DataType::Utf8, "Ort", "Place"),
+        column("year", DataType::Int32, "År", "Year"),
+        column("value", DataType::Float64, "Värde", "Value"),
         column(
             "share",
-            "Float64",
+            DataType::Float64,
             "Andel (ibland tom)",
             "Share (sometimes null)",
         ),
-        column("day", "Date32", "Dag", "Day"),
-        column("active", "Boolean", "Aktiv", "Active"),
-        column("note", "Utf8", "Anteckning", "Note"),
+        column("day", DataType::Date32, "Dag", "Day"),
+        column("active", DataType::Boolean, "Aktiv", "Active"),
+        column("note", DataType::Utf8, "Anteckning", "Note"),
     ];
     let version = write_version(out, id, &bytes, rows, columns, &["id"])?;
     let title = (
@@ -360,17 +360,21 @@ pub fn write_star(out: &Path, fact_rows: usize) -> Result<String, String> {
     let (fact, dim) = star_tables(fact_rows)?;
     let mut datasets = Vec::new();
     for (id, batch, value) in [
-        ("fact", &fact, column("value", "Float64", "Värde", "Value")),
+        (
+            "fact",
+            &fact,
+            column("value", DataType::Float64, "Värde", "Value"),
+        ),
         (
             "dimension",
             &dim,
-            column("weight", "Float64", "Vikt", "Weight"),
+            column("weight", DataType::Float64, "Vikt", "Weight"),
         ),
     ] {
         let bytes = crate::data::ipc::write_file(batch).map_err(|e| e.to_string())?;
         let columns = vec![
-            column("region", "Int32", "Region", "Region"),
-            column("year", "Int32", "År", "Year"),
+            column("region", DataType::Int32, "Region", "Region"),
+            column("year", DataType::Int32, "År", "Year"),
             value,
         ];
         let keys: &[&str] = if id == "fact" {

@@ -9,6 +9,7 @@ pub mod format;
 pub mod hash;
 pub mod ipc;
 pub mod load;
+pub mod schema;
 pub mod search;
 pub mod summary;
 pub mod time;

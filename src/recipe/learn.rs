@@ -20,7 +20,7 @@ use crate::ml::tsne::{TsneParams, tsne};
 use crate::ml::{NOISE, Progress};
 use crate::ops::append_columns;
 use crate::recipe::error::{Budget, StepError};
-use crate::recipe::plan::{Schema, is_number};
+use crate::recipe::plan::{ColumnType, Schema};
 
 /// How a `cluster` step finds groups.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -142,10 +142,10 @@ impl Method {
     }
 
     /// The new columns' names and types after a cluster step named `name`.
-    pub fn columns(&self, name: &str) -> Vec<(String, String)> {
-        let mut out = vec![(name.to_string(), "Int32".to_string())];
+    pub fn columns(&self, name: &str) -> Vec<(String, ColumnType)> {
+        let mut out = vec![(name.to_string(), ColumnType::int32())];
         if matches!(self, Method::GaussianMixture { .. }) {
-            out.push((probability_name(name), "Float64".into()));
+            out.push((probability_name(name), ColumnType::float64()));
         }
         out
     }
@@ -277,10 +277,10 @@ fn check_features(schema: &Schema, features: &Features) -> Result<(), StepError>
                 table: "the table".into(),
                 suggestion: None,
             })?;
-        if !is_number(t) {
+        if !t.is_number() {
             return Err(StepError::NotNumber {
                 column: c.clone(),
-                data_type: t.clone(),
+                data_type: t.to_string(),
             });
         }
     }
@@ -363,7 +363,7 @@ pub fn check_project(
     let mut out = schema.clone();
     for name in projected_names(prefix, components) {
         check_new(&out, &name)?;
-        out.push((name, "Float64".into()));
+        out.push((name, ColumnType::float64()));
     }
     Ok(out)
 }
@@ -526,7 +526,7 @@ mod tests {
 
     fn schema(columns: usize) -> Schema {
         (0..columns)
-            .map(|i| (format!("x{i}"), "Float64".to_string()))
+            .map(|i| (format!("x{i}"), "Float64".into()))
             .collect()
     }
 
@@ -716,8 +716,8 @@ mod tests {
         }
         // The probability column's name is checked like the label's.
         let schema = vec![
-            ("a".to_string(), "Float64".to_string()),
-            ("g_probability".to_string(), "Float64".to_string()),
+            ("a".to_string(), "Float64".into()),
+            ("g_probability".to_string(), "Float64".into()),
         ];
         let features = Features {
             columns: vec!["a".into()],

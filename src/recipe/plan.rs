@@ -14,8 +14,7 @@ use crate::ops::join::JoinKind;
 use crate::recipe::error::{RecipeError, StepError};
 use crate::recipe::{Predicate, RECIPE_VERSION, Recipe, Step, Value};
 
-/// A table's columns: name and type (as the catalog writes types).
-pub type Schema = Vec<(String, String)>;
+pub use crate::data::schema::{ColumnType, Schema};
 
 /// The most steps a recipe may have.
 pub const MAX_STEPS: usize = 200;
@@ -87,7 +86,7 @@ pub fn check(recipe: &Recipe, catalog: &Catalog) -> Result<Plan, PlanError> {
         let schema = version
             .columns
             .iter()
-            .map(|c| (c.name.clone(), c.data_type.clone()))
+            .map(|c| (c.name.clone(), ColumnType::from(c.data_type.as_str())))
             .collect();
         if inputs.insert(input.name.clone(), schema).is_some() {
             return Err(whole(RecipeError::TwoInputs(input.name.clone())));
@@ -143,7 +142,7 @@ fn step_schema(
                 if out.iter().any(|(n, _)| n == name) {
                     return Err(StepError::ChosenTwice(name.clone()));
                 }
-                out.push((name.clone(), t.to_string()));
+                out.push((name.clone(), t.clone()));
             }
             Ok(out)
         }
@@ -210,7 +209,7 @@ fn step_schema(
             }
             for c in formula.number_columns() {
                 let t = column(schema, c, table)?;
-                if !is_number(t) {
+                if !t.is_number() {
                     return Err(StepError::NotNumber {
                         column: c.to_string(),
                         data_type: t.to_string(),
@@ -224,7 +223,7 @@ fn step_schema(
                 return Err(StepError::Exists(name.clone()));
             }
             let mut out = schema.clone();
-            out.push((name.clone(), "Float64".into()));
+            out.push((name.clone(), ColumnType::float64()));
             Ok(out)
         }
         Step::GroupBy { by, measures } => {
@@ -233,32 +232,32 @@ fn step_schema(
                 if out.iter().any(|(n, _)| n == name) {
                     return Err(StepError::ChosenTwice(name.clone()));
                 }
-                out.push((name.clone(), column(schema, name, table)?.to_string()));
+                out.push((name.clone(), column(schema, name, table)?.clone()));
             }
             for m in measures {
                 let output = match (m.aggregate, &m.column) {
-                    (Aggregate::Count, _) => "Int64",
+                    (Aggregate::Count, _) => ColumnType::int64(),
                     (_, None) => return Err(StepError::NoMeasureColumn(m.aggregate)),
                     (Aggregate::CountDistinct, Some(c)) => {
                         column(schema, c, table)?;
-                        "Int64"
+                        ColumnType::int64()
                     }
                     (aggregate, Some(c)) => {
                         let t = column(schema, c, table)?;
-                        if !is_number(t) {
+                        if !t.is_number() {
                             return Err(StepError::MeasureNotNumber {
                                 aggregate,
                                 column: c.clone(),
                                 data_type: t.to_string(),
                             });
                         }
-                        "Float64"
+                        ColumnType::float64()
                     }
                 };
                 if out.iter().any(|(n, _)| *n == m.name) {
                     return Err(StepError::TwoOutputs(m.name.clone()));
                 }
-                out.push((m.name.clone(), output.to_string()));
+                out.push((m.name.clone(), output));
             }
             if out.is_empty() {
                 return Err(StepError::EmptyGroupBy);
@@ -280,8 +279,8 @@ fn step_schema(
                     Some((_, mine)) if mine != t => {
                         return Err(StepError::UnionTypes {
                             column: name.clone(),
-                            here: mine.clone(),
-                            there: t.clone(),
+                            here: mine.to_string(),
+                            there: t.to_string(),
                             input: input.clone(),
                         });
                     }
@@ -303,20 +302,20 @@ fn step_schema(
                 if out.iter().any(|(n, _)| n == name) {
                     return Err(StepError::ChosenTwice(name.clone()));
                 }
-                out.push((name.clone(), column(schema, name, table)?.to_string()));
+                out.push((name.clone(), column(schema, name, table)?.clone()));
             }
             column(schema, pivoted, table)?;
             let t = column(schema, values, table)?;
             let output = match aggregate {
-                Aggregate::Count => "Int64",
+                Aggregate::Count => ColumnType::int64(),
                 Aggregate::Sum | Aggregate::Mean | Aggregate::Min | Aggregate::Max => {
-                    if !is_number(t) {
+                    if !t.is_number() {
                         return Err(StepError::NotNumber {
                             column: values.clone(),
                             data_type: t.to_string(),
                         });
                     }
-                    "Float64"
+                    ColumnType::float64()
                 }
                 other => return Err(StepError::PivotAggregate(*other)),
             };
@@ -333,7 +332,7 @@ fn step_schema(
                 if key.is_empty() || !taken.insert(key.clone()) {
                     return Err(StepError::NotNew(key.clone()));
                 }
-                out.push((key.clone(), output.to_string()));
+                out.push((key.clone(), output.clone()));
             }
             Ok(out)
         }
@@ -347,7 +346,7 @@ fn step_schema(
             }
             let mut numeric = true;
             for c in columns {
-                numeric &= is_number(column(schema, c, table)?);
+                numeric &= column(schema, c, table)?.is_number();
             }
             let mut out: Schema = schema
                 .iter()
@@ -359,10 +358,14 @@ fn step_schema(
                     return Err(StepError::NotNew(new.clone()));
                 }
             }
-            out.push((name.clone(), "Utf8".into()));
+            out.push((name.clone(), ColumnType::utf8()));
             out.push((
                 value.clone(),
-                if numeric { "Float64" } else { "Utf8" }.into(),
+                if numeric {
+                    ColumnType::float64()
+                } else {
+                    ColumnType::utf8()
+                },
             ));
             Ok(out)
         }
@@ -400,7 +403,7 @@ fn check_predicate(predicate: &Predicate, schema: &Schema, depth: usize) -> Resu
 
 /// Checks that `values` can be compared with column `name` of type `t`
 /// (the rules of the filter kernel, said before anything runs).
-fn literals(name: &str, t: &str, values: &[Value]) -> Result<(), StepError> {
+fn literals(name: &str, t: &ColumnType, values: &[Value]) -> Result<(), StepError> {
     let mismatch = |wanted: &'static str| StepError::Mismatch {
         column: name.to_string(),
         data_type: t.to_string(),
@@ -413,14 +416,14 @@ fn literals(name: &str, t: &str, values: &[Value]) -> Result<(), StepError> {
             Err(mismatch(wanted))
         }
     };
-    if is_number(t) {
+    if t.is_number() {
         all(&|v| matches!(v, Value::Number(_)), "a number")
-    } else if t == "Date32" {
+    } else if *t == ColumnType::Date {
         all(
             &|v| matches!(v, Value::Text(d) if parse_date(d).is_some()),
             "a date such as \"2024-01-31\"",
         )
-    } else if t.starts_with("Timestamp") {
+    } else if matches!(t, ColumnType::Timestamp(_)) {
         all(
             &|v| {
                 matches!(v, Value::Text(d) if crate::data::time::parse_instant(
@@ -432,9 +435,9 @@ fn literals(name: &str, t: &str, values: &[Value]) -> Result<(), StepError> {
             },
             "an instant such as \"2024-03-31T02:30:00Z\"",
         )
-    } else if t == "Boolean" {
+    } else if *t == ColumnType::Boolean {
         all(&|v| matches!(v, Value::Bool(_)), "true or false")
-    } else if t.contains("Utf8") {
+    } else if t.is_text() {
         all(&|v| matches!(v, Value::Text(_)), "a text")
     } else {
         Err(StepError::NotComparable {
@@ -444,16 +447,9 @@ fn literals(name: &str, t: &str, values: &[Value]) -> Result<(), StepError> {
     }
 }
 
-/// Whether a column of Arrow type `t` holds numbers.
-pub fn is_number(t: &str) -> bool {
-    ["Int", "UInt", "Float", "Decimal"]
-        .iter()
-        .any(|p| t.starts_with(p))
-}
-
 /// The type of column `name`, or an error naming `table` and suggesting
 /// the closest name.
-fn column<'a>(schema: &'a Schema, name: &str, table: &str) -> Result<&'a str, StepError> {
+fn column<'a>(schema: &'a Schema, name: &str, table: &str) -> Result<&'a ColumnType, StepError> {
     if let Some((_, t)) = schema.iter().find(|(n, _)| n == name) {
         return Ok(t);
     }
@@ -531,8 +527,8 @@ mod tests {
         assert_eq!(
             plan.schemas[3],
             [
-                ("ministry".to_string(), "Utf8".to_string()),
-                ("staff".to_string(), "Float64".to_string())
+                ("ministry".to_string(), "Utf8".into()),
+                ("staff".to_string(), "Float64".into())
             ]
         );
     }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use arrow::array::{Float64Array, Int32Array, RecordBatch, StringArray};
 
 use crate::data::catalog::fixture_catalog;
+use crate::data::schema::ColumnType;
 use crate::ops::derive::{ArithOp, Formula, Operand};
 use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::{JoinKind, JoinSpec};
@@ -316,11 +317,11 @@ fn random_recipes_check_or_are_refused_and_run_to_the_planned_schema() {
         let (batch, ran) = run::run(&recipe, &tables, &mut no_progress)
             .unwrap_or_else(|e| panic!("a checked recipe failed to run: {e}\n{json}"));
         let report_rows: Vec<u64> = ran.iter().map(|r| r.rows).collect();
-        let schema: Vec<(String, String)> = batch
+        let schema: crate::recipe::plan::Schema = batch
             .schema()
             .fields()
             .iter()
-            .map(|f| (f.name().clone(), f.data_type().to_string()))
+            .map(|f| (f.name().clone(), ColumnType::of(f.data_type())))
             .collect();
         assert_eq!(Some(&schema), plan.schemas.last(), "{json}");
         // Joins make only the columns later steps read; the result is the

@@ -1,7 +1,7 @@
 //! A filter as the form shows it: a flat list of conditions with typed
 //! values; and the filter of a rectangle brushed on a chart.
 
-use crate::recipe::plan::Schema;
+use crate::recipe::plan::{ColumnType, Schema};
 use crate::recipe::{Comparison, Predicate, Step, Value};
 
 /// How all conditions of a filter combine.
@@ -135,12 +135,12 @@ pub fn predicate(combine: Combine, conditions: &[Condition], schema: &Schema) ->
             let data_type = schema
                 .iter()
                 .find(|(n, _)| *n == c.column)
-                .map_or("Utf8", |(_, t)| t.as_str());
+                .map_or_else(ColumnType::utf8, |(_, t)| t.clone());
             let column = c.column.clone();
             let cmp = |cmp| Predicate::Compare {
                 column: column.clone(),
                 cmp,
-                value: literal(&c.value, data_type),
+                value: literal(&c.value, &data_type),
             };
             match c.op {
                 ConditionOp::Eq => cmp(Comparison::Eq),
@@ -155,7 +155,7 @@ pub fn predicate(combine: Combine, conditions: &[Condition], schema: &Schema) ->
                         .split(';')
                         .map(str::trim)
                         .filter(|v| !v.is_empty())
-                        .map(|v| literal(v, data_type))
+                        .map(|v| literal(v, &data_type))
                         .collect(),
                     column,
                 },
@@ -174,12 +174,9 @@ pub fn predicate(combine: Combine, conditions: &[Condition], schema: &Schema) ->
 
 /// A typed value for a column of `data_type`: a number where one can be
 /// read (`2 010`, `12,5`), true / false for booleans, else the text.
-pub fn literal(text: &str, data_type: &str) -> Value {
+pub fn literal(text: &str, data_type: &ColumnType) -> Value {
     let trimmed = text.trim();
-    let numeric = ["Int", "UInt", "Float", "Decimal"]
-        .iter()
-        .any(|p| data_type.starts_with(p));
-    if numeric {
+    if data_type.is_number() {
         let cleaned: String = trimmed
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '\u{202f}')
@@ -191,7 +188,7 @@ pub fn literal(text: &str, data_type: &str) -> Value {
             return Value::Number(n);
         }
     }
-    if data_type == "Boolean" {
+    if *data_type == ColumnType::Boolean {
         match trimmed.to_lowercase().as_str() {
             "true" | "sant" | "ja" | "yes" => return Value::Bool(true),
             "false" | "falskt" | "nej" | "no" => return Value::Bool(false),

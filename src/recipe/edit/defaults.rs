@@ -6,7 +6,7 @@ use crate::ops::derive::{ArithOp, Formula, Operand};
 use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::{JoinKind, JoinSpec};
 use crate::recipe::learn::{Method, Projection};
-use crate::recipe::plan::{Schema, is_number};
+use crate::recipe::plan::{ColumnType, Schema};
 use crate::recipe::{ChartKind, ChartSpec, Predicate, Recipe, Step};
 
 use super::StepKind;
@@ -21,7 +21,7 @@ pub fn add_step(
     schema: &Schema,
     catalog: &Catalog,
 ) -> Option<()> {
-    let first = |pred: fn(&str) -> bool| {
+    let first = |pred: fn(&ColumnType) -> bool| {
         schema
             .iter()
             .find(|(_, t)| pred(t))
@@ -58,14 +58,14 @@ pub fn add_step(
             // Measures, not years or codes, and decimals before counts.
             let mut numbers: Vec<&String> = schema
                 .iter()
-                .filter(|(n, t)| is_number(t) && !is_time_or_code(n))
+                .filter(|(n, t)| t.is_number() && !is_time_or_code(n))
                 .map(|(n, _)| n)
                 .collect();
             numbers.sort_by_key(|n| {
                 schema
                     .iter()
                     .find(|(c, _)| c == *n)
-                    .is_some_and(|(_, t)| !t.starts_with("Float"))
+                    .is_some_and(|(_, t)| !t.is_float())
             });
             match numbers.as_slice() {
                 [] => return None,
@@ -87,9 +87,7 @@ pub fn add_step(
             }
         }
         StepKind::GroupBy => Step::GroupBy {
-            by: first(|t| t == "Utf8" || t == "LargeUtf8")
-                .into_iter()
-                .collect(),
+            by: first(ColumnType::is_plain_text).into_iter().collect(),
             measures: vec![Measure {
                 aggregate: Aggregate::Count,
                 column: None,
@@ -115,7 +113,7 @@ pub fn add_step(
             // Measures (not years or codes), scaled to z-scores.
             let columns: Vec<String> = schema
                 .iter()
-                .filter(|(n, t)| is_number(t) && !is_time_or_code(n))
+                .filter(|(n, t)| t.is_number() && !is_time_or_code(n))
                 .map(|(n, _)| n.clone())
                 .collect();
             if columns.is_empty() {
@@ -168,11 +166,11 @@ pub fn add_step(
                 .map(|(n, _)| n.clone())?;
             let measure = schema
                 .iter()
-                .find(|(n, t)| is_number(t) && !is_time_or_code(n) && *n != column)
+                .find(|(n, t)| t.is_number() && !is_time_or_code(n) && *n != column)
                 .map(|(n, _)| n.clone());
             let index = schema
                 .iter()
-                .find(|(n, t)| t.contains("Utf8") && *n != column)
+                .find(|(n, t)| t.is_text() && *n != column)
                 .map(|(n, _)| n.clone());
             Step::Pivot {
                 index: index.into_iter().collect(),
@@ -190,7 +188,7 @@ pub fn add_step(
         StepKind::Unpivot => {
             let measures: Vec<String> = schema
                 .iter()
-                .filter(|(n, t)| is_number(t) && !is_time_or_code(n))
+                .filter(|(n, t)| t.is_number() && !is_time_or_code(n))
                 .map(|(n, _)| n.clone())
                 .collect();
             let columns = if measures.is_empty() {
@@ -242,12 +240,12 @@ pub fn unique_name(schema: &Schema, wanted: &str) -> String {
 pub fn chart_columns(mut spec: ChartSpec, schema: &Schema) -> ChartSpec {
     let numbers: Vec<&String> = schema
         .iter()
-        .filter(|(_, t)| is_number(t))
+        .filter(|(_, t)| t.is_number())
         .map(|(n, _)| n)
         .collect();
     let texts: Vec<&String> = schema
         .iter()
-        .filter(|(_, t)| !is_number(t))
+        .filter(|(_, t)| !t.is_number())
         .map(|(n, _)| n)
         .collect();
     let is_num = |c: &Option<String>| c.as_ref().is_some_and(|c| numbers.contains(&c));

@@ -29,7 +29,7 @@ pub use suggestions::{
 use crate::data::Dataset;
 use crate::ops::derive::{ArithOp, Formula, Operand};
 use crate::recipe::learn::ProjectionKind;
-use crate::recipe::plan::{Schema, is_number};
+use crate::recipe::plan::Schema;
 use crate::recipe::{Input, RECIPE_VERSION, Recipe, Step};
 
 /// The kinds of step the panel offers, in the order it offers them.
@@ -148,7 +148,7 @@ impl FormulaChoice {
     pub fn apply(self, formula: &Formula, schema: &Schema) -> Formula {
         let numbers: Vec<&String> = schema
             .iter()
-            .filter(|(_, t)| is_number(t))
+            .filter(|(_, t)| t.is_number())
             .map(|(n, _)| n)
             .collect();
         let column = formula

@@ -19,7 +19,7 @@ pub fn suggest_union<'a>(schema: &Schema, catalog: &'a Catalog) -> Option<&'a Da
                 .filter(|c| {
                     schema
                         .iter()
-                        .any(|(n, t)| *n == c.name && *t == c.data_type)
+                        .any(|(n, t)| *n == c.name && *t == c.data_type.as_str())
                 })
                 .count();
             (shared > 0).then_some((shared, d))

@@ -158,11 +158,14 @@ fn the_filter_form_round_trips_its_conditions() {
 
 #[test]
 fn literals_follow_the_column_type() {
-    assert_eq!(literal("12,5", "Float64"), Value::Number(12.5));
-    assert_eq!(literal("x", "Int32"), Value::Text("x".into()));
-    assert_eq!(literal("inf", "Float64"), Value::Text("inf".into()));
-    assert_eq!(literal(" 2020 ", "Utf8"), Value::Text("2020".into()));
-    assert_eq!(literal("Nej", "Boolean"), Value::Bool(false));
+    assert_eq!(literal("12,5", &"Float64".into()), Value::Number(12.5));
+    assert_eq!(literal("x", &"Int32".into()), Value::Text("x".into()));
+    assert_eq!(literal("inf", &"Float64".into()), Value::Text("inf".into()));
+    assert_eq!(
+        literal(" 2020 ", &"Utf8".into()),
+        Value::Text("2020".into())
+    );
+    assert_eq!(literal("Nej", &"Boolean".into()), Value::Bool(false));
 }
 
 #[test]

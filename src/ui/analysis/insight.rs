@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::data::schema::ColumnType;
 use crate::engine::protocol::{INSIGHT, PROFILE, Request, Response};
 use crate::ml::insight::Insight;
 use crate::recipe::edit::{self};
@@ -42,7 +43,7 @@ pub(crate) fn InsightPanel(panel: Panel, i: usize, method: Memo<Option<Method>>)
                 .input_schema(i)
                 .get_untracked()
                 .into_iter()
-                .find(|(_, ty)| ty == "Utf8")
+                .find(|(_, ty)| *ty == ColumnType::utf8())
                 .map(|(n, _)| n)
         });
         busy.set(true);

@@ -259,7 +259,7 @@ pub(crate) fn StepCard(panel: Panel, i: usize) -> impl IntoView {
                     <span class="muted">{panel.t().output}" → "</span>
                     <strong data-testid="step-rows">{rows.unwrap_or_else(|| "…".into())}</strong>
                     " · "
-                    {schema.iter().map(|(n, t)| view! { <code class="column-chip" title=t.clone()>{n.clone()}</code>" " }).collect_view()}
+                    {schema.iter().map(|(n, t)| view! { <code class="column-chip" title=t.to_string()>{n.clone()}</code>" " }).collect_view()}
                 </p>
                 {join.map(|j| view! { <JoinDiagnostics stats=j t=analysis_texts(lang) /> })}
                 <details class="step-downloads">

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::data::schema::ColumnType;
 use crate::recipe::plan::Schema;
 use crate::ui::analysis::panel::Panel;
 
@@ -19,7 +20,13 @@ pub(crate) fn column_select(
         let current = value.get();
         let mut list = schema.get();
         if !current.is_empty() && !list.iter().any(|(n, _)| *n == current) {
-            list.insert(0, (current.clone(), panel.t().missing.to_string()));
+            list.insert(
+                0,
+                (
+                    current.clone(),
+                    ColumnType::Other(panel.t().missing.to_string()),
+                ),
+            );
         }
         list.into_iter()
             .map(|(n, t)| {

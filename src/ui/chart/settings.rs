@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::data::Lang;
 use crate::recipe::edit;
-use crate::recipe::plan::{Schema, is_number};
+use crate::recipe::plan::Schema;
 use crate::recipe::{ChartKind, ChartSpec};
 use crate::ui::i18n::{ChartTexts, Label, chart_texts};
 
@@ -23,7 +23,7 @@ pub fn ChartSettings(
         schema
             .get()
             .into_iter()
-            .filter(move |(_, t)| !numbers_only || is_number(t))
+            .filter(move |(_, t)| !numbers_only || t.is_number())
             .collect::<Vec<_>>()
     };
     let pick = move |label: &'static str,

@@ -2,10 +2,10 @@
 
 use leptos::prelude::*;
 
+use crate::data::schema::ColumnType;
 use crate::ops::derive::{Formula, Operand};
 use crate::recipe::Step;
 use crate::recipe::edit::{self, FormulaChoice, StepKind};
-use crate::recipe::plan::is_number;
 use crate::ui::analysis::panel::Panel;
 use crate::ui::analysis::widgets::choice_select;
 use crate::ui::analysis::widgets::column_select;
@@ -81,7 +81,7 @@ pub(crate) fn DeriveForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> im
             let mut list: Vec<(String, String)> = schema
                 .get()
                 .into_iter()
-                .filter(|(_, t)| is_number(t))
+                .filter(|(_, t)| t.is_number())
                 .map(|(n, t)| (n.clone(), format!("{n} · {t}")))
                 .collect();
             list.push((NUMBER_OPERAND.to_string(), panel.t().number.to_string()));
@@ -103,9 +103,9 @@ pub(crate) fn DeriveForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> im
                     Some(Operand::Number(n)) => n.to_string(),
                     _ => String::new(),
                 }),
-                |a, b| edit::literal(a, "Float64") == edit::literal(b, "Float64"),
+                |a, b| edit::literal(a, &ColumnType::float64()) == edit::literal(b, &ColumnType::float64()),
                 move |v| {
-                    if let crate::recipe::Value::Number(n) = edit::literal(&v, "Float64") {
+                    if let crate::recipe::Value::Number(n) = edit::literal(&v, &ColumnType::float64()) {
                         change(false, &|_, f| {
                             if let Formula::Arithmetic { right, .. } = f {
                                 *right = Operand::Number(n);
@@ -143,7 +143,7 @@ pub(crate) fn DeriveForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> im
         };
         let add = move |_| {
             let pick = schema.with_untracked(|s| {
-                s.iter().find(|(_, t)| !is_number(t)).or(s.first()).map(|(n, _)| n.clone())
+                s.iter().find(|(_, t)| !t.is_number()).or(s.first()).map(|(n, _)| n.clone())
             });
             set_within(&|w| w.push(pick.clone().unwrap_or_default()))
         };
@@ -189,7 +189,7 @@ pub(crate) fn DeriveForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> im
         </div>
         <div class="form-row">
             {column_select(panel, move || "a".to_string(), "derive-column", Signal::derive(move || {
-                schema.get().into_iter().filter(|(_, t)| is_number(t)).collect()
+                schema.get().into_iter().filter(|(_, t)| t.is_number()).collect()
             }), column, set_column)}
             {operand_view}
             {order_view}

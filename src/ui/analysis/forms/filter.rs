@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::data::schema::ColumnType;
 use crate::recipe::Step;
 use crate::recipe::edit::{self, Combine, Condition, ConditionOp, StepKind};
 use crate::ui::analysis::panel::Panel;
@@ -58,7 +59,7 @@ pub(crate) fn FilterForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> im
             let c = get().column;
             schema
                 .with(|s| s.iter().find(|(n, _)| *n == c).map(|(_, t)| t.clone()))
-                .unwrap_or_default()
+                .unwrap_or_else(ColumnType::utf8)
         };
         view! {
             <div class="condition" data-testid="condition">

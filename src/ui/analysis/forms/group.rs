@@ -4,7 +4,6 @@ use leptos::prelude::*;
 
 use crate::ops::group::{Aggregate, Measure};
 use crate::recipe::Step;
-use crate::recipe::plan::is_number;
 use crate::ui::analysis::panel::Panel;
 use crate::ui::analysis::widgets::choice_select;
 use crate::ui::analysis::widgets::column_select;
@@ -51,7 +50,7 @@ pub(crate) fn GroupForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> imp
                             x.column = None;
                         } else if x.column.is_none() {
                             x.column = schema.with_untracked(|s| {
-                                s.iter().find(|(_, t)| is_number(t) || a == Aggregate::CountDistinct)
+                                s.iter().find(|(_, t)| t.is_number() || a == Aggregate::CountDistinct)
                                     .map(|(c, _)| c.clone())
                             });
                         }
@@ -84,8 +83,11 @@ pub(crate) fn GroupForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> imp
         })
     };
     let add_measure = move |_| {
-        let column =
-            schema.with_untracked(|s| s.iter().find(|(_, t)| is_number(t)).map(|(n, _)| n.clone()));
+        let column = schema.with_untracked(|s| {
+            s.iter()
+                .find(|(_, t)| t.is_number())
+                .map(|(n, _)| n.clone())
+        });
         change(true, &|_, m| {
             let name = format!("sum_{}", column.clone().unwrap_or_default());
             let taken = m.iter().any(|x| x.name == name);

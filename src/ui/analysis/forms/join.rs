@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::data::schema::ColumnType;
 use crate::ops::join::JoinKind;
 use crate::ops::keys::Normalize;
 use crate::recipe::Step;
@@ -37,7 +38,7 @@ pub(crate) fn JoinForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl
             .map(|v| {
                 v.columns
                     .iter()
-                    .map(|c| (c.name.clone(), c.data_type.clone()))
+                    .map(|c| (c.name.clone(), ColumnType::from(c.data_type.as_str())))
                     .collect()
             })
             .unwrap_or_default()

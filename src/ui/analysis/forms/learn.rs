@@ -7,7 +7,6 @@ use crate::ml::features::{ColumnScale, Features, Missing, RowScale};
 use crate::recipe::Step;
 use crate::recipe::edit;
 use crate::recipe::learn::{Method, MethodKind, Projection, ProjectionKind};
-use crate::recipe::plan::is_number;
 use crate::ui::analysis::insight::InsightPanel;
 use crate::ui::analysis::panel::Panel;
 use crate::ui::analysis::widgets::choice_select;
@@ -135,11 +134,11 @@ pub(crate) fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> imp
     view! {
         <div class="form-row"><span class="muted">{move || t().features}</span></div>
         <div class="form-row checks">
-            {move || schema.get().into_iter().filter(|(_, ty)| is_number(ty)).map(|(n, ty)| {
+            {move || schema.get().into_iter().filter(|(_, ty)| ty.is_number()).map(|(n, ty)| {
                 let column = n.clone();
                 let checked = features.with(|f| f.columns.contains(&n));
                 view! {
-                    <label class="check" title=ty>
+                    <label class="check" title=ty.to_string()>
                         <input type="checkbox" data-testid="feature" prop:checked=checked
                             on:change=move |e| toggle(column.clone(), event_target_checked(&e)) />
                         <code>{n}</code>

@@ -33,7 +33,7 @@ pub(crate) fn SelectForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> im
                 let name = n.clone();
                 let checked = chosen().contains(&n);
                 view! {
-                    <label class="check" title=t>
+                    <label class="check" title=t.to_string()>
                         <input type="checkbox" prop:checked=checked
                             on:change=move |e| toggle(name.clone(), event_target_checked(&e)) />
                         <code>{n}</code>

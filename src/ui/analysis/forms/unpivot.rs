@@ -49,7 +49,7 @@ pub(crate) fn UnpivotForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> i
                 let column = n.clone();
                 let checked = parts.with(|p| p.0.contains(&n));
                 view! {
-                    <label class="check" title=t>
+                    <label class="check" title=t.to_string()>
                         <input type="checkbox" prop:checked=checked
                             on:change=move |e| toggle(column.clone(), event_target_checked(&e)) />
                         <code>{n}</code>
