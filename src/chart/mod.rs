@@ -1,15 +1,7 @@
 //! Charts: a recipe's [`ChartSpec`](crate::recipe::ChartSpec) and its
 //! result table become a picture in three pure steps.
 //!
-//! | file | role |
-//! |------|------|
-//! | `prepare.rs` | the table's columns -> the values a chart plots (categories capped at 20 + "other", nulls and log-invalid values counted and left out) |
-//! | `frame.rs`   | the layout at a size and pixel ratio: plot rectangle, scales, ticks, legend, title, notes, footer; marks as shapes when they are few |
-//! | `raster.rs`  | the marks of big series as an RGBA image, and the nearest-mark lookup for tooltips |
-//! | `draw.rs`    | the frame (and vector marks) onto any plotters backend: the page's canvas, SVG |
-//! | `png.rs`     | a minimal PNG encoder, for the marks' image in SVG written natively |
-//! | `tip.rs`     | the tooltip of the mark under the pointer, in words |
-//! | `interact.rs` | zoom, pan and brush in data units from pointer positions |
+//! Its files, one line each, are on the module map in ARCHITECTURE.md.
 //!
 //! The worker prepares, lays out and rasterises (it has the data); the
 //! page draws the frame with plotters, because plotters measures text

@@ -2,19 +2,7 @@
 //! worker with the same code and the same seeded random numbers, so a
 //! recipe and seed give the same labels everywhere.
 //!
-//! | file | role |
-//! |------|------|
-//! | `rng.rs`        | SplitMix64: a small, seeded, platform-independent generator |
-//! | `matrix.rs`     | a dense row-major matrix of `f64` |
-//! | `features.rs`   | columns -> a matrix: missing values (drop, mean, median), column scaling (z-score, min-max, log1p), row scaling (by the row's mean, index to the first column = 100) |
-//! | `kmeans.rs`     | k-means: k-means++ starts, several restarts, Lloyd iterations in chunks with progress and cancel |
-//! | `gmm.rs`        | Gaussian mixture: full covariances, EM from a k-means start; each row's most probable component and its probability |
-//! | `agglomerative.rs` | Ward, average and complete linkage by the nearest-neighbour chain; refuses above 5,000 rows (n² memory) |
-//! | `dbscan.rs`     | DBSCAN: a grid over the first two dimensions finds neighbours; a work cap refuses an eps that makes every point a neighbour of every other |
-//! | `pca.rs`        | principal components from the covariance matrix by Jacobi's symmetric eigen-decomposition |
-//! | `tsne.rs`       | t-SNE, exact (every pair each iteration), up to 2,000 rows; seeded |
-//! | `synthetic.rs`  | seeded blobs for the benchmarks (native and browser) |
-//! | `silhouette.rs` | the mean silhouette (on a seeded sample of rows when they are many), and the adjusted Rand index of two labellings |
+//! Its files, one line each, are on the module map in ARCHITECTURE.md.
 //!
 //! Pure: no clock, no IO. Errors are messages for the visitor.
 

@@ -3,14 +3,7 @@
 //! column values rather than per-row enums, and reports progress between
 //! chunks through a callback that may stop it.
 //!
-//! | file | role |
-//! |------|------|
-//! | `keys.rs`  | key columns read once, hashed and compared per row; the hash index |
-//! | `join.rs`  | inner, left, right, full, semi and anti joins with diagnostics |
-//! | `group.rs` | group-by with count, sum, mean, median, min, max, distinct count |
-//! | `gather.rs` | rows picked out of columns (take, and from two tables), typed for the lab's column types |
-//! | `reshape.rs` | union, pivot (long to wide) and unpivot (wide to long) |
-//! | `derive.rs` | derived columns: arithmetic, log, share of a group's total, change from the previous row of a group |
+//! Its files, one line each, are on the module map in ARCHITECTURE.md.
 
 pub mod derive;
 pub mod gather;

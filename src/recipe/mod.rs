@@ -6,12 +6,7 @@
 //! The steps run one after the other on one table, which starts as the
 //! first input; a join brings in another input by its name.
 //!
-//! | file | role |
-//! |------|------|
-//! | `mod.rs`  | the model: `Recipe`, `Input`, `Step`, `Predicate`, `ChartSpec` v1 |
-//! | `plan.rs` | validation into a plan: output schema per step, errors naming step and column |
-//! | `run.rs`  | running the steps on the input tables with the `ops` kernels |
-//! | `url.rs`  | the link codec: `r1.` + base64url of deflated JSON, capped and checked |
+//! Its files, one line each, are on the module map in ARCHITECTURE.md.
 
 pub mod cite;
 pub mod curated;

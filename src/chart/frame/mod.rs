@@ -7,12 +7,7 @@
 //! the page's real text fits the space given to it.
 
 //!
-//! | file | role |
-//! |------|------|
-//! | `mod.rs` | the frame's types and `layout` |
-//! | `axis.rs` | numeric axes (an `AxisSpec`), nice steps, band labels, padding |
-//! | `chrome.rs` | the footer (source, licence) and its lines |
-//! | `marks.rs` | points and bars as shapes |
+//! Its files, one line each, are on the module map in ARCHITECTURE.md.
 
 mod axis;
 mod chrome;

@@ -6,11 +6,7 @@
 //! the count becomes a note under the title.
 
 //!
-//! | file | role |
-//! |------|------|
-//! | `mod.rs` | what a chart plots (`Prepared`) and `prepare` |
-//! | `coded.rs` | columns as categories, weights, colour groups |
-//! | `kinds.rs` | the values of each kind: lines, bars, histogram, heatmap, the data tab |
+//! Its files, one line each, are on the module map in ARCHITECTURE.md.
 
 mod coded;
 mod kinds;

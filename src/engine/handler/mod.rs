@@ -4,11 +4,7 @@
 //! Each arm of [`Engine::handle_reporting`] calls one method, which calls
 //! the core and wraps its answer. The methods live by concern:
 //!
-//! | file | requests |
-//! |------|----------|
-//! | `tables.rs`   | opening catalog datasets and the visitor's files, retyping a CSV file |
-//! | `analyses.rs` | running a recipe, a step's table, its distinct values and insights |
-//! | `charts.rs`   | laying out a chart and the tooltip under the pointer |
+//! Its files, one line each, are on the module map in ARCHITECTURE.md.
 
 mod analyses;
 mod charts;

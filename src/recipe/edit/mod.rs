@@ -4,12 +4,7 @@
 //! filters as a flat list of conditions a form can show. Pure, so the page
 //! stays thin and this is tested natively.
 //!
-//! | file | role |
-//! |------|------|
-//! | `mod.rs` | the kinds of step the panel offers, the derive form's formula choices, a new analysis |
-//! | `defaults.rs` | a new step with defaults that fit the table it receives |
-//! | `suggestions.rs` | the dataset and keys a join or union suggests; inputs added and pruned |
-//! | `conditions.rs` | filters as a flat list of conditions with typed values; a brushed rectangle as a filter |
+//! Its files, one line each, are on the module map in ARCHITECTURE.md.
 
 mod conditions;
 mod defaults;

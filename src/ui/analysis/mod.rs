@@ -10,16 +10,7 @@
 //! Only the newest recipe runs: edits made while a run is out wait for it,
 //! and its answer is dropped if the recipe changed meanwhile.
 //!
-//! | file | role |
-//! |------|------|
-//! | `mod.rs` | the page: the recipe panel beside its result |
-//! | `panel.rs` | the page's shared state: the recipe, its plan, runs and edits |
-//! | `steps.rs` | the inputs, the list of steps and each step's card (form, output, errors) |
-//! | `widgets.rs` | form fields: column and choice selects, text fields, dataset options |
-//! | `forms/` | one form per step kind |
-//! | `result.rs` | the result: size, downloads, link, chart and preview |
-//! | `insight.rs` | help under a cluster step: choose k, k-distances, profiles |
-//! | `share.rs` | the Embed and Cite panels |
+//! Its files, one line each, are on the module map in ARCHITECTURE.md.
 
 mod forms;
 mod insight;
