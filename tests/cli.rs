@@ -102,7 +102,7 @@ fn run_executes_a_linked_analysis_on_a_data_folder() {
     assert!(output.status.success(), "{output:?}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("wrote 3 rows × 2 columns"), "{stdout}");
-    assert!(stdout.contains("step 1 (filter): 1152 rows"), "{stdout}");
+    assert!(stdout.contains("step 1 (filter): 1,152 rows"), "{stdout}");
     let text = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(text.lines().next(), Some("place,n"));
     assert_eq!(text.lines().count(), 4);

@@ -41,13 +41,21 @@ fn open(name: &str) -> (u64, Vec<Vec<Option<String>>>, Response) {
             sort: None,
             offset: 0,
             limit: 1000,
+            lang: Default::default(),
         },
         None,
     );
     let Response::Rows { rows, .. } = rows else {
         panic!("{name}: {rows:?}");
     };
-    let summaries = reply(&mut engine, Request::Summarize { dataset }, None);
+    let summaries = reply(
+        &mut engine,
+        Request::Summarize {
+            dataset,
+            lang: Default::default(),
+        },
+        None,
+    );
     (
         summary.rows,
         rows.into_iter().map(|r| r.cells).collect(),
@@ -198,7 +206,7 @@ fn text_views_read_as_text() {
         let (rows, cells, _) = open(name);
         assert_eq!(rows, 3, "{name}");
         assert_eq!(cells[1][0].as_deref(), Some("Kriminalvården"), "{name}");
-        assert_eq!(cells[0][1].as_deref(), Some("10000.5"), "{name}");
+        assert_eq!(cells[0][1].as_deref(), Some("10,000.50"), "{name}");
     }
 }
 

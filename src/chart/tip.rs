@@ -39,8 +39,8 @@ pub fn tip(
             let value = |name: &Option<String>| -> Option<(String, String)> {
                 let name = name.as_ref()?;
                 let column = batch.column_by_name(name)?;
-                let text =
-                    display_formatter(column.as_ref())(row as usize).unwrap_or_else(|| "–".into());
+                let text = display_formatter(column.as_ref(), language)(row as usize)
+                    .unwrap_or_else(|| "–".into());
                 Some((name.clone(), text))
             };
             let group = match &prepared.body {

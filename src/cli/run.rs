@@ -16,6 +16,7 @@ use crate::chart::{self, Context, Lang, Size, png};
 use crate::cli::write_atomically;
 use crate::data::Catalog;
 use crate::data::export::{Format, export};
+use crate::data::format::number;
 use crate::data::hash::sha256_hex;
 use crate::data::load::{Limits, decode};
 use crate::recipe::execute::execute;
@@ -116,18 +117,21 @@ pub fn run_recipe(
     write_atomically(out, &bytes)?;
     let mut lines = vec![format!(
         "wrote {} rows × {} columns to {} (SHA-256 {})",
-        result.num_rows(),
-        result.num_columns(),
+        counted(result.num_rows() as u64),
+        counted(result.num_columns() as u64),
         out.display(),
         sha256_hex(&bytes)
     )];
     for (n, (step, report)) in recipe.steps.iter().zip(&done.steps).enumerate() {
-        let rows = report.rows.unwrap_or_default();
+        let rows = counted(report.rows.unwrap_or_default());
         let mut line = format!("  step {} ({}): {rows} rows", n + 1, step.kind());
         if let Some(j) = &report.join {
             line.push_str(&format!(
                 "; linked {} of {} left rows and {} of {} right rows",
-                j.left_matched, j.left_rows, j.right_matched, j.right_rows
+                counted(j.left_matched),
+                counted(j.left_rows),
+                counted(j.right_matched),
+                counted(j.right_rows)
             ));
         }
         lines.push(line);
@@ -187,6 +191,11 @@ fn draw_chart(
         frame.shown,
         out.path.display()
     ))
+}
+
+/// A count in the tool's printed reports (English: `1,152`).
+fn counted(n: u64) -> String {
+    number(n as f64, 0, crate::data::Lang::En)
 }
 
 #[cfg(test)]

@@ -1,8 +1,13 @@
 //! Numbers and sizes for people, in Swedish or English: a chart's ticks
 //! (grouped thousands, the language's decimal mark, as many decimals as
-//! the tick step needs), tooltips and notes (four significant digits),
-//! counts of rows and sizes of files. The one place the page, the worker's
-//! charts and insights, and the command line format a number for reading.
+//! the tick step needs), a column's values (as many decimals as the
+//! column needs, [`decimals_for`]), tooltips and notes (four significant
+//! digits), counts of rows and sizes of files. The one place the page, the
+//! worker's charts and insights, and the command line format a number for
+//! reading. Swedish groups thousands with a narrow no-break space (U+202F)
+//! and marks decimals with a comma (`1 909,69`); English with a comma and
+//! a point (`1,909.69`). Exports never pass through here: they keep every
+//! digit.
 
 use crate::data::Lang;
 
@@ -35,7 +40,7 @@ pub fn grouped(v: f64, decimals: usize, lang: Lang, group_thousands: bool) -> St
         None => (text.as_str(), None),
     };
     let (group, mark) = match lang {
-        Lang::Sv => ('\u{a0}', ','),
+        Lang::Sv => ('\u{202f}', ','),
         Lang::En => (',', '.'),
     };
     let mut out = String::with_capacity(text.len() + 6);
@@ -73,6 +78,76 @@ pub fn short(v: f64, lang: Lang) -> String {
     } else {
         text
     }
+}
+
+/// The most decimals a column's values are shown with.
+pub const MAX_DECIMALS: usize = 6;
+
+/// How many values of a column [`decimals_for`] looks at (spread over it).
+pub const PRECISION_SAMPLE: usize = 10_000;
+
+/// The decimals to show a column's values with, chosen from the values:
+/// the fewest that write each value exactly, when there are at most
+/// [`MAX_DECIMALS`] (money, shares, integers stored as floats: float noise
+/// such as `1909.6899999999996` is shown `1909.69`); otherwise the fewest
+/// that tell the values apart, and at least three significant digits of a
+/// typical value, at most [`MAX_DECIMALS`]. Missing and infinite values are
+/// left out. Looks at all values, or at [`PRECISION_SAMPLE`] of them at
+/// scattered places when there are more (a regular stride could meet only
+/// the whole numbers of a column of quarters).
+pub fn decimals_for(values: &[f64]) -> usize {
+    let mut sample: Vec<f64> = if values.len() <= PRECISION_SAMPLE {
+        values.to_vec()
+    } else {
+        (0..PRECISION_SAMPLE as u64)
+            .map(|k| values[(scatter(k) % values.len() as u64) as usize])
+            .collect()
+    };
+    sample.retain(|v| v.is_finite());
+    if sample.is_empty() {
+        return 0;
+    }
+    let rounded = |v: f64, d: usize| {
+        let scale = 10f64.powi(d as i32);
+        (v * scale).round() / scale
+    };
+    // Exact: each value is its rounding, up to the last bits of a float.
+    let exact = (0..=MAX_DECIMALS).find(|&d| {
+        sample
+            .iter()
+            .all(|&v| (rounded(v, d) - v).abs() <= 1e-9 * v.abs().max(1.0))
+    });
+    if let Some(d) = exact {
+        return d;
+    }
+    sample.sort_by(f64::total_cmp);
+    sample.dedup();
+    let distinct = sample.len();
+    let apart = (0..=MAX_DECIMALS)
+        .find(|&d| {
+            let mut shown: Vec<f64> = sample.iter().map(|&v| rounded(v, d)).collect();
+            shown.dedup();
+            shown.len() == distinct
+        })
+        .unwrap_or(MAX_DECIMALS);
+    // Three significant digits of the median magnitude.
+    let mut magnitudes: Vec<f64> = sample.iter().map(|v| v.abs()).collect();
+    magnitudes.sort_by(f64::total_cmp);
+    let typical = magnitudes[magnitudes.len() / 2];
+    let significant = if typical > 0.0 {
+        (2 - typical.log10().floor() as i64).clamp(0, MAX_DECIMALS as i64) as usize
+    } else {
+        0
+    };
+    apart.max(significant).min(MAX_DECIMALS)
+}
+
+/// A well-mixed function of `k` (SplitMix64's finaliser).
+pub(crate) fn scatter(k: u64) -> u64 {
+    let mut z = k.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// A count with a narrow no-break space between thousands (`12 345`).
@@ -118,16 +193,64 @@ mod tests {
     #[test]
     fn groups_thousands_and_marks_decimals() {
         assert_eq!(number(1234567.891, 1, Lang::En), "1,234,567.9");
-        assert_eq!(number(1234567.891, 1, Lang::Sv), "1\u{a0}234\u{a0}567,9");
+        assert_eq!(
+            number(1234567.891, 1, Lang::Sv),
+            "1\u{202f}234\u{202f}567,9"
+        );
         assert_eq!(number(-1500.0, 0, Lang::En), "−1,500");
         assert_eq!(number(-0.0001, 2, Lang::En), "0.00");
         assert_eq!(number(999.0, 0, Lang::En), "999");
         assert_eq!(number(1e300, 0, Lang::En), "1.00e300");
         assert_eq!(number(f64::NAN, 0, Lang::En), "–");
         assert_eq!(short(0.123456, Lang::En), "0.1235");
-        assert_eq!(short(2010.0, Lang::Sv), "2\u{a0}010");
+        assert_eq!(short(2010.0, Lang::Sv), "2\u{202f}010");
         assert_eq!(grouped(2010.0, 0, Lang::Sv, false), "2010");
         assert_eq!(short(12.5, Lang::Sv), "12,5");
+    }
+
+    #[test]
+    fn both_locales_at_every_size() {
+        assert_eq!(number(1909.69, 2, Lang::Sv), "1\u{202f}909,69");
+        assert_eq!(number(1909.69, 2, Lang::En), "1,909.69");
+        assert_eq!(number(-1909.69, 2, Lang::Sv), "−1\u{202f}909,69");
+        assert_eq!(number(-0.5, 1, Lang::En), "−0.5");
+        assert_eq!(
+            number(12_345_678_901.0, 0, Lang::Sv),
+            "12\u{202f}345\u{202f}678\u{202f}901"
+        );
+        assert_eq!(number(2.5e-9, 2, Lang::Sv), "2,50e−9");
+        assert_eq!(number(4.2e17, 0, Lang::En), "4.20e17");
+        assert_eq!(number(f64::INFINITY, 0, Lang::Sv), "∞");
+    }
+
+    #[test]
+    fn a_column_gets_the_decimals_it_needs() {
+        // Float noise of a subtraction: the exact two decimals.
+        assert_eq!(decimals_for(&[1909.6899999999996, 1655.0500000000002]), 2);
+        assert_eq!(number(1909.6899999999996, 2, Lang::Sv), "1\u{202f}909,69");
+        // Integers stored as floats.
+        assert_eq!(decimals_for(&[2010.0, 2024.0, -3.0]), 0);
+        // Values that differ only in the fourth decimal.
+        let close = [0.1234, 0.1235, 0.1236, 0.1231];
+        assert_eq!(decimals_for(&close), 4);
+        // A measured ratio: three significant digits, no more than the
+        // values need to be told apart.
+        let ratios = [96.161_795_673_2, 12.345_678_91, 50.012_345_67];
+        assert_eq!(decimals_for(&ratios), 1);
+        // Tiny values keep three significant digits, up to the cap.
+        assert_eq!(
+            decimals_for(&[0.000_123_456_7, 0.000_234_567_8]),
+            MAX_DECIMALS
+        );
+        // Missing and infinite values are left out; none at all: 0.
+        assert_eq!(decimals_for(&[f64::NAN, 1.5, f64::INFINITY]), 1);
+        assert_eq!(decimals_for(&[f64::NAN]), 0);
+        assert_eq!(decimals_for(&[]), 0);
+        // Values that only the seventh decimal tells apart: capped.
+        assert_eq!(decimals_for(&[1.000_000_1, 1.000_000_2]), MAX_DECIMALS);
+        // A million values: a sample of them.
+        let many: Vec<f64> = (0..1_000_000).map(|i| i as f64 / 4.0).collect();
+        assert_eq!(decimals_for(&many), 2);
     }
 
     #[test]

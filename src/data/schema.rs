@@ -80,6 +80,36 @@ impl ColumnType {
     }
 }
 
+/// What a column holds, in one short word for a header (the Arrow type is
+/// for a tooltip).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeWord {
+    Text,
+    Integer,
+    Decimal,
+    Date,
+    Time,
+    YesNo,
+    Other,
+}
+
+impl ColumnType {
+    /// The column's [`TypeWord`].
+    pub fn word(&self) -> TypeWord {
+        match self {
+            ColumnType::Integer(_) => TypeWord::Integer,
+            ColumnType::Float(_) | ColumnType::Decimal(_) => TypeWord::Decimal,
+            ColumnType::Text(_) => TypeWord::Text,
+            ColumnType::Boolean => TypeWord::YesNo,
+            ColumnType::Date => TypeWord::Date,
+            ColumnType::Timestamp(_) => TypeWord::Time,
+            ColumnType::Other(t) if t == "Date64" => TypeWord::Date,
+            ColumnType::Other(t) if t.starts_with("Time") => TypeWord::Time,
+            ColumnType::Other(_) => TypeWord::Other,
+        }
+    }
+}
+
 const FLOAT64: &str = "Float64";
 const INT64: &str = "Int64";
 const INT32: &str = "Int32";
@@ -195,5 +225,18 @@ mod tests {
         ));
         assert!(matches!(ColumnType::from("Binary"), ColumnType::Other(_)));
         assert!(ColumnType::utf8() == "Utf8");
+        assert_eq!(
+            ColumnType::from("Dictionary(Int32, Utf8)").word(),
+            TypeWord::Text
+        );
+        assert_eq!(
+            ColumnType::from("Timestamp(ms, \"Europe/Stockholm\")").word(),
+            TypeWord::Time
+        );
+        assert_eq!(ColumnType::from("Float32").word(), TypeWord::Decimal);
+        assert_eq!(ColumnType::from("UInt8").word(), TypeWord::Integer);
+        assert_eq!(ColumnType::from("Boolean").word(), TypeWord::YesNo);
+        assert_eq!(ColumnType::from("Date64").word(), TypeWord::Date);
+        assert_eq!(ColumnType::from("Binary").word(), TypeWord::Other);
     }
 }

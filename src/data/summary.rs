@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use arrow::array::{Array, ArrayRef, RecordBatch};
 use serde::{Deserialize, Serialize};
 
+use crate::data::Lang;
 use crate::data::values::{display_formatter, formatter, keys, numbers, texts};
 
 /// Bars in a histogram.
@@ -44,17 +45,17 @@ pub struct Histogram {
 }
 
 /// Summarises every column of `batch`.
-pub fn summarize(batch: &RecordBatch) -> Vec<ColumnSummary> {
+pub fn summarize(batch: &RecordBatch, lang: Lang) -> Vec<ColumnSummary> {
     batch
         .schema()
         .fields()
         .iter()
         .zip(batch.columns())
-        .map(|(field, column)| summarize_column(field.name(), column))
+        .map(|(field, column)| summarize_column(field.name(), column, lang))
         .collect()
 }
 
-fn summarize_column(name: &str, column: &ArrayRef) -> ColumnSummary {
+fn summarize_column(name: &str, column: &ArrayRef, lang: Lang) -> ColumnSummary {
     let mut summary = ColumnSummary {
         name: name.to_string(),
         data_type: column.data_type().to_string(),
@@ -68,14 +69,14 @@ fn summarize_column(name: &str, column: &ArrayRef) -> ColumnSummary {
         top: Vec::new(),
     };
     match numbers(column.as_ref()) {
-        Some(values) => numeric(column, &values, &mut summary),
-        None => categorical(column, &mut summary),
+        Some(values) => numeric(column, &values, &mut summary, lang),
+        None => categorical(column, &mut summary, lang),
     }
     summary
 }
 
 /// Min, max, mean, histogram and distinct count of a number column.
-fn numeric(column: &ArrayRef, values: &[Option<f64>], summary: &mut ColumnSummary) {
+fn numeric(column: &ArrayRef, values: &[Option<f64>], summary: &mut ColumnSummary, lang: Lang) {
     let mut distinct = HashSet::new();
     let (mut lo, mut hi) = ((f64::INFINITY, 0usize), (f64::NEG_INFINITY, 0usize));
     let (mut sum, mut count) = (0.0, 0u64);
@@ -98,7 +99,7 @@ fn numeric(column: &ArrayRef, values: &[Option<f64>], summary: &mut ColumnSummar
     if count == 0 {
         return;
     }
-    let format = formatter(column.as_ref());
+    let format = display_formatter(column.as_ref(), lang);
     summary.min = format(lo.1).map(|t| shorten(&t));
     summary.max = format(hi.1).map(|t| shorten(&t));
     summary.mean = Some(sum / count as f64).filter(|m| m.is_finite());
@@ -121,7 +122,7 @@ fn numeric(column: &ArrayRef, values: &[Option<f64>], summary: &mut ColumnSummar
 
 /// Distinct count, most common values and min and max of any other
 /// column: text, booleans, dates, dictionaries.
-fn categorical(column: &ArrayRef, summary: &mut ColumnSummary) {
+fn categorical(column: &ArrayRef, summary: &mut ColumnSummary, lang: Lang) {
     let array = column.as_ref();
     let counted: Vec<(String, u64)> = match texts(array) {
         // Counted by reference: no allocation per row.
@@ -157,7 +158,7 @@ fn categorical(column: &ArrayRef, summary: &mut ColumnSummary) {
                 hi = Some(i);
             }
         }
-        let format = display_formatter(array);
+        let format = display_formatter(array, lang);
         summary.min = lo.and_then(&format).map(|t| shorten(&t));
         summary.max = hi.and_then(&format).map(|t| shorten(&t));
     }
@@ -188,7 +189,7 @@ mod tests {
 
     #[test]
     fn summarises_numbers() {
-        let summaries = summarize(&sample());
+        let summaries = summarize(&sample(), Lang::En);
         let id = &summaries[0];
         assert_eq!((id.name.as_str(), id.data_type.as_str()), ("id", "Int32"));
         // ids 0..50, every 7th null: 8 nulls.
@@ -208,7 +209,7 @@ mod tests {
 
     #[test]
     fn summarises_text_dates_booleans_and_dictionaries() {
-        let summaries = summarize(&sample());
+        let summaries = summarize(&sample(), Lang::En);
         let name = &summaries[2];
         assert_eq!((name.nulls, name.distinct), (10, 40));
         assert_eq!(name.min.as_deref(), Some("rad 1 åäö"));
@@ -233,7 +234,7 @@ mod tests {
     #[test]
     fn empty_and_odd_columns_do_not_panic() {
         let batch = sample().slice(0, 0);
-        for summary in summarize(&batch) {
+        for summary in summarize(&batch, Lang::En) {
             assert_eq!((summary.rows, summary.distinct), (0, 0));
             assert_eq!(summary.min, None);
         }
@@ -246,13 +247,16 @@ mod tests {
             Some(-0.0),
             Some(0.0),
         ]));
-        let summary = summarize_column("x", &odd);
+        let summary = summarize_column("x", &odd, Lang::En);
         assert_eq!(summary.distinct, 2);
         assert_eq!(summary.mean, None);
         assert_eq!(summary.histogram.unwrap().counts.iter().sum::<u64>(), 3);
         let long: ArrayRef = Arc::new(arrow::array::StringArray::from(vec!["x".repeat(500)]));
         assert_eq!(
-            summarize_column("t", &long).top[0].0.chars().count(),
+            summarize_column("t", &long, Lang::En).top[0]
+                .0
+                .chars()
+                .count(),
             MAX_TEXT
         );
     }

@@ -15,6 +15,7 @@ use arrow::datatypes::{
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 
 use crate::data::time::{self, Zone};
+use crate::data::{Lang, format};
 
 /// A column's values as numbers, for ints, uints and floats (`None` for
 /// null, and for columns of other types).
@@ -116,11 +117,17 @@ pub fn formatter(array: &dyn Array) -> Box<dyn Fn(usize) -> Option<String> + '_>
     })
 }
 
-/// Formats row `i` of `array` as the page shows it: as [`formatter`], but
-/// timestamps of a named zone in its local time where the platform has the
-/// zone's rules ([`time::format_shown`]). For the preview, summaries and
-/// tooltips; exports and keys use [`formatter`].
-pub fn display_formatter(array: &dyn Array) -> Box<dyn Fn(usize) -> Option<String> + '_> {
+/// Formats row `i` of `array` as the page shows it, in `lang`: numbers
+/// with the language's marks and as many decimals as the column needs
+/// ([`format::decimals_for`]; missing, NaN and infinities as `None`),
+/// thousands grouped except in a column of years; timestamps of a named
+/// zone in its local time where the platform has the zone's rules
+/// ([`time::format_shown`]); everything else as [`formatter`]. For the
+/// preview, summaries and tooltips; exports and keys use [`formatter`].
+pub fn display_formatter(
+    array: &dyn Array,
+    lang: Lang,
+) -> Box<dyn Fn(usize) -> Option<String> + '_> {
     if let DataType::Timestamp(unit, zone) = array.data_type() {
         let unit = *unit;
         let zone = zone.as_deref();
@@ -132,7 +139,76 @@ pub fn display_formatter(array: &dyn Array) -> Box<dyn Fn(usize) -> Option<Strin
             values.get(i).map(|v| time::format_shown(*v, unit, zone))
         });
     }
-    formatter(array)
+    let Some(value) = number_at(array) else {
+        return formatter(array);
+    };
+    let is_float = matches!(
+        array.data_type(),
+        DataType::Float16 | DataType::Float32 | DataType::Float64
+    );
+    let sample = sample_values(array, &value);
+    let decimals = if is_float {
+        format::decimals_for(&sample)
+    } else {
+        0
+    };
+    // Years read 2024, not 2 024.
+    let years =
+        !is_float && !sample.is_empty() && sample.iter().all(|v| (1000.0..=2999.0).contains(v));
+    Box::new(move |i| {
+        if i >= array.len() || array.is_null(i) {
+            return None;
+        }
+        let v = value(i);
+        v.is_finite()
+            .then(|| format::grouped(v, decimals, lang, !years))
+    })
+}
+
+/// Reads row `i` of a number column as f64 (for the ints, uints and floats
+/// the lab reads; `None` for other columns). Rows must be in range.
+type NumberAt<'a> = Box<dyn Fn(usize) -> f64 + 'a>;
+
+fn number_at(array: &dyn Array) -> Option<NumberAt<'_>> {
+    macro_rules! at {
+        ($t:ty) => {{
+            let values = array.as_primitive::<$t>().values();
+            Some(Box::new(move |i: usize| values[i] as f64) as NumberAt<'_>)
+        }};
+    }
+    match array.data_type() {
+        DataType::Int8 => at!(Int8Type),
+        DataType::Int16 => at!(Int16Type),
+        DataType::Int32 => at!(Int32Type),
+        DataType::Int64 => at!(Int64Type),
+        DataType::UInt8 => at!(UInt8Type),
+        DataType::UInt16 => at!(UInt16Type),
+        DataType::UInt32 => at!(UInt32Type),
+        DataType::UInt64 => at!(UInt64Type),
+        DataType::Float32 => at!(Float32Type),
+        DataType::Float64 => at!(Float64Type),
+        DataType::Float16 => {
+            let values = array.as_primitive::<Float16Type>().values();
+            Some(Box::new(move |i: usize| f64::from(values[i].to_f32())))
+        }
+        _ => None,
+    }
+}
+
+/// The values of up to [`format::PRECISION_SAMPLE`] rows of a number
+/// column, at scattered places (all rows of a smaller column); nulls left
+/// out.
+fn sample_values(array: &dyn Array, value: &NumberAt<'_>) -> Vec<f64> {
+    let len = array.len();
+    let rows: Box<dyn Iterator<Item = usize>> = if len <= format::PRECISION_SAMPLE {
+        Box::new(0..len)
+    } else {
+        Box::new(
+            (0..format::PRECISION_SAMPLE as u64)
+                .map(move |k| (format::scatter(k) % len as u64) as usize),
+        )
+    };
+    rows.filter(|&i| array.is_valid(i)).map(value).collect()
 }
 
 /// Whether the preview can show `array`'s values: every column type the

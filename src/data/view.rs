@@ -6,6 +6,7 @@ use arrow::array::{Array, RecordBatch};
 use arrow::datatypes::DataType;
 use serde::{Deserialize, Serialize};
 
+use crate::data::Lang;
 use crate::data::search::{fold, fold_into};
 use crate::data::values::{Texts, display_formatter, formatter, sort_rows, texts};
 use crate::error::ViewError;
@@ -98,9 +99,9 @@ impl Selection {
         self.total == 0
     }
 
-    /// Rows `offset..offset + limit` of the selection, formatted; `limit`
-    /// is capped at [`MAX_PAGE`].
-    pub fn page(&self, batch: &RecordBatch, offset: usize, limit: usize) -> Vec<Row> {
+    /// Rows `offset..offset + limit` of the selection, formatted for
+    /// reading in `lang`; `limit` is capped at [`MAX_PAGE`].
+    pub fn page(&self, batch: &RecordBatch, offset: usize, limit: usize, lang: Lang) -> Vec<Row> {
         let end = offset.saturating_add(limit.min(MAX_PAGE)).min(self.total);
         if offset >= end {
             return Vec::new();
@@ -108,7 +109,7 @@ impl Selection {
         let formatters: Vec<_> = batch
             .columns()
             .iter()
-            .map(|c| display_formatter(c.as_ref()))
+            .map(|c| display_formatter(c.as_ref(), lang))
             .collect();
         (offset..end)
             .filter_map(|k| {
@@ -223,7 +224,7 @@ mod tests {
 
     fn indices(selection: &Selection, batch: &RecordBatch) -> Vec<u64> {
         selection
-            .page(batch, 0, MAX_PAGE)
+            .page(batch, 0, MAX_PAGE, Lang::En)
             .iter()
             .map(|r| r.index)
             .collect()
@@ -234,7 +235,7 @@ mod tests {
         let batch = batch();
         let all = Selection::all(&batch);
         assert_eq!(all.len(), 50);
-        let page = all.page(&batch, 48, 10);
+        let page = all.page(&batch, 48, 10, Lang::En);
         assert_eq!(page.len(), 2);
         assert_eq!(page[0].index, 48);
         assert_eq!(
@@ -248,10 +249,13 @@ mod tests {
                 Some("län".to_string()),
             ]
         );
-        assert_eq!(all.page(&batch, 0, 1)[0].cells[0], None);
-        assert!(all.page(&batch, 50, 10).is_empty());
-        assert!(all.page(&batch, usize::MAX, usize::MAX).is_empty());
-        assert_eq!(all.page(&batch, 0, usize::MAX).len(), 50);
+        assert_eq!(all.page(&batch, 0, 1, Lang::En)[0].cells[0], None);
+        assert!(all.page(&batch, 50, 10, Lang::En).is_empty());
+        assert!(
+            all.page(&batch, usize::MAX, usize::MAX, Lang::En)
+                .is_empty()
+        );
+        assert_eq!(all.page(&batch, 0, usize::MAX, Lang::En).len(), 50);
     }
 
     #[test]

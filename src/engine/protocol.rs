@@ -15,11 +15,11 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use crate::chart::frame::Frame;
 use crate::chart::prepare::DataTable;
 use crate::chart::{Context, Size, View};
-use crate::data::Catalog;
 use crate::data::csv::{ColumnType, CsvReport};
 use crate::data::export::Format;
 use crate::data::summary::ColumnSummary;
 use crate::data::view::{Row, SortKey};
+use crate::data::{Catalog, Lang};
 use crate::error::ProtocolError;
 use crate::ml::insight::Insight;
 use crate::recipe::plan::Schema;
@@ -87,9 +87,16 @@ pub enum Request {
         sort: Option<SortKey>,
         offset: u64,
         limit: u32,
+        /// The language the numbers are written in.
+        #[serde(default)]
+        lang: Lang,
     },
     /// Column summaries of a dataset. Answered by [`Response::Summaries`].
-    Summarize { dataset: String },
+    Summarize {
+        dataset: String,
+        #[serde(default)]
+        lang: Lang,
+    },
     /// Drop a loaded dataset. Answered by [`Response::DatasetClosed`].
     CloseDataset { dataset: String },
     /// Stop request `request` (a download); it answers with an error.
@@ -169,7 +176,7 @@ impl Request {
             }
             Request::Retype { dataset, .. } => format!("reading {} with new types", name(dataset)),
             Request::Rows { dataset, .. } => format!("paging the rows of {}", name(dataset)),
-            Request::Summarize { dataset } => format!("summarising {}", name(dataset)),
+            Request::Summarize { dataset, .. } => format!("summarising {}", name(dataset)),
             Request::CloseDataset { dataset } => format!("closing {}", name(dataset)),
             Request::Cancel { .. } => "stopping a download".into(),
             Request::RunRecipe { .. } => "running the analysis".into(),
@@ -420,9 +427,11 @@ mod tests {
                 }),
                 offset: 100,
                 limit: 50,
+                lang: Lang::Sv,
             },
             Request::Summarize {
                 dataset: "agencies".into(),
+                lang: Default::default(),
             },
             Request::CloseDataset {
                 dataset: "agencies".into(),

@@ -9,10 +9,11 @@
 use leptos::prelude::*;
 
 use crate::data::Lang;
+use crate::data::schema::ColumnType;
 use crate::data::summary::ColumnSummary;
 use crate::data::view::{Row, SortKey};
 use crate::engine::protocol::{Request, Response, TableSummary};
-use crate::ui::i18n::{columns_shown, count, texts};
+use crate::ui::i18n::{Label, columns_shown, count, texts};
 use crate::ui::state::Lab;
 
 /// Height of a row, in CSS pixels (the stylesheet agrees).
@@ -31,6 +32,8 @@ const SEARCH_DELAY_MS: u64 = 250;
 struct Query {
     search: String,
     sort: Option<SortKey>,
+    /// The numbers are written in the page's language.
+    lang: Lang,
 }
 
 /// Rows the worker sent: `offset..offset + rows.len()` of the selection.
@@ -106,11 +109,22 @@ pub fn Preview(summary: TableSummary) -> impl IntoView {
         .take(MAX_SHOWN_COLUMNS)
         .cloned()
         .collect();
-    let numeric: Vec<bool> = columns.iter().map(|(_, t)| is_numeric(t)).collect();
+    let numeric: Vec<bool> = columns
+        .iter()
+        .map(|(_, t)| ColumnType::from(t.as_str()).is_number())
+        .collect();
     let typed = RwSignal::new(String::new());
     let query = RwSignal::new(Query {
         search: String::new(),
         sort: None,
+        lang: lang.get_untracked(),
+    });
+    // Another language: the rows again, with its numbers.
+    Effect::new(move |_| {
+        let now = lang.get();
+        if query.with_untracked(|q| q.lang != now) {
+            query.update(|q| q.lang = now);
+        }
     });
     let total = RwSignal::new(summary.rows as usize);
     // The top of the viewport in row pixels: the truth the scrollbar follows.
@@ -146,6 +160,7 @@ pub fn Preview(summary: TableSummary) -> impl IntoView {
             sort: query_now.sort,
             offset: offset as u64,
             limit: (VISIBLE + 2 * MARGIN) as u32,
+            lang: query_now.lang,
         };
         lab.ask(&request, move |response| {
             // The preview was closed (another result, another page) meanwhile.
@@ -309,7 +324,8 @@ pub fn Preview(summary: TableSummary) -> impl IntoView {
         .map(|(i, (name, data_type))| {
             let name = name.clone();
             let label = name.clone();
-            let data_type = data_type.clone();
+            let arrow_type = data_type.clone();
+            let word = ColumnType::from(data_type.as_str()).word();
             let sort_state = move || match query.get().sort {
                 Some(SortKey { column, descending }) if column == i => {
                     if descending {
@@ -334,7 +350,7 @@ pub fn Preview(summary: TableSummary) -> impl IntoView {
                         on:click=move |_| sort_by(i)
                     >
                         <span class="name">{name}</span>
-                        <span class="type">{data_type}</span>
+                        <span class="type" title=arrow_type>{move || word.label(lang.get())}</span>
                         <span class="arrow" aria-hidden="true">{arrow}</span>
                     </button>
                 </div>
@@ -508,12 +524,6 @@ fn grid_row(
     }
 }
 
-fn is_numeric(data_type: &str) -> bool {
-    ["Int", "UInt", "Float", "Decimal"]
-        .iter()
-        .any(|p| data_type.starts_with(p))
-}
-
 /// A card per column: type, nulls, distinct values, and a histogram with
 /// min / mean / max for numbers or the most common values otherwise.
 #[component]
@@ -522,17 +532,20 @@ pub fn ColumnSummaries(summary: TableSummary) -> impl IntoView {
         return ().into_any();
     };
     let result = RwSignal::new(None::<Result<Vec<ColumnSummary>, String>>);
-    lab.ask(
-        &Request::Summarize {
-            dataset: summary.dataset.clone(),
-        },
-        move |response| match response {
+    let dataset = summary.dataset.clone();
+    // Asked again in another language, for its numbers.
+    Effect::new(move |_| {
+        let request = Request::Summarize {
+            dataset: dataset.clone(),
+            lang: lang.get(),
+        };
+        lab.ask(&request, move |response| match response {
             _ if result.is_disposed() => {}
             Response::Summaries { columns, .. } => result.set(Some(Ok(columns))),
             Response::Error { message } => result.set(Some(Err(message))),
             _ => {}
-        },
-    );
+        });
+    });
     view! {
         <details class="summaries" open data-testid="summaries">
             <summary><h2>{move || texts(lang.get()).summaries}</h2></summary>
@@ -582,10 +595,10 @@ fn SummaryCard(column: ColumnSummary) -> impl IntoView {
                         <svg class="histogram" viewBox="0 0 100 40" role="img" aria-label=t.histogram preserveAspectRatio="none">{bars}</svg>
                     }
                 });
-                let mean = c.mean.map(|m| format!("{}: {}", t.mean, short_number(m, lang.get())));
+                let mean = c.mean.map(|m| format!("{}: {}", t.mean, crate::data::format::short(m, lang.get())));
                 view! {
                     <h3><code>{c.name.clone()}</code></h3>
-                    <p class="muted type">{c.data_type.clone()}</p>
+                    <p class="muted type" title=c.data_type.clone()>{ColumnType::from(c.data_type.as_str()).word().label(lang.get())}</p>
                     <dl>
                         <dt>{t.nulls}</dt><dd data-testid="nulls">{count(c.nulls)}</dd>
                         <dt>{t.distinct}</dt><dd data-testid="distinct">{count(c.distinct)}</dd>
@@ -606,19 +619,4 @@ fn SummaryCard(column: ColumnSummary) -> impl IntoView {
         </li>
     }
     .into_any()
-}
-
-/// A number for a summary: four significant digits, in the language's
-/// decimal mark.
-fn short_number(value: f64, lang: Lang) -> String {
-    let digits = if value == 0.0 {
-        0
-    } else {
-        (3 - value.abs().log10().floor() as i32).clamp(0, 6) as usize
-    };
-    let text = format!("{value:.digits$}");
-    match lang {
-        Lang::Sv => text.replace('.', ",").replace('-', "−"),
-        Lang::En => text,
-    }
 }

@@ -65,6 +65,38 @@ test("the start page's curated analyses open in one click, on a phone too", asyn
   await context.close();
 });
 
+test("the curated analyses' numbers are written for reading: no float noise, the language's marks", async () => {
+  for (const lang of ["sv", "en"]) {
+    const { lab, context } = await openLab(`/real/?lang=${lang}`, desktop);
+    await lab.waitForCatalog("loaded");
+    const page = lab.page;
+    const ids = await page.getByTestId("curated").evaluateAll((cs) => cs.map((c) => c.dataset.id));
+    for (const id of ids) {
+      await page.goto(page.url().split("#")[0]);
+      await page.locator(`[data-testid="curated"][data-id="${id}"] [data-testid="curated-open"]`).click();
+      await page.getByTestId("analysis-page").waitFor();
+      const cells = (await lab.previewRows()).flat();
+      const numbers = cells.filter((c) => /^[−-]?[\d ,.]+$/.test(c) && /\d/.test(c));
+      assert.ok(numbers.length > 0, `${lang} ${id}: numbers in the preview`);
+      for (const n of numbers) {
+        // At most six decimals (the cap), never the 13 of float noise.
+        const decimals = n.split(lang === "sv" ? "," : ".")[1] ?? "";
+        assert.ok(decimals.length <= 6, `${lang} ${id}: ${n}`);
+        // Swedish writes a decimal comma and groups with a narrow space,
+        // English a point and commas; a minus is a minus sign.
+        if (lang === "sv") assert.doesNotMatch(n, /\./, `${lang} ${id}: ${n}`);
+        else assert.doesNotMatch(n, /\d,\d{1,2}$|\d \d/, `${lang} ${id}: ${n}`);
+        assert.doesNotMatch(n, /^-/, `${lang} ${id}: ${n}`);
+      }
+      // A column name keeps its place; the type is a short word.
+      const types = await page.locator('[data-testid="sort-column"] .type').allInnerTexts();
+      for (const t of types) assert.ok(t.length <= 12 && !/[()]/.test(t), `${lang} ${id}: type ${t}`);
+    }
+    assert.deepEqual(lab.errors, []);
+    await context.close();
+  }
+});
+
 test("the embed snippet shows the chart alone, sized to the iframe, at two sizes", async () => {
   const { lab, context } = await openLab("/real/?lang=en", desktop);
   await lab.waitForCatalog("loaded");

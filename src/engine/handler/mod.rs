@@ -170,6 +170,7 @@ impl Engine {
                 sort,
                 offset,
                 limit,
+                lang,
             } => {
                 let Some(loaded) = self.tables.get_mut(&dataset) else {
                     return not_loaded(&dataset);
@@ -184,13 +185,15 @@ impl Engine {
                 Outcome::Reply(Response::Rows {
                     total: loaded.selection.len() as u64,
                     offset: offset as u64,
-                    rows: loaded.selection.page(&loaded.batch, offset, limit as usize),
+                    rows: loaded
+                        .selection
+                        .page(&loaded.batch, offset, limit as usize, lang),
                     dataset,
                 })
             }
-            Request::Summarize { dataset } => match self.tables.get(&dataset) {
+            Request::Summarize { dataset, lang } => match self.tables.get(&dataset) {
                 Some(loaded) => Outcome::Reply(Response::Summaries {
-                    columns: summarize(&loaded.batch),
+                    columns: summarize(&loaded.batch, lang),
                     dataset,
                 }),
                 None => not_loaded(&dataset),

@@ -168,6 +168,7 @@ Ume\xe5;0114;n/a
                 sort,
                 offset: 0,
                 limit: 10,
+                lang: Default::default(),
             },
             None,
         ) else {
@@ -204,6 +205,7 @@ Ume\xe5;0114;n/a
         &mut engine,
         Request::Summarize {
             dataset: "file:k.csv".into(),
+            lang: Default::default(),
         },
         None,
     ) else {
@@ -268,6 +270,7 @@ fn bad_files_and_requests_are_errors_and_keep_what_is_loaded() {
             sort: None,
             offset: u64::MAX,
             limit: u32::MAX,
+            lang: Default::default(),
         },
         Request::Rows {
             dataset: "file:t.arrow".into(),
@@ -276,11 +279,13 @@ fn bad_files_and_requests_are_errors_and_keep_what_is_loaded() {
                 column: 99,
                 descending: false,
             }),
+            lang: Default::default(),
             offset: 0,
             limit: 1,
         },
         Request::Summarize {
             dataset: "nope".into(),
+            lang: Default::default(),
         },
     ] {
         assert!(matches!(
@@ -296,6 +301,7 @@ fn bad_files_and_requests_are_errors_and_keep_what_is_loaded() {
             sort: None,
             offset: u64::MAX,
             limit: u32::MAX,
+            lang: Default::default(),
         },
         None,
     ) else {

@@ -5,6 +5,7 @@
 use crate::chart::Lang;
 use crate::chart::Lang::{En, Sv};
 use crate::data::csv::ColumnType;
+use crate::data::schema::TypeWord;
 use crate::ml::agglomerative::Linkage;
 use crate::ml::features::{ColumnScale, Missing, RowScale};
 use crate::ops::group::Aggregate;
@@ -242,6 +243,27 @@ impl Label for FormulaChoice {
             (En, FormulaChoice::Change) => "change from the previous",
             (Sv, FormulaChoice::ChangePercent) => "förändring i %",
             (En, FormulaChoice::ChangePercent) => "change in %",
+        }
+    }
+}
+
+impl Label for TypeWord {
+    /// What a column holds, in a header.
+    fn label(self, lang: Lang) -> &'static str {
+        match (lang, self) {
+            (_, TypeWord::Text) => "text",
+            (Sv, TypeWord::Integer) => "heltal",
+            (En, TypeWord::Integer) => "integer",
+            (Sv, TypeWord::Decimal) => "decimaltal",
+            (En, TypeWord::Decimal) => "decimal",
+            (Sv, TypeWord::Date) => "datum",
+            (En, TypeWord::Date) => "date",
+            (Sv, TypeWord::Time) => "tid",
+            (En, TypeWord::Time) => "time",
+            (Sv, TypeWord::YesNo) => "ja/nej",
+            (En, TypeWord::YesNo) => "yes/no",
+            (Sv, TypeWord::Other) => "annat",
+            (En, TypeWord::Other) => "other",
         }
     }
 }
