@@ -103,6 +103,13 @@ impl std::fmt::Display for ChartError {
 
 impl std::error::Error for ChartError {}
 
+/// The height an embedded chart asks its page for at `width` CSS pixels
+/// (three fifths of the width, between 260 and 520 px), so a phone's frame
+/// is not mostly empty and a wide one not too tall.
+pub fn embed_height(width: u32) -> u32 {
+    (width as f32 * 0.6).clamp(260.0, 520.0).round() as u32
+}
+
 /// Where the chart is drawn: its size in CSS pixels and the device pixels
 /// per CSS pixel.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

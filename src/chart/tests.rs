@@ -474,3 +474,13 @@ fn charts_that_do_not_zoom_refuse_the_pointer() {
     assert_eq!(zoom_at(&frame, 0.5, None), None);
     assert_eq!(pan_by(&frame, 10.0, 0.0, None), None);
 }
+
+#[test]
+fn an_embed_asks_for_a_height_that_fits_its_width() {
+    use super::embed_height;
+    assert_eq!(embed_height(360), 260);
+    assert_eq!(embed_height(640), 384);
+    assert_eq!(embed_height(900), 520);
+    assert_eq!(embed_height(0), 260);
+    assert_eq!(embed_height(u32::MAX), 520);
+}

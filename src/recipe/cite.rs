@@ -86,6 +86,28 @@ pub fn iframe(src: &str, title: &str) -> String {
     )
 }
 
+/// The key of the one message an embed sends its parent page: its
+/// content height in CSS pixels, `{"datalabb:height": 612, "id": "…"}`.
+pub const HEIGHT_KEY: &str = "datalabb:height";
+
+/// The script of the embed snippet: it sizes the iframe whose window sent
+/// the height message (from the iframe's own origin) to that height,
+/// between 100 and 4,000 px. Without it the iframe keeps its fixed height.
+pub const RESIZE_SCRIPT: &str = r#"<script>addEventListener("message", function (e) {
+  var h = e.data && e.data["datalabb:height"];
+  if (typeof h !== "number" || !isFinite(h)) return;
+  document.querySelectorAll("iframe").forEach(function (f) {
+    if (f.contentWindow === e.source && new URL(f.src, location.href).origin === e.origin)
+      f.style.height = Math.max(100, Math.min(4000, Math.round(h))) + "px";
+  });
+});</script>"#;
+
+/// What a newsroom pastes: the [`iframe`] and the [`RESIZE_SCRIPT`] that
+/// lets it grow to the embed's content (a title that wraps on a phone).
+pub fn snippet(src: &str, title: &str) -> String {
+    format!("{}\n{RESIZE_SCRIPT}", iframe(src, title))
+}
+
 /// Text safe inside an HTML attribute in double quotes.
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -146,5 +168,13 @@ mod tests {
         assert!(html.contains(r#"src="https://x/?a=1&amp;b=2#/embed/r1.x""#));
         assert!(html.contains(r#"title="A &quot;title&quot; &lt;b&gt;""#));
         assert!(html.starts_with("<iframe ") && html.ends_with("></iframe>"));
+        let pasted = snippet("https://x/#/embed/r1.x", "t");
+        assert!(pasted.starts_with(&iframe("https://x/#/embed/r1.x", "t")));
+        assert!(pasted.contains(HEIGHT_KEY) && pasted.ends_with("</script>"));
+        // It trusts only the iframe's own window and origin.
+        assert!(
+            pasted.contains("f.contentWindow === e.source")
+                && pasted.contains(".origin === e.origin")
+        );
     }
 }

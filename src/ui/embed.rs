@@ -120,6 +120,32 @@ pub fn EmbedPage() -> impl IntoView {
         ran.error.map(|e| format!("{} {}", t.failed, e.message))
     });
     let loading = move || problem.with(Option::is_none) && result.with(Option::is_none);
+    // The page around the iframe learns the height this embed wants
+    // whenever it may change: when the chart or a message shows, and when
+    // the width changes.
+    let id = Memo::new(move |_| {
+        route
+            .get()
+            .map(|(link, _)| crate::recipe::cite::recipe_hash(&link))
+    });
+    Effect::new(move |_| {
+        problem.track();
+        result.track();
+        panel.runs.track();
+        let id = id.get_untracked().unwrap_or_default();
+        set_timeout(
+            move || post_height(&id),
+            std::time::Duration::from_millis(100),
+        );
+    });
+    if let Some(window) = web_sys::window() {
+        let on_resize = gloo_events::EventListener::new(&window, "resize", move |_| {
+            if let Some(id) = id.try_get_untracked().flatten() {
+                post_height(&id);
+            }
+        });
+        StoredValue::new_local(on_resize);
+    }
 
     view! {
         <article class="embed-page" data-testid="embed">
@@ -149,4 +175,52 @@ pub fn EmbedPage() -> impl IntoView {
         </article>
     }
     .into_any()
+}
+
+/// Tells the page around this embed (if any) the height its content wants:
+/// the chart at [`crate::chart::embed_height`] of the width, and whatever
+/// else shows. One message, `{"datalabb:height": h, "id": "…"}`, to any
+/// origin: it says nothing but a height. The embed never reads messages.
+fn post_height(id: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(Some(parent)) = window.parent() else {
+        return;
+    };
+    // Not framed: the parent is the window itself.
+    if js_sys::Object::is(&parent, &window) {
+        return;
+    }
+    let Some(document) = window.document() else {
+        return;
+    };
+    let Ok(Some(article)) = document.query_selector("[data-testid=embed]") else {
+        return;
+    };
+    let width = document
+        .document_element()
+        .map(|e| e.client_width())
+        .unwrap_or(0)
+        .max(0) as u32;
+    let canvas = document
+        .query_selector(".chart-box:not(.hidden) canvas")
+        .ok()
+        .flatten()
+        .map(|c| c.client_height())
+        .unwrap_or(0);
+    let chart = if canvas > 0 {
+        crate::chart::embed_height(width) as i32 - canvas
+    } else {
+        0
+    };
+    let height = (article.scroll_height() + chart).max(100);
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &message,
+        &crate::recipe::cite::HEIGHT_KEY.into(),
+        &f64::from(height).into(),
+    );
+    let _ = js_sys::Reflect::set(&message, &"id".into(), &id.into());
+    let _ = parent.post_message(&message, "*");
 }

@@ -91,7 +91,8 @@ test("an analysis built in the panel opens again from its link and equals the co
   const filtered = await stepRows(page, 1);
   const rows = await lab.previewRows();
   assert.ok(rows.length > 5, `${rows.length} ministries`);
-  assert.ok(rows.every((r) => r.length === 3 && Number(r[2]) > 0), JSON.stringify(rows));
+  // Sums written for reading in English: grouped thousands.
+  assert.ok(rows.every((r) => r.length === 3 && /^\d{1,3}(,\d{3})*(\.\d+)?$/.test(r[2]) && Number(r[2].replaceAll(",", "")) > 0), JSON.stringify(rows));
   await lab.screenshot("analysis");
 
   // The downloads are the bytes the command-line tool writes for the link.

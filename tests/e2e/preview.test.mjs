@@ -90,7 +90,8 @@ test("a Swedish CSV file opens with correct numbers, and a type can be corrected
   assert.ok(await page.getByTestId("decimal-comma").isChecked());
 
   const rows = await lab.previewRows();
-  assert.deepEqual(rows[0], ["1", "Gävle", "2180", "103011", "12,5", "2024-01-31"]);
+  // Numbers in the page's language (English): thousands grouped; codes and years stay.
+  assert.deepEqual(rows[0], ["1", "Gävle", "2180", "103,011", "12,5", "2024-01-31"]);
   assert.equal(rows[1][1], "Umeå; stad\nnorr");
   assert.equal(rows[1][2], "0114");
   // "n/a" keeps the share column as text until the visitor says otherwise.
@@ -102,7 +103,8 @@ test("a Swedish CSV file opens with correct numbers, and a type can be corrected
   );
   assert.match(await share.innerText(), /1 \(line 4: «n\/a»\)/);
   const retyped = await lab.previewRows();
-  assert.deepEqual([retyped[0][4], retyped[1][4], retyped[2][4]], ["12.5", "-0.25", "–"]);
+  // One precision for the column (the decimals its values need), a minus sign.
+  assert.deepEqual([retyped[0][4], retyped[1][4], retyped[2][4]], ["12.50", "−0.25", "–"]);
   const mean = page.locator('[data-testid="summary-card"][data-column="Andel"]').getByTestId("mean");
   assert.match(await mean.innerText(), /mean: 6\.125/);
   await lab.screenshot("csv-file");
@@ -148,7 +150,7 @@ test("the preview scrolls to the last of a million rows", async () => {
   await page.keyboard.press("End");
   await lab.waitForStatus(/showing 999 987–1 000 000$/);
   let rows = await lab.previewRows();
-  assert.deepEqual(rows.at(-1).slice(0, 2), ["1 000 000", "1000000"]);
+  assert.deepEqual(rows.at(-1).slice(0, 2), ["1 000 000", "1,000,000"]);
 
   // ... and by the scrollbar, which the browser caps in height.
   await page.keyboard.press("Home");
@@ -167,7 +169,7 @@ test("the preview scrolls to the last of a million rows", async () => {
   await id.click();
   await id.click();
   await page.waitForFunction(
-    () => document.querySelector('[data-testid="preview-row"] [role="gridcell"]')?.textContent === "1000000",
+    () => document.querySelector('[data-testid="preview-row"] [role="gridcell"]')?.textContent === "1,000,000",
     null,
     { timeout: 60_000 },
   );

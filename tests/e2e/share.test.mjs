@@ -106,6 +106,7 @@ test("the embed snippet shows the chart alone, sized to the iframe, at two sizes
   await page.getByTestId("embed-toggle").click();
   const snippet = await page.getByTestId("embed-snippet").inputValue();
   assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/real\/\?lang=en#\/embed\/r1\.[\w-]+" title="[^"]+" width="100%" height="480"/);
+  assert.match(snippet, /<\/iframe>\n<script>[\s\S]*"datalabb:height"[\s\S]*<\/script>$/);
   await page.getByTestId("embed-follow").check();
   assert.match(await page.getByTestId("embed-snippet").inputValue(), /#\/embed\/r1\.[\w-]+\?follow"/);
 
@@ -124,6 +125,23 @@ test("the embed snippet shows the chart alone, sized to the iframe, at two sizes
     await article.goto(articleUrl(name));
     const frame = article.frameLocator("iframe");
     await drawnIn(frame);
+    // The snippet's script grows the iframe to the height the embed asks
+    // for: the chart at three fifths of the width (260 to 520 px) and the
+    // link under it, with nothing to scroll inside.
+    const wanted = Math.round(Math.min(520, Math.max(260, width * 0.6)));
+    let sizes;
+    for (let tries = 0; tries < 100; tries++) {
+      const iframe = await article.evaluate(() => document.querySelector("iframe").getBoundingClientRect().height);
+      const within = await article.frames()[1].evaluate(() => ({
+        canvas: document.querySelector('[data-testid="chart-canvas"]').getBoundingClientRect().height,
+        scroll: document.documentElement.scrollHeight,
+      }));
+      sizes = { iframe, ...within };
+      if (Math.abs(within.canvas - wanted) <= 2 && Math.abs(iframe - within.scroll) <= 2) break;
+      await article.waitForTimeout(100);
+    }
+    assert.ok(Math.abs(sizes.canvas - wanted) <= 2, `${width}: the chart at its height (${JSON.stringify(sizes)}, ${wanted})`);
+    assert.ok(Math.abs(sizes.iframe - sizes.scroll) <= 2, `${width}: the iframe fits its content (${JSON.stringify(sizes)})`);
     const inside = await article.frames()[1].evaluate(() => {
       const canvas = document.querySelector('[data-testid="chart-canvas"]');
       return {
@@ -143,6 +161,14 @@ test("the embed snippet shows the chart alone, sized to the iframe, at two sizes
     assert.match(inside.open, /#\/analysis\/r1\./, "a link to the analysis in the lab");
     await article.screenshot({ path: join(artifacts, `embed-${width}x${height}.png`) });
   }
+  // Without the script the iframe keeps the height the article gave it.
+  const fixed = snippet.replace(/\n<script>[\s\S]*<\/script>$/, "").replace('width="100%" height="480"', 'width="360" height="300"');
+  assert.doesNotMatch(fixed, /<script>/);
+  writeFileSync(join(articles, "fixed.html"), `<!doctype html><meta charset="utf-8"><title>News</title>${fixed}`);
+  await article.goto(articleUrl("fixed.html"));
+  await drawnIn(article.frameLocator("iframe"));
+  await article.waitForTimeout(500);
+  assert.equal(await article.evaluate(() => document.querySelector("iframe").getBoundingClientRect().height), 300);
   articleServer.close();
   assert.deepEqual(errors, []);
   assert.deepEqual(lab.errors, []);

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::ui::route::Href;
 
 use crate::data::Lang;
-use crate::recipe::cite::{citation, command, iframe};
+use crate::recipe::cite::{citation, command, snippet};
 use crate::ui::analysis::Panel;
 use crate::ui::i18n::embed_texts;
 use crate::ui::route::Route;
@@ -79,7 +79,7 @@ pub fn EmbedPanel(panel: Panel) -> impl IntoView {
             .recipe
             .with(|r| r.as_ref().ok().and_then(|r| r.chart.title.clone()))
             .unwrap_or_else(|| "Datalabb".into());
-        iframe(&src, &title)
+        snippet(&src, &title)
     });
     view! {
         <details class="share-panel" data-testid="embed-panel">

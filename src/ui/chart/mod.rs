@@ -69,7 +69,7 @@ pub fn ChartView(
         chart.hovers.tip.set(None);
         chart.ask();
     });
-    chart.follow_width();
+    chart.follow_size();
     let brushed = Memo::new(move |_| chart.brushed());
     let add_filter = move |_| {
         let spec = spec.get_untracked();

@@ -40,7 +40,8 @@ pub(super) struct Chart {
     pub(super) brush: RwSignal<Option<(f32, f32, f32, f32)>>,
     pub(super) hovers: Hovers,
     pub(super) drag: StoredValue<Option<Drag>>,
-    pub(super) width: RwSignal<u32>,
+    /// The size last asked for, in CSS pixels.
+    drawn_at: StoredValue<(u32, u32)>,
     /// A chart request is out; another was wanted meanwhile.
     in_flight: StoredValue<bool>,
     wanted: StoredValue<bool>,
@@ -82,7 +83,7 @@ impl Chart {
                 next: StoredValue::new(None),
             },
             drag: StoredValue::new(None),
-            width: RwSignal::new(0),
+            drawn_at: StoredValue::new((0, 0)),
             in_flight: StoredValue::new(false),
             wanted: StoredValue::new(false),
             chart_ms: RwSignal::new(None),
@@ -161,7 +162,9 @@ impl Chart {
         }
         self.in_flight.set_value(true);
         let asked_at = now();
-        self.lab.ask(&self.request(self.size()), move |response| {
+        let size = self.size();
+        self.drawn_at.set_value((size.width, size.height));
+        self.lab.ask(&self.request(size), move |response| {
             if self.error.is_disposed() {
                 return;
             }
@@ -215,19 +218,20 @@ impl Chart {
         self.shown.set_value(Some(shown));
     }
 
-    /// Follows the panel's width: a window resize that changes it redraws.
-    /// The listener goes with the panel's owner.
-    pub(super) fn follow_width(self) {
+    /// Follows the size the chart is drawn at: a window resize that
+    /// changes it (the panel's width; in an embed, the window's height
+    /// too, when the article sizes the frame) redraws. The listener goes
+    /// with the panel's owner.
+    pub(super) fn follow_size(self) {
         let Some(window) = web_sys::window() else {
             return;
         };
         let on_resize = gloo_events::EventListener::new(&window, "resize", move |_| {
-            if let Some(b) = self.boxed.get_untracked() {
-                let w = (b.client_width() - 2).max(0) as u32;
-                if w != self.width.get_untracked() {
-                    self.width.set(w);
-                    self.ask();
-                }
+            let size = self.size();
+            let now = (size.width, size.height);
+            if now != self.drawn_at.get_value() {
+                self.drawn_at.set_value(now);
+                self.ask();
             }
         });
         StoredValue::new_local(on_resize);
