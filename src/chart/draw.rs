@@ -9,7 +9,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::frame::{Frame, Mark, Rect, SMALL_PX, TEXT_PX, TITLE_PX, ellipsis};
+use super::frame::{Frame, Mark, Rect, SMALL_PX, TEXT_PX, TITLE_PX, ellipsis, title_block};
 use super::{ChartError, ramp};
 
 type Drawn = Result<(), ChartError>;
@@ -212,16 +212,15 @@ pub fn over<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) ->
         .into_font()
         .color(&INK)
         .pos(Pos::new(HPos::Left, VPos::Top));
-    let width_chars = ((frame.width as f32 - 2.0 * pad) / (TITLE_PX * s * 0.62)).max(8.0) as usize;
-    root.draw(&Text::new(
-        ellipsis(&frame.title, width_chars),
-        p(pad, pad),
-        title,
-    ))
-    .map_err(fail)?;
+    for (i, line) in frame.title_lines.iter().enumerate() {
+        let at = p(pad, pad + i as f32 * 20.0 * s);
+        root.draw(&Text::new(line.clone(), at, title.clone()))
+            .map_err(fail)?;
+    }
+    let below_title = title_block(frame.title_lines.len(), s);
     let note_chars = ((frame.width as f32 - 2.0 * pad) / (SMALL_PX * s * 0.62)).max(8.0) as usize;
     for (i, note) in frame.notes.iter().enumerate() {
-        let at = p(pad, pad + 22.0 * s + i as f32 * 15.0 * s);
+        let at = p(pad, pad + below_title + i as f32 * 15.0 * s);
         root.draw(&Text::new(
             ellipsis(note, note_chars),
             at,

@@ -103,10 +103,19 @@ impl std::fmt::Display for ChartError {
 
 impl std::error::Error for ChartError {}
 
-/// The height an embedded chart asks its page for at `width` CSS pixels
-/// (three fifths of the width, between 260 and 520 px), so a phone's frame
-/// is not mostly empty and a wide one not too tall.
+/// The height an embed asks its page for at `width` CSS pixels: the chart
+/// at three fifths of the width (between 260 and 520 px, so a phone's
+/// frame is not mostly empty and a wide one not too tall) and the line
+/// with the link under it.
 pub fn embed_height(width: u32) -> u32 {
+    chart_height_in_embed(width) + EMBED_LINK_PX
+}
+
+/// The room an embed keeps under its chart for the link to the lab.
+pub const EMBED_LINK_PX: u32 = 44;
+
+/// The chart's part of [`embed_height`].
+pub fn chart_height_in_embed(width: u32) -> u32 {
     (width as f32 * 0.6).clamp(260.0, 520.0).round() as u32
 }
 

@@ -477,10 +477,59 @@ fn charts_that_do_not_zoom_refuse_the_pointer() {
 
 #[test]
 fn an_embed_asks_for_a_height_that_fits_its_width() {
-    use super::embed_height;
-    assert_eq!(embed_height(360), 260);
-    assert_eq!(embed_height(640), 384);
-    assert_eq!(embed_height(900), 520);
-    assert_eq!(embed_height(0), 260);
-    assert_eq!(embed_height(u32::MAX), 520);
+    use super::{EMBED_LINK_PX, chart_height_in_embed, embed_height};
+    assert_eq!(chart_height_in_embed(360), 260);
+    assert_eq!(chart_height_in_embed(640), 384);
+    assert_eq!(chart_height_in_embed(900), 520);
+    assert_eq!(chart_height_in_embed(0), 260);
+    assert_eq!(chart_height_in_embed(u32::MAX), 520);
+    assert_eq!(embed_height(640), 384 + EMBED_LINK_PX);
+}
+
+#[test]
+fn category_labels_that_do_not_fit_are_reported_not_dropped_silently() {
+    let names: Vec<String> = (0..20)
+        .map(|i| format!("Myndigheten för sak nummer {i}"))
+        .collect();
+    let batch = RecordBatch::try_from_iter([
+        (
+            "agency",
+            Arc::new(StringArray::from(names.clone())) as ArrayRef,
+        ),
+        (
+            "fte",
+            Arc::new(Float64Array::from_iter_values((0..20).map(f64::from))) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    let spec = spec(ChartKind::Bar, "agency", Some("fte"), None);
+    for lang in [Lang::En, Lang::Sv] {
+        let ctx = Context { lang, ..context() };
+        let prepared = prepare(&batch, &spec, &ctx).unwrap();
+        // A phone-sized embed: not every one of 20 labels fits.
+        let small = Size {
+            width: 360,
+            height: 300,
+            scale: 1.0,
+        };
+        let frame = layout(&prepared, &ctx, small, None, None);
+        let shown = frame.y.ticks.len();
+        assert!(shown < 20, "{shown}");
+        let note = &frame.notes[0];
+        assert!(note.starts_with(&format!("{shown} ")), "{note}");
+        assert!(note.contains("20"), "{note}");
+        // Room for all: no note.
+        let tall = Size {
+            width: 960,
+            height: 900,
+            scale: 1.0,
+        };
+        let frame = layout(&prepared, &ctx, tall, None, None);
+        assert_eq!(frame.y.ticks.len(), 20);
+        assert!(
+            frame.notes.iter().all(|n| !n.contains("20")),
+            "{:?}",
+            frame.notes
+        );
+    }
 }

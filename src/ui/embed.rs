@@ -203,18 +203,19 @@ fn post_height(id: &str) {
         .map(|e| e.client_width())
         .unwrap_or(0)
         .max(0) as u32;
-    let canvas = document
+    let charted = document
         .query_selector(".chart-box:not(.hidden) canvas")
         .ok()
         .flatten()
-        .map(|c| c.client_height())
-        .unwrap_or(0);
-    let chart = if canvas > 0 {
-        crate::chart::embed_height(width) as i32 - canvas
+        .is_some_and(|c| c.client_height() > 0);
+    // With a chart: its height at this width and the link (the chart fills
+    // the frame less the link); without: the message as it stands.
+    let height = if charted {
+        crate::chart::embed_height(width) as i32
     } else {
-        0
-    };
-    let height = (article.scroll_height() + chart).max(100);
+        article.scroll_height()
+    }
+    .max(100);
     let message = js_sys::Object::new();
     let _ = js_sys::Reflect::set(
         &message,

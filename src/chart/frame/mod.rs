@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chart::prepare::{Body, Prepared};
 use crate::chart::{Context, Size, View, group_color, ramp};
+use crate::data::Lang;
 use crate::data::format::{grouped, short};
 use crate::recipe::ChartKind;
 
@@ -188,6 +189,8 @@ pub struct Frame {
     pub height: u32,
     pub scale: f32,
     pub title: String,
+    /// The title in the lines it is drawn in (it wraps, at most three).
+    pub title_lines: Vec<String>,
     pub notes: Vec<String>,
     /// Source, licence and the lab's name, in one or two lines.
     pub footer: Vec<String>,
@@ -206,6 +209,15 @@ pub struct Frame {
     pub shown: u64,
     /// Whether the chart can zoom (scatter, line).
     pub zoomable: bool,
+}
+
+/// The most lines a title wraps to.
+pub const TITLE_LINES: usize = 3;
+
+/// The height of a title of `lines` lines at `s` device pixels per CSS
+/// pixel, with the space under it.
+pub fn title_block(lines: usize, s: f32) -> f32 {
+    (22.0 + lines.saturating_sub(1) as f32 * 20.0) * s
 }
 
 /// Font sizes in CSS pixels.
@@ -230,8 +242,61 @@ pub fn ellipsis(text: &str, max: usize) -> String {
 }
 
 /// Lays `prepared` out at `size`. `view` zooms a scatter or line chart;
-/// `highlight` fades every colour group but this one.
+/// `highlight` fades every colour group but this one. Category labels are
+/// never left out silently: when too many bars or cells share too little
+/// room for every label, the chart says so in a note (and the data tab
+/// lists them all).
 pub fn layout(
+    prepared: &Prepared,
+    context: &Context,
+    size: Size,
+    view: Option<View>,
+    highlight: Option<u8>,
+) -> Frame {
+    let mut frame = layout_once(prepared, context, size, view, highlight);
+    let (mut shown, total) = labels_shown(prepared, &frame);
+    // The note takes room from the plot, so fewer labels may fit with it:
+    // laid out again until the note tells the truth (twice at most).
+    for _ in 0..2 {
+        if shown >= total {
+            break;
+        }
+        let note = match context.lang {
+            Lang::Sv => {
+                format!("{shown} av {total} etiketter får plats; datatabellen listar alla.")
+            }
+            Lang::En => format!("{shown} of {total} labels fit; the data table lists them all."),
+        };
+        let mut noted = prepared.clone();
+        noted.notes.insert(0, note);
+        frame = layout_once(&noted, context, size, view, highlight);
+        let (now, _) = labels_shown(prepared, &frame);
+        if now == shown {
+            break;
+        }
+        shown = now;
+    }
+    frame
+}
+
+/// How many category labels a band axis of `frame` shows, of how many.
+fn labels_shown(prepared: &Prepared, frame: &Frame) -> (usize, usize) {
+    let ticks = |axis: &Axis| axis.ticks.len();
+    match &prepared.body {
+        Body::Bars {
+            categories,
+            horizontal,
+            ..
+        } => {
+            let axis = if *horizontal { &frame.y } else { &frame.x };
+            (ticks(axis), categories.len())
+        }
+        Body::Heatmap { xs, ys, .. } => (ticks(&frame.x) + ticks(&frame.y), xs.len() + ys.len()),
+        _ => (0, 0),
+    }
+}
+
+fn layout_once(
     prepared: &Prepared,
     context: &Context,
     size: Size,
@@ -242,8 +307,9 @@ pub fn layout(
     let (w, h) = (width as f32, height as f32);
     let pad = 10.0 * s;
     let lang = context.lang;
-    let mut top = pad;
-    top += 22.0 * s;
+    let title_chars = ((w - 2.0 * pad) / (TITLE_PX * s * 0.62)).max(8.0) as usize;
+    let title_lines = chrome::wrap(&prepared.title, title_chars, TITLE_LINES);
+    let mut top = pad + title_block(title_lines.len(), s);
     let notes: Vec<String> = prepared.notes.iter().take(2).cloned().collect();
     top += notes.len() as f32 * 15.0 * s;
 
@@ -340,6 +406,7 @@ pub fn layout(
         height,
         scale: s,
         title: prepared.title.clone(),
+        title_lines,
         notes,
         footer,
         plot,

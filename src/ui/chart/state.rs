@@ -122,7 +122,7 @@ impl Chart {
                 .and_then(|w| w.inner_height().ok())
                 .and_then(|h| h.as_f64())
                 .unwrap_or(400.0);
-            (window as f32 - 44.0).clamp(160.0, 2000.0) as u32
+            (window as f32 - crate::chart::EMBED_LINK_PX as f32).clamp(160.0, 2000.0) as u32
         } else {
             (w as f32 * 0.6).clamp(300.0, 520.0) as u32
         };
