@@ -7,6 +7,7 @@
 //! page draws the frame with plotters, because plotters measures text
 //! through the page's `window()`. Natively the same drawing makes SVG.
 
+pub mod describe;
 pub mod draw;
 pub mod frame;
 pub mod interact;

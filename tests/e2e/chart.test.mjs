@@ -109,6 +109,12 @@ test("every kind of chart renders on the real data and answers the pointer", asy
     const tip = await findTip(page);
     assert.ok(tip && tip.length > 0, `${name}: a tooltip shows over a mark`);
     if (name === "scatter") assert.match(tip, /total: \d+/);
+    // The canvas has a name and a description in words: kind, axes, extremes.
+    assert.equal(await page.getByTestId("chart-canvas").getAttribute("aria-describedby"), "chart-description");
+    const words = await page.getByTestId("chart-description").textContent();
+    const kinds = { bar: "Bar chart", bar_many: "Bar chart", line: "Line chart", scatter: "Scatter plot", histogram: "Histogram", heatmap: "Heatmap" };
+    assert.ok(words.startsWith(kinds[name] ?? ""), `${name}: ${words}`);
+    if (name.startsWith("bar")) assert.match(words, /\d+ bars; largest .+ \(.+\), smallest .+ \(.+\)\.$/, words);
     if (name === "bar_many") {
       const table = await page.getByTestId("tab-data").click().then(() => page.getByTestId("chart-data").innerText());
       assert.match(table, /other \(\d+\)/, "the smaller agencies are summed in other");

@@ -191,6 +191,8 @@ pub struct Frame {
     pub title: String,
     /// The title in the lines it is drawn in (it wraps, at most three).
     pub title_lines: Vec<String>,
+    /// The chart in words, for a screen reader ([`crate::chart::describe`]).
+    pub description: String,
     pub notes: Vec<String>,
     /// Source, licence and the lab's name, in one or two lines.
     pub footer: Vec<String>,
@@ -407,6 +409,7 @@ fn layout_once(
         scale: s,
         title: prepared.title.clone(),
         title_lines,
+        description: crate::chart::describe::describe(prepared, lang),
         notes,
         footer,
         plot,

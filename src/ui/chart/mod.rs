@@ -83,6 +83,7 @@ pub fn ChartView(
         canvas,
         boxed,
         table,
+        description,
         error,
         view_box,
         brush,
@@ -164,6 +165,7 @@ pub fn ChartView(
                     data-hit-ms=move || hit_ms.get().map(|m| m.to_string())
                     data-legend=move || legend.get()
                     aria-label=move || t().canvas_label
+                    aria-describedby="chart-description"
                     on:mousemove=move |e| chart.on_move(e)
                     on:mousedown=move |e| chart.on_down(e)
                     on:mouseup=move |_| chart.on_up()
@@ -172,6 +174,7 @@ pub fn ChartView(
                     on:keydown=move |e| chart.on_key(e)
                     on:dblclick=move |_| chart.reset()
                 ></canvas>
+                <p id="chart-description" class="visually-hidden" data-testid="chart-description">{move || description.get()}</p>
                 {tooltip}
                 {brush_box}
             </div>

@@ -33,6 +33,8 @@ pub(super) struct Chart {
     /// The frame and image on the canvas.
     pub(super) shown: StoredValue<Option<Shown>, LocalStorage>,
     pub(super) table: RwSignal<Option<DataTable>>,
+    /// The chart in words (the canvas's accessible description).
+    pub(super) description: RwSignal<String>,
     pub(super) error: RwSignal<Option<String>>,
     pub(super) view_box: RwSignal<Option<View>>,
     pub(super) highlight: RwSignal<Option<u8>>,
@@ -72,6 +74,7 @@ impl Chart {
             boxed: NodeRef::new(),
             shown: StoredValue::new_local(None),
             table: RwSignal::new(None),
+            description: RwSignal::new(String::new()),
             error: RwSignal::new(None),
             view_box: RwSignal::new(None),
             highlight: RwSignal::new(None),
@@ -215,6 +218,7 @@ impl Chart {
             .collect();
         self.legend
             .set(serde_json::to_string(&rects).unwrap_or_default());
+        self.description.set(shown.frame.description.clone());
         self.shown.set_value(Some(shown));
     }
 
