@@ -518,6 +518,40 @@ fn category_labels_that_do_not_fit_are_reported_not_dropped_silently() {
         let note = &frame.notes[0];
         assert!(note.starts_with(&format!("{shown} ")), "{note}");
         assert!(note.contains("20"), "{note}");
+        // At the height it asks for, every label fits and no note is needed.
+        let wanted = frame.wanted_height.unwrap();
+        assert!(wanted > 300, "{wanted}");
+        let grown = layout(
+            &prepared,
+            &ctx,
+            Size {
+                height: wanted,
+                ..small
+            },
+            None,
+            None,
+        );
+        assert_eq!(grown.y.ticks.len(), 20, "at {wanted} px");
+        assert!(grown.notes.iter().all(|n| !n.contains("20")));
+        // Once there, it keeps asking for about the same height (no note
+        // now, so a line less), and the labels still fit at that height.
+        let again = grown.wanted_height.unwrap();
+        assert!(
+            again <= wanted && again + 20 >= wanted,
+            "{again} after {wanted}"
+        );
+        let settled = layout(
+            &prepared,
+            &ctx,
+            Size {
+                height: again,
+                ..small
+            },
+            None,
+            None,
+        );
+        assert_eq!(settled.y.ticks.len(), 20, "at {again} px");
+        assert_eq!(settled.wanted_height, Some(again));
         // Room for all: no note.
         let tall = Size {
             width: 960,

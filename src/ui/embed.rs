@@ -128,22 +128,26 @@ pub fn EmbedPage() -> impl IntoView {
             .get()
             .map(|(link, _)| crate::recipe::cite::recipe_hash(&link))
     });
+    // The height at which every label of the chart fits, when that is
+    // more than the width gives.
+    let wanted = StoredValue::new(None::<u32>);
+    let post = move || {
+        if let (Some(Some(id)), Some(wanted)) = (id.try_get_untracked(), wanted.try_get_value()) {
+            post_height(&id, wanted);
+        }
+    };
     Effect::new(move |_| {
         problem.track();
         result.track();
         panel.runs.track();
-        let id = id.get_untracked().unwrap_or_default();
-        set_timeout(
-            move || post_height(&id),
-            std::time::Duration::from_millis(100),
-        );
+        set_timeout(post, std::time::Duration::from_millis(100));
+    });
+    let on_drawn = Callback::new(move |height: Option<u32>| {
+        wanted.set_value(height);
+        post();
     });
     if let Some(window) = web_sys::window() {
-        let on_resize = gloo_events::EventListener::new(&window, "resize", move |_| {
-            if let Some(id) = id.try_get_untracked().flatten() {
-                post_height(&id);
-            }
-        });
+        let on_resize = gloo_events::EventListener::new(&window, "resize", move |_| post());
         StoredValue::new_local(on_resize);
     }
 
@@ -167,6 +171,7 @@ pub fn EmbedPage() -> impl IntoView {
                     on_spec=Callback::new(|_| {})
                     on_filter=Callback::new(|_| {})
                     embedded=true
+                    on_drawn=on_drawn
                 />
             </Show>
             <p class="embed-link">
@@ -178,10 +183,10 @@ pub fn EmbedPage() -> impl IntoView {
 }
 
 /// Tells the page around this embed (if any) the height its content wants:
-/// the chart at [`crate::chart::embed_height`] of the width, and whatever
-/// else shows. One message, `{"datalabb:height": h, "id": "…"}`, to any
+/// the chart at [`crate::chart::embed_height`] of the width, or taller when
+/// that is what its labels need (`wanted`), and whatever else shows. One message, `{"datalabb:height": h, "id": "…"}`, to any
 /// origin: it says nothing but a height. The embed never reads messages.
-fn post_height(id: &str) {
+fn post_height(id: &str, wanted: Option<u32>) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -211,7 +216,8 @@ fn post_height(id: &str) {
     // With a chart: its height at this width and the link (the chart fills
     // the frame less the link); without: the message as it stands.
     let height = if charted {
-        crate::chart::embed_height(width) as i32
+        let chart = crate::chart::chart_height_in_embed(width).max(wanted.unwrap_or(0));
+        (chart + crate::chart::EMBED_LINK_PX).min(4000) as i32
     } else {
         article.scroll_height()
     }

@@ -211,6 +211,10 @@ pub struct Frame {
     pub shown: u64,
     /// Whether the chart can zoom (scatter, line).
     pub zoomable: bool,
+    /// The least height in CSS pixels at which every category label of a
+    /// horizontal bar chart or a heatmap's rows fits (an embed asks its
+    /// page for it).
+    pub wanted_height: Option<u32>,
 }
 
 /// The most lines a title wraps to.
@@ -278,7 +282,38 @@ pub fn layout(
         }
         shown = now;
     }
+    frame.wanted_height = wanted_height(prepared, &frame);
     frame
+}
+
+/// The least CSS height at which every row label of a horizontal bar chart
+/// or a heatmap fits (a line of text each), whether or not they fit now:
+/// an embed asks for it, and keeps asking once it has it.
+fn wanted_height(prepared: &Prepared, frame: &Frame) -> Option<u32> {
+    let rows = match &prepared.body {
+        Body::Bars {
+            categories,
+            horizontal: true,
+            ..
+        } => categories.len(),
+        Body::Heatmap { ys, .. } => ys.len(),
+        _ => return None,
+    };
+    if rows == 0 {
+        return None;
+    }
+    let s = frame.scale.max(0.01);
+    let needed = rows as f32 * TEXT_PX * 1.3 * s;
+    // The chrome around the plot as it would be without the note about
+    // labels that do not fit (a margin against rounding).
+    let note = if frame.y.ticks.len() < rows {
+        15.0 * s
+    } else {
+        0.0
+    };
+    let chrome = frame.height as f32 - frame.plot.height() - note;
+    let wanted = (chrome + needed) / s + 4.0;
+    Some(wanted.ceil().clamp(0.0, 4000.0) as u32)
 }
 
 /// How many category labels a band axis of `frame` shows, of how many.
@@ -439,6 +474,7 @@ fn layout_once(
         mark_x: None,
         shown: 0,
         zoomable: false,
+        wanted_height: None,
     };
     match &prepared.body {
         Body::Points(p) => {

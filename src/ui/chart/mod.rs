@@ -54,9 +54,13 @@ pub fn ChartView(
     /// filter, and the chart fills the window's height.
     #[prop(optional)]
     embedded: bool,
+    /// Told, after each picture, the height at which every category label
+    /// would fit if they do not (an embed asks its page for it).
+    #[prop(optional)]
+    on_drawn: Option<Callback<Option<u32>>>,
 ) -> impl IntoView {
     let t = move || chart_texts(lang.get());
-    let chart = Chart::new(lab, spec, context, result, embedded);
+    let chart = Chart::new(lab, spec, context, result, embedded, on_drawn);
     let tab_data = RwSignal::new(false);
     // A new spec or result: reset zoom and highlight, and draw.
     Effect::new(move |_| {

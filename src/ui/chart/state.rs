@@ -27,6 +27,7 @@ pub(super) struct Chart {
     pub(super) result: Signal<Option<u64>>,
     /// Filling the window's height, without settings or exports.
     pub(super) embedded: bool,
+    on_drawn: Option<Callback<Option<u32>>>,
     pub(super) canvas: NodeRef<leptos::html::Canvas>,
     /// The panel (its width is the chart's).
     pub(super) boxed: NodeRef<leptos::html::Section>,
@@ -63,6 +64,7 @@ impl Chart {
         context: Signal<Context>,
         result: Signal<Option<u64>>,
         embedded: bool,
+        on_drawn: Option<Callback<Option<u32>>>,
     ) -> Chart {
         Chart {
             lab,
@@ -70,6 +72,7 @@ impl Chart {
             context,
             result,
             embedded,
+            on_drawn,
             canvas: NodeRef::new(),
             boxed: NodeRef::new(),
             shown: StoredValue::new_local(None),
@@ -219,6 +222,9 @@ impl Chart {
         self.legend
             .set(serde_json::to_string(&rects).unwrap_or_default());
         self.description.set(shown.frame.description.clone());
+        if let Some(on_drawn) = self.on_drawn {
+            on_drawn.run(shown.frame.wanted_height);
+        }
         self.shown.set_value(Some(shown));
     }
 
