@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::data::schema::ColumnType;
 use crate::recipe::plan::Schema;
 use crate::ui::analysis::panel::Panel;
+use crate::ui::i18n::Label;
 
 /// A `<select>` of columns of `schema`, showing `value` (also when it is
 /// not among them: the error below says so).
@@ -28,10 +29,17 @@ pub(crate) fn column_select(
                 ),
             );
         }
+        let missing = panel.t().missing;
+        let lang = panel.lang.get();
         list.into_iter()
             .map(|(n, t)| {
                 let selected = n == current;
-                view! { <option value=n.clone() selected=selected>{format!("{n} · {t}")}</option> }
+                // A short type word; the Arrow type in the tooltip.
+                let word = match &t {
+                    ColumnType::Other(text) if text == missing => missing,
+                    _ => t.word().label(lang),
+                };
+                view! { <option value=n.clone() selected=selected title=t.to_string()>{format!("{n} · {word}")}</option> }
             })
             .collect_view()
     };
