@@ -136,10 +136,13 @@ pub fn EmbedPage() -> impl IntoView {
             post_height(&id, wanted);
         }
     };
+    // The plotted table instead of the chart, in the frame.
+    let data_shown = RwSignal::new(false);
     Effect::new(move |_| {
         problem.track();
         result.track();
         panel.runs.track();
+        data_shown.track();
         set_timeout(post, std::time::Duration::from_millis(100));
     });
     let on_drawn = Callback::new(move |height: Option<u32>| {
@@ -172,9 +175,17 @@ pub fn EmbedPage() -> impl IntoView {
                     on_filter=Callback::new(|_| {})
                     embedded=true
                     on_drawn=on_drawn
+                    data_tab=data_shown
                 />
             </Show>
             <p class="embed-link">
+                <Show when=move || problem.with(Option::is_none) && result.with(Option::is_some)>
+                    <button class="link" data-testid="embed-data" aria-pressed=move || data_shown.get().to_string()
+                        on:click=move |_| data_shown.update(|d| *d = !*d)>
+                        {move || if data_shown.get() { t().show_chart } else { t().show_data }}
+                    </button>
+                    " · "
+                </Show>
                 <a href=open_in_lab target="_blank" rel="noopener" data-testid="embed-open">{move || t().open_in_lab}</a>
             </p>
         </article>

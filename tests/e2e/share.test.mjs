@@ -167,6 +167,26 @@ test("the embed snippet shows the chart alone, sized to the iframe, at two sizes
     assert.match(inside.open, /#\/analysis\/r1\./, "a link to the analysis in the lab");
     await article.screenshot({ path: join(artifacts, `embed-${width}x${height}.png`) });
   }
+  // The embed's "Data" link shows the plotted table in the frame, at phone
+  // size, and the iframe grows to it; "Chart" goes back.
+  const inFrame = article.frameLocator("iframe");
+  await inFrame.getByTestId("embed-data").click();
+  await inFrame.getByTestId("chart-data").waitFor();
+  const rows = await inFrame.locator('[data-testid="chart-data"] tbody tr').count();
+  assert.ok(rows >= 20, `${rows} rows in the data table`);
+  let grown;
+  for (let tries = 0; tries < 50; tries++) {
+    const iframe = await article.evaluate(() => document.querySelector("iframe").getBoundingClientRect().height);
+    const scroll = await article.frames()[1].evaluate(() => document.documentElement.scrollHeight);
+    grown = { iframe, scroll };
+    if (iframe > 400 && Math.abs(iframe - scroll) <= 2) break;
+    await article.waitForTimeout(100);
+  }
+  assert.ok(grown.iframe > 400 && Math.abs(grown.iframe - grown.scroll) <= 2, `the frame grows to the table (${JSON.stringify(grown)})`);
+  await article.screenshot({ path: join(artifacts, "embed-360-data.png") });
+  await inFrame.getByTestId("embed-data").click();
+  await inFrame.getByTestId("chart-canvas").waitFor();
+
   // Without the script the iframe keeps the height the article gave it.
   const fixed = snippet.replace(/\n<script>[\s\S]*<\/script>$/, "").replace('width="100%" height="480"', 'width="360" height="300"');
   assert.doesNotMatch(fixed, /<script>/);

@@ -58,10 +58,14 @@ pub fn ChartView(
     /// would fit if they do not (an embed asks its page for it).
     #[prop(optional)]
     on_drawn: Option<Callback<Option<u32>>>,
+    /// Whether the data table shows instead of the picture, when the page
+    /// around the panel switches it (an embed's "Data" link).
+    #[prop(optional)]
+    data_tab: Option<RwSignal<bool>>,
 ) -> impl IntoView {
     let t = move || chart_texts(lang.get());
     let chart = Chart::new(lab, spec, context, result, embedded, on_drawn);
-    let tab_data = RwSignal::new(false);
+    let tab_data = data_tab.unwrap_or_else(|| RwSignal::new(false));
     // A new spec or result: reset zoom and highlight, and draw.
     Effect::new(move |_| {
         spec.track();

@@ -6,6 +6,9 @@ use crate::data::Lang;
 pub struct EmbedTexts {
     pub loading: &'static str,
     pub open_in_lab: &'static str,
+    /// The embed's toggle between the chart and its data table.
+    pub show_data: &'static str,
+    pub show_chart: &'static str,
     pub broken_link: &'static str,
     pub engine_stopped: &'static str,
     pub host_down: &'static str,
@@ -29,6 +32,8 @@ pub struct EmbedTexts {
 const EMBED_SV: EmbedTexts = EmbedTexts {
     loading: "Laddar diagrammet…",
     open_in_lab: "Öppna i Datalabb ↗",
+    show_data: "Data",
+    show_chart: "Diagram",
     broken_link: "Länken till analysen går inte att läsa:",
     engine_stopped: "Beräkningsmotorn har stannat; öppna analysen i labbet.",
     host_down: "Data kunde inte hämtas:",
@@ -52,6 +57,8 @@ const EMBED_SV: EmbedTexts = EmbedTexts {
 const EMBED_EN: EmbedTexts = EmbedTexts {
     loading: "Loading the chart…",
     open_in_lab: "Open in Datalabb ↗",
+    show_data: "Data",
+    show_chart: "Chart",
     broken_link: "The analysis's link cannot be read:",
     engine_stopped: "The compute engine stopped; open the analysis in the lab.",
     host_down: "The data could not be fetched:",
