@@ -201,9 +201,18 @@ pub(super) fn bars(
     } else {
         table.columns.extend(groups.iter().cloned());
     }
+    // One precision per column of the table, as the preview writes it.
+    let decimals: Vec<usize> = sums
+        .iter()
+        .map(|s| crate::data::format::decimals_for(s))
+        .collect();
     for (c, name) in categories.iter().enumerate().take(MAX_TABLE_ROWS) {
         let mut row = vec![name.clone()];
-        row.extend(sums.iter().map(|s| crate::data::format::short(s[c], lang)));
+        row.extend(
+            sums.iter()
+                .zip(&decimals)
+                .map(|(s, &d)| crate::data::format::number(s[c], d, lang)),
+        );
         table.rows.push(row);
     }
     prepared.table = table;
@@ -344,6 +353,8 @@ pub(super) fn heatmap(
         rows: Vec::new(),
         total: cells.iter().filter(|c| c.is_some()).count() as u64,
     };
+    let present: Vec<f64> = cells.iter().flatten().copied().collect();
+    let decimals = crate::data::format::decimals_for(&present);
     'rows: for (yi, yn) in y_names.iter().enumerate() {
         for (xi, xn) in x_names.iter().enumerate() {
             if let Some(v) = cells[yi * x_names.len() + xi] {
@@ -353,7 +364,7 @@ pub(super) fn heatmap(
                 table.rows.push(vec![
                     yn.clone(),
                     xn.clone(),
-                    crate::data::format::short(v, lang),
+                    crate::data::format::number(v, decimals, lang),
                 ]);
             }
         }

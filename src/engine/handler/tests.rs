@@ -569,7 +569,7 @@ fn charts_a_result_and_answers_hovers() {
     };
     assert_eq!((frame.width, frame.height), (800, 600));
     assert_eq!(image, None, "two bars are drawn as shapes");
-    assert_eq!(table.rows, [["Ju", "4"], ["Fi", "2.5"]]);
+    assert_eq!(table.rows, [["Ju", "4.0"], ["Fi", "2.5"]]);
     // Hovering the first bar names it; far outside, nothing.
     let marks = frame.marks.unwrap();
     let crate::chart::frame::Mark::Rect { rect, .. } = &marks[0] else {
