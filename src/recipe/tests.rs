@@ -161,22 +161,10 @@ impl Random {
                 Step::Join {
                     input: self.pick(&["staff", "agencies", "nope"]).to_string(),
                     spec: JoinSpec {
-                        kind: *self.pick(&[
-                            JoinKind::Inner,
-                            JoinKind::Left,
-                            JoinKind::Right,
-                            JoinKind::Full,
-                            JoinKind::Semi,
-                            JoinKind::Anti,
-                        ]),
+                        kind: *self.pick(&JoinKind::ALL),
                         left_on: (0..keys).map(|_| self.name()).collect(),
                         right_on: (0..keys + self.below(2)).map(|_| self.name()).collect(),
-                        normalize: *self.pick(&[
-                            Normalize::Exact,
-                            Normalize::Trim,
-                            Normalize::Case,
-                            Normalize::Digits,
-                        ]),
+                        normalize: *self.pick(&Normalize::ALL),
                     },
                 }
             }
@@ -184,15 +172,7 @@ impl Random {
                 by: self.names(),
                 measures: (0..self.below(3))
                     .map(|_| Measure {
-                        aggregate: *self.pick(&[
-                            Aggregate::Count,
-                            Aggregate::Sum,
-                            Aggregate::Mean,
-                            Aggregate::Median,
-                            Aggregate::Min,
-                            Aggregate::Max,
-                            Aggregate::CountDistinct,
-                        ]),
+                        aggregate: *self.pick(&Aggregate::ALL),
                         column: (self.below(4) > 0).then(|| self.name()),
                         name: self.name(),
                     })
