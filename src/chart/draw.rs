@@ -9,7 +9,9 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::frame::{Frame, Mark, Rect, SMALL_PX, TEXT_PX, TITLE_PX, ellipsis, title_block};
+use super::frame::{
+    Frame, Mark, NOTE_PX, Rect, SMALL_PX, TEXT_PX, TITLE_PX, ellipsis, title_block,
+};
 use super::{ChartError, ramp};
 
 type Drawn = Result<(), ChartError>;
@@ -220,7 +222,7 @@ pub fn over<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) ->
     let below_title = title_block(frame.title_lines.len(), s);
     let note_chars = ((frame.width as f32 - 2.0 * pad) / (SMALL_PX * s * 0.62)).max(8.0) as usize;
     for (i, note) in frame.notes.iter().enumerate() {
-        let at = p(pad, pad + below_title + i as f32 * 15.0 * s);
+        let at = p(pad, pad + below_title + i as f32 * NOTE_PX * s);
         root.draw(&Text::new(
             ellipsis(note, note_chars),
             at,

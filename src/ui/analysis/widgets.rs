@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 
-use crate::data::schema::ColumnType;
 use crate::recipe::plan::Schema;
 use crate::ui::analysis::panel::Panel;
 use crate::ui::i18n::Label;
@@ -19,29 +18,21 @@ pub(crate) fn column_select(
 ) -> impl IntoView {
     let options = move || {
         let current = value.get();
-        let mut list = schema.get();
-        if !current.is_empty() && !list.iter().any(|(n, _)| *n == current) {
-            list.insert(
-                0,
-                (
-                    current.clone(),
-                    ColumnType::Other(panel.t().missing.to_string()),
-                ),
-            );
-        }
-        let missing = panel.t().missing;
+        let list = schema.get();
         let lang = panel.lang.get();
-        list.into_iter()
+        // A chosen column the table lacks comes first, said to be missing.
+        let gone = (!current.is_empty() && !list.iter().any(|(n, _)| *n == current)).then(|| {
+            view! { <option value=current.clone() selected=true>{format!("{current} · {}", panel.t().missing)}</option> }
+        });
+        let present = list
+            .into_iter()
             .map(|(n, t)| {
                 let selected = n == current;
                 // A short type word; the Arrow type in the tooltip.
-                let word = match &t {
-                    ColumnType::Other(text) if text == missing => missing,
-                    _ => t.word().label(lang),
-                };
-                view! { <option value=n.clone() selected=selected title=t.to_string()>{format!("{n} · {word}")}</option> }
+                view! { <option value=n.clone() selected=selected title=t.to_string()>{format!("{n} · {}", t.word().label(lang))}</option> }
             })
-            .collect_view()
+            .collect_view();
+        view! { {gone} {present} }
     };
     view! {
         <select
