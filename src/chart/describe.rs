@@ -166,6 +166,7 @@ mod tests {
             },
             mark_x: None,
             table: DataTable::default(),
+            furniture: Default::default(),
         }
     }
 

@@ -9,9 +9,9 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::frame::{
-    Frame, Mark, NOTE_PX, Rect, SMALL_PX, TEXT_PX, TITLE_PX, ellipsis, title_block,
-};
+use super::frame::boxes::TICK_GAP_PX;
+use super::frame::furniture::Align;
+use super::frame::{Frame, Mark, Rect, SMALL_PX, TEXT_PX, TextStyle, text_lines};
 use super::{ChartError, ramp};
 
 type Drawn = Result<(), ChartError>;
@@ -154,7 +154,7 @@ pub fn over<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) ->
         let style = small.pos(Pos::new(HPos::Center, VPos::Top));
         root.draw(&Text::new(
             t.label.clone(),
-            p(t.at, plot.y1 + tick + 2.0 * s),
+            p(t.at, plot.y1 + TICK_GAP_PX * s),
             style,
         ))
         .map_err(fail)?;
@@ -179,7 +179,7 @@ pub fn over<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) ->
     if !frame.x.title.is_empty() {
         let style = text.pos(Pos::new(HPos::Center, VPos::Top));
         let at = p((plot.x0 + plot.x1) / 2.0, plot.y1 + tick + 18.0 * s);
-        root.draw(&Text::new(ellipsis(&frame.x.title, 80), at, style))
+        root.draw(&Text::new(frame.x.title.clone(), at, style))
             .map_err(fail)?;
     }
     if !frame.y.title.is_empty() {
@@ -187,7 +187,7 @@ pub fn over<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) ->
             .transform(FontTransform::Rotate270)
             .pos(Pos::new(HPos::Center, VPos::Top));
         let at = p(pad, (plot.y0 + plot.y1) / 2.0);
-        root.draw(&Text::new(ellipsis(&frame.y.title, 60), at, style))
+        root.draw(&Text::new(frame.y.title.clone(), at, style))
             .map_err(fail)?;
     }
     if let Some((x, label)) = &frame.mark_x {
@@ -209,27 +209,19 @@ pub fn over<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) ->
         .map_err(fail)?;
     }
 
-    // Title, notes, legend, ramp, footer.
-    let title = (FONT, f64::from(TITLE_PX * s), FontStyle::Bold)
-        .into_font()
-        .color(&INK)
-        .pos(Pos::new(HPos::Left, VPos::Top));
-    for (i, line) in frame.title_lines.iter().enumerate() {
-        let at = p(pad, pad + i as f32 * 20.0 * s);
-        root.draw(&Text::new(line.clone(), at, title.clone()))
+    // Title, subtitle, notes, the note under the chart and the footer.
+    for line in text_lines(frame) {
+        let px = f64::from(line.style.px() * s);
+        let font = match line.style {
+            TextStyle::Title => (FONT, px, FontStyle::Bold).into_font().color(&INK),
+            TextStyle::Subtitle | TextStyle::ChartNote => (FONT, px).into_font().color(&INK),
+            TextStyle::Note | TextStyle::Footer => (FONT, px).into_font().color(&MUTED),
+        };
+        let style = font.pos(Pos::new(HPos::Left, VPos::Top));
+        root.draw(&Text::new(line.text.to_string(), p(line.x, line.y), style))
             .map_err(fail)?;
     }
-    let below_title = title_block(frame.title_lines.len(), s);
-    let note_chars = ((frame.width as f32 - 2.0 * pad) / (SMALL_PX * s * 0.62)).max(8.0) as usize;
-    for (i, note) in frame.notes.iter().enumerate() {
-        let at = p(pad, pad + below_title + i as f32 * NOTE_PX * s);
-        root.draw(&Text::new(
-            ellipsis(note, note_chars),
-            at,
-            small.pos(Pos::new(HPos::Left, VPos::Top)),
-        ))
-        .map_err(fail)?;
-    }
+    furniture(root, frame)?;
     for entry in &frame.legend {
         let r = entry.rect;
         let alpha = if entry.faded { 0.3 } else { 1.0 };
@@ -281,10 +273,52 @@ pub fn over<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) ->
         ))
         .map_err(fail)?;
     }
-    let style = small.pos(Pos::new(HPos::Left, VPos::Bottom));
-    for (i, line) in frame.footer.iter().rev().enumerate() {
-        let at = p(pad, frame.height as f32 - pad - i as f32 * 14.0 * s);
-        root.draw(&Text::new(line.clone(), at, style.clone()))
+    Ok(())
+}
+
+/// Texts at points (bar values, line names, annotations) and the
+/// annotations' pins.
+fn furniture<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) -> Drawn {
+    let s = frame.scale;
+    let thin = ShapeStyle::from(&INK).stroke_width(s.round().max(1.0) as u32);
+    for pin in &frame.pins {
+        root.draw(&Circle::new(
+            p(pin.x, pin.y),
+            (3.0 * s).round() as i32,
+            thin,
+        ))
+        .map_err(fail)?;
+        root.draw(&PathElement::new(
+            vec![p(pin.x, pin.y), p(pin.to.0, pin.to.1)],
+            thin,
+        ))
+        .map_err(fail)?;
+    }
+    for t in &frame.texts {
+        let color = RGBColor(t.rgb[0], t.rgb[1], t.rgb[2]);
+        let px = f64::from(t.px * s);
+        let font = if t.bold {
+            (FONT, px, FontStyle::Bold).into_font()
+        } else {
+            (FONT, px).into_font()
+        };
+        let h = match t.align {
+            Align::Left => HPos::Left,
+            Align::Right => HPos::Right,
+            Align::Center => HPos::Center,
+        };
+        // Annotations stand on a white ground so that marks under them do
+        // not cross the text.
+        if t.ground {
+            let r = t.rect(s);
+            root.draw(&Rectangle::new(
+                [p(r.x0 - 2.0 * s, r.y0), p(r.x1 + 2.0 * s, r.y1)],
+                WHITE.mix(0.85).filled(),
+            ))
+            .map_err(fail)?;
+        }
+        let style = font.color(&color).pos(Pos::new(h, VPos::Center));
+        root.draw(&Text::new(t.text.clone(), p(t.x, t.y), style))
             .map_err(fail)?;
     }
     Ok(())

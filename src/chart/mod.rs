@@ -180,8 +180,8 @@ impl View {
 
 pub use crate::data::Lang;
 
-/// What the chart says about where its data comes from, and the units of
-/// its columns (from the catalog).
+/// What the chart says about where its data comes from, and what its
+/// columns mean (from the catalog, followed through the steps).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Context {
     /// The sources, e.g. "ESV, Statskontoret".
@@ -191,13 +191,17 @@ pub struct Context {
     /// `(column, unit)` for the columns that have one.
     #[serde(default)]
     pub units: Vec<(String, String)>,
+    /// `(column, words)` for the columns whose meaning is known, e.g.
+    /// `("growth", "Full-time equivalents, 2024 − 2010")`.
+    #[serde(default)]
+    pub words: Vec<(String, String)>,
     #[serde(default)]
     pub lang: Lang,
 }
 
 impl Context {
     /// The context of `recipe`'s chart: the sources and licences of its
-    /// inputs and the units of their columns, from `catalog`.
+    /// inputs and the meaning of its result's columns, from `catalog`.
     pub fn for_recipe(
         recipe: &crate::recipe::Recipe,
         catalog: &crate::data::Catalog,
@@ -205,7 +209,6 @@ impl Context {
     ) -> Context {
         let mut sources: Vec<String> = Vec::new();
         let mut licences: Vec<String> = Vec::new();
-        let mut units = Vec::new();
         for input in &recipe.inputs {
             let Some(dataset) = catalog.dataset(&input.dataset) else {
                 continue;
@@ -218,18 +221,22 @@ impl Context {
             if !licences.contains(&dataset.licence.name) {
                 licences.push(dataset.licence.name.clone());
             }
-            if let Some(version) = dataset.version(&input.sha256) {
-                for column in &version.columns {
-                    if let Some(unit) = &column.unit {
-                        units.push((column.name.clone(), unit.clone()));
-                    }
-                }
+        }
+        let mut units = Vec::new();
+        let mut words = Vec::new();
+        for (column, meaning) in crate::recipe::columns::meanings(recipe, catalog, lang) {
+            if let Some(unit) = meaning.unit {
+                units.push((column.clone(), unit));
+            }
+            if !meaning.words.is_empty() {
+                words.push((column, meaning.words));
             }
         }
         Context {
             source: sources.join(", "),
             licence: licences.join(", "),
             units,
+            words,
             lang,
         }
     }
@@ -239,6 +246,29 @@ impl Context {
             .iter()
             .find(|(c, _)| c == column)
             .map(|(_, u)| u.as_str())
+    }
+
+    /// What `column` means in words, when known.
+    pub fn words(&self, column: &str) -> Option<&str> {
+        self.words
+            .iter()
+            .find(|(c, _)| c == column)
+            .map(|(_, w)| w.as_str())
+    }
+
+    /// The title of an axis showing `column`: its words and unit, e.g.
+    /// "Full-time equivalents, 2024 − 2010 (FTE)", or its name and unit
+    /// when its meaning is not known.
+    pub fn axis_title(&self, column: &str) -> String {
+        let name = self.words(column).unwrap_or(column);
+        match self.unit(column) {
+            Some(unit)
+                if !unit.is_empty() && !unit.eq_ignore_ascii_case(name) && unit != "year" =>
+            {
+                format!("{name} ({unit})")
+            }
+            _ => name.to_string(),
+        }
     }
 }
 

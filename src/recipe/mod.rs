@@ -9,6 +9,7 @@
 //! Its files, one line each, are on the module map in ARCHITECTURE.md.
 
 pub mod cite;
+pub mod columns;
 pub mod curated;
 pub mod edit;
 pub mod error;
@@ -251,12 +252,39 @@ pub struct ChartSpec {
     /// Histogram: the number of bins (chosen from the data when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bins: Option<u32>,
-    /// Line: the lines drawn in colour; the others are drawn grey.
+    /// Line: the lines drawn in colour; bar: the categories drawn in
+    /// colour. The others are drawn grey.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub highlight: Vec<String>,
     /// A marked position on the x axis (e.g. the best k of an elbow chart).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mark_x: Option<f64>,
+    /// A line under the title (it wraps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<String>,
+    /// A note under the chart, above the source (it wraps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Bar: print each bar's value at its end.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub values: bool,
+    /// Texts pinned to a category or a point.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<Annotation>,
+}
+
+/// A text pinned to a place in the chart: a bar's category (bar), a
+/// line's name or an x value (line), or an x value (scatter, histogram).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Annotation {
+    /// The category, line name or x value (as text, e.g. `"2015"`).
+    pub at: String,
+    /// Where on the y axis; when absent, the mark's own value (a bar's
+    /// end, a line's value at `at`), else the top of the plot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y: Option<f64>,
+    pub text: String,
 }
 
 impl ChartSpec {

@@ -129,6 +129,36 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn an_articles_furniture_rides_in_the_link_and_plain_links_stay_as_they_were() {
+        let plain = staff_by_ministry();
+        let before = encode(&plain).unwrap();
+        let mut dressed = plain.clone();
+        dressed.chart.subtitle = Some("Per ministry, 2024".into());
+        dressed.chart.note = Some("Ministries as of 2024.".into());
+        dressed.chart.highlight = vec!["Justitiedepartementet".into()];
+        dressed.chart.values = true;
+        dressed.chart.annotations = vec![crate::recipe::Annotation {
+            at: "Justitiedepartementet".into(),
+            y: None,
+            text: "Police and prisons".into(),
+        }];
+        let link = encode(&dressed).unwrap();
+        assert_eq!(decode(&link).unwrap(), dressed);
+        // The defaults are left out: a chart without furniture links as before.
+        assert_eq!(encode(&decode(&before).unwrap()).unwrap(), before);
+        let json = serde_json::to_string(&plain.chart).unwrap();
+        assert!(
+            !json.contains("subtitle") && !json.contains("annotations") && !json.contains("values"),
+            "{json}"
+        );
+        // A hand-made annotation with a field the lab does not know is an error, not a guess.
+        let wrong = serde_json::from_str::<crate::recipe::Annotation>(
+            r#"{"at":"x","text":"t","colour":"red"}"#,
+        );
+        assert!(wrong.is_err());
+    }
+
+    #[test]
     fn a_recipe_round_trips_through_a_compact_link() {
         let recipe = staff_by_ministry();
         let link = encode(&recipe).unwrap();

@@ -1,8 +1,141 @@
-//! The footer: the sources, the licence and the lab's name.
+//! The lines of text around the plot: the title and subtitle, the notes
+//! under them, the note under the chart and the footer (the sources, the
+//! licence and the lab's name), and where each is drawn.
+
+use serde::{Deserialize, Serialize};
 
 use crate::chart::{Context, Lang};
 
-use super::ellipsis;
+use super::{
+    Frame, NOTE_PX, Rect, SMALL_PX, SUBTITLE_PX, TITLE_PX, ellipsis, text_width, title_block,
+};
+
+/// How a line of text around the plot looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TextStyle {
+    Title,
+    Subtitle,
+    /// The lab's notes (rows left out, labels that do not fit).
+    Note,
+    /// The article's note under the chart.
+    ChartNote,
+    Footer,
+}
+
+impl TextStyle {
+    /// The font size in CSS pixels.
+    pub fn px(self) -> f32 {
+        match self {
+            TextStyle::Title => TITLE_PX,
+            TextStyle::Subtitle => SUBTITLE_PX,
+            _ => SMALL_PX,
+        }
+    }
+}
+
+/// A line of text, left-aligned at `x` with its top at `y` (device pixels).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line<'a> {
+    pub text: &'a str,
+    pub x: f32,
+    pub y: f32,
+    pub style: TextStyle,
+}
+
+impl Line<'_> {
+    /// The box the line takes (estimated as layout does).
+    pub fn rect(&self, scale: f32) -> Rect {
+        let px = self.style.px() * scale;
+        Rect {
+            x0: self.x,
+            y0: self.y,
+            x1: self.x + text_width(self.text, px),
+            y1: self.y + px * 1.2,
+        }
+    }
+}
+
+/// The height of a subtitle of `lines` lines, with the space under it.
+pub(super) fn subtitle_block(lines: usize, s: f32) -> f32 {
+    if lines == 0 {
+        0.0
+    } else {
+        (lines as f32 * 17.0 + 4.0) * s
+    }
+}
+
+/// The height of the note under the chart, with the space above it.
+pub(super) fn note_block(lines: usize, s: f32) -> f32 {
+    if lines == 0 {
+        0.0
+    } else {
+        (lines as f32 * 14.0 + 6.0) * s
+    }
+}
+
+/// `text` wrapped as [`wrap`] does, or no lines when it is empty.
+pub(super) fn wrap_if(text: &str, chars: usize, max_lines: usize) -> Vec<String> {
+    if text.trim().is_empty() {
+        Vec::new()
+    } else {
+        wrap(text, chars, max_lines)
+    }
+}
+
+/// Every line of text around the plot of `frame`, where it is drawn: the
+/// drawing and the layout tests read the same places.
+pub fn text_lines(frame: &Frame) -> Vec<Line<'_>> {
+    let s = frame.scale;
+    let pad = 10.0 * s;
+    let mut lines = Vec::new();
+    let mut y = pad;
+    for (i, text) in frame.title_lines.iter().enumerate() {
+        lines.push(Line {
+            text,
+            x: pad,
+            y: pad + i as f32 * 20.0 * s,
+            style: TextStyle::Title,
+        });
+    }
+    y += title_block(frame.title_lines.len(), s);
+    for (i, text) in frame.subtitle_lines.iter().enumerate() {
+        lines.push(Line {
+            text,
+            x: pad,
+            y: y + i as f32 * 17.0 * s,
+            style: TextStyle::Subtitle,
+        });
+    }
+    y += subtitle_block(frame.subtitle_lines.len(), s);
+    for (i, text) in frame.notes.iter().enumerate() {
+        lines.push(Line {
+            text,
+            x: pad,
+            y: y + i as f32 * NOTE_PX * s,
+            style: TextStyle::Note,
+        });
+    }
+    let bottom = frame.height as f32 - pad;
+    let footer_top = bottom - 14.0 * s * frame.footer.len() as f32;
+    for (i, text) in frame.footer.iter().enumerate() {
+        lines.push(Line {
+            text,
+            x: pad,
+            y: footer_top + i as f32 * 14.0 * s,
+            style: TextStyle::Footer,
+        });
+    }
+    let note_top = footer_top - 2.0 * s - note_block(frame.note_lines.len(), s) + 6.0 * s;
+    for (i, text) in frame.note_lines.iter().enumerate() {
+        lines.push(Line {
+            text,
+            x: pad,
+            y: note_top + i as f32 * 14.0 * s,
+            style: TextStyle::ChartNote,
+        });
+    }
+    lines
+}
 
 /// "Källa: … · Licens: … · Datalabb".
 pub(super) fn footer(context: &Context) -> String {

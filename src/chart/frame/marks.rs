@@ -1,7 +1,7 @@
 //! Points and bars as shapes, when they are few enough to draw one by one.
 
 use crate::chart::group_color;
-use crate::chart::prepare::Prepared;
+use crate::chart::prepare::{Body, Prepared};
 use crate::recipe::ChartKind;
 
 use super::{Frame, Mark, Rect, Scale};
@@ -121,7 +121,16 @@ pub(super) fn bar_marks(
                 )
             };
             let g8 = prepared.group_id(g);
-            let color = group_color(g8);
+            // Highlighted categories keep their colour; the rest are grey.
+            let highlight_list = &prepared.furniture.highlight;
+            let color = match &prepared.body {
+                Body::Bars { categories, .. }
+                    if !highlight_list.is_empty() && !highlight_list.contains(&categories[c]) =>
+                {
+                    crate::chart::OTHER
+                }
+                _ => group_color(g8),
+            };
             let alpha = if highlight.is_some_and(|h| h != g8) {
                 60
             } else {

@@ -10,9 +10,12 @@
 //! Its files, one line each, are on the module map in ARCHITECTURE.md.
 
 mod axis;
+pub mod boxes;
 mod chrome;
+pub mod furniture;
 mod labels;
 mod marks;
+mod scale;
 
 use serde::{Deserialize, Serialize};
 
@@ -22,115 +25,17 @@ use crate::data::format::{grouped, short};
 use crate::recipe::ChartKind;
 
 use axis::{AxisSpec, band_ticks, min_max, numeric_axis, padded, y_label_estimate};
+pub use chrome::{Line, TextStyle, text_lines};
 use chrome::{footer, footer_lines};
+use furniture::{Pin, Placed};
 pub use labels::layout;
 pub use marks::point_style;
 use marks::{bar_marks, point_marks};
+pub use scale::{Rect, Scale};
 
 /// The most marks drawn as shapes (and written to SVG one by one); above
 /// this the worker rasterises them.
 pub const MAX_VECTOR_MARKS: usize = 5000;
-
-/// A rectangle in device pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub struct Rect {
-    pub x0: f32,
-    pub y0: f32,
-    pub x1: f32,
-    pub y1: f32,
-}
-
-impl Rect {
-    pub fn width(&self) -> f32 {
-        self.x1 - self.x0
-    }
-    pub fn height(&self) -> f32 {
-        self.y1 - self.y0
-    }
-    pub fn contains(&self, x: f32, y: f32) -> bool {
-        x >= self.x0 && x <= self.x1 && y >= self.y0 && y <= self.y1
-    }
-}
-
-/// How an axis places values.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub enum Scale {
-    /// `d0..d1` onto `r0..r1`.
-    Linear { d0: f64, d1: f64, r0: f32, r1: f32 },
-    /// `log10(d0)..log10(d1)` onto `r0..r1`.
-    Log { l0: f64, l1: f64, r0: f32, r1: f32 },
-    /// `n` equal bands from `r0` to `r1`; value `i` is band `i`'s start.
-    Band { n: usize, r0: f32, r1: f32 },
-}
-
-impl Scale {
-    /// The position of `v` (bands: the start of band `v`).
-    pub fn map(&self, v: f64) -> f32 {
-        match *self {
-            Scale::Linear { d0, d1, r0, r1 } => {
-                let t = if d1 > d0 { (v - d0) / (d1 - d0) } else { 0.5 };
-                clamp_px(f64::from(r0) + t * f64::from(r1 - r0))
-            }
-            Scale::Log { l0, l1, r0, r1 } => {
-                let l = if v > 0.0 { v.log10() } else { l0 - 1.0 };
-                let t = if l1 > l0 { (l - l0) / (l1 - l0) } else { 0.5 };
-                clamp_px(f64::from(r0) + t * f64::from(r1 - r0))
-            }
-            Scale::Band { n, r0, r1 } => {
-                let step = (r1 - r0) / n.max(1) as f32;
-                clamp_px(f64::from(r0) + v * f64::from(step))
-            }
-        }
-    }
-
-    /// The value at position `p` (not for bands).
-    pub fn invert(&self, p: f32) -> f64 {
-        match *self {
-            Scale::Linear { d0, d1, r0, r1 } => {
-                let t = if r1 != r0 {
-                    f64::from((p - r0) / (r1 - r0))
-                } else {
-                    0.0
-                };
-                d0 + t * (d1 - d0)
-            }
-            Scale::Log { l0, l1, r0, r1 } => {
-                let t = if r1 != r0 {
-                    f64::from((p - r0) / (r1 - r0))
-                } else {
-                    0.0
-                };
-                10f64.powf(l0 + t * (l1 - l0))
-            }
-            Scale::Band { n, r0, r1 } => {
-                let step = (r1 - r0) / n.max(1) as f32;
-                if step != 0.0 {
-                    f64::from(((p - r0) / step).floor())
-                } else {
-                    0.0
-                }
-            }
-        }
-    }
-
-    /// The data range shown (bands: `0..n`).
-    pub fn domain(&self) -> (f64, f64) {
-        match *self {
-            Scale::Linear { d0, d1, .. } => (d0, d1),
-            Scale::Log { l0, l1, .. } => (10f64.powf(l0), 10f64.powf(l1)),
-            Scale::Band { n, .. } => (0.0, n as f64),
-        }
-    }
-}
-
-/// Keeps a position inside what `f32` and the backends handle.
-fn clamp_px(v: f64) -> f32 {
-    if v.is_nan() {
-        0.0
-    } else {
-        v.clamp(-1e6, 1e6) as f32
-    }
-}
 
 /// A tick: its position along the axis and its label.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -194,6 +99,8 @@ pub struct Frame {
     pub title_lines: Vec<String>,
     /// The chart in words, for a screen reader ([`crate::chart::describe`]).
     pub description: String,
+    /// The lab's notes (rows left out, labels that do not fit) in the
+    /// lines they are drawn in.
     pub notes: Vec<String>,
     /// Source, licence and the lab's name, in one or two lines.
     pub footer: Vec<String>,
@@ -216,6 +123,14 @@ pub struct Frame {
     /// horizontal bar chart or a heatmap's rows fits (an embed asks its
     /// page for it).
     pub wanted_height: Option<u32>,
+    /// The subtitle in the lines it is drawn in.
+    pub subtitle_lines: Vec<String>,
+    /// The note under the chart in the lines it is drawn in.
+    pub note_lines: Vec<String>,
+    /// Texts at points: bar values, line names, annotations.
+    pub texts: Vec<Placed>,
+    /// The annotations' pins.
+    pub pins: Vec<Pin>,
 }
 
 /// The most lines a title wraps to.
@@ -227,11 +142,16 @@ pub fn title_block(lines: usize, s: f32) -> f32 {
     (22.0 + lines.saturating_sub(1) as f32 * 20.0) * s
 }
 
+/// The room under the plot for the x axis's labels, in CSS pixels (an
+/// axis title adds 16).
+pub const BOTTOM_AXIS_PX: f32 = 19.0;
+
 /// The height of a note's line under the title, in CSS pixels.
 pub const NOTE_PX: f32 = 15.0;
 
 /// Font sizes in CSS pixels.
 pub const TITLE_PX: f32 = 16.0;
+pub const SUBTITLE_PX: f32 = 13.0;
 pub const TEXT_PX: f32 = 12.0;
 pub const SMALL_PX: f32 = 11.0;
 
@@ -266,7 +186,19 @@ pub(super) fn layout_once(
     let title_chars = ((w - 2.0 * pad) / (TITLE_PX * s * 0.62)).max(8.0) as usize;
     let title_lines = chrome::wrap(&prepared.title, title_chars, TITLE_LINES);
     let mut top = pad + title_block(title_lines.len(), s);
-    let notes: Vec<String> = prepared.notes.iter().take(2).cloned().collect();
+    let subtitle_lines = chrome::wrap_if(
+        &prepared.furniture.subtitle,
+        ((w - 2.0 * pad) / (SUBTITLE_PX * s * 0.62)).max(8.0) as usize,
+        3,
+    );
+    top += chrome::subtitle_block(subtitle_lines.len(), s);
+    let note_chars = ((w - 2.0 * pad) / (SMALL_PX * s * 0.62)).max(8.0) as usize;
+    let notes: Vec<String> = prepared
+        .notes
+        .iter()
+        .take(2)
+        .flat_map(|n| chrome::wrap(n, note_chars, 2))
+        .collect();
     top += notes.len() as f32 * NOTE_PX * s;
 
     // Legend: entries flow left to right and wrap, at most four rows (eight groups fit on a phone).
@@ -328,7 +260,13 @@ pub(super) fn layout_once(
         ((w - 2.0 * pad) / (SMALL_PX * s * 0.62)).max(8.0) as usize,
     );
     let footer_h = (2.0 + 14.0 * footer.len() as f32) * s;
-    let bottom_axis = (16.0
+    let note_lines = chrome::wrap_if(
+        &prepared.furniture.note,
+        ((w - 2.0 * pad) / (SMALL_PX * s * 0.62)).max(8.0) as usize,
+        4,
+    );
+    let footer_h = footer_h + chrome::note_block(note_lines.len(), s);
+    let bottom_axis = (BOTTOM_AXIS_PX
         + if prepared.x_title.is_empty() {
             0.0
         } else {
@@ -340,13 +278,26 @@ pub(super) fn layout_once(
     // Scales and ticks need the plot's width and height, and the y axis's
     // width needs the ticks: the y labels are estimated first.
     let ylabels = y_label_estimate(prepared, lang, (top, bottom.max(top + 10.0 * s)), s);
-    let y_title_w = if prepared.y_title.is_empty() {
+    let horizontal_bars = matches!(
+        prepared.body,
+        Body::Bars {
+            horizontal: true,
+            ..
+        }
+    );
+    let y_title_w = if prepared.y_title.is_empty() || horizontal_bars {
         0.0
     } else {
         18.0 * s
     };
     let left = pad + y_title_w + ylabels.min(w * 0.4 / s) * s + 8.0 * s;
-    let right = w - pad - 6.0 * s;
+    // Row labels (horizontal bars, heatmap rows) are cut to the room left
+    // of the plot; their whole names are in the tooltips and the data tab.
+    let row_chars = ((left - pad - y_title_w - 7.0 * s) / (SMALL_PX * s * 0.62))
+        .floor()
+        .clamp(4.0, 28.0) as usize;
+    let end_room = furniture::end_label_room(prepared, w, s);
+    let right = w - pad - 6.0 * s - end_room;
     if bottom < top + 10.0 * s {
         bottom = top + 10.0 * s;
     }
@@ -394,6 +345,10 @@ pub(super) fn layout_once(
         shown: 0,
         zoomable: false,
         wanted_height: None,
+        subtitle_lines,
+        note_lines,
+        texts: Vec::new(),
+        pins: Vec::new(),
     };
     match &prepared.body {
         Body::Points(p) => {
@@ -472,7 +427,7 @@ pub(super) fn layout_once(
                 .map(|(i, c)| {
                     Tick {
                         at: 0.0,
-                        label: ellipsis(c, if *horizontal { 28 } else { 14 }),
+                        label: ellipsis(c, if *horizontal { row_chars } else { 14 }),
                     }
                     .at_band(i)
                 })
@@ -641,7 +596,7 @@ pub(super) fn layout_once(
                 .map(|(i, c)| {
                     Tick {
                         at: 0.0,
-                        label: ellipsis(c, 28),
+                        label: ellipsis(c, row_chars),
                     }
                     .at_band(i)
                 })
@@ -690,5 +645,15 @@ pub(super) fn layout_once(
             frame.mark_x = Some((at, label));
         }
     }
+    // Axis titles are cut to the plot's sides (the description has them whole).
+    let fit = |title: &str, length: f32, px: f32| {
+        ellipsis(title, (length / (px * s * 0.62)).max(4.0) as usize)
+    };
+    frame.x.title = fit(&frame.x.title, plot.width(), TEXT_PX);
+    frame.y.title = fit(&frame.y.title, plot.height(), TEXT_PX);
+    let mut texts = furniture::bar_values(prepared, &frame, lang);
+    texts.extend(furniture::line_labels(prepared, &frame, end_room));
+    frame.pins = furniture::annotations(prepared, &frame, &mut texts);
+    frame.texts = texts;
     frame
 }

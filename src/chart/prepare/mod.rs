@@ -49,6 +49,49 @@ pub struct Prepared {
     pub mark_x: Option<f64>,
     /// The plotted values as a table (the data tab).
     pub table: DataTable,
+    /// The article's furniture: a subtitle, a note under the chart, the
+    /// categories drawn in colour (bars), values printed on the bars and
+    /// texts pinned to places.
+    pub furniture: Furniture,
+}
+
+/// What an article adds to a chart (from the spec), checked.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Furniture {
+    pub subtitle: String,
+    pub note: String,
+    /// Bar: the categories drawn in colour; the others are grey.
+    pub highlight: Vec<String>,
+    /// Bar: print the values at the bars' ends.
+    pub values: bool,
+    /// At most [`MAX_ANNOTATIONS`], with a text.
+    pub annotations: Vec<crate::recipe::Annotation>,
+}
+
+/// The most annotations drawn; more are said in a note.
+pub const MAX_ANNOTATIONS: usize = 12;
+
+impl Furniture {
+    fn from_spec(spec: &ChartSpec) -> Furniture {
+        let text = |t: &Option<String>| t.as_deref().unwrap_or_default().trim().to_string();
+        Furniture {
+            subtitle: text(&spec.subtitle),
+            note: text(&spec.note),
+            highlight: if spec.kind == ChartKind::Bar {
+                spec.highlight.clone()
+            } else {
+                Vec::new()
+            },
+            values: spec.values && spec.kind == ChartKind::Bar,
+            annotations: spec
+                .annotations
+                .iter()
+                .filter(|a| !a.text.trim().is_empty())
+                .take(MAX_ANNOTATIONS)
+                .cloned()
+                .collect(),
+        }
+    }
 }
 
 impl Prepared {
@@ -184,15 +227,9 @@ pub fn prepare(
             })
         };
     let titled = |name: &Option<String>| -> String {
-        match name {
-            None => String::new(),
-            Some(n) => match context.unit(n) {
-                Some(unit) if !unit.is_empty() && !unit.eq_ignore_ascii_case(n) => {
-                    format!("{n} ({unit})")
-                }
-                _ => n.clone(),
-            },
-        }
+        name.as_deref()
+            .map(|n| context.axis_title(n))
+            .unwrap_or_default()
     };
     let rows = batch.num_rows();
     let title = spec.title.clone().unwrap_or_else(|| {
@@ -219,6 +256,7 @@ pub fn prepare(
         body: Body::Points(Points::default()),
         mark_x: spec.mark_x.filter(|v| v.is_finite()),
         table: DataTable::default(),
+        furniture: Furniture::from_spec(spec),
     };
     match spec.kind {
         ChartKind::Table => {
@@ -381,6 +419,28 @@ pub fn prepare(
     }
     notes.append(&mut prepared.notes);
     prepared.notes = notes;
+    // An annotation with no place in this chart is said, not dropped.
+    let unplaced: Vec<&str> = prepared
+        .furniture
+        .annotations
+        .iter()
+        .filter(|a| crate::chart::frame::furniture::anchor(&prepared, a).is_none())
+        .map(|a| a.at.as_str())
+        .collect();
+    if let Some(first) = unplaced.first() {
+        let first = crate::chart::frame::ellipsis(first, 24);
+        let n = unplaced.len();
+        prepared.notes.push(match (lang, n) {
+            (Lang::Sv, 1) => format!("Kommentaren vid \"{first}\" har ingen plats i diagrammet."),
+            (Lang::Sv, _) => format!(
+                "{n} kommentarer har ingen plats i diagrammet, bland dem den vid \"{first}\"."
+            ),
+            (Lang::En, 1) => format!("The annotation at \"{first}\" has no place in the chart."),
+            (Lang::En, _) => format!(
+                "{n} annotations have no place in the chart, among them the one at \"{first}\"."
+            ),
+        });
+    }
     let empty = match &prepared.body {
         Body::Points(p) => p.x.is_empty(),
         Body::Bars { categories, .. } => categories.is_empty(),

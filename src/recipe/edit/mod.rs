@@ -25,7 +25,7 @@ use crate::data::Dataset;
 use crate::ops::derive::{ArithOp, Formula, Operand};
 use crate::recipe::learn::ProjectionKind;
 use crate::recipe::plan::Schema;
-use crate::recipe::{Input, RECIPE_VERSION, Recipe, Step};
+use crate::recipe::{ChartSpec, Input, RECIPE_VERSION, Recipe, Step};
 
 /// The kinds of step the panel offers, in the order it offers them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,5 +217,47 @@ pub fn switch_projection(step: &mut Step, kind: ProjectionKind) {
             *prefix = kind.prefix().to_string();
         }
         *method = method.switch(kind);
+    }
+}
+
+/// The names in a list typed as text: split at commas, trimmed, empty
+/// ones and repeats left out (e.g. the highlighted categories).
+pub fn list(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        if !out.iter().any(|o| o == name) {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+/// The first annotation's place and text (the chart panel edits it; a
+/// link may carry more), or two empty texts.
+pub fn first_annotation(spec: &ChartSpec) -> (String, String) {
+    spec.annotations
+        .first()
+        .map(|a| (a.at.clone(), a.text.clone()))
+        .unwrap_or_default()
+}
+
+/// Sets the first annotation's place or text; it is removed when both
+/// are empty, and the others stay.
+pub fn set_first_annotation(spec: &mut ChartSpec, at: Option<String>, text: Option<String>) {
+    let mut first = spec.annotations.first().cloned().unwrap_or_default();
+    if let Some(at) = at {
+        first.at = at.trim().to_string();
+    }
+    if let Some(text) = text {
+        first.text = text.trim().to_string();
+    }
+    let empty = first.at.is_empty() && first.text.is_empty();
+    match (spec.annotations.is_empty(), empty) {
+        (true, true) => {}
+        (true, false) => spec.annotations.push(first),
+        (false, true) => {
+            spec.annotations.remove(0);
+        }
+        (false, false) => spec.annotations[0] = first,
     }
 }

@@ -308,3 +308,32 @@ fn switching_a_projection_moves_a_default_prefix_only() {
         matches!(&tuned, Step::Project { method: Projection::Tsne { perplexity, seed: 3 }, .. } if *perplexity == 5.0)
     );
 }
+
+#[test]
+fn a_typed_list_and_the_first_annotation_edit_without_surprises() {
+    use super::{first_annotation, list, set_first_annotation};
+    assert_eq!(
+        list(" Kriminalvården, ,Tullverket,Kriminalvården "),
+        ["Kriminalvården", "Tullverket"]
+    );
+    assert!(list(" , ").is_empty());
+    let mut spec = ChartSpec::default();
+    set_first_annotation(&mut spec, Some(" 2015 ".into()), None);
+    set_first_annotation(&mut spec, None, Some("Reform".into()));
+    assert_eq!(
+        first_annotation(&spec),
+        ("2015".to_string(), "Reform".to_string())
+    );
+    spec.annotations.push(crate::recipe::Annotation {
+        at: "2020".into(),
+        y: None,
+        text: "Pandemic".into(),
+    });
+    // Emptying the first removes it and keeps the second.
+    set_first_annotation(&mut spec, Some(String::new()), Some(" ".into()));
+    assert_eq!(
+        first_annotation(&spec),
+        ("2020".to_string(), "Pandemic".to_string())
+    );
+    assert_eq!(spec.annotations.len(), 1);
+}

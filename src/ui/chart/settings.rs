@@ -1,6 +1,7 @@
 //! The chart's settings, which are part of the recipe: its kind, the
-//! columns on each axis, colour, size, label and value, the title, and
-//! stacking and log axes where the kind has them.
+//! columns on each axis, colour, size, label and value, the title, the
+//! article's furniture (subtitle, note, highlight, the first annotation,
+//! values on bars), and stacking and log axes where the kind has them.
 
 use leptos::prelude::*;
 
@@ -9,6 +10,11 @@ use crate::recipe::edit;
 use crate::recipe::plan::Schema;
 use crate::recipe::{ChartKind, ChartSpec};
 use crate::ui::i18n::{ChartTexts, Label, chart_texts};
+
+/// Text with only spaces is no text.
+fn some(v: String) -> Option<String> {
+    (!v.trim().is_empty()).then_some(v)
+}
 
 /// The settings form; each change is a new spec for `on_spec`.
 #[component]
@@ -73,6 +79,24 @@ pub fn ChartSettings(
             </label>
         }
     };
+    let text = move |label: &'static str,
+                     testid: &'static str,
+                     placeholder: &'static str,
+                     get: fn(&ChartSpec) -> String,
+                     set: fn(&mut ChartSpec, String)| {
+        view! {
+            <label class="field">
+                <span class="muted">{label}</span>
+                <input type="text" data-testid=testid aria-label=label placeholder=placeholder
+                    prop:value=move || get(&spec.get())
+                    on:change=move |e| {
+                        let mut s = spec.get_untracked();
+                        set(&mut s, event_target_value(&e));
+                        on_spec.run(s);
+                    } />
+            </label>
+        }
+    };
     let kind = move || spec.get().kind;
     move || {
         let t: &'static ChartTexts = t();
@@ -113,6 +137,12 @@ pub fn ChartSettings(
                                 on_spec.run(s);
                             } />
                     </label>
+                    {text(t.subtitle, "chart-subtitle", "", |s| s.subtitle.clone().unwrap_or_default(), |s, v| s.subtitle = some(v))}
+                    {text(t.note, "chart-note", "", |s| s.note.clone().unwrap_or_default(), |s, v| s.note = some(v))}
+                    {matches!(k, ChartKind::Bar | ChartKind::Line).then(|| text(t.highlight, "chart-highlight", t.highlight_hint, |s| s.highlight.join(", "), |s, v| s.highlight = edit::list(&v)))}
+                    {(k != ChartKind::Heatmap).then(|| text(t.annotation_at, "chart-annotation-at", t.annotation_at_hint, |s| edit::first_annotation(s).0, |s, v| edit::set_first_annotation(s, Some(v), None)))}
+                    {(k != ChartKind::Heatmap).then(|| text(t.annotation, "chart-annotation", "", |s| edit::first_annotation(s).1, |s, v| edit::set_first_annotation(s, None, Some(v))))}
+                    {(k == ChartKind::Bar).then(|| flag(t.values, "chart-values", |s| s.values, |s, v| s.values = v))}
                     {(k == ChartKind::Bar).then(|| flag(t.stacked, "chart-stacked", |s| s.stacked, |s, v| s.stacked = v))}
                     {matches!(k, ChartKind::Scatter | ChartKind::Line | ChartKind::Histogram).then(|| flag(t.log_x, "chart-log-x", |s| s.log_x, |s, v| s.log_x = v))}
                     {matches!(k, ChartKind::Scatter | ChartKind::Line).then(|| flag(t.log_y, "chart-log-y", |s| s.log_y, |s, v| s.log_y = v))}
