@@ -128,7 +128,42 @@ pub fn describe(prepared: &Prepared, lang: Lang) -> String {
             }
         }
     };
-    format!("{kind}{axes}. {detail}").trim_end().to_string()
+    let mut out = format!("{kind}{axes}. {detail}").trim_end().to_string();
+    furniture_words(prepared, lang, &mut out);
+    out
+}
+
+/// The article's furniture in words: the subtitle, what is highlighted,
+/// each annotation and the note, each a sentence.
+fn furniture_words(prepared: &Prepared, lang: Lang, out: &mut String) {
+    let f = &prepared.furniture;
+    let sv = lang == Lang::Sv;
+    let mut say = |text: String| {
+        let text = text.trim().trim_end_matches('.').to_string();
+        if !text.is_empty() {
+            out.push(' ');
+            out.push_str(&text);
+            out.push('.');
+        }
+    };
+    say(f.subtitle.clone());
+    if !f.highlight.is_empty() {
+        let names = f.highlight.join(", ");
+        say(if sv {
+            format!("Framhävt: {names}")
+        } else {
+            format!("Highlighted: {names}")
+        });
+    }
+    for a in &f.annotations {
+        let (at, text) = (a.at.trim(), a.text.trim());
+        say(if sv {
+            format!("Vid {at}: {text}")
+        } else {
+            format!("At {at}: {text}")
+        });
+    }
+    say(f.note.clone());
 }
 
 /// The place of the largest (`max`) or smallest finite value.
@@ -179,6 +214,24 @@ mod tests {
         assert_eq!(
             describe(&bars(), Lang::Sv),
             "Stapeldiagram av FTE per agency. 3 staplar; störst Kriminalvården (13\u{202f}000), minst JK (40)."
+        );
+    }
+
+    #[test]
+    fn the_furniture_is_read_out_after_the_chart() {
+        let mut dressed = bars();
+        dressed.furniture.subtitle = "Change since 2010".into();
+        dressed.furniture.highlight = vec!["Kriminalvården".into()];
+        dressed.furniture.annotations = vec![crate::recipe::Annotation {
+            at: "JK".into(),
+            y: None,
+            text: "The smallest.".into(),
+        }];
+        dressed.furniture.note = "Source: the agencies' annual reports".into();
+        let words = describe(&dressed, Lang::En);
+        assert!(
+            words.ends_with(" Change since 2010. Highlighted: Kriminalvården. At JK: The smallest. Source: the agencies' annual reports."),
+            "{words}"
         );
     }
 

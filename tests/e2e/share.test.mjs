@@ -201,6 +201,92 @@ test("the embed snippet shows the chart alone, sized to the iframe, at two sizes
   await context.close();
 });
 
+// Pixels of the highlighted bar's blue and of the grey of the others in an
+// image, counted in the page (PNG bytes or a canvas).
+async function colours(page, source) {
+  return page.evaluate(async (src) => {
+    let canvas = document.querySelector('[data-testid="chart-canvas"]');
+    if (src) {
+      const img = new Image();
+      img.src = src;
+      await img.decode();
+      canvas = document.createElement("canvas");
+      canvas.width = img.width;
+      canvas.height = img.height;
+      canvas.getContext("2d").drawImage(img, 0, 0);
+    }
+    const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    let blue = 0;
+    let grey = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] === 0x00 && data[i + 1] === 0x72 && data[i + 2] === 0xb2) blue++;
+      if (data[i] === 0x99 && data[i + 1] === 0x99 && data[i + 2] === 0x99) grey++;
+    }
+    return { blue, grey };
+  }, source);
+}
+
+test("a subtitle, note, highlight and annotation ride in the link into an embed, a PNG and an SVG", async () => {
+  const { lab, context } = await openLab("/real/?lang=en", desktop);
+  await lab.waitForCatalog("loaded");
+  const page = lab.page;
+  await page.locator('[data-testid="curated"][data-id="growth"] [data-testid="curated-open"]').click();
+  await drawnIn(page);
+  // The axis is titled with what the column means, not its name.
+  assert.match(await page.getByTestId("chart-description").innerText(), /Full-time equivalents, 2024 − 2010 \(FTE\)/);
+  const furniture = {
+    "chart-subtitle": "The 20 largest increases in full-time equivalents",
+    "chart-note": "Agencies that merged are counted under their new name.",
+    "chart-highlight": "Kriminalvården",
+    "chart-annotation-at": "Kriminalvården",
+    "chart-annotation": "Prisons and probation",
+  };
+  for (const [id, text] of Object.entries(furniture)) {
+    await page.getByTestId(id).fill(text);
+    await page.getByTestId(id).press("Tab");
+  }
+  await page.getByTestId("chart-values").check();
+  let chart;
+  for (let tries = 0; tries < 50 && !chart?.values; tries++) {
+    chart = decodeLink(page.url().split("#/analysis/")[1]).chart;
+    await page.waitForTimeout(100);
+  }
+  assert.equal(chart.subtitle, furniture["chart-subtitle"]);
+  assert.equal(chart.note, furniture["chart-note"]);
+  assert.deepEqual(chart.highlight, ["Kriminalvården"]);
+  assert.deepEqual(chart.annotations, [{ at: "Kriminalvården", text: "Prisons and probation" }]);
+  assert.equal(chart.values, true);
+  await drawnIn(page);
+  await page.screenshot({ path: join(artifacts, "furniture-1200.png") });
+
+  // The SVG and the PNG carry it.
+  const svg = (await download(page, page.getByTestId("export-svg"))).bytes.toString();
+  for (const text of [furniture["chart-subtitle"], furniture["chart-note"], "Prisons and probation"]) {
+    assert.ok(svg.includes(text), `the SVG has "${text}"`);
+  }
+  assert.match(svg, /fill="#0072B2"/i, "the highlighted bar in blue");
+  const png = (await download(page, page.getByTestId("export-png"))).bytes;
+  const inPng = await colours(page, `data:image/png;base64,${png.toString("base64")}`);
+  assert.ok(inPng.blue > 500 && inPng.grey > inPng.blue * 5, `one bar blue, nineteen grey in the PNG (${JSON.stringify(inPng)})`);
+
+  // The link opened as an embed on a phone: the same furniture, read out
+  // in the description, and the same colours.
+  const link = page.url().split("#/analysis/")[1];
+  const embed = await context.newPage();
+  await embed.setViewportSize({ width: 360, height: 800 });
+  await embed.goto(page.url().replace(/#\/analysis\/.*/, `#/embed/${link}`));
+  await drawnIn(embed);
+  const words = await embed.getByTestId("chart-description").innerText();
+  for (const text of [furniture["chart-subtitle"], "Highlighted: Kriminalvården", "At Kriminalvården: Prisons and probation", furniture["chart-note"]]) {
+    assert.ok(words.includes(text), `the embed's description has "${text}": ${words}`);
+  }
+  const inEmbed = await colours(embed);
+  assert.ok(inEmbed.blue > 100 && inEmbed.grey > inEmbed.blue * 5, `one bar blue in the embed (${JSON.stringify(inEmbed)})`);
+  await embed.screenshot({ path: join(artifacts, "furniture-embed-360.png") });
+  assert.deepEqual(lab.errors, []);
+  await context.close();
+});
+
 test("an embed whose data is gone, unreadable or unreachable says so with the link", async () => {
   const { lab, context } = await openLab("/real/?lang=en", desktop);
   const page = lab.page;

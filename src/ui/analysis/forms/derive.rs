@@ -78,17 +78,20 @@ pub(crate) fn DeriveForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> im
                 Some(Operand::Column(c)) => c,
                 _ => NUMBER_OPERAND.to_string(),
             };
-            let mut list: Vec<(String, String)> = schema
+            // Named as the column selects name them: a short type word, the
+            // Arrow type in the tooltip.
+            let lang = panel.lang.get();
+            let mut list: Vec<(String, String, String)> = schema
                 .get()
                 .into_iter()
                 .filter(|(_, t)| t.is_number())
-                .map(|(n, t)| (n.clone(), format!("{n} · {t}")))
+                .map(|(n, t)| (n.clone(), format!("{n} · {}", t.word().label(lang)), t.to_string()))
                 .collect();
-            list.push((NUMBER_OPERAND.to_string(), panel.t().number.to_string()));
+            list.push((NUMBER_OPERAND.to_string(), panel.t().number.to_string(), String::new()));
             list.into_iter()
-                .map(|(value, label)| {
+                .map(|(value, label, arrow)| {
                     let selected = value == current;
-                    view! { <option value=value selected=selected>{label}</option> }
+                    view! { <option value=value selected=selected title=arrow>{label}</option> }
                 })
                 .collect_view()
         };
