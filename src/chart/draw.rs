@@ -9,7 +9,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::frame::boxes::TICK_GAP_PX;
+use super::frame::boxes::{TICK_GAP_PX, x_label_mid};
 use super::frame::furniture::Align;
 use super::frame::{Frame, Mark, Rect, SMALL_PX, TEXT_PX, TextStyle, text_lines};
 use super::{ChartError, ramp};
@@ -154,7 +154,10 @@ pub fn over<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) ->
         let style = small.pos(Pos::new(HPos::Center, VPos::Top));
         root.draw(&Text::new(
             t.label.clone(),
-            p(t.at, plot.y1 + TICK_GAP_PX * s),
+            p(
+                x_label_mid(frame, &t.label, t.at),
+                plot.y1 + TICK_GAP_PX * s,
+            ),
             style,
         ))
         .map_err(fail)?;
@@ -178,7 +181,7 @@ pub fn over<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame) ->
     }
     if !frame.x.title.is_empty() {
         let style = text.pos(Pos::new(HPos::Center, VPos::Top));
-        let at = p((plot.x0 + plot.x1) / 2.0, plot.y1 + tick + 18.0 * s);
+        let at = p(frame.x_title_mid, plot.y1 + tick + 18.0 * s);
         root.draw(&Text::new(frame.x.title.clone(), at, style))
             .map_err(fail)?;
     }

@@ -8,6 +8,16 @@ use super::{Frame, Rect, SMALL_PX, TEXT_PX, text_lines, text_width};
 /// tick's length and the space after it, clear of the lowest y label).
 pub const TICK_GAP_PX: f32 = 7.0;
 
+/// Where the middle of an x tick's label is: under its tick, or moved in
+/// so that it stays inside the frame (the last label of an axis that ends
+/// at the frame's edge).
+pub fn x_label_mid(frame: &Frame, label: &str, at: f32) -> f32 {
+    let s = frame.scale;
+    let half = text_width(label, SMALL_PX * s) / 2.0;
+    let right = frame.width as f32 - 2.0 * s - half;
+    at.min(right).max(2.0 * s + half)
+}
+
 /// What a text box is, for messages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextBox {
@@ -49,7 +59,8 @@ pub fn text_boxes(frame: &Frame) -> Vec<TextBox> {
             continue;
         }
         let w = text_width(&t.label, SMALL_PX * s);
-        let rect = boxed(t.at - w / 2.0, plot.y1 + TICK_GAP_PX * s, w, small_h);
+        let mid = x_label_mid(frame, &t.label, t.at);
+        let rect = boxed(mid - w / 2.0, plot.y1 + TICK_GAP_PX * s, w, small_h);
         push(rect, &t.label, "x tick");
     }
     for t in &frame.y.ticks {
@@ -66,8 +77,7 @@ pub fn text_boxes(frame: &Frame) -> Vec<TextBox> {
     }
     if !frame.x.title.is_empty() {
         let w = text_width(&frame.x.title, TEXT_PX * s);
-        let mid = (plot.x0 + plot.x1) / 2.0;
-        let rect = boxed(mid - w / 2.0, plot.y1 + 22.0 * s, w, text_h);
+        let rect = boxed(frame.x_title_mid - w / 2.0, plot.y1 + 22.0 * s, w, text_h);
         push(rect, &frame.x.title, "x title");
     }
     if !frame.y.title.is_empty() {

@@ -154,10 +154,10 @@ pub(super) fn footer(context: &Context) -> String {
     parts.join(" · ")
 }
 
-/// The footer's parts (split at " · ") in at most two lines of `chars`
-/// characters; the second line is cut with an ellipsis when it must be.
+/// The footer's parts (split at " · ") in at most four lines of `chars`
+/// characters; the last line is cut with an ellipsis when it must be.
 pub(super) fn footer_lines(text: &str, chars: usize) -> Vec<String> {
-    const MAX_LINES: usize = 3;
+    const MAX_LINES: usize = 4;
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     // Word by word; a new line starts where the next word does not fit,

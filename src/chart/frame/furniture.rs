@@ -425,9 +425,11 @@ pub(super) fn annotations(prepared: &Prepared, frame: &Frame, texts: &mut Vec<Pl
         let off = 10.0 * s;
         let chars = ((plot.width() * 0.9 - off) / (TEXT_PX * s * 0.62)).max(6.0) as usize;
         let text = ellipsis(a.text.trim(), chars.min(60));
+        // Beside the place, moved in from the plot's sides where it would
+        // stick out (on a phone, a long bar leaves no room beside its end).
         let at = |dx: f32, dy: f32| {
             let align = if dx > 0.0 { Align::Left } else { Align::Right };
-            Placed {
+            let mut placed = Placed {
                 text: text.clone(),
                 x: x + dx,
                 y: y + dy,
@@ -436,7 +438,16 @@ pub(super) fn annotations(prepared: &Prepared, frame: &Frame, texts: &mut Vec<Pl
                 px: TEXT_PX,
                 bold: true,
                 ground: true,
+            };
+            let r = placed.rect(s);
+            if r.x1 > plot.x1 {
+                placed.x -= r.x1 - plot.x1;
             }
+            let r = placed.rect(s);
+            if r.x0 < plot.x0 {
+                placed.x += plot.x0 - r.x0;
+            }
+            placed
         };
         let inside = |p: &Placed| {
             let r = p.rect(s);

@@ -131,6 +131,8 @@ pub struct Frame {
     pub texts: Vec<Placed>,
     /// The annotations' pins.
     pub pins: Vec<Pin>,
+    /// Where the middle of the x axis's title is.
+    pub x_title_mid: f32,
 }
 
 /// The most lines a title wraps to.
@@ -349,6 +351,7 @@ pub(super) fn layout_once(
         note_lines,
         texts: Vec::new(),
         pins: Vec::new(),
+        x_title_mid: (plot.x0 + plot.x1) / 2.0,
     };
     match &prepared.body {
         Body::Points(p) => {
@@ -649,7 +652,12 @@ pub(super) fn layout_once(
     let fit = |title: &str, length: f32, px: f32| {
         ellipsis(title, (length / (px * s * 0.62)).max(4.0) as usize)
     };
-    frame.x.title = fit(&frame.x.title, plot.width(), TEXT_PX);
+    // The x title may run under the y labels: it is centred under the
+    // plot where it fits, else moved in from the frame's edge.
+    frame.x.title = fit(&frame.x.title, w - 2.0 * pad, TEXT_PX);
+    let half = text_width(&frame.x.title, TEXT_PX * s) / 2.0;
+    frame.x_title_mid =
+        ((plot.x0 + plot.x1) / 2.0).clamp(pad + half, (w - pad - half).max(pad + half));
     frame.y.title = fit(&frame.y.title, plot.height(), TEXT_PX);
     let mut texts = furniture::bar_values(prepared, &frame, lang);
     texts.extend(furniture::line_labels(prepared, &frame, end_room));

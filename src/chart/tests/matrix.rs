@@ -42,8 +42,13 @@ fn growth() -> RecordBatch {
         "Myndigheten för digital förvaltning",
         "Ekobrottsmyndigheten",
     ];
+    // Like the real data: one far ahead, the annotated second well behind.
     let growth: Vec<f64> = (0..names.len())
-        .map(|i| 3_910.55 - i as f64 * 187.25 + if i % 3 == 0 { 0.5 } else { 0.0 })
+        .map(|i| match i {
+            0 => 9_671.96,
+            1 => 6_216.99,
+            _ => 2_344.87 - i as f64 * 97.25 + if i % 3 == 0 { 0.5 } else { 0.0 },
+        })
         .collect();
     RecordBatch::try_from_iter([
         (
@@ -266,6 +271,15 @@ fn no_text_overlaps_another_or_leaves_the_frame_and_no_label_is_lost_silently() 
             ),
             _ => (0, 0),
         };
+        // Every annotation with a place in the chart is drawn.
+        let placeable = prepared
+            .furniture
+            .annotations
+            .iter()
+            .filter(|a| crate::chart::frame::furniture::anchor(&prepared, a).is_some())
+            .count();
+        let drawn_notes = frame.texts.iter().filter(|t| t.bold).count();
+        assert_eq!(drawn_notes, placeable, "{name}: annotations drawn");
         let said = frame
             .notes
             .iter()
