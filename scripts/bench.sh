@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks in headless Chromium: builds the lab (release); loading and the
 # preview on a generated ~100 MB Arrow table (benches/load.mjs); the join and
-# group-by analyses on a generated star schema of 10 million fact rows
-# (benches/ops.mjs, the same workload as `cargo bench --bench ops`); charts
+# group-by and filter analyses on a generated star schema of 10 and 50
+# million fact rows beside DuckDB-Wasm on the same files (benches/ops.mjs,
+# the same workload as `cargo bench --bench ops`; FACT_ROWS="N …" for
+# other sizes); charts
 # of 100,000 and 1,000,000 points (benches/chart.mjs); k-means, DBSCAN and
 # the silhouette in wasm (benches/ml.mjs) beside the native `cargo bench
 # --bench ml`.
@@ -24,8 +26,19 @@ if [ "${ONLY:-load}" = load ]; then
   DATALABB_DIST="$work/dist" DATALABB_BENCH_DATA="$work/data" node benches/load.mjs
 fi
 if [ "${ONLY:-ops}" = ops ]; then
-  cargo run --quiet --locked --bin datalabb -- generate --star --out "$work/star" --rows "${FACT_ROWS:-10000000}"
-  DATALABB_DIST="$work/dist" DATALABB_STAR_DATA="$work/star" node benches/ops.mjs
+  # DuckDB-Wasm for the comparison (npm, pinned in benches/duckdb).
+  npm ci --prefix benches/duckdb --no-audit --no-fund --silent
+  for rows in ${FACT_ROWS:-10000000 50000000}; do
+    cargo run --quiet --locked --release --bin datalabb -- generate --star --out "$work/star" --rows "$rows"
+    # The lab's answers, from the command line (the same code as the
+    # worker), to check DuckDB-Wasm's against.
+    mkdir -p "$work/star/answers"
+    for name in baseline join group-by filter; do
+      link=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1]))[process.argv[2]])' "$work/star/benchmarks.json" "$name")
+      cargo run --quiet --locked --release --bin datalabb -- run "$link" --data "$work/star" --out "$work/star/answers/$name.csv" > /dev/null
+    done
+    DATALABB_DIST="$work/dist" DATALABB_STAR_DATA="$work/star" node benches/ops.mjs
+  done
 fi
 if [ "${ONLY:-ml}" = ml ]; then
   # The learning workload of `cargo bench --bench ml`, built as the worker

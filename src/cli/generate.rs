@@ -20,7 +20,7 @@ use crate::ops::derive::{ArithOp, Formula, Operand};
 use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::{JoinKind, JoinSpec};
 use crate::ops::keys::Normalize;
-use crate::recipe::{Input, RECIPE_VERSION, Recipe, Step, url};
+use crate::recipe::{Comparison, Input, Predicate, RECIPE_VERSION, Recipe, Step, Value, url};
 
 /// Rows per record batch.
 const BATCH_ROWS: usize = 65_536;
@@ -349,6 +349,28 @@ pub fn star_recipes(fact_sha256: &str, dim_sha256: &str) -> Vec<(&'static str, R
                         measure(Aggregate::Sum, Some("value"), "total"),
                     ],
                 }],
+            ),
+        ),
+        (
+            "filter",
+            recipe(
+                vec![input("fact", fact_sha256)],
+                vec![
+                    Step::Filter {
+                        predicate: Predicate::Compare {
+                            column: "year".into(),
+                            cmp: Comparison::Ge,
+                            value: Value::Number(2010.0),
+                        },
+                    },
+                    Step::GroupBy {
+                        by: vec![],
+                        measures: vec![
+                            measure(Aggregate::Sum, Some("value"), "total"),
+                            measure(Aggregate::Count, None, "n"),
+                        ],
+                    },
+                ],
             ),
         ),
     ]

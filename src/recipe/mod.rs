@@ -14,6 +14,7 @@ pub mod curated;
 pub mod edit;
 pub mod error;
 pub mod execute;
+pub mod filter;
 pub mod learn;
 pub mod plan;
 pub mod route;

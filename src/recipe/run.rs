@@ -2,16 +2,14 @@
 //! table, with the kernels of `ops`. The same code runs in the browser's
 //! worker and in the command-line tool, so both produce the same bytes.
 
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, RecordBatchOptions};
-use arrow::datatypes::{DataType, Date32Type, Field, Schema};
+use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow::datatypes::{Field, Schema};
 
-use crate::data::csv::parse_date;
-use crate::data::values::{numbers, sort_rows, texts};
+use crate::data::values::sort_rows;
 use crate::ops::derive::derive;
 use crate::ops::gather::take;
 use crate::ops::group::group_by;
@@ -19,7 +17,8 @@ use crate::ops::join::{JoinStats, join_keeping};
 use crate::ops::reshape::{pivot, union, unpivot};
 use crate::ops::{Progress, column_index};
 use crate::recipe::error::{RecipeError, StepError};
-use crate::recipe::{Comparison, Predicate, Recipe, Step, Value};
+use crate::recipe::filter::{kept_rows, matches};
+use crate::recipe::{Predicate, Recipe, Step};
 
 /// What one step did.
 #[derive(Debug, Clone, PartialEq)]
@@ -264,14 +263,9 @@ fn apply(
             RecordBatch::try_new(Arc::new(Schema::new(fields)), table.columns().to_vec())?
         }
         Step::Filter { predicate } => {
-            let keep = matches(predicate, table)?;
-            let rows: Vec<u32> = keep
-                .iter()
-                .enumerate()
-                .filter(|(_, k)| **k)
-                .map(|(i, _)| i as u32)
-                .collect();
-            take_rows(table, rows)?
+            let rows = kept_rows(&matches(predicate, table)?);
+            // Only the columns later steps read are gathered.
+            take_rows(&read_later(table, needed)?, rows)?
         }
         Step::Join { input, spec } => {
             let right = tables
@@ -328,6 +322,19 @@ fn apply(
     Ok((batch, None))
 }
 
+/// `table` with only the columns `needed` names, in their order.
+fn read_later(table: &RecordBatch, needed: &Needed) -> Result<RecordBatch, StepError> {
+    match needed {
+        Needed::All => Ok(table.clone()),
+        Needed::Some(names) => {
+            let indices: Vec<usize> = (0..table.num_columns())
+                .filter(|&i| names.contains(table.schema_ref().field(i).name()))
+                .collect();
+            Ok(table.project(&indices)?)
+        }
+    }
+}
+
 fn take_rows(table: &RecordBatch, rows: Vec<u32>) -> Result<RecordBatch, StepError> {
     let columns = table
         .columns()
@@ -340,219 +347,4 @@ fn take_rows(table: &RecordBatch, rows: Vec<u32>) -> Result<RecordBatch, StepErr
         &RecordBatchOptions::new().with_row_count(Some(rows.len())),
     )
     .map_err(StepError::from)
-}
-
-/// Which rows satisfy `predicate` (null never satisfies a comparison).
-fn matches(predicate: &Predicate, table: &RecordBatch) -> Result<Vec<bool>, StepError> {
-    let rows = table.num_rows();
-    let column = |name: &str| -> Result<&ArrayRef, StepError> {
-        Ok(table.column(column_index(table, name, "the table")?))
-    };
-    Ok(match predicate {
-        Predicate::IsNull { column: c } => {
-            let c = column(c)?;
-            (0..rows).map(|i| c.is_null(i)).collect()
-        }
-        Predicate::Compare {
-            column: c,
-            cmp,
-            value,
-        } => {
-            let array = column(c)?;
-            compare(array, c, std::slice::from_ref(value), |o| holds(*cmp, o))?
-        }
-        Predicate::In { column: c, values } => {
-            compare(column(c)?, c, values, |o| o == Ordering::Equal)?
-        }
-        Predicate::And { all } => {
-            let mut keep = vec![true; rows];
-            for p in all {
-                for (k, m) in keep.iter_mut().zip(matches(p, table)?) {
-                    *k &= m;
-                }
-            }
-            keep
-        }
-        Predicate::Or { any } => {
-            let mut keep = vec![false; rows];
-            for p in any {
-                for (k, m) in keep.iter_mut().zip(matches(p, table)?) {
-                    *k |= m;
-                }
-            }
-            keep
-        }
-        Predicate::Not { not } => matches(not, table)?.into_iter().map(|m| !m).collect(),
-    })
-}
-
-fn holds(cmp: Comparison, order: Ordering) -> bool {
-    match cmp {
-        Comparison::Eq => order == Ordering::Equal,
-        Comparison::Ne => order != Ordering::Equal,
-        Comparison::Lt => order == Ordering::Less,
-        Comparison::Le => order != Ordering::Greater,
-        Comparison::Gt => order == Ordering::Greater,
-        Comparison::Ge => order != Ordering::Less,
-    }
-}
-
-/// Rows whose value compared with any of `values` satisfies `test`.
-fn compare(
-    array: &ArrayRef,
-    name: &str,
-    values: &[Value],
-    test: impl Fn(Ordering) -> bool,
-) -> Result<Vec<bool>, StepError> {
-    let rows = array.len();
-    let mismatch = |wanted: &'static str| StepError::Mismatch {
-        column: name.to_string(),
-        data_type: array.data_type().to_string(),
-        wanted,
-    };
-    if let Some(numbers) = numbers(array.as_ref()) {
-        let literals = values
-            .iter()
-            .map(|v| match v {
-                Value::Number(x) => Ok(*x),
-                _ => Err(mismatch("a number")),
-            })
-            .collect::<Result<Vec<f64>, _>>()?;
-        return Ok(numbers
-            .iter()
-            .map(|v| v.is_some_and(|v| literals.iter().any(|l| test(v.total_cmp(l)))))
-            .collect());
-    }
-    if *array.data_type() == DataType::Date32 {
-        let dates = array
-            .as_primitive_opt::<Date32Type>()
-            .ok_or_else(|| mismatch("a date"))?;
-        let literals = values
-            .iter()
-            .map(|v| match v {
-                Value::Text(t) => {
-                    parse_date(t).ok_or_else(|| mismatch("a date such as \"2024-01-31\""))
-                }
-                _ => Err(mismatch("a date such as \"2024-01-31\"")),
-            })
-            .collect::<Result<Vec<i32>, _>>()?;
-        return Ok(dates
-            .iter()
-            .map(|v| v.is_some_and(|v| literals.iter().any(|l| test(v.cmp(l)))))
-            .collect());
-    }
-    if let DataType::Timestamp(unit, zone) = array.data_type() {
-        // Instants as the column shows them (`2024-03-31T02:30:00Z`).
-        let zone = crate::data::time::Zone::parse(zone.as_deref());
-        let wanted = "an instant such as \"2024-03-31T02:30:00Z\"";
-        let literals = values
-            .iter()
-            .map(|v| match v {
-                Value::Text(t) => {
-                    crate::data::time::parse_instant(t, *unit, zone).ok_or_else(|| mismatch(wanted))
-                }
-                _ => Err(mismatch(wanted)),
-            })
-            .collect::<Result<Vec<i64>, _>>()?;
-        let raw = crate::data::values::timestamps(array.as_ref());
-        return Ok((0..rows)
-            .map(|i| {
-                array.is_valid(i)
-                    && raw
-                        .get(i)
-                        .is_some_and(|v| literals.iter().any(|l| test(v.cmp(l))))
-            })
-            .collect());
-    }
-    if let Some(booleans) = array.as_boolean_opt() {
-        let literals = values
-            .iter()
-            .map(|v| match v {
-                Value::Bool(b) => Ok(*b),
-                _ => Err(mismatch("true or false")),
-            })
-            .collect::<Result<Vec<bool>, _>>()?;
-        return Ok(booleans
-            .iter()
-            .map(|v| v.is_some_and(|v| literals.iter().any(|l| test(v.cmp(l)))))
-            .collect());
-    }
-    let Some(text) = texts(array.as_ref()) else {
-        return Err(StepError::NotComparable {
-            column: name.to_string(),
-            data_type: array.data_type().to_string(),
-        });
-    };
-    let literals = values
-        .iter()
-        .map(|v| match v {
-            Value::Text(t) => Ok(t.as_str()),
-            _ => Err(mismatch("a text")),
-        })
-        .collect::<Result<Vec<&str>, _>>()?;
-    Ok((0..rows)
-        .map(|i| {
-            text.get(i)
-                .is_some_and(|v| literals.iter().any(|l| test(v.cmp(l))))
-        })
-        .collect())
-}
-
-#[cfg(test)]
-mod timestamp_tests {
-    use std::sync::Arc;
-
-    use arrow::array::{ArrayRef, RecordBatch, TimestampMillisecondArray};
-
-    use super::*;
-
-    #[test]
-    fn filters_compare_timestamps_as_they_are_shown() {
-        // 2024-03-31T00:30:00Z and two hours later, in a named zone (shown
-        // in UTC) and in a fixed offset.
-        let at = 1_711_845_000_000_i64;
-        let values = vec![Some(at), None, Some(at + 7_200_000)];
-        let table = RecordBatch::try_from_iter([
-            (
-                "stockholm",
-                Arc::new(
-                    TimestampMillisecondArray::from(values.clone())
-                        .with_timezone("Europe/Stockholm"),
-                ) as ArrayRef,
-            ),
-            (
-                "offset",
-                Arc::new(TimestampMillisecondArray::from(values).with_timezone("+01:00"))
-                    as ArrayRef,
-            ),
-        ])
-        .unwrap();
-        let compare = |column: &str, cmp, text: &str| {
-            matches(
-                &Predicate::Compare {
-                    column: column.into(),
-                    cmp,
-                    value: Value::Text(text.into()),
-                },
-                &table,
-            )
-        };
-        assert_eq!(
-            compare("stockholm", Comparison::Ge, "2024-03-31T01:00Z").unwrap(),
-            [false, false, true]
-        );
-        assert_eq!(
-            compare("stockholm", Comparison::Eq, "2024-03-31T00:30:00Z").unwrap(),
-            [true, false, false]
-        );
-        // Without a suffix, in the offset the column shows.
-        assert_eq!(
-            compare("offset", Comparison::Eq, "2024-03-31T01:30").unwrap(),
-            [true, false, false]
-        );
-        let error = compare("offset", Comparison::Eq, "yesterday")
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("an instant such as"), "{error}");
-    }
 }
