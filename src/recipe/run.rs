@@ -12,7 +12,7 @@ use arrow::datatypes::{Field, Schema};
 use crate::data::values::sort_rows;
 use crate::ops::derive::derive;
 use crate::ops::gather::take;
-use crate::ops::group::group_by;
+use crate::ops::group::{group_by, group_by_rows};
 use crate::ops::join::{JoinStats, join_keeping};
 use crate::ops::reshape::{pivot, union, unpivot};
 use crate::ops::{Progress, column_index};
@@ -49,7 +49,7 @@ pub fn run(
     progress: &mut Progress,
 ) -> Result<(RecordBatch, Vec<StepReport>), RunError> {
     let mut on_step = |_: usize, done: u64, total: u64| progress(done, total);
-    run_with(recipe, tables, &mut on_step, needed_after(&recipe.steps))
+    run_with(recipe, tables, &mut on_step, Plan::fast(&recipe.steps))
 }
 
 /// Called with (step, rows done, rows in all) as a run goes: at the start
@@ -62,7 +62,7 @@ pub fn run_steps(
     tables: &BTreeMap<String, RecordBatch>,
     on_step: &mut StepProgress,
 ) -> Result<(RecordBatch, Vec<StepReport>), RunError> {
-    run_with(recipe, tables, on_step, needed_after(&recipe.steps))
+    run_with(recipe, tables, on_step, Plan::fast(&recipe.steps))
 }
 
 /// [`run`] with every column of every step made, to test that leaving
@@ -77,15 +77,34 @@ pub(crate) fn run_unpruned(
         recipe,
         tables,
         &mut |_, _, _| ControlFlow::Continue(()),
-        all,
+        Plan {
+            needed: all,
+            fuse: false,
+        },
     )
+}
+
+/// How to run: the columns each step must make, and whether a filter and
+/// the group-by after it run as one pass.
+struct Plan {
+    needed: Vec<Needed>,
+    fuse: bool,
+}
+
+impl Plan {
+    fn fast(steps: &[Step]) -> Plan {
+        Plan {
+            needed: needed_after(steps),
+            fuse: true,
+        }
+    }
 }
 
 fn run_with(
     recipe: &Recipe,
     tables: &BTreeMap<String, RecordBatch>,
     on_step: &mut StepProgress,
-    needed: Vec<Needed>,
+    plan: Plan,
 ) -> Result<(RecordBatch, Vec<StepReport>), RunError> {
     let whole = |error: RecipeError| RunError {
         error,
@@ -100,10 +119,49 @@ fn run_with(
         .cloned()
         .ok_or_else(|| whole(RecipeError::NotLoaded(first.name.clone())))?;
     let mut reports = Vec::new();
-    for (n, step) in recipe.steps.iter().enumerate() {
+    let failed = |n: usize, e: StepError, reports: Vec<StepReport>| RunError {
+        error: RecipeError::Step {
+            index: n,
+            kind: recipe.steps[n].kind(),
+            error: Box::new(e),
+        },
+        reports,
+    };
+    let mut n = 0;
+    while n < recipe.steps.len() {
+        let step = &recipe.steps[n];
         let _ = on_step(n, 0, table.num_rows() as u64);
+        // A filter and the group-by after it: one pass, the group-by
+        // reading the kept rows in place.
+        if plan.fuse
+            && let (Step::Filter { predicate }, Some(Step::GroupBy { by, measures })) =
+                (step, recipe.steps.get(n + 1))
+        {
+            let rows = match matches(predicate, &table) {
+                Ok(keep) => kept_rows(&keep),
+                Err(e) => return Err(failed(n, e, reports)),
+            };
+            reports.push(StepReport {
+                rows: rows.len() as u64,
+                join: None,
+            });
+            let _ = on_step(n + 1, 0, rows.len() as u64);
+            let mut progress = |done, total| on_step(n + 1, done, total);
+            match group_by_rows(&table, Some(&rows), by, measures, &mut progress) {
+                Ok(next) => {
+                    reports.push(StepReport {
+                        rows: next.num_rows() as u64,
+                        join: None,
+                    });
+                    table = next;
+                }
+                Err(e) => return Err(failed(n + 1, e.into(), reports)),
+            }
+            n += 2;
+            continue;
+        }
         let mut progress = |done, total| on_step(n, done, total);
-        match apply(step, &table, tables, &needed[n], &mut progress) {
+        match apply(step, &table, tables, &plan.needed[n], &mut progress) {
             Ok((next, join)) => {
                 reports.push(StepReport {
                     rows: next.num_rows() as u64,
@@ -111,17 +169,9 @@ fn run_with(
                 });
                 table = next;
             }
-            Err(e) => {
-                return Err(RunError {
-                    error: RecipeError::Step {
-                        index: n,
-                        kind: step.kind(),
-                        error: Box::new(e),
-                    },
-                    reports,
-                });
-            }
+            Err(e) => return Err(failed(n, e, reports)),
         }
+        n += 1;
     }
     Ok((table, reports))
 }

@@ -304,8 +304,9 @@ fn random_recipes_check_or_are_refused_and_run_to_the_planned_schema() {
             .map(|f| (f.name().clone(), ColumnType::of(f.data_type())))
             .collect();
         assert_eq!(Some(&schema), plan.schemas.last(), "{json}");
-        // Joins make only the columns later steps read; the result is the
-        // same as making them all.
+        // Joins and filters make only the columns later steps read, and a
+        // filter and a group-by run as one pass; the result is the same as
+        // making every column and gathering every filter's rows.
         let (full, reports) = run::run_unpruned(&recipe, &tables).expect("runs unpruned");
         assert_eq!(batch, full, "{json}");
         assert_eq!(
@@ -435,4 +436,108 @@ fn mutated_links_are_refused_or_run_never_panic() {
     }
     eprintln!("{iterations} mutated links: {ran} ran, {refused} refused");
     assert!(ran > 0 && refused > 0, "{ran} ran, {refused} refused");
+}
+
+/// A filter and the group-by after it run as one pass (the group-by
+/// reading the kept rows in place): on random tables with nulls and NaN,
+/// random predicates and random groupings, the same table as gathering the
+/// kept rows first.
+#[test]
+fn a_filter_then_a_group_by_in_one_pass_equals_gathering_first() {
+    use arrow::array::{ArrayRef, Int64Array};
+
+    let mut rng = crate::ml::rng::Rng::new(11);
+    let mut compared = 0;
+    for _ in 0..400 {
+        let n = rng.below(300);
+        let some = |rng: &mut crate::ml::rng::Rng| rng.below(6) != 0;
+        let k1: Vec<Option<String>> = (0..n)
+            .map(|_| some(&mut rng).then(|| ["a", "b", "c", "é"][rng.below(4)].to_string()))
+            .collect();
+        let k2: Vec<Option<i32>> = (0..n)
+            .map(|_| some(&mut rng).then(|| rng.below(5) as i32))
+            .collect();
+        let v: Vec<Option<f64>> = (0..n)
+            .map(|_| {
+                some(&mut rng).then(|| match rng.below(20) {
+                    0 => f64::NAN,
+                    _ => rng.below(2000) as f64 / 8.0 - 100.0,
+                })
+            })
+            .collect();
+        let w: Vec<i64> = (0..n).map(|_| rng.below(100) as i64 - 50).collect();
+        let table = RecordBatch::try_from_iter([
+            ("k1", Arc::new(StringArray::from(k1)) as ArrayRef),
+            ("k2", Arc::new(Int32Array::from(k2)) as ArrayRef),
+            ("v", Arc::new(Float64Array::from(v)) as ArrayRef),
+            ("w", Arc::new(Int64Array::from(w)) as ArrayRef),
+        ])
+        .expect("table");
+        let number = |rng: &mut crate::ml::rng::Rng| Value::Number(rng.below(200) as f64 - 100.0);
+        let compare = |rng: &mut crate::ml::rng::Rng| Predicate::Compare {
+            column: ["v", "w", "k2"][rng.below(3)].into(),
+            cmp: [
+                Comparison::Eq,
+                Comparison::Ne,
+                Comparison::Lt,
+                Comparison::Le,
+                Comparison::Gt,
+                Comparison::Ge,
+            ][rng.below(6)],
+            value: number(rng),
+        };
+        let predicate = match rng.below(5) {
+            0 => Predicate::IsNull {
+                column: ["k1", "k2", "v"][rng.below(3)].into(),
+            },
+            1 => Predicate::And {
+                all: vec![compare(&mut rng), compare(&mut rng)],
+            },
+            2 => Predicate::Not {
+                not: Box::new(compare(&mut rng)),
+            },
+            3 => Predicate::In {
+                column: "k1".into(),
+                values: vec![Value::Text("a".into()), Value::Text("é".into())],
+            },
+            _ => compare(&mut rng),
+        };
+        let by: Vec<String> = ["k1", "k2"]
+            .iter()
+            .filter(|_| rng.below(2) == 0)
+            .map(|s| s.to_string())
+            .collect();
+        let measures: Vec<Measure> = (0..1 + rng.below(3))
+            .map(|i| {
+                let aggregate = Aggregate::ALL[rng.below(Aggregate::ALL.len())];
+                Measure {
+                    aggregate,
+                    column: (aggregate != Aggregate::Count)
+                        .then(|| ["v", "w"][rng.below(2)].into()),
+                    name: format!("m{i}"),
+                }
+            })
+            .collect();
+        let recipe = Recipe {
+            v: RECIPE_VERSION,
+            inputs: vec![Input {
+                name: "t".into(),
+                dataset: "t".into(),
+                sha256: "0".repeat(64),
+            }],
+            steps: vec![Step::Filter { predicate }, Step::GroupBy { by, measures }],
+            chart: Default::default(),
+        };
+        let tables = BTreeMap::from([("t".to_string(), table)]);
+        let json = serde_json::to_string(&recipe).unwrap_or_default();
+        let (fused, fused_reports) =
+            run::run(&recipe, &tables, &mut no_progress).unwrap_or_else(|e| panic!("{e}\n{json}"));
+        let (plain, plain_reports) =
+            run::run_unpruned(&recipe, &tables).unwrap_or_else(|e| panic!("{e}\n{json}"));
+        // NaN sums compare unequal as floats; compare the bits.
+        assert_eq!(format!("{fused:?}"), format!("{plain:?}"), "{json}");
+        assert_eq!(fused_reports, plain_reports, "{json}");
+        compared += 1;
+    }
+    assert_eq!(compared, 400);
 }
