@@ -46,7 +46,7 @@ if [ "${ONLY:-ml}" = ml ]; then
   cargo build --release --locked --target wasm32-unknown-unknown --example ml_web
   wasm-bindgen --target web --out-dir "$work/ml_web" \
     "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/examples/ml_web.wasm"
-  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-simd \
     "$work/ml_web/ml_web_bg.wasm" -o "$work/ml_web/ml_web_bg.wasm"
   DATALABB_ML_WEB="$work/ml_web" node benches/ml.mjs
   cargo bench --locked --bench ml
