@@ -13,6 +13,7 @@ mod run;
 use crate::data::Catalog;
 use crate::data::catalog::fixture_catalog;
 use crate::publish::Options;
+use crate::recipe::sql::{Dialect, to_sql};
 
 #[derive(Parser)]
 #[command(name = "datalabb", version, about = "Datalabb's command-line tool")]
@@ -61,8 +62,25 @@ enum Command {
         #[arg(long, conflicts_with = "mirror")]
         no_mirror: bool,
     },
-    /// Run an analysis (a lab link, `r1.…` text, a file holding either, or
-    /// recipe JSON) against a data folder and write the result.
+    /// Print an analysis's relational steps as one SQL query, for
+    /// DataFusion (the default) or DuckDB, to run where the data is.
+    Sql {
+        /// The analysis (as for `run`).
+        recipe: String,
+        /// The data folder with `catalog.json`.
+        #[arg(long, default_value = "public/data")]
+        data: PathBuf,
+        /// `datafusion` or `duckdb`.
+        #[arg(long, default_value = "datafusion")]
+        dialect: String,
+        /// Also write the recipe the query computes (all of it, or its
+        /// steps before the first learning step) as JSON to this file.
+        #[arg(long)]
+        recipe_out: Option<PathBuf>,
+    },
+    /// Run an analysis (a lab link, `r1.…` text, a file holding either,
+    /// recipe JSON, or `curated:<id>`) against a data folder and write the
+    /// result.
     Run {
         /// The analysis.
         recipe: String,
@@ -111,6 +129,12 @@ pub fn main() -> ExitCode {
         } => generate::write_star(&out, rows),
         Command::Generate { out, id, rows, .. } => generate::write(&out, &id, rows),
         Command::CheckCatalog { path } => check_catalog(&path),
+        Command::Sql {
+            recipe,
+            data,
+            dialect,
+            recipe_out,
+        } => sql(&recipe, &data, &dialect, recipe_out.as_deref()),
         Command::Ml { input, method } => ml::run(&input, &method),
         Command::Run {
             recipe,
@@ -210,4 +234,29 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
         let _ = std::fs::remove_file(&aside);
         format!("cannot move {} into place: {e}", path.display())
     })
+}
+
+/// `datalabb sql`: the query on standard output.
+fn sql(
+    source: &str,
+    data: &Path,
+    dialect: &str,
+    recipe_out: Option<&Path>,
+) -> Result<String, String> {
+    let dialect = Dialect::parse(dialect)
+        .ok_or_else(|| format!("--dialect {dialect}: write datafusion or duckdb"))?;
+    let catalog = run::read_catalog(data)?;
+    let recipe = run::recipe_from(source, &catalog)?;
+    let sql = to_sql(&recipe, &catalog, dialect).map_err(|e| e.to_string())?;
+    if let Some(path) = recipe_out {
+        let json = serde_json::to_vec_pretty(&sql.computed).map_err(|e| e.to_string())?;
+        write_atomically(path, &json)?;
+    }
+    println!("{}{};", sql.preamble, sql.query);
+    Ok(format!(
+        "-- {}",
+        sql.note
+            .as_deref()
+            .unwrap_or("The query computes every step.")
+    ))
 }

@@ -68,18 +68,39 @@ fn inside(data: &Path, url: &str) -> Result<std::path::PathBuf, String> {
     Ok(data.join(relative))
 }
 
+/// The catalog of the data folder `data`.
+pub fn read_catalog(data: &Path) -> Result<Catalog, String> {
+    let catalog_path = data.join("catalog.json");
+    let catalog_bytes = std::fs::read(&catalog_path)
+        .map_err(|e| format!("cannot read {}: {e}", catalog_path.display()))?;
+    Catalog::from_json(&catalog_bytes).map_err(|e| format!("{}: {e}", catalog_path.display()))
+}
+
+/// [`read_recipe`], or a curated analysis by id (`curated:growth`) pinned
+/// to the newest versions in `catalog`.
+pub fn recipe_from(source: &str, catalog: &Catalog) -> Result<Recipe, String> {
+    match source.strip_prefix("curated:") {
+        Some(id) => {
+            let curated = crate::recipe::curated::CURATED
+                .iter()
+                .find(|c| c.id == id)
+                .ok_or_else(|| format!("no curated analysis {id:?}"))?;
+            curated
+                .recipe(catalog, Lang::En)
+                .ok_or_else(|| format!("curated analysis {id:?}: a dataset is not in the catalog"))
+        }
+        None => read_recipe(source),
+    }
+}
+
 pub fn run_recipe(
     source: &str,
     data: &Path,
     out: &Path,
     chart: Option<&ChartOut>,
 ) -> Result<String, String> {
-    let recipe = read_recipe(source)?;
-    let catalog_path = data.join("catalog.json");
-    let catalog_bytes = std::fs::read(&catalog_path)
-        .map_err(|e| format!("cannot read {}: {e}", catalog_path.display()))?;
-    let catalog = Catalog::from_json(&catalog_bytes)
-        .map_err(|e| format!("{}: {e}", catalog_path.display()))?;
+    let catalog = read_catalog(data)?;
+    let recipe = recipe_from(source, &catalog)?;
     plan::validate(&recipe, &catalog).map_err(|e| e.to_string())?;
     let mut tables = BTreeMap::new();
     for input in &recipe.inputs {

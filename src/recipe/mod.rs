@@ -19,6 +19,7 @@ pub mod learn;
 pub mod plan;
 pub mod route;
 pub mod run;
+pub mod sql;
 pub mod url;
 
 #[cfg(test)]

@@ -185,7 +185,7 @@ test("the data tab and PNG and SVG export", async () => {
   await open(lab, "bar");
   await page.getByTestId("tab-data").click();
   const table = await page.getByTestId("chart-data").innerText();
-  assert.match(table, /ministry\s+fte/);
+  assert.match(table, /ministry\s+Full-time equivalents, total \(FTE\)/);
   assert.match(table, /Justitiedepartementet/);
   await page.getByTestId("tab-chart").click();
   const css = (await page.getByTestId("chart-canvas").boundingBox()).width;
