@@ -386,6 +386,13 @@ print(len(rows), joined.num_rows)
   assert.match(citation, /^Datalabb analysis [0-9a-f]{12}: “.+” \(retrieved \d{4}-\d{2}-\d{2}\)\. Data: /);
   assert.ok(citation.endsWith(link), citation);
   assert.equal(await page.getByTestId("cite-command").inputValue(), `cargo run --release --bin datalabb -- run '${link}' --data public/data --out result.csv`);
+  // The analysis as SQL: the same query the command line prints.
+  const sql = await page.getByTestId("cite-sql").inputValue();
+  const printed_sql = execFileSync(process.env.DATALABB_CLI, ["sql", link, "--data", published]).toString();
+  const lines = printed_sql.trimEnd().split("\n");
+  assert.equal(sql, lines.slice(0, -1).join("\n"));
+  assert.match(sql, /^-- Tables, each an Arrow file/);
+  assert.match(sql, /JOIN "agencies" r ON regexp_replace/);
   await page.locator('[data-testid="cite-panel"]').screenshot({ path: join(artifacts, "cite.png") });
   assert.deepEqual(lab.errors, []);
   await context.close();

@@ -8,6 +8,7 @@ use crate::ui::route::Href;
 
 use crate::data::Lang;
 use crate::recipe::cite::{citation, command, snippet};
+use crate::recipe::sql::{Dialect, to_sql};
 use crate::ui::analysis::Panel;
 use crate::ui::i18n::embed_texts;
 use crate::ui::route::Route;
@@ -97,7 +98,8 @@ pub fn EmbedPanel(panel: Panel) -> impl IntoView {
     }
 }
 
-/// "Cite": the citation and the command that runs the analysis again.
+/// "Cite": the citation, the command that runs the analysis again, and
+/// the analysis as SQL.
 #[component]
 pub fn CitePanel(panel: Panel) -> impl IntoView {
     let t = move || embed_texts(panel.lang.get());
@@ -118,6 +120,20 @@ pub fn CitePanel(panel: Panel) -> impl IntoView {
         )
     });
     let run = Signal::derive(move || command(&href()));
+    // The analysis as SQL for an engine that holds all of the data, or why
+    // it has none yet.
+    let sql = Signal::derive(move || {
+        let (Ok(recipe), Some(catalog)) = (panel.recipe.get(), panel.catalog.get()) else {
+            return String::new();
+        };
+        match to_sql(&recipe, &catalog, Dialect::DataFusion) {
+            Ok(sql) => {
+                let note = sql.note.map(|n| format!("\n-- {n}")).unwrap_or_default();
+                format!("{}{};{note}", sql.preamble, sql.query)
+            }
+            Err(e) => format!("-- {e}"),
+        }
+    });
     view! {
         <details class="share-panel" data-testid="cite-panel">
             <summary data-testid="cite-toggle">{move || t().cite}</summary>
@@ -127,6 +143,10 @@ pub fn CitePanel(panel: Panel) -> impl IntoView {
             <p class="muted">{move || t().command_intro}</p>
             <div class="form-row">
                 <Copyable label=Signal::derive(move || t().command) text=run testid="cite-command" lang=panel.lang rows=3 />
+            </div>
+            <p class="muted">{move || t().sql_intro}</p>
+            <div class="form-row">
+                <Copyable label=Signal::derive(move || t().sql) text=sql testid="cite-sql" lang=panel.lang rows=8 />
             </div>
         </details>
     }

@@ -25,6 +25,8 @@ pub struct EmbedTexts {
     pub citation: &'static str,
     pub command: &'static str,
     pub command_intro: &'static str,
+    pub sql: &'static str,
+    pub sql_intro: &'static str,
     pub copy: &'static str,
     pub copied: &'static str,
 }
@@ -50,6 +52,8 @@ const EMBED_SV: EmbedTexts = EmbedTexts {
     citation: "Citat",
     command: "Kör om analysen från kommandoraden",
     command_intro: "I en kopia av projektet, med de publicerade datamängderna i public/data:",
+    sql: "Analysen som SQL",
+    sql_intro: "Eller som en SQL-fråga för DataFusion eller DuckDB, där all data finns (registrera tabellerna som kommentarerna namnger):",
     copy: "Kopiera",
     copied: "Kopierat",
 };
@@ -75,6 +79,8 @@ const EMBED_EN: EmbedTexts = EmbedTexts {
     citation: "Citation",
     command: "Run the analysis again from the command line",
     command_intro: "In a copy of the project, with the published datasets in public/data:",
+    sql: "The analysis as SQL",
+    sql_intro: "Or as one SQL query for DataFusion or DuckDB, where all the data is (register the tables the comments name):",
     copy: "Copy",
     copied: "Copied",
 };
