@@ -85,26 +85,22 @@ fn compare(
         data_type: array.data_type().to_string(),
         wanted,
     };
-    if numbers_column(array.data_type()) {
-        let literals = values
+    let number_literals = || {
+        values
             .iter()
             .map(|v| match v {
                 Value::Number(x) => Ok(*x),
                 _ => Err(mismatch("a number")),
             })
-            .collect::<Result<Vec<f64>, _>>()?;
-        if let Some(keep) = compare_primitive(array.as_ref(), &literals, &test) {
-            return Ok(keep);
-        }
+            .collect::<Result<Vec<f64>, _>>()
+    };
+    if numbers_column(array.data_type())
+        && let Some(keep) = compare_primitive(array.as_ref(), &number_literals()?, &test)
+    {
+        return Ok(keep);
     }
     if let Some(numbers) = numbers(array.as_ref()) {
-        let literals = values
-            .iter()
-            .map(|v| match v {
-                Value::Number(x) => Ok(*x),
-                _ => Err(mismatch("a number")),
-            })
-            .collect::<Result<Vec<f64>, _>>()?;
+        let literals = number_literals()?;
         return Ok(numbers
             .iter()
             .map(|v| v.is_some_and(|v| literals.iter().any(|l| test(v.total_cmp(l)))))

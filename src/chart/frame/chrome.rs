@@ -84,56 +84,35 @@ pub(super) fn wrap_if(text: &str, chars: usize, max_lines: usize) -> Vec<String>
 
 /// Every line of text around the plot of `frame`, where it is drawn: the
 /// drawing and the layout tests read the same places.
-pub fn text_lines(frame: &Frame) -> Vec<Line<'_>> {
+pub fn text_lines<'a>(frame: &'a Frame) -> Vec<Line<'a>> {
     let s = frame.scale;
     let pad = 10.0 * s;
     let mut lines = Vec::new();
-    let mut y = pad;
-    for (i, text) in frame.title_lines.iter().enumerate() {
-        lines.push(Line {
-            text,
-            x: pad,
-            y: pad + i as f32 * 20.0 * s,
-            style: TextStyle::Title,
-        });
-    }
-    y += title_block(frame.title_lines.len(), s);
-    for (i, text) in frame.subtitle_lines.iter().enumerate() {
-        lines.push(Line {
-            text,
-            x: pad,
-            y: y + i as f32 * 17.0 * s,
-            style: TextStyle::Subtitle,
-        });
-    }
-    y += subtitle_block(frame.subtitle_lines.len(), s);
-    for (i, text) in frame.notes.iter().enumerate() {
-        lines.push(Line {
-            text,
-            x: pad,
-            y: y + i as f32 * NOTE_PX * s,
-            style: TextStyle::Note,
-        });
-    }
-    let bottom = frame.height as f32 - pad;
-    let footer_top = bottom - 14.0 * s * frame.footer.len() as f32;
-    for (i, text) in frame.footer.iter().enumerate() {
-        lines.push(Line {
-            text,
-            x: pad,
-            y: footer_top + i as f32 * 14.0 * s,
-            style: TextStyle::Footer,
-        });
-    }
-    let note_top = footer_top - 2.0 * s - note_block(frame.note_lines.len(), s) + 6.0 * s;
-    for (i, text) in frame.note_lines.iter().enumerate() {
-        lines.push(Line {
-            text,
-            x: pad,
-            y: note_top + i as f32 * 14.0 * s,
-            style: TextStyle::ChartNote,
-        });
-    }
+    // Each block's lines from its top, `step` CSS pixels apart.
+    let mut block = |texts: &'a [String], top: f32, step: f32, style: TextStyle| {
+        for (i, text) in texts.iter().enumerate() {
+            lines.push(Line {
+                text,
+                x: pad,
+                y: top + i as f32 * step * s,
+                style,
+            });
+        }
+    };
+    let subtitle_top = pad + title_block(frame.title_lines.len(), s);
+    let notes_top = subtitle_top + subtitle_block(frame.subtitle_lines.len(), s);
+    let footer_top = frame.height as f32 - pad - 14.0 * s * frame.footer.len() as f32;
+    let note_top = footer_top - 2.0 * s - 14.0 * s * frame.note_lines.len() as f32;
+    block(&frame.title_lines, pad, 20.0, TextStyle::Title);
+    block(
+        &frame.subtitle_lines,
+        subtitle_top,
+        17.0,
+        TextStyle::Subtitle,
+    );
+    block(&frame.notes, notes_top, NOTE_PX, TextStyle::Note);
+    block(&frame.footer, footer_top, 14.0, TextStyle::Footer);
+    block(&frame.note_lines, note_top, 14.0, TextStyle::ChartNote);
     lines
 }
 
