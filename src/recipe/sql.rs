@@ -401,16 +401,7 @@ fn group_by(prev: &str, by: &[String], measures: &[Measure]) -> Result<String, S
     for m in measures {
         list.push(measure(m)?);
     }
-    let keys: Vec<String> = by.iter().map(|c| ident(c)).collect();
-    Ok(if keys.is_empty() {
-        format!("SELECT {} FROM {prev}", list.join(", "))
-    } else {
-        format!(
-            "SELECT {} FROM {prev} GROUP BY {}",
-            list.join(", "),
-            keys.join(", ")
-        )
-    })
+    Ok(grouped(prev, &list, by))
 }
 
 fn pivot(
@@ -453,21 +444,22 @@ fn pivot(
         };
         list.push(format!("{expression} AS {}", ident(key)));
     }
-    let group: Vec<String> = index.iter().map(|c| ident(c)).collect();
-    Ok(if group.is_empty() {
-        format!("SELECT {} FROM {prev}", list.join(", "))
-    } else {
-        format!(
-            "SELECT {} FROM {prev} GROUP BY {}",
-            list.join(", "),
-            group.join(", ")
-        )
-    })
+    Ok(grouped(prev, &list, index))
 }
 
 /// A pivot's values as the lab reads them (NaN counts, as a value).
 fn no_nan_kept(column: &str) -> String {
     format!("CAST({} AS DOUBLE)", ident(column))
+}
+
+/// `SELECT list FROM prev`, grouped by `by` when there are keys.
+fn grouped(prev: &str, list: &[String], by: &[String]) -> String {
+    let select = format!("SELECT {} FROM {prev}", list.join(", "));
+    if by.is_empty() {
+        return select;
+    }
+    let keys: Vec<String> = by.iter().map(|c| ident(c)).collect();
+    format!("{select} GROUP BY {}", keys.join(", "))
 }
 
 /// A key as the lab compares it after `normalize` (the text the preview

@@ -656,8 +656,10 @@ pub(super) fn layout_once(
     // plot where it fits, else moved in from the frame's edge.
     frame.x.title = fit(&frame.x.title, w - 2.0 * pad, TEXT_PX);
     let half = text_width(&frame.x.title, TEXT_PX * s) / 2.0;
-    frame.x_title_mid =
-        ((plot.x0 + plot.x1) / 2.0).clamp(pad + half, (w - pad - half).max(pad + half));
+    // min and max rather than clamp, which panics on a NaN bound.
+    frame.x_title_mid = ((plot.x0 + plot.x1) / 2.0)
+        .min(w - pad - half)
+        .max(pad + half);
     frame.y.title = fit(&frame.y.title, plot.height(), TEXT_PX);
     let mut texts = furniture::bar_values(prepared, &frame, lang);
     texts.extend(furniture::line_labels(prepared, &frame, end_room));
