@@ -155,6 +155,7 @@ fn column(name: &str, data_type: DataType, sv: &str, en: &str) -> Column {
         data_type: data_type.to_string(),
         description: Localized::new(sv, en),
         unit: None,
+        entity: None,
     }
 }
 

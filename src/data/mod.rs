@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod csv;
+pub mod entities;
 pub mod export;
 pub mod format;
 pub mod hash;

@@ -16,6 +16,7 @@ use crate::chart::frame::Frame;
 use crate::chart::prepare::DataTable;
 use crate::chart::{Context, Size, View};
 use crate::data::csv::{ColumnType, CsvReport};
+use crate::data::entities::{EntityKind, Hit};
 use crate::data::export::Format;
 use crate::data::summary::ColumnSummary;
 use crate::data::view::{Row, SortKey};
@@ -26,7 +27,7 @@ use crate::recipe::plan::Schema;
 use crate::recipe::{ChartSpec, Recipe};
 
 /// Bumped whenever a message changes shape.
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// The largest JSON header accepted; bulk data goes beside it.
 pub const MAX_HEADER_BYTES: usize = 32 * 1024 * 1024;
@@ -106,6 +107,20 @@ pub enum Request {
     /// export work on it as on any dataset). Answered by
     /// [`Response::RecipeRan`].
     RunRecipe { recipe: Recipe },
+    /// Run a panel of an entity's page: `recipe` as [`Request::RunRecipe`]
+    /// runs it, its result kept as `panel:<name>` (for its chart) and its
+    /// first `rows` rows sent as values. Answered by [`Response::PanelRan`].
+    RunPanel {
+        recipe: Recipe,
+        name: String,
+        rows: u32,
+    },
+    /// The entities whose names or keys match `query` (the opened
+    /// `entities` dataset), best first. Answered by [`Response::Entities`].
+    FindEntities { query: String, limit: u32 },
+    /// The entity of `kind` with `key`. Answered by [`Response::Entities`]
+    /// with one hit or none.
+    Entity { kind: EntityKind, key: String },
     /// The distinct values of `column` in the table that step `step` of
     /// `recipe` receives (sorted, at most `limit`), for the pivot form.
     /// Answered by [`Response::Distinct`].
@@ -180,6 +195,9 @@ impl Request {
             Request::CloseDataset { dataset } => format!("closing {}", name(dataset)),
             Request::Cancel { .. } => "stopping a download".into(),
             Request::RunRecipe { .. } => "running the analysis".into(),
+            Request::RunPanel { name, .. } => format!("the panel {name}"),
+            Request::FindEntities { .. } => "searching".into(),
+            Request::Entity { key, .. } => format!("finding {key}"),
             Request::Distinct { column, .. } => format!("listing the values of {column}"),
             Request::Export { dataset, .. } => format!("exporting {}", name(dataset)),
             Request::ExportStep { step, .. } => {
@@ -315,6 +333,14 @@ pub enum Response {
         suggestion: Option<f64>,
         insight_ms: f64,
     },
+    /// A panel's values (its first rows), or the error that stopped it.
+    PanelRan {
+        name: String,
+        table: Option<crate::recipe::findings::Table>,
+        error: Option<RecipeError>,
+    },
+    /// Entities found, best first; `searched` is how many the index holds.
+    Entities { hits: Vec<Hit>, searched: u64 },
     /// Distinct values, as the preview shows them; `more` when there were
     /// more than the limit.
     Distinct { values: Vec<String>, more: bool },
@@ -533,7 +559,7 @@ mod tests {
     #[test]
     fn the_wire_format_is_stable() {
         let text = encode(3, &Request::SimulateCrash).unwrap();
-        assert_eq!(text, r#"{"v":4,"id":3,"body":{"type":"simulate_crash"}}"#);
+        assert_eq!(text, r#"{"v":5,"id":3,"body":{"type":"simulate_crash"}}"#);
     }
 
     #[test]

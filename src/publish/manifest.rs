@@ -31,6 +31,11 @@ pub struct ColumnDoc {
     pub description: Localized,
     #[serde(default)]
     pub unit: Option<String>,
+    /// The kind of entity whose keys the column holds (`agency`,
+    /// `ministry`, `area`, `county`, `municipality`), for the entities
+    /// dataset and the catalog.
+    #[serde(default)]
+    pub entity: Option<crate::data::entities::EntityKind>,
 }
 
 /// One dataset to publish.

@@ -84,7 +84,11 @@ pub fn publish(options: &Options) -> Result<Report, PublishError> {
 
     let mut reports = Vec::new();
     let mut written = Vec::new();
-    for manifest in &manifests.datasets {
+    // The entities come last: they are built from the other tables.
+    let mut order: Vec<&Manifest> = manifests.datasets.iter().collect();
+    order.sort_by_key(|m| m.transform == transforms::ENTITIES);
+    let mut published: Vec<(&Manifest, RecordBatch)> = Vec::new();
+    for manifest in order {
         let started = Instant::now();
         let sources = transforms::Sources {
             dataset: &manifest.id,
@@ -94,7 +98,15 @@ pub fn publish(options: &Options) -> Result<Report, PublishError> {
                 .map(|k| (k.as_str(), &files[k.as_str()]))
                 .collect(),
         };
-        let output = transforms::run(&manifest.transform, &sources)?;
+        let earlier: Vec<transforms::entities::Built> = published
+            .iter()
+            .map(|(m, table)| transforms::entities::Built {
+                id: &m.id,
+                table,
+                columns: &m.columns,
+            })
+            .collect();
+        let output = transforms::run(&manifest.transform, &sources, &earlier)?;
         let table = document(manifest, &manifests, output.table)?;
         check_key(manifest, &table)?;
         let bytes = write_file(&table).map_err(|e| dataset_error(manifest, e.to_string()))?;
@@ -133,6 +145,7 @@ pub fn publish(options: &Options) -> Result<Report, PublishError> {
             notes: output.notes,
             millis: started.elapsed().as_millis(),
         });
+        published.push((manifest, table));
     }
     catalog.datasets.sort_by(|a, b| a.id.cmp(&b.id));
     catalog.validate().map_err(|error| PublishError::Catalog {
@@ -295,6 +308,7 @@ fn columns(manifest: &Manifest, table: &RecordBatch) -> Vec<Column> {
             data_type: field.data_type().to_string(),
             description: doc.description.clone(),
             unit: doc.unit.clone(),
+            entity: doc.entity,
         })
         .collect()
 }

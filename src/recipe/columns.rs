@@ -323,6 +323,7 @@ mod tests {
             data_type: t.into(),
             description: Localized::new(sv, en),
             unit: unit.map(Into::into),
+            entity: None,
         };
         Catalog::new(vec![Dataset {
             id: "agency_fte".into(),

@@ -38,7 +38,8 @@ impl Curated {
     }
 }
 
-fn input(id: &str) -> Value {
+/// An input named as its dataset, its version pinned later.
+pub(crate) fn input(id: &str) -> Value {
     json!({ "name": id, "dataset": id, "sha256": "" })
 }
 

@@ -494,6 +494,7 @@ mod tests {
                         data_type: (*t).into(),
                         description: Localized::new("", ""),
                         unit: None,
+                        entity: None,
                     })
                     .collect(),
                 key_columns: vec![],

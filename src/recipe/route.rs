@@ -1,8 +1,10 @@
 //! The lab's addresses: which page a location fragment shows
-//! (`#/dataset/<id>`, `#/analysis/r1.…`, `#/embed/r1.…[?follow]`), and the
+//! (`#/dataset/<id>`, `#/analysis/r1.…`, `#/embed/r1.…[?follow]`, an
+//! entity's page such as `#/agency/2021000035` or `#/municipality/0180`), and the
 //! fragment of each page, so the back button and links work. Pure, so the
 //! page's routing is tested natively.
 
+use crate::data::entities::EntityKind;
 use crate::recipe::url;
 
 /// Which page the lab shows.
@@ -19,6 +21,14 @@ pub enum Route {
         link: String,
         follow: bool,
     },
+    /// An agency's, ministry's, area's, county's or municipality's page
+    /// (`#/agency/<org_nr>`, `#/ministry/<name>`, `#/area/<cofog>`,
+    /// `#/county/<code>`, `#/municipality/<code>`); the key as typed, read
+    /// by the page (`202100-0035` finds `2021000035`).
+    Entity {
+        kind: EntityKind,
+        key: String,
+    },
 }
 
 /// The fragment prefix of an embedded chart.
@@ -34,6 +44,7 @@ pub enum Page {
     Dataset(String),
     Analysis,
     Embed,
+    Entity(EntityKind, String),
 }
 
 impl Route {
@@ -53,10 +64,21 @@ impl Route {
                 follow,
             };
         }
-        match hash.strip_prefix("/dataset/") {
-            Some(id) if !id.is_empty() => Route::Dataset(decode_component(id)),
-            _ => Route::Home,
+        if let Some(id) = hash.strip_prefix("/dataset/") {
+            return match id {
+                "" => Route::Home,
+                id => Route::Dataset(decode_component(id)),
+            };
         }
+        let entity = hash.strip_prefix('/').and_then(|rest| {
+            let (kind, key) = rest.split_once('/')?;
+            let kind = EntityKind::from_name(kind)?;
+            (!key.is_empty()).then(|| Route::Entity {
+                kind,
+                key: decode_component(key),
+            })
+        });
+        entity.unwrap_or(Route::Home)
     }
 
     /// The fragment that shows this route.
@@ -68,6 +90,7 @@ impl Route {
             Route::Embed { link, follow } => {
                 format!("#{EMBED}{link}{}", if *follow { FOLLOW } else { "" })
             }
+            Route::Entity { kind, key } => format!("#/{}/{}", kind.name(), encode_component(key)),
         }
     }
 
@@ -77,6 +100,7 @@ impl Route {
             Route::Dataset(id) => Page::Dataset(id.clone()),
             Route::Analysis(_) => Page::Analysis,
             Route::Embed { .. } => Page::Embed,
+            Route::Entity { kind, key } => Page::Entity(*kind, key.clone()),
         }
     }
 
@@ -150,6 +174,18 @@ mod tests {
                 link: "r1.x".into(),
                 follow: false,
             },
+            Route::Entity {
+                kind: EntityKind::Agency,
+                key: "2021000035".into(),
+            },
+            Route::Entity {
+                kind: EntityKind::Ministry,
+                key: "Klimat- och näringslivsdepartementet".into(),
+            },
+            Route::Entity {
+                kind: EntityKind::Municipality,
+                key: "0180".into(),
+            },
         ] {
             assert_eq!(Route::from_hash(&route.hash()), route, "{}", route.hash());
         }
@@ -165,6 +201,15 @@ mod tests {
         assert_eq!(Route::from_hash("#"), Route::Home);
         assert_eq!(Route::from_hash("#/dataset/"), Route::Home);
         assert_eq!(Route::from_hash("#/nowhere"), Route::Home);
+        assert_eq!(Route::from_hash("#/agency/"), Route::Home);
+        assert_eq!(Route::from_hash("#/planet/earth"), Route::Home);
+        assert_eq!(
+            Route::from_hash("#/county/%ZZ"),
+            Route::Entity {
+                kind: EntityKind::County,
+                key: "%ZZ".into()
+            }
+        );
         // A broken escape is kept as typed, not dropped or panicked on.
         assert_eq!(
             Route::from_hash("#/dataset/100%"),

@@ -12,9 +12,11 @@ use crate::ui::catalog::{CatalogList, CuratedList};
 use crate::ui::dataset_page::DatasetPage;
 use crate::ui::datasets::LoadedPanel;
 use crate::ui::embed::EmbedPage;
+use crate::ui::entity::EntityPage;
 use crate::ui::files::OpenFiles;
 use crate::ui::i18n::texts;
 use crate::ui::route::{Page, Route, follow_hash};
+use crate::ui::search::SiteSearch;
 use crate::ui::state::{EngineState, Lab, Notice};
 
 /// The language the visitor sees first: `?lang=sv|en`, else the one they
@@ -113,7 +115,9 @@ pub fn App() -> impl IntoView {
                 Page::Embed => view! { <EmbedPage /> }.into_any(),
                 Page::Dataset(id) => view! { <DatasetPage id=id /> }.into_any(),
                 Page::Analysis => view! { <AnalysisPage /> }.into_any(),
+                Page::Entity(kind, key) => view! { <EntityPage kind=kind key=key /> }.into_any(),
                 Page::Home => view! {
+                    <SiteSearch lab=lab lang=lang.read_only() />
                     <CuratedList state=lab.catalog.read_only() lang=lang.read_only() />
                     <OpenFiles />
                     <LoadedPanel />

@@ -12,11 +12,13 @@ mod chart;
 mod dataset_page;
 mod datasets;
 mod embed;
+mod entity;
 mod fetch;
 mod files;
 mod i18n;
 mod preview;
 mod route;
+mod search;
 mod state;
 
 pub use app::App;

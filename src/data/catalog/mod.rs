@@ -119,6 +119,12 @@ pub struct Column {
     /// The unit of the values (`FTE`, `SEK`, `persons`), when they have one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// The kind of thing the column's values are keys of (an agency's
+    /// organisation number, a municipality's code, …), which links its
+    /// rows to the entities dataset and the entity pages. Added to v1:
+    /// older catalogs have none, older pages ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<crate::data::entities::EntityKind>,
 }
 
 /// One published, immutable version of a dataset: an Arrow IPC file.
@@ -426,6 +432,7 @@ pub fn fixture_catalog() -> Catalog {
         data_type: data_type.into(),
         description: Localized::new(sv, en),
         unit: unit.map(Into::into),
+        entity: None,
     };
     let version = |seed: u8, id: &str, rows: u64, columns: Vec<Column>, keys: &[&str]| {
         let sha256: String = (0..32u8)

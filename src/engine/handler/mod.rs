@@ -8,6 +8,7 @@
 
 mod analyses;
 mod charts;
+pub mod entities;
 mod tables;
 
 #[cfg(test)]
@@ -75,6 +76,8 @@ pub struct Engine {
     /// cut there: the elbow, k-distances, profiles and a step's download
     /// asked in turn run the recipe once, not once each.
     step_made: Option<(Recipe, RecordBatch)>,
+    /// The search index of the entities dataset, by its SHA-256.
+    entities: Option<(String, crate::data::entities::Index)>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -122,6 +125,8 @@ impl Engine {
                 | Request::Insight { .. }
                 | Request::ExportStep { .. }
                 | Request::Cancel { .. }
+                | Request::FindEntities { .. }
+                | Request::Entity { .. }
         ) {
             self.chart = None;
             self.step_made = None;
@@ -204,6 +209,13 @@ impl Engine {
             }
             Request::Cancel { request } => Outcome::Cancel { request },
             Request::RunRecipe { recipe } => Outcome::Reply(self.run_recipe(&recipe, report)),
+            Request::RunPanel { recipe, name, rows } => {
+                Outcome::Reply(self.run_panel(&recipe, &name, rows))
+            }
+            Request::FindEntities { query, limit } => {
+                Outcome::Reply(self.find_entities(&query, limit))
+            }
+            Request::Entity { kind, key } => Outcome::Reply(self.entity(kind, &key)),
             Request::Distinct {
                 recipe,
                 step,

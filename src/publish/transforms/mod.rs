@@ -12,8 +12,10 @@
 //! | `appropriation_counts` | letters and amendments per agency and year |
 //! | `counties` | Sweden's counties |
 //! | `municipalities` | Sweden's municipalities with their county |
+//! | `entities` | every agency, ministry, area, county and municipality the other tables name (built after them) |
 
 mod agencies;
+pub mod entities;
 mod geo;
 mod letters;
 pub mod registers;
@@ -36,7 +38,11 @@ pub const TRANSFORMS: &[&str] = &[
     "appropriation_counts",
     "counties",
     "municipalities",
+    ENTITIES,
 ];
+
+/// The transformation that reads the other tables of the same run.
+pub const ENTITIES: &str = "entities";
 
 /// The verified source files of one dataset, by key.
 pub struct Sources<'a> {
@@ -59,9 +65,15 @@ impl Sources<'_> {
     }
 }
 
-/// Runs transformation `name` on `sources`.
-pub fn run(name: &str, sources: &Sources) -> Result<Output, PublishError> {
+/// Runs transformation `name` on `sources`; `published` holds the tables
+/// this run built before (only the entities read them).
+pub fn run(
+    name: &str,
+    sources: &Sources,
+    published: &[entities::Built],
+) -> Result<Output, PublishError> {
     match name {
+        ENTITIES => entities::entities(sources, published),
         "agencies" => agencies::agencies(sources),
         "agency_staff_esv" => agencies::staff_esv(sources),
         "agency_fte_stkt" => agencies::fte_stkt(sources),

@@ -20,7 +20,8 @@ mod share;
 mod steps;
 mod widgets;
 
-pub(crate) use panel::Panel;
+pub(crate) use panel::{Panel, open_inputs};
+pub(crate) use share::Copyable;
 
 use leptos::prelude::*;
 

@@ -52,6 +52,31 @@ pub(crate) struct Panel {
     pub(crate) typing: StoredValue<bool>,
 }
 
+/// Opens the inputs `recipe` pins that are not open (tracking their
+/// load states); `true` while any is on its way. A failed open is not
+/// retried in a loop: the run reports it.
+pub(crate) fn open_inputs(lab: Lab, recipe: &Recipe, catalog: &Catalog) -> bool {
+    let mut waiting = false;
+    for input in &recipe.inputs {
+        let key = catalog.table_key(&input.dataset, &input.sha256);
+        let state = lab.loads.with(|l| l.get(&key).cloned());
+        match state {
+            Some(LoadState::Loaded(s)) if s.sha256 == input.sha256 => {}
+            Some(LoadState::Loading { .. }) => waiting = true,
+            Some(LoadState::Failed(_)) => {}
+            _ => {
+                if let Some(dataset) = catalog.dataset(&input.dataset)
+                    && dataset.version(&input.sha256).is_some()
+                {
+                    lab.open_input(dataset, &input.sha256);
+                    waiting = true;
+                }
+            }
+        }
+    }
+    waiting
+}
+
 impl Panel {
     /// A panel for `recipe`: checks it against the catalog, opens the
     /// inputs it pins and runs it whenever it changes.
@@ -97,25 +122,7 @@ impl Panel {
             if !lab.engine_ready() {
                 return;
             }
-            let mut waiting = false;
-            for input in &recipe.inputs {
-                let key = catalog.table_key(&input.dataset, &input.sha256);
-                let state = lab.loads.with(|l| l.get(&key).cloned());
-                match state {
-                    Some(LoadState::Loaded(s)) if s.sha256 == input.sha256 => {}
-                    Some(LoadState::Loading { .. }) => waiting = true,
-                    // The run reports it (a failed open is not retried in a loop).
-                    Some(LoadState::Failed(_)) => {}
-                    _ => {
-                        if let Some(dataset) = catalog.dataset(&input.dataset)
-                            && dataset.version(&input.sha256).is_some()
-                        {
-                            lab.open_input(dataset, &input.sha256);
-                            waiting = true;
-                        }
-                    }
-                }
-            }
+            let waiting = open_inputs(lab, &recipe, &catalog);
             let stopped = panel.stopped.with_value(|s| s.as_ref() == Some(&recipe));
             if !waiting && !stopped {
                 panel.run(recipe);

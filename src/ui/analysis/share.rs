@@ -23,7 +23,7 @@ fn link_text(panel: Panel) -> Option<String> {
 
 /// A read-only text box with a copy button.
 #[component]
-fn Copyable(
+pub(crate) fn Copyable(
     label: Signal<&'static str>,
     text: Signal<String>,
     testid: &'static str,

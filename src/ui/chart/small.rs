@@ -14,7 +14,7 @@ use crate::ui::state::Lab;
 #[component]
 pub fn SmallChart(
     lab: Lab,
-    dataset: &'static str,
+    #[prop(into)] dataset: String,
     spec: Signal<Option<ChartSpec>>,
     context: Signal<Context>,
     testid: &'static str,
@@ -36,7 +36,7 @@ pub fn SmallChart(
             .map(|w| w.device_pixel_ratio())
             .unwrap_or(1.0) as f32;
         let request = Request::Chart {
-            dataset: dataset.into(),
+            dataset: dataset.clone(),
             spec,
             context: context.get_untracked(),
             size: Size {

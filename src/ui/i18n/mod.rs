@@ -7,12 +7,14 @@ mod analysis;
 mod chart;
 mod choices;
 mod embed;
+mod entity;
 mod learn;
 
 pub use analysis::{AnalysisTexts, analysis_texts};
 pub use chart::{ChartTexts, chart_texts};
 pub use choices::Label;
 pub use embed::{EmbedTexts, embed_texts};
+pub use entity::{EntityTexts, entity_texts};
 pub use learn::learn_texts;
 
 use crate::data::Lang;

@@ -1,0 +1,153 @@
+//! Entities: the search over the opened `entities` dataset (its index
+//! built once per version) and the panels of an entity's page, each a
+//! recipe run like an analysis whose result is kept for its chart and
+//! sent as values.
+
+use arrow::array::{Array, RecordBatch};
+
+use crate::data::entities::{self, EntityKind, Hit, Index, Match};
+use crate::data::values::{formatter, numbers};
+use crate::engine::protocol::{RecipeError, Response};
+use crate::recipe::Recipe;
+use crate::recipe::execute::execute;
+use crate::recipe::findings::{Cell, Table};
+
+use super::{Engine, analysis_summary};
+
+/// The id of the dataset the search reads.
+pub const ENTITIES: &str = "entities";
+/// The most hits a search returns.
+pub const MAX_HITS: usize = 100;
+/// The most rows of a panel sent to the page.
+pub const MAX_PANEL_ROWS: usize = 10_000;
+/// The longest panel name (it is part of a dataset id).
+const MAX_PANEL_NAME: usize = 64;
+
+impl Engine {
+    /// The index of the opened entities dataset, built on first use.
+    fn entity_index(&mut self) -> Result<&Index, String> {
+        let loaded = self
+            .tables
+            .get(ENTITIES)
+            .ok_or("the list of agencies and places is not loaded yet")?;
+        let sha = loaded.summary.sha256.clone();
+        if self.entities.as_ref().is_none_or(|(s, _)| *s != sha) {
+            let index = Index::new(entities::read(&loaded.batch)?);
+            self.entities = Some((sha, index));
+        }
+        Ok(&self.entities.as_ref().expect("built above").1)
+    }
+
+    pub(super) fn find_entities(&mut self, query: &str, limit: u32) -> Response {
+        match self.entity_index() {
+            Ok(index) => Response::Entities {
+                hits: index.find(query, (limit as usize).min(MAX_HITS)),
+                searched: index.len() as u64,
+            },
+            Err(message) => Response::Error { message },
+        }
+    }
+
+    pub(super) fn entity(&mut self, kind: EntityKind, key: &str) -> Response {
+        match self.entity_index() {
+            Ok(index) => Response::Entities {
+                hits: index
+                    .get(kind, key)
+                    .map(|e| Hit {
+                        matched: e.name.clone(),
+                        entity: e.clone(),
+                        how: Match::Key,
+                    })
+                    .into_iter()
+                    .collect(),
+                searched: index.len() as u64,
+            },
+            Err(message) => Response::Error { message },
+        }
+    }
+
+    /// Runs a panel's recipe; keeps its result as `panel:<name>`.
+    pub(super) fn run_panel(&mut self, recipe: &Recipe, name: &str, rows: u32) -> Response {
+        let name: String = name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(MAX_PANEL_NAME)
+            .collect();
+        let failed = |message: String| Response::PanelRan {
+            name: name.clone(),
+            table: None,
+            error: Some(RecipeError {
+                step: None,
+                message,
+            }),
+        };
+        let Some(catalog) = &self.catalog else {
+            return failed("the catalog is not loaded yet".into());
+        };
+        let tables = self.input_tables(recipe);
+        let done = execute(recipe, catalog, &tables, &mut |_, _, _| {
+            std::ops::ControlFlow::Continue(())
+        });
+        match done.result {
+            Ok(batch) => {
+                let table = values(&batch, (rows as usize).min(MAX_PANEL_ROWS));
+                self.keep(analysis_summary(&format!("panel:{name}")), batch, None);
+                Response::PanelRan {
+                    name,
+                    table: Some(table),
+                    error: None,
+                }
+            }
+            Err(e) => Response::PanelRan {
+                name,
+                table: None,
+                error: Some(RecipeError {
+                    step: e.step(),
+                    message: e.to_string(),
+                }),
+            },
+        }
+    }
+}
+
+/// The first `limit` rows of `batch` as values: numbers as numbers (not
+/// finite ones as null), everything else as the text the preview shows.
+pub fn values(all: &RecordBatch, limit: usize) -> Table {
+    let n = all.num_rows().min(limit);
+    let batch = all.slice(0, n);
+    let columns: Vec<Vec<Cell>> = batch
+        .columns()
+        .iter()
+        .map(|array| match numbers(array.as_ref()) {
+            Some(numbers) => numbers
+                .into_iter()
+                .take(n)
+                .map(|v| v.filter(|v| v.is_finite()).map_or(Cell::Null, Cell::Number))
+                .collect(),
+            None => {
+                let text = formatter(array.as_ref());
+                (0..n)
+                    .map(|i| {
+                        if array.is_null(i) {
+                            Cell::Null
+                        } else {
+                            text(i).map_or(Cell::Null, Cell::Text)
+                        }
+                    })
+                    .collect()
+            }
+        })
+        .collect();
+    Table {
+        columns: batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect(),
+        rows: (0..n)
+            .map(|i| columns.iter().map(|c| c[i].clone()).collect())
+            .collect(),
+        total_rows: all.num_rows() as u64,
+    }
+}
