@@ -9,11 +9,10 @@ use arrow::array::RecordBatch;
 use datalabb::data::entities::{self, EntityKind, Index};
 use datalabb::data::load::{Limits, decode};
 use datalabb::data::{Catalog, Lang};
-use datalabb::engine::handler::entities::values;
 use datalabb::publish::{Options, publish};
 use datalabb::recipe::entity::panels;
 use datalabb::recipe::execute::execute;
-use datalabb::recipe::findings::sentences;
+use datalabb::recipe::findings::{Table, sentences};
 
 fn root() -> PathBuf {
     std::env::var_os("CARGO_MANIFEST_DIR")
@@ -109,7 +108,7 @@ fn the_search_reaches_what_visitors_type_and_every_page_runs() {
                 .result
                 .unwrap_or_else(|e| panic!("{key} {}: {e}", panel.id));
             assert!(batch.num_rows() > 0, "{key} {}: no rows", panel.id);
-            values_of.push((panel.id, values(&batch, 10_000)));
+            values_of.push((panel.id, Table::from_batch(&batch, 10_000)));
         }
         if key == "2021000225" {
             let said = sentences(entity, &values_of, Lang::En);

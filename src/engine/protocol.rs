@@ -332,6 +332,10 @@ pub enum Response {
         mark: Option<f64>,
         suggestion: Option<f64>,
         insight_ms: f64,
+        /// For the profiles: one sentence per cluster and one for the rows
+        /// left out (`recipe::findings::clusters`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        sentences: Vec<String>,
     },
     /// A panel's values (its first rows), or the error that stopped it.
     PanelRan {

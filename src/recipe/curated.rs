@@ -43,15 +43,23 @@ pub(crate) fn input(id: &str) -> Value {
     json!({ "name": id, "dataset": id, "sha256": "" })
 }
 
-fn years(from: i32, to: i32) -> Vec<String> {
+/// The years `from..=to` as the pivot's keys.
+pub(crate) fn years(from: i32, to: i32) -> Vec<String> {
     (from..=to).map(|y| y.to_string()).collect()
 }
 
-fn between(column: &str, from: i32, to: i32) -> Value {
+/// `from <= column <= to`.
+pub(crate) fn between(column: &str, from: i32, to: i32) -> Value {
     json!({ "op": "and", "all": [
         { "op": "compare", "column": column, "cmp": "ge", "value": from },
         { "op": "compare", "column": column, "cmp": "le", "value": to },
     ]})
+}
+
+/// The features of the trajectories' clustering: FTE 2010–2024, each
+/// agency's row scaled by its mean (the curve's shape, not its size).
+pub(crate) fn trajectory_features() -> Value {
+    json!({ "columns": years(2010, 2024), "row_scale": "mean", "scale": "none" })
 }
 
 /// The start page's analyses, in the order shown.
@@ -87,8 +95,7 @@ pub const CURATED: [Curated; 4] = [
             "Agencies grouped by the shape of their FTE curve 2010–2024 (k-means on rows scaled by their mean; agencies missing a year are left out), shown on their first two principal components.",
         ],
         recipe: || {
-            let features =
-                json!({ "columns": years(2010, 2024), "row_scale": "mean", "scale": "none" });
+            let features = trajectory_features();
             json!({ "v": 1, "inputs": [input("agency_fte")], "steps": [
                 { "op": "filter", "predicate": between("year", 2010, 2024) },
                 { "op": "pivot", "index": ["name"], "column": "year", "values": "fte", "keys": years(2010, 2024) },

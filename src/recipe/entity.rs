@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::Recipe;
-use super::curated::input;
+use super::curated::{between, input, trajectory_features, years};
 use crate::data::entities::{Entity, EntityKind};
 use crate::data::{Catalog, Lang, Localized};
 
@@ -211,6 +211,24 @@ pub fn panels(entity: &Entity, catalog: &Catalog, lang: Lang) -> Vec<Panel> {
                 json!({ "v": 1,
                 "inputs": [input("agency_fte"), input("agencies")], "steps": growth(None),
                 "chart": { "kind": "histogram", "x": "growth_percent" } }),
+            );
+            // The start page's clustering of the FTE curves, with org_nr.
+            let features = trajectory_features();
+            push(
+                "similar",
+                [
+                    "Myndigheter med liknande kurva",
+                    "Agencies with a similar curve",
+                ],
+                PanelKind::Chart,
+                None,
+                json!({ "v": 1, "inputs": [input("agency_fte")], "steps": [
+                    { "op": "filter", "predicate": between("year", GROWTH_FROM, GROWTH_TO) },
+                    { "op": "pivot", "index": ["org_nr", "name"], "column": "year", "values": "fte",
+                      "keys": years(GROWTH_FROM, GROWTH_TO) },
+                    { "op": "cluster", "features": features, "method": { "k_means": { "k": 4 } }, "name": "cluster" },
+                    { "op": "project", "features": features, "components": 2, "prefix": "pc" },
+                ], "chart": { "kind": "scatter", "x": "pc1", "y": "pc2", "color": "cluster", "label": "name" } }),
             );
         }
         Some(kind @ (EntityKind::Ministry | EntityKind::Area)) => {

@@ -4,12 +4,14 @@
 //! No causes; percentages are rounded to whole per cent and say so; ranks
 //! count only the agencies with figures for both years, and ties say so.
 
+use arrow::array::{Array, RecordBatch};
 use serde::{Deserialize, Serialize};
 
 use super::entity::{GROWTH_FROM, GROWTH_TO};
 use crate::data::Lang;
 use crate::data::entities::{Entity, EntityKind};
-use crate::data::format::grouped;
+use crate::data::format::{grouped, short};
+use crate::data::values::{formatter, numbers};
 
 /// One cell of a panel's table as the worker sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,6 +54,48 @@ impl Table {
         }
     }
 
+    /// The first `limit` rows of `all` as values: numbers as numbers (not
+    /// finite ones as null), everything else as the text the preview shows.
+    pub fn from_batch(all: &RecordBatch, limit: usize) -> Table {
+        let n = all.num_rows().min(limit);
+        let batch = all.slice(0, n);
+        let columns: Vec<Vec<Cell>> = batch
+            .columns()
+            .iter()
+            .map(|array| match numbers(array.as_ref()) {
+                Some(numbers) => numbers
+                    .into_iter()
+                    .take(n)
+                    .map(|v| v.filter(|v| v.is_finite()).map_or(Cell::Null, Cell::Number))
+                    .collect(),
+                None => {
+                    let text = formatter(array.as_ref());
+                    (0..n)
+                        .map(|i| {
+                            if array.is_null(i) {
+                                Cell::Null
+                            } else {
+                                text(i).map_or(Cell::Null, Cell::Text)
+                            }
+                        })
+                        .collect()
+                }
+            })
+            .collect();
+        Table {
+            columns: batch
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect(),
+            rows: (0..n)
+                .map(|i| columns.iter().map(|c| c[i].clone()).collect())
+                .collect(),
+            total_rows: all.num_rows() as u64,
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.rows.len()
     }
@@ -78,6 +122,7 @@ pub fn sentences(entity: &Entity, tables: Tables, lang: Lang) -> Vec<String> {
             out.extend(table(tables, "staff").and_then(|t| staff(t, lang)));
             out.extend(table(tables, "women").and_then(|t| women(t, lang)));
             out.extend(table(tables, "letters").and_then(|t| letters(t, lang)));
+            out.extend(table(tables, "similar").map(|t| similar(entity, name, t, lang)));
         }
         Some(EntityKind::Ministry | EntityKind::Area) => {
             let under = match (entity.kind, lang) {
@@ -440,6 +485,177 @@ fn extremes(t: &Table, lang: Lang) -> Option<String> {
     }
     text.push('.');
     Some(text)
+}
+
+/// How many agencies the similar-curve sentence names.
+pub const SIMILAR: usize = 5;
+
+/// The agencies whose FTE curve 2010–2024, scaled by its own mean (the
+/// clustering's features), lies nearest to this one's, and its cluster.
+fn similar(entity: &Entity, name: &str, t: &Table, lang: Lang) -> String {
+    let years: Vec<String> = (GROWTH_FROM..=GROWTH_TO).map(|y| y.to_string()).collect();
+    let curve = |i: usize| -> Option<Vec<f64>> {
+        let values: Option<Vec<f64>> = years.iter().map(|y| t.number(i, y)).collect();
+        let values = values?;
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        (mean > 0.0).then(|| values.iter().map(|v| v / mean).collect())
+    };
+    let own = (0..t.len()).find(|&i| t.text(i, "org_nr").as_deref() == Some(&entity.key));
+    let Some((own, shape)) = own.and_then(|i| Some((i, curve(i)?))) else {
+        return match lang {
+            Lang::En => format!(
+                "{name} lacks full-time equivalents for some year {GROWTH_FROM}–{GROWTH_TO}, so its curve is not compared."
+            ),
+            Lang::Sv => format!(
+                "{name} saknar årsarbetskrafter något år {GROWTH_FROM}–{GROWTH_TO}, så dess kurva jämförs inte."
+            ),
+        };
+    };
+    let mut near: Vec<(f64, String)> = (0..t.len())
+        .filter(|&i| i != own)
+        .filter_map(|i| {
+            let other = curve(i)?;
+            let d: f64 = shape
+                .iter()
+                .zip(&other)
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum();
+            Some((d, t.text(i, "name")?))
+        })
+        .collect();
+    near.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    let names: Vec<String> = near.into_iter().take(SIMILAR).map(|(_, n)| n).collect();
+    let cluster = t.number(own, "cluster");
+    let members = cluster.map_or(0, |c| {
+        (0..t.len())
+            .filter(|&i| t.number(i, "cluster") == Some(c))
+            .count()
+    });
+    let compared = (0..t.len()).filter(|&i| curve(i).is_some()).count();
+    let list = match (lang, names.split_last()) {
+        (_, None) => String::new(),
+        (_, Some((last, []))) => last.clone(),
+        (Lang::En, Some((last, rest))) => format!("{} and {last}", rest.join(", ")),
+        (Lang::Sv, Some((last, rest))) => format!("{} och {last}", rest.join(", ")),
+    };
+    let group = cluster.map(|c| match lang {
+        Lang::En => format!(" It is in cluster {c:.0} with {members} agencies."),
+        Lang::Sv => format!(" Den hör till kluster {c:.0} med {members} myndigheter."),
+    });
+    match lang {
+        Lang::En => format!(
+            "By the shape of its full-time equivalents {GROWTH_FROM}–{GROWTH_TO} (each agency's figures divided by its own mean, as in the start page's clusters; {compared} agencies with every year), the most similar are {list}.{}",
+            group.unwrap_or_default()
+        ),
+        Lang::Sv => format!(
+            "Efter formen på årsarbetskrafterna {GROWTH_FROM}–{GROWTH_TO} (varje myndighets siffror delade med sitt eget medelvärde, som i startsidans kluster; {compared} myndigheter med alla år) liknar den mest {list}.{}",
+            group.unwrap_or_default()
+        ),
+    }
+}
+
+/// The features a cluster sentence names at most.
+pub const APART: usize = 2;
+
+/// One sentence per cluster of a cluster step's profiles (the wide table
+/// of `ml::insight::profiles`: `cluster`, `size`, maybe `members`, then
+/// each feature's mean in its own units), and one for the rows left out:
+/// its size and share, the features whose mean differs most from that of
+/// all clustered rows (relative to it, said in the features' units), and
+/// some members. `rows_in` is how many rows the step received; `units`
+/// names the features' units where known.
+pub fn clusters(
+    profile: &Table,
+    features: &[String],
+    units: &[(String, String)],
+    rows_in: u64,
+    lang: Lang,
+) -> Vec<String> {
+    let sizes: Vec<f64> = (0..profile.len())
+        .map(|i| profile.number(i, "size").unwrap_or(0.0))
+        .collect();
+    let clustered: f64 = sizes.iter().sum();
+    if clustered <= 0.0 {
+        return Vec::new();
+    }
+    // Each feature's mean over all clustered rows (the sizes weigh).
+    let overall: Vec<Option<f64>> = features
+        .iter()
+        .map(|f| {
+            let sum: Option<f64> = (0..profile.len())
+                .map(|i| Some(profile.number(i, f)? * sizes[i]))
+                .sum();
+            sum.map(|s| s / clustered)
+        })
+        .collect();
+    let unit = |f: &str| {
+        units
+            .iter()
+            .find(|(c, _)| c == f)
+            .map(|(_, u)| format!(" {u}"))
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for i in 0..profile.len() {
+        let label = profile.text(i, "cluster").unwrap_or_default();
+        let share = percent(sizes[i] / rows_in.max(1) as f64 * 100.0, lang);
+        let mut apart: Vec<(f64, &String, f64, f64)> = features
+            .iter()
+            .zip(&overall)
+            .filter_map(|(f, all)| {
+                let (mine, all) = (profile.number(i, f)?, (*all)?);
+                let scale = all.abs().max(f64::EPSILON);
+                let rel = (mine - all).abs() / scale;
+                (rel >= 0.05).then_some((rel, f, mine, all))
+            })
+            .collect();
+        apart.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        let said: Vec<String> = apart
+            .iter()
+            .take(APART)
+            .map(|(_, f, mine, all)| {
+                let (m, a, u) = (short(*mine, lang), short(*all, lang), unit(f));
+                match lang {
+                    Lang::En => {
+                        format!("{f} averages {m}{u} against {a}{u} for all clustered rows")
+                    }
+                    Lang::Sv => {
+                        format!("{f} är i medel {m}{u} mot {a}{u} för alla klustrade rader")
+                    }
+                }
+            })
+            .collect();
+        let (n, total) = (sizes[i] as u64, rows_in);
+        let mut text = match (lang, label.as_str()) {
+            (Lang::En, "-1") => format!("Noise (no dense region): {n} of {total} rows ({share})"),
+            (Lang::Sv, "-1") => format!("Brus (inget tätt område): {n} av {total} rader ({share})"),
+            (Lang::En, _) => format!("Cluster {label}: {n} of {total} rows ({share})"),
+            (Lang::Sv, _) => format!("Kluster {label}: {n} av {total} rader ({share})"),
+        };
+        if said.is_empty() {
+            text.push_str(match lang {
+                Lang::En => "; its means lie within 5% of all clustered rows' in every feature.",
+                Lang::Sv => "; dess medelvärden ligger inom 5\u{a0}% från alla klustrade raders i varje variabel.",
+            });
+        } else {
+            text.push_str(&format!("; {}.", said.join("; ")));
+        }
+        if let Some(members) = profile.text(i, "members").filter(|m| !m.is_empty()) {
+            text.push_str(&match lang {
+                Lang::En => format!(" Among them: {members}."),
+                Lang::Sv => format!(" Bland dem: {members}."),
+            });
+        }
+        out.push(text);
+    }
+    let left_out = rows_in.saturating_sub(clustered as u64);
+    if left_out > 0 {
+        out.push(match lang {
+            Lang::En => format!("{left_out} of {rows_in} rows were left out: a feature has no value there, and the step's missing-value rule drops such rows."),
+            Lang::Sv => format!("{left_out} av {rows_in} rader lämnades utanför: en variabel saknar värde där, och stegets regel för saknade värden tar bort sådana rader."),
+        });
+    }
+    out
 }
 
 fn based_here(name: &str, t: &Table, lang: Lang) -> String {

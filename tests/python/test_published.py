@@ -147,3 +147,44 @@ def test_lookup_tables_keep_leading_zeros():
     counties = latest("counties")
     assert counties.num_rows == 21
     assert all(len(code) == 2 for code in counties.column("county_code").to_pylist())
+
+
+def test_entities_have_one_row_per_key_and_every_key_a_dataset_names():
+    entities = latest("entities").to_pylist()
+    keys = [(r["kind"], r["key"]) for r in entities]
+    assert len(keys) == len(set(keys)), "one row per kind and key"
+    assert {k for k, _ in keys} == {"agency", "ministry", "area", "county", "municipality"}
+    known = set(keys)
+    # Every key a column the catalog marks holds has its row, and that row
+    # names the dataset and column among those that mention it.
+    marked = 0
+    for dataset in catalog()["datasets"]:
+        version = dataset["versions"][-1]
+        table = None
+        for column in version["columns"]:
+            kind = column.get("entity")
+            if kind is None:
+                continue
+            marked += 1
+            table = table or ipc.open_file(PUBLISHED / version["url"]).read_all()
+            mention = f"{dataset['id']}.{column['name']}"
+            for value in set(table.column(column["name"]).to_pylist()) - {None}:
+                key = str(value).replace("-", "") if kind == "agency" else str(value).strip()
+                assert (kind, key) in known, f"{mention}: {kind} {key} has no row"
+            if dataset["id"] == "entities":
+                continue  # its own links (an agency's ministry) are not mentions
+            named = {r["key"] for r in entities if r["kind"] == kind and mention in (r["datasets"] or "").split("; ")}
+            assert named >= {str(v) for v in table.column(column["name"]).to_pylist() if v is not None}, mention
+    assert marked >= 10
+    by_key = {(r["kind"], r["key"]): r for r in entities}
+    jk = by_key[("agency", "2021000035")]
+    assert jk["name"] == "Justitiekanslern" and jk["short_name"] == "JK"
+    assert jk["ministry"] == "Justitiedepartementet" and jk["municipality"] == "0180" and jk["county"] == "01"
+    assert "Riksskatteverket" in by_key[("agency", "2021005448")]["former_names"].split("; ")
+    assert by_key[("municipality", "0180")]["county"] == "01"
+    assert by_key[("area", "3")]["name_en"] == "Public order and safety"
+    # Every agency of the register is an entity, with the register's name.
+    agencies = latest("agencies").to_pylist()
+    assert all(by_key[("agency", a["org_nr"])]["name"] == a["name"] for a in agencies)
+    # Every agency with a city has its municipality.
+    assert all(by_key[("agency", a["org_nr"])]["municipality"] for a in agencies if a["city"])

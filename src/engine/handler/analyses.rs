@@ -12,7 +12,9 @@ use crate::data::values::{distinct, formatter};
 use crate::engine::protocol::{INSIGHT, MAX_INSIGHT_ROWS, PROFILE, RESULT, RecipeError, Response};
 use crate::ml::features::extract;
 use crate::ml::insight::{Insight, choose_k, k_distance, profiles};
+use crate::recipe::columns::meanings;
 use crate::recipe::execute::execute;
+use crate::recipe::findings::{Table, clusters};
 use crate::recipe::{Recipe, Step};
 
 use super::{Engine, MAX_DISTINCT, analysis_summary};
@@ -174,6 +176,8 @@ impl Engine {
             step
         };
         let in_all = recipe.steps.len();
+        let mut before = recipe.clone();
+        before.steps.truncate(step);
         let table = self.step_table(recipe, steps)?;
         let seed = method.seed().unwrap_or(1);
         let found = match insight {
@@ -215,6 +219,23 @@ impl Engine {
                 .map(|r| columns.iter().map(|f| f(r).unwrap_or_default()).collect())
                 .collect()
         };
+        // The profiles in words, the features' units from the catalog.
+        let sentences = match (insight, &self.catalog) {
+            (Insight::Profiles, Some(catalog)) => {
+                let units: Vec<(String, String)> = meanings(&before, catalog, lang)
+                    .into_iter()
+                    .filter_map(|(column, m)| Some((column, m.unit?)))
+                    .collect();
+                clusters(
+                    &Table::from_batch(&found.table, MAX_INSIGHT_ROWS),
+                    &features.columns,
+                    &units,
+                    table.num_rows() as u64,
+                    lang,
+                )
+            }
+            _ => Vec::new(),
+        };
         let response = Response::Insight {
             columns: found
                 .table
@@ -228,6 +249,7 @@ impl Engine {
             mark: found.mark,
             suggestion: found.suggestion,
             insight_ms: 0.0,
+            sentences,
         };
         for (dataset, batch) in [(INSIGHT, Some(found.table)), (PROFILE, found.long)] {
             self.tables.remove(dataset);

@@ -3,14 +3,11 @@
 //! recipe run like an analysis whose result is kept for its chart and
 //! sent as values.
 
-use arrow::array::{Array, RecordBatch};
-
 use crate::data::entities::{self, EntityKind, Hit, Index, Match};
-use crate::data::values::{formatter, numbers};
 use crate::engine::protocol::{RecipeError, Response};
 use crate::recipe::Recipe;
 use crate::recipe::execute::execute;
-use crate::recipe::findings::{Cell, Table};
+use crate::recipe::findings::Table;
 
 use super::{Engine, analysis_summary};
 
@@ -90,7 +87,7 @@ impl Engine {
         });
         match done.result {
             Ok(batch) => {
-                let table = values(&batch, (rows as usize).min(MAX_PANEL_ROWS));
+                let table = Table::from_batch(&batch, (rows as usize).min(MAX_PANEL_ROWS));
                 self.keep(analysis_summary(&format!("panel:{name}")), batch, None);
                 Response::PanelRan {
                     name,
@@ -107,47 +104,5 @@ impl Engine {
                 }),
             },
         }
-    }
-}
-
-/// The first `limit` rows of `batch` as values: numbers as numbers (not
-/// finite ones as null), everything else as the text the preview shows.
-pub fn values(all: &RecordBatch, limit: usize) -> Table {
-    let n = all.num_rows().min(limit);
-    let batch = all.slice(0, n);
-    let columns: Vec<Vec<Cell>> = batch
-        .columns()
-        .iter()
-        .map(|array| match numbers(array.as_ref()) {
-            Some(numbers) => numbers
-                .into_iter()
-                .take(n)
-                .map(|v| v.filter(|v| v.is_finite()).map_or(Cell::Null, Cell::Number))
-                .collect(),
-            None => {
-                let text = formatter(array.as_ref());
-                (0..n)
-                    .map(|i| {
-                        if array.is_null(i) {
-                            Cell::Null
-                        } else {
-                            text(i).map_or(Cell::Null, Cell::Text)
-                        }
-                    })
-                    .collect()
-            }
-        })
-        .collect();
-    Table {
-        columns: batch
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect(),
-        rows: (0..n)
-            .map(|i| columns.iter().map(|c| c[i].clone()).collect())
-            .collect(),
-        total_rows: all.num_rows() as u64,
     }
 }

@@ -80,6 +80,20 @@ const MINISTRIES_EN: [(&str, &str); 21] = [
     ("Utrikesdepartementet", "Ministry for Foreign Affairs"),
 ];
 
+/// Post towns in SCB's register that are not a municipality's name, and
+/// the municipality each lies in.
+const POST_TOWNS: [(&str, &str); 9] = [
+    ("Bromma", "0180"),
+    ("Drottningholm", "0125"),
+    ("Hägersten", "0180"),
+    ("Johanneshov", "0180"),
+    ("Kista", "0180"),
+    ("Mellösa", "0482"),
+    ("Sandöverken", "2282"),
+    ("Tumba", "0127"),
+    ("Visby", "0980"),
+];
+
 #[derive(Default)]
 struct Row {
     name: Option<String>,
@@ -155,7 +169,15 @@ pub fn entities(sources: &Sources, published: &[Built]) -> Result<Output, Publis
             else {
                 continue;
             };
-            for n in [&name[i], &short[i]].into_iter().flatten() {
+            let towns = POST_TOWNS
+                .iter()
+                .filter(|(_, c)| *c == key)
+                .map(|(t, _)| *t);
+            let names = [&name[i], &short[i]]
+                .into_iter()
+                .flatten()
+                .map(String::as_str);
+            for n in names.chain(towns) {
                 by_name.insert(fold(n), (key.clone(), county[i].clone()));
             }
             let row = rows.entry((EntityKind::Municipality, key)).or_default();

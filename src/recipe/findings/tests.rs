@@ -226,3 +226,98 @@ fn a_ministry_and_a_place() {
         ["116 myndigheter har sin ort i Stockholm (SCB:s register)."]
     );
 }
+
+#[test]
+fn the_most_similar_curves_by_shape_not_size() {
+    let years: Vec<String> = (GROWTH_FROM..=GROWTH_TO).map(|y| y.to_string()).collect();
+    let mut columns = vec!["org_nr".to_string(), "name".to_string()];
+    columns.extend(years.iter().cloned());
+    columns.push("cluster".into());
+    // A rising curve; B the same shape ten times larger; C flat; D falling;
+    // E with a year missing.
+    let row = |org: &str, name: &str, f: &dyn Fn(f64) -> Option<f64>, cluster: f64| {
+        let mut r = vec![s(org), s(name)];
+        r.extend((0..years.len()).map(|i| f(i as f64).map_or(Cell::Null, Cell::Number)));
+        r.push(n(cluster));
+        r
+    };
+    let table = Table {
+        columns,
+        rows: vec![
+            row("1", "A", &|i| Some(100.0 + 10.0 * i), 1.0),
+            row("2", "B", &|i| Some(1000.0 + 100.0 * i), 1.0),
+            row("3", "C", &|_| Some(50.0), 2.0),
+            row("4", "D", &|i| Some(500.0 - 10.0 * i), 2.0),
+            row("5", "E", &|i| (i != 3.0).then_some(100.0 + 10.0 * i), 1.0),
+        ],
+        total_rows: 5,
+    };
+    let a = Entity {
+        key: "1".into(),
+        name: "A".into(),
+        ..agency("1")
+    };
+    let said = super::similar(&a, "A", &table, Lang::En);
+    assert!(said.contains("the most similar are B, C and D."), "{said}");
+    assert!(
+        said.contains("4 agencies with every year") && said.contains("cluster 1 with 3 agencies"),
+        "{said}"
+    );
+    let e = Entity {
+        key: "5".into(),
+        ..agency("5")
+    };
+    assert!(super::similar(&e, "E", &table, Lang::Sv).contains("jämförs inte"));
+    assert!(super::similar(&e, "E", &Table::default(), Lang::En).contains("not compared"));
+}
+
+#[test]
+fn cluster_sentences_say_sizes_units_members_and_rows_left_out() {
+    let profile = Table {
+        columns: ["cluster", "size", "sets_apart", "members", "fte", "growth"]
+            .map(String::from)
+            .to_vec(),
+        rows: vec![
+            vec![
+                n(0.0),
+                n(3.0),
+                s("fte +1.2"),
+                s("A, B, C"),
+                n(3000.0),
+                n(10.0),
+            ],
+            vec![n(1.0), n(1.0), s("fte −1.2"), s("D"), n(1000.0), n(10.0)],
+            vec![n(-1.0), n(1.0), s(""), s(""), n(2500.0), n(10.2)],
+        ],
+        total_rows: 3,
+    };
+    let features = ["fte".to_string(), "growth".to_string()];
+    let units = [("fte".to_string(), "FTE".to_string())];
+    let said = clusters(&profile, &features, &units, 6, Lang::En);
+    // Overall fte mean: (3·3000 + 1000 + 2500) / 5 = 2500.
+    assert_eq!(
+        said[0],
+        "Cluster 0: 3 of 6 rows (50%); fte averages 3,000 FTE against 2,500 FTE for all clustered rows. Among them: A, B, C."
+    );
+    assert_eq!(
+        said[1],
+        "Cluster 1: 1 of 6 rows (17%); fte averages 1,000 FTE against 2,500 FTE for all clustered rows. Among them: D."
+    );
+    assert_eq!(
+        said[2],
+        "Noise (no dense region): 1 of 6 rows (17%); its means lie within 5% of all clustered rows' in every feature."
+    );
+    assert_eq!(
+        said[3],
+        "1 of 6 rows were left out: a feature has no value there, and the step's missing-value rule drops such rows."
+    );
+    let sv = clusters(&profile, &features, &units, 5, Lang::Sv);
+    assert_eq!(sv.len(), 3, "nothing left out: {sv:?}");
+    assert!(
+        sv[0].starts_with("Kluster 0: 3 av 5 rader (60\u{a0}%); fte är i medel 3\u{202f}000 FTE"),
+        "{}",
+        sv[0]
+    );
+    // Zero rows, no clusters: nothing to say.
+    assert!(clusters(&Table::default(), &features, &units, 0, Lang::En).is_empty());
+}

@@ -22,6 +22,8 @@ pub(crate) struct Answer {
     total: u64,
     suggestion: Option<f64>,
     mark: Option<f64>,
+    /// The profiles in words.
+    sentences: Vec<String>,
 }
 
 /// Help with a cluster step: inertia and silhouette over k = 2…10 (the
@@ -65,6 +67,7 @@ pub(crate) fn InsightPanel(panel: Panel, i: usize, method: Memo<Option<Method>>)
                     total,
                     mark,
                     suggestion,
+                    sentences,
                     ..
                 } => {
                     busy.set(false);
@@ -75,6 +78,7 @@ pub(crate) fn InsightPanel(panel: Panel, i: usize, method: Memo<Option<Method>>)
                         total,
                         suggestion,
                         mark,
+                        sentences,
                     })));
                 }
                 Response::Error { message } => {
@@ -203,6 +207,14 @@ pub(crate) fn InsightPanel(panel: Panel, i: usize, method: Memo<Option<Method>>)
             Some(Ok(_)) => Some(view! {
                 <div class="insight" data-testid="insight">
                     {summary}
+                    {move || {
+                        let said = answer.get()?.ok()?.sentences;
+                        (!said.is_empty()).then(|| view! {
+                            <ul class="findings" data-testid="cluster-sentences">
+                                {said.into_iter().map(|s| view! { <li data-testid="cluster-sentence">{s}</li> }).collect_view()}
+                            </ul>
+                        })
+                    }}
                     <div class="small-charts">
                         {charts().into_iter().enumerate().map(|(n, (dataset, spec))| view! {
                             <SmallChart lab=panel.lab dataset=dataset spec=Signal::derive(move || Some(spec.clone()))
