@@ -118,8 +118,9 @@ pub enum Request {
     /// The entities whose names or keys match `query` (the opened
     /// `entities` dataset), best first. Answered by [`Response::Entities`].
     FindEntities { query: String, limit: u32 },
-    /// The entity of `kind` with `key`. Answered by [`Response::Entities`]
-    /// with one hit or none.
+    /// The entity of `kind` with `key`. Answered by [`Response::Entities`]:
+    /// none, or the entity and then those it links to (ministry, area,
+    /// municipality, county).
     Entity { kind: EntityKind, key: String },
     /// The distinct values of `column` in the table that step `step` of
     /// `recipe` receives (sorted, at most `limit`), for the pivot form.

@@ -186,7 +186,7 @@ pub fn panels(entity: &Entity, catalog: &Catalog, lang: Lang) -> Vec<Panel> {
                 { "op": "select", "columns": ["year", "letters", "amendments"] },
                 { "op": "unpivot", "columns": ["letters", "amendments"], "name": "kind", "value": "count" },
                 { "op": "sort", "column": "year" },
-            ], "chart": { "kind": "bar", "x": "year", "y": "count", "color": "kind", "stacked": true } }),
+            ], "chart": { "kind": "line", "x": "year", "y": "count", "color": "kind" } }),
             );
             if let Some(ministry) = &entity.ministry {
                 push(

@@ -286,12 +286,37 @@ fn staff(t: &Table, lang: Lang) -> Option<String> {
         .iter()
         .rev()
         .find_map(|(y, (s, e))| Some((*y, (*s)?, (*e)?)))?;
+    // Years where the two differ more than tenfold: said, as a likely
+    // fault in one of the sources, not explained.
+    let apart: Vec<String> = years
+        .iter()
+        .filter_map(|(y, (s, e))| {
+            let (s, e) = ((*s)?, (*e)?);
+            let ratio = s.max(e) / s.min(e).max(f64::MIN_POSITIVE);
+            (ratio > 10.0).then(|| match lang {
+                Lang::En => format!(
+                    "{y} (Statskontoret {}, ESV {})",
+                    amount(s, lang),
+                    amount(e, lang)
+                ),
+                Lang::Sv => format!(
+                    "{y} (Statskontoret {}, ESV {})",
+                    amount(s, lang),
+                    amount(e, lang)
+                ),
+            })
+        })
+        .collect();
+    let odd = (!apart.is_empty()).then(|| match lang {
+        Lang::En => format!(" The sources differ more than tenfold in {}: one of the figures is likely a fault in its source.", apart.join(", ")),
+        Lang::Sv => format!(" Källorna skiljer sig mer än tiofalt år {}: en av siffrorna är troligen ett fel i sin källa.", apart.join(", ")),
+    });
     let (s, e) = (amount(stkt, lang), amount(esv, lang));
     if stkt == 0.0 {
         return None;
     }
     let diff = (esv - stkt) / stkt * 100.0;
-    let apart = match (lang, (diff * 10.0).round() / 10.0) {
+    let difference = match (lang, (diff * 10.0).round() / 10.0) {
         (Lang::En, d) if d == 0.0 => "the same to a tenth of a per cent".to_string(),
         (Lang::Sv, d) if d == 0.0 => "samma på en tiondels procent när".to_string(),
         (Lang::En, d) => format!(
@@ -305,13 +330,14 @@ fn staff(t: &Table, lang: Lang) -> Option<String> {
             if d > 0.0 { "högre" } else { "lägre" }
         ),
     };
+    let odd = odd.unwrap_or_default();
     Some(match lang {
         Lang::En => format!(
-            "In {year} Statskontoret counts {s} full-time equivalents and ESV {e}: {apart}."
+            "In {year} Statskontoret counts {s} full-time equivalents and ESV {e}: {difference}.{odd}"
         ),
-        Lang::Sv => {
-            format!("{year} räknar Statskontoret {s} årsarbetskrafter och ESV {e}: {apart}.")
-        }
+        Lang::Sv => format!(
+            "{year} räknar Statskontoret {s} årsarbetskrafter och ESV {e}: {difference}.{odd}"
+        ),
     })
 }
 

@@ -31,6 +31,8 @@ pub fn EntityPage(kind: EntityKind, key: String) -> impl IntoView {
     };
     let t = move || entity_texts(lang.get());
     let entity = RwSignal::new(None::<Result<Entity, String>>);
+    // The entities it links to (ministry, area, municipality, county).
+    let related = RwSignal::new(Vec::<Entity>::new());
     let asked = StoredValue::new(false);
     let wanted_key = key.clone();
     Effect::new(move |_| {
@@ -96,7 +98,7 @@ pub fn EntityPage(kind: EntityKind, key: String) -> impl IntoView {
                         <p><a href=Route::Home.href()>{t().start}</a></p>
                     </div>
                 }.into_any(),
-                Some(Ok(e)) => header(&e, lang.get()).into_any(),
+                Some(Ok(e)) => header(&e, &related.get(), lang.get()).into_any(),
             }}
             <Show when=move || !said.with(Vec::is_empty)>
                 <section class="findings" data-testid="findings">
@@ -120,7 +122,7 @@ pub fn EntityPage(kind: EntityKind, key: String) -> impl IntoView {
 }
 
 /// The entity's name, kind, key, other names and the pages it links to.
-fn header(e: &Entity, lang: Lang) -> impl IntoView + use<> {
+fn header(e: &Entity, related: &[Entity], lang: Lang) -> impl IntoView + use<> {
     let t = entity_texts(lang);
     let kind = e.kind.unwrap_or(EntityKind::Agency);
     let english = lang == Lang::En;
@@ -135,23 +137,29 @@ fn header(e: &Entity, lang: Lang) -> impl IntoView + use<> {
     }
     also.extend(e.short_name.clone());
     also.extend(e.former_names.iter().take(6).cloned());
-    let link = |kind: EntityKind, key: &Option<String>, text: String| {
+    // Each linked entity by its name (the code when the index lacks it).
+    let link = |kind: EntityKind, key: &Option<String>| {
         key.clone().map(|key| {
+            let name = related
+                .iter()
+                .find(|r| r.kind == Some(kind) && r.key == key)
+                .map(|r| r.title(english).to_string())
+                .unwrap_or_else(|| key.clone());
+            let text = format!("{}: {name}", t.kind(kind));
             let href = Route::Entity { kind, key }.href();
             view! { <a href=href data-testid="entity-link" data-kind=kind.name()>{text}</a>" " }
         })
     };
-    let area = e.area.clone().map(|a| format!("COFOG {a}"));
     view! {
         <header class="entity-head">
             <p class="kicker muted">{t.kind(kind)}" · "<span data-testid="entity-key">{e.key.clone()}</span></p>
             <h1 data-testid="entity-name">{e.title(english).to_string()}</h1>
             {(!also.is_empty()).then(|| view! { <p class="muted">{t.formerly}": "{also.join(" · ")}</p> })}
             <p class="entity-links">
-                {link(EntityKind::Ministry, &e.ministry, e.ministry.clone().unwrap_or_default())}
-                {link(EntityKind::Area, &e.area, area.unwrap_or_default())}
-                {link(EntityKind::Municipality, &e.municipality, e.municipality.clone().unwrap_or_default())}
-                {link(EntityKind::County, &e.county, e.county.clone().map(|c| format!("{} {c}", t.kind(EntityKind::County))).unwrap_or_default())}
+                {link(EntityKind::Ministry, &e.ministry)}
+                {link(EntityKind::Area, &e.area)}
+                {link(EntityKind::Municipality, &e.municipality)}
+                {link(EntityKind::County, &e.county)}
             </p>
         </header>
     }

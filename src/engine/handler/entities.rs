@@ -3,7 +3,7 @@
 //! recipe run like an analysis whose result is kept for its chart and
 //! sent as values.
 
-use crate::data::entities::{self, EntityKind, Hit, Index, Match};
+use crate::data::entities::{self, Entity, EntityKind, Hit, Index, Match};
 use crate::engine::protocol::{RecipeError, Response};
 use crate::recipe::Recipe;
 use crate::recipe::execute::execute;
@@ -45,20 +45,36 @@ impl Engine {
         }
     }
 
+    /// The entity of `kind` with `key`, then the entities it links to (its
+    /// ministry, area, municipality, county), for the page's header.
     pub(super) fn entity(&mut self, kind: EntityKind, key: &str) -> Response {
         match self.entity_index() {
-            Ok(index) => Response::Entities {
-                hits: index
-                    .get(kind, key)
-                    .map(|e| Hit {
-                        matched: e.name.clone(),
-                        entity: e.clone(),
-                        how: Match::Key,
-                    })
-                    .into_iter()
-                    .collect(),
-                searched: index.len() as u64,
-            },
+            Ok(index) => {
+                let hit = |e: &Entity| Hit {
+                    matched: e.name.clone(),
+                    entity: e.clone(),
+                    how: Match::Key,
+                };
+                let mut hits = Vec::new();
+                if let Some(e) = index.get(kind, key) {
+                    hits.push(hit(e));
+                    let related = [
+                        (EntityKind::Ministry, &e.ministry),
+                        (EntityKind::Area, &e.area),
+                        (EntityKind::Municipality, &e.municipality),
+                        (EntityKind::County, &e.county),
+                    ];
+                    for (kind, key) in related {
+                        if let Some(r) = key.as_deref().and_then(|k| index.get(kind, k)) {
+                            hits.push(hit(r));
+                        }
+                    }
+                }
+                Response::Entities {
+                    hits,
+                    searched: index.len() as u64,
+                }
+            }
             Err(message) => Response::Error { message },
         }
     }
