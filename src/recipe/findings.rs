@@ -175,8 +175,14 @@ fn place(rank: usize, tied: bool, lang: Lang) -> String {
 /// The rank of the row whose `org_nr` is `key` by `growth_percent`
 /// (1 = fastest), whether it is tied, and of how many.
 fn rank(t: &Table, key: &str) -> Option<(usize, bool, usize)> {
+    rank_by(t, key, "growth_percent")
+}
+
+/// The rank of the row whose `org_nr` is `key` by `column` (1 = the
+/// largest), whether it is tied, and of how many rows with a value.
+fn rank_by(t: &Table, key: &str, column: &str) -> Option<(usize, bool, usize)> {
     let growths: Vec<(Option<String>, f64)> = (0..t.len())
-        .filter_map(|i| Some((t.text(i, "org_nr"), t.number(i, "growth_percent")?)))
+        .filter_map(|i| Some((t.text(i, "org_nr"), t.number(i, column)?)))
         .collect();
     let own = growths.iter().find(|(k, _)| k.as_deref() == Some(key))?.1;
     let above = growths.iter().filter(|(_, g)| *g > own).count();
@@ -263,6 +269,27 @@ fn growth(entity: &Entity, name: &str, tables: Tables, lang: Lang) -> Vec<String
         first.push_str(&match lang {
             Lang::En => format!("By growth it ranks {joined}."),
             Lang::Sv => format!("Efter tillväxt ligger den på {joined}."),
+        });
+    }
+    // By size in the last year, among the same agencies.
+    let to = GROWTH_TO.to_string();
+    let by_size = [
+        table(tables, "growth_ministry").and_then(|t| rank_by(t, &entity.key, &to)),
+        rank_by(all, &entity.key, &to),
+    ];
+    if let [Some((rm, tm, nm)), Some((ra, ta, na))] = by_size {
+        first.push(' ');
+        first.push_str(&match lang {
+            Lang::En => format!(
+                "By full-time equivalents in {to} it is {} of {nm} under {ministry} and {} of {na}.",
+                place(rm, tm, lang),
+                place(ra, ta, lang)
+            ),
+            Lang::Sv => format!(
+                "Efter årsarbetskrafter {to} ligger den på {} av {nm} under {ministry} och {} av {na}.",
+                place(rm, tm, lang),
+                place(ra, ta, lang)
+            ),
         });
     }
     vec![first]

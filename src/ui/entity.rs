@@ -236,6 +236,14 @@ fn EntityPanel(
     });
     let ran = Signal::derive(move || matches!(result.get(), Some(Ok(_))));
     let title = panel.title.clone();
+    // Each number's source: the dataset versions the panel reads.
+    let versions = panel
+        .recipe
+        .inputs
+        .iter()
+        .map(|i| format!("{} {}", i.dataset, i.sha256.get(..12).unwrap_or(&i.sha256)))
+        .collect::<Vec<_>>()
+        .join(" · ");
     let kind = panel.kind;
     let key_column = panel.key_column;
     let input_columns =
@@ -270,6 +278,7 @@ fn EntityPanel(
                     }
                 }
             }}
+            <p class="muted panel-versions" data-testid="panel-versions">{move || t().data}": "{versions.clone()}</p>
             <p class="panel-links">
                 {analysis.map(|href| view! { <a href=href data-testid="panel-open">{move || t().open_analysis}</a> })}
                 {embed.map(|code| view! {

@@ -131,6 +131,17 @@ test("choosing k, the k-distances and the profiles help with a cluster step", as
   assert.equal(table.length, best);
   assert.equal(table.reduce((s, r) => s + Number(r[1]), 0), labelled);
   assert.ok(table.every((r) => r[3].length > 0), "each cluster lists its agencies");
+  // In words: a sentence per cluster with its size from the table, its
+  // members, and one for the agencies left out (a year without a value).
+  const said = await page.getByTestId("cluster-sentence").allInnerTexts();
+  const rowsIn = csv.trim().split("\n").length - 1;
+  table.forEach((r, i) => {
+    assert.ok(said[i].startsWith(`Cluster ${r[0]}: ${r[1]} of ${rowsIn} rows (`), `${said[i]} / ${r}`);
+    assert.ok(said[i].includes(`Among them: ${r[3]}`), said[i]);
+    assert.match(said[i], /averages [\d,.]+ (FTE )?against [\d,.]+ (FTE )?for all clustered rows/);
+  });
+  assert.equal(said.length, table.length + (rowsIn > labelled ? 1 : 0));
+  if (rowsIn > labelled) assert.ok(said.at(-1).startsWith(`${rowsIn - labelled} of ${rowsIn} rows were left out`), said.at(-1));
   await insight.screenshot({ path: join(artifacts, "learn-profiles.png") });
 
   // DBSCAN: the k-distances suggest an eps that goes into the step.

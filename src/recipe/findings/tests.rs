@@ -46,12 +46,12 @@ fn growth_says_the_change_its_rounding_and_both_ranks() {
     let en = sentences(&agency("2"), &tables, Lang::En);
     assert_eq!(
         en[0],
-        "Swedish Prison and Probation Service grew by 68% in full-time equivalents from 2010 to 2024 (from 9,120 to 15,322; rounded to whole per cent). By growth it ranks 2nd of 3 agencies under Justitiedepartementet, and 3rd of 4 agencies with figures for both years."
+        "Swedish Prison and Probation Service grew by 68% in full-time equivalents from 2010 to 2024 (from 9,120 to 15,322; rounded to whole per cent). By growth it ranks 2nd of 3 agencies under Justitiedepartementet, and 3rd of 4 agencies with figures for both years. By full-time equivalents in 2024 it is 1st of 3 under Justitiedepartementet and 1st of 4."
     );
     let sv = sentences(&agency("2"), &tables, Lang::Sv);
     assert_eq!(
         sv[0],
-        "Kriminalvården växte med 68\u{a0}% i årsarbetskrafter från 2010 till 2024 (från 9\u{202f}120 till 15\u{202f}322; avrundat till hela procent). Efter tillväxt ligger den på plats 2 av 3 myndigheter under Justitiedepartementet, och plats 3 av 4 myndigheter med siffror för båda åren."
+        "Kriminalvården växte med 68\u{a0}% i årsarbetskrafter från 2010 till 2024 (från 9\u{202f}120 till 15\u{202f}322; avrundat till hela procent). Efter tillväxt ligger den på plats 2 av 3 myndigheter under Justitiedepartementet, och plats 3 av 4 myndigheter med siffror för båda åren. Efter årsarbetskrafter 2024 ligger den på plats 1 av 3 under Justitiedepartementet och plats 1 av 4."
     );
     // A decline is said as one, with the size of the fall.
     let c = sentences(

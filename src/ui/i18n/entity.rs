@@ -28,6 +28,8 @@ pub struct EntityTexts {
     pub staff_note: &'static str,
     pub formerly: &'static str,
     pub start: &'static str,
+    /// Before the dataset versions a panel reads.
+    pub data: &'static str,
 }
 
 impl EntityTexts {
@@ -78,6 +80,7 @@ const SV: EntityTexts = EntityTexts {
     staff_note: "ESV redovisar myndigheternas egna uppgifter om anställda och årsarbetskrafter; Statskontoret räknar årsarbetskrafter ur sin egen myndighetsförteckning. Tidpunkt och avgränsning skiljer sig, så siffrorna kan skilja sig åt.",
     formerly: "Även kallad",
     start: "Till startsidan",
+    data: "Data (dataset och version)",
 };
 
 const EN: EntityTexts = EntityTexts {
@@ -114,6 +117,7 @@ const EN: EntityTexts = EntityTexts {
     staff_note: "ESV reports the agencies' own figures for employees and full-time equivalents; Statskontoret counts full-time equivalents for its own list of agencies. Dates and definitions differ, so the figures can differ.",
     formerly: "Also called",
     start: "To the start page",
+    data: "Data (dataset and version)",
 };
 
 pub fn entity_texts(lang: Lang) -> &'static EntityTexts {
