@@ -150,6 +150,17 @@ fn percent(v: f64, lang: Lang) -> String {
     }
 }
 
+/// `part` of `whole` as a whole percentage, or "under 1%" when that would
+/// round a part that is there to nothing.
+fn share_of(part: f64, whole: u64, lang: Lang) -> String {
+    let p = part / whole.max(1) as f64 * 100.0;
+    match (lang, p > 0.0 && p < 0.5) {
+        (Lang::En, true) => "under 1%".into(),
+        (Lang::Sv, true) => "under 1\u{a0}%".into(),
+        _ => percent(p, lang),
+    }
+}
+
 /// FTE and counts: whole numbers from 100 up, else one decimal.
 fn amount(v: f64, lang: Lang) -> String {
     grouped(v, if v.abs() >= 100.0 { 0 } else { 1 }, lang, true)
@@ -651,7 +662,7 @@ pub fn clusters(
     let mut out = Vec::new();
     for i in 0..profile.len() {
         let label = profile.text(i, "cluster").unwrap_or_default();
-        let share = percent(sizes[i] / rows_in.max(1) as f64 * 100.0, lang);
+        let share = share_of(sizes[i], rows_in, lang);
         let mut apart: Vec<(f64, &String, f64, f64)> = features
             .iter()
             .zip(&overall)
@@ -694,9 +705,14 @@ pub fn clusters(
             text.push_str(&format!("; {}.", said.join("; ")));
         }
         if let Some(members) = profile.text(i, "members").filter(|m| !m.is_empty()) {
+            let end = if members.ends_with(['…', '.']) {
+                ""
+            } else {
+                "."
+            };
             text.push_str(&match lang {
-                Lang::En => format!(" Among them: {members}."),
-                Lang::Sv => format!(" Bland dem: {members}."),
+                Lang::En => format!(" Among them: {members}{end}"),
+                Lang::Sv => format!(" Bland dem: {members}{end}"),
             });
         }
         out.push(text);

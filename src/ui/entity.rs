@@ -57,11 +57,12 @@ pub fn EntityPage(kind: EntityKind, key: String) -> impl IntoView {
                 return;
             }
             entity.set(Some(match response {
-                Response::Entities { hits, .. } => hits
-                    .into_iter()
-                    .next()
-                    .map(|h| h.entity)
-                    .ok_or_else(String::new),
+                Response::Entities { hits, .. } => {
+                    let mut hits = hits.into_iter().map(|h| h.entity);
+                    let first = hits.next();
+                    related.set(hits.collect());
+                    first.ok_or_else(String::new)
+                }
                 Response::Error { message } => Err(message),
                 _ => Err(String::new()),
             }));

@@ -818,3 +818,166 @@ fn two_versions_of_one_dataset_are_inputs_of_one_recipe() {
         staff.num_rows() + older_batch.num_rows()
     );
 }
+
+/// An entities table of an agency, its ministry, area, municipality and
+/// county, as the publisher writes it.
+fn entities_file() -> Vec<u8> {
+    use arrow::array::{ArrayRef, StringArray};
+    let column = |values: [Option<&str>; 5]| -> ArrayRef {
+        std::sync::Arc::new(StringArray::from(values.to_vec()))
+    };
+    let batch = RecordBatch::try_from_iter([
+        (
+            "kind",
+            column([
+                Some("agency"),
+                Some("ministry"),
+                Some("area"),
+                Some("municipality"),
+                Some("county"),
+            ]),
+        ),
+        (
+            "key",
+            column([
+                Some("2021000225"),
+                Some("Justitiedepartementet"),
+                Some("3"),
+                Some("0581"),
+                Some("05"),
+            ]),
+        ),
+        (
+            "name",
+            column([
+                Some("Kriminalvården"),
+                Some("Justitiedepartementet"),
+                Some("Samhällsskydd"),
+                Some("Norrköpings kommun"),
+                Some("Östergötlands län"),
+            ]),
+        ),
+        (
+            "name_en",
+            column([
+                Some("Swedish Prison and Probation Service"),
+                Some("Ministry of Justice"),
+                Some("Public order and safety"),
+                None,
+                None,
+            ]),
+        ),
+        (
+            "short_name",
+            column([Some("KVV"), None, None, Some("Norrköping"), None]),
+        ),
+        (
+            "former_names",
+            column([Some("Kriminalvårdsstyrelsen"), None, None, None, None]),
+        ),
+        (
+            "ministry",
+            column([Some("Justitiedepartementet"), None, None, None, None]),
+        ),
+        ("area", column([Some("3"), None, None, None, None])),
+        (
+            "municipality",
+            column([Some("0581"), None, None, None, None]),
+        ),
+        ("county", column([Some("05"), None, None, Some("05"), None])),
+        (
+            "datasets",
+            column([Some("agencies.org_nr"), None, None, None, None]),
+        ),
+        ("rows", column([Some("1"), None, None, None, None])),
+    ])
+    .unwrap();
+    crate::data::ipc::write_file(&batch).unwrap()
+}
+
+#[test]
+fn entities_are_found_with_what_they_link_to_and_hostile_queries_are_harmless() {
+    let mut engine = Engine::new();
+    // Not opened yet: a sentence, not a panic.
+    let Outcome::Reply(Response::Error { message }) = engine.handle(
+        Request::FindEntities {
+            query: "x".into(),
+            limit: 5,
+        },
+        None,
+    ) else {
+        panic!("expected an error");
+    };
+    assert!(message.contains("not loaded"), "{message}");
+    let bytes = entities_file();
+    let sha = sha256_hex(&bytes);
+    assert!(matches!(
+        engine.open_dataset("entities", &sha, "u", bytes, true),
+        Response::DatasetOpened { .. }
+    ));
+    let Outcome::Reply(Response::Entities { hits, searched }) = engine.handle(
+        Request::Entity {
+            kind: crate::data::entities::EntityKind::Agency,
+            key: "202100-0225".into(),
+        },
+        None,
+    ) else {
+        panic!("expected entities");
+    };
+    assert_eq!(searched, 5);
+    let names: Vec<&str> = hits.iter().map(|h| h.entity.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Kriminalvården",
+            "Justitiedepartementet",
+            "Samhällsskydd",
+            "Norrköpings kommun",
+            "Östergötlands län"
+        ]
+    );
+    for query in [
+        "kriminalvarden",
+        "KVV",
+        "Kriminalvårdsstyrelsen",
+        "2021000225",
+    ] {
+        let Outcome::Reply(Response::Entities { hits, .. }) = engine.handle(
+            Request::FindEntities {
+                query: query.into(),
+                limit: 5,
+            },
+            None,
+        ) else {
+            panic!("expected entities");
+        };
+        assert_eq!(hits[0].entity.key, "2021000225", "{query}");
+    }
+    let huge = "x".repeat(5_000_000);
+    let Outcome::Reply(Response::Entities { hits, .. }) = engine.handle(
+        Request::FindEntities {
+            query: huge,
+            limit: u32::MAX,
+        },
+        None,
+    ) else {
+        panic!("expected entities");
+    };
+    assert!(hits.is_empty());
+    // A panel without a catalog, and with a hostile name.
+    let Outcome::Reply(Response::PanelRan { name, table, error }) = engine.handle(
+        Request::RunPanel {
+            recipe: crate::recipe::url::tests::staff_by_ministry(),
+            name: "../x\u{0}".repeat(100),
+            rows: u32::MAX,
+        },
+        None,
+    ) else {
+        panic!("expected a panel");
+    };
+    assert!(table.is_none() && error.is_some());
+    assert!(
+        name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+        "{name}"
+    );
+}

@@ -320,6 +320,19 @@ fn cluster_sentences_say_sizes_units_members_and_rows_left_out() {
         "{}",
         sv[0]
     );
+    // A tiny cluster is not rounded away; listed members ending in "…"
+    // get no second full stop.
+    let tiny = Table {
+        rows: vec![vec![n(0.0), n(1.0), s(""), s("A, B, …"), n(1.0), n(1.0)]],
+        ..profile.clone()
+    };
+    let said = clusters(&tiny, &features, &units, 300, Lang::En);
+    assert!(
+        said[0].starts_with("Cluster 0: 1 of 300 rows (under 1%)")
+            && said[0].ends_with("Among them: A, B, …"),
+        "{}",
+        said[0]
+    );
     // Zero rows, no clusters: nothing to say.
     assert!(clusters(&Table::default(), &features, &units, 0, Lang::En).is_empty());
 }
