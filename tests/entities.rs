@@ -2,6 +2,8 @@
 //! agencies and places visitors type, and every panel of their pages
 //! checks and runs, with sentences made from its numbers.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -78,7 +78,9 @@ fn publishes_every_real_dataset_deterministically() {
             "appropriation_counts",
             "appropriation_letters",
             "counties",
-            "municipalities"
+            "municipalities",
+            // Built after the others, from them.
+            "entities"
         ]
     );
     assert!(report.datasets.iter().all(|d| d.new_version));

@@ -569,12 +569,12 @@ mod tests {
 
     #[test]
     fn another_protocol_version_is_refused_before_its_shape() {
-        let text = r#"{"v":5,"id":1,"body":{"type":"something_new","x":[]}}"#;
+        let text = r#"{"v":6,"id":1,"body":{"type":"something_new","x":[]}}"#;
         assert_eq!(
             decode::<Response>(text, "compute engine").unwrap_err(),
             ProtocolError::Version {
-                found: 5,
-                expected: 4
+                found: 6,
+                expected: 5
             }
         );
     }
@@ -585,10 +585,10 @@ mod tests {
             "",
             "null",
             "[]",
-            "{\"v\":4}",
-            "{\"v\":4,\"id\":-1,\"body\":{\"type\":\"simulate_crash\"}}",
-            "{\"v\":4,\"id\":1,\"body\":{\"type\":\"unknown\"}}",
-            "{\"v\":4,\"id\":1,\"body\":{\"type\":\"run_recipe\",\"recipe\":7}}",
+            "{\"v\":5}",
+            "{\"v\":5,\"id\":-1,\"body\":{\"type\":\"simulate_crash\"}}",
+            "{\"v\":5,\"id\":1,\"body\":{\"type\":\"unknown\"}}",
+            "{\"v\":5,\"id\":1,\"body\":{\"type\":\"run_recipe\",\"recipe\":7}}",
             "{\"v\":\"1\"}",
             "\u{0}\u{1}\u{2}",
             &"[".repeat(10_000),

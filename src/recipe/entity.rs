@@ -112,18 +112,22 @@ fn growth_bars(steps: Vec<Value>, highlight: Option<&str>) -> Value {
                    "highlight": highlight.map(|h| vec![h]).unwrap_or_default() } })
 }
 
+/// A panel before its inputs are pinned: id, title (sv, en), kind, the
+/// members' key column, the recipe as JSON.
+type Spec = (
+    &'static str,
+    [&'static str; 2],
+    PanelKind,
+    Option<&'static str>,
+    Value,
+);
+
 /// The panels of `entity`'s page, pinned to the newest version of each
 /// dataset in `catalog`; a panel whose datasets the catalog lacks is left
 /// out.
 pub fn panels(entity: &Entity, catalog: &Catalog, lang: Lang) -> Vec<Panel> {
     let key = entity.key.as_str();
-    let mut out: Vec<(
-        &'static str,
-        [&str; 2],
-        PanelKind,
-        Option<&'static str>,
-        Value,
-    )> = Vec::new();
+    let mut out: Vec<Spec> = Vec::new();
     let mut push =
         |id, title, kind, key_column, recipe| out.push((id, title, kind, key_column, recipe));
     match entity.kind {
