@@ -255,12 +255,50 @@ pub struct Hit {
 /// The longest query the index looks at; more is cut.
 pub const MAX_QUERY_CHARS: usize = 200;
 
+/// One name of an entity, prepared once for every query: as written,
+/// folded, and its words folded (as text and as characters).
+#[derive(Debug, Clone, Default)]
+struct Name {
+    shown: String,
+    folded: Vec<char>,
+    text: String,
+    words: Vec<String>,
+    word_chars: Vec<Vec<char>>,
+}
+
+impl Name {
+    fn new(shown: &str) -> Self {
+        let text = fold(shown);
+        let words: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(String::from)
+            .collect();
+        Self {
+            shown: shown.to_string(),
+            folded: text.chars().collect(),
+            word_chars: words.iter().map(|w| w.chars().collect()).collect(),
+            words,
+            text,
+        }
+    }
+}
+
+/// The query, prepared once: folded, its words, and each kind's key.
+struct Query {
+    text: String,
+    chars: Vec<char>,
+    words: Vec<Vec<char>>,
+    word_texts: Vec<String>,
+    keys: Vec<(EntityKind, String)>,
+}
+
 /// The entities with their names folded once, for [`Index::find`].
 #[derive(Debug, Clone, Default)]
 pub struct Index {
     entities: Vec<Entity>,
-    /// Per entity: each name as written and folded.
-    names: Vec<Vec<(String, String)>>,
+    /// Per entity: its names (name, English name, short name, former names).
+    names: Vec<Vec<Name>>,
 }
 
 impl Index {
@@ -272,10 +310,7 @@ impl Index {
                 names.extend(e.name_en.as_deref());
                 names.extend(e.short_name.as_deref());
                 names.extend(e.former_names.iter().map(String::as_str));
-                names
-                    .into_iter()
-                    .map(|n| (n.to_string(), fold(n)))
-                    .collect()
+                names.into_iter().map(Name::new).collect()
             })
             .collect();
         Self { entities, names }
@@ -302,17 +337,28 @@ impl Index {
     /// then by how many rows mention them, then by name; at most `limit`.
     pub fn find(&self, query: &str, limit: usize) -> Vec<Hit> {
         let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
-        let folded = fold(query.trim());
-        if folded.is_empty() || limit == 0 {
+        let text = fold(query.trim());
+        if text.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let words: Vec<&str> = folded.split_whitespace().collect();
+        let word_texts: Vec<String> = text.split_whitespace().map(String::from).collect();
+        let query = Query {
+            chars: text.chars().collect(),
+            words: word_texts.iter().map(|w| w.chars().collect()).collect(),
+            word_texts,
+            keys: EntityKind::ALL
+                .into_iter()
+                .filter_map(|k| Some((k, k.key(&query)?)))
+                .collect(),
+            text,
+        };
+        let mut scratch = Scratch::default();
         let mut hits: Vec<(Match, usize, usize)> = Vec::new();
         for (i, entity) in self.entities.iter().enumerate() {
-            let by_key = entity
-                .kind
-                .and_then(|k| k.key(&query))
-                .is_some_and(|key| key == entity.key);
+            let by_key = query
+                .keys
+                .iter()
+                .any(|(k, key)| entity.kind == Some(*k) && *key == entity.key);
             if by_key {
                 hits.push((Match::Key, i, usize::MAX));
                 continue;
@@ -320,7 +366,7 @@ impl Index {
             let best = self.names[i]
                 .iter()
                 .enumerate()
-                .filter_map(|(n, (_, name))| name_match(name, &folded, &words).map(|m| (m, n)))
+                .filter_map(|(n, name)| name_match(name, &query, &mut scratch).map(|m| (m, n)))
                 .min();
             if let Some((how, n)) = best {
                 hits.push((how, i, n));
@@ -338,49 +384,55 @@ impl Index {
                 entity: self.entities[i].clone(),
                 matched: self.names[i]
                     .get(n)
-                    .map_or_else(|| self.entities[i].key.clone(), |(shown, _)| shown.clone()),
+                    .map_or_else(|| self.entities[i].key.clone(), |name| name.shown.clone()),
                 how,
             })
             .collect()
     }
 }
 
-/// How the folded `name` matches the folded `query` (split into `words`).
-fn name_match(name: &str, query: &str, words: &[&str]) -> Option<Match> {
-    if name == query {
+/// How a prepared name matches the prepared query.
+fn name_match(name: &Name, query: &Query, scratch: &mut Scratch) -> Option<Match> {
+    if name.text == query.text {
         return Some(Match::Name);
     }
-    if name.starts_with(query) {
+    if name.text.starts_with(&query.text) {
         return Some(Match::Prefix);
     }
-    let name_words: Vec<&str> = name
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    if words
+    if query
+        .word_texts
         .iter()
-        .all(|w| name_words.iter().any(|n| n.starts_with(w)))
+        .all(|w| name.words.iter().any(|n| n.starts_with(w.as_str())))
     {
         return Some(Match::Words);
     }
     // Short queries ("jk", "ab") only match whole names or word starts.
-    if query.chars().count() >= 3 && name.contains(query) {
+    if query.chars.len() >= 3 && name.text.contains(&query.text) {
         return Some(Match::Contains);
     }
-    let typo = |word: &str, candidates: &[&str]| {
-        let n = word.chars().count();
+    let mut typo = |word: &[char], candidates: &mut dyn Iterator<Item = &[char]>| {
+        let n = word.len();
         let allowed = match n {
             0..=3 => return false,
             4..=7 => 1,
             _ => 2,
         };
-        candidates.iter().any(|c| {
-            within(word, c, allowed)
-                // A typo in the word's beginning, when the name goes on.
-                || c.chars().count() > n && within(word, &c.chars().take(n).collect::<String>(), allowed.min(1))
-        })
+        for c in candidates {
+            // Or a typo in the word's beginning, when the name goes on.
+            if scratch.within(word, c, allowed)
+                || (c.len() > n && scratch.within(word, &c[..n], allowed.min(1)))
+            {
+                return true;
+            }
+        }
+        false
     };
-    (words.iter().all(|w| typo(w, &name_words)) || typo(query, &[name])).then_some(Match::Typo)
+    let by_words = query
+        .words
+        .iter()
+        .all(|w| typo(w, &mut name.word_chars.iter().map(Vec::as_slice)));
+    (by_words || typo(&query.chars, &mut std::iter::once(name.folded.as_slice())))
+        .then_some(Match::Typo)
 }
 
 /// Whether `a` and `b` are at most `limit` edits apart (insertions,
@@ -388,28 +440,48 @@ fn name_match(name: &str, query: &str, words: &[&str]) -> Option<Match> {
 pub fn within(a: &str, b: &str, limit: usize) -> bool {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > limit {
-        return false;
-    }
-    // Optimal string alignment distance, three rows.
-    let mut before: Vec<usize> = Vec::new();
-    let mut last: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut row = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (last[j] + 1).min(row[j - 1] + 1).min(last[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(before[j - 2] + 1);
-            }
-            row[j] = best;
-        }
-        if row.iter().min().is_some_and(|m| *m > limit) {
+    Scratch::default().within(&a, &b, limit)
+}
+
+/// The rows of the edit distance, kept between comparisons.
+#[derive(Default)]
+struct Scratch {
+    before: Vec<usize>,
+    last: Vec<usize>,
+    row: Vec<usize>,
+}
+
+impl Scratch {
+    /// [`within`] on characters, without allocating once warm.
+    fn within(&mut self, a: &[char], b: &[char], limit: usize) -> bool {
+        if a.len().abs_diff(b.len()) > limit {
             return false;
         }
-        before = std::mem::replace(&mut last, row);
+        // Optimal string alignment distance, three rows.
+        let Scratch { before, last, row } = self;
+        last.clear();
+        last.extend(0..=b.len());
+        before.clear();
+        before.resize(b.len() + 1, 0);
+        for i in 1..=a.len() {
+            row.clear();
+            row.resize(b.len() + 1, i);
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut best = (last[j] + 1).min(row[j - 1] + 1).min(last[j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    best = best.min(before[j - 2] + 1);
+                }
+                row[j] = best;
+            }
+            if row.iter().min().is_some_and(|m| *m > limit) {
+                return false;
+            }
+            std::mem::swap(before, last);
+            std::mem::swap(last, row);
+        }
+        last[b.len()] <= limit
     }
-    last[b.len()] <= limit
 }
 
 #[cfg(test)]

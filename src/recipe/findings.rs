@@ -130,7 +130,8 @@ pub fn sentences(entity: &Entity, tables: Tables, lang: Lang) -> Vec<String> {
                 (Some(EntityKind::Area), Lang::Sv) => format!("inom området {name}"),
                 _ => format!("under {name}"),
             };
-            out.extend(table(tables, "totals").and_then(|t| totals(&under, t, lang)));
+            let growth = table(tables, "growth");
+            out.extend(table(tables, "totals").and_then(|t| totals(&under, t, growth, lang)));
             out.extend(table(tables, "growth").and_then(|t| extremes(t, lang)));
         }
         Some(EntityKind::Municipality | EntityKind::County) => {
@@ -445,54 +446,59 @@ fn letters(t: &Table, lang: Lang) -> Option<String> {
     })
 }
 
-/// The total FTE of a group of agencies (`under` says which) in its
-/// last year, and its change from its first.
-fn totals(under: &str, t: &Table, lang: Lang) -> Option<String> {
-    let years: Vec<(f64, f64, f64)> = (0..t.len())
+/// The total FTE of a group of agencies (`under` says which) in the
+/// last year of `totals`, and the change from [`GROWTH_FROM`] to
+/// [`GROWTH_TO`] among the agencies of `growth` only (those with figures
+/// for both years), so that agencies joining or leaving the group do not
+/// count as growth.
+fn totals(under: &str, totals: &Table, growth: Option<&Table>, lang: Lang) -> Option<String> {
+    let last = (0..totals.len())
         .filter_map(|i| {
             Some((
-                t.number(i, "year")?,
-                t.number(i, "fte")?,
-                t.number(i, "agencies")?,
+                totals.number(i, "year")?,
+                totals.number(i, "fte")?,
+                totals.number(i, "agencies")?,
             ))
         })
-        .collect();
-    let last = *years.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
-    let first = *years.iter().min_by(|a, b| a.0.total_cmp(&b.0))?;
-    let (n, fte) = (last.2 as u64, amount(last.1, lang));
+        .max_by(|a, b| a.0.total_cmp(&b.0))?;
+    let (n, fte, year) = (last.2 as u64, amount(last.1, lang), last.0);
     let mut text = match lang {
         Lang::En => format!(
-            "The {n} agencies {under} with figures had {fte} full-time equivalents in {}",
-            last.0
+            "The {n} agencies {under} with figures had {fte} full-time equivalents in {year}."
         ),
-        Lang::Sv => format!(
-            "De {n} myndigheterna {under} med siffror hade {fte} årsarbetskrafter {}",
-            last.0
-        ),
+        Lang::Sv => {
+            format!("De {n} myndigheterna {under} med siffror hade {fte} årsarbetskrafter {year}.")
+        }
     };
-    if first.0 < last.0 && first.1 > 0.0 {
-        let change = (last.1 - first.1) / first.1 * 100.0;
-        let (p, was, m) = (percent(change, lang), amount(first.1, lang), first.2 as u64);
+    let (from, to) = (GROWTH_FROM.to_string(), GROWTH_TO.to_string());
+    let both: Vec<(f64, f64)> = growth
+        .map(|g| {
+            (0..g.len())
+                .filter_map(|i| Some((g.number(i, &from)?, g.number(i, &to)?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let (a, b): (f64, f64) = both
+        .iter()
+        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+    if !both.is_empty() && a > 0.0 {
+        let change = (b - a) / a * 100.0;
+        let (p, m) = (percent(change, lang), both.len());
+        let (a, b) = (amount(a, lang), amount(b, lang));
         let dir = match (lang, change.round()) {
-            (Lang::En, c) if c > 0.0 => format!("{p} more than"),
-            (Lang::En, c) if c < 0.0 => format!("{p} fewer than"),
-            (Lang::En, _) => "about as many as".into(),
-            (Lang::Sv, c) if c > 0.0 => format!("{p} fler än"),
-            (Lang::Sv, c) if c < 0.0 => format!("{p} färre än"),
-            (Lang::Sv, _) => "ungefär lika många som".into(),
+            (Lang::En, c) if c > 0.0 => format!("grew by {p}"),
+            (Lang::En, c) if c < 0.0 => format!("shrank by {p}"),
+            (Lang::En, _) => "changed by less than half a per cent".into(),
+            (Lang::Sv, c) if c > 0.0 => format!("växte med {p}"),
+            (Lang::Sv, c) if c < 0.0 => format!("minskade med {p}"),
+            (Lang::Sv, _) => "förändrades med mindre än en halv procent".into(),
         };
+        text.push(' ');
         text.push_str(&match lang {
-            Lang::En => format!(
-                ", {dir} in {} ({was} across {m} agencies; rounded to whole per cent)",
-                first.0
-            ),
-            Lang::Sv => format!(
-                ", {dir} {} ({was} hos {m} myndigheter; avrundat till hela procent)",
-                first.0
-            ),
+            Lang::En => format!("The {m} with figures for both {from} and {to} {dir}, from {a} to {b} (rounded to whole per cent)."),
+            Lang::Sv => format!("De {m} med siffror för både {from} och {to} {dir}, från {a} till {b} (avrundat till hela procent)."),
         });
     }
-    text.push('.');
     Some(text)
 }
 
