@@ -339,6 +339,77 @@ fn aggregate(
     Ok((DataType::Float64, Arc::new(folded)))
 }
 
+/// A group-by without keys of the rows `keep` marks, read through the
+/// mask in one pass: no list of kept rows is made. The same result as
+/// [`group_by_rows`] of those rows, bit for bit (the sums add the same
+/// values in the same order; an unkept row adds `+0.0`, which changes no
+/// sum that starts at `+0.0`). `None` when a measure needs the general
+/// path: a median, a distinct count, a column that is not `Float64`
+/// without nulls, a name that is not there or repeats.
+pub fn totals_where(
+    batch: &RecordBatch,
+    keep: &[bool],
+    measures: &[Measure],
+) -> Option<RecordBatch> {
+    if keep.len() != batch.num_rows() {
+        return None;
+    }
+    let mut fields: Vec<Field> = Vec::new();
+    let mut columns: Vec<ArrayRef> = Vec::new();
+    for measure in measures {
+        if fields.iter().any(|f| f.name() == &measure.name) {
+            return None;
+        }
+        let values = match (measure.aggregate, &measure.column) {
+            (Aggregate::Count, _) => {
+                let n = keep.iter().map(|&k| u64::from(k)).sum::<u64>() as i64;
+                fields.push(Field::new(&measure.name, DataType::Int64, true));
+                columns.push(Arc::new(Int64Array::from(vec![n])));
+                continue;
+            }
+            (Aggregate::Median | Aggregate::CountDistinct, _) | (_, None) => return None,
+            (_, Some(name)) => {
+                let column = batch
+                    .column_by_name(name)?
+                    .as_primitive_opt::<Float64Type>()?;
+                if column.null_count() > 0 {
+                    return None;
+                }
+                column.values()
+            }
+        };
+        let kept = || {
+            keep.iter()
+                .zip(values.iter())
+                .filter(|(k, v)| **k && !v.is_nan())
+        };
+        let total: Option<f64> = match measure.aggregate {
+            Aggregate::Sum => {
+                let mut s = 0.0;
+                for (&k, &v) in keep.iter().zip(values.iter()) {
+                    s += if k && !v.is_nan() { v } else { 0.0 };
+                }
+                Some(s)
+            }
+            Aggregate::Mean => {
+                let (mut s, mut n) = (0.0, 0u64);
+                for (&k, &v) in keep.iter().zip(values.iter()) {
+                    let counted = k && !v.is_nan();
+                    s += if counted { v } else { 0.0 };
+                    n += u64::from(counted);
+                }
+                (n > 0).then(|| s / n as f64)
+            }
+            Aggregate::Min => kept().map(|(_, v)| *v).reduce(f64::min),
+            Aggregate::Max => kept().map(|(_, v)| *v).reduce(f64::max),
+            Aggregate::Count | Aggregate::Median | Aggregate::CountDistinct => return None,
+        };
+        fields.push(Field::new(&measure.name, DataType::Float64, true));
+        columns.push(Arc::new(Float64Array::from(vec![total])));
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).ok()
+}
+
 /// Folds the values of each group into `aggregate` (NaN and null
 /// skipped). One pass that keeps only what the aggregate needs.
 fn fold(

@@ -463,3 +463,110 @@ fn an_unpivot_that_repeats_long_texts_is_refused_before_it_is_made() {
         "{error}"
     );
 }
+
+#[test]
+fn totals_through_a_mask_equal_the_group_by_of_the_kept_rows_bit_for_bit() {
+    use super::group::{group_by_rows, totals_where};
+    let mut rng = Rng::new(29);
+    for case in 0..200 {
+        let rows = (rng.next_u64() % 300) as usize;
+        // Values with NaN, ±0, ±inf and large magnitudes mixed in.
+        let values: Vec<f64> = (0..rows)
+            .map(|_| match rng.next_u64() % 12 {
+                0 => f64::NAN,
+                1 => -0.0,
+                2 => 0.0,
+                3 => f64::INFINITY,
+                4 => f64::NEG_INFINITY,
+                5 => 1e300,
+                _ => (rng.next_u64() % 2_000_000) as f64 / 7.0 - 100_000.0,
+            })
+            .collect();
+        // Without infinities of both signs sometimes, so sums stay finite.
+        let values: Vec<f64> = if case % 2 == 0 {
+            values
+                .into_iter()
+                .map(|v| if v.is_infinite() { 1.5 } else { v })
+                .collect()
+        } else {
+            values
+        };
+        let keep: Vec<bool> = (0..rows)
+            .map(|_| !rng.next_u64().is_multiple_of(3))
+            .collect();
+        let batch = RecordBatch::try_from_iter([
+            ("v", Arc::new(Float64Array::from(values)) as ArrayRef),
+            (
+                "w",
+                Arc::new(Float64Array::from(vec![2.5; rows])) as ArrayRef,
+            ),
+        ])
+        .unwrap();
+        let measures: Vec<Measure> = [
+            (Aggregate::Count, None, "n"),
+            (Aggregate::Sum, Some("v"), "sum"),
+            (Aggregate::Mean, Some("v"), "mean"),
+            (Aggregate::Min, Some("v"), "min"),
+            (Aggregate::Max, Some("v"), "max"),
+            (Aggregate::Sum, Some("w"), "w"),
+        ]
+        .into_iter()
+        .map(|(aggregate, column, name)| Measure {
+            aggregate,
+            column: column.map(String::from),
+            name: name.into(),
+        })
+        .collect();
+        let kept: Vec<u32> = (0..rows as u32).filter(|&r| keep[r as usize]).collect();
+        let slow = group_by_rows(&batch, Some(&kept), &[], &measures, &mut no_progress).unwrap();
+        let fast = totals_where(&batch, &keep, &measures).expect("every measure has the fast path");
+        assert_eq!(fast.schema(), slow.schema(), "case {case}");
+        for c in 0..fast.num_columns() {
+            let bits = |b: &RecordBatch| -> Vec<Option<u64>> {
+                match b.column(c).as_primitive_opt::<Float64Type>() {
+                    Some(f) => f.iter().map(|v| v.map(f64::to_bits)).collect(),
+                    None => b
+                        .column(c)
+                        .as_primitive::<Int64Type>()
+                        .iter()
+                        .map(|v| v.map(|v| v as u64))
+                        .collect(),
+                }
+            };
+            assert_eq!(bits(&fast), bits(&slow), "case {case}, column {c}");
+        }
+    }
+    // What the mask cannot do goes the general way.
+    let batch = RecordBatch::try_from_iter([(
+        "v",
+        Arc::new(Float64Array::from(vec![Some(1.0), None])) as ArrayRef,
+    )])
+    .unwrap();
+    let sum = |column: &str, aggregate| Measure {
+        aggregate,
+        column: Some(column.into()),
+        name: "x".into(),
+    };
+    assert!(
+        totals_where(&batch, &[true, true], &[sum("v", Aggregate::Sum)]).is_none(),
+        "nulls"
+    );
+    assert!(totals_where(&batch, &[true, true], &[sum("nope", Aggregate::Sum)]).is_none());
+    assert!(
+        totals_where(&batch, &[true], &[sum("v", Aggregate::Sum)]).is_none(),
+        "a short mask"
+    );
+    let floats =
+        RecordBatch::try_from_iter([("v", Arc::new(Float64Array::from(vec![1.0])) as ArrayRef)])
+            .unwrap();
+    assert!(totals_where(&floats, &[true], &[sum("v", Aggregate::Median)]).is_none());
+    assert!(
+        totals_where(
+            &floats,
+            &[true],
+            &[sum("v", Aggregate::Sum), sum("v", Aggregate::Max)]
+        )
+        .is_none(),
+        "a repeated name"
+    );
+}

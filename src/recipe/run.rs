@@ -12,7 +12,7 @@ use arrow::datatypes::{Field, Schema};
 use crate::data::values::sort_rows;
 use crate::ops::derive::derive;
 use crate::ops::gather::take;
-use crate::ops::group::{group_by, group_by_rows};
+use crate::ops::group::{group_by, group_by_rows, totals_where};
 use crate::ops::join::{JoinStats, join_keeping};
 use crate::ops::reshape::{pivot, union, unpivot};
 use crate::ops::{Progress, column_index};
@@ -137,17 +137,28 @@ fn run_with(
             && let (Step::Filter { predicate }, Some(Step::GroupBy { by, measures })) =
                 (step, recipe.steps.get(n + 1))
         {
-            let rows = match matches(predicate, &table) {
-                Ok(keep) => kept_rows(&keep),
+            let keep = match matches(predicate, &table) {
+                Ok(keep) => keep,
                 Err(e) => return Err(failed(n, e, reports)),
             };
+            let kept = keep.iter().map(|&k| u64::from(k)).sum::<u64>();
             reports.push(StepReport {
-                rows: rows.len() as u64,
+                rows: kept,
                 join: None,
             });
-            let _ = on_step(n + 1, 0, rows.len() as u64);
+            let _ = on_step(n + 1, 0, kept);
             let mut progress = |done, total| on_step(n + 1, done, total);
-            match group_by_rows(&table, Some(&rows), by, measures, &mut progress) {
+            // Totals without keys are read through the mask; the rest
+            // through the list of kept rows.
+            let totals = by
+                .is_empty()
+                .then(|| totals_where(&table, &keep, measures))
+                .flatten();
+            let grouped = match totals {
+                Some(totals) => Ok(totals),
+                None => group_by_rows(&table, Some(&kept_rows(&keep)), by, measures, &mut progress),
+            };
+            match grouped {
                 Ok(next) => {
                     reports.push(StepReport {
                         rows: next.num_rows() as u64,

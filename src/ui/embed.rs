@@ -11,7 +11,9 @@ use leptos::prelude::*;
 use crate::ui::route::Href;
 
 use crate::data::{Catalog, Lang};
-use crate::recipe::{ChartKind, Recipe, url};
+use crate::engine::protocol::{Request, Response};
+use crate::ml::insight::Insight;
+use crate::recipe::{ChartKind, Recipe, Step, url};
 use crate::ui::analysis::{Panel, chart_context};
 use crate::ui::chart::ChartView;
 use crate::ui::i18n::{EmbedTexts, embed_texts};
@@ -136,6 +138,37 @@ pub fn EmbedPage() -> impl IntoView {
             post_height(&id, wanted);
         }
     };
+    // A cluster step's profiles in words, as the chart's caption: asked
+    // of the worker after each run of a recipe that has one.
+    let caption = RwSignal::new(Vec::<String>::new());
+    Effect::new(move |_| {
+        let Some(ran) = current.get() else {
+            return;
+        };
+        let step = ran
+            .recipe
+            .steps
+            .iter()
+            .rposition(|s| matches!(s, Step::Cluster { .. }));
+        let (Some(step), Some(_)) = (step, ran.result) else {
+            caption.set(Vec::new());
+            return;
+        };
+        let request = Request::Insight {
+            member: ran.recipe.chart.label.clone(),
+            recipe: ran.recipe,
+            step,
+            insight: Insight::Profiles,
+            lang: lang.get_untracked(),
+        };
+        lab.ask(&request, move |response| {
+            if let Response::Insight { sentences, .. } = response
+                && !caption.is_disposed()
+            {
+                caption.set(sentences);
+            }
+        });
+    });
     // The plotted table instead of the chart, in the frame.
     let data_shown = RwSignal::new(false);
     Effect::new(move |_| {
@@ -143,6 +176,7 @@ pub fn EmbedPage() -> impl IntoView {
         result.track();
         panel.runs.track();
         data_shown.track();
+        caption.track();
         set_timeout(post, std::time::Duration::from_millis(100));
     });
     let on_drawn = Callback::new(move |height: Option<u32>| {
@@ -177,6 +211,11 @@ pub fn EmbedPage() -> impl IntoView {
                     on_drawn=on_drawn
                     data_tab=data_shown
                 />
+            </Show>
+            <Show when=move || problem.with(Option::is_none) && !data_shown.get() && !caption.with(Vec::is_empty)>
+                <ul class="embed-caption" data-testid="embed-caption">
+                    {move || caption.get().into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
+                </ul>
             </Show>
             <p class="embed-link">
                 <Show when=move || problem.with(Option::is_none) && result.with(Option::is_some)>
@@ -226,9 +265,15 @@ fn post_height(id: &str, wanted: Option<u32>) {
         .is_some_and(|c| c.client_height() > 0);
     // With a chart: its height at this width and the link (the chart fills
     // the frame less the link); without: the message as it stands.
+    // A cluster step's caption under the chart, if any.
+    let caption = document
+        .query_selector("[data-testid=embed-caption]")
+        .ok()
+        .flatten()
+        .map_or(0, |c| c.scroll_height().max(0) as u32);
     let height = if charted {
         let chart = crate::chart::chart_height_in_embed(width).max(wanted.unwrap_or(0));
-        (chart + crate::chart::EMBED_LINK_PX).min(4000) as i32
+        (chart + crate::chart::EMBED_LINK_PX + caption).min(4000) as i32
     } else {
         article.scroll_height()
     }

@@ -168,6 +168,18 @@ test("a panel's embed snippet shows its chart in an article on another origin", 
   await article.frameLocator("iframe").locator('[data-testid="chart-canvas"][data-chart-ms]').waitFor({ timeout: 60_000 });
   await article.screenshot({ path: join(artifacts, "entity-embed.png") });
   server.close();
+
+  // A panel with a cluster step: its embed carries the clusters in words.
+  const similar = page.locator('[data-testid="entity-panel"][data-panel="similar"]');
+  const href = await similar.getByTestId("panel-open").getAttribute("href");
+  await page.goto(href.replace("#/analysis/", "#/embed/"));
+  await page.locator('[data-testid="chart-canvas"][data-chart-ms]').waitFor({ timeout: 60_000 });
+  const caption = page.locator('[data-testid="embed-caption"] li');
+  await caption.first().waitFor({ timeout: 30_000 });
+  const said = await caption.allInnerTexts();
+  assert.ok(said.length >= 4, said.join("\n"));
+  said.slice(0, 4).forEach((s, i) => assert.match(s, new RegExp(`^Cluster ${i}: \\d+ of \\d+ rows`), s));
+  await page.screenshot({ path: join(artifacts, "entity-embed-clusters.png") });
   assert.deepEqual(lab.errors, []);
   await context.close();
 });
