@@ -12,7 +12,7 @@ use arrow::datatypes::{Field, Schema};
 use crate::data::values::sort_rows;
 use crate::ops::derive::derive;
 use crate::ops::gather::take;
-use crate::ops::group::{group_by, group_by_rows, totals_where};
+use crate::ops::group::{group_by, group_by_rows};
 use crate::ops::join::{JoinStats, join_keeping};
 use crate::ops::reshape::{pivot, union, unpivot};
 use crate::ops::{Progress, column_index};
@@ -137,28 +137,17 @@ fn run_with(
             && let (Step::Filter { predicate }, Some(Step::GroupBy { by, measures })) =
                 (step, recipe.steps.get(n + 1))
         {
-            let keep = match matches(predicate, &table) {
-                Ok(keep) => keep,
+            let rows = match matches(predicate, &table) {
+                Ok(keep) => kept_rows(&keep),
                 Err(e) => return Err(failed(n, e, reports)),
             };
-            let kept = keep.iter().map(|&k| u64::from(k)).sum::<u64>();
             reports.push(StepReport {
-                rows: kept,
+                rows: rows.len() as u64,
                 join: None,
             });
-            let _ = on_step(n + 1, 0, kept);
+            let _ = on_step(n + 1, 0, rows.len() as u64);
             let mut progress = |done, total| on_step(n + 1, done, total);
-            // Totals without keys are read through the mask; the rest
-            // through the list of kept rows.
-            let totals = by
-                .is_empty()
-                .then(|| totals_where(&table, &keep, measures))
-                .flatten();
-            let grouped = match totals {
-                Some(totals) => Ok(totals),
-                None => group_by_rows(&table, Some(&kept_rows(&keep)), by, measures, &mut progress),
-            };
-            match grouped {
+            match group_by_rows(&table, Some(&rows), by, measures, &mut progress) {
                 Ok(next) => {
                     reports.push(StepReport {
                         rows: next.num_rows() as u64,
