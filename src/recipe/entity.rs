@@ -216,6 +216,25 @@ pub fn panels(entity: &Entity, catalog: &Catalog, lang: Lang) -> Vec<Panel> {
                 "inputs": [input("agency_fte"), input("agencies")], "steps": growth(None),
                 "chart": { "kind": "histogram", "x": "growth_percent" } }),
             );
+            // Every agency's women's share in one year, with its ministry.
+            push(
+                "women_all",
+                [
+                    "Andel kvinnor bland alla myndigheter",
+                    "Women's share among all agencies",
+                ],
+                PanelKind::Chart,
+                None,
+                json!({ "v": 1, "inputs": [input("agency_staff_gender"), input("agencies")], "steps": [
+                    { "op": "filter", "predicate": eq("year", json!(GROWTH_TO)) },
+                    { "op": "join", "input": "agencies", "kind": "inner", "left_on": ["org_nr"], "right_on": ["org_nr"] },
+                    { "op": "derive", "name": "women_ratio", "formula": arith("div", json!("women"), json!("total")) },
+                    { "op": "derive", "name": "women_percent", "formula": arith("mul", json!("women_ratio"), json!(100)) },
+                    { "op": "filter", "predicate": not_null("women_percent") },
+                    { "op": "sort", "column": "women_percent", "descending": true },
+                    { "op": "select", "columns": ["name", "org_nr", "ministry", "women", "total", "women_percent"] },
+                ], "chart": { "kind": "histogram", "x": "women_percent" } }),
+            );
             // The start page's clustering of the FTE curves, with org_nr.
             let features = trajectory_features();
             push(

@@ -121,6 +121,7 @@ pub fn sentences(entity: &Entity, tables: Tables, lang: Lang) -> Vec<String> {
             out.extend(growth(entity, name, tables, lang));
             out.extend(table(tables, "staff").and_then(|t| staff(t, lang)));
             out.extend(table(tables, "women").and_then(|t| women(t, lang)));
+            out.extend(table(tables, "women_all").and_then(|t| women_rank(entity, t, lang)));
             out.extend(table(tables, "letters").and_then(|t| letters(t, lang)));
             out.extend(table(tables, "similar").map(|t| similar(entity, name, t, lang)));
         }
@@ -390,6 +391,50 @@ fn women(t: &Table, lang: Lang) -> Option<String> {
             percent(last, lang)
         ),
     })
+}
+
+/// The agency's women's share in [`GROWTH_TO`] ranked among all agencies
+/// with a figure that year, and among those of its ministry.
+fn women_rank(entity: &Entity, all: &Table, lang: Lang) -> Option<String> {
+    let own = (0..all.len()).find(|&i| all.text(i, "org_nr").as_deref() == Some(&entity.key))?;
+    let share = percent(all.number(own, "women_percent")?, lang);
+    let (r, tied, n) = rank_by(all, &entity.key, "women_percent")?;
+    let year = GROWTH_TO;
+    let mut text = match lang {
+        Lang::En => format!(
+            "By the women's share of its staff in {year} ({share}) it is {} of {n} agencies",
+            place(r, tied, lang)
+        ),
+        Lang::Sv => format!(
+            "Efter andelen kvinnor bland de anställda {year} ({share}) ligger den på {} av {n} myndigheter",
+            place(r, tied, lang)
+        ),
+    };
+    if let Some(ministry) = &entity.ministry {
+        let peers = Table {
+            rows: all
+                .rows
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| all.text(*i, "ministry").as_deref() == Some(ministry.as_str()))
+                .map(|(_, row)| row.clone())
+                .collect(),
+            ..all.clone()
+        };
+        if let Some((r, tied, n)) =
+            rank_by(&peers, &entity.key, "women_percent").filter(|p| p.2 > 1)
+        {
+            text.push_str(&match lang {
+                Lang::En => format!(" and {} of {n} under {ministry}", place(r, tied, lang)),
+                Lang::Sv => format!(" och {} av {n} under {ministry}", place(r, tied, lang)),
+            });
+        }
+    }
+    text.push_str(match lang {
+        Lang::En => " (1st = the highest share).",
+        Lang::Sv => " (plats 1 = störst andel).",
+    });
+    Some(text)
 }
 
 fn letters(t: &Table, lang: Lang) -> Option<String> {

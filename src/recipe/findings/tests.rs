@@ -338,3 +338,41 @@ fn cluster_sentences_say_sizes_units_members_and_rows_left_out() {
     // Zero rows, no clusters: nothing to say.
     assert!(clusters(&Table::default(), &features, &units, 0, Lang::En).is_empty());
 }
+
+#[test]
+fn the_womens_share_is_ranked_among_all_and_within_the_ministry() {
+    let table = Table {
+        columns: ["name", "org_nr", "ministry", "women_percent"]
+            .map(String::from)
+            .to_vec(),
+        rows: vec![
+            vec![s("A"), s("1"), s("Justitiedepartementet"), n(70.0)],
+            vec![s("B"), s("2"), s("Finansdepartementet"), n(60.0)],
+            vec![
+                s("Kriminalvården"),
+                s("3"),
+                s("Justitiedepartementet"),
+                n(51.2),
+            ],
+            vec![s("D"), s("4"), s("Justitiedepartementet"), n(51.2)],
+        ],
+        total_rows: 4,
+    };
+    let said = super::women_rank(&agency("3"), &table, Lang::En).unwrap();
+    assert_eq!(
+        said,
+        "By the women's share of its staff in 2024 (51%) it is 3rd (tied) of 4 agencies and 2nd (tied) of 3 under Justitiedepartementet (1st = the highest share)."
+    );
+    // Not among them: nothing said.
+    assert!(super::women_rank(&agency("9"), &table, Lang::Sv).is_none());
+    // Alone in its ministry: only the rank among all.
+    let b = Entity {
+        ministry: Some("Finansdepartementet".into()),
+        ..agency("2")
+    };
+    assert!(
+        super::women_rank(&b, &table, Lang::Sv)
+            .unwrap()
+            .ends_with("plats 2 av 4 myndigheter (plats 1 = störst andel).")
+    );
+}
