@@ -172,21 +172,8 @@ pub fn read(batch: &RecordBatch) -> Result<Vec<Entity>, String> {
         municipality,
         county,
         datasets,
-    ] = [
-        "kind",
-        "key",
-        "name",
-        "name_en",
-        "short_name",
-        "former_names",
-        "ministry",
-        "area",
-        "municipality",
-        "county",
-        "datasets",
-    ]
-    .map(get);
-    let rows = get("rows")?;
+        rows,
+    ] = COLUMNS.map(get);
     let list = |text: &Option<String>| -> Vec<String> {
         text.as_deref()
             .map(|t| {
@@ -200,8 +187,8 @@ pub fn read(batch: &RecordBatch) -> Result<Vec<Entity>, String> {
     };
     let (kind, key, name, name_en, short_name, former) =
         (kind?, key?, name?, name_en?, short_name?, former?);
-    let (ministry, area, municipality, county, datasets) =
-        (ministry?, area?, municipality?, county?, datasets?);
+    let (ministry, area, municipality, county, datasets, rows) =
+        (ministry?, area?, municipality?, county?, datasets?, rows?);
     let mut out = Vec::with_capacity(batch.num_rows());
     for i in 0..batch.num_rows() {
         let Some(k) = kind[i].as_deref().and_then(EntityKind::from_name) else {
