@@ -152,6 +152,16 @@ fn percent(v: f64, lang: Lang) -> String {
     }
 }
 
+/// `a`, `a and b`, `a, b and c` (`och` in Swedish).
+fn listed(items: &[String], lang: Lang) -> String {
+    match (lang, items.split_last()) {
+        (_, None) => String::new(),
+        (_, Some((last, []))) => last.clone(),
+        (Lang::En, Some((last, rest))) => format!("{} and {last}", rest.join(", ")),
+        (Lang::Sv, Some((last, rest))) => format!("{} och {last}", rest.join(", ")),
+    }
+}
+
 /// FTE and counts: whole numbers from 100 up, else one decimal.
 fn amount(v: f64, lang: Lang) -> String {
     grouped(v, if v.abs() >= 100.0 { 0 } else { 1 }, lang, true)
@@ -337,8 +347,8 @@ fn staff(t: &Table, lang: Lang) -> Option<String> {
         })
         .collect();
     let odd = (!apart.is_empty()).then(|| match lang {
-        Lang::En => format!(" The sources differ more than tenfold in {}: one of the figures is likely a fault in its source.", apart.join(", ")),
-        Lang::Sv => format!(" Källorna skiljer sig mer än tiofalt år {}: en av siffrorna är troligen ett fel i sin källa.", apart.join(", ")),
+        Lang::En => format!(" The sources differ more than tenfold in {}: one of the figures is likely a fault in its source.", listed(&apart, lang)),
+        Lang::Sv => format!(" Källorna skiljer sig mer än tiofalt år {}: en av siffrorna är troligen ett fel i sin källa.", listed(&apart, lang)),
     });
     let (s, e) = (amount(stkt, lang), amount(esv, lang));
     if stkt == 0.0 {
@@ -466,10 +476,7 @@ fn letters(t: &Table, lang: Lang) -> Option<String> {
     let whole = |v: f64| grouped(v, 0, lang, true);
     let (l, a, m) = (whole(letters), whole(amendments), whole(most));
     let peak = if most > 0.0 && per_year.len() > 1 {
-        let years = years.join(match lang {
-            Lang::En => " and ",
-            Lang::Sv => " och ",
-        });
+        let years = listed(&years, lang);
         match lang {
             Lang::En => format!(
                 ", most in {years} ({m}{})",
@@ -636,12 +643,7 @@ fn similar(entity: &Entity, name: &str, t: &Table, lang: Lang) -> String {
             .count()
     });
     let compared = (0..t.len()).filter(|&i| curve(i).is_some()).count();
-    let list = match (lang, names.split_last()) {
-        (_, None) => String::new(),
-        (_, Some((last, []))) => last.clone(),
-        (Lang::En, Some((last, rest))) => format!("{} and {last}", rest.join(", ")),
-        (Lang::Sv, Some((last, rest))) => format!("{} och {last}", rest.join(", ")),
-    };
+    let list = listed(&names, lang);
     let group = cluster.map(|c| match lang {
         Lang::En => format!(" It is in cluster {c:.0} with {members} agencies."),
         Lang::Sv => format!(" Den hör till kluster {c:.0} med {members} myndigheter."),

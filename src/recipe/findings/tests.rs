@@ -167,12 +167,14 @@ fn women_letters_and_the_two_sources() {
             vec![n(2024.0), s("fte_esv"), n(1200.0)],
             vec![n(2011.0), s("fte_statskontoret"), n(2.0)],
             vec![n(2011.0), s("fte_esv"), n(900.0)],
+            vec![n(2012.0), s("fte_statskontoret"), n(3.0)],
+            vec![n(2012.0), s("fte_esv"), n(910.0)],
         ],
-        total_rows: 5,
+        total_rows: 7,
     };
     assert_eq!(
         super::staff(&staff, Lang::En).unwrap(),
-        "In 2023 Statskontoret counts 1,000 full-time equivalents and ESV 990: ESV's figure is 1.0% lower. The sources differ more than tenfold in 2011 (Statskontoret 2.0, ESV 900): one of the figures is likely a fault in its source."
+        "In 2023 Statskontoret counts 1,000 full-time equivalents and ESV 990: ESV's figure is 1.0% lower. The sources differ more than tenfold in 2011 (Statskontoret 2.0, ESV 900) and 2012 (Statskontoret 3.0, ESV 910): one of the figures is likely a fault in its source."
     );
 }
 
