@@ -7,11 +7,11 @@
 //! or without its dash (`202100-0035`) or a municipality code (`0180`),
 //! ignoring case and diacritics and forgiving a typo (`skateverket`).
 
-use arrow::array::{Array, RecordBatch};
+use arrow::array::RecordBatch;
 use serde::{Deserialize, Serialize};
 
 use crate::data::search::fold;
-use crate::data::values::formatter;
+use crate::data::values::shown;
 
 /// What kind of thing a key names. The catalog's columns say which kind
 /// of key they hold (`Column::entity`).
@@ -153,13 +153,7 @@ pub fn read(batch: &RecordBatch) -> Result<Vec<Entity>, String> {
             .column_by_name(name)
             .ok_or_else(|| format!("the entities table has no column {name:?}"))
     };
-    let get = |name: &str| -> Result<Vec<Option<String>>, String> {
-        let array = column(name)?;
-        let text = formatter(array.as_ref());
-        Ok((0..array.len())
-            .map(|i| text(i).filter(|t| !t.is_empty()))
-            .collect())
-    };
+    let get = |name: &str| column(name).map(|array| shown(array.as_ref()));
     let [
         kind,
         key,

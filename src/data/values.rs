@@ -94,6 +94,15 @@ pub fn texts(array: &dyn Array) -> Option<Texts<'_>> {
     }
 }
 
+/// Every value of `array` as the preview shows it, null and blank text as
+/// `None`: a column read as text, whatever its type.
+pub fn shown(array: &dyn Array) -> Vec<Option<String>> {
+    let text = formatter(array);
+    (0..array.len())
+        .map(|i| text(i).filter(|t| !t.trim().is_empty()))
+        .collect()
+}
+
 /// Formats row `i` of `array` as the preview shows it (`None` for null).
 /// Timestamps are written by [`crate::data::time`].
 pub fn formatter(array: &dyn Array) -> Box<dyn Fn(usize) -> Option<String> + '_> {

@@ -98,15 +98,7 @@ pub fn publish(options: &Options) -> Result<Report, PublishError> {
                 .map(|k| (k.as_str(), &files[k.as_str()]))
                 .collect(),
         };
-        let earlier: Vec<transforms::entities::Built> = published
-            .iter()
-            .map(|(m, table)| transforms::entities::Built {
-                id: &m.id,
-                table,
-                columns: &m.columns,
-            })
-            .collect();
-        let output = transforms::run(&manifest.transform, &sources, &earlier)?;
+        let output = transforms::run(&manifest.transform, &sources, &published)?;
         let table = document(manifest, &manifests, output.table)?;
         check_key(manifest, &table)?;
         let bytes = write_file(&table).map_err(|e| dataset_error(manifest, e.to_string()))?;

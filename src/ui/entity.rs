@@ -182,8 +182,12 @@ fn EntityPanel(
     let recipe = panel.recipe.clone();
     let id = panel.id;
     Effect::new(move |_| {
-        let Some(catalog) = catalog.get() else { return };
-        if !lab.engine_ready() || open_inputs(lab, &recipe, &catalog) || asked.get_value() {
+        if asked.get_value() || !lab.engine_ready() {
+            return;
+        }
+        // Opens the inputs not open yet; runs once none is on its way.
+        let waiting = catalog.with(|c| c.as_ref().map(|c| open_inputs(lab, &recipe, c)));
+        if waiting != Some(false) {
             return;
         }
         asked.set_value(true);
@@ -248,7 +252,7 @@ fn EntityPanel(
     let kind = panel.kind;
     let key_column = panel.key_column;
     let input_columns =
-        StoredValue::new(columns_described(&panel, catalog.get_untracked().as_ref()));
+        StoredValue::new(catalog.with_untracked(|c| columns_described(&panel, c.as_ref())));
     view! {
         <section class="card entity-panel" data-testid="entity-panel" data-panel=id data-state=move || match result.get() {
             None => "running",
@@ -353,14 +357,14 @@ fn numbers(table: &Table, lang: Lang) -> impl IntoView + use<> {
         .take(SHOWN_ROWS)
         .map(|row| {
             row.iter()
-                .enumerate()
-                .map(|(c, cell)| {
+                .zip(columns.iter().zip(&places))
+                .map(|(cell, (column, places))| {
                     let raw = match cell {
                         Cell::Number(v) => Some(v.to_string()),
                         Cell::Text(t) => Some(t.clone()),
                         Cell::Null => None,
                     };
-                    (cell_text(cell, &columns[c], places[c], lang), raw)
+                    (cell_text(cell, column, *places, lang), raw)
                 })
                 .collect()
         })

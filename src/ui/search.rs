@@ -26,10 +26,14 @@ const DATASETS: usize = 4;
 /// catalog has it. `Some(true)` when it can be searched, `Some(false)`
 /// while it comes, `None` when the catalog lacks it or it failed.
 pub(crate) fn entities_ready(lab: Lab) -> Option<bool> {
-    let CatalogState::Loaded(catalog) = lab.catalog.get() else {
+    let dataset = lab.catalog.with(|c| match c {
+        CatalogState::Loaded(catalog) => Ok(catalog.dataset(ENTITIES).cloned()),
+        _ => Err(()),
+    });
+    let Ok(dataset) = dataset else {
         return Some(false);
     };
-    let dataset = catalog.dataset(ENTITIES)?.clone();
+    let dataset = dataset?;
     let latest = dataset.latest()?.sha256.clone();
     match lab.loads.with(|l| l.get(ENTITIES).cloned()) {
         Some(LoadState::Loaded(summary)) if summary.sha256 == latest => Some(true),
@@ -109,14 +113,14 @@ pub fn SiteSearch(lab: Lab, lang: ReadSignal<Lang>) -> impl IntoView {
         if text.trim().is_empty() {
             return Vec::new();
         }
-        match lab.catalog.get() {
-            CatalogState::Loaded(c) => search(&c, &text)
+        lab.catalog.with(|c| match c {
+            CatalogState::Loaded(c) => search(c, &text)
                 .into_iter()
                 .take(DATASETS)
                 .cloned()
                 .collect(),
             _ => Vec::new(),
-        }
+        })
     };
     let pending = move || !query.with(|q| q.trim().is_empty()) && answered.get() != query.get();
 

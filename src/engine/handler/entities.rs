@@ -27,12 +27,13 @@ impl Engine {
             .tables
             .get(ENTITIES)
             .ok_or("the list of agencies and places is not loaded yet")?;
-        let sha = loaded.summary.sha256.clone();
-        if self.entities.as_ref().is_none_or(|(s, _)| *s != sha) {
-            let index = Index::new(entities::read(&loaded.batch)?);
-            self.entities = Some((sha, index));
-        }
-        Ok(&self.entities.as_ref().expect("built above").1)
+        let sha = &loaded.summary.sha256;
+        let cached = self.entities.take().filter(|(s, _)| s == sha);
+        let (sha, index) = match cached {
+            Some(cached) => cached,
+            None => (sha.clone(), Index::new(entities::read(&loaded.batch)?)),
+        };
+        Ok(&self.entities.insert((sha, index)).1)
     }
 
     pub(super) fn find_entities(&mut self, query: &str, limit: u32) -> Response {

@@ -6,24 +6,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use arrow::array::{Array, RecordBatch};
+use arrow::array::RecordBatch;
 
 use super::agencies::COFOG_DIVISIONS;
 use super::registers::Registers;
 use super::{Sources, built};
 use crate::data::entities::{EntityKind, LIST_SEPARATOR};
 use crate::data::search::fold;
-use crate::data::values::formatter;
+use crate::data::values::shown;
 use crate::error::PublishError;
-use crate::publish::manifest::ColumnDoc;
+use crate::publish::manifest::Manifest;
 use crate::publish::table::{Links, Output, TableBuilder};
-
-/// A table published earlier in the same run, with its manifest's columns.
-pub struct Built<'a> {
-    pub id: &'a str,
-    pub table: &'a RecordBatch,
-    pub columns: &'a [ColumnDoc],
-}
 
 /// Ministries' names in English (the sources give them in Swedish only).
 const MINISTRIES_EN: [(&str, &str); 21] = [
@@ -108,24 +101,29 @@ struct Row {
     rows: i64,
 }
 
-/// The column of `table` as text per row (empty cells as `None`).
+/// The column of `table` as text per row (empty cells as `None`; a
+/// missing column as all empty).
 fn texts(table: &RecordBatch, name: &str) -> Vec<Option<String>> {
-    match table.column_by_name(name) {
-        Some(array) => {
-            let text = formatter(array.as_ref());
-            (0..array.len())
-                .map(|i| text(i).filter(|t| !t.trim().is_empty()))
-                .collect()
-        }
-        None => vec![None; table.num_rows()],
-    }
+    table.column_by_name(name).map_or_else(
+        || vec![None; table.num_rows()],
+        |array| shown(array.as_ref()),
+    )
 }
 
-fn find<'a>(built: &'a [Built], id: &str) -> Option<&'a RecordBatch> {
-    built.iter().find(|b| b.id == id).map(|b| b.table)
+/// The table published earlier in this run as dataset `id`.
+fn find<'a>(published: &'a [(&Manifest, RecordBatch)], id: &str) -> Option<&'a RecordBatch> {
+    published
+        .iter()
+        .find(|(m, _)| m.id == id)
+        .map(|(_, table)| table)
 }
 
-pub fn entities(sources: &Sources, published: &[Built]) -> Result<Output, PublishError> {
+/// The entities table from the tables `published` earlier in this run
+/// (with their manifests) and the registers among `sources`.
+pub fn entities(
+    sources: &Sources,
+    published: &[(&Manifest, RecordBatch)],
+) -> Result<Output, PublishError> {
     let mut rows: BTreeMap<(EntityKind, String), Row> = BTreeMap::new();
     let mut notes = Vec::new();
     let mut links = Vec::new();
@@ -239,10 +237,11 @@ pub fn entities(sources: &Sources, published: &[Built]) -> Result<Output, Publis
 
     // Every key a published column holds, and where.
     let mut unnamed = 0;
-    for table in published {
-        for doc in table.columns {
+    for (manifest, table) in published {
+        for doc in &manifest.columns {
             let Some(kind) = doc.entity else { continue };
-            for value in texts(table.table, &doc.name).into_iter().flatten() {
+            let mention = format!("{}.{}", manifest.id, doc.name);
+            for value in texts(table, &doc.name).into_iter().flatten() {
                 let Some(key) = kind.key(&value) else {
                     continue;
                 };
@@ -251,7 +250,9 @@ pub fn entities(sources: &Sources, published: &[Built]) -> Result<Output, Publis
                     row.name = Some(key);
                     unnamed += 1;
                 }
-                row.datasets.insert(format!("{}.{}", table.id, doc.name));
+                if !row.datasets.contains(&mention) {
+                    row.datasets.insert(mention.clone());
+                }
                 row.rows += 1;
             }
         }
@@ -315,17 +316,21 @@ pub fn entities(sources: &Sources, published: &[Built]) -> Result<Output, Publis
 /// names, ESV's and SCB's old names, Statskontoret's other names).
 fn other_names(registers: &Registers, number: &str) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
-    if let Some(name) = registers.esv.kept.get(number) {
+    let esv = registers.esv.kept.get(number).map(|n| {
+        let old = registers.esv.entries.get(n).map(|e| &e.old_names);
+        (n, old)
+    });
+    let stkt = registers.stkt.kept.get(number).map(|n| {
+        let other = registers.stkt.entries.get(n).map(|e| &e.other_names);
+        (n, other)
+    });
+    let scb = registers.scb.kept.get(number).map(|n| {
+        let old = registers.scb.entries.get(n).map(|e| &e.old_names);
+        (n, old)
+    });
+    for (name, others) in [esv, stkt, scb].into_iter().flatten() {
         names.insert(name.clone());
-        names.extend(registers.esv.entries[name].old_names.iter().cloned());
-    }
-    if let Some(name) = registers.stkt.kept.get(number) {
-        names.insert(name.clone());
-        names.extend(registers.stkt.entries[name].other_names.iter().cloned());
-    }
-    if let Some(name) = registers.scb.kept.get(number) {
-        names.insert(name.clone());
-        names.extend(registers.scb.entries[name].old_names.iter().cloned());
+        names.extend(others.into_iter().flatten().cloned());
     }
     names.retain(|n| !n.trim().is_empty() && n.len() <= 200);
     names

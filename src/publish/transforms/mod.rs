@@ -15,7 +15,7 @@
 //! | `entities` | every agency, ministry, area, county and municipality the other tables name (built after them) |
 
 mod agencies;
-pub mod entities;
+mod entities;
 mod geo;
 mod letters;
 pub mod registers;
@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 use serde::de::DeserializeOwned;
 
 use crate::error::PublishError;
+use crate::publish::manifest::Manifest;
 use crate::publish::source::SourceFile;
 use crate::publish::table::Output;
 
@@ -66,11 +67,12 @@ impl Sources<'_> {
 }
 
 /// Runs transformation `name` on `sources`; `published` holds the tables
-/// this run built before (only the entities read them).
+/// this run built before, with their manifests (only the entities read
+/// them).
 pub fn run(
     name: &str,
     sources: &Sources,
-    published: &[entities::Built],
+    published: &[(&Manifest, arrow::array::RecordBatch)],
 ) -> Result<Output, PublishError> {
     match name {
         ENTITIES => entities::entities(sources, published),
