@@ -7,8 +7,9 @@
 #   - Debian's Chromium and ChromeDriver (test tools never download a browser)
 #   - the Node packages in package-lock.json: playwright-core, and binaryen,
 #     whose wasm-opt works (Debian's wasm-opt 108 corrupts the module)
+#   - Debian's OpenJDK 17 (or a newer Java), which Apache Spark runs on
 #   - the Python packages in requirements-test.txt (pyarrow, to read back
-#     published files)
+#     published files; scikit-learn; the SQL engines, pyspark among them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,6 +53,14 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   log "installing Debian's chromium and chromium-driver"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+fi
+
+# --- Debian: Java for Spark (the SQL test's cluster engine, local mode) -------
+java_major=$(java -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }' || true)
+if [ "${java_major:-0}" -lt 17 ] 2>/dev/null; then
+  log "installing Debian's openjdk-17-jre-headless (Spark 4 needs Java 17)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless
 fi
 
 # --- Node packages -----------------------------------------------------------

@@ -63,14 +63,15 @@ enum Command {
         no_mirror: bool,
     },
     /// Print an analysis's relational steps as one SQL query, for
-    /// DataFusion (the default) or DuckDB, to run where the data is.
+    /// DataFusion (the default), DuckDB or Spark SQL, to run where the data
+    /// is.
     Sql {
         /// The analysis (as for `run`).
         recipe: String,
         /// The data folder with `catalog.json`.
         #[arg(long, default_value = "public/data")]
         data: PathBuf,
-        /// `datafusion` or `duckdb`.
+        /// `datafusion`, `duckdb` or `spark`.
         #[arg(long, default_value = "datafusion")]
         dialect: String,
         /// Also write the recipe the query computes (all of it, or its
@@ -244,7 +245,7 @@ fn sql(
     recipe_out: Option<&Path>,
 ) -> Result<String, String> {
     let dialect = Dialect::parse(dialect)
-        .ok_or_else(|| format!("--dialect {dialect}: write datafusion or duckdb"))?;
+        .ok_or_else(|| format!("--dialect {dialect}: write datafusion, duckdb or spark"))?;
     let catalog = run::read_catalog(data)?;
     let recipe = run::recipe_from(source, &catalog)?;
     let sql = to_sql(&recipe, &catalog, dialect).map_err(|e| e.to_string())?;

@@ -391,8 +391,13 @@ print(len(rows), joined.num_rows)
   const printed_sql = execFileSync(process.env.DATALABB_CLI, ["sql", link, "--data", published]).toString();
   const lines = printed_sql.trimEnd().split("\n");
   assert.equal(sql, lines.slice(0, -1).join("\n"));
-  assert.match(sql, /^-- Tables, each an Arrow file/);
+  assert.match(sql, /^-- DataFusion\. Tables, each an Arrow file/);
   assert.match(sql, /JOIN "agencies" r ON regexp_replace/);
+  // For a cluster: Spark SQL, as the command line prints it.
+  await page.getByTestId("cite-sql-dialect").selectOption("spark");
+  const spark = execFileSync(process.env.DATALABB_CLI, ["sql", link, "--data", published, "--dialect", "spark"]).toString();
+  assert.equal(await page.getByTestId("cite-sql").inputValue(), spark.trimEnd().split("\n").slice(0, -1).join("\n"));
+  assert.match(spark, /JOIN `agencies` r ON regexp_replace\(CAST\(l\.`org_nr` AS STRING\), '\[\^0-9\]', ''\)/);
   await page.locator('[data-testid="cite-panel"]').screenshot({ path: join(artifacts, "cite.png") });
   assert.deepEqual(lab.errors, []);
   await context.close();

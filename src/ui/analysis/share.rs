@@ -122,11 +122,12 @@ pub fn CitePanel(panel: Panel) -> impl IntoView {
     let run = Signal::derive(move || command(&href()));
     // The analysis as SQL for an engine that holds all of the data, or why
     // it has none yet.
+    let dialect = RwSignal::new(Dialect::default());
     let sql = Signal::derive(move || {
         let (Ok(recipe), Some(catalog)) = (panel.recipe.get(), panel.catalog.get()) else {
             return String::new();
         };
-        match to_sql(&recipe, &catalog, Dialect::DataFusion) {
+        match to_sql(&recipe, &catalog, dialect.get()) {
             Ok(sql) => {
                 let note = sql.note.map(|n| format!("\n-- {n}")).unwrap_or_default();
                 format!("{}{};{note}", sql.preamble, sql.query)
@@ -145,6 +146,30 @@ pub fn CitePanel(panel: Panel) -> impl IntoView {
                 <Copyable label=Signal::derive(move || t().command) text=run testid="cite-command" lang=panel.lang rows=3 />
             </div>
             <p class="muted">{move || t().sql_intro}</p>
+            <div class="form-row">
+                <label>
+                    {move || t().sql_engine} " "
+                    <select
+                        data-testid="cite-sql-dialect"
+                        on:change=move |ev| {
+                            if let Some(d) = Dialect::parse(&event_target_value(&ev)) {
+                                dialect.set(d);
+                            }
+                        }
+                    >
+                        {Dialect::ALL
+                            .into_iter()
+                            .map(|d| {
+                                view! {
+                                    <option value=d.name() selected=move || dialect.get() == d>
+                                        {d.title()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+            </div>
             <div class="form-row">
                 <Copyable label=Signal::derive(move || t().sql) text=sql testid="cite-sql" lang=panel.lang rows=8 />
             </div>

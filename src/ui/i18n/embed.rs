@@ -27,6 +27,7 @@ pub struct EmbedTexts {
     pub command_intro: &'static str,
     pub sql: &'static str,
     pub sql_intro: &'static str,
+    pub sql_engine: &'static str,
     pub copy: &'static str,
     pub copied: &'static str,
 }
@@ -53,7 +54,8 @@ const EMBED_SV: EmbedTexts = EmbedTexts {
     command: "Kör om analysen från kommandoraden",
     command_intro: "I en kopia av projektet, med de publicerade datamängderna i public/data:",
     sql: "Analysen som SQL",
-    sql_intro: "Eller som en SQL-fråga för DataFusion eller DuckDB, där all data finns (registrera tabellerna som kommentarerna namnger):",
+    sql_intro: "Eller som en SQL-fråga för DataFusion, DuckDB eller Spark SQL (ett kluster), där all data finns (registrera tabellerna som kommentarerna namnger):",
+    sql_engine: "Motor",
     copy: "Kopiera",
     copied: "Kopierat",
 };
@@ -80,7 +82,8 @@ const EMBED_EN: EmbedTexts = EmbedTexts {
     command: "Run the analysis again from the command line",
     command_intro: "In a copy of the project, with the published datasets in public/data:",
     sql: "The analysis as SQL",
-    sql_intro: "Or as one SQL query for DataFusion or DuckDB, where all the data is (register the tables the comments name):",
+    sql_intro: "Or as one SQL query for DataFusion, DuckDB or Spark SQL (a cluster), where all the data is (register the tables the comments name):",
+    sql_engine: "Engine",
     copy: "Copy",
     copied: "Copied",
 };
