@@ -79,7 +79,7 @@ pub enum LoadError {
         "this is a web page (HTML), not an Arrow file; the address may be wrong or the host may be showing an error page"
     )]
     Html,
-    #[error("this is not an Arrow IPC file or stream (it starts with {start})")]
+    #[error("this is not an Arrow IPC file or stream, nor a Parquet file (it starts with {start})")]
     NotArrow { start: String },
     #[error("the file is cut short: {what}; download it again")]
     Truncated { what: String },
@@ -99,6 +99,19 @@ pub enum LoadError {
         "the file is compressed with {codec}, which the lab does not read (it reads uncompressed and LZ4 files)"
     )]
     UnsupportedCompression { codec: String },
+    #[error("{}", parquet_codec_message(codec))]
+    UnsupportedParquetCodec { codec: String },
+}
+
+fn parquet_codec_message(codec: &str) -> String {
+    let reads = if cfg!(target_arch = "wasm32") {
+        "in the browser it reads uncompressed, Snappy, gzip and LZ4 pages; `datalabb run` also reads zstd and Brotli"
+    } else {
+        "it reads uncompressed, Snappy, gzip, LZ4, zstd and Brotli pages"
+    };
+    format!(
+        "the Parquet file is compressed with {codec}, which the lab does not read here ({reads})"
+    )
 }
 
 fn csv_message(line: u64, message: &str) -> String {

@@ -67,7 +67,7 @@ fn corpus() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(CORPUS)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".arrow") || n.ends_with(".arrows"))
+        .filter(|n| n.ends_with(".arrow") || n.ends_with(".arrows") || n.ends_with(".parquet"))
         .collect();
     names.sort();
     assert!(names.len() >= 15, "{names:?}");
@@ -128,6 +128,10 @@ fn no_value_is_shown_as_missing() {
         "pyarrow_every_type.arrow",
         "pyarrow_every_type_zstd.arrow",
         "pyarrow_every_type_lz4.arrows",
+        "pyarrow_every_type_snappy.parquet",
+        "pyarrow_every_type_gzip_v2.parquet",
+        "pyarrow_every_type_lz4.parquet",
+        "pyarrow_every_type_plain.parquet",
     ] {
         let (rows, cells, summaries) = open(name);
         assert_eq!(rows, 12, "{name}");

@@ -110,6 +110,15 @@ enum Command {
         #[command(flatten)]
         method: ml::Method,
     },
+    /// Read a table file as the lab reads it (Arrow IPC or Parquet, with
+    /// the same checks as the browser) and write it as Arrow or CSV.
+    Convert {
+        /// The Arrow or Parquet file.
+        input: PathBuf,
+        /// The result: `.arrow` or `.csv`.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Check that a `catalog.json` is a valid catalog and summarise it.
     CheckCatalog {
         /// The catalog file.
@@ -130,6 +139,7 @@ pub fn main() -> ExitCode {
         } => generate::write_star(&out, rows),
         Command::Generate { out, id, rows, .. } => generate::write(&out, &id, rows),
         Command::CheckCatalog { path } => check_catalog(&path),
+        Command::Convert { input, out } => run::convert(&input, &out),
         Command::Sql {
             recipe,
             data,

@@ -38,6 +38,28 @@ pub fn read_recipe(source: &str) -> Result<Recipe, String> {
     url::decode(fragment).map_err(|e| e.to_string())
 }
 
+/// `datalabb convert`: a table file read with the lab's loader (its checks
+/// and types), written as Arrow or CSV.
+pub fn convert(input: &Path, out: &Path) -> Result<String, String> {
+    let bytes =
+        std::fs::read(input).map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+    let batch = decode(bytes, &Limits::default())
+        .and_then(|t| t.into_batch())
+        .map_err(|e| format!("{}: {e}", input.display()))?;
+    let bytes = match out.extension().and_then(|e| e.to_str()) {
+        Some("csv") => export(&batch, Format::Csv).map_err(|e| e.to_string())?,
+        Some("arrow") => export(&batch, Format::Arrow).map_err(|e| e.to_string())?,
+        _ => return Err(format!("{}: write .arrow or .csv", out.display())),
+    };
+    write_atomically(out, &bytes)?;
+    Ok(format!(
+        "wrote {} rows × {} columns to {}",
+        batch.num_rows(),
+        batch.num_columns(),
+        out.display()
+    ))
+}
+
 /// Where and how `run` draws the recipe's chart.
 pub struct ChartOut {
     pub path: PathBuf,

@@ -1,5 +1,5 @@
-"""Writes the foreign-file corpus: Arrow files as other tools write them
-(pyarrow, polars), for the loader's tests.
+"""Writes the foreign-file corpus: Arrow and Parquet files as other tools
+write them (pyarrow, polars), for the loader's tests.
 
     python3 tests/python/make_foreign_files.py tests/files/foreign
 
@@ -14,6 +14,7 @@ import sys
 
 import pyarrow as pa
 import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
 
 
 def write(path, table, stream=False, **options):
@@ -108,6 +109,22 @@ def main(out):
     with ipc.new_file(out / "pyarrow_batches_zstd.arrow", many.schema, options=ipc.IpcWriteOptions(compression="zstd")) as w:
         for batch in many.to_batches(max_chunksize=3000):
             w.write_batch(batch)
+
+
+    parquet_files(out, full)
+
+
+def parquet_files(out, full):
+    """Parquet as pyarrow writes it: each codec the browser reads, dictionary
+    and plain pages, both data page versions, many row groups, zero rows."""
+    options = dict(row_group_size=5, data_page_size=64)
+    pq.write_table(full, out / "pyarrow_every_type_snappy.parquet", compression="snappy", **options)
+    pq.write_table(full, out / "pyarrow_every_type_gzip_v2.parquet", compression="gzip", use_dictionary=False, data_page_version="2.0", **options)
+    pq.write_table(full, out / "pyarrow_every_type_lz4.parquet", compression="lz4", **options)
+    pq.write_table(full, out / "pyarrow_every_type_plain.parquet", compression="none", use_dictionary=False)
+    pq.write_table(full.slice(0, 0), out / "pyarrow_zero_rows.parquet")
+    many = pa.table({"i": pa.array(range(10_000), pa.int32()), "s": pa.array([f"rad {i % 700}" for i in range(10_000)])})
+    pq.write_table(many, out / "pyarrow_row_groups.parquet", compression="snappy", row_group_size=3000)
 
 
 if __name__ == "__main__":

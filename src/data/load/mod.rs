@@ -1,4 +1,5 @@
-//! Loading Arrow IPC files and streams from bytes, safely.
+//! Loading Arrow IPC files and streams, and Parquet files (`parquet`), from
+//! bytes, safely.
 //!
 //! arrow-ipc trusts the lengths and offsets a file declares: a negative
 //! body length, a footer or buffer that points outside the file, or an lz4
@@ -21,6 +22,7 @@ use arrow_ipc::{CompressionType, MessageHeader, MetadataVersion};
 
 use crate::error::LoadError;
 
+mod parquet;
 mod types;
 mod zstd;
 
@@ -86,22 +88,27 @@ impl Table {
     }
 }
 
-/// The two IPC formats.
+/// The two IPC formats, and Parquet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// `.arrow`: magic, messages, footer with an index of blocks.
     File,
     /// `.arrows`: a sequence of messages, the schema first.
     Stream,
+    /// `.parquet`: magic, column chunks of pages, footer.
+    Parquet,
 }
 
-/// Which format `bytes` are in, or why they are not Arrow at all.
+/// Which format `bytes` are in, or why they are not a table file at all.
 pub fn sniff(bytes: &[u8]) -> Result<Format, LoadError> {
     if bytes.is_empty() {
         return Err(LoadError::Empty);
     }
     if bytes.starts_with(MAGIC) {
         return Ok(Format::File);
+    }
+    if parquet::is_parquet(bytes) {
+        return Ok(Format::Parquet);
     }
     if bytes.starts_with(&CONTINUATION) {
         return Ok(Format::Stream);
@@ -129,12 +136,15 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, LoadError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
     Arrow,
+    Parquet,
     Csv,
 }
 
 /// Tells a visitor's file apart by its name and, failing that, its first
 /// bytes: `.csv`, `.tsv` and `.txt` are CSV, `.arrow`, `.arrows`, `.ipc` and
-/// `.feather` are Arrow; any other name is Arrow when its bytes say so.
+/// `.feather` are Arrow, `.parquet` and `.pq` Parquet; any other name is
+/// what its bytes say. Arrow and Parquet files both go to [`decode`], which
+/// tells them apart by their bytes again.
 pub fn detect(name: &str, bytes: &[u8]) -> FileKind {
     let lower = name.to_lowercase();
     let named = |extensions: &[&str]| extensions.iter().any(|e| lower.ends_with(e));
@@ -142,17 +152,24 @@ pub fn detect(name: &str, bytes: &[u8]) -> FileKind {
         FileKind::Csv
     } else if named(&[".arrow", ".arrows", ".ipc", ".feather"]) {
         FileKind::Arrow
-    } else if matches!(sniff(bytes), Err(LoadError::NotArrow { .. })) {
-        FileKind::Csv
+    } else if named(&[".parquet", ".pq"]) {
+        FileKind::Parquet
     } else {
-        FileKind::Arrow
+        match sniff(bytes) {
+            Err(LoadError::NotArrow { .. }) => FileKind::Csv,
+            Ok(Format::Parquet) => FileKind::Parquet,
+            _ => FileKind::Arrow,
+        }
     }
 }
 
-/// Decodes an Arrow IPC file or stream, checking it first (see the module
-/// documentation). Never panics, whatever the bytes.
+/// Decodes an Arrow IPC file or stream, or a Parquet file, checking it
+/// first (see the module documentation). Never panics, whatever the bytes.
 pub fn decode(bytes: Vec<u8>, limits: &Limits) -> Result<Table, LoadError> {
     let format = sniff(&bytes)?;
+    if format == Format::Parquet {
+        return normalize(parquet::decode(bytes, limits)?);
+    }
     let buffer = Buffer::from_vec(bytes);
     let mut decoder = Decoder {
         bytes: &buffer,
@@ -164,7 +181,7 @@ pub fn decode(bytes: Vec<u8>, limits: &Limits) -> Result<Table, LoadError> {
     };
     let schema = match format {
         Format::File => decoder.file()?,
-        Format::Stream => decoder.stream()?,
+        _ => decoder.stream()?,
     };
     normalize(Table {
         schema,

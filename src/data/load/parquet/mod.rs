@@ -1,0 +1,299 @@
+//! Parquet files, read with the `parquet` crate's Arrow reader after the
+//! same kind of walk as the IPC loader's: the footer against the file, the
+//! row and column counts and types against [`Limits`], every column chunk's
+//! place in the file, and every page header (read here, in Thrift's compact
+//! protocol) against its chunk, its codec's largest expansion and the
+//! budget, so that no length a file declares makes the reader allocate
+//! without bound or panic. The walk also checks what the reader trusts
+//! inside a page: that a page of dictionary codes follows its dictionary,
+//! and that every run of a page's definition levels (which say which rows
+//! are null) fits the page: the reader's level decoder panics on a run
+//! that overruns. For that, a version 1 page is decompressed here too.
+//! Batches are then decoded a few rows at a time, each counted against the
+//! budget before the next.
+//!
+//! Codecs: uncompressed, Snappy, gzip and LZ4 everywhere (pure Rust); zstd
+//! and Brotli natively only (the browser build names the codec instead).
+
+use arrow::array::RecordBatch;
+use bytes::Bytes;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use parquet::basic::{Compression, Type as PhysicalType};
+use parquet::file::metadata::ColumnChunkMetaData;
+
+use super::types::supported;
+use super::{LZ4_MAX_RATIO, Limits, Table, ZSTD_MAX_RATIO, corrupt, truncated};
+use crate::error::LoadError;
+
+mod pages;
+
+use pages::{BIT_PACKED, DICTIONARY_PAGE, RLE, header, levels_fit};
+
+pub(super) const MAGIC: &[u8; 4] = b"PAR1";
+
+/// The most a page may declare, whatever its codec: writers make pages of
+/// about 1 MiB.
+const MAX_PAGE: u64 = 256 << 20;
+/// Rows decoded at a time, at most.
+const MAX_BATCH_ROWS: u64 = 8192;
+
+/// Whether `bytes` start as a Parquet file does.
+pub(super) fn is_parquet(bytes: &[u8]) -> bool {
+    bytes.starts_with(MAGIC)
+}
+
+/// Decodes a Parquet file after checking it (see the module documentation).
+pub(super) fn decode(bytes: Vec<u8>, limits: &Limits) -> Result<Table, LoadError> {
+    let size = bytes.len() as u64;
+    if size < 12 {
+        return Err(truncated("it ends before its footer"));
+    }
+    if !bytes.ends_with(MAGIC) {
+        return Err(truncated("the end-of-file marker is missing"));
+    }
+    let footer_len = u64::from(u32::from_le_bytes(
+        bytes[bytes.len() - 8..bytes.len() - 4]
+            .try_into()
+            .unwrap_or_default(),
+    ));
+    let data_end = (size - 8)
+        .checked_sub(footer_len)
+        .filter(|end| *end >= 4)
+        .ok_or_else(|| {
+            corrupt(format!(
+                "the footer length {footer_len} does not fit the file"
+            ))
+        })?;
+    let bytes = Bytes::from(bytes);
+    let metadata = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new())
+        .map_err(|e| corrupt(format!("the footer cannot be read ({e})")))?;
+    let schema = metadata.schema().clone();
+    if schema.fields().len() > limits.max_columns {
+        return Err(LoadError::TooLarge {
+            what: "columns",
+            size: schema.fields().len() as u64,
+            limit: limits.max_columns as u64,
+        });
+    }
+    for field in schema.fields() {
+        if !supported(field.data_type()) {
+            return Err(LoadError::UnsupportedType {
+                column: field.name().clone(),
+                data_type: field.data_type().to_string(),
+            });
+        }
+    }
+    let file = metadata.metadata();
+    let mut rows: u64 = 0;
+    // The most one row can take once decoded: fixed widths, and for text
+    // and binary the largest page of its chunks (a dictionary's value can
+    // be repeated in every row).
+    let mut widest = vec![16u64; file.file_metadata().schema_descr().num_columns()];
+    for group in file.row_groups() {
+        let group_rows = u64::try_from(group.num_rows())
+            .map_err(|_| corrupt(format!("a row group has {} rows", group.num_rows())))?;
+        rows = rows.saturating_add(group_rows);
+        if rows > limits.max_rows {
+            return Err(LoadError::TooLarge {
+                what: "rows",
+                size: rows,
+                limit: limits.max_rows,
+            });
+        }
+        for (column, chunk) in group.columns().iter().enumerate() {
+            let largest = check_chunk(&bytes, data_end, chunk, limits)?;
+            if let Some(width) = widest.get_mut(column)
+                && matches!(
+                    chunk.column_type(),
+                    PhysicalType::BYTE_ARRAY | PhysicalType::FIXED_LEN_BYTE_ARRAY
+                )
+            {
+                *width = (*width).max(largest);
+            }
+        }
+    }
+    let row_bytes = widest.iter().fold(16u64, |sum, w| sum.saturating_add(*w));
+    let fixed = rows.saturating_mul(16 * schema.fields().len() as u64);
+    if fixed > limits.max_decoded_bytes {
+        return Err(LoadError::TooLarge {
+            what: "decoded columns",
+            size: fixed,
+            limit: limits.max_decoded_bytes,
+        });
+    }
+    let mut decoded: u64 = 0;
+    let mut batches: Vec<RecordBatch> = Vec::new();
+    let mut reader: Option<parquet::arrow::arrow_reader::ParquetRecordBatchReader> = None;
+    let mut batch_rows = 0;
+    loop {
+        // Rows per batch such that even the worst batch fits what is left.
+        let left = limits.max_decoded_bytes.saturating_sub(decoded);
+        let fits = (left / row_bytes).clamp(1, MAX_BATCH_ROWS) as usize;
+        if reader.is_none() || fits < batch_rows / 2 {
+            // A reader with a smaller batch size, from where the last one
+            // stopped (at most a few times: the size at least halves).
+            let done: usize = batches.iter().map(RecordBatch::num_rows).sum();
+            let built =
+                ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), metadata.clone())
+                    .with_batch_size(fits)
+                    .with_offset(done)
+                    .build()
+                    .map_err(|e| corrupt(e.to_string()))?;
+            reader = Some(built);
+            batch_rows = fits;
+        }
+        let Some(next) = reader.as_mut().and_then(Iterator::next) else {
+            break;
+        };
+        let batch = next.map_err(read_error)?;
+        decoded = decoded.saturating_add(batch.get_array_memory_size() as u64);
+        if decoded > limits.max_decoded_bytes {
+            return Err(LoadError::TooLarge {
+                what: "decoded columns",
+                size: decoded,
+                limit: limits.max_decoded_bytes,
+            });
+        }
+        batches.push(batch);
+    }
+    let got: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
+    if got != rows {
+        return Err(corrupt(format!(
+            "the footer promises {rows} rows and the pages hold {got}"
+        )));
+    }
+    Ok(Table { schema, batches })
+}
+
+/// A reader's error, with the codec named when it is one this build lacks.
+fn read_error(e: impl std::fmt::Display) -> LoadError {
+    let text = e.to_string();
+    match text.split("Disabled feature at compile time: ").nth(1) {
+        Some(codec) => LoadError::UnsupportedParquetCodec {
+            codec: codec.trim().to_string(),
+        },
+        None => corrupt(text),
+    }
+}
+
+/// The codec's name when this build cannot decode it.
+fn unreadable(codec: Compression) -> Option<&'static str> {
+    match codec {
+        Compression::UNCOMPRESSED
+        | Compression::SNAPPY
+        | Compression::GZIP(_)
+        | Compression::LZ4
+        | Compression::LZ4_RAW => None,
+        Compression::ZSTD(_) if cfg!(not(target_arch = "wasm32")) => None,
+        Compression::BROTLI(_) if cfg!(not(target_arch = "wasm32")) => None,
+        Compression::ZSTD(_) => Some("zstd"),
+        Compression::BROTLI(_) => Some("Brotli"),
+        Compression::LZO => Some("LZO"),
+    }
+}
+
+/// How much a page of `codec` can grow when it is decompressed.
+fn max_ratio(codec: Compression) -> u64 {
+    match codec {
+        Compression::UNCOMPRESSED => 1,
+        // A three-byte copy makes 64 bytes.
+        Compression::SNAPPY => 22,
+        // Deflate's longest match (258 bytes) in about two bits.
+        Compression::GZIP(_) => 1032,
+        Compression::LZ4 | Compression::LZ4_RAW => LZ4_MAX_RATIO,
+        _ => ZSTD_MAX_RATIO,
+    }
+}
+
+/// Checks a column chunk's place and its pages; returns its largest page's
+/// decompressed size.
+fn check_chunk(
+    bytes: &[u8],
+    data_end: u64,
+    chunk: &ColumnChunkMetaData,
+    limits: &Limits,
+) -> Result<u64, LoadError> {
+    let name = chunk.column_path().string();
+    if let Some(codec) = unreadable(chunk.compression()) {
+        return Err(LoadError::UnsupportedParquetCodec {
+            codec: codec.to_string(),
+        });
+    }
+    let start = chunk
+        .dictionary_page_offset()
+        .unwrap_or_else(|| chunk.data_page_offset());
+    let outside = || {
+        corrupt(format!(
+            "column {name:?}'s pages (offset {start}, {} bytes) lie outside the file",
+            chunk.compressed_size()
+        ))
+    };
+    let start = u64::try_from(start).map_err(|_| outside())?;
+    let len = u64::try_from(chunk.compressed_size()).map_err(|_| outside())?;
+    if len == 0 && chunk.num_values() == 0 {
+        // No pages (pyarrow writes a table of zero rows so).
+        return Ok(0);
+    }
+    let end = start.checked_add(len).ok_or_else(outside)?;
+    if start < 4 || end > data_end {
+        return Err(outside());
+    }
+    if chunk.data_page_offset() < 0 || chunk.num_values() < 0 {
+        return Err(outside());
+    }
+    let values = chunk.num_values() as u64;
+    let codec = chunk.compression();
+    let ratio = max_ratio(codec);
+    let level_width = 16 - (chunk.column_descr().max_def_level().max(0) as u16).leading_zeros();
+    let (mut at, mut seen, mut largest) = (start as usize, 0u64, 0u64);
+    let mut dictionary = false;
+    while seen < values {
+        if at as u64 >= end {
+            return Err(corrupt(format!(
+                "column {name:?} ends after {seen} of its {values} values"
+            )));
+        }
+        let page = header(&bytes[at..end as usize])
+            .ok_or_else(|| corrupt(format!("column {name:?} has a damaged page header")))?;
+        let body = at as u64 + page.header_len;
+        if page.compressed > end.saturating_sub(body) {
+            return Err(corrupt(format!(
+                "a page of column {name:?} runs past its column's end"
+            )));
+        }
+        let limit = (page.compressed.max(1))
+            .saturating_mul(ratio)
+            .saturating_add(page.levels())
+            .min(MAX_PAGE)
+            .min(limits.max_decoded_bytes);
+        if page.uncompressed > limit {
+            return Err(corrupt(format!(
+                "a page of column {name:?} claims {} bytes from {} compressed",
+                page.uncompressed, page.compressed
+            )));
+        }
+        largest = largest.max(page.uncompressed);
+        let damaged = |what: &str| corrupt(format!("a page of column {name:?} {what}"));
+        dictionary |= page.kind == DICTIONARY_PAGE;
+        if page.data {
+            if page.dictionary_codes && !dictionary {
+                return Err(damaged("holds dictionary codes before any dictionary"));
+            }
+            if page
+                .level_encoding
+                .is_some_and(|e| e != RLE && e != BIT_PACKED)
+            {
+                return Err(damaged("has levels in an unknown encoding"));
+            }
+            let stored = &bytes[body as usize..(body + page.compressed) as usize];
+            if level_width > 0 && !levels_fit(&page, stored, codec, level_width) {
+                return Err(damaged("has definition levels that overrun it"));
+            }
+            seen = seen.saturating_add(page.values);
+        }
+        at = (body + page.compressed) as usize;
+    }
+    Ok(largest)
+}
