@@ -10,7 +10,7 @@ use crate::ui::i18n::texts;
 use crate::ui::state::Lab;
 
 /// The file types offered by the chooser (others may still be dropped).
-const ACCEPT: &str = ".arrow,.arrows,.ipc,.feather,.csv,.tsv,.txt,text/csv";
+const ACCEPT: &str = ".arrow,.arrows,.ipc,.feather,.parquet,.pq,.csv,.tsv,.txt,text/csv";
 
 /// The files of a drop event.
 pub fn dropped(event: &web_sys::DragEvent) -> Vec<web_sys::File> {
