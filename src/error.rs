@@ -101,6 +101,10 @@ pub enum LoadError {
     UnsupportedCompression { codec: String },
     #[error("{}", parquet_codec_message(codec))]
     UnsupportedParquetCodec { codec: String },
+    #[error(
+        "Parquet files are read by the lab's Parquet module, which this part of the lab does not hold"
+    )]
+    ParquetElsewhere,
 }
 
 fn parquet_codec_message(codec: &str) -> String {

@@ -146,6 +146,7 @@ fn write_version(
         bytes: bytes.len() as u64,
         columns,
         key_columns: key_columns.iter().map(|k| k.to_string()).collect(),
+        parquet: None,
     })
 }
 

@@ -11,6 +11,9 @@ pub mod protocol;
 pub mod download;
 
 #[cfg(target_arch = "wasm32")]
+pub mod parquet;
+
+#[cfg(target_arch = "wasm32")]
 pub mod transport;
 
 #[cfg(target_arch = "wasm32")]

@@ -12,11 +12,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{AbortController, DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::data::load::Limits;
-use crate::engine::download;
+use crate::data::load::{Limits, is_parquet};
 use crate::engine::handler::{Engine, Outcome, check_hash, hash_matches};
 use crate::engine::protocol::{self, Envelope, Request, Response, Timings};
 use crate::engine::transport;
+use crate::engine::{download, parquet};
 
 /// What the worker holds between messages.
 struct Worker {
@@ -38,7 +38,17 @@ pub fn run() {
     });
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let started = now(&worker.scope);
-        let (id, outcome) = receive(&worker.engine, &worker.scope, &event);
+        let (id, outcome) = match receive(&worker.engine, &worker.scope, &event) {
+            Received::Now(id, outcome) => (id, outcome),
+            Received::Parquet { id, request, bytes } => {
+                let worker = worker.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let response = open_parquet(&worker, request, bytes).await;
+                    post(&worker.scope, id, &response);
+                });
+                return;
+            }
+        };
         match outcome {
             Outcome::Reply(mut response) => {
                 // A local file is hashed and decoded in one step.
@@ -99,9 +109,8 @@ async fn open(
         let started = now(&worker.scope);
         if verify(scope, url, sha256, &bytes).await.is_ok() {
             let hash_ms = now(&worker.scope) - started;
-            return decode_timed(worker, hash_ms, |engine| {
-                engine.open_verified(dataset, sha256, url, bytes, true)
-            });
+            let source = (dataset, sha256, url);
+            return open_verified(worker, source, bytes, true, hash_ms).await;
         }
     }
     let Ok(controller) = AbortController::new() else {
@@ -133,9 +142,67 @@ async fn open(
     }
     let hash_ms = now(&worker.scope) - started;
     download::remember(scope, sha256, &bytes).await;
-    decode_timed(worker, hash_ms, |engine| {
-        engine.open_verified(dataset, sha256, url, bytes, false)
-    })
+    open_verified(worker, (dataset, sha256, url), bytes, false, hash_ms).await
+}
+
+/// Decodes a verified catalog file (dataset, SHA-256, URL): a Parquet one
+/// read into Arrow by the Parquet worker first.
+async fn open_verified(
+    worker: &Worker,
+    (dataset, sha256, url): (&str, &str, &str),
+    bytes: Vec<u8>,
+    from_cache: bool,
+    hash_ms: f64,
+) -> Response {
+    if !is_parquet(&bytes) {
+        return decode_timed(worker, hash_ms, |engine| {
+            engine.open_verified(dataset, sha256, url, bytes, from_cache)
+        });
+    }
+    let file_bytes = bytes.len() as u64;
+    let response = match parquet::to_arrow(bytes).await {
+        Ok(ipc) => decode_timed(worker, hash_ms, |engine| {
+            engine.open_verified(dataset, sha256, url, ipc, from_cache)
+        }),
+        Err(message) => Response::Error { message },
+    };
+    with_file_bytes(response, file_bytes)
+}
+
+/// A visitor's Parquet file: read into Arrow by the Parquet worker, then
+/// opened as an Arrow file is.
+async fn open_parquet(worker: &Worker, request: Request, bytes: Vec<u8>) -> Response {
+    let started = now(&worker.scope);
+    let file_bytes = bytes.len() as u64;
+    let ipc = match parquet::to_arrow(bytes).await {
+        Ok(ipc) => ipc,
+        Err(message) => return Response::Error { message },
+    };
+    let Ok(mut engine) = worker.engine.try_borrow_mut() else {
+        return Response::Error {
+            message: "the compute engine is busy; try again".into(),
+        };
+    };
+    let response = match engine.handle(request, Some(ipc)) {
+        Outcome::Reply(response) => response,
+        _ => Response::Error {
+            message: "the file could not be opened".into(),
+        },
+    };
+    let mut response = with_file_bytes(response, file_bytes);
+    if let Response::DatasetOpened { summary } = &mut response {
+        summary.timings.decode_ms = now(&worker.scope) - started;
+    }
+    response
+}
+
+/// An opened table's summary with the size of the file as it came (the
+/// Parquet file's, not the Arrow file it was read into).
+fn with_file_bytes(mut response: Response, file_bytes: u64) -> Response {
+    if let Response::DatasetOpened { summary } = &mut response {
+        summary.file_bytes = file_bytes;
+    }
+    response
 }
 
 /// Checks a file's SHA-256 against the catalog: by WebCrypto when the
@@ -180,15 +247,35 @@ fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
     scope.performance().map_or(0.0, |p| p.now())
 }
 
+/// A message taken in: answered now, or a visitor's Parquet file, which is
+/// read in the Parquet worker first.
+enum Received {
+    Now(u64, Outcome),
+    Parquet {
+        id: u64,
+        request: Request,
+        bytes: Vec<u8>,
+    },
+}
+
 fn receive(
     engine: &RefCell<Engine>,
     scope: &DedicatedWorkerGlobalScope,
     event: &MessageEvent,
-) -> (u64, Outcome) {
+) -> Received {
     let decoded = transport::unpack(&event.data(), "page").and_then(|(header, bulk)| {
         protocol::decode::<Request>(&header, "page").map(|envelope| (envelope, bulk))
     });
-    match decoded {
+    let (id, outcome) = match decoded {
+        Ok((Envelope { id, body, .. }, Some(bytes)))
+            if matches!(body, Request::OpenFile { .. }) && is_parquet(&bytes) =>
+        {
+            return Received::Parquet {
+                id,
+                request: body,
+                bytes,
+            };
+        }
         Ok((Envelope { id, body, .. }, bulk)) => match engine.try_borrow_mut() {
             Ok(mut engine) => {
                 // Progress while a long request runs: at most every 100 ms,
@@ -215,7 +302,8 @@ fn receive(
                 message: e.to_string(),
             }),
         ),
-    }
+    };
+    Received::Now(id, outcome)
 }
 
 fn busy() -> Outcome {

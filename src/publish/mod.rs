@@ -24,7 +24,7 @@ use arrow::datatypes::Schema;
 use arrow::row::{RowConverter, SortField};
 use serde::Serialize;
 
-use crate::data::catalog::{Catalog, Column, Dataset, DatasetVersion, Localized, Source};
+use crate::data::catalog::{Catalog, Column, Dataset, DatasetVersion, FileCopy, Localized, Source};
 use crate::data::hash::sha256_hex;
 use crate::data::ipc::{METADATA_KEY, write_file};
 use crate::error::PublishError;
@@ -117,6 +117,7 @@ pub fn publish(options: &Options) -> Result<Report, PublishError> {
                 ),
             ));
         }
+        let parquet = parquet_copy(&options.out, manifest, &table)?;
         let version = DatasetVersion {
             sha256: sha256.clone(),
             url,
@@ -124,6 +125,7 @@ pub fn publish(options: &Options) -> Result<Report, PublishError> {
             bytes: bytes.len() as u64,
             columns: columns(manifest, &table),
             key_columns: manifest.key_columns.clone(),
+            parquet: Some(parquet),
         };
         let new_version = add_version(&mut catalog, manifest, &manifests, version);
         reports.push(DatasetReport {
@@ -148,6 +150,42 @@ pub fn publish(options: &Options) -> Result<Report, PublishError> {
     Ok(Report {
         datasets: reports,
         catalog: catalog_path,
+    })
+}
+
+/// The table as a Parquet file (Snappy pages, the Arrow schema and the
+/// documentation in its metadata) beside the Arrow file, named by its own
+/// SHA-256, for people who take the data to other tools.
+fn parquet_copy(
+    out: &Path,
+    manifest: &Manifest,
+    table: &RecordBatch,
+) -> Result<FileCopy, PublishError> {
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::Compression;
+    use parquet::file::properties::WriterProperties;
+    let write = || -> Result<Vec<u8>, parquet::errors::ParquetError> {
+        let properties = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_created_by("datalabb".into())
+            .build();
+        let mut bytes = Vec::new();
+        let mut writer = ArrowWriter::try_new(&mut bytes, table.schema(), Some(properties))?;
+        writer.write(table)?;
+        writer.close()?;
+        Ok(bytes)
+    };
+    let bytes = write().map_err(|e| dataset_error(manifest, format!("its Parquet copy: {e}")))?;
+    let sha256 = sha256_hex(&bytes);
+    let url = format!("{}/{}.parquet", manifest.id, &sha256[..12]);
+    let path = out.join(&url);
+    if !path.exists() {
+        write_aside(&path, &bytes)?;
+    }
+    Ok(FileCopy {
+        url,
+        sha256,
+        bytes: bytes.len() as u64,
     })
 }
 
@@ -359,8 +397,12 @@ fn add_version(
         .position(|v| v.sha256 == version.sha256);
     let new = existing.is_none();
     if let Some(index) = existing {
-        // Published before: it becomes the latest again, unchanged.
-        let old = dataset.versions.remove(index);
+        // Published before: it becomes the latest again, unchanged (a
+        // Parquet copy added if it had none).
+        let mut old = dataset.versions.remove(index);
+        if old.parquet.is_none() {
+            old.parquet = version.parquet;
+        }
         dataset.versions.push(old);
     } else {
         dataset.versions.push(version);

@@ -361,6 +361,7 @@ mod tests {
                     ),
                 ],
                 key_columns: vec![],
+                parquet: None,
             }],
         }])
     }

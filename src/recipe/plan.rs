@@ -498,6 +498,7 @@ mod tests {
                     })
                     .collect(),
                 key_columns: vec![],
+                parquet: None,
             }],
         };
         Catalog::new(vec![

@@ -77,6 +77,22 @@ def test_every_version_opens_with_the_catalogs_rows_schema_and_hash(dataset, ver
         assert key in table.schema.names
 
 
+@pytest.mark.parametrize("dataset,version", list(versions()))
+def test_every_parquet_copy_holds_the_arrow_files_table(dataset, version):
+    import pyarrow.parquet as pq
+
+    copy = version["parquet"]
+    data = (PUBLISHED / copy["url"]).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == copy["sha256"]
+    assert len(data) == copy["bytes"]
+    assert pq.ParquetFile(pa.BufferReader(data)).metadata.row_group(0).column(0).compression == "SNAPPY"
+    parquet = pq.read_table(pa.BufferReader(data))
+    arrow = ipc.open_file(PUBLISHED / version["url"]).read_all()
+    assert parquet.schema.remove_metadata() == arrow.schema.remove_metadata()
+    assert parquet.equals(arrow)
+    assert json.loads(parquet.schema.metadata[b"datalabb"])["id"] == dataset["id"]
+
+
 def test_agencies_match_the_registers():
     esv = source_json("esv.json")
     stkt = source_json("stkt.json")

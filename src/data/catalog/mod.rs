@@ -30,13 +30,22 @@
 //!             { "name": "fte", "type": "Float64", "unit": "FTE",
 //!               "description": { "sv": "Årsarbetskrafter", "en": "Full-time equivalents" } }
 //!           ],
-//!           "key_columns": ["org_nr"]
+//!           "key_columns": ["org_nr"],
+//!           "parquet": {
+//!             "url": "agencies/111111111111.parquet",
+//!             "sha256": "1111111111111111111111111111111111111111111111111111111111111111",
+//!             "bytes": 40102
+//!           }
 //!         }
 //!       ]
 //!     }
 //!   ]
 //! }
 //! ```
+//!
+//! `parquet` (optional, added compatibly) is a copy of the same table as a
+//! Parquet file, for people who take the data to other tools; the lab
+//! reads the Arrow file.
 //!
 //! A version's `url` is resolved against the catalog's own URL, so a host
 //! can serve the lab and its data under any path. Unknown fields are
@@ -140,6 +149,19 @@ pub struct DatasetVersion {
     /// Columns that identify a row or link it to other datasets.
     #[serde(default)]
     pub key_columns: Vec<String>,
+    /// The same table as a Parquet file, for other tools.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parquet: Option<FileCopy>,
+}
+
+/// A copy of a version's table in another format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileCopy {
+    /// Where the file is, relative to the catalog (or absolute).
+    pub url: String,
+    /// SHA-256 of the file, 64 lowercase hex digits.
+    pub sha256: String,
+    pub bytes: u64,
 }
 
 /// One dataset with all its published versions.
@@ -300,6 +322,16 @@ impl Catalog {
                         shorten(&version.url, 60)
                     )));
                 }
+                if let Some(copy) = &version.parquet
+                    && (copy.url.trim().is_empty()
+                        || (has_scheme(&copy.url) && !is_web_link(&copy.url))
+                        || !is_sha256_hex(&copy.sha256))
+                {
+                    return Err(invalid(format!(
+                        "{id}: version {}'s Parquet copy needs a relative path or an http or https link, and a SHA-256",
+                        version.sha256
+                    )));
+                }
                 let mut names = BTreeSet::new();
                 for column in &version.columns {
                     if column.name.is_empty() || column.data_type.is_empty() {
@@ -445,6 +477,7 @@ pub fn fixture_catalog() -> Catalog {
             bytes: rows * 48 + 1024,
             columns,
             key_columns: keys.iter().map(|k| (*k).into()).collect(),
+            parquet: None,
         }
     };
     Catalog::new(vec![

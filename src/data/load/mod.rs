@@ -168,6 +168,11 @@ pub fn detect(name: &str, bytes: &[u8]) -> FileKind {
 pub fn decode(bytes: Vec<u8>, limits: &Limits) -> Result<Table, LoadError> {
     let format = sniff(&bytes)?;
     if format == Format::Parquet {
+        // In the browser, Parquet is read by a worker of its own (see
+        // `parquet_to_ipc`), so the compute worker's module stays small.
+        #[cfg(target_arch = "wasm32")]
+        return Err(LoadError::ParquetElsewhere);
+        #[cfg(not(target_arch = "wasm32"))]
         return normalize(parquet::decode(bytes, limits)?);
     }
     let buffer = Buffer::from_vec(bytes);
@@ -187,6 +192,20 @@ pub fn decode(bytes: Vec<u8>, limits: &Limits) -> Result<Table, LoadError> {
         schema,
         batches: decoder.batches,
     })
+}
+
+/// A Parquet file, read and checked as [`decode`] reads it natively, as
+/// one Arrow IPC file: what the browser's Parquet worker (`engine::parquet`)
+/// hands the compute worker. Only that worker's module links the Parquet
+/// reader.
+pub fn parquet_to_ipc(bytes: Vec<u8>, limits: &Limits) -> Result<Vec<u8>, LoadError> {
+    let batch = normalize(parquet::decode(bytes, limits)?)?.into_batch()?;
+    crate::data::ipc::write_file(&batch).map_err(|e| corrupt(e.to_string()))
+}
+
+/// Whether `bytes` are a Parquet file's (by its first bytes).
+pub fn is_parquet(bytes: &[u8]) -> bool {
+    parquet::is_parquet(bytes)
 }
 
 struct Decoder<'a> {

@@ -72,17 +72,20 @@ impl std::error::Error for SqlError {}
 pub fn to_sql(recipe: &Recipe, catalog: &Catalog, d: Dialect) -> Result<Sql, SqlError> {
     let plan = plan::check(recipe, catalog).map_err(|e| SqlError::Plan(e.to_string()))?;
     let mut preamble = format!(
-        "-- {}. Tables, each an Arrow file of the catalog (register them by these names):\n",
+        "-- {}. Tables, each an Arrow file of the catalog or its Parquet copy (register them by these names):\n",
         d.title()
     );
     for input in &recipe.inputs {
-        let url = catalog
+        let version = catalog
             .dataset(&input.dataset)
-            .and_then(|d| d.version(&input.sha256))
-            .map(|v| v.url.clone())
+            .and_then(|d| d.version(&input.sha256));
+        let url = version.map(|v| v.url.clone()).unwrap_or_default();
+        let copy = version
+            .and_then(|v| v.parquet.as_ref())
+            .map(|p| format!(", or {}", p.url))
             .unwrap_or_default();
         preamble.push_str(&format!(
-            "--   {} = {url} (dataset {}, SHA-256 {})\n",
+            "--   {} = {url}{copy} (dataset {}, SHA-256 {})\n",
             d.ident(&input.name),
             input.dataset,
             input.sha256

@@ -1,0 +1,106 @@
+//! Decoding benchmark, native: the same table as an uncompressed Arrow IPC
+//! file (the baseline, in the same run) and as Parquet files of about
+//! 100 MB (Snappy and uncompressed pages, dictionary-coded text), each
+//! through `data::load::decode`, the loader the browser's worker and
+//! `datalabb run` use (its page walk included). Throughput is the file's
+//! bytes over the time.
+//!
+//!   cargo bench --bench decode          RUNS=N for more runs, ROWS=N rows
+
+// `median` and `report` of the shared helpers.
+#[cfg(not(target_arch = "wasm32"))]
+mod common;
+
+fn main() {
+    #[cfg(not(target_arch = "wasm32"))]
+    native::main();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use crate::common::{median, report};
+    use std::hint::black_box;
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use arrow::array::{ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray};
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::Compression;
+    use parquet::file::properties::WriterProperties;
+
+    use datalabb::data::ipc::write_file;
+    use datalabb::data::load::{Limits, decode};
+    use datalabb::ml::rng::Rng;
+
+    fn table(rows: usize) -> RecordBatch {
+        let mut rng = Rng::new(11);
+        let names: Vec<String> = (0..400).map(|i| format!("Myndighet nummer {i}")).collect();
+        let id: ArrayRef = Arc::new(Int64Array::from_iter_values(0..rows as i64));
+        let year: ArrayRef = Arc::new(Int32Array::from_iter_values(
+            (0..rows).map(|_| 1990 + rng.below(35) as i32),
+        ));
+        let value: ArrayRef = Arc::new(Float64Array::from_iter(
+            (0..rows).map(|i| (i % 17 != 0).then(|| rng.normal() * 1e4)),
+        ));
+        let name: ArrayRef = Arc::new(StringArray::from_iter_values(
+            (0..rows).map(|_| names[rng.below(names.len())].as_str()),
+        ));
+        RecordBatch::try_from_iter([("id", id), ("year", year), ("value", value), ("name", name)])
+            .expect("table")
+    }
+
+    fn parquet(batch: &RecordBatch, codec: Compression) -> Vec<u8> {
+        let properties = WriterProperties::builder().set_compression(codec).build();
+        let mut bytes = Vec::new();
+        let mut writer =
+            ArrowWriter::try_new(&mut bytes, batch.schema(), Some(properties)).expect("writer");
+        writer.write(batch).expect("write");
+        writer.close().expect("close");
+        bytes
+    }
+
+    pub fn main() {
+        let runs: usize = std::env::var("RUNS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(5);
+        let rows: usize = std::env::var("ROWS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(6_000_000);
+        let batch = table(rows);
+        let files = [
+            ("Arrow IPC, uncompressed", write_file(&batch).expect("ipc")),
+            ("Parquet, Snappy", parquet(&batch, Compression::SNAPPY)),
+            (
+                "Parquet, uncompressed",
+                parquet(&batch, Compression::UNCOMPRESSED),
+            ),
+        ];
+        println!(
+            "decode of {rows} rows (id Int64, year Int32, value Float64 with nulls, name text of 400 values), {runs} runs"
+        );
+        let mut times: Vec<Vec<f64>> = vec![Vec::new(); files.len()];
+        for _ in 0..runs {
+            // Interleaved, so that a noisy moment hits every file alike.
+            for (i, (_, bytes)) in files.iter().enumerate() {
+                let input = bytes.clone();
+                let started = Instant::now();
+                let table = decode(input, &Limits::default()).expect("decode");
+                let batch = table.into_batch().expect("one batch");
+                times[i].push(started.elapsed().as_secs_f64() * 1000.0);
+                assert_eq!(black_box(batch).num_rows(), rows);
+            }
+        }
+        let baseline = median(times[0].clone());
+        for ((label, bytes), runs) in files.iter().zip(&times) {
+            let mb = bytes.len() as f64 / 1e6;
+            let m = median(runs.clone());
+            report(
+                &format!("{label} ({mb:.0} MB, {:.0} MB/s)", mb / (m / 1000.0)),
+                runs,
+                baseline,
+            );
+        }
+    }
+}
