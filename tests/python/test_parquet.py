@@ -45,6 +45,7 @@ def table(rows=3000, seed=7):
         "day": pa.array([maybe(datetime.date(1900, 1, 1) + datetime.timedelta(days=rng.randint(0, 60000))) for _ in range(rows)], pa.date32()),
         "at": pa.array([maybe(rng.randint(-2**40, 2**40)) for _ in range(rows)], pa.timestamp("us", tz="UTC")),
         "local": pa.array([maybe(rng.randint(0, 2**40)) for _ in range(rows)], pa.timestamp("ms")),
+        "offset": pa.array([maybe(rng.randint(0, 2**31)) for _ in range(rows)], pa.timestamp("s", tz="+01:00")),
         "amount": pa.array([maybe(decimal.Decimal(rng.randint(-10**12, 10**12)) / 100) for _ in range(rows)], pa.decimal128(18, 2)),
     })
 
@@ -71,6 +72,8 @@ def assert_same(lab, want):
     assert lab.column_names == want.column_names
     assert lab.num_rows == want.num_rows
     for name in want.column_names:
+        # The same type (a timestamp's zone too), and the same values.
+        assert lab.schema.field(name).type == want.schema.field(name).type, name
         assert values(lab.column(name)) == values(want.column(name)), name
 
 

@@ -15,7 +15,10 @@
 //! Codecs: uncompressed, Snappy, gzip and LZ4 everywhere (pure Rust); zstd
 //! and Brotli natively only (the browser build names the codec instead).
 
-use arrow::array::RecordBatch;
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, RecordBatch};
+use arrow::datatypes::{DataType, Field, Schema};
 use bytes::Bytes;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
@@ -164,7 +167,118 @@ pub(super) fn decode(bytes: Vec<u8>, limits: &Limits) -> Result<Table, LoadError
             "the footer promises {rows} rows and the pages hold {got}"
         )));
     }
+    restore_zones(Table { schema, batches }, &written_zones(file))
+}
+
+/// The time zone of each timestamp column in the Arrow schema the writer
+/// stored (`ARROW:schema`), where there is one. The reader drops a zone
+/// when the stored unit differs from Parquet's (pyarrow writes seconds as
+/// milliseconds), which would show `+01:00` instants in UTC.
+fn written_zones(file: &parquet::file::metadata::ParquetMetaData) -> Vec<(String, Arc<str>)> {
+    use base64::Engine;
+    let Some(stored) = file
+        .file_metadata()
+        .key_value_metadata()
+        .and_then(|kv| kv.iter().find(|e| e.key == "ARROW:schema"))
+        .and_then(|e| e.value.as_deref())
+    else {
+        return Vec::new();
+    };
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(stored) else {
+        return Vec::new();
+    };
+    let Ok(schema) = arrow_ipc::convert::try_schema_from_ipc_buffer(&bytes) else {
+        return Vec::new();
+    };
+    schema
+        .fields()
+        .iter()
+        .filter_map(|f| match f.data_type() {
+            DataType::Timestamp(_, Some(zone)) => Some((f.name().clone(), zone.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `table` with each timestamp column in its written zone (the instants
+/// are the same; only the zone they are shown in changes).
+fn restore_zones(table: Table, zones: &[(String, Arc<str>)]) -> Result<Table, LoadError> {
+    let zone_of = |field: &Field| match field.data_type() {
+        DataType::Timestamp(unit, zone) => zones
+            .iter()
+            .find(|(name, written)| name == field.name() && zone.as_ref() != Some(written))
+            .map(|(_, written)| DataType::Timestamp(*unit, Some(written.clone()))),
+        _ => None,
+    };
+    if !table.schema.fields().iter().any(|f| zone_of(f).is_some()) {
+        return Ok(table);
+    }
+    let fields: Vec<Field> = table
+        .schema
+        .fields()
+        .iter()
+        .map(|f| match zone_of(f) {
+            Some(t) => f.as_ref().clone().with_data_type(t),
+            None => f.as_ref().clone(),
+        })
+        .collect();
+    let schema = Arc::new(Schema::new_with_metadata(
+        fields,
+        table.schema.metadata().clone(),
+    ));
+    let mut batches = Vec::with_capacity(table.batches.len());
+    for batch in table.batches {
+        let columns: Vec<ArrayRef> = batch
+            .columns()
+            .iter()
+            .zip(schema.fields())
+            .map(|(column, field)| match field.data_type() {
+                DataType::Timestamp(_, zone) if column.data_type() != field.data_type() => {
+                    with_zone(column, zone.clone())
+                }
+                _ => column.clone(),
+            })
+            .collect();
+        batches.push(
+            RecordBatch::try_new(schema.clone(), columns).map_err(|e| corrupt(e.to_string()))?,
+        );
+    }
     Ok(Table { schema, batches })
+}
+
+fn with_zone(column: &ArrayRef, zone: Option<Arc<str>>) -> ArrayRef {
+    use arrow::array::AsArray;
+    use arrow::datatypes::{
+        TimeUnit, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+        TimestampSecondType,
+    };
+    match column.data_type() {
+        DataType::Timestamp(TimeUnit::Second, _) => Arc::new(
+            column
+                .as_primitive::<TimestampSecondType>()
+                .clone()
+                .with_timezone_opt(zone),
+        ),
+        DataType::Timestamp(TimeUnit::Millisecond, _) => Arc::new(
+            column
+                .as_primitive::<TimestampMillisecondType>()
+                .clone()
+                .with_timezone_opt(zone),
+        ),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => Arc::new(
+            column
+                .as_primitive::<TimestampMicrosecondType>()
+                .clone()
+                .with_timezone_opt(zone),
+        ),
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => Arc::new(
+            column
+                .as_primitive::<TimestampNanosecondType>()
+                .clone()
+                .with_timezone_opt(zone),
+        ),
+        _ => column.clone(),
+    }
 }
 
 /// A reader's error, with the codec named when it is one this build lacks.
