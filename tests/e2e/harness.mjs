@@ -70,6 +70,26 @@ function tamperedHost(root, hugeUrl) {
   return dir;
 }
 
+/**
+ * A catalog of Parquet files: the published catalog with each version's
+ * file, hash and size those of its Parquet copy, as a host that publishes
+ * Parquet only would list them.
+ */
+function parquetHost(root) {
+  const dir = join(root, "parquet");
+  cpSync(published, dir, { recursive: true });
+  const catalogPath = join(dir, "catalog.json");
+  const catalog = JSON.parse(readFileSync(catalogPath, "utf8"));
+  for (const dataset of catalog.datasets) {
+    for (const version of dataset.versions) {
+      Object.assign(version, version.parquet);
+      delete version.parquet;
+    }
+  }
+  writeFileSync(catalogPath, JSON.stringify(catalog));
+  return dir;
+}
+
 /** Folders of broken data hosts, for the error paths. */
 function brokenHosts(hugeUrl) {
   const root = mkdtempSync(join(tmpdir(), "datalabb-broken-"));
@@ -82,7 +102,7 @@ function brokenHosts(hugeUrl) {
   const brokenWorker = join(root, "broken-worker");
   cpSync(dist, brokenWorker, { recursive: true });
   writeFileSync(join(brokenWorker, "worker_loader.js"), 'throw new Error("broken worker script");');
-  return { garbage, empty, brokenWorker, tampered: tamperedHost(root, hugeUrl) };
+  return { garbage, empty, brokenWorker, tampered: tamperedHost(root, hugeUrl), parquet: parquetHost(root) };
 }
 
 /**
@@ -91,12 +111,13 @@ function brokenHosts(hugeUrl) {
  * `/garbage/` (HTML served as the catalog) and `/missing/` (HTTP 404), and
  * one whose worker script throws (`/broken-worker/`); `/real/` serves the
  * datasets published from the real sources, `/tampered/` broken copies,
- * `/million/` a generated table of a million rows.
+ * `/million/` a generated table of a million rows, `/parquet/` the published
+ * datasets as a catalog of their Parquet copies.
  */
 export async function serveLab() {
   const huge = await hugeHost();
   const hugeUrl = `http://127.0.0.1:${huge.address().port}`;
-  const { garbage, empty, brokenWorker, tampered } = brokenHosts(hugeUrl);
+  const { garbage, empty, brokenWorker, tampered, parquet } = brokenHosts(hugeUrl);
   // Every page goes out with the Content-Security-Policy README gives, the
   // host of the tampered data allowed as a data host.
   const started = await startServer({
@@ -118,6 +139,8 @@ export async function serveLab() {
       "/tampered/data/": tampered,
       "/million/": dist,
       "/million/data/": million,
+      "/parquet/": dist,
+      "/parquet/data/": parquet,
     },
   });
   started.server.on("close", () => huge.close());

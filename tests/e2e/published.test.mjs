@@ -56,6 +56,37 @@ test("a dataset opens in the worker, is kept in the cache, and unloads", async (
   await context.close();
 });
 
+test("a catalog of Parquet files opens its datasets as the Arrow catalog does, downloaded and from the cache", async () => {
+  // The Arrow dataset's first rows, then the same version's Parquet copy
+  // from a catalog that lists only Parquet files.
+  const real = await openLab("/real/?lang=en");
+  await real.lab.waitForCatalog("loaded");
+  await real.lab.openDataset("agency_staff");
+  await real.lab.showDataset("agency_staff");
+  const want = await real.lab.previewRows();
+  await real.context.close();
+
+  const { lab, context } = await openLab("/parquet/?lang=en");
+  await lab.waitForCatalog("loaded");
+  const requests = [];
+  lab.page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+  const card = await lab.openDataset("agency_staff");
+  assert.match(await card.getByTestId("dataset-summary").innerText(), /4\D?504 rows · 5 columns · .* \(downloaded\)/);
+  assert.ok(requests.some((p) => p.endsWith(".parquet")), requests.join(" "));
+  assert.ok(requests.some((p) => p.endsWith("parquet_bg.wasm")), "the Parquet reader is fetched when a Parquet file opens");
+  await lab.showDataset("agency_staff");
+  assert.deepEqual(await lab.previewRows(), want);
+  // A reload opens it from the browser's cache, read by the Parquet worker
+  // again.
+  await lab.page.getByTestId("back").click();
+  await lab.page.reload();
+  await lab.waitForCatalog("loaded");
+  const again = await lab.openDataset("agency_staff");
+  assert.match(await again.getByTestId("dataset-summary").innerText(), /4\D?504 rows .*from the browser's cache/);
+  assert.deepEqual(lab.errors, []);
+  await context.close();
+});
+
 test("broken dataset files each give a clear message and keep what is loaded", async () => {
   const { lab, context } = await openLab("/tampered/?lang=en", { viewport: { width: 1280, height: 1400 } });
   await lab.waitForCatalog("loaded");
