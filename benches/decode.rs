@@ -2,8 +2,9 @@
 //! file (the baseline, in the same run) and as Parquet files of about
 //! 100 MB (Snappy and uncompressed pages, dictionary-coded text), each
 //! through `data::load::decode`, the loader the browser's worker and
-//! `datalabb run` use (its page walk included). Throughput is the file's
-//! bytes over the time.
+//! `datalabb run` use (its page walk included), and the Snappy file by the
+//! parquet crate's reader alone (what the walk costs). Throughput is the
+//! file's bytes over the time.
 //!
 //!   cargo bench --bench decode          RUNS=N for more runs, ROWS=N rows
 
@@ -81,7 +82,19 @@ mod native {
             "decode of {rows} rows (id Int64, year Int32, value Float64 with nulls, name text of 400 values), {runs} runs"
         );
         let mut times: Vec<Vec<f64>> = vec![Vec::new(); files.len()];
+        let mut alone = Vec::new();
         for _ in 0..runs {
+            let input = bytes::Bytes::from(files[1].1.clone());
+            let started = Instant::now();
+            let reader =
+                parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(input)
+                    .expect("reader")
+                    .with_batch_size(8192)
+                    .build()
+                    .expect("reader");
+            let read: usize = reader.map(|b| b.expect("batch").num_rows()).sum();
+            alone.push(started.elapsed().as_secs_f64() * 1000.0);
+            assert_eq!(black_box(read), rows);
             // Interleaved, so that a noisy moment hits every file alike.
             for (i, (_, bytes)) in files.iter().enumerate() {
                 let input = bytes.clone();
@@ -102,5 +115,10 @@ mod native {
                 baseline,
             );
         }
+        report(
+            "Parquet, Snappy, the parquet crate alone (batches)",
+            &alone,
+            baseline,
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! Unsupervised learning benchmark, native: k-means on 1,000,000 rows × 8
 //! float64 features, k = 8, 10 Lloyd iterations from a fixed start (the
 //! k-means++ start timed apart); DBSCAN on 100,000 two-dimensional points;
-//! the silhouette of 10,000 rows; t-SNE of 1,000 rows. Beside a same-run
+//! the silhouette of 10,000 rows; t-SNE of 1,000 rows; the isolation
+//! forest's scores of 100,000 rows × 8 (100 trees of 256). Beside a same-run
 //! baseline: one pass summing every value of the 1,000,000 × 8 matrix.
 //! linfa's k-means (its own k-means++ start, one run of 10 iterations) and
 //! DBSCAN run on the same matrices, the measurement behind keeping the
@@ -24,6 +25,7 @@ mod native {
     use std::time::Instant;
 
     use datalabb::ml::dbscan::{DbscanParams, dbscan};
+    use datalabb::ml::iforest::{IsolationParams, isolation_forest};
     use datalabb::ml::kmeans::{lloyd, plus_plus};
     use datalabb::ml::no_progress;
     use datalabb::ml::rng::Rng;
@@ -44,6 +46,7 @@ mod native {
         let (flat, _) = blobs(100_000, 2, 10, 2);
         let (small, small_labels) = blobs(10_000, 8, 8, 3);
         let (map, _) = blobs(1_000, 8, 8, 4);
+        let (wide, _) = blobs(100_000, 8, 8, 5);
         let mut rows: Vec<(&str, Vec<f64>)> = vec![
             ("baseline: one pass summing 1,000,000 × 8 values", vec![]),
             ("k-means++ start, 1,000,000 × 8, k = 8", vec![]),
@@ -56,6 +59,10 @@ mod native {
                 vec![],
             ),
             ("linfa DBSCAN, 100,000 × 2, eps 0.3, min points 5", vec![]),
+            (
+                "isolation forest, 100,000 × 8, 100 trees of 256 rows",
+                vec![],
+            ),
         ];
         let big_array = Array2::from_shape_vec((big.rows, big.cols), big.data.clone()).unwrap();
         let big_set = DatasetBase::from(big_array);
@@ -111,6 +118,11 @@ mod native {
                 .expect("linfa DBSCAN");
             rows[7].1.push(t.elapsed().as_secs_f64() * 1000.0);
             black_box(labels);
+            let t = Instant::now();
+            let scores = isolation_forest(&wide, &IsolationParams::default(), &mut no_progress)
+                .expect("isolation forest");
+            rows[8].1.push(t.elapsed().as_secs_f64() * 1000.0);
+            black_box(scores);
         }
         let iterations = lloyd(
             &big,

@@ -1,7 +1,7 @@
 //! `datalabb ml`: one learning method on the number columns of an Arrow
 //! file, as they are (no scaling), with its full answer as JSON: labels,
-//! inertia, core rows, components. The tests compare it with scikit-learn
-//! on the same data.
+//! inertia, core rows, components, anomaly scores. The tests compare it
+//! with scikit-learn on the same data.
 
 use std::path::Path;
 
@@ -12,6 +12,7 @@ use crate::ml::agglomerative::{Linkage, agglomerative};
 use crate::ml::dbscan::{DbscanParams, dbscan};
 use crate::ml::features::{ColumnScale, Features, Missing, RowScale, extract};
 use crate::ml::gmm::{GmmParams, gmm};
+use crate::ml::iforest::{IsolationParams, isolation_forest};
 use crate::ml::kmeans::{KMeans, KMeansParams, kmeans};
 use crate::ml::matrix::Matrix;
 use crate::ml::no_progress;
@@ -21,7 +22,7 @@ use crate::ml::silhouette::silhouette;
 /// A method and its parameters, as the command line gives them.
 #[derive(clap::Args)]
 pub struct Method {
-    /// kmeans, dbscan, gmm, agglomerative, pca or silhouette.
+    /// kmeans, dbscan, gmm, agglomerative, pca, silhouette or iforest.
     #[arg(long = "method")]
     pub name: String,
     #[arg(long, default_value_t = 3)]
@@ -39,6 +40,12 @@ pub struct Method {
     pub linkage: String,
     #[arg(long, default_value_t = 2)]
     pub components: usize,
+    /// The isolation forest's trees.
+    #[arg(long, default_value_t = 100)]
+    pub trees: usize,
+    /// The rows each of its trees is grown on.
+    #[arg(long, default_value_t = 256)]
+    pub sample: usize,
 }
 
 impl Method {
@@ -139,9 +146,19 @@ fn answer(x: &Matrix, m: &Method) -> Result<Value, String> {
             let score = silhouette(x, &l, x.rows, m.seed).map_err(|e| e.to_string())?;
             json!({ "labels": labels(&fit.labels), "silhouette": score })
         }
+        "iforest" => {
+            let params = IsolationParams {
+                trees: m.trees,
+                sample: m.sample,
+                seed: m.seed,
+            };
+            let scores =
+                isolation_forest(x, &params, &mut no_progress).map_err(|e| e.to_string())?;
+            json!({ "scores": scores })
+        }
         other => {
             return Err(format!(
-                "unknown method {other:?}: kmeans, dbscan, gmm, agglomerative, pca or silhouette"
+                "unknown method {other:?}: kmeans, dbscan, gmm, agglomerative, pca, silhouette or iforest"
             ));
         }
     })

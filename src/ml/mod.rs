@@ -10,6 +10,7 @@ pub mod agglomerative;
 pub mod dbscan;
 pub mod features;
 pub mod gmm;
+pub mod iforest;
 pub mod insight;
 pub mod kmeans;
 pub mod matrix;
@@ -100,6 +101,12 @@ pub enum MlError {
     EpsTooWide { eps: f64, work: u64, most: u64 },
     #[error("k must be between 1 and {} (the rows − 1).", .rows.saturating_sub(1))]
     KDistance { rows: usize },
+    #[error("The number of trees must be between 1 and {most}.")]
+    Trees { most: usize },
+    #[error("Each tree's sample must be between 2 and {most} rows.")]
+    Sample { most: usize },
+    #[error("This method needs at least {least} rows; there are {rows}.")]
+    TooFewRows { rows: usize, least: usize },
 }
 
 impl From<arrow::error::ArrowError> for MlError {

@@ -138,3 +138,42 @@ def test_the_tool_refuses_bad_parameters(tmp_path):
         with pytest.raises(subprocess.CalledProcessError) as failed:
             lab(tmp_path, x, method, **params)
         assert failed.value.stderr.strip(), "a message"
+
+
+def test_isolation_forest_ranks_rows_as_scikit_learn_does(tmp_path):
+    """Seeded blobs with planted outliers: the lab's anomaly scores rank the
+    rows as scikit-learn's IsolationForest does (Spearman's rank correlation
+    of at least 0.9), and the planted outliers top both lists."""
+    from scipy.stats import spearmanr
+    from sklearn.ensemble import IsolationForest
+
+    rng = np.random.default_rng(7)
+    x, _ = make_blobs(n_samples=2000, centers=3, n_features=4, cluster_std=1.0, random_state=3)
+    planted = rng.uniform(-25, 25, size=(12, 4))
+    x = np.vstack([x, planted])
+    outliers = set(range(2000, 2012))
+    ours = np.array(lab(tmp_path, x, "iforest", trees=200, sample=256, seed=11)["scores"])
+    theirs = -IsolationForest(n_estimators=200, max_samples=256, random_state=11).fit(x).score_samples(x)
+    rho = spearmanr(ours, theirs).statistic
+    assert rho >= 0.9, rho
+    top = lambda s: set(np.argsort(-s)[: len(outliers)])
+    assert top(ours) == outliers, sorted(top(ours))
+    assert top(theirs) == outliers
+    # Rerun: the same bits.
+    again = np.array(lab(tmp_path, x, "iforest", trees=200, sample=256, seed=11)["scores"])
+    assert np.array_equal(ours, again)
+    print(f"\nisolation forest: Spearman {rho:.3f} against scikit-learn")
+
+
+@pytest.mark.parametrize("params", [{"trees": 0}, {"trees": 1_000_000_000}, {"sample": 1}, {"sample": 10_000_000}])
+def test_isolation_forest_refuses_hostile_parameters(tmp_path, params):
+    path = tmp_path / "x.arrow"
+    table = pa.table({"a": pa.array([1.0, 2.0, 3.0])})
+    with ipc.new_file(path, table.schema) as writer:
+        writer.write_table(table)
+    args = [CLI, "ml", str(path), "--method", "iforest"]
+    for name, value in params.items():
+        args += [f"--{name}", str(value)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1, done.stderr
+    assert "between" in done.stderr
