@@ -18,7 +18,7 @@ use crate::data::Catalog;
 use crate::data::export::{Format, export};
 use crate::data::format::number;
 use crate::data::hash::sha256_hex;
-use crate::data::load::{Limits, decode};
+use crate::data::load::{Limits, decode, decode_columns};
 use crate::recipe::execute::execute;
 use crate::recipe::{Recipe, plan, url};
 
@@ -125,7 +125,9 @@ pub fn run_recipe(
     let recipe = recipe_from(source, &catalog)?;
     plan::validate(&recipe, &catalog).map_err(|e| e.to_string())?;
     let mut tables = BTreeMap::new();
-    for input in &recipe.inputs {
+    // Of a Parquet file, only the columns the steps read are decoded.
+    let first_columns = crate::recipe::run::first_input_columns(&recipe);
+    for (i, input) in recipe.inputs.iter().enumerate() {
         let version = catalog
             .datasets
             .iter()
@@ -143,7 +145,8 @@ pub fn run_recipe(
                 input.sha256
             ));
         }
-        let batch = decode(bytes, &Limits::default())
+        let columns = first_columns.as_ref().filter(|_| i == 0);
+        let batch = decode_columns(bytes, &Limits::default(), columns)
             .and_then(|t| t.into_batch())
             .map_err(|e| format!("{}: {e}", path.display()))?;
         tables.insert(input.name.clone(), batch);

@@ -94,7 +94,7 @@ struct Plan {
 impl Plan {
     fn fast(steps: &[Step]) -> Plan {
         Plan {
-            needed: needed_after(steps),
+            needed: needs(steps).0,
             fuse: true,
         }
     }
@@ -216,7 +216,7 @@ fn only<'a>(names: impl IntoIterator<Item = &'a String>) -> Needed {
 /// that make few columns (select, group-by, pivot) bound what the steps
 /// before them must make. A join makes only those (its largest cost is
 /// copying columns nobody reads).
-fn needed_after(steps: &[Step]) -> Vec<Needed> {
+fn needs(steps: &[Step]) -> (Vec<Needed>, Needed) {
     let mut needed = vec![Needed::All; steps.len()];
     let mut after = Needed::All;
     for (n, step) in steps.iter().enumerate().rev() {
@@ -267,7 +267,23 @@ fn needed_after(steps: &[Step]) -> Vec<Needed> {
             }
         };
     }
-    needed
+    (needed, after)
+}
+
+/// The columns of the recipe's first input that its steps and its result
+/// read, or `None` for all of them: a reader may leave the others out (as
+/// `datalabb run` does for a Parquet file). `None` too when a step joins or
+/// appends the first input to itself.
+pub fn first_input_columns(recipe: &Recipe) -> Option<BTreeSet<String>> {
+    let first = &recipe.inputs.first()?.name;
+    let again = recipe
+        .steps
+        .iter()
+        .any(|s| matches!(s, Step::Join { input, .. } | Step::Union { input } if input == first));
+    match needs(&recipe.steps).1 {
+        Needed::Some(names) if !again => Some(names),
+        _ => None,
+    }
 }
 
 fn predicate_columns(predicate: &Predicate) -> Vec<&str> {

@@ -147,3 +147,57 @@ def test_damaged_files_get_a_message_never_a_crash(tmp_path):
     assert any("cut short" in m for m in messages), messages
     assert any("damaged" in m for m in messages), messages
     print(f"\n{len(broken)} damaged files, {len(messages)} kinds of message: {sorted(messages)[:8]}")
+
+
+def test_datalabb_run_decodes_only_the_columns_its_steps_read(tmp_path):
+    """A catalog whose dataset is a Parquet file with one column's pages
+    damaged: an analysis that does not read that column runs (its pages
+    are neither checked nor decoded); one that reads it gets the message."""
+    import hashlib
+    import json
+
+    t = pa.table({
+        "a": pa.array(range(1000), pa.int64()),
+        "b": pa.array([i * 7919 % 1000 for i in range(1000)], pa.int64()),
+        "c": pa.array([f"rad {i}" for i in range(1000)]),
+    })
+    path = tmp_path / "data" / "t.parquet"
+    path.parent.mkdir()
+    pq.write_table(t, path, compression="snappy", use_dictionary=False)
+    chunk = pq.ParquetFile(path).metadata.row_group(0).column(1)
+    data = bytearray(path.read_bytes())
+    end = chunk.data_page_offset + chunk.total_compressed_size
+    for i in range(end - 40, end):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+    sha = hashlib.sha256(bytes(data)).hexdigest()
+    catalog = {
+        "format": "datalabb-catalog", "version": 1,
+        "datasets": [{
+            "id": "damaged", "title": {"sv": "Skadad", "en": "Damaged"},
+            "description": {"sv": "En kolumn skadad.", "en": "One column damaged."},
+            "sources": [{"name": "test", "url": "https://example.org/"}],
+            "licence": {"name": "CC0 1.0", "url": "https://creativecommons.org/publicdomain/zero/1.0/"},
+            "versions": [{
+                "sha256": sha, "url": "t.parquet", "rows": 1000, "bytes": len(data),
+                "columns": [{"name": n, "type": ty, "description": {"sv": n, "en": n}} for n, ty in (("a", "Int64"), ("b", "Int64"), ("c", "Utf8"))],
+            }],
+        }],
+    }
+    (path.parent / "catalog.json").write_text(json.dumps(catalog))
+
+    def run(steps):
+        recipe = tmp_path / "r.json"
+        recipe.write_text(json.dumps({"v": 1, "inputs": [{"name": "t", "dataset": "damaged", "sha256": sha}], "steps": steps}))
+        out = tmp_path / "out.arrow"
+        done = subprocess.run([CLI, "run", str(recipe), "--data", str(path.parent), "--out", str(out)], capture_output=True, text=True)
+        return done, (ipc.open_file(out).read_all() if done.returncode == 0 else None)
+
+    done, result = run([{"op": "filter", "predicate": {"op": "compare", "column": "a", "cmp": "lt", "value": 10}}, {"op": "select", "columns": ["c", "a"]}])
+    assert done.returncode == 0, done.stderr
+    assert result.column("a").to_pylist() == list(range(10))
+    assert result.column("c").to_pylist() == [f"rad {i}" for i in range(10)]
+    for steps in ([{"op": "select", "columns": ["b"]}], []):
+        done, _ = run(steps)
+        assert done.returncode == 1, (steps, done.stderr)
+        assert "damaged" in done.stderr, done.stderr

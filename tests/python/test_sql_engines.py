@@ -31,14 +31,16 @@ def cli(*args):
     return done.stdout
 
 
-def tables(recipe):
+def pinned(recipe):
+    """Each input's name and its version in the catalog."""
     catalog = json.loads((PUBLISHED / "catalog.json").read_text(encoding="utf-8"))
-    out = {}
     for source in recipe["inputs"]:
         dataset = next(d for d in catalog["datasets"] if d["id"] == source["dataset"])
-        version = next(v for v in dataset["versions"] if v["sha256"] == source["sha256"])
-        out[source["name"]] = ipc.open_file(PUBLISHED / version["url"]).read_all()
-    return out
+        yield source["name"], next(v for v in dataset["versions"] if v["sha256"] == source["sha256"])
+
+
+def tables(recipe):
+    return {name: ipc.open_file(PUBLISHED / version["url"]).read_all() for name, version in pinned(recipe)}
 
 
 @pytest.fixture(scope="module")
@@ -99,13 +101,7 @@ def canonical(row):
 
 def parquet_copies(recipe):
     """Each input's Parquet copy, as the catalog lists it beside the Arrow file."""
-    catalog = json.loads((PUBLISHED / "catalog.json").read_text(encoding="utf-8"))
-    out = {}
-    for source in recipe["inputs"]:
-        dataset = next(d for d in catalog["datasets"] if d["id"] == source["dataset"])
-        version = next(v for v in dataset["versions"] if v["sha256"] == source["sha256"])
-        out[source["name"]] = str(PUBLISHED / version["parquet"]["url"])
-    return out
+    return {name: str(PUBLISHED / version["parquet"]["url"]) for name, version in pinned(recipe)}
 
 
 def run_on_parquet(engine, query, recipe, request):

@@ -11,7 +11,7 @@
 //! lab reads. Only then does it hand each message to arrow-ipc, which also
 //! validates the arrays it builds.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch};
@@ -166,14 +166,28 @@ pub fn detect(name: &str, bytes: &[u8]) -> FileKind {
 /// Decodes an Arrow IPC file or stream, or a Parquet file, checking it
 /// first (see the module documentation). Never panics, whatever the bytes.
 pub fn decode(bytes: Vec<u8>, limits: &Limits) -> Result<Table, LoadError> {
+    decode_columns(bytes, limits, None)
+}
+
+/// [`decode`], and of a Parquet file only the `columns` named (the pages of
+/// the others are neither checked nor decoded); all of an Arrow file, whose
+/// columns cost nothing to keep.
+pub fn decode_columns(
+    bytes: Vec<u8>,
+    limits: &Limits,
+    columns: Option<&BTreeSet<String>>,
+) -> Result<Table, LoadError> {
     let format = sniff(&bytes)?;
     if format == Format::Parquet {
         // In the browser, Parquet is read by a worker of its own (see
         // `parquet_to_ipc`), so the compute worker's module stays small.
         #[cfg(target_arch = "wasm32")]
-        return Err(LoadError::ParquetElsewhere);
+        return {
+            let _ = columns;
+            Err(LoadError::ParquetElsewhere)
+        };
         #[cfg(not(target_arch = "wasm32"))]
-        return normalize(parquet::decode(bytes, limits)?);
+        return normalize(parquet::decode(bytes, limits, columns)?);
     }
     let buffer = Buffer::from_vec(bytes);
     let mut decoder = Decoder {
@@ -199,7 +213,7 @@ pub fn decode(bytes: Vec<u8>, limits: &Limits) -> Result<Table, LoadError> {
 /// hands the compute worker. Only that worker's module links the Parquet
 /// reader.
 pub fn parquet_to_ipc(bytes: Vec<u8>, limits: &Limits) -> Result<Vec<u8>, LoadError> {
-    let batch = normalize(parquet::decode(bytes, limits)?)?.into_batch()?;
+    let batch = normalize(parquet::decode(bytes, limits, None)?)?.into_batch()?;
     crate::data::ipc::write_file(&batch).map_err(|e| corrupt(e.to_string()))
 }
 

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch};
-use arrow::datatypes::{DataType, Schema};
+use arrow::datatypes::{DataType, Field, Schema};
 
 use super::{Table, corrupt};
 use crate::error::LoadError;
@@ -23,20 +23,9 @@ pub(super) fn normalize(table: Table) -> Result<Table, LoadError> {
         }
         other => other.clone(),
     };
-    let fields: Vec<_> = table
-        .schema
-        .fields()
-        .iter()
-        .map(|f| f.as_ref().clone().with_data_type(plain(f.data_type())))
-        .collect();
-    let schema = Arc::new(Schema::new_with_metadata(
-        fields,
-        table.schema.metadata().clone(),
-    ));
-    let mut batches = Vec::with_capacity(table.batches.len());
-    for batch in table.batches {
-        let columns: Vec<ArrayRef> = batch.columns().iter().map(plain_column).collect();
-        for (field, column) in schema.fields().iter().zip(&columns) {
+    let table = retype(table, |f| plain(f.data_type()), |c, _| plain_column(c))?;
+    for batch in &table.batches {
+        for (field, column) in table.schema.fields().iter().zip(batch.columns()) {
             if !crate::data::values::formattable(column.as_ref()) {
                 return Err(LoadError::UnsupportedType {
                     column: field.name().clone(),
@@ -44,6 +33,35 @@ pub(super) fn normalize(table: Table) -> Result<Table, LoadError> {
                 });
             }
         }
+    }
+    Ok(table)
+}
+
+/// `table` with each field's type given by `new_type` and each column's
+/// values by `convert` (the column, and its field's new type).
+pub(super) fn retype(
+    table: Table,
+    new_type: impl Fn(&Field) -> DataType,
+    convert: impl Fn(&ArrayRef, &DataType) -> ArrayRef,
+) -> Result<Table, LoadError> {
+    let fields: Vec<Field> = table
+        .schema
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone().with_data_type(new_type(f)))
+        .collect();
+    let schema = Arc::new(Schema::new_with_metadata(
+        fields,
+        table.schema.metadata().clone(),
+    ));
+    let mut batches = Vec::with_capacity(table.batches.len());
+    for batch in table.batches {
+        let columns: Vec<ArrayRef> = batch
+            .columns()
+            .iter()
+            .zip(schema.fields())
+            .map(|(column, field)| convert(column, field.data_type()))
+            .collect();
         let options =
             arrow::array::RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
         batches.push(

@@ -15,18 +15,20 @@
 //! Codecs: uncompressed, Snappy, gzip and LZ4 everywhere (pure Rust); zstd
 //! and Brotli natively only (the browser build names the codec instead).
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch};
-use arrow::datatypes::{DataType, Field, Schema};
+use arrow::datatypes::{DataType, Field};
 use bytes::Bytes;
+use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
 use parquet::basic::{Compression, Type as PhysicalType};
 use parquet::file::metadata::ColumnChunkMetaData;
 
-use super::types::supported;
+use super::types::{retype, supported};
 use super::{LZ4_MAX_RATIO, Limits, Table, ZSTD_MAX_RATIO, corrupt, truncated};
 use crate::error::LoadError;
 
@@ -47,8 +49,13 @@ pub(super) fn is_parquet(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)
 }
 
-/// Decodes a Parquet file after checking it (see the module documentation).
-pub(super) fn decode(bytes: Vec<u8>, limits: &Limits) -> Result<Table, LoadError> {
+/// Decodes a Parquet file after checking it (see the module documentation):
+/// all its columns, or those named in `columns`.
+pub(super) fn decode(
+    bytes: Vec<u8>,
+    limits: &Limits,
+    columns: Option<&BTreeSet<String>>,
+) -> Result<Table, LoadError> {
     let size = bytes.len() as u64;
     if size < 12 {
         return Err(truncated("it ends before its footer"));
@@ -72,7 +79,21 @@ pub(super) fn decode(bytes: Vec<u8>, limits: &Limits) -> Result<Table, LoadError
     let bytes = Bytes::from(bytes);
     let metadata = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new())
         .map_err(|e| corrupt(format!("the footer cannot be read ({e})")))?;
-    let schema = metadata.schema().clone();
+    // The columns read: their places in the file's top-level fields.
+    let roots: Vec<usize> = metadata
+        .schema()
+        .fields()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| columns.is_none_or(|c| c.contains(f.name())))
+        .map(|(i, _)| i)
+        .collect();
+    let schema = Arc::new(
+        metadata
+            .schema()
+            .project(&roots)
+            .map_err(|e| corrupt(e.to_string()))?,
+    );
     if schema.fields().len() > limits.max_columns {
         return Err(LoadError::TooLarge {
             what: "columns",
@@ -106,6 +127,12 @@ pub(super) fn decode(bytes: Vec<u8>, limits: &Limits) -> Result<Table, LoadError
             });
         }
         for (column, chunk) in group.columns().iter().enumerate() {
+            let descriptor = file.file_metadata().schema_descr();
+            if column >= descriptor.num_columns()
+                || !roots.contains(&descriptor.get_column_root_idx(column))
+            {
+                continue;
+            }
             let largest = check_chunk(&bytes, data_end, chunk, limits)?;
             if let Some(width) = widest.get_mut(column)
                 && matches!(
@@ -142,6 +169,10 @@ pub(super) fn decode(bytes: Vec<u8>, limits: &Limits) -> Result<Table, LoadError
                 ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), metadata.clone())
                     .with_batch_size(fits)
                     .with_offset(done)
+                    .with_projection(ProjectionMask::roots(
+                        file.file_metadata().schema_descr(),
+                        roots.iter().copied(),
+                    ))
                     .build()
                     .map_err(|e| corrupt(e.to_string()))?;
             reader = Some(built);
@@ -213,37 +244,16 @@ fn restore_zones(table: Table, zones: &[(String, Arc<str>)]) -> Result<Table, Lo
     if !table.schema.fields().iter().any(|f| zone_of(f).is_some()) {
         return Ok(table);
     }
-    let fields: Vec<Field> = table
-        .schema
-        .fields()
-        .iter()
-        .map(|f| match zone_of(f) {
-            Some(t) => f.as_ref().clone().with_data_type(t),
-            None => f.as_ref().clone(),
-        })
-        .collect();
-    let schema = Arc::new(Schema::new_with_metadata(
-        fields,
-        table.schema.metadata().clone(),
-    ));
-    let mut batches = Vec::with_capacity(table.batches.len());
-    for batch in table.batches {
-        let columns: Vec<ArrayRef> = batch
-            .columns()
-            .iter()
-            .zip(schema.fields())
-            .map(|(column, field)| match field.data_type() {
-                DataType::Timestamp(_, zone) if column.data_type() != field.data_type() => {
-                    with_zone(column, zone.clone())
-                }
-                _ => column.clone(),
-            })
-            .collect();
-        batches.push(
-            RecordBatch::try_new(schema.clone(), columns).map_err(|e| corrupt(e.to_string()))?,
-        );
-    }
-    Ok(Table { schema, batches })
+    retype(
+        table,
+        |f| zone_of(f).unwrap_or_else(|| f.data_type().clone()),
+        |column, data_type| match data_type {
+            DataType::Timestamp(_, zone) if column.data_type() != data_type => {
+                with_zone(column, zone.clone())
+            }
+            _ => column.clone(),
+        },
+    )
 }
 
 fn with_zone(column: &ArrayRef, zone: Option<Arc<str>>) -> ArrayRef {
