@@ -56,11 +56,16 @@ async fn next_message(worker: &Worker) -> Result<JsValue, String> {
         let on_message = Closure::once_into_js(move |event: MessageEvent| {
             let _ = resolve.call1(&JsValue::NULL, &event.data());
         });
-        let on_error = Closure::once_into_js(move |event: JsValue| {
-            let message = js_sys::Reflect::get(&event, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string())
-                .unwrap_or_else(|| "it stopped".into());
+        let on_error = Closure::once_into_js(move |event: web_sys::ErrorEvent| {
+            // Handled here: not passed on as the compute worker's own
+            // error, which the page would take for its crash.
+            event.prevent_default();
+            let message = event.message();
+            let message = if message.is_empty() {
+                "it stopped".to_string()
+            } else {
+                message
+            };
             let _ = reject.call1(&JsValue::NULL, &message.into());
         });
         worker.set_onmessage(Some(on_message.unchecked_ref()));
@@ -70,7 +75,7 @@ async fn next_message(worker: &Worker) -> Result<JsValue, String> {
         .await
         .map_err(|e| {
             format!(
-                "the Parquet reader failed: {}",
+                "the Parquet reader stopped on this file, which may be damaged ({}); what is open stays open",
                 e.as_string().unwrap_or_default()
             )
         })
