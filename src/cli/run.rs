@@ -46,18 +46,26 @@ pub fn convert(input: &Path, out: &Path) -> Result<String, String> {
     let batch = decode(bytes, &Limits::default())
         .and_then(|t| t.into_batch())
         .map_err(|e| format!("{}: {e}", input.display()))?;
-    let bytes = match out.extension().and_then(|e| e.to_str()) {
-        Some("csv") => export(&batch, Format::Csv).map_err(|e| e.to_string())?,
-        Some("arrow") => export(&batch, Format::Arrow).map_err(|e| e.to_string())?,
-        _ => return Err(format!("{}: write .arrow or .csv", out.display())),
-    };
-    write_atomically(out, &bytes)?;
+    write_table(&batch, out)?;
     Ok(format!(
         "wrote {} rows × {} columns to {}",
         batch.num_rows(),
         batch.num_columns(),
         out.display()
     ))
+}
+
+/// Writes `batch` to `out` as its extension says (`.arrow` or `.csv`);
+/// returns the bytes written.
+fn write_table(batch: &RecordBatch, out: &Path) -> Result<Vec<u8>, String> {
+    let format = match out.extension().and_then(|e| e.to_str()) {
+        Some("csv") => Format::Csv,
+        Some("arrow") => Format::Arrow,
+        _ => return Err(format!("{}: write .arrow or .csv", out.display())),
+    };
+    let bytes = export(batch, format).map_err(|e| e.to_string())?;
+    write_atomically(out, &bytes)?;
+    Ok(bytes)
 }
 
 /// Where and how `run` draws the recipe's chart.
@@ -155,12 +163,7 @@ pub fn run_recipe(
         std::ops::ControlFlow::Continue(())
     });
     let result = done.result.map_err(|e| e.to_string())?;
-    let bytes = match out.extension().and_then(|e| e.to_str()) {
-        Some("csv") => export(&result, Format::Csv).map_err(|e| e.to_string())?,
-        Some("arrow") => export(&result, Format::Arrow).map_err(|e| e.to_string())?,
-        _ => return Err(format!("{}: write .arrow or .csv", out.display())),
-    };
-    write_atomically(out, &bytes)?;
+    let bytes = write_table(&result, out)?;
     let mut lines = vec![format!(
         "wrote {} rows × {} columns to {} (SHA-256 {})",
         counted(result.num_rows() as u64),

@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::{Closure, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker};
 
 use crate::data::load::{Limits, parquet_to_ipc};
+use crate::engine::transport::{self, js_text};
 
 /// The Parquet worker's script, beside the compute worker's.
 const SCRIPT: &str = "parquet_loader.js";
@@ -22,7 +23,7 @@ const READY: &str = "ready";
 
 /// The Parquet file `bytes` as an Arrow IPC file, read in a Parquet worker.
 pub async fn to_arrow(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
-    let failed = |e: JsValue| format!("the Parquet reader could not start ({e:?})");
+    let failed = |e: JsValue| format!("the Parquet reader could not start ({})", js_text(&e));
     let worker = Worker::new(SCRIPT).map_err(failed)?;
     let result = exchange(&worker, bytes).await;
     worker.terminate();
@@ -35,11 +36,16 @@ async fn exchange(worker: &Worker, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
         return Err("the Parquet reader answered out of turn".into());
     }
     let answer = next_message(worker);
-    let buffer = Uint8Array::from(bytes.as_slice()).buffer();
+    let buffer = transport::buffer(&bytes);
     drop(bytes);
     worker
         .post_message_with_transfer(&buffer, &Array::of1(&buffer))
-        .map_err(|e| format!("the file could not be handed to the Parquet reader ({e:?})"))?;
+        .map_err(|e| {
+            format!(
+                "the file could not be handed to the Parquet reader ({})",
+                js_text(&e)
+            )
+        })?;
     let data = answer.await?;
     match data.dyn_into::<ArrayBuffer>() {
         Ok(buffer) => Ok(Uint8Array::new(&buffer).to_vec()),
@@ -94,7 +100,7 @@ pub fn serve() {
         };
         let posted = match answer {
             Ok(ipc) => {
-                let buffer = Uint8Array::from(ipc.as_slice()).buffer();
+                let buffer = transport::buffer(&ipc);
                 reply.post_message_with_transfer(&buffer, &Array::of1(&buffer))
             }
             Err(message) => reply.post_message(&message.into()),

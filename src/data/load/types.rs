@@ -39,7 +39,7 @@ pub(super) fn normalize(table: Table) -> Result<Table, LoadError> {
 
 /// `table` with each field's type given by `new_type` and each column's
 /// values by `convert` (the column, and its field's new type).
-pub(super) fn retype(
+fn retype(
     table: Table,
     new_type: impl Fn(&Field) -> DataType,
     convert: impl Fn(&ArrayRef, &DataType) -> ArrayRef,

@@ -18,7 +18,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, RecordBatch};
+use arrow::array::RecordBatch;
 use arrow::datatypes::{DataType, Field};
 use bytes::Bytes;
 use parquet::arrow::ProjectionMask;
@@ -28,7 +28,7 @@ use parquet::arrow::arrow_reader::{
 use parquet::basic::{Compression, Type as PhysicalType};
 use parquet::file::metadata::ColumnChunkMetaData;
 
-use super::types::{retype, supported};
+use super::types::supported;
 use super::{LZ4_MAX_RATIO, Limits, Table, ZSTD_MAX_RATIO, corrupt, truncated};
 use crate::error::LoadError;
 
@@ -79,6 +79,7 @@ pub(super) fn decode(
     let bytes = Bytes::from(bytes);
     let metadata = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new())
         .map_err(|e| corrupt(format!("the footer cannot be read ({e})")))?;
+    let metadata = with_written_zones(metadata)?;
     // The columns read: their places in the file's top-level fields.
     let roots: Vec<usize> = metadata
         .schema()
@@ -198,7 +199,43 @@ pub(super) fn decode(
             "the footer promises {rows} rows and the pages hold {got}"
         )));
     }
-    restore_zones(Table { schema, batches }, &written_zones(file))
+    Ok(Table { schema, batches })
+}
+
+/// The reader's metadata, told the zone of each timestamp column that the
+/// writer stored in `ARROW:schema` where the reader dropped it (it does
+/// when the stored unit differs from Parquet's: pyarrow writes seconds as
+/// milliseconds), which would show `+01:00` instants in UTC.
+fn with_written_zones(metadata: ArrowReaderMetadata) -> Result<ArrowReaderMetadata, LoadError> {
+    let zones = written_zones(metadata.metadata());
+    let zone_of = |field: &Field| match field.data_type() {
+        DataType::Timestamp(unit, zone) => zones
+            .iter()
+            .find(|(name, written)| name == field.name() && zone.as_ref() != Some(written))
+            .map(|(_, written)| DataType::Timestamp(*unit, Some(written.clone()))),
+        _ => None,
+    };
+    let schema = metadata.schema();
+    if !schema.fields().iter().any(|f| zone_of(f).is_some()) {
+        return Ok(metadata);
+    }
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let t = zone_of(f).unwrap_or_else(|| f.data_type().clone());
+            f.as_ref().clone().with_data_type(t)
+        })
+        .collect();
+    let hint = Arc::new(arrow::datatypes::Schema::new_with_metadata(
+        fields,
+        schema.metadata().clone(),
+    ));
+    ArrowReaderMetadata::try_new(
+        metadata.metadata().clone(),
+        ArrowReaderOptions::new().with_schema(hint),
+    )
+    .map_err(|e| corrupt(format!("the footer cannot be read ({e})")))
 }
 
 /// The time zone of each timestamp column in the Arrow schema the writer
@@ -229,66 +266,6 @@ fn written_zones(file: &parquet::file::metadata::ParquetMetaData) -> Vec<(String
             _ => None,
         })
         .collect()
-}
-
-/// `table` with each timestamp column in its written zone (the instants
-/// are the same; only the zone they are shown in changes).
-fn restore_zones(table: Table, zones: &[(String, Arc<str>)]) -> Result<Table, LoadError> {
-    let zone_of = |field: &Field| match field.data_type() {
-        DataType::Timestamp(unit, zone) => zones
-            .iter()
-            .find(|(name, written)| name == field.name() && zone.as_ref() != Some(written))
-            .map(|(_, written)| DataType::Timestamp(*unit, Some(written.clone()))),
-        _ => None,
-    };
-    if !table.schema.fields().iter().any(|f| zone_of(f).is_some()) {
-        return Ok(table);
-    }
-    retype(
-        table,
-        |f| zone_of(f).unwrap_or_else(|| f.data_type().clone()),
-        |column, data_type| match data_type {
-            DataType::Timestamp(_, zone) if column.data_type() != data_type => {
-                with_zone(column, zone.clone())
-            }
-            _ => column.clone(),
-        },
-    )
-}
-
-fn with_zone(column: &ArrayRef, zone: Option<Arc<str>>) -> ArrayRef {
-    use arrow::array::AsArray;
-    use arrow::datatypes::{
-        TimeUnit, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
-        TimestampSecondType,
-    };
-    match column.data_type() {
-        DataType::Timestamp(TimeUnit::Second, _) => Arc::new(
-            column
-                .as_primitive::<TimestampSecondType>()
-                .clone()
-                .with_timezone_opt(zone),
-        ),
-        DataType::Timestamp(TimeUnit::Millisecond, _) => Arc::new(
-            column
-                .as_primitive::<TimestampMillisecondType>()
-                .clone()
-                .with_timezone_opt(zone),
-        ),
-        DataType::Timestamp(TimeUnit::Microsecond, _) => Arc::new(
-            column
-                .as_primitive::<TimestampMicrosecondType>()
-                .clone()
-                .with_timezone_opt(zone),
-        ),
-        DataType::Timestamp(TimeUnit::Nanosecond, _) => Arc::new(
-            column
-                .as_primitive::<TimestampNanosecondType>()
-                .clone()
-                .with_timezone_opt(zone),
-        ),
-        _ => column.clone(),
-    }
 }
 
 /// A reader's error, with the codec named when it is one this build lacks.
