@@ -29,6 +29,9 @@ pub enum Insight {
     KDistance { k: usize },
     /// Per cluster of the step's result: size, means, what sets it apart.
     Profiles,
+    /// The most unusual rows of an anomaly step's result: their scores
+    /// and the features farthest from the scored rows' means.
+    Outliers,
 }
 
 /// The widest range of k the elbow computes.
@@ -291,6 +294,171 @@ pub fn profiles(
         mark: None,
         suggestion: None,
     })
+}
+
+/// The most unusual rows an outlier list shows.
+pub const OUTLIERS: usize = 10;
+
+/// The most unusual rows by the score column `scores` of `batch` (an
+/// anomaly step's result): the flagged ones (column `flag`), at most
+/// [`OUTLIERS`], or the top [`OUTLIERS`] when none is flagged. For each:
+/// its rank, its name (`member`, else its row number from 1), its score,
+/// the features farthest from all scored rows' means in standard
+/// deviations, and each feature's value as it is in the table. The long
+/// table has a row per listed row and feature: the value, all scored
+/// rows' mean and the difference in standard deviations.
+pub fn outliers(
+    batch: &RecordBatch,
+    features: &Features,
+    scores: &str,
+    flag: &str,
+    member: Option<&str>,
+) -> Result<Found, MlError> {
+    let raw = extract(
+        batch,
+        &Features {
+            scale: ColumnScale::None,
+            row_scale: RowScale::None,
+            ..features.clone()
+        },
+    )?;
+    let score = batch
+        .column_by_name(scores)
+        .and_then(|c| c.as_any().downcast_ref::<Float64Array>())
+        .ok_or_else(|| MlError::NotScores {
+            column: scores.to_string(),
+        })?;
+    let flagged = batch
+        .column_by_name(flag)
+        .and_then(|c| c.as_any().downcast_ref::<arrow::array::BooleanArray>());
+    let names = member
+        .and_then(|m| batch.column_by_name(m))
+        .map(|c| crate::data::values::formatter(c.as_ref()));
+    // Indices into the matrix of the rows with a score.
+    let scored: Vec<usize> = (0..raw.rows.len())
+        .filter(|&i| score.is_valid(raw.rows[i]) && score.value(raw.rows[i]).is_finite())
+        .collect();
+    if scored.is_empty() {
+        return Err(MlError::NoScoredRow);
+    }
+    let (mean, sd) = mean_sd(&raw.matrix, &scored);
+    let mut order = scored.clone();
+    order.sort_by(|a, b| {
+        score
+            .value(raw.rows[*b])
+            .total_cmp(&score.value(raw.rows[*a]))
+    });
+    let is_flagged = |i: usize| flagged.is_some_and(|f| f.is_valid(i) && f.value(i));
+    let shown = match order.iter().filter(|&&i| is_flagged(raw.rows[i])).count() {
+        0 => OUTLIERS,
+        n => n.min(OUTLIERS),
+    };
+    let d = features.columns.len();
+    let mut long = OutlierLong::default();
+    let (mut ranks, mut labels, mut values, mut apart_texts) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (rank, &i) in order.iter().take(shown).enumerate() {
+        let row = raw.rows[i];
+        let label = names
+            .as_ref()
+            .and_then(|f| f(row))
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| format!("row {}", row + 1));
+        let mut apart: Vec<(usize, f64)> = (0..d)
+            .map(|j| {
+                let v = raw.matrix.row(i)[j];
+                let z = if sd[j] > 0.0 {
+                    (v - mean[j]) / sd[j]
+                } else {
+                    0.0
+                };
+                long.push(&label, &features.columns[j], v, mean[j], z);
+                (j, z)
+            })
+            .collect();
+        apart.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+        apart_texts.push(
+            apart
+                .iter()
+                .take(DISTINGUISHING)
+                .filter(|(_, z)| z.abs() >= 0.05)
+                .map(|(j, z)| {
+                    let sign = if *z > 0.0 { "+" } else { "−" };
+                    format!("{} {sign}{:.1}", features.columns[*j], z.abs())
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        ranks.push(rank as i64 + 1);
+        labels.push(label);
+        values.push(raw.matrix.row(i).to_vec());
+    }
+    let top: Vec<f64> = order
+        .iter()
+        .take(shown)
+        .map(|&i| score.value(raw.rows[i]))
+        .collect();
+    let mut columns: Vec<(String, ArrayRef)> = vec![
+        ("rank".into(), Arc::new(Int64Array::from(ranks))),
+        ("row".into(), Arc::new(StringArray::from(labels))),
+        ("score".into(), Arc::new(Float64Array::from(top))),
+        (
+            "sets_apart".into(),
+            Arc::new(StringArray::from(apart_texts)),
+        ),
+    ];
+    for (j, name) in features.columns.iter().enumerate() {
+        columns.push((
+            name.clone(),
+            Arc::new(Float64Array::from_iter_values(values.iter().map(|v| v[j]))),
+        ));
+    }
+    Ok(Found {
+        table: RecordBatch::try_from_iter(columns).map_err(MlError::from)?,
+        long: Some(long.batch()?),
+        mark: None,
+        suggestion: None,
+    })
+}
+
+/// An outlier list in long form: a row per listed row and feature.
+#[derive(Default)]
+struct OutlierLong {
+    row: Vec<String>,
+    feature: Vec<String>,
+    value: Vec<f64>,
+    mean: Vec<f64>,
+    apart: Vec<f64>,
+}
+
+impl OutlierLong {
+    fn push(&mut self, row: &str, feature: &str, value: f64, mean: f64, apart: f64) {
+        self.row.push(row.to_string());
+        self.feature.push(feature.to_string());
+        self.value.push(value);
+        self.mean.push(mean);
+        self.apart.push(apart);
+    }
+
+    fn batch(self) -> Result<RecordBatch, MlError> {
+        RecordBatch::try_from_iter([
+            ("row", Arc::new(StringArray::from(self.row)) as ArrayRef),
+            (
+                "feature",
+                Arc::new(StringArray::from(self.feature)) as ArrayRef,
+            ),
+            (
+                "value",
+                Arc::new(Float64Array::from(self.value)) as ArrayRef,
+            ),
+            ("mean", Arc::new(Float64Array::from(self.mean)) as ArrayRef),
+            (
+                "difference_sd",
+                Arc::new(Float64Array::from(self.apart)) as ArrayRef,
+            ),
+        ])
+        .map_err(MlError::from)
+    }
 }
 
 /// Column means and standard deviations of some rows of `x`.

@@ -58,6 +58,10 @@ pub enum MlError {
     NotLabels { labels: String },
     #[error("no row has a cluster")]
     NoClusteredRow,
+    #[error("{column:?} is not a column of anomaly scores")]
+    NotScores { column: String },
+    #[error("no row has an anomaly score")]
+    NoScoredRow,
     #[error(
         "t-SNE compares every pair of rows in every step: at most {most} rows run in \
          the browser, and there are {rows}. Use PCA, or filter or group the rows first."

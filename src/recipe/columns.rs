@@ -209,6 +209,19 @@ fn after(step: &Step, mut table: Table, inputs: &HashMap<&str, Table>, lang: Lan
             set(&mut table, name, Meaning { words, unit: None });
             table
         }
+        Step::Anomaly { name, .. } => {
+            let (score, flag) = if sv {
+                ("Avvikelsepoäng", "Avvikande")
+            } else {
+                ("Anomaly score", "Unusual")
+            };
+            let words = score.to_string();
+            set(&mut table, name, Meaning { words, unit: None });
+            let words = flag.to_string();
+            let flag_column = crate::recipe::learn::anomaly::flag_name(name);
+            set(&mut table, &flag_column, Meaning { words, unit: None });
+            table
+        }
         Step::Project {
             components, prefix, ..
         } => {

@@ -63,7 +63,7 @@ pub(crate) fn trajectory_features() -> Value {
 }
 
 /// The start page's analyses, in the order shown.
-pub const CURATED: [Curated; 4] = [
+pub const CURATED: [Curated; 5] = [
     Curated {
         id: "growth",
         title: [
@@ -102,6 +102,33 @@ pub const CURATED: [Curated; 4] = [
                 { "op": "cluster", "features": features, "method": { "k_means": { "k": 4 } }, "name": "cluster" },
                 { "op": "project", "features": features, "components": 2, "prefix": "pc" },
             ], "chart": { "kind": "scatter", "x": "pc1", "y": "pc2", "color": "cluster", "label": "name" } })
+        },
+    },
+    Curated {
+        id: "outliers",
+        title: [
+            "Myndigheter vars tillväxt sticker ut",
+            "Agencies whose growth stands out",
+        ],
+        summary: [
+            "Förändringen i årsarbetskrafter 2010–2024 och storleken 2010 (myndigheter med minst 50): en isolationsskog markerar de 5 % som liknar de andra minst, och varje markerad myndighet får en mening om vad som skiljer den ut.",
+            "The change in full-time equivalents 2010–2024 and the size in 2010 (agencies with at least 50): an isolation forest flags the 5% least like the others, and each flagged agency gets a sentence on what sets it apart.",
+        ],
+        recipe: || {
+            json!({ "v": 1, "inputs": [input("agency_fte")], "steps": [
+                { "op": "pivot", "index": ["name"], "column": "year", "values": "fte", "keys": ["2010", "2024"] },
+                { "op": "rename", "from": "2010", "to": "fte_2010" },
+                { "op": "rename", "from": "2024", "to": "fte_2024" },
+                { "op": "filter", "predicate": { "op": "and", "all": [
+                    { "op": "compare", "column": "fte_2010", "cmp": "ge", "value": 50 },
+                    { "op": "not", "not": { "op": "is_null", "column": "fte_2024" } } ] } },
+                { "op": "derive", "name": "ratio", "formula": { "fn": "arithmetic", "op": "div", "left": "fte_2024", "right": "fte_2010" } },
+                { "op": "derive", "name": "fte_2024_per_100_in_2010", "formula": { "fn": "arithmetic", "op": "mul", "left": "ratio", "right": 100 } },
+                { "op": "derive", "name": "growth_percent", "formula": { "fn": "arithmetic", "op": "sub", "left": "fte_2024_per_100_in_2010", "right": 100 } },
+                { "op": "anomaly", "features": { "columns": ["fte_2010", "fte_2024_per_100_in_2010"], "scale": "log1p" }, "name": "anomaly" },
+                { "op": "select", "columns": ["name", "fte_2010", "fte_2024", "growth_percent", "anomaly", "anomaly_flag"] },
+                { "op": "sort", "column": "anomaly", "descending": true },
+            ], "chart": { "kind": "scatter", "x": "fte_2010", "y": "growth_percent", "color": "anomaly_flag", "label": "name", "log_x": true } })
         },
     },
     Curated {

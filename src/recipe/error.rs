@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::error::OpsError;
 use crate::ml::MlError;
+use crate::ml::iforest::{MAX_SAMPLE, MAX_TREES};
 use crate::ml::kmeans::MAX_RESTARTS;
 use crate::ops::group::Aggregate;
 use crate::recipe::RECIPE_VERSION;
@@ -150,6 +151,14 @@ pub enum StepError {
     MinPoints,
     #[error("the perplexity must be a number of at least 1 (it is {0})")]
     Perplexity(f64),
+    #[error("the number of trees must be between 1 and {MAX_TREES} (it is {0})")]
+    Trees(usize),
+    #[error("each tree's sample must be between 2 and {MAX_SAMPLE} rows (it is {0})")]
+    Sample(usize),
+    #[error("the share of rows to flag must be above 0 and at most 1 (it is {0})")]
+    Share(f64),
+    #[error("the score threshold must be a number (it is {0})")]
+    Threshold(f64),
     #[error("choose 1 to {most} components (at most the {features} features)")]
     Components { most: u8, features: usize },
     /// A learning step whose memory or work would overwhelm the browser.
@@ -188,6 +197,17 @@ pub enum Budget {
         restarts: usize,
         rows: usize,
         features: usize,
+        work: u64,
+        most: u64,
+    },
+    #[error(
+        "an isolation forest of {trees} trees over {rows} rows walks {work} paths, \
+         more than the {most} the lab allows; choose fewer trees, or filter or \
+         group the rows first"
+    )]
+    ForestWork {
+        trees: usize,
+        rows: usize,
         work: u64,
         most: u64,
     },

@@ -673,7 +673,9 @@ fn based_here(name: &str, t: &Table, lang: Lang) -> String {
 }
 
 mod clusters;
+mod outliers;
 #[cfg(test)]
 mod tests;
 
 pub use clusters::{APART, clusters};
+pub use outliers::outliers;

@@ -33,6 +33,7 @@ use crate::ml::features::Features;
 use crate::ops::derive::Formula;
 use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::JoinSpec;
+use crate::recipe::learn::anomaly::{Flag, Scorer};
 use crate::recipe::learn::{Method, Projection};
 
 /// Bumped when the recipe changes shape; older versions keep opening.
@@ -131,6 +132,17 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Projection::is_pca")]
         method: Projection,
     },
+    /// How unusual each row is in the `features`: a column `name` of
+    /// scores (higher is more unusual; null for a row left out) and a
+    /// column `<name>_flag`, true for the most unusual rows.
+    Anomaly {
+        features: Features,
+        #[serde(default, skip_serializing_if = "Scorer::is_default")]
+        method: Scorer,
+        #[serde(default, skip_serializing_if = "Flag::is_default")]
+        flag: Flag,
+        name: String,
+    },
 }
 
 fn sum() -> Aggregate {
@@ -158,6 +170,7 @@ impl Step {
             Step::Unpivot { .. } => "unpivot",
             Step::Cluster { .. } => "cluster",
             Step::Project { .. } => "project",
+            Step::Anomaly { .. } => "anomaly",
         }
     }
 }

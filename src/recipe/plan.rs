@@ -203,6 +203,12 @@ fn step_schema(
             prefix,
             method,
         } => crate::recipe::learn::check_project(schema, features, *components, prefix, method),
+        Step::Anomaly {
+            features,
+            method,
+            flag,
+            name,
+        } => crate::recipe::learn::anomaly::check_anomaly(schema, features, method, flag, name),
         Step::Derive { name, formula } => {
             for c in formula.columns() {
                 column(schema, c, table)?;

@@ -234,6 +234,11 @@ fn needs(steps: &[Step]) -> (Vec<Needed>, Needed) {
                 let columns: Vec<&str> = features.columns.iter().map(String::as_str).collect();
                 after.with(&[name.as_str()], &columns)
             }
+            Step::Anomaly { features, name, .. } => {
+                let columns: Vec<&str> = features.columns.iter().map(String::as_str).collect();
+                let flag = crate::recipe::learn::anomaly::flag_name(name);
+                after.with(&[name.as_str(), flag.as_str()], &columns)
+            }
             Step::Project {
                 features,
                 components,
@@ -353,6 +358,12 @@ fn apply(
             prefix,
             method,
         } => crate::recipe::learn::project(table, features, *components, prefix, method, progress)?,
+        Step::Anomaly {
+            features,
+            method,
+            flag,
+            name,
+        } => crate::recipe::learn::anomaly::anomaly(table, features, method, flag, name, progress)?,
         Step::GroupBy { by, measures } => group_by(table, by, measures, progress)?,
         Step::Sort { column, descending } => {
             let at = index(column)?;

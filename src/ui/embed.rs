@@ -138,8 +138,9 @@ pub fn EmbedPage() -> impl IntoView {
             post_height(&id, wanted);
         }
     };
-    // A cluster step's profiles in words, as the chart's caption: asked
-    // of the worker after each run of a recipe that has one.
+    // The last cluster step's profiles or anomaly step's most unusual
+    // rows in words, as the chart's caption: asked of the worker after
+    // each run of a recipe that has one.
     let caption = RwSignal::new(Vec::<String>::new());
     Effect::new(move |_| {
         let Some(ran) = current.get() else {
@@ -149,16 +150,20 @@ pub fn EmbedPage() -> impl IntoView {
             .recipe
             .steps
             .iter()
-            .rposition(|s| matches!(s, Step::Cluster { .. }));
+            .rposition(|s| matches!(s, Step::Cluster { .. } | Step::Anomaly { .. }));
         let (Some(step), Some(_)) = (step, ran.result) else {
             caption.set(Vec::new());
             return;
+        };
+        let insight = match ran.recipe.steps.get(step) {
+            Some(Step::Anomaly { .. }) => Insight::Outliers,
+            _ => Insight::Profiles,
         };
         let request = Request::Insight {
             member: ran.recipe.chart.label.clone(),
             recipe: ran.recipe,
             step,
-            insight: Insight::Profiles,
+            insight,
             lang: lang.get_untracked(),
         };
         lab.ask(&request, move |response| {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use arrow::array::Array;
+use arrow::array::{Array, BooleanArray};
 
 use crate::data::values::{formatter, numbers, texts};
 
@@ -11,7 +11,8 @@ use super::{MAX_GROUPS, Words};
 /// A column's values as categories: the distinct values as text, in
 /// order of first appearance, and each listed row's index into them.
 /// Numbers and text are coded by value without making a string per row;
-/// each distinct value is formatted once ("–" for null).
+/// each distinct value is formatted once ("–" for null), a true or false
+/// as the chart's language says yes or no.
 pub(super) struct Coded {
     pub(super) names: Vec<String>,
     pub(super) codes: Vec<u32>,
@@ -59,8 +60,27 @@ impl std::hash::Hasher for Fx {
 
 pub(super) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 
-pub(super) fn coded(array: &dyn Array, rows: &[usize]) -> Coded {
+pub(super) fn coded(array: &dyn Array, rows: &[usize], w: &Words) -> Coded {
     let format = formatter(array);
+    if let Some(flags) = array.as_any().downcast_ref::<BooleanArray>() {
+        // Codes 0 and 1 for no and yes, 2 for null; then renumbered in
+        // order of first appearance, as the other columns.
+        let mut index = [u32::MAX; 3];
+        let (mut names, mut codes) = (Vec::new(), Vec::with_capacity(rows.len()));
+        for &i in rows {
+            let key = if flags.is_null(i) {
+                2
+            } else {
+                usize::from(flags.value(i))
+            };
+            if index[key] == u32::MAX {
+                index[key] = names.len() as u32;
+                names.push([w.no, w.yes, "–"][key].to_string());
+            }
+            codes.push(index[key]);
+        }
+        return Coded { names, codes };
+    }
     let mut names: Vec<String> = Vec::new();
     let mut codes = Vec::with_capacity(rows.len());
     let name_of = |i: usize, names: &mut Vec<String>| {

@@ -174,6 +174,8 @@ pub(super) struct Words {
     other: &'static str,
     count: &'static str,
     rows: &'static str,
+    yes: &'static str,
+    no: &'static str,
 }
 
 pub(super) fn words(lang: Lang) -> Words {
@@ -182,11 +184,15 @@ pub(super) fn words(lang: Lang) -> Words {
             other: "övriga",
             count: "antal rader",
             rows: "rader",
+            yes: "ja",
+            no: "nej",
         },
         Lang::En => Words {
             other: "other",
             count: "number of rows",
             rows: "rows",
+            yes: "yes",
+            no: "no",
         },
     }
 }
@@ -296,7 +302,7 @@ pub fn prepare(
                     .x
                     .iter()
                     .all(|v| v.fract() == 0.0 && (1000.0..3000.0).contains(v));
-            let names = color.map(|a| coded(a, &kept));
+            let names = color.map(|a| coded(a, &kept, &w));
             if spec.kind == ChartKind::Scatter {
                 if let Some(names) = &names {
                     let (groups, other, of) = fold_groups(names, &w);
@@ -345,8 +351,8 @@ pub fn prepare(
                 prepared.y_title = w.count.to_string();
             }
             let all: Vec<usize> = (0..rows).collect();
-            let names = coded(categories, &all);
-            let colors = column(&spec.color, "colour")?.map(|a| coded(a, &all));
+            let names = coded(categories, &all, &w);
+            let colors = column(&spec.color, "colour")?.map(|a| coded(a, &all, &w));
             bars(
                 &mut prepared,
                 spec,
@@ -372,8 +378,8 @@ pub fn prepare(
         }
         ChartKind::Heatmap => {
             let all: Vec<usize> = (0..rows).collect();
-            let xs = coded(required(&spec.x, "x")?, &all);
-            let ys = coded(required(&spec.y, "y")?, &all);
+            let xs = coded(required(&spec.x, "x")?, &all, &w);
+            let ys = coded(required(&spec.y, "y")?, &all, &w);
             let values = match column(&spec.value, "value")? {
                 Some(a) => Some(numeric(&spec.value, a)?),
                 None => None,

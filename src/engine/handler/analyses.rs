@@ -11,10 +11,11 @@ use crate::chart::Lang;
 use crate::data::values::{distinct, formatter};
 use crate::engine::protocol::{INSIGHT, MAX_INSIGHT_ROWS, PROFILE, RESULT, RecipeError, Response};
 use crate::ml::features::extract;
-use crate::ml::insight::{Insight, choose_k, k_distance, profiles};
+use crate::ml::insight::{Insight, choose_k, k_distance, outliers, profiles};
 use crate::recipe::columns::meanings;
 use crate::recipe::execute::execute;
-use crate::recipe::findings::{Table, clusters};
+use crate::recipe::findings::{Table, clusters, outliers as outlier_sentences};
+use crate::recipe::learn::anomaly::flag_name;
 use crate::recipe::{Recipe, Step};
 
 use super::{Engine, MAX_DISTINCT, analysis_summary};
@@ -157,20 +158,35 @@ impl Engine {
         lang: Lang,
         report: &mut dyn FnMut(Response),
     ) -> Result<Response, String> {
-        let Some(Step::Cluster {
-            features,
-            method,
-            name,
-        }) = recipe.steps.get(step).cloned()
-        else {
-            return Err(format!(
-                "step {} is not a cluster step",
-                step.saturating_add(1)
-            ));
+        // The step's features, its seed and the column it made.
+        let (features, seed, made) = match (recipe.steps.get(step), insight) {
+            (Some(Step::Anomaly { features, name, .. }), Insight::Outliers) => {
+                (features.clone(), 1, name.clone())
+            }
+            (_, Insight::Outliers) => {
+                return Err(format!(
+                    "step {} is not an anomaly step",
+                    step.saturating_add(1)
+                ));
+            }
+            (
+                Some(Step::Cluster {
+                    features,
+                    method,
+                    name,
+                }),
+                _,
+            ) => (features.clone(), method.seed().unwrap_or(1), name.clone()),
+            _ => {
+                return Err(format!(
+                    "step {} is not a cluster step",
+                    step.saturating_add(1)
+                ));
+            }
         };
         // The elbow and the k-distances need the table the step receives,
-        // the profiles the one it makes.
-        let steps = if *insight == Insight::Profiles {
+        // the profiles and the outliers the one it makes.
+        let steps = if matches!(insight, Insight::Profiles | Insight::Outliers) {
             step + 1
         } else {
             step
@@ -179,7 +195,7 @@ impl Engine {
         let mut before = recipe.clone();
         before.steps.truncate(step);
         let table = self.step_table(recipe, steps)?;
-        let seed = method.seed().unwrap_or(1);
+        let flag = flag_name(&made);
         let found = match insight {
             Insight::ChooseK { from, to } => {
                 let x = extract(&table, &features).map_err(|e| e.to_string())?;
@@ -198,7 +214,8 @@ impl Engine {
                 let x = extract(&table, &features).map_err(|e| e.to_string())?;
                 k_distance(&x.matrix, *k, seed)
             }
-            Insight::Profiles => profiles(&table, &features, &name, member),
+            Insight::Profiles => profiles(&table, &features, &made, member),
+            Insight::Outliers => outliers(&table, &features, &made, &flag, member),
         }
         .map_err(|e| e.to_string())?;
         // Numbers with four significant digits in the page's language.
@@ -219,20 +236,35 @@ impl Engine {
                 .map(|r| columns.iter().map(|f| f(r).unwrap_or_default()).collect())
                 .collect()
         };
-        // The profiles in words, the features' units from the catalog.
+        // The profiles and the outliers in words, the features' units
+        // from the catalog.
+        let units = |catalog| -> Vec<(String, String)> {
+            meanings(&before, catalog, lang)
+                .into_iter()
+                .filter_map(|(column, m)| Some((column, m.unit?)))
+                .collect()
+        };
         let sentences = match (insight, &self.catalog) {
-            (Insight::Profiles, Some(catalog)) => {
-                let units: Vec<(String, String)> = meanings(&before, catalog, lang)
-                    .into_iter()
-                    .filter_map(|(column, m)| Some((column, m.unit?)))
-                    .collect();
-                clusters(
-                    &Table::from_batch(&found.table, MAX_INSIGHT_ROWS),
-                    &features.columns,
-                    &units,
-                    table.num_rows() as u64,
-                    lang,
-                )
+            (Insight::Profiles, Some(catalog)) => clusters(
+                &Table::from_batch(&found.table, MAX_INSIGHT_ROWS),
+                &features.columns,
+                &units(catalog),
+                table.num_rows() as u64,
+                lang,
+            ),
+            (Insight::Outliers, Some(catalog)) => {
+                let (flagged, scored) = flag_counts(&table, &made, &flag);
+                let scores: Vec<f64> = found
+                    .table
+                    .column_by_name("score")
+                    .and_then(|c| c.as_any().downcast_ref::<Float64Array>())
+                    .map(|c| c.values().to_vec())
+                    .unwrap_or_default();
+                let long = found
+                    .long
+                    .as_ref()
+                    .map_or_else(Table::default, |l| Table::from_batch(l, l.num_rows()));
+                outlier_sentences(&long, &scores, flagged, scored, &units(catalog), lang)
             }
             _ => Vec::new(),
         };
@@ -259,4 +291,17 @@ impl Engine {
         }
         Ok(response)
     }
+}
+
+/// How many rows of `table` carry the flag `flag`, and how many have a
+/// score in `scores`.
+fn flag_counts(table: &RecordBatch, scores: &str, flag: &str) -> (u64, u64) {
+    let scored = table
+        .column_by_name(scores)
+        .map_or(0, |c| (c.len() - c.null_count()) as u64);
+    let flagged = table
+        .column_by_name(flag)
+        .and_then(|c| c.as_any().downcast_ref::<arrow::array::BooleanArray>())
+        .map_or(0, |c| c.true_count() as u64);
+    (flagged, scored)
 }

@@ -447,6 +447,119 @@ fn insights_of_a_cluster_step_are_kept_as_tables_and_charted() {
 }
 
 #[test]
+fn an_anomaly_steps_most_unusual_rows_are_listed_said_and_charted() {
+    use crate::ml::features::Features;
+    use crate::ml::insight::Insight;
+    use crate::recipe::learn::anomaly::{Flag, Scorer};
+    let (mut engine, mut recipe) = engine_with_fixture_tables();
+    recipe.inputs.truncate(1);
+    recipe.inputs[0] = crate::recipe::Input {
+        name: "staff".into(),
+        dataset: "fixture-staff".into(),
+        sha256: engine.tables["fixture-staff"].summary.sha256.clone(),
+    };
+    let features = Features {
+        columns: vec!["year".into(), "fte".into()],
+        ..Features::default()
+    };
+    recipe.steps = vec![Step::Anomaly {
+        features: features.clone(),
+        method: Scorer::default(),
+        flag: Flag::Share(0.5),
+        name: "odd".into(),
+    }];
+    recipe.chart = Default::default();
+    let ask = |engine: &mut Engine, recipe: &Recipe, insight: Insight, lang| {
+        reply(
+            engine,
+            Request::Insight {
+                recipe: recipe.clone(),
+                step: 0,
+                insight,
+                member: Some("name".into()),
+                lang,
+            },
+            None,
+        )
+    };
+    let Response::Insight {
+        columns,
+        rows,
+        total,
+        sentences,
+        ..
+    } = ask(&mut engine, &recipe, Insight::Outliers, Lang::En)
+    else {
+        panic!("no outliers");
+    };
+    assert_eq!(
+        columns,
+        ["rank", "row", "score", "sets_apart", "year", "fte"]
+    );
+    // Half of 3 rows rounds up to 2 flagged.
+    assert_eq!((total, rows.len()), (2, 2));
+    assert_eq!(
+        sentences[0],
+        "2 of 3 scored rows (67%) are flagged as unusual."
+    );
+    assert_eq!(sentences.len(), 3, "{sentences:?}");
+    assert!(
+        sentences[1].starts_with(&rows[0][1]),
+        "{sentences:?} {rows:?}"
+    );
+    let Response::Insight { sentences, .. } =
+        ask(&mut engine, &recipe, Insight::Outliers, Lang::Sv)
+    else {
+        panic!("no outliers");
+    };
+    assert!(sentences[0].contains("bedömda rader"), "{sentences:?}");
+    // The long form draws as a heatmap.
+    let chart = reply(
+        &mut engine,
+        Request::Chart {
+            dataset: PROFILE.into(),
+            spec: ChartSpec {
+                kind: crate::recipe::ChartKind::Heatmap,
+                x: Some("feature".into()),
+                y: Some("row".into()),
+                value: Some("difference_sd".into()),
+                ..ChartSpec::default()
+            },
+            context: Context::default(),
+            size: Size {
+                width: 400,
+                height: 300,
+                scale: 1.0,
+            },
+            view: None,
+            highlight: None,
+        },
+        None,
+    );
+    assert!(matches!(chart, Response::Chart { .. }), "{chart:?}");
+    // A cluster step's help is not an anomaly step's, and the other way.
+    for insight in [Insight::Profiles, Insight::ChooseK { from: 1, to: 2 }] {
+        assert!(matches!(
+            ask(&mut engine, &recipe, insight, Lang::En),
+            Response::Error { .. }
+        ));
+    }
+    recipe.steps = vec![Step::Cluster {
+        features,
+        method: crate::recipe::learn::Method::KMeans {
+            k: 2,
+            restarts: 1,
+            seed: 1,
+        },
+        name: "odd".into(),
+    }];
+    let Response::Error { message } = ask(&mut engine, &recipe, Insight::Outliers, Lang::En) else {
+        panic!("outliers of a cluster step");
+    };
+    assert!(message.contains("not an anomaly step"), "{message}");
+}
+
+#[test]
 fn exports_the_table_of_any_step() {
     let (mut engine, recipe) = engine_with_fixture_tables();
     let export = |engine: &mut Engine, step: usize, format| {

@@ -5,6 +5,7 @@ use crate::ml::features::Features;
 use crate::ops::derive::{ArithOp, Formula, Operand};
 use crate::ops::group::{Aggregate, Measure};
 use crate::ops::join::{JoinKind, JoinSpec};
+use crate::recipe::learn::anomaly::{Flag, Scorer, flag_name};
 use crate::recipe::learn::{Method, Projection};
 use crate::recipe::plan::{ColumnType, Schema};
 use crate::recipe::{ChartKind, ChartSpec, Predicate, Recipe, Step};
@@ -12,9 +13,9 @@ use crate::recipe::{ChartKind, ChartSpec, Predicate, Recipe, Step};
 use super::StepKind;
 use super::suggestions::{ensure_input, normalize_for, suggest_join, suggest_union};
 
+/// Appends a step of `kind` with defaults that fit `schema` (the table it
 /// receives). A join also adds the dataset it reads as an input. `None`
 /// when nothing fits (a join with no dataset sharing a column).
-/// Appends a step of `kind` with defaults that fit `schema` (the table it
 pub fn add_step(
     recipe: &mut Recipe,
     kind: StepKind,
@@ -109,7 +110,7 @@ pub fn add_step(
             }
         }
         StepKind::Limit => Step::Limit { rows: 10 },
-        StepKind::Cluster | StepKind::Project => {
+        StepKind::Cluster | StepKind::Project | StepKind::Anomaly => {
             // Measures (not years or codes), scaled to z-scores.
             let columns: Vec<String> = schema
                 .iter()
@@ -123,7 +124,25 @@ pub fn add_step(
                 columns,
                 ..Features::default()
             };
-            if kind == StepKind::Cluster {
+            if kind == StepKind::Anomaly {
+                // A name free for the score and for its flag.
+                let name = (1..)
+                    .map(|i| match i {
+                        1 => "anomaly".to_string(),
+                        i => format!("anomaly_{i}"),
+                    })
+                    .find(|n| {
+                        let flag = flag_name(n);
+                        !schema.iter().any(|(c, _)| *c == *n || *c == flag)
+                    })
+                    .unwrap_or_default();
+                Step::Anomaly {
+                    features,
+                    method: Scorer::default(),
+                    flag: Flag::default(),
+                    name,
+                }
+            } else if kind == StepKind::Cluster {
                 Step::Cluster {
                     features,
                     method: Method::KMeans {

@@ -43,10 +43,11 @@ pub enum StepKind {
     Limit,
     Cluster,
     Project,
+    Anomaly,
 }
 
 impl StepKind {
-    pub const ALL: [StepKind; 13] = [
+    pub const ALL: [StepKind; 14] = [
         StepKind::Filter,
         StepKind::Join,
         StepKind::Derive,
@@ -60,6 +61,7 @@ impl StepKind {
         StepKind::Limit,
         StepKind::Cluster,
         StepKind::Project,
+        StepKind::Anomaly,
     ];
 }
 
@@ -80,6 +82,7 @@ impl StepKind {
             Step::Unpivot { .. } => StepKind::Unpivot,
             Step::Cluster { .. } => StepKind::Cluster,
             Step::Project { .. } => StepKind::Project,
+            Step::Anomaly { .. } => StepKind::Anomaly,
         }
     }
 

@@ -378,3 +378,40 @@ fn the_womens_share_is_ranked_among_all_and_within_the_ministry() {
             .ends_with("plats 2 av 4 myndigheter (plats 1 = störst andel).")
     );
 }
+
+#[test]
+fn outlier_sentences_name_the_farthest_features_in_their_units() {
+    let row = |r: &str, f: &str, v: f64, m: f64, z: f64| vec![s(r), s(f), n(v), n(m), n(z)];
+    let long = Table {
+        columns: ["row", "feature", "value", "mean", "difference_sd"]
+            .map(String::from)
+            .to_vec(),
+        rows: vec![
+            row("Kriminalvården", "fte", 15321.6, 1050.0, 3.12),
+            row("Kriminalvården", "growth", 68.0, 12.0, 2.0),
+            row("Kriminalvården", "women", 50.0, 51.0, -0.1),
+            row("Liten", "fte", 3.0, 1050.0, -0.4),
+            row("Liten", "growth", 10.0, 12.0, -0.2),
+            row("Liten", "women", 49.0, 51.0, -0.3),
+        ],
+        total_rows: 6,
+    };
+    let units = [("fte".to_string(), "FTE".to_string())];
+    let en = outliers(&long, &[0.712, 0.6], 2, 212, &units, Lang::En);
+    assert_eq!(
+        en,
+        [
+            "2 of 212 scored rows (1%) are flagged as unusual.",
+            "Kriminalvården (score 0.71): fte is 15,322 FTE, 3.1 standard deviations above the mean (1,050 FTE); growth is 68, 2.0 standard deviations above the mean (12).",
+            "Liten (score 0.60): no feature lies more than half a standard deviation from the mean; the combination of its values is what is unusual.",
+        ]
+    );
+    let sv = outliers(&long, &[0.712, 0.6], 2, 212, &units, Lang::Sv);
+    assert!(
+        sv[1].starts_with("Kriminalvården (poäng 0,71): fte är 15\u{202f}322 FTE, 3,1 standardavvikelser över medelvärdet"),
+        "{sv:?}"
+    );
+    // Nothing scored: the count still reads.
+    let none = outliers(&Table::default(), &[], 0, 0, &[], Lang::En);
+    assert_eq!(none, ["0 of 0 scored rows (0%) are flagged as unusual."]);
+}

@@ -1,8 +1,11 @@
 //! The recipe's learning steps: `cluster` adds a column of cluster labels,
-//! `project` adds the principal components (or a t-SNE map) as columns.
+//! `project` adds the principal components (or a t-SNE map) as columns,
+//! `anomaly` ([`anomaly`]) a score of how unusual each row is.
 //! Checked against the schema before running (as every step is), then run
 //! on the table with the kernels of [`crate::ml`], which know nothing of
 //! recipes.
+
+pub mod anomaly;
 
 use std::sync::Arc;
 

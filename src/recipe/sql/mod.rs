@@ -111,7 +111,7 @@ pub fn to_sql(recipe: &Recipe, catalog: &Catalog, d: Dialect) -> Result<Sql, Sql
             why,
         };
         let body = match step {
-            Step::Cluster { .. } | Step::Project { .. } => {
+            Step::Cluster { .. } | Step::Project { .. } | Step::Anomaly { .. } => {
                 note = Some(format!(
                     "The query computes the steps before step {} ({}); that step and the ones after it run in the lab or in `datalabb run` on the query's result.",
                     index + 1,

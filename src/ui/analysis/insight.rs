@@ -1,4 +1,5 @@
-//! Help under a cluster step: choose k, the k-distances and the profiles.
+//! Help under a cluster step (choose k, the k-distances and the
+//! profiles) and under an anomaly step (its most unusual rows).
 
 use leptos::prelude::*;
 
@@ -31,7 +32,15 @@ pub(crate) struct Answer {
 /// the profiles of the clusters found (a heatmap and a table). A found
 /// value is one click from the step.
 #[component]
-pub(crate) fn InsightPanel(panel: Panel, i: usize, method: Memo<Option<Method>>) -> impl IntoView {
+///
+/// Under an anomaly step (`outliers`), its most unusual rows instead: a
+/// heatmap of how far their values lie from the mean, a sentence each.
+pub(crate) fn InsightPanel(
+    panel: Panel,
+    i: usize,
+    method: Memo<Option<Method>>,
+    #[prop(optional)] outliers: bool,
+) -> impl IntoView {
     let t = move || learn_texts(panel.lang.get());
     let answer = RwSignal::new(None::<Result<Answer, String>>);
     let busy = RwSignal::new(false);
@@ -118,6 +127,17 @@ pub(crate) fn InsightPanel(panel: Panel, i: usize, method: Memo<Option<Method>>)
                 INSIGHT,
                 line("rank", "distance", t.k_distance_title.into(), a.mark),
             )],
+            Insight::Outliers => vec![(
+                PROFILE,
+                ChartSpec {
+                    kind: ChartKind::Heatmap,
+                    x: Some("feature".into()),
+                    y: Some("row".into()),
+                    value: Some("difference_sd".into()),
+                    title: Some(t.outliers_title.into()),
+                    ..ChartSpec::default()
+                },
+            )],
             Insight::Profiles => vec![(
                 PROFILE,
                 ChartSpec {
@@ -157,7 +177,7 @@ pub(crate) fn InsightPanel(panel: Panel, i: usize, method: Memo<Option<Method>>)
                     _ => (text, None),
                 }
             }
-            Insight::Profiles => return None,
+            Insight::Profiles | Insight::Outliers => return None,
         };
         Some(view! {
             <p data-testid="insight-suggestion">{text}" "
@@ -185,12 +205,21 @@ pub(crate) fn InsightPanel(panel: Panel, i: usize, method: Memo<Option<Method>>)
     view! {
         <div class="form-row insight-buttons">
             <span class="muted">{move || t().explore}</span>
-            <button data-testid="insight-choose-k" disabled=move || busy.get()
-                on:click=move |_| ask(Insight::ChooseK { from: 2, to: 10 })>{move || t().choose_k}</button>
-            <button data-testid="insight-k-distance" disabled=move || busy.get()
-                on:click=move |_| ask(Insight::KDistance { k: min_points() })>{move || t().k_distance}</button>
-            <button data-testid="insight-profiles" disabled=move || busy.get()
-                on:click=move |_| ask(Insight::Profiles)>{move || t().profiles}</button>
+            {if outliers {
+                view! {
+                    <button data-testid="insight-outliers" disabled=move || busy.get()
+                        on:click=move |_| ask(Insight::Outliers)>{move || t().outliers}</button>
+                }.into_any()
+            } else {
+                view! {
+                    <button data-testid="insight-choose-k" disabled=move || busy.get()
+                        on:click=move |_| ask(Insight::ChooseK { from: 2, to: 10 })>{move || t().choose_k}</button>
+                    <button data-testid="insight-k-distance" disabled=move || busy.get()
+                        on:click=move |_| ask(Insight::KDistance { k: min_points() })>{move || t().k_distance}</button>
+                    <button data-testid="insight-profiles" disabled=move || busy.get()
+                        on:click=move |_| ask(Insight::Profiles)>{move || t().profiles}</button>
+                }.into_any()
+            }}
             {move || busy.get().then(|| view! {
                 <span class="muted" role="status">{t().working}</span>
                 " "
@@ -211,7 +240,7 @@ pub(crate) fn InsightPanel(panel: Panel, i: usize, method: Memo<Option<Method>>)
                         let said = answer.get()?.ok()?.sentences;
                         (!said.is_empty()).then(|| view! {
                             <ul class="findings" data-testid="cluster-sentences">
-                                {said.into_iter().map(|s| view! { <li data-testid="cluster-sentence">{s}</li> }).collect_view()}
+                                {said.into_iter().map(|s| view! { <li data-testid=if outliers { "outlier-sentence" } else { "cluster-sentence" }>{s}</li> }).collect_view()}
                             </ul>
                         })
                     }}

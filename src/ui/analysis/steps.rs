@@ -92,6 +92,7 @@ pub(crate) fn shape(i: usize, step: &Step) -> String {
         },
         Step::Join { spec, .. } => spec.left_on.len().to_string(),
         Step::Cluster { method, .. } => format!("{:?}", method.kind()),
+        Step::Anomaly { flag, .. } => format!("{:?}", flag.kind()),
         Step::Pivot { index, .. } => index.len().to_string(),
         Step::GroupBy { by, measures } => format!("{}/{}", by.len(), measures.len()),
         Step::Derive { formula, .. } => {
@@ -283,7 +284,7 @@ pub(crate) fn StepCard(panel: Panel, i: usize) -> impl IntoView {
         Step::Union { .. } => view! { <UnionForm panel=panel i=i step=step /> }.into_any(),
         Step::Pivot { .. } => view! { <PivotForm panel=panel i=i step=step /> }.into_any(),
         Step::Unpivot { .. } => view! { <UnpivotForm panel=panel i=i step=step /> }.into_any(),
-        Step::Cluster { .. } | Step::Project { .. } => {
+        Step::Cluster { .. } | Step::Project { .. } | Step::Anomaly { .. } => {
             view! { <LearnForm panel=panel i=i step=step /> }.into_any()
         }
     };

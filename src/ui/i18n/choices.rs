@@ -13,6 +13,7 @@ use crate::ops::join::JoinKind;
 use crate::ops::keys::Normalize;
 use crate::recipe::ChartKind;
 use crate::recipe::edit::{FormulaChoice, StepKind};
+use crate::recipe::learn::anomaly::FlagKind;
 use crate::recipe::learn::{MethodKind, ProjectionKind};
 
 /// A choice's words in a language.
@@ -50,6 +51,8 @@ impl Label for StepKind {
             (En, StepKind::Cluster) => "Cluster",
             (Sv, StepKind::Project) => "Projicera (PCA, t-SNE)",
             (En, StepKind::Project) => "Project (PCA, t-SNE)",
+            (Sv, StepKind::Anomaly) => "Hitta avvikande rader",
+            (En, StepKind::Anomaly) => "Find unusual rows",
         }
     }
 }
@@ -175,6 +178,18 @@ impl Label for Linkage {
             (En, Linkage::Average) => "average",
             (Sv, Linkage::Complete) => "största avstånd",
             (En, Linkage::Complete) => "complete",
+        }
+    }
+}
+
+impl Label for FlagKind {
+    /// Which rows an anomaly step flags.
+    fn label(self, lang: Lang) -> &'static str {
+        match (lang, self) {
+            (Sv, FlagKind::Share) => "en andel av raderna",
+            (En, FlagKind::Share) => "a share of the rows",
+            (Sv, FlagKind::Threshold) => "rader över en poäng",
+            (En, FlagKind::Threshold) => "rows above a score",
         }
     }
 }

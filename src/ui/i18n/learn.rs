@@ -1,8 +1,8 @@
-//! The cluster and project forms' texts.
+//! The cluster, project and anomaly forms' texts.
 
 use crate::data::Lang;
 
-/// The texts of the cluster and project forms, in one language.
+/// The texts of the cluster, project and anomaly forms, in one language.
 pub struct LearnTexts {
     pub features: &'static str,
     pub missing: &'static str,
@@ -38,6 +38,13 @@ pub struct LearnTexts {
     pub best_k: &'static str,
     pub suggested_eps: &'static str,
     pub apply: &'static str,
+    pub trees: &'static str,
+    pub sample: &'static str,
+    pub flag: &'static str,
+    pub flag_share: &'static str,
+    pub flag_threshold: &'static str,
+    pub outliers: &'static str,
+    pub outliers_title: &'static str,
 }
 
 const LEARN_SV: LearnTexts = LearnTexts {
@@ -69,6 +76,13 @@ const LEARN_SV: LearnTexts = LearnTexts {
     best_k: "Silhuetten är högst vid k =",
     suggested_eps: "Kurvans knä föreslår eps ≈",
     apply: "Använd",
+    trees: "träd",
+    sample: "rader per träd",
+    flag: "Markera",
+    flag_share: "andel av raderna",
+    flag_threshold: "poäng minst",
+    outliers: "Mest avvikande rader",
+    outliers_title: "Hur långt de mest avvikande radernas värden ligger från medelvärdet (standardavvikelser)",
 };
 
 const LEARN_EN: LearnTexts = LearnTexts {
@@ -100,6 +114,13 @@ const LEARN_EN: LearnTexts = LearnTexts {
     best_k: "The silhouette is highest at k =",
     suggested_eps: "The knee of the curve suggests eps ≈",
     apply: "Use it",
+    trees: "trees",
+    sample: "rows per tree",
+    flag: "Flag",
+    flag_share: "share of rows",
+    flag_threshold: "score at least",
+    outliers: "Most unusual rows",
+    outliers_title: "How far the most unusual rows' values lie from the mean (standard deviations)",
 };
 
 pub fn learn_texts(lang: Lang) -> &'static LearnTexts {

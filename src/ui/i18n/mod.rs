@@ -15,7 +15,7 @@ pub use chart::{ChartTexts, chart_texts};
 pub use choices::Label;
 pub use embed::{EmbedTexts, embed_texts};
 pub use entity::{EntityTexts, entity_texts};
-pub use learn::learn_texts;
+pub use learn::{LearnTexts, learn_texts};
 
 use crate::data::Lang;
 pub use crate::data::format::{count, size};

@@ -6,18 +6,21 @@ use crate::ml::agglomerative::Linkage;
 use crate::ml::features::{ColumnScale, Features, Missing, RowScale};
 use crate::recipe::Step;
 use crate::recipe::edit;
+use crate::recipe::learn::anomaly::{Flag, FlagKind, Scorer};
 use crate::recipe::learn::{Method, MethodKind, Projection, ProjectionKind};
 use crate::ui::analysis::insight::InsightPanel;
 use crate::ui::analysis::panel::Panel;
 use crate::ui::analysis::widgets::choice_select;
 use crate::ui::analysis::widgets::text_field;
-use crate::ui::i18n::{Label, learn_texts};
+use crate::ui::i18n::{Label, LearnTexts, learn_texts};
 
 pub(crate) const COMPONENTS: [u8; 3] = [1, 2, 3];
 
 pub(crate) fn features_mut(step: &mut Step) -> Option<&mut Features> {
     match step {
-        Step::Cluster { features, .. } | Step::Project { features, .. } => Some(features),
+        Step::Cluster { features, .. }
+        | Step::Project { features, .. }
+        | Step::Anomaly { features, .. } => Some(features),
         _ => None,
     }
 }
@@ -46,16 +49,84 @@ pub(crate) fn method_field(
     }
 }
 
-/// A cluster or project step: the features (number columns, missing
+/// An anomaly step's scorer (the forest's trees, sample and seed), which
+/// rows it flags, and the name of its score column.
+fn anomaly_params(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
+    let t = move || learn_texts(panel.lang.get());
+    let scorer = Memo::new(move |_| match step.get() {
+        Some(Step::Anomaly { method, .. }) => method,
+        _ => Scorer::default(),
+    });
+    let flag = Memo::new(move |_| match step.get() {
+        Some(Step::Anomaly { flag, .. }) => flag,
+        _ => Flag::default(),
+    });
+    // A whole number of the forest: shown by `get`, written by `set`.
+    let forest_field = move |label: fn(&LearnTexts) -> &'static str,
+                             testid: &'static str,
+                             get: fn((usize, usize, u64)) -> u64,
+                             set: fn(&mut Scorer, u64)| {
+        let label = move || label(t()).to_string();
+        view! {
+            <span class="muted">{label}</span>
+            {text_field(panel, label,
+                Signal::derive(move || get(scorer.get().forest()).to_string()),
+                |a, b| a.trim() == b.trim(),
+                move |v| if let Ok(n) = v.trim().parse::<u64>() {
+                    panel.step(i, false, move |s| if let Step::Anomaly { method, .. } = s { set(method, n) })
+                },
+                testid)}
+        }
+    };
+    // Numbers too large for the platform become its largest, which the
+    // step's check refuses with a message.
+    fn whole(n: u64) -> usize {
+        usize::try_from(n).unwrap_or(usize::MAX)
+    }
+    view! {
+        <div class="form-row">
+            {forest_field(|t| t.trees, "anomaly-trees", |f| f.0 as u64,
+                |m, n| { let Scorer::IsolationForest { trees, .. } = m; *trees = whole(n) })}
+            {forest_field(|t| t.sample, "anomaly-sample", |f| f.1 as u64,
+                |m, n| { let Scorer::IsolationForest { sample, .. } = m; *sample = whole(n) })}
+            {forest_field(|t| t.seed, "anomaly-seed", |f| f.2,
+                |m, n| { let Scorer::IsolationForest { seed, .. } = m; *seed = n })}
+        </div>
+        <div class="form-row">
+            {choice_select(move || t().flag.to_string(), "anomaly-flag", &FlagKind::ALL, move |k: FlagKind| k.label(panel.lang.get()),
+                Signal::derive(move || flag.get().kind()),
+                move |k| panel.step(i, true, move |s| if let Step::Anomaly { flag, .. } = s { *flag = flag.switch(k) }))}
+            <span class="muted">{move || match flag.get().kind() { FlagKind::Share => t().flag_share, FlagKind::Threshold => t().flag_threshold }}</span>
+            {text_field(panel, move || t().flag_share.to_string(),
+                Signal::derive(move || flag.get().value().to_string()),
+                |a, b| a.trim() == b.trim(),
+                move |v| if let Ok(n) = v.trim().replace(',', ".").parse::<f64>() {
+                    panel.step(i, false, move |s| if let Step::Anomaly { flag, .. } = s { *flag = flag.with_value(n) })
+                },
+                "anomaly-flag-value")}
+            <span class="muted">{move || t().name}</span>
+            {text_field(panel, move || t().name.to_string(),
+                Signal::derive(move || match step.get() { Some(Step::Anomaly { name, .. }) => name, _ => String::new() }),
+                |a, b| a == b,
+                move |v| panel.step(i, false, |s| if let Step::Anomaly { name, .. } = s { *name = v.clone() }),
+                "anomaly-name")}
+        </div>
+    }
+}
+
+/// A cluster, project or anomaly step: the features (number columns, missing
 /// values, scaling of columns and rows), then the method and its
 /// parameters, or the number of components.
 #[component]
 pub(crate) fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
     let schema = panel.input_schema(i);
     let t = move || learn_texts(panel.lang.get());
-    let features = Memo::new(move |_| match step.get() {
-        Some(Step::Cluster { features, .. } | Step::Project { features, .. }) => features,
-        _ => Features::default(),
+    let features = Memo::new(move |_| {
+        step.get()
+            .as_mut()
+            .and_then(features_mut)
+            .map(|f| f.clone())
+            .unwrap_or_default()
     });
     let set = move |change: Box<dyn FnOnce(&mut Features)>| {
         panel.step(i, true, move |s| {
@@ -76,6 +147,7 @@ pub(crate) fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> imp
         }))
     };
     let cluster = move || matches!(step.get(), Some(Step::Cluster { .. }));
+    let anomaly = move || matches!(step.get(), Some(Step::Anomaly { .. }));
     let projection = Memo::new(move |_| match step.get() {
         Some(Step::Project { method, .. }) => method,
         _ => Projection::Pca,
@@ -171,7 +243,11 @@ pub(crate) fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> imp
             </div>
             <InsightPanel panel=panel i=i method=method />
         </Show>
-        <Show when=move || !cluster()>
+        <Show when=anomaly>
+            {anomaly_params(panel, i, step)}
+            <InsightPanel panel=panel i=i method=method outliers=true />
+        </Show>
+        <Show when=move || !cluster() && !anomaly()>
             <div class="form-row">
                 {choice_select(move || t().projection.to_string(), "project-method", &ProjectionKind::ALL, move |p: ProjectionKind| p.label(panel.lang.get()),
                     Signal::derive(move || projection.get().kind()),
