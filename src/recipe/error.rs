@@ -157,7 +157,9 @@ pub enum StepError {
     Sample(usize),
     #[error("the share of rows to flag must be above 0 and at most 1 (it is {0})")]
     Share(f64),
-    #[error("the score threshold must be a number (it is {0})")]
+    #[error(
+        "the score threshold must be between 0 and 1, as an isolation forest's scores are (it is {0})"
+    )]
     Threshold(f64),
     #[error("choose 1 to {most} components (at most the {features} features)")]
     Components { most: u8, features: usize },

@@ -164,3 +164,86 @@ test("choosing k, the k-distances and the profiles help with a cluster step", as
   assert.deepEqual(lab.errors, []);
   await context.close();
 });
+
+test("an anomaly step from its form: the same scores as the command line, its most unusual rows said, hostile fields refused", async () => {
+  const { lab, context } = await openLab("/real/?lang=en", desktop);
+  await lab.waitForCatalog("loaded");
+  const page = lab.page;
+  // The start page's analysis on the anomaly step.
+  await page.locator('[data-testid="curated"][data-id="outliers"] [data-testid="curated-open"]').click();
+  await page.getByTestId("analysis-page").waitFor();
+  assert.match(await resultStatus(page), /^\d+ rows × 6 columns/);
+  const out = mkdtempSync(join(tmpdir(), "datalabb-anomaly-"));
+  const sameAsCli = async (what) => {
+    const link = page.url().split("#")[1];
+    const arrow = await download(page, "download-arrow");
+    const file = join(out, "result.arrow");
+    execFileSync(cli, ["run", `#${link}`, "--data", published, "--out", file]);
+    assert.ok(readFileSync(file).equals(arrow), `${what}: the browser's result differs from the command line's`);
+  };
+  await sameAsCli("the curated analysis");
+  const csv = (await download(page, "download-csv")).toString().trim().split("\n");
+  const header = csv[0].split(",");
+  const rows = csv.slice(1).map((l) => l.split(","));
+  const [score, flag] = [header.indexOf("anomaly"), header.indexOf("anomaly_flag")];
+  const flagged = rows.filter((r) => r[flag] === "true").length;
+  assert.equal(flagged, Math.ceil(rows.length * 0.05), `5% of ${rows.length} rows flagged`);
+  // Sorted by score, the flagged rows first.
+  assert.ok(rows.slice(0, flagged).every((r) => r[flag] === "true"));
+  assert.ok(rows.every((r, i) => i === 0 || Number(rows[i - 1][score]) >= Number(r[score])));
+
+  // The most unusual rows: a heatmap, a row each, a sentence each.
+  const step = page.locator('[data-testid="step"][data-kind="anomaly"]');
+  await step.getByTestId("insight-outliers").click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="insight-table"] th')?.textContent === "rank", null, { timeout: 30_000 });
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="insight"] .small-chart')?.dataset.drawn) > 0, null, { timeout: 30_000 });
+  const listed = await page.getByTestId("insight-table").evaluate((t) =>
+    [...t.querySelectorAll("tbody tr")].map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)),
+  );
+  assert.equal(listed.length, Math.min(flagged, 10));
+  assert.deepEqual(listed.map((r) => r[1]), rows.slice(0, listed.length).map((r) => r[0]), "the agencies by name, most unusual first");
+  const said = await page.getByTestId("outlier-sentence").allInnerTexts();
+  assert.equal(said[0], `${flagged} of ${rows.length} scored rows (${Math.round((flagged / rows.length) * 100)}%) are flagged as unusual.`);
+  assert.equal(said.length, listed.length + 1);
+  listed.forEach((r, i) => {
+    assert.ok(said[i + 1].startsWith(`${r[1]} (score ${Number(r[2]).toFixed(2)}): `), `${said[i + 1]} / ${r}`);
+    assert.match(said[i + 1], /standard deviations? (above|below) the mean|combination of its values/);
+  });
+  await page.getByTestId("insight").screenshot({ path: join(artifacts, "learn-outliers.png") });
+  await page.getByTestId("chart-panel").screenshot({ path: join(artifacts, "learn-outliers-chart.png") });
+
+  // The form's fields change the step, and the browser still equals the CLI.
+  const before = page.url();
+  await step.getByTestId("anomaly-trees").fill("50");
+  await step.getByTestId("anomaly-trees").press("Enter");
+  await page.waitForFunction((before) => location.href !== before, before);
+  await step.getByTestId("anomaly-flag").selectOption({ label: "rows above a score" });
+  await page.waitForFunction(() => document.querySelector('[data-testid="step"][data-kind="anomaly"] [data-testid="anomaly-flag-value"]')?.value === "0.6");
+  await resultStatus(page);
+  await sameAsCli("50 trees, a threshold of 0.6");
+
+  // Hostile values: a message on the step, nothing run, nothing lost.
+  for (const [field, value, message] of [
+    ["anomaly-trees", "1000000000", /number of trees must be between 1 and 1000/],
+    ["anomaly-sample", "1", /sample must be between 2 and 100000 rows/],
+    ["anomaly-flag-value", "1.5", /threshold must be between 0 and 1/],
+  ]) {
+    const old = await step.getByTestId(field).inputValue();
+    await step.getByTestId(field).fill(value);
+    await step.getByTestId(field).press("Enter");
+    await page.waitForFunction((m) => new RegExp(m).test(document.querySelector('[data-testid="step"][data-kind="anomaly"] [data-testid="step-error"]')?.textContent ?? ""), message.source, { timeout: 30_000 });
+    await step.getByTestId(field).fill(old);
+    await step.getByTestId(field).press("Enter");
+    await resultStatus(page);
+  }
+  assert.deepEqual(lab.errors, []);
+
+  // Embedded, the chart carries the sentences as its caption.
+  const embed = await context.newPage();
+  await embed.goto(page.url().replace("#/analysis/", "#/embed/"));
+  const caption = embed.locator('[data-testid="embed-caption"] li');
+  await caption.first().waitFor({ timeout: 60_000 });
+  assert.match(await caption.first().innerText(), /of \d+ scored rows \(\d+%\) are flagged as unusual\./);
+  await embed.screenshot({ path: join(artifacts, "embed-outliers.png") });
+  await context.close();
+});

@@ -42,7 +42,7 @@ test("the start page's curated analyses open in one click, on a phone too", asyn
   await lab.waitForCatalog("loaded");
   const page = lab.page;
   const cards = page.getByTestId("curated");
-  assert.equal(await cards.count(), 4);
+  assert.equal(await cards.count(), 5);
   await page.screenshot({ path: join(artifacts, "start-375.png") });
   const ids = await cards.evaluateAll((cs) => cs.map((c) => c.dataset.id));
   for (const id of ids) {

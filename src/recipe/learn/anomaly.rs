@@ -166,7 +166,7 @@ pub fn check_anomaly(
     }
     match *flag {
         Flag::Share(s) if !(s > 0.0 && s <= 1.0) => return Err(StepError::Share(s)),
-        Flag::Threshold(t) if !t.is_finite() => return Err(StepError::Threshold(t)),
+        Flag::Threshold(t) if !(0.0..=1.0).contains(&t) => return Err(StepError::Threshold(t)),
         _ => {}
     }
     let mut out = schema.clone();
@@ -388,6 +388,8 @@ mod tests {
             (Scorer::default(), Flag::Share(f64::NAN)),
             (Scorer::default(), Flag::Threshold(f64::NAN)),
             (Scorer::default(), Flag::Threshold(f64::INFINITY)),
+            (Scorer::default(), Flag::Threshold(1.5)),
+            (Scorer::default(), Flag::Threshold(-0.1)),
         ] {
             let error = check_anomaly(&schema, &features(), &scorer, &flag, "odd");
             assert!(error.is_err(), "{scorer:?} {flag:?}");

@@ -78,6 +78,10 @@ fn anomaly_params(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl Into
                 testid)}
         }
     };
+    let flag_label = move || match flag.get().kind() {
+        FlagKind::Share => t().flag_share,
+        FlagKind::Threshold => t().flag_threshold,
+    };
     // Numbers too large for the platform become its largest, which the
     // step's check refuses with a message.
     fn whole(n: u64) -> usize {
@@ -96,11 +100,11 @@ fn anomaly_params(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl Into
             {choice_select(move || t().flag.to_string(), "anomaly-flag", &FlagKind::ALL, move |k: FlagKind| k.label(panel.lang.get()),
                 Signal::derive(move || flag.get().kind()),
                 move |k| panel.step(i, true, move |s| if let Step::Anomaly { flag, .. } = s { *flag = flag.switch(k) }))}
-            <span class="muted">{move || match flag.get().kind() { FlagKind::Share => t().flag_share, FlagKind::Threshold => t().flag_threshold }}</span>
-            {text_field(panel, move || t().flag_share.to_string(),
+            <span class="muted">{flag_label}</span>
+            {text_field(panel, move || flag_label().to_string(),
                 Signal::derive(move || flag.get().value().to_string()),
                 |a, b| a.trim() == b.trim(),
-                move |v| if let Ok(n) = v.trim().replace(',', ".").parse::<f64>() {
+                move |v| if let Ok(n) = v.trim().replace(',', ".").parse::<f64>() && n.is_finite() {
                     panel.step(i, false, move |s| if let Step::Anomaly { flag, .. } = s { *flag = flag.with_value(n) })
                 },
                 "anomaly-flag-value")}
