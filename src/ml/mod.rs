@@ -7,6 +7,7 @@
 //! Pure: no clock, no IO. Errors are messages for the visitor.
 
 pub mod agglomerative;
+pub mod autoencoder;
 pub mod dbscan;
 pub mod features;
 pub mod gmm;
@@ -111,6 +112,22 @@ pub enum MlError {
     Sample { most: usize },
     #[error("This method needs at least {least} rows; there are {rows}.")]
     TooFewRows { rows: usize, least: usize },
+    #[error("The number of epochs must be between 1 and {most}.")]
+    Epochs { most: usize },
+    #[error("The learning rate must be a number above 0 and at most 1 (it is {0}).")]
+    LearningRate(f64),
+    #[error(
+        "The hidden layers must have between 1 and {most} units, the middle one no more than the outer ones."
+    )]
+    Layers { most: usize },
+    #[error(
+        "Training would take {work} weight updates, more than the {most} the lab allows: choose fewer epochs or features, or filter or group the rows first."
+    )]
+    TrainingWork { work: u64, most: u64 },
+    #[error(
+        "The training diverged at epoch {epoch} (the loss is no longer a number): choose a smaller learning rate."
+    )]
+    Diverged { epoch: usize },
 }
 
 impl From<arrow::error::ArrowError> for MlError {

@@ -155,6 +155,10 @@ pub enum StepError {
     Trees(usize),
     #[error("each tree's sample must be between 2 and {MAX_SAMPLE} rows (it is {0})")]
     Sample(usize),
+    #[error(
+        "an autoencoder's score threshold must be a reconstruction error of at least 0 (it is {0})"
+    )]
+    ErrorThreshold(f64),
     #[error("the share of rows to flag must be above 0 and at most 1 (it is {0})")]
     Share(f64),
     #[error(

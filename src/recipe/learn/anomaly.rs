@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{check_features, check_new, seed, spread};
 use crate::ml::Progress;
+use crate::ml::autoencoder::{AutoencoderParams, autoencoder, check_params};
 use crate::ml::features::{Features, extract};
 use crate::ml::iforest::{IsolationParams, MAX_SAMPLE, MAX_TREES, isolation_forest};
 use crate::ops::append_columns;
@@ -31,6 +32,72 @@ pub enum Scorer {
         #[serde(default = "seed", skip_serializing_if = "super::is_seed")]
         seed: u64,
     },
+    /// An autoencoder (d → 16 → 2 → 16 → d): the score is how badly a
+    /// row comes back through the narrow middle, its mean squared error
+    /// on the scaled features.
+    Autoencoder(Training),
+}
+
+/// How an autoencoder is trained: its epochs, Adam's step size, the seed.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Training {
+    #[serde(default = "epochs", skip_serializing_if = "is_epochs")]
+    pub epochs: usize,
+    #[serde(default = "rate", skip_serializing_if = "is_rate")]
+    pub learning_rate: f64,
+    #[serde(default = "seed", skip_serializing_if = "super::is_seed")]
+    pub seed: u64,
+}
+
+impl Default for Training {
+    fn default() -> Self {
+        Training {
+            epochs: epochs(),
+            learning_rate: rate(),
+            seed: seed(),
+        }
+    }
+}
+
+impl Training {
+    /// The network's parameters with `bottleneck` middle units.
+    pub fn params(&self, bottleneck: usize) -> AutoencoderParams {
+        AutoencoderParams {
+            hidden: HIDDEN,
+            bottleneck,
+            epochs: self.epochs,
+            learning_rate: self.learning_rate,
+            seed: self.seed,
+        }
+    }
+}
+
+/// The units of an autoencoder step's outer hidden layers.
+pub const HIDDEN: usize = 16;
+
+fn epochs() -> usize {
+    200
+}
+fn is_epochs(e: &usize) -> bool {
+    *e == epochs()
+}
+fn rate() -> f64 {
+    0.01
+}
+fn is_rate(r: &f64) -> bool {
+    *r == rate()
+}
+
+/// The kinds of scorer, without their parameters: what a form offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScorerKind {
+    IsolationForest,
+    Autoencoder,
+}
+
+impl ScorerKind {
+    pub const ALL: [ScorerKind; 2] = [ScorerKind::IsolationForest, ScorerKind::Autoencoder];
 }
 
 impl Default for Scorer {
@@ -48,14 +115,22 @@ impl Scorer {
         *self == Scorer::default()
     }
 
-    /// The trees, the sample and the seed of an isolation forest.
-    pub fn forest(&self) -> (usize, usize, u64) {
-        let Scorer::IsolationForest {
-            trees,
-            sample,
-            seed,
-        } = *self;
-        (trees, sample, seed)
+    /// This scorer's kind.
+    pub fn kind(&self) -> ScorerKind {
+        match self {
+            Scorer::IsolationForest { .. } => ScorerKind::IsolationForest,
+            Scorer::Autoencoder { .. } => ScorerKind::Autoencoder,
+        }
+    }
+
+    /// A scorer of `kind` with its defaults (this one if it is of that
+    /// kind already).
+    pub fn switch(&self, kind: ScorerKind) -> Scorer {
+        match (kind, self) {
+            _ if self.kind() == kind => *self,
+            (ScorerKind::IsolationForest, _) => Scorer::default(),
+            (ScorerKind::Autoencoder, _) => Scorer::Autoencoder(Training::default()),
+        }
     }
 }
 
@@ -157,17 +232,33 @@ pub fn check_anomaly(
     name: &str,
 ) -> Result<Schema, StepError> {
     check_features(schema, features)?;
-    let Scorer::IsolationForest { trees, sample, .. } = scorer;
-    if !(1..=MAX_TREES).contains(trees) {
-        return Err(StepError::Trees(*trees));
+    match scorer {
+        Scorer::IsolationForest { trees, sample, .. } => {
+            if !(1..=MAX_TREES).contains(trees) {
+                return Err(StepError::Trees(*trees));
+            }
+            if !(2..=MAX_SAMPLE).contains(sample) {
+                return Err(StepError::Sample(*sample));
+            }
+            if let Flag::Threshold(t) = *flag
+                && !(0.0..=1.0).contains(&t)
+            {
+                return Err(StepError::Threshold(t));
+            }
+        }
+        Scorer::Autoencoder(training) => {
+            check_params(&training.params(2))?;
+            if let Flag::Threshold(t) = *flag
+                && !(t.is_finite() && t >= 0.0)
+            {
+                return Err(StepError::ErrorThreshold(t));
+            }
+        }
     }
-    if !(2..=MAX_SAMPLE).contains(sample) {
-        return Err(StepError::Sample(*sample));
-    }
-    match *flag {
-        Flag::Share(s) if !(s > 0.0 && s <= 1.0) => return Err(StepError::Share(s)),
-        Flag::Threshold(t) if !(0.0..=1.0).contains(&t) => return Err(StepError::Threshold(t)),
-        _ => {}
+    if let Flag::Share(s) = *flag
+        && !(s > 0.0 && s <= 1.0)
+    {
+        return Err(StepError::Share(s));
     }
     let mut out = schema.clone();
     for (column, data_type) in [
@@ -192,26 +283,32 @@ pub fn anomaly(
     progress: &mut Progress,
 ) -> Result<RecordBatch, StepError> {
     let x = extract(batch, features)?;
-    let Scorer::IsolationForest {
-        trees,
-        sample,
-        seed,
-    } = *scorer;
-    let work = (x.matrix.rows as u64).saturating_mul(trees as u64);
-    if work > MAX_FOREST_WORK {
-        return Err(StepError::Budget(Budget::ForestWork {
+    let scores = match *scorer {
+        Scorer::IsolationForest {
             trees,
-            rows: x.matrix.rows,
-            work,
-            most: MAX_FOREST_WORK,
-        }));
-    }
-    let params = IsolationParams {
-        trees,
-        sample,
-        seed,
+            sample,
+            seed,
+        } => {
+            let work = (x.matrix.rows as u64).saturating_mul(trees as u64);
+            if work > MAX_FOREST_WORK {
+                return Err(StepError::Budget(Budget::ForestWork {
+                    trees,
+                    rows: x.matrix.rows,
+                    work,
+                    most: MAX_FOREST_WORK,
+                }));
+            }
+            let params = IsolationParams {
+                trees,
+                sample,
+                seed,
+            };
+            isolation_forest(&x.matrix, &params, progress)?
+        }
+        Scorer::Autoencoder(training) => {
+            autoencoder(&x.matrix, &training.params(2), progress)?.errors
+        }
     };
-    let scores = isolation_forest(&x.matrix, &params, progress)?;
     let flagged = flags(&scores, flag);
     let mut column = vec![None; batch.num_rows()];
     for (&row, &f) in x.rows.iter().zip(&flagged) {
@@ -249,269 +346,4 @@ pub fn flags(scores: &[f64], flag: &Flag) -> Vec<bool> {
 }
 
 #[cfg(test)]
-mod tests {
-    use arrow::array::{Array, Float64Array, Int32Array};
-
-    use super::*;
-    use crate::ml::no_progress;
-    use crate::ml::rng::Rng;
-    use crate::recipe::{Input, Recipe, Step};
-
-    /// 300 ordinary rows around the origin, 3 far off (rows 100, 200,
-    /// 300), and row 5 without a value in `a`.
-    fn table() -> RecordBatch {
-        let mut rng = Rng::new(3);
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        for i in 0..303 {
-            let far = [100, 200, 300].contains(&i);
-            a.push((i != 5).then(|| if far { 9.0 } else { rng.normal() }));
-            b.push(if far { -8.0 } else { rng.normal() });
-        }
-        RecordBatch::try_from_iter([
-            ("a", Arc::new(Float64Array::from(a)) as ArrayRef),
-            ("b", Arc::new(Float64Array::from(b)) as ArrayRef),
-            (
-                "id",
-                Arc::new(Int32Array::from_iter_values(0..303)) as ArrayRef,
-            ),
-        ])
-        .unwrap()
-    }
-
-    fn features() -> Features {
-        Features {
-            columns: vec!["a".into(), "b".into()],
-            ..Features::default()
-        }
-    }
-
-    fn schema() -> Schema {
-        table()
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| (f.name().clone(), ColumnType::of(f.data_type())))
-            .collect()
-    }
-
-    fn step(flag: Flag) -> Step {
-        Step::Anomaly {
-            features: features(),
-            method: Scorer::default(),
-            flag,
-            name: "odd".into(),
-        }
-    }
-
-    fn run(flag: Flag) -> RecordBatch {
-        let recipe = Recipe {
-            v: 1,
-            inputs: vec![Input {
-                name: "t".into(),
-                dataset: "t".into(),
-                sha256: String::new(),
-            }],
-            steps: vec![step(flag)],
-            chart: Default::default(),
-        };
-        let tables = std::collections::BTreeMap::from([("t".to_string(), table())]);
-        crate::recipe::run::run(&recipe, &tables, &mut no_progress)
-            .unwrap()
-            .0
-    }
-
-    fn flagged(out: &RecordBatch) -> Vec<usize> {
-        let flag = out
-            .column_by_name("odd_flag")
-            .unwrap()
-            .as_any()
-            .downcast_ref::<BooleanArray>()
-            .unwrap();
-        (0..flag.len())
-            .filter(|&i| flag.is_valid(i) && flag.value(i))
-            .collect()
-    }
-
-    #[test]
-    fn the_step_scores_flags_and_leaves_out_rows_without_values() {
-        let out = run(Flag::Share(0.01));
-        let score = out
-            .column_by_name("odd")
-            .unwrap()
-            .as_any()
-            .downcast_ref::<Float64Array>()
-            .unwrap();
-        assert!(score.is_null(5), "a row without a value gets no score");
-        assert!(out.column_by_name("odd_flag").unwrap().is_null(5));
-        // 302 scored rows: 1% is 3.02, so 4 rows; the 3 planted first.
-        let top = flagged(&out);
-        assert_eq!(top.len(), 4, "{top:?}");
-        for planted in [100, 200, 300] {
-            assert!(top.contains(&planted), "{top:?}");
-        }
-        // The same bits on rerun.
-        let again = run(Flag::Share(0.01));
-        assert_eq!(out, again);
-        // A threshold flags the rows at or above it.
-        let out = run(Flag::Threshold(0.7));
-        let score = out
-            .column_by_name("odd")
-            .unwrap()
-            .as_any()
-            .downcast_ref::<Float64Array>()
-            .unwrap();
-        let above: Vec<usize> = (0..score.len())
-            .filter(|&i| score.is_valid(i) && score.value(i) >= 0.7)
-            .collect();
-        assert_eq!(flagged(&out), above);
-        assert!(above.contains(&100), "{above:?}");
-        // A share of 1 flags every scored row.
-        assert_eq!(flagged(&run(Flag::Share(1.0))).len(), 302);
-    }
-
-    #[test]
-    fn hostile_parameters_are_refused_before_any_work() {
-        let schema = schema();
-        let forest = |trees, sample| Scorer::IsolationForest {
-            trees,
-            sample,
-            seed: 1,
-        };
-        for (scorer, flag) in [
-            (forest(0, 256), Flag::default()),
-            (forest(1_000_000_000, 256), Flag::default()),
-            (forest(100, 1), Flag::default()),
-            (forest(100, usize::MAX), Flag::default()),
-            (Scorer::default(), Flag::Share(0.0)),
-            (Scorer::default(), Flag::Share(-0.5)),
-            (Scorer::default(), Flag::Share(1.5)),
-            (Scorer::default(), Flag::Share(f64::NAN)),
-            (Scorer::default(), Flag::Threshold(f64::NAN)),
-            (Scorer::default(), Flag::Threshold(f64::INFINITY)),
-            (Scorer::default(), Flag::Threshold(1.5)),
-            (Scorer::default(), Flag::Threshold(-0.1)),
-        ] {
-            let error = check_anomaly(&schema, &features(), &scorer, &flag, "odd");
-            assert!(error.is_err(), "{scorer:?} {flag:?}");
-        }
-        // Names: the score and the flag must both be new.
-        for name in ["a", "", "  "] {
-            let error = check_anomaly(
-                &schema,
-                &features(),
-                &Scorer::default(),
-                &Flag::default(),
-                name,
-            );
-            assert!(error.is_err(), "{name:?}");
-        }
-        let mut taken = schema.clone();
-        taken.push(("odd_flag".into(), ColumnType::Boolean));
-        let error = check_anomaly(
-            &taken,
-            &features(),
-            &Scorer::default(),
-            &Flag::default(),
-            "odd",
-        )
-        .unwrap_err();
-        assert!(error.to_string().contains("odd_flag"), "{error}");
-        // Text features are refused.
-        let text = Features {
-            columns: vec!["a".into(), "missing".into()],
-            ..Features::default()
-        };
-        assert!(
-            check_anomaly(&schema, &text, &Scorer::default(), &Flag::default(), "odd").is_err()
-        );
-        let out = check_anomaly(
-            &schema,
-            &features(),
-            &Scorer::default(),
-            &Flag::default(),
-            "odd",
-        )
-        .unwrap();
-        assert_eq!(out.len(), 5);
-        assert_eq!(out[4], ("odd_flag".to_string(), ColumnType::Boolean));
-    }
-
-    #[test]
-    fn a_forest_too_large_for_the_browser_is_refused_before_it_grows() {
-        let rows = (MAX_FOREST_WORK / MAX_TREES as u64 + 1) as usize;
-        let batch = RecordBatch::try_from_iter([(
-            "a",
-            Arc::new(Float64Array::from_iter_values((0..rows).map(|i| i as f64))) as ArrayRef,
-        )])
-        .unwrap();
-        let features = Features {
-            columns: vec!["a".into()],
-            ..Features::default()
-        };
-        let scorer = Scorer::IsolationForest {
-            trees: MAX_TREES,
-            sample: 256,
-            seed: 1,
-        };
-        let mut calls = 0;
-        let error = anomaly(
-            &batch,
-            &features,
-            &scorer,
-            &Flag::default(),
-            "odd",
-            &mut |_, _| {
-                calls += 1;
-                std::ops::ControlFlow::Continue(())
-            },
-        )
-        .unwrap_err();
-        assert!(
-            matches!(error, StepError::Budget(Budget::ForestWork { .. })),
-            "{error}"
-        );
-        assert_eq!(calls, 0, "no tree was grown");
-    }
-
-    #[test]
-    fn flags_take_the_share_and_keep_ties_in_row_order() {
-        let scores = [0.5, 0.9, 0.9, 0.1, 0.9];
-        assert_eq!(
-            flags(&scores, &Flag::Share(0.4)),
-            [false, true, true, false, false]
-        );
-        assert_eq!(
-            flags(&scores, &Flag::Share(0.01)),
-            [false, true, false, false, false]
-        );
-        assert_eq!(flags(&[], &Flag::Share(0.5)), Vec::<bool>::new());
-        assert_eq!(
-            flags(&scores, &Flag::Threshold(0.5)),
-            [true, true, true, false, true]
-        );
-    }
-
-    #[test]
-    fn links_leave_out_the_defaults_and_read_them_back() {
-        let json = serde_json::to_string(&step(Flag::default())).unwrap();
-        assert_eq!(
-            json,
-            r#"{"op":"anomaly","features":{"columns":["a","b"]},"name":"odd"}"#
-        );
-        let back: Step = serde_json::from_str(&json).unwrap();
-        assert_eq!(back, step(Flag::default()));
-        let full = r#"{"op":"anomaly","features":{"columns":["a"]},"method":{"isolation_forest":{"trees":50,"seed":9}},"flag":{"threshold":0.65},"name":"x"}"#;
-        let Step::Anomaly { method, flag, .. } = serde_json::from_str(full).unwrap() else {
-            panic!("not an anomaly step");
-        };
-        assert_eq!(method.forest(), (50, 256, 9));
-        assert_eq!(flag, Flag::Threshold(0.65));
-        for wrong in [
-            r#"{"op":"anomaly","features":{"columns":["a"]},"method":{"autoencoder":{}},"name":"x"}"#,
-            r#"{"op":"anomaly","features":{"columns":["a"]},"flag":{"share":"a"},"name":"x"}"#,
-            r#"{"op":"anomaly","features":{"columns":["a"]},"method":{"isolation_forest":{"trees":-1}},"name":"x"}"#,
-        ] {
-            assert!(serde_json::from_str::<Step>(wrong).is_err(), "{wrong}");
-        }
-    }
-}
+mod tests;

@@ -179,6 +179,8 @@ pub enum Projection {
         #[serde(default = "seed", skip_serializing_if = "is_seed")]
         seed: u64,
     },
+    /// The middle layer of an autoencoder d → 16 → components → 16 → d.
+    Autoencoder(anomaly::Training),
 }
 
 /// The kinds of projection, without their parameters.
@@ -186,10 +188,15 @@ pub enum Projection {
 pub enum ProjectionKind {
     Pca,
     Tsne,
+    Autoencoder,
 }
 
 impl ProjectionKind {
-    pub const ALL: [ProjectionKind; 2] = [ProjectionKind::Pca, ProjectionKind::Tsne];
+    pub const ALL: [ProjectionKind; 3] = [
+        ProjectionKind::Pca,
+        ProjectionKind::Tsne,
+        ProjectionKind::Autoencoder,
+    ];
 
     /// The prefix of the columns a projection of this kind names by
     /// default (`pc1`, `tsne1`, …).
@@ -197,6 +204,7 @@ impl ProjectionKind {
         match self {
             ProjectionKind::Pca => "pc",
             ProjectionKind::Tsne => "tsne",
+            ProjectionKind::Autoencoder => "code",
         }
     }
 }
@@ -211,6 +219,7 @@ impl Projection {
         match self {
             Projection::Pca => ProjectionKind::Pca,
             Projection::Tsne { .. } => ProjectionKind::Tsne,
+            Projection::Autoencoder(_) => ProjectionKind::Autoencoder,
         }
     }
 
@@ -224,6 +233,8 @@ impl Projection {
                 seed: seed(),
             },
             (ProjectionKind::Pca, _) => Projection::Pca,
+            (ProjectionKind::Autoencoder, Projection::Autoencoder(_)) => *self,
+            (ProjectionKind::Autoencoder, _) => Projection::Autoencoder(Default::default()),
         }
     }
 }
@@ -353,6 +364,9 @@ pub fn check_project(
         && !(perplexity.is_finite() && *perplexity >= 1.0)
     {
         return Err(StepError::Perplexity(*perplexity));
+    }
+    if let Projection::Autoencoder(training) = method {
+        crate::ml::autoencoder::check_params(&training.params(usize::from(components.max(1))))?;
     }
     if components == 0
         || components > MAX_COMPONENTS
@@ -494,6 +508,9 @@ pub fn project(
                 seed: *seed,
             };
             tsne(&x.matrix, &params, progress)?
+        }
+        Projection::Autoencoder(training) => {
+            crate::ml::autoencoder::autoencoder(&x.matrix, &training.params(k), progress)?.codes
         }
     };
     let names = projected_names(prefix, components);

@@ -13,7 +13,7 @@ use crate::ops::join::JoinKind;
 use crate::ops::keys::Normalize;
 use crate::recipe::ChartKind;
 use crate::recipe::edit::{FormulaChoice, StepKind};
-use crate::recipe::learn::anomaly::FlagKind;
+use crate::recipe::learn::anomaly::{FlagKind, ScorerKind};
 use crate::recipe::learn::{MethodKind, ProjectionKind};
 
 /// A choice's words in a language.
@@ -194,6 +194,18 @@ impl Label for FlagKind {
     }
 }
 
+impl Label for ScorerKind {
+    /// How an anomaly step scores the rows.
+    fn label(self, lang: Lang) -> &'static str {
+        match (lang, self) {
+            (Sv, ScorerKind::IsolationForest) => "Isolationsskog",
+            (En, ScorerKind::IsolationForest) => "Isolation forest",
+            (Sv, ScorerKind::Autoencoder) => "Autokodare (rekonstruktionsfel)",
+            (En, ScorerKind::Autoencoder) => "Autoencoder (reconstruction error)",
+        }
+    }
+}
+
 impl Label for ProjectionKind {
     /// A projection method.
     fn label(self, lang: Lang) -> &'static str {
@@ -202,6 +214,8 @@ impl Label for ProjectionKind {
             (En, ProjectionKind::Pca) => "PCA (principal components)",
             (Sv, ProjectionKind::Tsne) => "t-SNE (karta, högst 2 000 rader)",
             (En, ProjectionKind::Tsne) => "t-SNE (a map, at most 2,000 rows)",
+            (Sv, ProjectionKind::Autoencoder) => "Autokodare (mittlagret)",
+            (En, ProjectionKind::Autoencoder) => "Autoencoder (its middle layer)",
         }
     }
 }

@@ -45,6 +45,8 @@ pub struct LearnTexts {
     pub flag_threshold: &'static str,
     pub outliers: &'static str,
     pub outliers_title: &'static str,
+    pub epochs: &'static str,
+    pub learning_rate: &'static str,
 }
 
 const LEARN_SV: LearnTexts = LearnTexts {
@@ -83,6 +85,8 @@ const LEARN_SV: LearnTexts = LearnTexts {
     flag_threshold: "poäng minst",
     outliers: "Mest avvikande rader",
     outliers_title: "Hur långt de mest avvikande radernas värden ligger från medelvärdet (standardavvikelser)",
+    epochs: "epoker",
+    learning_rate: "inlärningstakt",
 };
 
 const LEARN_EN: LearnTexts = LearnTexts {
@@ -121,6 +125,8 @@ const LEARN_EN: LearnTexts = LearnTexts {
     flag_threshold: "score at least",
     outliers: "Most unusual rows",
     outliers_title: "How far the most unusual rows' values lie from the mean (standard deviations)",
+    epochs: "epochs",
+    learning_rate: "learning rate",
 };
 
 pub fn learn_texts(lang: Lang) -> &'static LearnTexts {

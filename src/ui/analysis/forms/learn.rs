@@ -6,7 +6,7 @@ use crate::ml::agglomerative::Linkage;
 use crate::ml::features::{ColumnScale, Features, Missing, RowScale};
 use crate::recipe::Step;
 use crate::recipe::edit;
-use crate::recipe::learn::anomaly::{Flag, FlagKind, Scorer};
+use crate::recipe::learn::anomaly::{Flag, FlagKind, Scorer, ScorerKind, Training};
 use crate::recipe::learn::{Method, MethodKind, Projection, ProjectionKind};
 use crate::ui::analysis::insight::InsightPanel;
 use crate::ui::analysis::panel::Panel;
@@ -49,8 +49,83 @@ pub(crate) fn method_field(
     }
 }
 
-/// An anomaly step's scorer (the forest's trees, sample and seed), which
-/// rows it flags, and the name of its score column.
+/// The training of an autoencoder step (anomaly or project), if it is one.
+fn training_mut(step: &mut Step) -> Option<&mut Training> {
+    match step {
+        Step::Anomaly {
+            method: Scorer::Autoencoder(t),
+            ..
+        }
+        | Step::Project {
+            method: Projection::Autoencoder(t),
+            ..
+        } => Some(t),
+        _ => None,
+    }
+}
+
+/// A number field of a learning step, shown while `get` gives a value:
+/// `set` writes what is typed into the step (text that is not a number of
+/// the field's kind changes nothing; a number out of range gets the
+/// step's message).
+fn step_field(
+    panel: Panel,
+    i: usize,
+    step: Memo<Option<Step>>,
+    label: fn(&LearnTexts) -> &'static str,
+    testid: &'static str,
+    get: fn(&mut Step) -> Option<String>,
+    set: fn(&mut Step, &str),
+) -> impl IntoView {
+    let t = move || learn_texts(panel.lang.get());
+    let label = move || label(t()).to_string();
+    let value = Memo::new(move |_| step.get().as_mut().and_then(get));
+    view! {
+        <Show when=move || value.with(Option::is_some)>
+            <span class="muted">{label}</span>
+            {text_field(panel, label,
+                Signal::derive(move || value.get().unwrap_or_default()),
+                |a, b| a.trim() == b.trim(),
+                move |v| panel.step(i, false, move |s| set(s, &v)),
+                testid)}
+        </Show>
+    }
+}
+
+/// A whole number typed in a field; too large for the platform becomes
+/// its largest, which the step's check refuses with a message.
+fn whole(text: &str) -> Option<usize> {
+    let n = text.trim().parse::<u64>().ok()?;
+    Some(usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// A finite number typed in a field, with a comma or a point.
+fn decimal(text: &str) -> Option<f64> {
+    text.trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+}
+
+/// An autoencoder's epochs, learning rate and seed.
+fn training_fields(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
+    view! {
+        {step_field(panel, i, step, |t| t.epochs, "autoencoder-epochs",
+            |s| training_mut(s).map(|t| t.epochs.to_string()),
+            |s, v| if let (Some(t), Some(n)) = (training_mut(s), whole(v)) { t.epochs = n })}
+        {step_field(panel, i, step, |t| t.learning_rate, "autoencoder-rate",
+            |s| training_mut(s).map(|t| t.learning_rate.to_string()),
+            |s, v| if let (Some(t), Some(r)) = (training_mut(s), decimal(v)) { t.learning_rate = r })}
+        {step_field(panel, i, step, |t| t.seed, "autoencoder-seed",
+            |s| training_mut(s).map(|t| t.seed.to_string()),
+            |s, v| if let (Some(t), Ok(n)) = (training_mut(s), v.trim().parse::<u64>()) { t.seed = n })}
+    }
+}
+
+/// An anomaly step's scorer and its parameters (an isolation forest's
+/// trees, sample and seed, or an autoencoder's training), which rows it
+/// flags, and the name of its score column.
 fn anomaly_params(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl IntoView {
     let t = move || learn_texts(panel.lang.get());
     let scorer = Memo::new(move |_| match step.get() {
@@ -61,50 +136,61 @@ fn anomaly_params(panel: Panel, i: usize, step: Memo<Option<Step>>) -> impl Into
         Some(Step::Anomaly { flag, .. }) => flag,
         _ => Flag::default(),
     });
-    // A whole number of the forest: shown by `get`, written by `set`.
-    let forest_field = move |label: fn(&LearnTexts) -> &'static str,
-                             testid: &'static str,
-                             get: fn((usize, usize, u64)) -> u64,
-                             set: fn(&mut Scorer, u64)| {
-        let label = move || label(t()).to_string();
-        view! {
-            <span class="muted">{label}</span>
-            {text_field(panel, label,
-                Signal::derive(move || get(scorer.get().forest()).to_string()),
-                |a, b| a.trim() == b.trim(),
-                move |v| if let Ok(n) = v.trim().parse::<u64>() {
-                    panel.step(i, false, move |s| if let Step::Anomaly { method, .. } = s { set(method, n) })
-                },
-                testid)}
-        }
-    };
     let flag_label = move || match flag.get().kind() {
         FlagKind::Share => t().flag_share,
         FlagKind::Threshold => t().flag_threshold,
     };
-    // Numbers too large for the platform become its largest, which the
-    // step's check refuses with a message.
-    fn whole(n: u64) -> usize {
-        usize::try_from(n).unwrap_or(usize::MAX)
+    fn forest(step: &mut Step) -> Option<(&mut usize, &mut usize, &mut u64)> {
+        match step {
+            Step::Anomaly {
+                method:
+                    Scorer::IsolationForest {
+                        trees,
+                        sample,
+                        seed,
+                    },
+                ..
+            } => Some((trees, sample, seed)),
+            _ => None,
+        }
     }
     view! {
         <div class="form-row">
-            {forest_field(|t| t.trees, "anomaly-trees", |f| f.0 as u64,
-                |m, n| { let Scorer::IsolationForest { trees, .. } = m; *trees = whole(n) })}
-            {forest_field(|t| t.sample, "anomaly-sample", |f| f.1 as u64,
-                |m, n| { let Scorer::IsolationForest { sample, .. } = m; *sample = whole(n) })}
-            {forest_field(|t| t.seed, "anomaly-seed", |f| f.2,
-                |m, n| { let Scorer::IsolationForest { seed, .. } = m; *seed = n })}
+            {choice_select(move || t().method.to_string(), "anomaly-method", &ScorerKind::ALL, move |k: ScorerKind| k.label(panel.lang.get()),
+                Signal::derive(move || scorer.get().kind()),
+                move |k| panel.step(i, true, move |s| if let Step::Anomaly { method, flag, .. } = s {
+                    *method = method.switch(k);
+                    // A threshold is on the scale of the method's scores.
+                    if flag.kind() == FlagKind::Threshold {
+                        *flag = Flag::default();
+                    }
+                }))}
+            {step_field(panel, i, step, |t| t.trees, "anomaly-trees",
+                |s| forest(s).map(|f| f.0.to_string()),
+                |s, v| if let (Some(f), Some(n)) = (forest(s), whole(v)) { *f.0 = n })}
+            {step_field(panel, i, step, |t| t.sample, "anomaly-sample",
+                |s| forest(s).map(|f| f.1.to_string()),
+                |s, v| if let (Some(f), Some(n)) = (forest(s), whole(v)) { *f.1 = n })}
+            {step_field(panel, i, step, |t| t.seed, "anomaly-seed",
+                |s| forest(s).map(|f| f.2.to_string()),
+                |s, v| if let (Some(f), Ok(n)) = (forest(s), v.trim().parse::<u64>()) { *f.2 = n })}
+            {training_fields(panel, i, step)}
         </div>
         <div class="form-row">
             {choice_select(move || t().flag.to_string(), "anomaly-flag", &FlagKind::ALL, move |k: FlagKind| k.label(panel.lang.get()),
                 Signal::derive(move || flag.get().kind()),
-                move |k| panel.step(i, true, move |s| if let Step::Anomaly { flag, .. } = s { *flag = flag.switch(k) }))}
+                move |k| panel.step(i, true, move |s| if let Step::Anomaly { flag, method, .. } = s {
+                    *flag = flag.switch(k);
+                    // An autoencoder's errors have no fixed scale: start at 0.
+                    if let (Flag::Threshold(_), Scorer::Autoencoder(_)) = (&flag, method) {
+                        *flag = Flag::Threshold(0.0);
+                    }
+                }))}
             <span class="muted">{flag_label}</span>
             {text_field(panel, move || flag_label().to_string(),
                 Signal::derive(move || flag.get().value().to_string()),
                 |a, b| a.trim() == b.trim(),
-                move |v| if let Ok(n) = v.trim().replace(',', ".").parse::<f64>() && n.is_finite() {
+                move |v| if let Some(n) = decimal(&v) {
                     panel.step(i, false, move |s| if let Step::Anomaly { flag, .. } = s { *flag = flag.with_value(n) })
                 },
                 "anomaly-flag-value")}
@@ -267,8 +353,9 @@ pub(crate) fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> imp
                             },
                             "project-perplexity")}
                     }),
-                    Projection::Pca => None,
+                    Projection::Pca | Projection::Autoencoder(_) => None,
                 }}
+                {training_fields(panel, i, step)}
                 {choice_select(move || t().components.to_string(), "project-components", &COMPONENTS, |n: u8| ["1", "2", "3"][usize::from(n.clamp(1, 3)) - 1],
                     Signal::derive(move || match step.get() { Some(Step::Project { components, .. }) => components, _ => 2 }),
                     move |c| panel.step(i, true, move |s| if let Step::Project { components, .. } = s { *components = c }))}
