@@ -2,7 +2,9 @@
 //! float64 features, k = 8, 10 Lloyd iterations from a fixed start (the
 //! k-means++ start timed apart); DBSCAN on 100,000 two-dimensional points;
 //! the silhouette of 10,000 rows; t-SNE of 1,000 rows; the isolation
-//! forest's scores of 100,000 rows × 8 (100 trees of 256). Beside a same-run
+//! forest's scores of 100,000 rows × 8 (100 trees of 256); an autoencoder
+//! (16 → 16 → 2 → 16 → 16, tanh, Adam) on 10,000 rows × 16 for 50 epochs.
+//! Beside a same-run
 //! baseline: one pass summing every value of the 1,000,000 × 8 matrix.
 //! linfa's k-means (its own k-means++ start, one run of 10 iterations) and
 //! DBSCAN run on the same matrices, the measurement behind keeping the
@@ -24,6 +26,7 @@ mod native {
     use std::hint::black_box;
     use std::time::Instant;
 
+    use datalabb::ml::autoencoder::{AutoencoderParams, autoencoder};
     use datalabb::ml::dbscan::{DbscanParams, dbscan};
     use datalabb::ml::iforest::{IsolationParams, isolation_forest};
     use datalabb::ml::kmeans::{lloyd, plus_plus};
@@ -47,6 +50,7 @@ mod native {
         let (small, small_labels) = blobs(10_000, 8, 8, 3);
         let (map, _) = blobs(1_000, 8, 8, 4);
         let (wide, _) = blobs(100_000, 8, 8, 5);
+        let (sixteen, _) = blobs(10_000, 16, 8, 6);
         let mut rows: Vec<(&str, Vec<f64>)> = vec![
             ("baseline: one pass summing 1,000,000 × 8 values", vec![]),
             ("k-means++ start, 1,000,000 × 8, k = 8", vec![]),
@@ -63,6 +67,7 @@ mod native {
                 "isolation forest, 100,000 × 8, 100 trees of 256 rows",
                 vec![],
             ),
+            ("autoencoder, 10,000 × 16, 16-2-16 tanh, 50 epochs", vec![]),
         ];
         let big_array = Array2::from_shape_vec((big.rows, big.cols), big.data.clone()).unwrap();
         let big_set = DatasetBase::from(big_array);
@@ -123,6 +128,15 @@ mod native {
                 .expect("isolation forest");
             rows[8].1.push(t.elapsed().as_secs_f64() * 1000.0);
             black_box(scores);
+            let t = Instant::now();
+            let params = AutoencoderParams {
+                epochs: 50,
+                learning_rate: 0.01,
+                ..AutoencoderParams::default()
+            };
+            let fit = autoencoder(&sixteen, &params, &mut no_progress).expect("autoencoder");
+            rows[9].1.push(t.elapsed().as_secs_f64() * 1000.0);
+            black_box(fit.errors);
         }
         let iterations = lloyd(
             &big,

@@ -7,7 +7,8 @@
 # other sizes); charts
 # of 100,000 and 1,000,000 points (benches/chart.mjs); k-means, DBSCAN and
 # the silhouette in wasm (benches/ml.mjs) beside the native `cargo bench
-# --bench ml`.
+# --bench ml` and scikit-learn's isolation forest and MLP autoencoder
+# (benches/ml_sklearn.py).
 # RUNS=N for more runs (default 5); ONLY=load, ops, chart or ml for one.
 # Prints medians; asserts nothing.
 set -euo pipefail
@@ -50,6 +51,7 @@ if [ "${ONLY:-ml}" = ml ]; then
     "$work/ml_web/ml_web_bg.wasm" -o "$work/ml_web/ml_web_bg.wasm"
   DATALABB_ML_WEB="$work/ml_web" node benches/ml.mjs
   cargo bench --locked --bench ml
+  python3 benches/ml_sklearn.py
 fi
 if [ "${ONLY:-chart}" = chart ]; then
   cargo run --quiet --locked --bin datalabb -- generate --out "$work/points" --id points --rows 1000000

@@ -1,6 +1,7 @@
 //! `datalabb ml`: one learning method on the number columns of an Arrow
 //! file, as they are (no scaling), with its full answer as JSON: labels,
-//! inertia, core rows, components, anomaly scores. The tests compare it
+//! inertia, core rows, components, anomaly scores, an autoencoder's
+//! reconstruction errors. The tests compare it
 //! with scikit-learn on the same data.
 
 use std::path::Path;
@@ -9,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::data::load::{Limits, decode};
 use crate::ml::agglomerative::{Linkage, agglomerative};
+use crate::ml::autoencoder::{AutoencoderParams, autoencoder};
 use crate::ml::dbscan::{DbscanParams, dbscan};
 use crate::ml::features::{ColumnScale, Features, Missing, RowScale, extract};
 use crate::ml::gmm::{GmmParams, gmm};
@@ -22,7 +24,8 @@ use crate::ml::silhouette::silhouette;
 /// A method and its parameters, as the command line gives them.
 #[derive(clap::Args)]
 pub struct Method {
-    /// kmeans, dbscan, gmm, agglomerative, pca, silhouette or iforest.
+    /// kmeans, dbscan, gmm, agglomerative, pca, silhouette, iforest or
+    /// autoencoder.
     #[arg(long = "method")]
     pub name: String,
     #[arg(long, default_value_t = 3)]
@@ -46,6 +49,16 @@ pub struct Method {
     /// The rows each of its trees is grown on.
     #[arg(long, default_value_t = 256)]
     pub sample: usize,
+    /// The autoencoder's epochs.
+    #[arg(long, default_value_t = 200)]
+    pub epochs: usize,
+    /// Adam's step size.
+    #[arg(long, default_value_t = 0.001)]
+    pub learning_rate: f64,
+    /// The units of the autoencoder's outer hidden layers (its middle
+    /// layer has `--components`).
+    #[arg(long, default_value_t = 16)]
+    pub hidden: usize,
 }
 
 impl Method {
@@ -156,9 +169,20 @@ fn answer(x: &Matrix, m: &Method) -> Result<Value, String> {
                 isolation_forest(x, &params, &mut no_progress).map_err(|e| e.to_string())?;
             json!({ "scores": scores })
         }
+        "autoencoder" => {
+            let params = AutoencoderParams {
+                hidden: m.hidden,
+                bottleneck: m.components,
+                epochs: m.epochs,
+                learning_rate: m.learning_rate,
+                seed: m.seed,
+            };
+            let fit = autoencoder(x, &params, &mut no_progress).map_err(|e| e.to_string())?;
+            json!({ "errors": fit.errors, "codes": rows(&fit.codes), "losses": fit.losses })
+        }
         other => {
             return Err(format!(
-                "unknown method {other:?}: kmeans, dbscan, gmm, agglomerative, pca, silhouette or iforest"
+                "unknown method {other:?}: kmeans, dbscan, gmm, agglomerative, pca, silhouette, iforest or autoencoder"
             ));
         }
     })

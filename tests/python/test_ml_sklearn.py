@@ -177,3 +177,72 @@ def test_isolation_forest_refuses_hostile_parameters(tmp_path, params):
     done = subprocess.run(args, capture_output=True, text=True, timeout=30)
     assert done.returncode == 1, done.stderr
     assert "between" in done.stderr
+
+
+def autoencoder_data():
+    """Six standardised columns: two latent factors mixed, with noise, and
+    a few rows off the structure (the lab scales features the same way)."""
+    rng = np.random.default_rng(5)
+    latent = rng.normal(size=(1500, 2))
+    mix = rng.normal(size=(2, 6))
+    x = np.tanh(latent @ mix) + 0.05 * rng.normal(size=(1500, 6))
+    x[:10] = rng.uniform(-3, 3, size=(10, 6))
+    return (x - x.mean(axis=0)) / x.std(axis=0)
+
+
+def test_autoencoder_reconstructs_as_well_as_scikit_learns_mlp(tmp_path):
+    from sklearn.neural_network import MLPRegressor
+
+    x = autoencoder_data()
+    epochs, rate = 100, 0.01
+    ours = lab(tmp_path, x, "autoencoder", epochs=epochs, learning_rate=rate, hidden=16, components=2, seed=3)
+    errors = np.array(ours["errors"])
+    assert errors.shape == (1500,) and np.all(np.isfinite(errors))
+    assert len(ours["losses"]) == epochs and ours["losses"][-1] < ours["losses"][0]
+    # The same architecture, optimiser, batches and epochs; no early stop.
+    theirs = []
+    for seed in range(3):
+        mlp = MLPRegressor(
+            hidden_layer_sizes=(16, 2, 16), activation="tanh", solver="adam",
+            learning_rate_init=rate, batch_size=200, alpha=1e-4, max_iter=epochs,
+            tol=0.0, n_iter_no_change=epochs + 1, random_state=seed,
+        )
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mlp.fit(x, x)
+        theirs.append(np.mean((mlp.predict(x) - x) ** 2))
+    reference = float(np.median(theirs))
+    ratio = errors.mean() / reference
+    print(f"\nautoencoder: mean reconstruction error {errors.mean():.4f}, scikit-learn {reference:.4f} (median of {len(theirs)}), ratio {ratio:.3f}")
+    assert abs(ratio - 1) <= 0.2, (errors.mean(), theirs)
+    # The rows off the structure come back worst, in both.
+    top = set(np.argsort(-errors)[:10])
+    assert len(top & set(range(10))) >= 8, sorted(top)
+    # Rerun: the same bits.
+    again = lab(tmp_path, x, "autoencoder", epochs=epochs, learning_rate=rate, hidden=16, components=2, seed=3)
+    assert again == ours
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"epochs": 0}, "epochs must be between"),
+        ({"epochs": 1_000_000_000}, "epochs must be between"),
+        ({"learning_rate": "NaN"}, "learning rate must be"),
+        ({"hidden": 0}, "hidden layers"),
+        ({"components": 50}, "hidden layers"),
+    ],
+)
+def test_autoencoder_refuses_hostile_parameters(tmp_path, params, message):
+    path = tmp_path / "x.arrow"
+    table = pa.table({"a": pa.array([1.0, 2.0, 3.0]), "b": pa.array([3.0, 1.0, 2.0])})
+    with ipc.new_file(path, table.schema) as writer:
+        writer.write_table(table)
+    args = [CLI, "ml", str(path), "--method", "autoencoder"]
+    for name, value in params.items():
+        args += [f"--{name.replace('_', '-')}", str(value)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1, done.stderr
+    assert message in done.stderr, done.stderr
