@@ -20,12 +20,13 @@ use crate::ml::matrix::Matrix;
 use crate::ml::no_progress;
 use crate::ml::pca::pca;
 use crate::ml::silhouette::silhouette;
+use crate::ml::umap::{UmapParams, umap};
 
 /// A method and its parameters, as the command line gives them.
 #[derive(clap::Args)]
 pub struct Method {
-    /// kmeans, dbscan, gmm, agglomerative, pca, silhouette, iforest or
-    /// autoencoder.
+    /// kmeans, dbscan, gmm, agglomerative, pca, silhouette, iforest,
+    /// autoencoder or umap.
     #[arg(long = "method")]
     pub name: String,
     #[arg(long, default_value_t = 3)]
@@ -59,6 +60,9 @@ pub struct Method {
     /// layer has `--components`).
     #[arg(long, default_value_t = 16)]
     pub hidden: usize,
+    /// UMAP's neighbours.
+    #[arg(long, default_value_t = 15)]
+    pub neighbours: usize,
 }
 
 impl Method {
@@ -180,9 +184,19 @@ fn answer(x: &Matrix, m: &Method) -> Result<Value, String> {
             let fit = autoencoder(x, &params, &mut no_progress).map_err(|e| e.to_string())?;
             json!({ "errors": fit.errors, "codes": rows(&fit.codes), "losses": fit.losses })
         }
+        "umap" => {
+            let params = UmapParams {
+                neighbours: m.neighbours,
+                dimensions: m.components,
+                epochs: None,
+                seed: m.seed,
+            };
+            let map = umap(x, &params, &mut no_progress).map_err(|e| e.to_string())?;
+            json!({ "map": rows(&map) })
+        }
         other => {
             return Err(format!(
-                "unknown method {other:?}: kmeans, dbscan, gmm, agglomerative, pca, silhouette, iforest or autoencoder"
+                "unknown method {other:?}: kmeans, dbscan, gmm, agglomerative, pca, silhouette, iforest, autoencoder or umap"
             ));
         }
     })

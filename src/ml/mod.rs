@@ -20,6 +20,7 @@ pub mod rng;
 pub mod silhouette;
 pub mod synthetic;
 pub mod tsne;
+pub mod umap;
 
 #[cfg(test)]
 pub(crate) mod tests;
@@ -112,6 +113,12 @@ pub enum MlError {
     Sample { most: usize },
     #[error("This method needs at least {least} rows; there are {rows}.")]
     TooFewRows { rows: usize, least: usize },
+    #[error(
+        "UMAP maps at most {most} rows in the browser, and there are {rows}: filter, group or sample the rows first."
+    )]
+    UmapTooManyRows { rows: usize, most: usize },
+    #[error("The neighbours must be between 2 and {most} (fewer than the {rows} rows).")]
+    Neighbours { most: usize, rows: usize },
     #[error("The number of epochs must be between 1 and {most}.")]
     Epochs { most: usize },
     #[error("The learning rate must be a number above 0 and at most 1 (it is {0}).")]

@@ -10,6 +10,7 @@ use crate::error::OpsError;
 use crate::ml::MlError;
 use crate::ml::iforest::{MAX_SAMPLE, MAX_TREES};
 use crate::ml::kmeans::MAX_RESTARTS;
+use crate::ml::umap::MAX_NEIGHBOURS;
 use crate::ops::group::Aggregate;
 use crate::recipe::RECIPE_VERSION;
 use crate::recipe::learn::{MAX_FEATURES, MAX_K};
@@ -159,6 +160,8 @@ pub enum StepError {
         "an autoencoder's score threshold must be a reconstruction error of at least 0 (it is {0})"
     )]
     ErrorThreshold(f64),
+    #[error("a UMAP's neighbours must be between 2 and {MAX_NEIGHBOURS} (it is {0})")]
+    Neighbours(usize),
     #[error("the share of rows to flag must be above 0 and at most 1 (it is {0})")]
     Share(f64),
     #[error(

@@ -181,6 +181,21 @@ pub enum Projection {
     },
     /// The middle layer of an autoencoder d → 16 → components → 16 → d.
     Autoencoder(anomaly::Training),
+    /// UMAP: a map that keeps each row's nearest neighbours near, for up
+    /// to 100,000 rows.
+    Umap {
+        #[serde(default = "neighbours", skip_serializing_if = "is_neighbours")]
+        neighbours: usize,
+        #[serde(default = "seed", skip_serializing_if = "is_seed")]
+        seed: u64,
+    },
+}
+
+fn neighbours() -> usize {
+    15
+}
+fn is_neighbours(n: &usize) -> bool {
+    *n == neighbours()
 }
 
 /// The kinds of projection, without their parameters.
@@ -188,13 +203,15 @@ pub enum Projection {
 pub enum ProjectionKind {
     Pca,
     Tsne,
+    Umap,
     Autoencoder,
 }
 
 impl ProjectionKind {
-    pub const ALL: [ProjectionKind; 3] = [
+    pub const ALL: [ProjectionKind; 4] = [
         ProjectionKind::Pca,
         ProjectionKind::Tsne,
+        ProjectionKind::Umap,
         ProjectionKind::Autoencoder,
     ];
 
@@ -205,6 +222,7 @@ impl ProjectionKind {
             ProjectionKind::Pca => "pc",
             ProjectionKind::Tsne => "tsne",
             ProjectionKind::Autoencoder => "code",
+            ProjectionKind::Umap => "umap",
         }
     }
 }
@@ -220,6 +238,7 @@ impl Projection {
             Projection::Pca => ProjectionKind::Pca,
             Projection::Tsne { .. } => ProjectionKind::Tsne,
             Projection::Autoencoder(_) => ProjectionKind::Autoencoder,
+            Projection::Umap { .. } => ProjectionKind::Umap,
         }
     }
 
@@ -235,6 +254,11 @@ impl Projection {
             (ProjectionKind::Pca, _) => Projection::Pca,
             (ProjectionKind::Autoencoder, Projection::Autoencoder(_)) => *self,
             (ProjectionKind::Autoencoder, _) => Projection::Autoencoder(Default::default()),
+            (ProjectionKind::Umap, Projection::Umap { .. }) => *self,
+            (ProjectionKind::Umap, _) => Projection::Umap {
+                neighbours: neighbours(),
+                seed: seed(),
+            },
         }
     }
 }
@@ -364,6 +388,11 @@ pub fn check_project(
         && !(perplexity.is_finite() && *perplexity >= 1.0)
     {
         return Err(StepError::Perplexity(*perplexity));
+    }
+    if let Projection::Umap { neighbours, .. } = method
+        && !(2..=crate::ml::umap::MAX_NEIGHBOURS).contains(neighbours)
+    {
+        return Err(StepError::Neighbours(*neighbours));
     }
     if let Projection::Autoencoder(training) = method {
         crate::ml::autoencoder::check_params(&training.params(usize::from(components.max(1))))?;
@@ -511,6 +540,15 @@ pub fn project(
         }
         Projection::Autoencoder(training) => {
             crate::ml::autoencoder::autoencoder(&x.matrix, &training.params(k), progress)?.codes
+        }
+        Projection::Umap { neighbours, seed } => {
+            let params = crate::ml::umap::UmapParams {
+                neighbours: *neighbours,
+                dimensions: k,
+                epochs: None,
+                seed: *seed,
+            };
+            crate::ml::umap::umap(&x.matrix, &params, progress)?
         }
     };
     let names = projected_names(prefix, components);

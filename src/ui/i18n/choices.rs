@@ -216,6 +216,8 @@ impl Label for ProjectionKind {
             (En, ProjectionKind::Tsne) => "t-SNE (a map, at most 2,000 rows)",
             (Sv, ProjectionKind::Autoencoder) => "Autokodare (mittlagret)",
             (En, ProjectionKind::Autoencoder) => "Autoencoder (its middle layer)",
+            (Sv, ProjectionKind::Umap) => "UMAP (karta, upp till 100 000 rader)",
+            (En, ProjectionKind::Umap) => "UMAP (a map, up to 100,000 rows)",
         }
     }
 }

@@ -47,6 +47,7 @@ pub struct LearnTexts {
     pub outliers_title: &'static str,
     pub epochs: &'static str,
     pub learning_rate: &'static str,
+    pub neighbours: &'static str,
 }
 
 const LEARN_SV: LearnTexts = LearnTexts {
@@ -87,6 +88,7 @@ const LEARN_SV: LearnTexts = LearnTexts {
     outliers_title: "Hur långt de mest avvikande radernas värden ligger från medelvärdet (standardavvikelser)",
     epochs: "epoker",
     learning_rate: "inlärningstakt",
+    neighbours: "grannar",
 };
 
 const LEARN_EN: LearnTexts = LearnTexts {
@@ -127,6 +129,7 @@ const LEARN_EN: LearnTexts = LearnTexts {
     outliers_title: "How far the most unusual rows' values lie from the mean (standard deviations)",
     epochs: "epochs",
     learning_rate: "learning rate",
+    neighbours: "neighbours",
 };
 
 pub fn learn_texts(lang: Lang) -> &'static LearnTexts {

@@ -353,8 +353,14 @@ pub(crate) fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> imp
                             },
                             "project-perplexity")}
                     }),
-                    Projection::Pca | Projection::Autoencoder(_) => None,
+                    Projection::Pca | Projection::Autoencoder(_) | Projection::Umap { .. } => None,
                 }}
+                {step_field(panel, i, step, |t| t.neighbours, "project-neighbours",
+                    |s| match s { Step::Project { method: Projection::Umap { neighbours, .. }, .. } => Some(neighbours.to_string()), _ => None },
+                    |s, v| if let (Step::Project { method: Projection::Umap { neighbours, .. }, .. }, Some(n)) = (s, whole(v)) { *neighbours = n })}
+                {step_field(panel, i, step, |t| t.seed, "project-seed",
+                    |s| match s { Step::Project { method: Projection::Umap { seed, .. } | Projection::Tsne { seed, .. }, .. } => Some(seed.to_string()), _ => None },
+                    |s, v| if let (Step::Project { method: Projection::Umap { seed, .. } | Projection::Tsne { seed, .. }, .. }, Ok(n)) = (s, v.trim().parse::<u64>()) { *seed = n })}
                 {training_fields(panel, i, step)}
                 {choice_select(move || t().components.to_string(), "project-components", &COMPONENTS, |n: u8| ["1", "2", "3"][usize::from(n.clamp(1, 3)) - 1],
                     Signal::derive(move || match step.get() { Some(Step::Project { components, .. }) => components, _ => 2 }),
