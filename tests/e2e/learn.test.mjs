@@ -247,3 +247,89 @@ test("an anomaly step from its form: the same scores as the command line, its mo
   await embed.screenshot({ path: join(artifacts, "embed-outliers.png") });
   await context.close();
 });
+
+test("UMAP and the autoencoder from their forms equal the command line; Stop ends a long training", async () => {
+  const { lab, context } = await openLab("/real/?lang=en", desktop);
+  await lab.waitForCatalog("loaded");
+  const page = lab.page;
+  const out = mkdtempSync(join(tmpdir(), "datalabb-maps-"));
+  const sameAsCli = async (what) => {
+    const link = page.url().split("#")[1];
+    const arrow = await download(page, "download-arrow");
+    const file = join(out, "result.arrow");
+    execFileSync(cli, ["run", `#${link}`, "--data", published, "--out", file]);
+    assert.ok(readFileSync(file).equals(arrow), `${what}: the browser's result differs from the command line's`);
+    return (await download(page, "download-csv")).toString().split("\n")[0].split(",");
+  };
+  const recipe = trajectories({ k_means: { k: 4 } });
+  await page.goto(`${page.url().split("#")[0]}#/analysis/${linkOf(recipe)}`);
+  await resultStatus(page);
+  const step = page.locator('[data-testid="step"][data-kind="project"]');
+  const choose = async (testid, label) => {
+    const before = page.url();
+    await step.getByTestId(testid).selectOption({ label });
+    await page.waitForFunction((before) => location.href !== before, before);
+    await resultStatus(page);
+  };
+  await choose("project-method", "UMAP (a map, up to 100,000 rows)");
+  assert.equal(await step.getByTestId("project-neighbours").inputValue(), "15");
+  assert.deepEqual((await sameAsCli("UMAP")).slice(-2), ["umap1", "umap2"]);
+  await page.getByTestId("chart-panel").screenshot({ path: join(artifacts, "learn-umap.png") });
+  await choose("project-method", "Autoencoder (its middle layer)");
+  assert.equal(await step.getByTestId("autoencoder-epochs").inputValue(), "200");
+  assert.deepEqual((await sameAsCli("autoencoder projection")).slice(-2), ["code1", "code2"]);
+
+  // A long training streams its progress and stops on Stop.
+  await step.getByTestId("autoencoder-epochs").fill("10000");
+  await step.getByTestId("autoencoder-epochs").press("Enter");
+  await page.waitForFunction(() => /Running step 4 of 4 · \d+ %/.test(document.querySelector('[data-testid="result-status"]')?.textContent ?? ""), null, { timeout: 60_000 });
+  await page.getByTestId("stop-run").click();
+  await page.getByTestId("run-again").waitFor({ timeout: 30_000 });
+  // The worker still answers: a short training runs after it.
+  await step.getByTestId("autoencoder-epochs").fill("20");
+  await step.getByTestId("autoencoder-epochs").press("Enter");
+  await resultStatus(page);
+  // A learning rate that is not a number changes nothing; one above 1 is a message.
+  await step.getByTestId("autoencoder-rate").fill("5");
+  await step.getByTestId("autoencoder-rate").press("Enter");
+  await page.waitForFunction(() => /learning rate must be a number above 0 and at most 1/.test(document.querySelector('[data-testid="step"][data-kind="project"] [data-testid="step-error"]')?.textContent ?? ""), null, { timeout: 30_000 });
+
+  // The anomaly step's autoencoder, as the command line scores it.
+  const scored = {
+    ...recipe,
+    steps: [...recipe.steps.slice(0, 2), { op: "anomaly", features, method: { autoencoder: { epochs: 100 } }, name: "anomaly" }],
+    chart: { kind: "scatter", x: "2010", y: "2024", color: "anomaly_flag", label: "name" },
+  };
+  await page.goto(`${page.url().split("#")[0]}#/analysis/${linkOf(scored)}`);
+  await resultStatus(page);
+  assert.deepEqual((await sameAsCli("autoencoder scores")).slice(-2), ["anomaly", "anomaly_flag"]);
+  assert.equal(await page.locator('[data-testid="step"][data-kind="anomaly"] [data-testid="anomaly-method"] option:checked').innerText(), "Autoencoder (reconstruction error)");
+  assert.deepEqual(lab.errors, []);
+  await context.close();
+});
+
+test("a UMAP of 50,000 generated rows in the browser", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "datalabb-umap-"));
+  execFileSync(cli, ["generate", "--out", dir, "--id", "umap", "--rows", "50000"]);
+  const catalog = JSON.parse(readFileSync(join(dir, "catalog.json"), "utf8"));
+  const file = join(dir, catalog.datasets[0].versions.at(-1).url);
+  const { lab, context } = await openLab("/real/?lang=en", desktop);
+  await lab.waitForCatalog("loaded");
+  const page = lab.page;
+  await page.getByTestId("file-input").setInputFiles(file);
+  await page.locator('[data-testid="dataset-load"][data-state="loaded"]').waitFor({ timeout: 60_000 });
+  await page.getByTestId("analyse").click();
+  await page.getByTestId("analysis-page").waitFor();
+  await page.getByTestId("add-project").click();
+  const step = page.locator('[data-testid="step"][data-kind="project"]');
+  await step.waitFor();
+  await step.getByTestId("project-method").selectOption({ label: "UMAP (a map, up to 100,000 rows)" });
+  await page.waitForFunction(() => /50,000 rows ×/.test(document.querySelector('[data-testid="result-status"]')?.textContent ?? ""), null, { timeout: 300_000 });
+  const ms = Number(await page.getByTestId("result-status").getAttribute("data-run-ms"));
+  console.log(`# UMAP of 50,000 rows in the browser: ${(ms / 1000).toFixed(1)} s`);
+  const header = (await download(page, "download-csv")).toString().split("\n")[0].split(",");
+  assert.deepEqual(header.slice(-2), ["umap1", "umap2"]);
+  await page.getByTestId("chart-panel").screenshot({ path: join(artifacts, "learn-umap-50000.png") });
+  assert.deepEqual(lab.errors, []);
+  await context.close();
+});
