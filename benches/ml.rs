@@ -3,7 +3,8 @@
 //! k-means++ start timed apart); DBSCAN on 100,000 two-dimensional points;
 //! the silhouette of 10,000 rows; t-SNE of 1,000 rows; the isolation
 //! forest's scores of 100,000 rows × 8 (100 trees of 256); an autoencoder
-//! (16 → 16 → 2 → 16 → 16, tanh, Adam) on 10,000 rows × 16 for 50 epochs.
+//! (16 → 16 → 2 → 16 → 16, tanh, Adam) on 10,000 rows × 16 for 50 epochs;
+//! UMAP of 10,000 and 50,000 rows × 8 (15 neighbours, 2 dimensions).
 //! Beside a same-run
 //! baseline: one pass summing every value of the 1,000,000 × 8 matrix.
 //! linfa's k-means (its own k-means++ start, one run of 10 iterations) and
@@ -35,6 +36,7 @@ mod native {
     use datalabb::ml::silhouette::silhouette;
     use datalabb::ml::synthetic::blobs;
     use datalabb::ml::tsne::{TsneParams, tsne};
+    use datalabb::ml::umap::{UmapParams, umap};
     use linfa::DatasetBase;
     use linfa::traits::{Fit, Transformer};
     use linfa_clustering::{Dbscan, KMeans};
@@ -51,6 +53,8 @@ mod native {
         let (map, _) = blobs(1_000, 8, 8, 4);
         let (wide, _) = blobs(100_000, 8, 8, 5);
         let (sixteen, _) = blobs(10_000, 16, 8, 6);
+        let (ten_k, _) = blobs(10_000, 8, 8, 7);
+        let (fifty_k, _) = blobs(50_000, 8, 8, 8);
         let mut rows: Vec<(&str, Vec<f64>)> = vec![
             ("baseline: one pass summing 1,000,000 × 8 values", vec![]),
             ("k-means++ start, 1,000,000 × 8, k = 8", vec![]),
@@ -68,6 +72,8 @@ mod native {
                 vec![],
             ),
             ("autoencoder, 10,000 × 16, 16-2-16 tanh, 50 epochs", vec![]),
+            ("UMAP, 10,000 × 8, 15 neighbours, 500 epochs", vec![]),
+            ("UMAP, 50,000 × 8, 15 neighbours, 200 epochs", vec![]),
         ];
         let big_array = Array2::from_shape_vec((big.rows, big.cols), big.data.clone()).unwrap();
         let big_set = DatasetBase::from(big_array);
@@ -137,6 +143,17 @@ mod native {
             let fit = autoencoder(&sixteen, &params, &mut no_progress).expect("autoencoder");
             rows[9].1.push(t.elapsed().as_secs_f64() * 1000.0);
             black_box(fit.errors);
+            for (at, x) in [(10, &ten_k), (11, &fifty_k)] {
+                let params = UmapParams {
+                    neighbours: 15,
+                    dimensions: 2,
+                    epochs: None,
+                    seed: 1,
+                };
+                let t = Instant::now();
+                black_box(umap(x, &params, &mut no_progress).expect("UMAP"));
+                rows[at].1.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
         }
         let iterations = lloyd(
             &big,
