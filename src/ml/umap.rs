@@ -116,11 +116,15 @@ fn exact_neighbours(x: &Matrix, k: usize) -> Neighbours {
         .collect()
 }
 
-/// A row's k best candidates, kept unsorted with the worst known.
+/// A row's k best candidates, kept unsorted; the worst is remembered, so
+/// that a candidate no nearer (nearly every one, once the lists settle)
+/// is turned away by one comparison.
 #[derive(Clone)]
 struct Heap {
     k: usize,
     items: Vec<(u32, f64, bool)>,
+    /// Where the worst item is and its distance (∞ while not full).
+    worst: (usize, f64),
 }
 
 impl Heap {
@@ -128,33 +132,35 @@ impl Heap {
         Heap {
             k,
             items: Vec::with_capacity(k),
+            worst: (0, f64::INFINITY),
         }
     }
 
-    fn worst(&self) -> (usize, f64) {
-        self.items
-            .iter()
-            .enumerate()
-            .fold((0, f64::NEG_INFINITY), |w, (i, it)| {
-                if it.1 > w.1 { (i, it.1) } else { w }
-            })
+    fn find_worst(&mut self) {
+        self.worst = if self.items.len() < self.k {
+            (0, f64::INFINITY)
+        } else {
+            self.items
+                .iter()
+                .enumerate()
+                .fold((0, f64::NEG_INFINITY), |w, (i, it)| {
+                    if it.1 > w.1 { (i, it.1) } else { w }
+                })
+        };
     }
 
     /// Adds `j` at distance `d` if it is nearer than the worst (and not
     /// there yet); true when the list changed. New entries are flagged.
     fn push(&mut self, j: u32, d: f64) -> bool {
-        if self.items.len() == self.k && d >= self.worst().1 {
-            return false;
-        }
-        if self.items.iter().any(|it| it.0 == j) {
+        if d >= self.worst.1 || self.items.iter().any(|it| it.0 == j) {
             return false;
         }
         if self.items.len() == self.k {
-            let (at, _) = self.worst();
-            self.items[at] = (j, d, true);
+            self.items[self.worst.0] = (j, d, true);
         } else {
             self.items.push((j, d, true));
         }
+        self.find_worst();
         true
     }
 
@@ -368,7 +374,9 @@ fn layout(
             head.copy_from_slice(y.row(i));
             let d2 = distance2(&head, y.row(j));
             let pull = if d2 > 0.0 {
-                -2.0 * A * B * libm::pow(d2, B - 1.0) / (A * libm::pow(d2, B) + 1.0)
+                // d^(2b) once; d^(2(b − 1)) is it divided by d².
+                let power = libm::pow(d2, B);
+                -2.0 * A * B * (power / d2) / (A * power + 1.0)
             } else {
                 0.0
             };

@@ -49,8 +49,8 @@ impl Label for StepKind {
             (En, StepKind::Limit) => "Limit",
             (Sv, StepKind::Cluster) => "Klustra",
             (En, StepKind::Cluster) => "Cluster",
-            (Sv, StepKind::Project) => "Projicera (PCA, t-SNE)",
-            (En, StepKind::Project) => "Project (PCA, t-SNE)",
+            (Sv, StepKind::Project) => "Projicera (PCA, t-SNE, UMAP …)",
+            (En, StepKind::Project) => "Project (PCA, t-SNE, UMAP …)",
             (Sv, StepKind::Anomaly) => "Hitta avvikande rader",
             (En, StepKind::Anomaly) => "Find unusual rows",
         }
