@@ -223,6 +223,41 @@ pub fn switch_projection(step: &mut Step, kind: ProjectionKind) {
     }
 }
 
+/// Step `i` of `recipe` switched to a projection of `kind`
+/// ([`switch_projection`]); the chart's columns that named the old
+/// projection's columns (`pc1` …) follow to the new ones (`umap1` …), so
+/// the chart keeps drawing the map.
+pub fn switch_projection_at(recipe: &mut Recipe, i: usize, kind: ProjectionKind) {
+    let names = |step: &Step| match step {
+        Step::Project {
+            prefix, components, ..
+        } => crate::recipe::learn::projected_names(prefix, *components),
+        _ => Vec::new(),
+    };
+    let Some(step) = recipe.steps.get_mut(i) else {
+        return;
+    };
+    let before = names(step);
+    switch_projection(step, kind);
+    let after = names(step);
+    let chart = &mut recipe.chart;
+    for slot in [
+        &mut chart.x,
+        &mut chart.y,
+        &mut chart.color,
+        &mut chart.size,
+        &mut chart.label,
+        &mut chart.value,
+    ] {
+        if let Some(name) = slot
+            && let Some(at) = before.iter().position(|b| b == name)
+            && let Some(new) = after.get(at)
+        {
+            *name = new.clone();
+        }
+    }
+}
+
 /// The names in a list typed as text: split at commas, trimmed, empty
 /// ones and repeats left out (e.g. the highlighted categories).
 pub fn list(text: &str) -> Vec<String> {

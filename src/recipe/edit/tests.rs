@@ -307,6 +307,30 @@ fn switching_a_projection_moves_a_default_prefix_only() {
     assert!(
         matches!(&tuned, Step::Project { method: Projection::Tsne { perplexity, seed: 3 }, .. } if *perplexity == 5.0)
     );
+    // In a recipe, the chart follows the projection's columns.
+    let mut recipe = Recipe {
+        v: 1,
+        inputs: Vec::new(),
+        steps: vec![project("pc", Projection::Pca)],
+        chart: crate::recipe::ChartSpec {
+            x: Some("pc1".into()),
+            y: Some("pc2".into()),
+            color: Some("cluster".into()),
+            ..Default::default()
+        },
+    };
+    super::switch_projection_at(&mut recipe, 0, ProjectionKind::Umap);
+    assert_eq!(
+        (recipe.chart.x.as_deref(), recipe.chart.y.as_deref()),
+        (Some("umap1"), Some("umap2"))
+    );
+    assert_eq!(recipe.chart.color.as_deref(), Some("cluster"));
+    super::switch_projection_at(&mut recipe, 5, ProjectionKind::Pca);
+    assert_eq!(
+        recipe.chart.x.as_deref(),
+        Some("umap1"),
+        "no step 6: nothing changes"
+    );
 }
 
 #[test]

@@ -341,7 +341,7 @@ pub(crate) fn LearnForm(panel: Panel, i: usize, step: Memo<Option<Step>>) -> imp
             <div class="form-row">
                 {choice_select(move || t().projection.to_string(), "project-method", &ProjectionKind::ALL, move |p: ProjectionKind| p.label(panel.lang.get()),
                     Signal::derive(move || projection.get().kind()),
-                    move |kind| panel.step(i, true, move |s| edit::switch_projection(s, kind)))}
+                    move |kind| panel.edit(true, move |r| edit::switch_projection_at(r, i, kind)))}
                 {move || match projection.get() {
                     Projection::Tsne { .. } => Some(view! {
                         <span class="muted">{move || t().perplexity}</span>
