@@ -274,6 +274,9 @@ test("UMAP and the autoencoder from their forms equal the command line; Stop end
   await choose("project-method", "UMAP (a map, up to 100,000 rows)");
   assert.equal(await step.getByTestId("project-neighbours").inputValue(), "15");
   assert.deepEqual((await sameAsCli("UMAP")).slice(-2), ["umap1", "umap2"]);
+  // The chart follows the map's columns (pc1 became umap1).
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="chart-canvas"]')?.dataset.drawn) > 0, null, { timeout: 30_000 });
+  assert.equal(await page.getByTestId("chart-error").count(), 0);
   await page.getByTestId("chart-panel").screenshot({ path: join(artifacts, "learn-umap.png") });
   await choose("project-method", "Autoencoder (its middle layer)");
   assert.equal(await step.getByTestId("autoencoder-epochs").inputValue(), "200");
