@@ -22,7 +22,7 @@ from pyspark.sql import SparkSession
 
 PUBLISHED = Path(os.environ.get("DATALABB_PUBLISHED", "public/data"))
 CLI = os.environ.get("DATALABB_CLI", "target/debug/datalabb")
-CURATED = ["growth", "trajectories", "gender", "letters"]
+CURATED = ["growth", "trajectories", "outliers", "gender", "letters"]
 
 
 def cli(*args):
