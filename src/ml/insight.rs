@@ -173,14 +173,7 @@ pub fn profiles(
     member: Option<&str>,
 ) -> Result<Found, MlError> {
     let scaled = extract(batch, features)?;
-    let raw = extract(
-        batch,
-        &Features {
-            scale: ColumnScale::None,
-            row_scale: RowScale::None,
-            ..features.clone()
-        },
-    )?;
+    let raw = unscaled(batch, features)?;
     let column = batch
         .column_by_name(labels)
         .and_then(|c| c.as_any().downcast_ref::<Int32Array>())
@@ -296,6 +289,23 @@ pub fn profiles(
     })
 }
 
+/// The features as they are in the table (missing values handled as the
+/// step handles them, nothing scaled): what a profile or an outlier list
+/// reports in the features' own units.
+fn unscaled(
+    batch: &RecordBatch,
+    features: &Features,
+) -> Result<super::features::Extracted, MlError> {
+    extract(
+        batch,
+        &Features {
+            scale: ColumnScale::None,
+            row_scale: RowScale::None,
+            ..features.clone()
+        },
+    )
+}
+
 /// The most unusual rows an outlier list shows.
 pub const OUTLIERS: usize = 10;
 
@@ -314,14 +324,7 @@ pub fn outliers(
     flag: &str,
     member: Option<&str>,
 ) -> Result<Found, MlError> {
-    let raw = extract(
-        batch,
-        &Features {
-            scale: ColumnScale::None,
-            row_scale: RowScale::None,
-            ..features.clone()
-        },
-    )?;
+    let raw = unscaled(batch, features)?;
     let score = batch
         .column_by_name(scores)
         .and_then(|c| c.as_any().downcast_ref::<Float64Array>())

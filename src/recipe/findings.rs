@@ -672,6 +672,16 @@ fn based_here(name: &str, t: &Table, lang: Lang) -> String {
     }
 }
 
+/// " FTE" for a feature whose unit `units` names, else nothing: what
+/// follows a number in a sentence.
+fn unit_of(units: &[(String, String)], feature: &str) -> String {
+    units
+        .iter()
+        .find(|(c, _)| c == feature)
+        .map(|(_, u)| format!(" {u}"))
+        .unwrap_or_default()
+}
+
 mod clusters;
 mod outliers;
 #[cfg(test)]

@@ -53,6 +53,17 @@ async function download(page, testid) {
   return readFileSync(await file.path());
 }
 
+/** Checks that the page's Arrow download is the bytes `datalabb run` writes
+ * for the page's link; gives the result's column names. */
+async function sameAsCommandLine(page, what) {
+  const link = page.url().split("#")[1];
+  const arrow = await download(page, "download-arrow");
+  const file = join(mkdtempSync(join(tmpdir(), "datalabb-learn-")), "result.arrow");
+  execFileSync(cli, ["run", `#${link}`, "--data", published, "--out", file]);
+  assert.ok(readFileSync(file).equals(arrow), `${what}: the browser's result differs from the command line's`);
+  return (await download(page, "download-csv")).toString().split("\n")[0].split(",");
+}
+
 test("every clustering method gives the same labels in the browser as on the command line", async () => {
   assert.ok(cli && published, "DATALABB_CLI and DATALABB_PUBLISHED must name the tool and the published data");
   const { lab, context } = await openLab("/real/?lang=en", desktop);
@@ -173,14 +184,7 @@ test("an anomaly step from its form: the same scores as the command line, its mo
   await page.locator('[data-testid="curated"][data-id="outliers"] [data-testid="curated-open"]').click();
   await page.getByTestId("analysis-page").waitFor();
   assert.match(await resultStatus(page), /^\d+ rows × 6 columns/);
-  const out = mkdtempSync(join(tmpdir(), "datalabb-anomaly-"));
-  const sameAsCli = async (what) => {
-    const link = page.url().split("#")[1];
-    const arrow = await download(page, "download-arrow");
-    const file = join(out, "result.arrow");
-    execFileSync(cli, ["run", `#${link}`, "--data", published, "--out", file]);
-    assert.ok(readFileSync(file).equals(arrow), `${what}: the browser's result differs from the command line's`);
-  };
+  const sameAsCli = (what) => sameAsCommandLine(page, what);
   await sameAsCli("the curated analysis");
   const csv = (await download(page, "download-csv")).toString().trim().split("\n");
   const header = csv[0].split(",");
@@ -252,15 +256,7 @@ test("UMAP and the autoencoder from their forms equal the command line; Stop end
   const { lab, context } = await openLab("/real/?lang=en", desktop);
   await lab.waitForCatalog("loaded");
   const page = lab.page;
-  const out = mkdtempSync(join(tmpdir(), "datalabb-maps-"));
-  const sameAsCli = async (what) => {
-    const link = page.url().split("#")[1];
-    const arrow = await download(page, "download-arrow");
-    const file = join(out, "result.arrow");
-    execFileSync(cli, ["run", `#${link}`, "--data", published, "--out", file]);
-    assert.ok(readFileSync(file).equals(arrow), `${what}: the browser's result differs from the command line's`);
-    return (await download(page, "download-csv")).toString().split("\n")[0].split(",");
-  };
+  const sameAsCli = (what) => sameAsCommandLine(page, what);
   const recipe = trajectories({ k_means: { k: 4 } });
   await page.goto(`${page.url().split("#")[0]}#/analysis/${linkOf(recipe)}`);
   await resultStatus(page);

@@ -39,6 +39,21 @@ def lab(tmp_path: Path, x: np.ndarray, method: str, **params) -> dict:
     return json.loads(done.stdout)
 
 
+def refused(tmp_path: Path, method: str, params: dict) -> str:
+    """Runs `method` with `params` on a 3-row file; it must fail (exit 1),
+    and its message is given."""
+    path = tmp_path / "x.arrow"
+    table = pa.table({"a": pa.array([1.0, 2.0, 3.0]), "b": pa.array([3.0, 1.0, 2.0])})
+    with ipc.new_file(path, table.schema) as writer:
+        writer.write_table(table)
+    args = [CLI, "ml", str(path), "--method", method]
+    for name, value in params.items():
+        args += [f"--{name.replace('_', '-')}", str(value)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1, done.stderr
+    return done.stderr
+
+
 def same_partition(a, b) -> bool:
     """Two labellings group the rows alike, whatever the label numbers."""
     forward, backward = {}, {}
@@ -167,16 +182,7 @@ def test_isolation_forest_ranks_rows_as_scikit_learn_does(tmp_path):
 
 @pytest.mark.parametrize("params", [{"trees": 0}, {"trees": 1_000_000_000}, {"sample": 1}, {"sample": 10_000_000}])
 def test_isolation_forest_refuses_hostile_parameters(tmp_path, params):
-    path = tmp_path / "x.arrow"
-    table = pa.table({"a": pa.array([1.0, 2.0, 3.0])})
-    with ipc.new_file(path, table.schema) as writer:
-        writer.write_table(table)
-    args = [CLI, "ml", str(path), "--method", "iforest"]
-    for name, value in params.items():
-        args += [f"--{name}", str(value)]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=30)
-    assert done.returncode == 1, done.stderr
-    assert "between" in done.stderr
+    assert "between" in refused(tmp_path, "iforest", params)
 
 
 def autoencoder_data():
@@ -236,16 +242,7 @@ def test_autoencoder_reconstructs_as_well_as_scikit_learns_mlp(tmp_path):
     ],
 )
 def test_autoencoder_refuses_hostile_parameters(tmp_path, params, message):
-    path = tmp_path / "x.arrow"
-    table = pa.table({"a": pa.array([1.0, 2.0, 3.0]), "b": pa.array([3.0, 1.0, 2.0])})
-    with ipc.new_file(path, table.schema) as writer:
-        writer.write_table(table)
-    args = [CLI, "ml", str(path), "--method", "autoencoder"]
-    for name, value in params.items():
-        args += [f"--{name.replace('_', '-')}", str(value)]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=30)
-    assert done.returncode == 1, done.stderr
-    assert message in done.stderr, done.stderr
+    assert message in refused(tmp_path, "autoencoder", params)
 
 
 def test_umap_keeps_neighbours_as_well_as_umap_learn(tmp_path):
@@ -276,12 +273,4 @@ def test_umap_keeps_neighbours_as_well_as_umap_learn(tmp_path):
 
 @pytest.mark.parametrize("neighbours", [0, 1, 3, 1_000_000])
 def test_umap_refuses_neighbours_outside_the_rows(tmp_path, neighbours):
-    path = tmp_path / "x.arrow"
-    table = pa.table({"a": pa.array([1.0, 2.0, 3.0]), "b": pa.array([3.0, 1.0, 2.0])})
-    with ipc.new_file(path, table.schema) as writer:
-        writer.write_table(table)
-    done = subprocess.run(
-        [CLI, "ml", str(path), "--method", "umap", "--neighbours", str(neighbours)], capture_output=True, text=True, timeout=30
-    )
-    assert done.returncode == 1, done.stderr
-    assert "neighbours must be between 2 and" in done.stderr, done.stderr
+    assert "neighbours must be between 2 and" in refused(tmp_path, "umap", {"neighbours": neighbours})

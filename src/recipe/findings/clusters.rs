@@ -2,7 +2,7 @@
 //! and share, the features whose means differ most from all clustered
 //! rows', in their units, some members) and one for the rows left out.
 
-use super::{Table, percent};
+use super::{Table, percent, unit_of};
 use crate::data::Lang;
 use crate::data::format::short;
 
@@ -40,13 +40,7 @@ pub fn clusters(
             sum.map(|s| s / clustered)
         })
         .collect();
-    let unit = |f: &str| {
-        units
-            .iter()
-            .find(|(c, _)| c == f)
-            .map(|(_, u)| format!(" {u}"))
-            .unwrap_or_default()
-    };
+    let unit = |f: &str| unit_of(units, f);
     let mut out = Vec::new();
     for (i, size) in sizes.iter().copied().enumerate() {
         let label = profile.text(i, "cluster").unwrap_or_default();

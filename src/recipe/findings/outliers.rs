@@ -3,7 +3,7 @@
 //! all scored rows' means, in the features' units and in standard
 //! deviations. No causes: a sentence says how a row differs, not why.
 
-use super::{Table, percent};
+use super::{Table, percent, unit_of};
 use crate::data::Lang;
 use crate::data::format::{number, short};
 
@@ -29,13 +29,7 @@ pub fn outliers(
     units: &[(String, String)],
     lang: Lang,
 ) -> Vec<String> {
-    let unit = |f: &str| {
-        units
-            .iter()
-            .find(|(c, _)| c == f)
-            .map(|(_, u)| format!(" {u}"))
-            .unwrap_or_default()
-    };
+    let unit = |f: &str| unit_of(units, f);
     let share = percent(flagged as f64 / scored.max(1) as f64 * 100.0, lang);
     let mut out = vec![match lang {
         Lang::En => format!("{flagged} of {scored} scored rows ({share}) are flagged as unusual."),
