@@ -20,13 +20,14 @@ use crate::ml::matrix::Matrix;
 use crate::ml::no_progress;
 use crate::ml::pca::pca;
 use crate::ml::silhouette::silhouette;
+use crate::ml::tsne::{TsneParams, barnes_hut, tsne};
 use crate::ml::umap::{UmapParams, umap};
 
 /// A method and its parameters, as the command line gives them.
 #[derive(clap::Args)]
 pub struct Method {
     /// kmeans, dbscan, gmm, agglomerative, pca, silhouette, iforest,
-    /// autoencoder or umap.
+    /// autoencoder, umap or tsne.
     #[arg(long = "method")]
     pub name: String,
     #[arg(long, default_value_t = 3)]
@@ -63,6 +64,12 @@ pub struct Method {
     /// UMAP's neighbours.
     #[arg(long, default_value_t = 15)]
     pub neighbours: usize,
+    /// t-SNE's perplexity.
+    #[arg(long, default_value_t = 30.0)]
+    pub perplexity: f64,
+    /// t-SNE by Barnes–Hut at any size (the lab takes it above 2,000 rows).
+    #[arg(long)]
+    pub barnes_hut: bool,
 }
 
 impl Method {
@@ -194,9 +201,23 @@ fn answer(x: &Matrix, m: &Method) -> Result<Value, String> {
             let map = umap(x, &params, &mut no_progress).map_err(|e| e.to_string())?;
             json!({ "map": rows(&map) })
         }
+        "tsne" => {
+            let params = TsneParams {
+                perplexity: m.perplexity,
+                dimensions: m.components,
+                seed: m.seed,
+            };
+            let map = if m.barnes_hut {
+                barnes_hut(x, &params, &mut no_progress)
+            } else {
+                tsne(x, &params, &mut no_progress)
+            }
+            .map_err(|e| e.to_string())?;
+            json!({ "map": rows(&map) })
+        }
         other => {
             return Err(format!(
-                "unknown method {other:?}: kmeans, dbscan, gmm, agglomerative, pca, silhouette, iforest, autoencoder or umap"
+                "unknown method {other:?}: kmeans, dbscan, gmm, agglomerative, pca, silhouette, iforest, autoencoder, umap or tsne"
             ));
         }
     })

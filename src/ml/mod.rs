@@ -15,9 +15,11 @@ pub mod iforest;
 pub mod insight;
 pub mod kmeans;
 pub mod matrix;
+pub mod neighbours;
 pub mod pca;
 pub mod rng;
 pub mod silhouette;
+pub mod spacetree;
 pub mod synthetic;
 pub mod tsne;
 pub mod umap;
@@ -65,14 +67,14 @@ pub enum MlError {
     #[error("no row has an anomaly score")]
     NoScoredRow,
     #[error(
-        "t-SNE compares every pair of rows in every step: at most {most} rows run in \
-         the browser, and there are {rows}. Use PCA, or filter or group the rows first."
+        "t-SNE maps at most {most} rows in the browser, and there are {rows}. \
+         Use UMAP (up to 100,000 rows) or PCA, or filter or group the rows first."
     )]
     TsneTooManyRows { rows: usize, most: usize },
     #[error("t-SNE needs at least 4 rows; there are {0}.")]
     TsneTooFewRows(usize),
     #[error(
-        "The perplexity must be between 1 and {most:.0} (a third of the rows) for {rows} rows; it is {perplexity}."
+        "The perplexity must be between 1 and {most:.0} (a third of the rows, and at most 100 above 2,000 rows) for {rows} rows; it is {perplexity}."
     )]
     Perplexity {
         perplexity: f64,

@@ -212,8 +212,8 @@ impl Label for ProjectionKind {
         match (lang, self) {
             (Sv, ProjectionKind::Pca) => "PCA (huvudkomponenter)",
             (En, ProjectionKind::Pca) => "PCA (principal components)",
-            (Sv, ProjectionKind::Tsne) => "t-SNE (karta, högst 2 000 rader)",
-            (En, ProjectionKind::Tsne) => "t-SNE (a map, at most 2,000 rows)",
+            (Sv, ProjectionKind::Tsne) => "t-SNE (karta, högst 10 000 rader)",
+            (En, ProjectionKind::Tsne) => "t-SNE (a map, at most 10,000 rows)",
             (Sv, ProjectionKind::Autoencoder) => "Autokodare (mittlagret)",
             (En, ProjectionKind::Autoencoder) => "Autoencoder (its middle layer)",
             (Sv, ProjectionKind::Umap) => "UMAP (karta, upp till 100 000 rader)",
