@@ -308,6 +308,11 @@ fn unscaled(
 
 /// The most unusual rows an outlier list shows.
 pub const OUTLIERS: usize = 10;
+/// The rows most like a listed row that it is also compared with.
+pub const PEERS: usize = 20;
+/// Peers are found with at most this many features (the work grows with
+/// their square).
+pub const PEER_FEATURES: usize = 16;
 
 /// The most unusual rows by the score column `scores` of `batch` (an
 /// anomaly step's result): the flagged ones (column `flag`), at most
@@ -316,7 +321,10 @@ pub const OUTLIERS: usize = 10;
 /// the features farthest from all scored rows' means in standard
 /// deviations, and each feature's value as it is in the table. The long
 /// table has a row per listed row and feature: the value, all scored
-/// rows' mean and the difference in standard deviations.
+/// rows' mean and the difference in standard deviations, then the same
+/// against the row's peers for that feature: the [`PEERS`] scored rows
+/// nearest to it in the other features, as the step scaled them (its
+/// "agencies of its size" when the other feature is the size).
 pub fn outliers(
     batch: &RecordBatch,
     features: &Features,
@@ -345,6 +353,11 @@ pub fn outliers(
         return Err(MlError::NoScoredRow);
     }
     let (mean, sd) = mean_sd(&raw.matrix, &scored);
+    // The features as the step saw them (scaled), where peers are found.
+    let seen = extract(batch, features)
+        .ok()
+        .filter(|m| m.rows == raw.rows)
+        .map_or_else(|| standardised(&raw.matrix, &mean, &sd), |m| m.matrix);
     let mut order = scored.clone();
     order.sort_by(|a, b| {
         score
@@ -375,7 +388,8 @@ pub fn outliers(
                 } else {
                     0.0
                 };
-                long.push(&label, &features.columns[j], v, mean[j], z);
+                let peer = peers(&seen, &raw.matrix, &scored, i, j);
+                long.push(&label, &features.columns[j], (v, mean[j], z), peer);
                 (j, z)
             })
             .collect();
@@ -432,15 +446,23 @@ struct OutlierLong {
     value: Vec<f64>,
     mean: Vec<f64>,
     apart: Vec<f64>,
+    peers: Vec<Option<i64>>,
+    peer_mean: Vec<Option<f64>>,
+    peer_apart: Vec<Option<f64>>,
 }
 
 impl OutlierLong {
-    fn push(&mut self, row: &str, feature: &str, value: f64, mean: f64, apart: f64) {
+    /// A row's feature: (value, mean, difference) against all scored rows,
+    /// and against its peers where it has them.
+    fn push(&mut self, row: &str, feature: &str, all: (f64, f64, f64), peer: Option<Peers>) {
         self.row.push(row.to_string());
         self.feature.push(feature.to_string());
-        self.value.push(value);
-        self.mean.push(mean);
-        self.apart.push(apart);
+        self.value.push(all.0);
+        self.mean.push(all.1);
+        self.apart.push(all.2);
+        self.peers.push(peer.map(|p| p.count as i64));
+        self.peer_mean.push(peer.map(|p| p.mean));
+        self.peer_apart.push(peer.map(|p| p.apart));
     }
 
     fn batch(self) -> Result<RecordBatch, MlError> {
@@ -459,9 +481,82 @@ impl OutlierLong {
                 "difference_sd",
                 Arc::new(Float64Array::from(self.apart)) as ArrayRef,
             ),
+            ("peers", Arc::new(Int64Array::from(self.peers)) as ArrayRef),
+            (
+                "peer_mean",
+                Arc::new(Float64Array::from(self.peer_mean)) as ArrayRef,
+            ),
+            (
+                "peer_difference_sd",
+                Arc::new(Float64Array::from(self.peer_apart)) as ArrayRef,
+            ),
         ])
         .map_err(MlError::from)
     }
+}
+
+/// A row's peers for one feature: how many, their mean of it, and the
+/// row's difference from that mean in their standard deviations.
+#[derive(Debug, Clone, Copy)]
+struct Peers {
+    count: usize,
+    mean: f64,
+    apart: f64,
+}
+
+/// Row `i`'s peers for feature `j`: the [`PEERS`] scored rows nearest to
+/// it in `seen` without feature `j` (ties by row order), and their values
+/// of `j` in `raw`. None with one feature, more than [`PEER_FEATURES`], or
+/// fewer than three other rows.
+fn peers(seen: &Matrix, raw: &Matrix, scored: &[usize], i: usize, j: usize) -> Option<Peers> {
+    let d = seen.cols;
+    if !(2..=PEER_FEATURES).contains(&d) || scored.len() < 4 {
+        return None;
+    }
+    let mut near: Vec<(f64, usize)> = scored
+        .iter()
+        .filter(|&&r| r != i)
+        .map(|&r| {
+            let distance: f64 = (0..d)
+                .filter(|&k| k != j)
+                .map(|k| (seen.row(i)[k] - seen.row(r)[k]).powi(2))
+                .sum();
+            (distance, r)
+        })
+        .collect();
+    let count = PEERS.min(near.len());
+    if count < near.len() {
+        near.select_nth_unstable_by(count, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        near.truncate(count);
+    }
+    near.sort_unstable_by_key(|&(_, r)| r);
+    let chosen: Vec<usize> = near.into_iter().map(|(_, r)| r).collect();
+    let (mean, sd) = mean_sd(raw, &chosen);
+    let apart = if sd[j] > 0.0 {
+        (raw.row(i)[j] - mean[j]) / sd[j]
+    } else {
+        0.0
+    };
+    Some(Peers {
+        count,
+        mean: mean[j],
+        apart,
+    })
+}
+
+/// `x` in standard deviations from `mean` (a column without spread as 0).
+fn standardised(x: &Matrix, mean: &[f64], sd: &[f64]) -> Matrix {
+    let mut out = x.clone();
+    for i in 0..x.rows {
+        for (j, v) in out.row_mut(i).iter_mut().enumerate() {
+            *v = if sd[j] > 0.0 {
+                (*v - mean[j]) / sd[j]
+            } else {
+                0.0
+            };
+        }
+    }
+    out
 }
 
 /// Column means and standard deviations of some rows of `x`.

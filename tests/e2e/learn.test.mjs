@@ -212,6 +212,11 @@ test("an anomaly step from its form: the same scores as the command line, its mo
   listed.forEach((r, i) => {
     assert.ok(said[i + 1].startsWith(`${r[1]} (score ${Number(r[2]).toFixed(2)}): `), `${said[i + 1]} / ${r}`);
     assert.match(said[i + 1], /standard deviations? (above|below) the mean|combination of its values/);
+    // Each named feature is also measured against the agency's peers: the
+    // 20 agencies most like it in the other feature.
+    if (!/combination of its values/.test(said[i + 1])) {
+      assert.match(said[i + 1], /standard deviations? (above|below) the 20 rows most like it in fte_(2010|2024_per_100_in_2010) \(mean /);
+    }
   });
   await page.getByTestId("insight").screenshot({ path: join(artifacts, "learn-outliers.png") });
   await page.getByTestId("chart-panel").screenshot({ path: join(artifacts, "learn-outliers-chart.png") });

@@ -138,3 +138,77 @@ fn insights_choose_k_suggest_eps_and_profile_clusters() {
         "not a label column"
     );
 }
+
+#[test]
+fn an_outlier_is_also_measured_against_the_rows_most_like_it() {
+    use crate::ml::insight::{PEERS, outliers};
+    // 41 agencies: growth rises with size, by 10 points per doubling. The
+    // largest grew 40 %, near everyone's mean but far below its peers'.
+    let mut size = Vec::new();
+    let mut growth = Vec::new();
+    for i in 0..40 {
+        let s = 2f64.powf(i as f64 / 4.0) * 10.0;
+        size.push(s);
+        growth.push(10.0 * (i as f64 / 4.0) + (i % 3) as f64);
+    }
+    size.push(12_000.0);
+    growth.push(40.0);
+    let n = size.len();
+    let scores: Vec<f64> = (0..n).map(|i| if i == n - 1 { 0.9 } else { 0.3 }).collect();
+    let flags: Vec<bool> = (0..n).map(|i| i == n - 1).collect();
+    let batch = RecordBatch::try_from_iter([
+        ("size", Arc::new(Float64Array::from(size)) as ArrayRef),
+        ("growth", Arc::new(Float64Array::from(growth)) as ArrayRef),
+        ("odd", Arc::new(Float64Array::from(scores)) as ArrayRef),
+        (
+            "odd_flag",
+            Arc::new(arrow::array::BooleanArray::from(flags)) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    let features = Features {
+        columns: vec!["size".into(), "growth".into()],
+        ..Features::default()
+    };
+    let found = outliers(&batch, &features, "odd", "odd_flag", None).unwrap();
+    let long = found.long.unwrap();
+    let number = |c: &str, i: usize| {
+        long.column_by_name(c)
+            .unwrap()
+            .as_any()
+            .downcast_ref::<Float64Array>()
+            .unwrap()
+            .value(i)
+    };
+    // Row 1 of the long table is the outlier's growth.
+    let all = number("difference_sd", 1);
+    let peer = number("peer_difference_sd", 1);
+    assert!(all.abs() < 0.5, "near the mean of all: {all}");
+    assert!(peer < -2.0, "far below its peers: {peer}");
+    // Its peers for growth are the 20 largest others: their mean growth,
+    // and its distance from it in their (population) standard deviation.
+    let theirs: Vec<f64> = (20..40)
+        .map(|i| 10.0 * (i as f64 / 4.0) + (i % 3) as f64)
+        .collect();
+    let want = theirs.iter().sum::<f64>() / PEERS as f64;
+    let spread = (theirs.iter().map(|v| (v - want).powi(2)).sum::<f64>() / PEERS as f64).sqrt();
+    assert!((number("peer_mean", 1) - want).abs() < 1e-9);
+    assert!((peer - (40.0 - want) / spread).abs() < 1e-9, "{peer}");
+    let peers = long
+        .column_by_name("peers")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<arrow::array::Int64Array>()
+        .unwrap();
+    assert_eq!(peers.value(1), PEERS as i64);
+    // With one feature there is nobody to be like: no peers.
+    let one = Features {
+        columns: vec!["growth".into()],
+        ..Features::default()
+    };
+    let long = outliers(&batch, &one, "odd", "odd_flag", None)
+        .unwrap()
+        .long
+        .unwrap();
+    assert_eq!(long.column_by_name("peer_mean").unwrap().null_count(), 1);
+}

@@ -411,6 +411,41 @@ fn outlier_sentences_name_the_farthest_features_in_their_units() {
         sv[1].starts_with("Kriminalvården (poäng 0,71): fte är 15\u{202f}322 FTE, 3,1 standardavvikelser över medelvärdet"),
         "{sv:?}"
     );
+    // With peers, a feature also says how it stands among them.
+    let peer = |r: &str, f: &str, v: f64, m: f64, z: f64, pm: f64, pz: f64| {
+        vec![s(r), s(f), n(v), n(m), n(z), n(20.0), n(pm), n(pz)]
+    };
+    let long = Table {
+        columns: [
+            "row",
+            "feature",
+            "value",
+            "mean",
+            "difference_sd",
+            "peers",
+            "peer_mean",
+            "peer_difference_sd",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: vec![
+            peer("Kriminalvården", "growth", 68.0, 12.0, 2.0, 20.0, 3.1),
+            peer("Kriminalvården", "fte", 15321.6, 1050.0, 0.2, 900.0, -0.4),
+        ],
+        total_rows: 2,
+    };
+    let en = outliers(&long, &[0.712], 1, 212, &units, Lang::En);
+    assert_eq!(
+        en[1],
+        "Kriminalvården (score 0.71): growth is 68, 2.0 standard deviations above the mean (12), and 3.1 standard deviations above the 20 rows most like it in fte (mean 20)."
+    );
+    let sv = outliers(&long, &[0.712], 1, 212, &units, Lang::Sv);
+    assert!(
+        sv[1].ends_with(
+            "och 3,1 standardavvikelser över de 20 rader som mest liknar den i fte (medelvärde 20)."
+        ),
+        "{sv:?}"
+    );
     // Nothing scored: the count still reads.
     let none = outliers(&Table::default(), &[], 0, 0, &[], Lang::En);
     assert_eq!(none, ["0 of 0 scored rows (0%) are flagged as unusual."]);
