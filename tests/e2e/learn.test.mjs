@@ -337,3 +337,30 @@ test("a UMAP of 50,000 generated rows in the browser", async () => {
   assert.deepEqual(lab.errors, []);
   await context.close();
 });
+
+test("a Barnes–Hut t-SNE of 5,000 generated rows in the browser", async () => {
+  const million = JSON.parse(readFileSync(join(process.env.DATALABB_MILLION, "catalog.json"), "utf8")).datasets[0];
+  const recipe = {
+    v: 1,
+    inputs: [{ name: "million", dataset: million.id, sha256: million.versions.at(-1).sha256 }],
+    steps: [
+      { op: "filter", predicate: { op: "compare", column: "id", cmp: "le", value: 5000 } },
+      { op: "project", features: { columns: ["value", "year"] }, components: 2, prefix: "tsne", method: { tsne: { perplexity: 30 } } },
+    ],
+    chart: { kind: "scatter", x: "tsne1", y: "tsne2" },
+  };
+  const { lab, context } = await openLab(`/million/?lang=en#/analysis/${linkOf(recipe)}`, desktop);
+  const page = lab.page;
+  await page.waitForFunction(() => /5\D?000 rows ×/.test(document.querySelector('[data-testid="result-status"]')?.textContent ?? ""), null, { timeout: 300_000 });
+  const ms = Number(await page.getByTestId("result-status").getAttribute("data-run-ms"));
+  console.log(`# Barnes–Hut t-SNE of 5,000 rows in the browser: ${(ms / 1000).toFixed(1)} s`);
+  const csv = (await download(page, "download-csv")).toString().trim().split("\n");
+  assert.deepEqual(csv[0].split(",").slice(-2), ["tsne1", "tsne2"]);
+  assert.equal(csv.length, 5_001);
+  const placed = csv.slice(1).map((line) => line.split(",").slice(-2).map(Number));
+  assert.ok(placed.every((p) => p.every(Number.isFinite)), "every row placed");
+  assert.ok(new Set(placed.map((p) => p.join())).size > 4_000, "the rows are spread, not stacked");
+  await page.getByTestId("chart-panel").screenshot({ path: join(artifacts, "learn-tsne-5000.png") });
+  assert.deepEqual(lab.errors, []);
+  await context.close();
+});
