@@ -316,12 +316,14 @@ pub enum Response {
         run_ms: f64,
     },
     /// How far an analysis has run: step `step` (from 0) of `steps`, `done`
-    /// of its `total` rows. Sent while it runs, before its answer.
+    /// of its `total` rows (or epochs, iterations). Sent while it runs,
+    /// before its answer. `loss` is a training's loss so far.
     RunProgress {
         step: usize,
         steps: usize,
         done: u64,
         total: u64,
+        loss: Option<f64>,
     },
     /// An insight's table (its first [`MAX_INSIGHT_ROWS`] rows as text,
     /// and the count of all), the x its chart marks and the value it

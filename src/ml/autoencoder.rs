@@ -11,9 +11,41 @@
 //! RNG, `libm`'s tanh, and a fixed order of every sum, so the browser and
 //! the command line give the same bits.
 
+use std::cell::Cell;
+
 use super::matrix::Matrix;
 use super::rng::Rng;
 use super::{MlError, Progress};
+
+thread_local! {
+    /// The loss after the latest epoch of the training running on this
+    /// thread (None when none runs), for progress reports.
+    static LOSS: Cell<Option<f64>> = const { Cell::new(None) };
+}
+
+/// The loss after the latest finished epoch of the training now running
+/// on this thread, read by a progress callback to show it beside the
+/// epoch; None outside a training and before its first epoch ends. (The
+/// progress callback carries only counts, shared by every method.)
+pub fn latest_loss() -> Option<f64> {
+    LOSS.get()
+}
+
+/// Clears [`LOSS`] however a training ends.
+struct Training;
+
+impl Training {
+    fn start() -> Training {
+        LOSS.set(None);
+        Training
+    }
+}
+
+impl Drop for Training {
+    fn drop(&mut self) {
+        LOSS.set(None);
+    }
+}
 
 /// The most epochs, and the most row × epoch × weight steps a training
 /// may take (about a minute in the browser).
@@ -136,8 +168,8 @@ struct Moments {
 
 /// Trains an autoencoder on the rows of `x` (finite values; scale them
 /// first) and gives each row's code and reconstruction error.
-/// `progress` is called once per epoch with (epochs done, epochs); its
-/// `Break` stops the training.
+/// `progress` is called once per epoch with (epochs done, epochs), when
+/// [`latest_loss`] gives the loss so far; its `Break` stops the training.
 pub fn autoencoder(
     x: &Matrix,
     params: &AutoencoderParams,
@@ -171,6 +203,7 @@ pub fn autoencoder(
     let mut losses = Vec::with_capacity(params.epochs);
     let (mut beta1_t, mut beta2_t) = (1.0, 1.0);
     let mut work = Work::new(&sizes, batch);
+    let _training = Training::start();
     for epoch in 0..params.epochs {
         if progress(epoch as u64, params.epochs as u64).is_break() {
             return Err(MlError::Cancelled);
@@ -197,6 +230,7 @@ pub fn autoencoder(
             }
         }
         losses.push(loss_sum / x.rows as f64);
+        LOSS.set(losses.last().copied());
         if !losses.last().is_some_and(|l| l.is_finite()) {
             return Err(MlError::Diverged { epoch: epoch + 1 });
         }
@@ -471,7 +505,9 @@ mod tests {
     fn stop_ends_the_training() {
         let x = curve();
         let mut epochs = 0;
+        let mut seen = Vec::new();
         let result = autoencoder(&x, &AutoencoderParams::default(), &mut |done, _| {
+            seen.push(latest_loss());
             epochs = done;
             if done == 5 {
                 std::ops::ControlFlow::Break(())
@@ -481,5 +517,23 @@ mod tests {
         });
         assert_eq!(result, Err(MlError::Cancelled));
         assert_eq!(epochs, 5);
+        // Each report after the first carries the loss so far; none after.
+        assert_eq!(seen[0], None);
+        assert!(
+            seen[1..]
+                .iter()
+                .all(|l| l.is_some_and(|l| l.is_finite() && l > 0.0))
+        );
+        assert_ne!(seen[1], seen[5]);
+        assert_eq!(latest_loss(), None, "cleared when the training ends");
+        let fit = autoencoder(&x, &AutoencoderParams::default(), &mut |done, _| {
+            if done == 3 {
+                seen[3] = latest_loss();
+            }
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert_eq!(seen[3], Some(fit.losses[2]), "the loss of the epochs done");
+        assert_eq!(latest_loss(), None);
     }
 }

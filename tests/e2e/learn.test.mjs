@@ -286,7 +286,13 @@ test("UMAP and the autoencoder from their forms equal the command line; Stop end
   // A long training streams its progress and stops on Stop.
   await step.getByTestId("autoencoder-epochs").fill("10000");
   await step.getByTestId("autoencoder-epochs").press("Enter");
-  await page.waitForFunction(() => /step 4 of 4 · \d+ %/.test(document.querySelector('[data-testid="result-status"]')?.textContent ?? ""), null, { timeout: 60_000 });
+  // The status carries the epoch's share and the loss so far, which moves.
+  const loss = (before) => {
+    const now = document.querySelector('[data-testid="result-status"]')?.textContent.match(/step 4 of 4 · \d+ % · loss (\d[\d.]*)$/)?.[1];
+    return now !== undefined && now !== before && now;
+  };
+  const first = await (await page.waitForFunction(loss, null, { timeout: 60_000 })).jsonValue();
+  await page.waitForFunction(loss, first, { timeout: 60_000 });
   await page.getByTestId("stop-run").click();
   await page.getByTestId("run-again").waitFor({ timeout: 30_000 });
   // The worker still answers: a short training runs after it.

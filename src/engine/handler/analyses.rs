@@ -51,6 +51,7 @@ impl Engine {
                 steps: steps_in_all,
                 done,
                 total,
+                loss: crate::ml::autoencoder::latest_loss(),
             });
             std::ops::ControlFlow::Continue(())
         };
@@ -205,6 +206,7 @@ impl Engine {
                         steps: in_all,
                         done,
                         total,
+                        loss: None,
                     });
                     std::ops::ControlFlow::Continue(())
                 };

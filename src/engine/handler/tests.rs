@@ -771,6 +771,49 @@ fn a_run_reports_each_step_as_it_goes() {
     let mut firsts = steps.clone();
     firsts.dedup();
     assert_eq!(firsts, [0, 1, 2, 3]);
+    // Nothing is trained: no loss.
+    assert!(
+        reports
+            .iter()
+            .all(|r| matches!(r, Response::RunProgress { loss: None, .. }))
+    );
+}
+
+#[test]
+fn a_training_reports_its_loss_as_it_goes() {
+    let (mut engine, mut recipe) = engine_with_fixture_tables();
+    recipe.inputs.truncate(1);
+    recipe.inputs[0] = crate::recipe::Input {
+        name: "staff".into(),
+        dataset: "fixture-staff".into(),
+        sha256: engine.tables["fixture-staff"].summary.sha256.clone(),
+    };
+    recipe.steps = vec![
+        serde_json::from_value(serde_json::json!({
+            "op": "project", "features": { "columns": ["year", "fte"], "scale": "z_score" },
+            "components": 2, "prefix": "code", "method": { "autoencoder": { "epochs": 5 } }
+        }))
+        .unwrap(),
+    ];
+    recipe.chart = Default::default();
+    let mut losses = Vec::new();
+    let outcome = engine.handle_reporting(Request::RunRecipe { recipe }, None, &mut |r| {
+        if let Response::RunProgress { done, loss, .. } = r {
+            losses.push((done, loss));
+        }
+    });
+    assert!(
+        matches!(
+            outcome,
+            Outcome::Reply(Response::RecipeRan { error: None, .. })
+        ),
+        "{outcome:?}"
+    );
+    // Each epoch after the first reports the loss so far; none after.
+    let trained: Vec<f64> = losses.iter().filter_map(|(_, l)| *l).collect();
+    assert_eq!(trained.len(), 4, "{losses:?}");
+    assert!(trained.iter().all(|l| l.is_finite() && *l > 0.0));
+    assert_eq!(crate::ml::autoencoder::latest_loss(), None);
 }
 
 #[test]

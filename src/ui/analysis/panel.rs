@@ -12,6 +12,17 @@ use crate::ui::i18n::{AnalysisTexts, analysis_texts};
 use crate::ui::route::show_analysis;
 use crate::ui::state::{CatalogState, Lab, LoadState};
 
+/// How far a run is: step `step` (from 0) of `steps`, `done` of `total`
+/// (rows, epochs or iterations), and a training's loss so far.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct RunProgress {
+    pub(crate) step: usize,
+    pub(crate) steps: usize,
+    pub(crate) done: u64,
+    pub(crate) total: u64,
+    pub(crate) loss: Option<f64>,
+}
+
 /// What the worker said of the last run.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Ran {
@@ -43,8 +54,8 @@ pub(crate) struct Panel {
     /// (when its inputs come back after the engine restarts, say) until the
     /// recipe changes or the visitor asks.
     pub(crate) stopped: StoredValue<Option<Recipe>>,
-    /// How far the run out is: (step, steps, rows done, rows in all).
-    pub(crate) progress: RwSignal<Option<(usize, usize, u64, u64)>>,
+    /// How far the run out is.
+    pub(crate) progress: RwSignal<Option<RunProgress>>,
     pub(crate) in_flight: StoredValue<bool>,
     pub(crate) wanted: StoredValue<Option<Recipe>>,
     /// `true` while the visitor types in a field: the first keystroke
@@ -224,9 +235,16 @@ impl Panel {
                     steps,
                     done,
                     total,
+                    loss,
                 } = response
                 {
-                    self.progress.set(Some((step, steps, done, total)));
+                    self.progress.set(Some(RunProgress {
+                        step,
+                        steps,
+                        done,
+                        total,
+                        loss,
+                    }));
                     return;
                 }
                 self.progress.set(None);

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::ui::route::Href;
 use wasm_bindgen::JsCast;
 
+use crate::data::format::short;
 use crate::engine::protocol::{RESULT, Request};
 use crate::recipe::ChartSpec;
 use crate::recipe::edit::{self};
@@ -28,14 +29,19 @@ pub(crate) fn ResultView(panel: Panel) -> impl IntoView {
         let t = panel.t();
         if panel.running.get() || (current.get().is_none() && panel.recipe.with(Result::is_ok)) {
             return match panel.progress.get() {
-                Some((step, steps, done, total)) if steps > 0 => {
-                    let percent = (done * 100).checked_div(total).unwrap_or(0).min(100);
+                Some(p) if p.steps > 0 => {
+                    let percent = (p.done * 100).checked_div(p.total).unwrap_or(0).min(100);
+                    let loss = p
+                        .loss
+                        .map(|l| format!(" · {} {}", t.loss, short(l, lang)))
+                        .unwrap_or_default();
                     format!(
-                        "{} {} {} {} {steps} · {percent} %",
+                        "{} {} {} {} {} · {percent} %{loss}",
                         t.running,
                         t.step,
-                        step + 1,
-                        t.of
+                        p.step + 1,
+                        t.of,
+                        p.steps
                     )
                 }
                 _ => t.running.to_string(),
