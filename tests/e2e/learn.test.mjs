@@ -288,7 +288,7 @@ test("UMAP and the autoencoder from their forms equal the command line; Stop end
   await step.getByTestId("autoencoder-epochs").press("Enter");
   // The status carries the epoch's share and the loss so far, which moves.
   const loss = (before) => {
-    const now = document.querySelector('[data-testid="result-status"]')?.textContent.match(/step 4 of 4 · \d+ % · loss (\d[\d.]*)$/)?.[1];
+    const now = document.querySelector('[data-testid="result-status"]')?.textContent.match(/step 4 of 4 · \d+ % · loss (\d[\d.]*)/)?.[1];
     return now !== undefined && now !== before && now;
   };
   const first = await (await page.waitForFunction(loss, null, { timeout: 60_000 })).jsonValue();
