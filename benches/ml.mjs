@@ -1,7 +1,9 @@
 // Learning benchmark in headless Chromium: the workload of
 // `cargo bench --bench ml` (k-means on 1,000,000 × 8 values, k = 8, the
 // k-means++ start and 10 Lloyd iterations from it timed apart; DBSCAN on
-// 100,000 two-dimensional points; the silhouette of 10,000 rows), compiled
+// 100,000 two-dimensional points; the silhouette of 10,000 rows; t-SNE of
+// 1,000 rows; the isolation forest's scores of 100,000 rows × 8; the
+// autoencoder on 10,000 rows × 16 for 50 epochs; UMAP of 10,000 rows), compiled
 // to wasm as the worker is (examples/ml_web.rs), each call timed here.
 // The same-run baseline is one pass summing the 1,000,000 × 8 values.
 //
@@ -47,6 +49,9 @@ const rows = [
   ["DBSCAN, 100,000 × 2, eps 0.3, min points 5 (target 1 s)", "dbscan_run"],
   ["silhouette, 10,000 rows × 8", "silhouette_run"],
   ["t-SNE, 1,000 rows × 8 into 2 dimensions, 750 iterations", "tsne_run"],
+  ["isolation forest, 100,000 × 8, 100 trees of 256 rows", "iforest_run"],
+  ["autoencoder, 10,000 × 16, 16-2-16 tanh, 50 epochs", "autoencoder_run"],
+  ["UMAP, 10,000 × 8, 15 neighbours, 500 epochs", "umap_run"],
 ];
 const times = rows.map(() => []);
 let iterations = null;

@@ -1,7 +1,8 @@
 //! Unsupervised learning benchmark, native: k-means on 1,000,000 rows × 8
 //! float64 features, k = 8, 10 Lloyd iterations from a fixed start (the
 //! k-means++ start timed apart); DBSCAN on 100,000 two-dimensional points;
-//! the silhouette of 10,000 rows; t-SNE of 1,000 rows; the isolation
+//! the silhouette of 10,000 rows; t-SNE of 1,000 rows (exact) and of 5,000
+//! rows (Barnes–Hut); the isolation
 //! forest's scores of 100,000 rows × 8 (100 trees of 256); an autoencoder
 //! (16 → 16 → 2 → 16 → 16, tanh, Adam) on 10,000 rows × 16 for 50 epochs;
 //! UMAP of 10,000 and 50,000 rows × 8 (15 neighbours, 2 dimensions).
@@ -51,6 +52,7 @@ mod native {
         let (flat, _) = blobs(100_000, 2, 10, 2);
         let (small, small_labels) = blobs(10_000, 8, 8, 3);
         let (map, _) = blobs(1_000, 8, 8, 4);
+        let (large_map, _) = blobs(5_000, 8, 8, 4);
         let (wide, _) = blobs(100_000, 8, 8, 5);
         let (sixteen, _) = blobs(10_000, 16, 8, 6);
         let (ten_k, _) = blobs(10_000, 8, 8, 7);
@@ -74,6 +76,10 @@ mod native {
             ("autoencoder, 10,000 × 16, 16-2-16 tanh, 50 epochs", vec![]),
             ("UMAP, 10,000 × 8, 15 neighbours, 500 epochs", vec![]),
             ("UMAP, 50,000 × 8, 15 neighbours, 200 epochs", vec![]),
+            (
+                "t-SNE (Barnes–Hut), 5,000 rows × 8 into 2 dimensions",
+                vec![],
+            ),
         ];
         let big_array = Array2::from_shape_vec((big.rows, big.cols), big.data.clone()).unwrap();
         let big_set = DatasetBase::from(big_array);
@@ -154,6 +160,14 @@ mod native {
                 black_box(umap(x, &params, &mut no_progress).expect("UMAP"));
                 rows[at].1.push(t.elapsed().as_secs_f64() * 1000.0);
             }
+            let t = Instant::now();
+            let params = TsneParams {
+                perplexity: 30.0,
+                dimensions: 2,
+                seed: 1,
+            };
+            black_box(tsne(&large_map, &params, &mut no_progress).expect("t-SNE"));
+            rows[12].1.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         let iterations = lloyd(
             &big,

@@ -10,7 +10,9 @@ fn main() {}
 mod web {
     use std::cell::RefCell;
 
+    use datalabb::ml::autoencoder::{AutoencoderParams, autoencoder};
     use datalabb::ml::dbscan::{DbscanParams, dbscan};
+    use datalabb::ml::iforest::{IsolationParams, isolation_forest};
     use datalabb::ml::kmeans::{lloyd, plus_plus};
     use datalabb::ml::matrix::Matrix;
     use datalabb::ml::no_progress;
@@ -18,6 +20,7 @@ mod web {
     use datalabb::ml::silhouette::silhouette;
     use datalabb::ml::synthetic::blobs;
     use datalabb::ml::tsne::{TsneParams, tsne};
+    use datalabb::ml::umap::{UmapParams, umap};
     use wasm_bindgen::prelude::*;
 
     #[derive(Default)]
@@ -27,6 +30,9 @@ mod web {
         small: Option<(Matrix, Vec<i32>)>,
         map: Option<Matrix>,
         start: Option<Matrix>,
+        wide: Option<Matrix>,
+        sixteen: Option<Matrix>,
+        ten_k: Option<Matrix>,
     }
 
     thread_local! {
@@ -38,7 +44,7 @@ mod web {
             .map_err(|e| JsError::new(&e))
     }
 
-    /// Generates the three tables (not timed).
+    /// Generates the tables (not timed).
     #[wasm_bindgen]
     pub fn prepare() {
         DATA.with(|d| {
@@ -47,6 +53,9 @@ mod web {
             d.flat = Some(blobs(100_000, 2, 10, 2).0);
             d.small = Some(blobs(10_000, 8, 8, 3));
             d.map = Some(blobs(1_000, 8, 8, 4).0);
+            d.wide = Some(blobs(100_000, 8, 8, 5).0);
+            d.sixteen = Some(blobs(10_000, 16, 8, 6).0);
+            d.ten_k = Some(blobs(10_000, 8, 8, 7).0);
         });
     }
 
@@ -112,6 +121,48 @@ mod web {
         with(|d| {
             let (small, labels) = d.small.as_ref().ok_or("prepare first")?;
             silhouette(small, labels, 10_000, 1).map_err(|e| e.to_string())
+        })
+    }
+
+    /// The isolation forest's scores of 100,000 rows × 8 (100 trees of 256).
+    #[wasm_bindgen]
+    pub fn iforest_run() -> Result<f64, JsError> {
+        with(|d| {
+            let wide = d.wide.as_ref().ok_or("prepare first")?;
+            let scores = isolation_forest(wide, &IsolationParams::default(), &mut no_progress)
+                .map_err(|e| e.to_string())?;
+            Ok(scores[0])
+        })
+    }
+
+    /// The autoencoder 16 → 16 → 2 → 16 → 16 on 10,000 rows, 50 epochs.
+    #[wasm_bindgen]
+    pub fn autoencoder_run() -> Result<f64, JsError> {
+        with(|d| {
+            let sixteen = d.sixteen.as_ref().ok_or("prepare first")?;
+            let params = AutoencoderParams {
+                epochs: 50,
+                learning_rate: 0.01,
+                ..AutoencoderParams::default()
+            };
+            let fit = autoencoder(sixteen, &params, &mut no_progress).map_err(|e| e.to_string())?;
+            Ok(fit.errors[0])
+        })
+    }
+
+    /// UMAP of 10,000 rows × 8 (15 neighbours, 500 epochs).
+    #[wasm_bindgen]
+    pub fn umap_run() -> Result<f64, JsError> {
+        with(|d| {
+            let ten_k = d.ten_k.as_ref().ok_or("prepare first")?;
+            let params = UmapParams {
+                neighbours: 15,
+                dimensions: 2,
+                epochs: None,
+                seed: 1,
+            };
+            let y = umap(ten_k, &params, &mut no_progress).map_err(|e| e.to_string())?;
+            Ok(y.data[0])
         })
     }
 }
