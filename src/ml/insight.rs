@@ -356,7 +356,7 @@ pub fn outliers(
     // The features as the step saw them (scaled), where peers are found.
     let seen = extract(batch, features)
         .ok()
-        .filter(|m| m.rows == raw.rows)
+        .filter(|m| m.rows == raw.rows && m.matrix.cols == raw.matrix.cols)
         .map_or_else(|| standardised(&raw.matrix, &mean, &sd), |m| m.matrix);
     let mut order = scored.clone();
     order.sort_by(|a, b| {
