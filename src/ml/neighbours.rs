@@ -178,6 +178,23 @@ fn sample(items: &[u32], k: usize, rng: &mut Rng) -> Vec<u32> {
         .collect()
 }
 
+/// The share of the neighbours in `a` that `b` also lists for the same
+/// row.
+#[cfg(test)]
+pub(super) fn shared(a: &Neighbours, b: &Neighbours) -> f64 {
+    let listed: usize = a.iter().map(Vec::len).sum();
+    let same: usize = a
+        .iter()
+        .zip(b)
+        .map(|(p, q)| {
+            p.iter()
+                .filter(|(j, _)| q.iter().any(|(l, _)| l == j))
+                .count()
+        })
+        .sum();
+    same as f64 / listed.max(1) as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,14 +205,7 @@ mod tests {
         let (x, _) = blobs(3_000, 6, 5, 3);
         let exact = exact_neighbours(&x, 10);
         let found = nn_descent(&x, 10, &mut Rng::new(1));
-        let mut hits = 0;
-        for (p, q) in exact.iter().zip(&found) {
-            hits += p
-                .iter()
-                .filter(|(j, _)| q.iter().any(|(l, _)| l == j))
-                .count();
-        }
-        let recall = hits as f64 / (3_000 * 10) as f64;
+        let recall = shared(&exact, &found);
         assert!(recall > 0.9, "recall {recall}");
     }
 }

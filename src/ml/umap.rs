@@ -254,23 +254,14 @@ fn layout(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ml::neighbours::exact_neighbours;
+    use crate::ml::neighbours::{exact_neighbours, shared};
     use crate::ml::no_progress;
     use crate::ml::synthetic::blobs;
 
     /// The share of each row's k nearest neighbours in `x` that are also
     /// among its k nearest in `y`.
     fn kept_neighbours(x: &Matrix, y: &Matrix, k: usize) -> f64 {
-        let a = exact_neighbours(x, k);
-        let b = exact_neighbours(y, k);
-        let mut same = 0;
-        for (p, q) in a.iter().zip(&b) {
-            same += p
-                .iter()
-                .filter(|(j, _)| q.iter().any(|(l, _)| l == j))
-                .count();
-        }
-        same as f64 / (x.rows * k) as f64
+        shared(&exact_neighbours(x, k), &exact_neighbours(y, k))
     }
 
     #[test]

@@ -318,55 +318,46 @@ test("UMAP and the autoencoder from their forms equal the command line; Stop end
   await context.close();
 });
 
-test("a UMAP of 50,000 generated rows in the browser", async () => {
+/**
+ * A map of the first `rows` rows of the generated million-row table (value
+ * and year) by `method`, from a link: waits for it, prints the worker's
+ * time, checks the download's last two columns and screenshots the chart.
+ * Returns each row's place.
+ */
+async function mapOfGenerated(rows, prefix, method, what, shot) {
   const million = JSON.parse(readFileSync(join(process.env.DATALABB_MILLION, "catalog.json"), "utf8")).datasets[0];
   const recipe = {
     v: 1,
     inputs: [{ name: "million", dataset: million.id, sha256: million.versions.at(-1).sha256 }],
     steps: [
-      { op: "filter", predicate: { op: "compare", column: "id", cmp: "le", value: 50000 } },
-      { op: "project", features: { columns: ["value", "year"] }, components: 2, prefix: "umap", method: { umap: {} } },
+      { op: "filter", predicate: { op: "compare", column: "id", cmp: "le", value: rows } },
+      { op: "project", features: { columns: ["value", "year"] }, components: 2, prefix, method },
     ],
-    chart: { kind: "scatter", x: "umap1", y: "umap2" },
+    chart: { kind: "scatter", x: `${prefix}1`, y: `${prefix}2` },
   };
   const { lab, context } = await openLab(`/million/?lang=en#/analysis/${linkOf(recipe)}`, desktop);
   const page = lab.page;
   // Counts are grouped with a narrow space in either language.
-  await page.waitForFunction(() => /50\D?000 rows ×/.test(document.querySelector('[data-testid="result-status"]')?.textContent ?? ""), null, { timeout: 300_000 });
+  const counted = `${rows / 1000}\\D?000 rows ×`;
+  await page.waitForFunction((counted) => new RegExp(counted).test(document.querySelector('[data-testid="result-status"]')?.textContent ?? ""), counted, { timeout: 300_000 });
   const ms = Number(await page.getByTestId("result-status").getAttribute("data-run-ms"));
-  console.log(`# UMAP of 50,000 rows in the browser: ${(ms / 1000).toFixed(1)} s`);
+  console.log(`# ${what} of ${rows.toLocaleString("en")} rows in the browser: ${(ms / 1000).toFixed(1)} s`);
   const csv = (await download(page, "download-csv")).toString().trim().split("\n");
-  assert.deepEqual(csv[0].split(",").slice(-2), ["umap1", "umap2"]);
-  assert.equal(csv.length, 50_001);
-  assert.ok(csv.slice(1).every((line) => line.split(",").slice(-2).every((v) => Number.isFinite(Number(v)))), "every row placed");
-  await page.getByTestId("chart-panel").screenshot({ path: join(artifacts, "learn-umap-50000.png") });
+  assert.deepEqual(csv[0].split(",").slice(-2), [`${prefix}1`, `${prefix}2`]);
+  assert.equal(csv.length, rows + 1);
+  const placed = csv.slice(1).map((line) => line.split(",").slice(-2).map(Number));
+  assert.ok(placed.every((p) => p.every(Number.isFinite)), "every row placed");
+  await page.getByTestId("chart-panel").screenshot({ path: join(artifacts, shot) });
   assert.deepEqual(lab.errors, []);
   await context.close();
+  return placed;
+}
+
+test("a UMAP of 50,000 generated rows in the browser", async () => {
+  await mapOfGenerated(50_000, "umap", { umap: {} }, "UMAP", "learn-umap-50000.png");
 });
 
 test("a Barnes–Hut t-SNE of 5,000 generated rows in the browser", async () => {
-  const million = JSON.parse(readFileSync(join(process.env.DATALABB_MILLION, "catalog.json"), "utf8")).datasets[0];
-  const recipe = {
-    v: 1,
-    inputs: [{ name: "million", dataset: million.id, sha256: million.versions.at(-1).sha256 }],
-    steps: [
-      { op: "filter", predicate: { op: "compare", column: "id", cmp: "le", value: 5000 } },
-      { op: "project", features: { columns: ["value", "year"] }, components: 2, prefix: "tsne", method: { tsne: { perplexity: 30 } } },
-    ],
-    chart: { kind: "scatter", x: "tsne1", y: "tsne2" },
-  };
-  const { lab, context } = await openLab(`/million/?lang=en#/analysis/${linkOf(recipe)}`, desktop);
-  const page = lab.page;
-  await page.waitForFunction(() => /5\D?000 rows ×/.test(document.querySelector('[data-testid="result-status"]')?.textContent ?? ""), null, { timeout: 300_000 });
-  const ms = Number(await page.getByTestId("result-status").getAttribute("data-run-ms"));
-  console.log(`# Barnes–Hut t-SNE of 5,000 rows in the browser: ${(ms / 1000).toFixed(1)} s`);
-  const csv = (await download(page, "download-csv")).toString().trim().split("\n");
-  assert.deepEqual(csv[0].split(",").slice(-2), ["tsne1", "tsne2"]);
-  assert.equal(csv.length, 5_001);
-  const placed = csv.slice(1).map((line) => line.split(",").slice(-2).map(Number));
-  assert.ok(placed.every((p) => p.every(Number.isFinite)), "every row placed");
+  const placed = await mapOfGenerated(5_000, "tsne", { tsne: { perplexity: 30 } }, "Barnes–Hut t-SNE", "learn-tsne-5000.png");
   assert.ok(new Set(placed.map((p) => p.join())).size > 4_000, "the rows are spread, not stacked");
-  await page.getByTestId("chart-panel").screenshot({ path: join(artifacts, "learn-tsne-5000.png") });
-  assert.deepEqual(lab.errors, []);
-  await context.close();
 });

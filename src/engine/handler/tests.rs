@@ -341,18 +341,23 @@ fn engine_with_fixture_tables() -> (Engine, Recipe) {
     (engine, recipe)
 }
 
-#[test]
-fn insights_of_a_cluster_step_are_kept_as_tables_and_charted() {
-    use crate::ml::features::Features;
-    use crate::ml::insight::Insight;
-    use crate::recipe::learn::Method;
-    let (mut engine, mut recipe) = engine_with_fixture_tables();
+/// The recipe reads only the fixture's staff table, as `staff`.
+fn only_staff(engine: &Engine, recipe: &mut Recipe) {
     recipe.inputs.truncate(1);
     recipe.inputs[0] = crate::recipe::Input {
         name: "staff".into(),
         dataset: "fixture-staff".into(),
         sha256: engine.tables["fixture-staff"].summary.sha256.clone(),
     };
+}
+
+#[test]
+fn insights_of_a_cluster_step_are_kept_as_tables_and_charted() {
+    use crate::ml::features::Features;
+    use crate::ml::insight::Insight;
+    use crate::recipe::learn::Method;
+    let (mut engine, mut recipe) = engine_with_fixture_tables();
+    only_staff(&engine, &mut recipe);
     recipe.steps = vec![Step::Cluster {
         features: Features {
             columns: vec!["year".into(), "fte".into()],
@@ -452,12 +457,7 @@ fn an_anomaly_steps_most_unusual_rows_are_listed_said_and_charted() {
     use crate::ml::insight::Insight;
     use crate::recipe::learn::anomaly::{Flag, Scorer};
     let (mut engine, mut recipe) = engine_with_fixture_tables();
-    recipe.inputs.truncate(1);
-    recipe.inputs[0] = crate::recipe::Input {
-        name: "staff".into(),
-        dataset: "fixture-staff".into(),
-        sha256: engine.tables["fixture-staff"].summary.sha256.clone(),
-    };
+    only_staff(&engine, &mut recipe);
     let features = Features {
         columns: vec!["year".into(), "fte".into()],
         ..Features::default()
@@ -782,12 +782,7 @@ fn a_run_reports_each_step_as_it_goes() {
 #[test]
 fn a_training_reports_its_loss_as_it_goes() {
     let (mut engine, mut recipe) = engine_with_fixture_tables();
-    recipe.inputs.truncate(1);
-    recipe.inputs[0] = crate::recipe::Input {
-        name: "staff".into(),
-        dataset: "fixture-staff".into(),
-        sha256: engine.tables["fixture-staff"].summary.sha256.clone(),
-    };
+    only_staff(&engine, &mut recipe);
     recipe.steps = vec![
         serde_json::from_value(serde_json::json!({
             "op": "project", "features": { "columns": ["year", "fte"], "scale": "z_score" },

@@ -7,6 +7,18 @@ use crate::ml::*;
 
 use super::{blobs, centres};
 
+/// How well k-means with k = 4 on a map finds the four blobs (adjusted
+/// Rand index against `truth`).
+fn four_groups(map: &Matrix, truth: &[i32]) -> f64 {
+    let params = KMeansParams {
+        k: 4,
+        ..KMeansParams::default()
+    };
+    let found = kmeans(map, &params, &mut no_progress).unwrap();
+    let labels: Vec<i32> = found.labels.iter().map(|&l| l as i32).collect();
+    adjusted_rand(&labels, truth)
+}
+
 #[test]
 fn tsne_keeps_blobs_apart_and_refuses_what_it_cannot_do() {
     use crate::ml::tsne::{MAX_ROWS, TsneParams, tsne};
@@ -20,21 +32,8 @@ fn tsne_keeps_blobs_apart_and_refuses_what_it_cannot_do() {
     assert_eq!((map.rows, map.cols), (120, 2));
     assert!(map.data.iter().all(|v| v.is_finite()));
     // The four blobs stay four groups on the map.
-    let found = kmeans(
-        &map,
-        &KMeansParams {
-            k: 4,
-            ..KMeansParams::default()
-        },
-        &mut no_progress,
-    )
-    .unwrap();
-    let labels: Vec<i32> = found.labels.iter().map(|&l| l as i32).collect();
-    assert!(
-        adjusted_rand(&labels, &truth) >= 0.99,
-        "{}",
-        adjusted_rand(&labels, &truth)
-    );
+    let ari = four_groups(&map, &truth);
+    assert!(ari >= 0.99, "{ari}");
     assert_eq!(map, tsne(&x, &params, &mut no_progress).unwrap(), "seeded");
     // Too many rows, too few, a perplexity above a third of the rows, NaN.
     let e = tsne(&Matrix::zeros(MAX_ROWS + 1, 2), &params, &mut no_progress)
@@ -96,17 +95,7 @@ fn barnes_hut_keeps_blobs_apart_and_takes_over_above_two_thousand_rows() {
     .unwrap();
     assert!(calls >= 75, "progress is reported ({calls})");
     assert_eq!((map.rows, map.cols), (400, 2));
-    let found = kmeans(
-        &map,
-        &KMeansParams {
-            k: 4,
-            ..KMeansParams::default()
-        },
-        &mut no_progress,
-    )
-    .unwrap();
-    let labels: Vec<i32> = found.labels.iter().map(|&l| l as i32).collect();
-    let ari = adjusted_rand(&labels, &truth);
+    let ari = four_groups(&map, &truth);
     assert!(ari >= 0.99, "{ari}");
     assert_eq!(
         map,

@@ -155,25 +155,18 @@ fn among_peers(p: &Peers, others: &[&String], unit: &str, lang: Lang) -> String 
             Lang::Sv => "de andra variablerna".into(),
         }
     };
-    match (lang, p.apart >= 0.0) {
-        (Lang::En, true) => {
+    let above = p.apart >= 0.0;
+    match lang {
+        Lang::En => {
+            let side = if above { "above" } else { "below" };
             format!(
-                ", and {sd} standard deviations above the {k} rows most like it in {by} (mean {m}{unit})"
+                ", and {sd} standard deviations {side} the {k} rows most like it in {by} (mean {m}{unit})"
             )
         }
-        (Lang::En, false) => {
+        Lang::Sv => {
+            let side = if above { "över" } else { "under" };
             format!(
-                ", and {sd} standard deviations below the {k} rows most like it in {by} (mean {m}{unit})"
-            )
-        }
-        (Lang::Sv, true) => {
-            format!(
-                ", och {sd} standardavvikelser över de {k} rader som mest liknar den i {by} (medelvärde {m}{unit})"
-            )
-        }
-        (Lang::Sv, false) => {
-            format!(
-                ", och {sd} standardavvikelser under de {k} rader som mest liknar den i {by} (medelvärde {m}{unit})"
+                ", och {sd} standardavvikelser {side} de {k} rader som mest liknar den i {by} (medelvärde {m}{unit})"
             )
         }
     }
