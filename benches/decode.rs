@@ -1,6 +1,6 @@
 //! Decoding benchmark, native: the same table as an uncompressed Arrow IPC
 //! file (the baseline, in the same run) and as Parquet files of about
-//! 100 MB (Snappy and uncompressed pages, dictionary-coded text), each
+//! 100 MB (Snappy, zstd and uncompressed pages, dictionary-coded text), each
 //! through `data::load::decode`, the loader the browser's worker and
 //! `datalabb run` use (its page walk included), and the Snappy file by the
 //! parquet crate's reader alone (what the walk costs). Throughput is the
@@ -73,6 +73,10 @@ mod native {
         let files = [
             ("Arrow IPC, uncompressed", write_file(&batch).expect("ipc")),
             ("Parquet, Snappy", parquet(&batch, Compression::SNAPPY)),
+            (
+                "Parquet, zstd (inflated by the lab)",
+                parquet(&batch, Compression::ZSTD(Default::default())),
+            ),
             (
                 "Parquet, uncompressed",
                 parquet(&batch, Compression::UNCOMPRESSED),

@@ -109,7 +109,7 @@ pub enum LoadError {
 
 fn parquet_codec_message(codec: &str) -> String {
     let reads = if cfg!(target_arch = "wasm32") {
-        "in the browser it reads uncompressed, Snappy, gzip and LZ4 pages; `datalabb run` also reads zstd and Brotli"
+        "in the browser it reads uncompressed, Snappy, gzip, LZ4 and zstd pages; `datalabb run` also reads Brotli"
     } else {
         "it reads uncompressed, Snappy, gzip, LZ4, zstd and Brotli pages"
     };

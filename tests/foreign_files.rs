@@ -104,6 +104,41 @@ fn types_the_lab_does_not_read_are_named() {
 }
 
 #[test]
+fn parquet_files_that_made_the_reader_panic_get_messages() {
+    // Found by the mutation test: a dictionary page of no values that
+    // holds bytes (the walk refuses it), and a run header of dictionary
+    // codes longer than ten bytes (the reader's panic is caught).
+    let hostile = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/files/hostile");
+    for (name, says) in [
+        (
+            "parquet_text_page_without_values.parquet",
+            "is a dictionary of no values",
+        ),
+        (
+            "parquet_long_vlq_in_codes.parquet",
+            "the Parquet reader stopped on it",
+        ),
+    ] {
+        let bytes = std::fs::read(Path::new(hostile).join(name)).unwrap();
+        let answer = reply(
+            &mut Engine::new(),
+            Request::OpenFile {
+                dataset: format!("file:{name}"),
+                name: name.into(),
+            },
+            Some(bytes),
+        );
+        let Response::Error { message } = answer else {
+            panic!("{name}: {answer:?}");
+        };
+        assert!(
+            message.contains("damaged") && message.contains(says),
+            "{name}: {message}"
+        );
+    }
+}
+
+#[test]
 fn every_file_of_the_corpus_opens_pages_and_summarises() {
     for name in corpus() {
         if REFUSED.iter().any(|(refused, _)| *refused == name) {
@@ -132,6 +167,9 @@ fn no_value_is_shown_as_missing() {
         "pyarrow_every_type_gzip_v2.parquet",
         "pyarrow_every_type_lz4.parquet",
         "pyarrow_every_type_plain.parquet",
+        "pyarrow_every_type_zstd.parquet",
+        "pyarrow_every_type_zstd_v2.parquet",
+        "pyarrow_every_type_brotli.parquet",
     ] {
         let (rows, cells, summaries) = open(name);
         assert_eq!(rows, 12, "{name}");

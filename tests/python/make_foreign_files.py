@@ -115,15 +115,21 @@ def main(out):
 
 
 def parquet_files(out, full):
-    """Parquet as pyarrow writes it: each codec the browser reads, dictionary
+    """Parquet as pyarrow writes it: each codec the browser reads and one it
+    does not, dictionary
     and plain pages, both data page versions, many row groups, zero rows."""
     options = dict(row_group_size=5, data_page_size=64)
     pq.write_table(full, out / "pyarrow_every_type_snappy.parquet", compression="snappy", **options)
     pq.write_table(full, out / "pyarrow_every_type_gzip_v2.parquet", compression="gzip", use_dictionary=False, data_page_version="2.0", **options)
     pq.write_table(full, out / "pyarrow_every_type_lz4.parquet", compression="lz4", **options)
     pq.write_table(full, out / "pyarrow_every_type_plain.parquet", compression="none", use_dictionary=False)
-    # zstd: read natively; the browser names the codec.
+    # zstd (polars' and DuckDB's default), which the lab inflates itself:
+    # dictionary pages of version 1, and plain pages of version 2 whose
+    # levels stay uncompressed before the values.
     pq.write_table(full, out / "pyarrow_every_type_zstd.parquet", compression="zstd", **options)
+    pq.write_table(full, out / "pyarrow_every_type_zstd_v2.parquet", compression="zstd", use_dictionary=False, data_page_version="2.0", **options)
+    # Brotli: read natively; the browser names the codec.
+    pq.write_table(full, out / "pyarrow_every_type_brotli.parquet", compression="brotli", **options)
     pq.write_table(full.slice(0, 0), out / "pyarrow_zero_rows.parquet")
     many = pa.table({"i": pa.array(range(10_000), pa.int32()), "s": pa.array([f"rad {i % 700}" for i in range(10_000)])})
     pq.write_table(many, out / "pyarrow_row_groups.parquet", compression="snappy", row_group_size=3000)

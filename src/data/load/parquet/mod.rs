@@ -12,8 +12,13 @@
 //! Batches are then decoded a few rows at a time, each counted against the
 //! budget before the next.
 //!
-//! Codecs: uncompressed, Snappy, gzip and LZ4 everywhere (pure Rust); zstd
-//! and Brotli natively only (the browser build names the codec instead).
+//! Codecs: uncompressed, Snappy, gzip, LZ4 and zstd everywhere (pure
+//! Rust; zstd is inflated by the lab, see [`inflate`]); Brotli natively
+//! only (the browser build names the codec instead).
+//!
+//! Natively, a panic inside the crate's reader on a file the walk passed
+//! is caught and said as the file being damaged. In the browser the
+//! Parquet worker, which runs this reader alone, contains it.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -32,6 +37,7 @@ use super::types::supported;
 use super::{LZ4_MAX_RATIO, Limits, Table, ZSTD_MAX_RATIO, corrupt, truncated};
 use crate::error::LoadError;
 
+mod inflate;
 mod pages;
 
 use pages::{BIT_PACKED, DICTIONARY_PAGE, RLE, header, levels_fit};
@@ -154,6 +160,46 @@ pub(super) fn decode(
             limit: limits.max_decoded_bytes,
         });
     }
+    let descriptor = file.file_metadata().schema_descr_ptr();
+    let read = |leaf: usize| {
+        leaf < descriptor.num_columns() && roots.contains(&descriptor.get_column_root_idx(leaf))
+    };
+    let inflating = file.row_groups().iter().any(|g| {
+        g.columns()
+            .iter()
+            .enumerate()
+            .any(|(leaf, c)| read(leaf) && inflate::inflated_here(c.compression()))
+    });
+    let (bytes, metadata) = if inflating {
+        let (bytes, inflated) =
+            inflate::inflate_chunks(bytes, file, read, limits.max_decoded_bytes)?;
+        let options = ArrowReaderOptions::new().with_schema(metadata.schema().clone());
+        let metadata = ArrowReaderMetadata::try_new(Arc::new(inflated), options)
+            .map_err(|e| corrupt(e.to_string()))?;
+        (bytes, metadata)
+    } else {
+        (bytes, metadata)
+    };
+    let batches = contained(|| read_batches(&bytes, &metadata, &roots, limits, row_bytes))?;
+    let got: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
+    if got != rows {
+        return Err(corrupt(format!(
+            "the footer promises {rows} rows and the pages hold {got}"
+        )));
+    }
+    Ok(Table { schema, batches })
+}
+
+/// The batches of the `roots` columns, each counted against the budget
+/// before the next is decoded; a row takes at most `row_bytes`.
+fn read_batches(
+    bytes: &Bytes,
+    metadata: &ArrowReaderMetadata,
+    roots: &[usize],
+    limits: &Limits,
+    row_bytes: u64,
+) -> Result<Vec<RecordBatch>, LoadError> {
+    let file = metadata.metadata();
     let mut decoded: u64 = 0;
     let mut batches: Vec<RecordBatch> = Vec::new();
     let mut reader: Option<parquet::arrow::arrow_reader::ParquetRecordBatchReader> = None;
@@ -193,13 +239,43 @@ pub(super) fn decode(
         }
         batches.push(batch);
     }
-    let got: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
-    if got != rows {
-        return Err(corrupt(format!(
-            "the footer promises {rows} rows and the pages hold {got}"
-        )));
-    }
-    Ok(Table { schema, batches })
+    Ok(batches)
+}
+
+/// Runs the crate's reader; natively, a panic in it (damage the walk does
+/// not look for) is caught and said as the file being damaged, without the
+/// panic's own report. In the browser a panic ends the Parquet worker,
+/// whose owner says the same (`engine::parquet`).
+#[cfg(not(target_arch = "wasm32"))]
+fn contained<T>(read: impl FnOnce() -> Result<T, LoadError>) -> Result<T, LoadError> {
+    use std::cell::Cell;
+    use std::panic::{self, AssertUnwindSafe};
+    thread_local!(static QUIET: Cell<bool> = const { Cell::new(false) });
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(read));
+    QUIET.with(|q| q.set(false));
+    outcome.unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(corrupt(format!("the Parquet reader stopped on it ({why})")))
+    })
+}
+
+#[cfg(target_arch = "wasm32")]
+fn contained<T>(read: impl FnOnce() -> Result<T, LoadError>) -> Result<T, LoadError> {
+    read()
 }
 
 /// The reader's metadata, told the zone of each timestamp column that the
@@ -287,9 +363,9 @@ fn unreadable(codec: Compression) -> Option<&'static str> {
         | Compression::GZIP(_)
         | Compression::LZ4
         | Compression::LZ4_RAW => None,
-        Compression::ZSTD(_) if cfg!(not(target_arch = "wasm32")) => None,
+        // Inflated by the lab (see `inflate`).
+        Compression::ZSTD(_) => None,
         Compression::BROTLI(_) if cfg!(not(target_arch = "wasm32")) => None,
-        Compression::ZSTD(_) => Some("zstd"),
         Compression::BROTLI(_) => Some("Brotli"),
         Compression::LZO => Some("LZO"),
     }
@@ -377,6 +453,13 @@ fn check_chunk(
         }
         largest = largest.max(page.uncompressed);
         let damaged = |what: &str| corrupt(format!("a page of column {name:?} {what}"));
+        if page.kind == DICTIONARY_PAGE
+            && page.dictionary_values == Some(0)
+            && page.uncompressed > 0
+        {
+            // The reader divides by the count.
+            return Err(damaged("is a dictionary of no values that holds bytes"));
+        }
         dictionary |= page.kind == DICTIONARY_PAGE;
         if page.data {
             if page.dictionary_codes && !dictionary {

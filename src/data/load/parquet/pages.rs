@@ -30,6 +30,14 @@ pub(super) struct PageHeader {
     /// uncompressed before its values).
     pub repetition_len: u64,
     pub definition_len: u64,
+    /// Where the compressed size's value lies in the header (to rewrite
+    /// it when the page is stored inflated).
+    pub compressed_field: std::ops::Range<usize>,
+    /// A version 2 page's flag: whether its values are compressed (they
+    /// are when the flag is missing).
+    pub values_compressed: Option<bool>,
+    /// A dictionary page's count of values.
+    pub dictionary_values: Option<u64>,
 }
 
 impl PageHeader {
@@ -102,7 +110,7 @@ fn runs_fit(data: &[u8], width: u32, count: u64) -> bool {
 
 /// A compressed page's bytes, at most `size` of them, as the reader would
 /// decompress them; `None` when they cannot be.
-fn inflate(codec: Compression, stored: &[u8], size: usize) -> Option<Vec<u8>> {
+pub(super) fn inflate(codec: Compression, stored: &[u8], size: usize) -> Option<Vec<u8>> {
     use std::io::Read;
     let mut out = Vec::new();
     match codec {
@@ -182,9 +190,14 @@ pub(super) fn header(bytes: &[u8]) -> Option<PageHeader> {
         match (field, t) {
             (1, 5) => kind = Some(r.i32()?),
             (5, 12) => r.data_page_v1(&mut page)?,
+            (7, 12) => page.dictionary_values = Some(r.dictionary_page()?),
             (8, 12) => r.data_page_v2(&mut page)?,
             (2, 5) => uncompressed = Some(u64::try_from(r.i32()?).ok()?),
-            (3, 5) => compressed = Some(u64::try_from(r.i32()?).ok()?),
+            (3, 5) => {
+                let from = r.at;
+                compressed = Some(u64::try_from(r.i32()?).ok()?);
+                page.compressed_field = from..r.at;
+            }
             _ => r.skip(t, 0)?,
         }
     }
@@ -282,10 +295,24 @@ impl Compact<'_> {
                 }
                 (5, 5) => page.definition_len = self.count()?,
                 (6, 5) => page.repetition_len = self.count()?,
+                // A boolean field's value is its type: 1 true, 2 false.
+                (7, 1 | 2) => page.values_compressed = Some(t == 1),
                 _ => self.skip(t, 1)?,
             }
         }
         Some(())
+    }
+
+    /// A dictionary page's header: its count of values.
+    fn dictionary_page(&mut self) -> Option<u64> {
+        let (mut id, mut values) = (0i16, None);
+        while let Some((field, t)) = self.field(&mut id)? {
+            match (field, t) {
+                (1, 5) => values = Some(self.count()?),
+                _ => self.skip(t, 1)?,
+            }
+        }
+        values
     }
 
     /// Skips a value of compact type `t`.
@@ -372,6 +399,7 @@ mod tests {
                 compressed: 40,
                 data: true,
                 values: 7,
+                compressed_field: 6..7,
                 ..PageHeader::default()
             }
         );
