@@ -40,13 +40,14 @@ function files() {
     ["cut.arrow", every.subarray(0, every.length >> 1), /cut short|damaged/],
     ["zip.arrow", Buffer.from("PK\x03\x04garbage"), /not an Arrow/],
     ["cut.parquet", parquet.subarray(0, parquet.length >> 1), /cut short/],
-    // Damage the loader's walk does not see and the parquet crate panics
-    // on (found by the mutation test): only the Parquet worker ends.
-    ...["parquet_text_page_without_values.parquet", "parquet_long_vlq_in_codes.parquet"].map((name) => [
-      name,
-      readFileSync(join(import.meta.dirname, "..", "files", "hostile", name)),
-      /Parquet reader stopped on this file, which may be damaged/,
-    ]),
+    // Damage the parquet crate panics on (found by the mutation test): a
+    // dictionary of no values that holds bytes, which the walk now
+    // refuses, and a run header of dictionary codes longer than ten bytes,
+    // which the walk does not see: only the Parquet worker ends.
+    ...[
+      ["parquet_text_page_without_values.parquet", /damaged: a page of column "blob" is a dictionary of no values/],
+      ["parquet_long_vlq_in_codes.parquet", /Parquet reader stopped on this file, which may be damaged/],
+    ].map(([name, message]) => [name, readFileSync(join(import.meta.dirname, "..", "files", "hostile", name)), message]),
     ["footer.parquet", Buffer.concat([parquet.subarray(0, parquet.length - 8), Buffer.from([0xff, 0xff, 0xff, 0x7f]), Buffer.from("PAR1")]), /damaged: the footer length/],
     ["pages.parquet", Buffer.from(parquet.map((b, i) => (i > 4 && i < 600 ? b ^ 0x5a : b))), /damaged|cut short/],
     // Flipped bytes may still make a valid file (in a name, say): it opens
