@@ -13,10 +13,15 @@
 //   browser's own SHA-256 (WebCrypto) and a plain copy of the same bytes;
 // - the preview: the longest main-thread task while scrolling to the end
 //   of the table by keyboard and scrollbar, and the time of a sort and of
-//   a row search over all rows.
+//   a row search over all rows;
+// - memory: the compute worker's wasm memory (which only grows, so the
+//   most it has held) in a fresh page after opening the table, and after
+//   its preview and column summaries, in bytes per row beside the table's
+//   own Arrow size.
 // Nothing here asserts a speed; the numbers are for people.
 import { chromium } from "playwright-core";
 import { startServer } from "../scripts/static-server.mjs";
+import { workerMemory } from "./memory.mjs";
 
 const dist = need("DATALABB_DIST");
 const data = need("DATALABB_BENCH_DATA");
@@ -158,6 +163,25 @@ try {
   }
   await context.close();
 
+  // 4. Memory, in a fresh page: after the open, then after the preview and
+  // the column summaries.
+  const fresh = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const memoryPage = await fresh.newPage();
+  await memoryPage.goto(`${url}/?lang=en`);
+  await memoryPage.locator('[data-testid="catalog"][data-state="loaded"]').waitFor({ timeout: 60_000 });
+  const freshCard = memoryPage.locator('[data-testid="dataset-card"]').first();
+  await freshCard.getByTestId("open-dataset").click();
+  const loaded = freshCard.getByTestId("dataset-summary");
+  await loaded.waitFor({ timeout: 300_000 });
+  const rows = Number(await loaded.getAttribute("data-rows"));
+  const tableBytes = Number(await loaded.getAttribute("data-memory-bytes"));
+  const afterOpen = await workerMemory(memoryPage);
+  await freshCard.getByTestId("dataset-link").click();
+  await memoryPage.waitForFunction(() => /showing 1–/.test(document.querySelector('[data-testid="preview-status"]')?.textContent ?? ""), null, { timeout: 120_000 });
+  await memoryPage.getByTestId("summary-card").first().waitFor({ timeout: 120_000 });
+  const afterPreview = await workerMemory(memoryPage);
+  await fresh.close();
+
   const mb = first.bytes / 1e6;
   console.log(`dataset ${id}: ${fmt(mb)} MB; first open (download + hash + decode): hash ${fmt(first.hash)} ms, decode ${fmt(first.decode)} ms`);
   line("navigation to usable page", usable, "ms");
@@ -171,6 +195,10 @@ try {
   console.log(`${"preview: long tasks (> 50 ms) while scrolling".padEnd(44)} ${tasks.length}; longest ${fmt(Math.max(0, ...tasks))} ms`);
   line("preview: sort all rows by a number column", sortMs, "ms", 0);
   line("preview: search all rows for a text", searchMs, "ms", 0);
+  const perRow = (bytes) => `${fmt(bytes / 1e6)} MB, ${fmt(bytes / rows)} bytes a row`;
+  console.log(`memory of ${rows} rows: the table in Arrow ${perRow(tableBytes)}`);
+  console.log(`  worker's wasm memory after the open          ${perRow(afterOpen)}`);
+  console.log(`  after the preview and the column summaries   ${perRow(afterPreview)}`);
 } finally {
   await browser.close();
   server.close();

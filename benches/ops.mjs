@@ -18,11 +18,16 @@
 // the same queries; its answers are checked against the lab's (the
 // command line's results of the same links, in $DATALABB_STAR_DATA/answers),
 // and the table gives both medians and their ratio.
+//
+// Memory: each analysis once more in a fresh page, and the compute
+// worker's wasm memory after it (the most it held: loading both tables
+// and running the analysis), also in bytes per fact row.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { startServer } from "../scripts/static-server.mjs";
+import { workerMemory } from "./memory.mjs";
 
 const dist = need("DATALABB_DIST");
 const data = need("DATALABB_STAR_DATA");
@@ -88,10 +93,26 @@ try {
     );
   }
   if (errors.length) console.log("page errors:", errors);
+  await peakMemory(browser);
   await compareWithDuckdb(browser, times);
 } finally {
   await browser.close();
   server.close();
+}
+
+/** Each analysis in a fresh page: the worker's wasm memory after it. */
+async function peakMemory(browser) {
+  const catalog = JSON.parse(readFileSync(join(data, "catalog.json"), "utf8"));
+  const factRows = Math.max(...catalog.datasets.map((d) => d.versions.at(-1).rows));
+  console.log(`\npeak wasm memory of the worker, a fresh page per analysis (both tables loaded, then the analysis; ${factRows} fact rows):`);
+  for (const [name, link] of Object.entries(links)) {
+    const page = await browser.newPage();
+    await page.goto(`${url}/?lang=en#/analysis/${link}`);
+    await runMs(page, link);
+    const bytes = await workerMemory(page);
+    console.log(`${`analysis ${name}`.padEnd(44)} ${(bytes / 1e6).toFixed(0).padStart(7)} MB   ${(bytes / factRows).toFixed(1).padStart(6)} bytes a fact row`);
+    await page.close();
+  }
 }
 
 /** The answers of the lab's analyses, from the command line's CSVs. */

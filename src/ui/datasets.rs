@@ -64,6 +64,8 @@ pub fn DatasetLoad(dataset: Dataset) -> impl IntoView {
                                 data-hash-ms=summary.timings.hash_ms
                                 data-decode-ms=summary.timings.decode_ms
                                 data-file-bytes=summary.file_bytes
+                                data-rows=summary.rows
+                                data-memory-bytes=summary.memory_bytes
                             >
                                 {format!(
                                     "✓ {} · {} · {} {} ({source})",
