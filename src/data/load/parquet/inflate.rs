@@ -11,7 +11,8 @@ use bytes::Bytes;
 use parquet::basic::Compression;
 use parquet::file::metadata::{ColumnChunkMetaData, ParquetMetaData};
 
-use super::pages::{DATA_PAGE_V2, PageHeader, header, inflate};
+use super::level_width;
+use super::pages::{DATA_PAGE_V2, PageHeader, header, inflate, levels_fit};
 use crate::data::load::corrupt;
 use crate::error::LoadError;
 
@@ -66,6 +67,7 @@ fn inflate_chunk(
     let name = chunk.column_path().string();
     let damaged = |what: String| corrupt(format!("a page of column {name:?} {what}"));
     let codec = chunk.compression();
+    let width = level_width(chunk);
     let start = chunk
         .dictionary_page_offset()
         .unwrap_or_else(|| chunk.data_page_offset());
@@ -134,6 +136,14 @@ fn inflate_chunk(
         } else {
             None
         };
+        // A version 1 data page's levels, which the walk left to be
+        // checked here, once inflated.
+        if page.data && page.kind != DATA_PAGE_V2 && width > 0 {
+            let plain = inflated.as_deref().unwrap_or(&out[body.clone()]);
+            if !levels_fit(&page, plain, Compression::UNCOMPRESSED, width) {
+                return Err(damaged("has definition levels that overrun it".into()));
+            }
+        }
         let stored_len = match &inflated {
             Some(values) => kept + values.len(),
             None => body.len(),

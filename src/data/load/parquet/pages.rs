@@ -129,11 +129,13 @@ pub(super) fn inflate(codec: Compression, stored: &[u8], size: usize) -> Option<
         Compression::LZ4_RAW => out = lz4_flex::block::decompress(stored, size).ok()?,
         Compression::LZ4 => out = hadoop_lz4(stored, size)?,
         Compression::ZSTD(_) => {
-            ruzstd::decoding::StreamingDecoder::new(stored)
-                .ok()?
-                .take(size as u64)
-                .read_to_end(&mut out)
+            // Into a buffer of the declared size: a frame that inflates
+            // past it is an error.
+            out = vec![0; size];
+            let written = ruzstd::decoding::FrameDecoder::new()
+                .decode_all(stored, &mut out)
                 .ok()?;
+            out.truncate(written);
         }
         #[cfg(not(target_arch = "wasm32"))]
         Compression::BROTLI(_) => {
