@@ -128,6 +128,11 @@ def parquet_files(out, full):
     # levels stay uncompressed before the values.
     pq.write_table(full, out / "pyarrow_every_type_zstd.parquet", compression="zstd", **options)
     pq.write_table(full, out / "pyarrow_every_type_zstd_v2.parquet", compression="zstd", use_dictionary=False, data_page_version="2.0", **options)
+    # Columns of nulls and no rows, zstd: an empty frame that declares no
+    # bytes, and empty column chunks.
+    nulls = pa.table({"text": pa.array([None] * 5, pa.string()), "n": pa.array(range(5), pa.int64())})
+    pq.write_table(nulls, out / "pyarrow_nulls_zstd.parquet", compression="zstd")
+    pq.write_table(full.slice(0, 0), out / "pyarrow_zero_rows_zstd.parquet", compression="zstd")
     # Brotli: read natively; the browser names the codec.
     pq.write_table(full, out / "pyarrow_every_type_brotli.parquet", compression="brotli", **options)
     pq.write_table(full.slice(0, 0), out / "pyarrow_zero_rows.parquet")

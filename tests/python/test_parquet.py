@@ -93,6 +93,24 @@ def test_pyarrow_files_read_as_pyarrow_reads_them(tmp_path, codec, pages):
     assert_same(lab, pq.read_table(path))
 
 
+@pytest.mark.parametrize("codec", ["none", "snappy", "gzip", "lz4", "zstd", "brotli"])
+@pytest.mark.parametrize("version", ["1.0", "2.0"])
+def test_columns_of_nulls_and_files_of_no_rows_read_as_pyarrow_reads_them(tmp_path, codec, version):
+    # A column of nulls has a dictionary of no values (an empty zstd frame
+    # declaring 0 bytes), and a file of no rows has empty column chunks.
+    t = pa.table({
+        "text": pa.array([None] * 5, pa.string()),
+        "n": pa.array([1, 2, 3, 4, 5], pa.int64()),
+        "x": pa.array([None] * 5, pa.float64()),
+    })
+    for name, written in [("nulls", t), ("empty", t.slice(0, 0))]:
+        path = tmp_path / f"{name}.parquet"
+        pq.write_table(written, path, compression=codec, data_page_version=version)
+        done, lab = convert(path, tmp_path)
+        assert done.returncode == 0, (name, done.stderr)
+        assert_same(lab, pq.read_table(path))
+
+
 def test_files_without_an_arrow_schema_and_from_duckdb_read_the_same(tmp_path):
     # Without pyarrow's stored Arrow schema the reader takes the types from
     # Parquet's own (text, dates, instants, decimals).

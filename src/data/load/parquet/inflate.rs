@@ -105,7 +105,8 @@ fn inflate_chunk(
         at = next;
     }
     let new_start = out.len();
-    let mut data_page = None;
+    // No values: an empty chunk (as pyarrow writes for zero rows).
+    let mut data_page = pages.is_empty().then_some(new_start);
     for (at, page) in pages {
         let here = out.len();
         if at as i64 == chunk.data_page_offset() {
@@ -116,35 +117,37 @@ fn inflate_chunk(
         let size =
             usize::try_from(page.uncompressed).map_err(|_| damaged("is too large".into()))?;
         // A version 2 page keeps its levels uncompressed before its values,
-        // and says whether the values are compressed.
-        let (kept, packed) = if page.kind == DATA_PAGE_V2 {
-            let levels = usize::try_from(page.levels())
+        // and says whether the values are compressed; a page that declares
+        // no bytes (beside its levels) holds none, whatever its frame.
+        let v2 = page.kind == DATA_PAGE_V2;
+        let kept = if v2 {
+            usize::try_from(page.levels())
                 .ok()
                 .filter(|l| *l <= size && *l <= body.len())
-                .ok_or_else(|| damaged("has levels longer than itself".into()))?;
-            let compressed = page.values_compressed != Some(false) && size > levels;
-            (levels, compressed)
+                .ok_or_else(|| damaged("has levels longer than itself".into()))?
         } else {
-            (0, size > 0)
+            0
         };
-        let inflated = if packed {
+        let values = if v2 && page.values_compressed == Some(false) {
+            None
+        } else if size == kept {
+            Some(Vec::new())
+        } else {
             let stored = &out[body.start + kept..body.end];
             let values = inflate(codec, stored, size - kept)
                 .filter(|v| v.len() == size - kept)
                 .ok_or_else(|| damaged(format!("does not inflate to its {size} bytes")))?;
             Some(values)
-        } else {
-            None
         };
         // A version 1 data page's levels, which the walk left to be
         // checked here, once inflated.
-        if page.data && page.kind != DATA_PAGE_V2 && width > 0 {
-            let plain = inflated.as_deref().unwrap_or(&out[body.clone()]);
+        if page.data && !v2 && width > 0 {
+            let plain = values.as_deref().unwrap_or(&out[body.clone()]);
             if !levels_fit(&page, plain, Compression::UNCOMPRESSED, width) {
                 return Err(damaged("has definition levels that overrun it".into()));
             }
         }
-        let stored_len = match &inflated {
+        let stored_len = match &values {
             Some(values) => kept + values.len(),
             None => body.len(),
         };
@@ -162,7 +165,7 @@ fn inflate_chunk(
         out.extend_from_within(at..at + field.start);
         write_i32(out, stored_len);
         out.extend_from_within(at + field.end..header_end);
-        match inflated {
+        match values {
             Some(values) => {
                 out.extend_from_within(body.start..body.start + kept);
                 out.extend_from_slice(&values);
