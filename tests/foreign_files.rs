@@ -63,6 +63,23 @@ fn open(name: &str) -> (u64, Vec<Vec<Option<String>>>, Response) {
     )
 }
 
+/// The engine's message for the file `name` in `dir`, which it must refuse.
+fn refusal(dir: &str, name: &str) -> String {
+    let bytes = std::fs::read(Path::new(dir).join(name)).unwrap();
+    let answer = reply(
+        &mut Engine::new(),
+        Request::OpenFile {
+            dataset: format!("file:{name}"),
+            name: name.into(),
+        },
+        Some(bytes),
+    );
+    let Response::Error { message } = answer else {
+        panic!("{name}: {answer:?}");
+    };
+    message
+}
+
 fn corpus() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(CORPUS)
         .unwrap()
@@ -84,18 +101,7 @@ const REFUSED: [(&str, &str); 2] = [
 #[test]
 fn types_the_lab_does_not_read_are_named() {
     for (name, column) in REFUSED {
-        let bytes = std::fs::read(Path::new(CORPUS).join(name)).unwrap();
-        let answer = reply(
-            &mut Engine::new(),
-            Request::OpenFile {
-                dataset: format!("file:{name}"),
-                name: name.into(),
-            },
-            Some(bytes),
-        );
-        let Response::Error { message } = answer else {
-            panic!("{name}: {answer:?}");
-        };
+        let message = refusal(CORPUS, name);
         assert!(
             message.contains(&format!("{column:?}")),
             "{name}: {message}"
@@ -119,18 +125,7 @@ fn parquet_files_that_made_the_reader_panic_get_messages() {
             "the Parquet reader stopped on it",
         ),
     ] {
-        let bytes = std::fs::read(Path::new(hostile).join(name)).unwrap();
-        let answer = reply(
-            &mut Engine::new(),
-            Request::OpenFile {
-                dataset: format!("file:{name}"),
-                name: name.into(),
-            },
-            Some(bytes),
-        );
-        let Response::Error { message } = answer else {
-            panic!("{name}: {answer:?}");
-        };
+        let message = refusal(hostile, name);
         assert!(
             message.contains("damaged") && message.contains(says),
             "{name}: {message}"
