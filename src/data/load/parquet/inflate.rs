@@ -11,8 +11,8 @@ use bytes::Bytes;
 use parquet::basic::Compression;
 use parquet::file::metadata::{ColumnChunkMetaData, ParquetMetaData};
 
-use super::level_width;
-use super::pages::{DATA_PAGE_V2, PageHeader, header, inflate, levels_fit};
+use super::pages::{DATA_PAGE_V2, inflate, levels_fit};
+use super::{chunk_pages, level_width};
 use crate::data::load::corrupt;
 use crate::error::LoadError;
 
@@ -27,6 +27,7 @@ pub(super) fn inflated_here(codec: Compression) -> bool {
 /// the walk; what it declares is checked again here all the same.
 pub(super) fn inflate_chunks(
     bytes: Bytes,
+    data_end: u64,
     metadata: &ParquetMetaData,
     read: impl Fn(usize) -> bool,
     budget: u64,
@@ -39,7 +40,7 @@ pub(super) fn inflate_chunks(
         let mut chunks = Vec::with_capacity(group.num_columns());
         for (leaf, chunk) in group.columns().iter().enumerate() {
             chunks.push(if read(leaf) && inflated_here(chunk.compression()) {
-                inflate_chunk(&mut out, file_len, chunk, budget)?
+                inflate_chunk(&mut out, file_len, data_end, chunk, budget)?
             } else {
                 chunk.clone()
             });
@@ -61,6 +62,7 @@ pub(super) fn inflate_chunks(
 fn inflate_chunk(
     out: &mut Vec<u8>,
     file_len: usize,
+    data_end: u64,
     chunk: &ColumnChunkMetaData,
     budget: u64,
 ) -> Result<ColumnChunkMetaData, LoadError> {
@@ -68,42 +70,8 @@ fn inflate_chunk(
     let damaged = |what: String| corrupt(format!("a page of column {name:?} {what}"));
     let codec = chunk.compression();
     let width = level_width(chunk);
-    let start = chunk
-        .dictionary_page_offset()
-        .unwrap_or_else(|| chunk.data_page_offset());
-    let (start, len) = (
-        usize::try_from(start).ok(),
-        usize::try_from(chunk.compressed_size()).ok(),
-    );
-    let Some((start, end)) = start
-        .zip(len)
-        .and_then(|(s, l)| Some((s, s.checked_add(l)?)))
-    else {
-        return Err(damaged("lies outside the file".into()));
-    };
-    if end > file_len {
-        return Err(damaged("lies outside the file".into()));
-    }
-    // The pages, as the walk found them.
-    let mut pages: Vec<(usize, PageHeader)> = Vec::new();
-    let (mut at, mut seen) = (start, 0u64);
-    let values = u64::try_from(chunk.num_values()).unwrap_or(0);
-    while seen < values {
-        let page = out
-            .get(at..end)
-            .and_then(header)
-            .ok_or_else(|| damaged("has a damaged header".into()))?;
-        let next = usize::try_from(page.header_len.saturating_add(page.compressed))
-            .ok()
-            .and_then(|n| at.checked_add(n))
-            .filter(|next| *next <= end)
-            .ok_or_else(|| damaged("runs past its column's end".into()))?;
-        if page.data {
-            seen = seen.saturating_add(page.values);
-        }
-        pages.push((at, page));
-        at = next;
-    }
+    // The pages, as the walk found them (in the file's own bytes).
+    let pages = chunk_pages(&out[..file_len], data_end, chunk)?;
     let new_start = out.len();
     // No values: an empty chunk (as pyarrow writes for zero rows).
     let mut data_page = pages.is_empty().then_some(new_start);
@@ -215,6 +183,7 @@ fn write_i32(out: &mut Vec<u8>, n: usize) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::pages::header;
     use super::*;
 
     #[test]
@@ -239,10 +208,11 @@ mod tests {
             write_i32(&mut bytes, n);
             let to = bytes.len();
             bytes.extend([0x2c, 0x15, 0x02, 0x00, 0x00]);
-            let page = header(&bytes).expect("a header");
-            assert_eq!((page.uncompressed, page.compressed), (n as u64, n as u64));
-            assert_eq!(page.compressed_field, from..to);
-            assert_eq!(page.header_len as usize, bytes.len());
+            let read = header(&bytes).map(|page| {
+                let sizes = (page.uncompressed, page.compressed);
+                (sizes, page.compressed_field, page.header_len as usize)
+            });
+            assert_eq!(read, Some(((n as u64, n as u64), from..to, bytes.len())));
         }
     }
 }

@@ -40,7 +40,7 @@ use crate::error::LoadError;
 mod inflate;
 mod pages;
 
-use pages::{BIT_PACKED, DATA_PAGE_V2, DICTIONARY_PAGE, RLE, header, levels_fit};
+use pages::{BIT_PACKED, DATA_PAGE_V2, DICTIONARY_PAGE, PageHeader, RLE, header, levels_fit};
 
 pub(super) const MAGIC: &[u8; 4] = b"PAR1";
 
@@ -172,7 +172,7 @@ pub(super) fn decode(
     });
     let (bytes, metadata) = if inflating {
         let (bytes, inflated) =
-            inflate::inflate_chunks(bytes, file, read, limits.max_decoded_bytes)?;
+            inflate::inflate_chunks(bytes, data_end, file, read, limits.max_decoded_bytes)?;
         let options = ArrowReaderOptions::new().with_schema(metadata.schema().clone());
         let metadata = ArrowReaderMetadata::try_new(Arc::new(inflated), options)
             .map_err(|e| corrupt(e.to_string()))?;
@@ -390,20 +390,16 @@ fn level_width(chunk: &ColumnChunkMetaData) -> u32 {
     16 - (chunk.column_descr().max_def_level().max(0) as u16).leading_zeros()
 }
 
-/// Checks a column chunk's place and its pages; returns its largest page's
-/// decompressed size.
-fn check_chunk(
+/// A column chunk's pages, each with where it starts in the file: its
+/// place checked against the file's data (which ends at `data_end`), then
+/// its page headers read until they hold the chunk's values, each inside
+/// the chunk. A chunk of no values has no pages.
+fn chunk_pages(
     bytes: &[u8],
     data_end: u64,
     chunk: &ColumnChunkMetaData,
-    limits: &Limits,
-) -> Result<u64, LoadError> {
+) -> Result<Vec<(usize, PageHeader)>, LoadError> {
     let name = chunk.column_path().string();
-    if let Some(codec) = unreadable(chunk.compression()) {
-        return Err(LoadError::UnsupportedParquetCodec {
-            codec: codec.to_string(),
-        });
-    }
     let start = chunk
         .dictionary_page_offset()
         .unwrap_or_else(|| chunk.data_page_offset());
@@ -417,24 +413,18 @@ fn check_chunk(
     let len = u64::try_from(chunk.compressed_size()).map_err(|_| outside())?;
     if len == 0 && chunk.num_values() == 0 {
         // No pages (pyarrow writes a table of zero rows so).
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let end = start.checked_add(len).ok_or_else(outside)?;
-    if start < 4 || end > data_end {
+    if start < 4 || end > data_end.min(bytes.len() as u64) {
         return Err(outside());
     }
     if chunk.data_page_offset() < 0 || chunk.num_values() < 0 {
         return Err(outside());
     }
     let values = chunk.num_values() as u64;
-    let codec = chunk.compression();
-    let ratio = max_ratio(codec);
-    let level_width = level_width(chunk);
-    // A version 1 page the lab inflates has its levels checked then, on
-    // the inflated page (see `inflate`), not inflated twice.
-    let levels_later = inflate::inflated_here(codec);
-    let (mut at, mut seen, mut largest) = (start as usize, 0u64, 0u64);
-    let mut dictionary = false;
+    let (mut at, mut seen) = (start as usize, 0u64);
+    let mut pages = Vec::new();
     while seen < values {
         if at as u64 >= end {
             return Err(corrupt(format!(
@@ -449,6 +439,39 @@ fn check_chunk(
                 "a page of column {name:?} runs past its column's end"
             )));
         }
+        if page.data {
+            seen = seen.saturating_add(page.values);
+        }
+        let next = (body + page.compressed) as usize;
+        pages.push((at, page));
+        at = next;
+    }
+    Ok(pages)
+}
+
+/// Checks a column chunk's place and its pages; returns its largest page's
+/// decompressed size.
+fn check_chunk(
+    bytes: &[u8],
+    data_end: u64,
+    chunk: &ColumnChunkMetaData,
+    limits: &Limits,
+) -> Result<u64, LoadError> {
+    let name = chunk.column_path().string();
+    if let Some(codec) = unreadable(chunk.compression()) {
+        return Err(LoadError::UnsupportedParquetCodec {
+            codec: codec.to_string(),
+        });
+    }
+    let codec = chunk.compression();
+    let ratio = max_ratio(codec);
+    let level_width = level_width(chunk);
+    // A version 1 page the lab inflates has its levels checked then, on
+    // the inflated page (see `inflate`), not inflated twice.
+    let levels_later = inflate::inflated_here(codec);
+    let (mut largest, mut dictionary) = (0u64, false);
+    for (at, page) in chunk_pages(bytes, data_end, chunk)? {
+        let body = at as u64 + page.header_len;
         let limit = (page.compressed.max(1))
             .saturating_mul(ratio)
             .saturating_add(page.levels())
@@ -485,9 +508,7 @@ fn check_chunk(
             if level_width > 0 && !later && !levels_fit(&page, stored, codec, level_width) {
                 return Err(damaged("has definition levels that overrun it"));
             }
-            seen = seen.saturating_add(page.values);
         }
-        at = (body + page.compressed) as usize;
     }
     Ok(largest)
 }
