@@ -198,26 +198,98 @@ fn compare_primitive(
     literals: &[f64],
     test: &impl Fn(Ordering) -> bool,
 ) -> Option<Vec<bool>> {
-    macro_rules! typed {
+    macro_rules! integers {
         ($($t:ty),*) => {
             $(if let Some(a) = array.as_primitive_opt::<$t>() {
-                return Some(keep(a, literals, test, |v| v as f64));
+                return Some(match literals {
+                    [l] => {
+                        type Native = <$t as ArrowPrimitiveType>::Native;
+                        keep_integers(a, *l, test, (Native::MIN, Native::MAX), |v| v as f64)
+                    }
+                    _ => keep(a, literals, test, |v| v as f64),
+                });
             })*
         };
     }
-    typed!(
-        Int8Type,
-        Int16Type,
-        Int32Type,
-        Int64Type,
-        UInt8Type,
-        UInt16Type,
-        UInt32Type,
-        UInt64Type,
-        Float32Type,
-        Float64Type
+    integers!(
+        Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type
     );
+    if let Some(a) = array.as_primitive_opt::<Float32Type>() {
+        return Some(keep(a, literals, test, f64::from));
+    }
+    if let Some(a) = array.as_primitive_opt::<Float64Type>() {
+        return Some(keep(a, literals, test, |v| v));
+    }
     None
+}
+
+/// [`keep`] of an integer column against one literal, compared as
+/// integers. Read as `f64`, integers keep their order (a conversion that
+/// rounds makes neighbours equal, never swaps them), so the values that
+/// compare below, equal to and above the literal are three runs of the
+/// type's range; their ends are found by bisection, once, and each row is
+/// then compared with them in its own type, a loop the compiler turns into
+/// SIMD instructions.
+fn keep_integers<T>(
+    array: &PrimitiveArray<T>,
+    literal: f64,
+    test: &impl Fn(Ordering) -> bool,
+    (min, max): (T::Native, T::Native),
+    as_f64: impl Fn(T::Native) -> f64,
+) -> Vec<bool>
+where
+    T: ArrowPrimitiveType,
+    T::Native: Into<i128> + TryFrom<i128>,
+{
+    let (min, max): (i128, i128) = (min.into(), max.into());
+    let l = order_key(literal);
+    let key = |x: i128| T::Native::try_from(x).ok().map(|v| order_key(as_f64(v)));
+    // The first value of the range whose key passes `rises` (false, then
+    // true, along the range), or one past the range.
+    let first = |rises: &dyn Fn(i64) -> bool| {
+        let (mut a, mut b) = (min, max + 1);
+        while a < b {
+            let mid = a + (b - a) / 2;
+            if key(mid).is_some_and(rises) {
+                b = mid;
+            } else {
+                a = mid + 1;
+            }
+        }
+        b
+    };
+    let equal_from = first(&|k| k >= l);
+    let above_from = first(&|k| k > l);
+    // The rows kept: those in `from..=to`, or those outside it.
+    let (from, to, outside) = match (
+        test(Ordering::Less),
+        test(Ordering::Equal),
+        test(Ordering::Greater),
+    ) {
+        (false, false, false) => (max, min, false),
+        (true, true, true) => (min, max, false),
+        (true, false, false) => (min, equal_from - 1, false),
+        (true, true, false) => (min, above_from - 1, false),
+        (false, true, false) => (equal_from, above_from - 1, false),
+        (false, true, true) => (equal_from, max, false),
+        (false, false, true) => (above_from, max, false),
+        (true, false, true) => (equal_from, above_from - 1, true),
+    };
+    let values = array.values();
+    let mut out = match (T::Native::try_from(from), T::Native::try_from(to)) {
+        (Ok(from), Ok(to)) if from <= to => values
+            .iter()
+            .map(|&v| (v >= from) & (v <= to) != outside)
+            .collect(),
+        // An empty run: every row is outside it.
+        _ => vec![outside; values.len()],
+    };
+    if let Some(nulls) = array.nulls().filter(|n| n.null_count() > 0) {
+        for (k, valid) in out.iter_mut().zip(nulls.iter()) {
+            *k &= valid;
+        }
+    }
+    out
 }
 
 /// The key of `v` in `f64::total_cmp`'s order, as an integer: comparing
@@ -273,19 +345,6 @@ fn keep<T: ArrowPrimitiveType>(
         }
     }
     out
-}
-
-/// The rows `keep` marks, in order. Written without a branch per row, so
-/// that a mask of scattered rows costs what a regular one does.
-pub fn kept_rows(keep: &[bool]) -> Vec<u32> {
-    let mut rows = vec![0u32; keep.len()];
-    let mut n = 0;
-    for (i, &k) in keep.iter().enumerate() {
-        rows[n] = i as u32;
-        n += usize::from(k);
-    }
-    rows.truncate(n);
-    rows
 }
 
 #[cfg(test)]
@@ -352,7 +411,8 @@ mod tests {
     use std::sync::Arc;
 
     use arrow::array::{
-        ArrayRef, Float32Array, Float64Array, Int8Array, Int32Array, Int64Array, UInt64Array,
+        ArrayRef, Float32Array, Float64Array, Int8Array, Int16Array, Int32Array, Int64Array,
+        UInt8Array, UInt64Array,
     };
 
     use super::*;
@@ -368,17 +428,6 @@ mod tests {
     }
 
     #[test]
-    fn kept_rows_are_the_marked_ones_in_order() {
-        assert_eq!(kept_rows(&[]), Vec::<u32>::new());
-        assert_eq!(kept_rows(&[true, false, false, true, true]), [0, 3, 4]);
-        assert_eq!(kept_rows(&[false; 5]), Vec::<u32>::new());
-        let mut rng = Rng::new(3);
-        let keep: Vec<bool> = (0..1000).map(|_| rng.below(3) == 0).collect();
-        let plain: Vec<u32> = (0..1000u32).filter(|&i| keep[i as usize]).collect();
-        assert_eq!(kept_rows(&keep), plain);
-    }
-
-    #[test]
     fn typed_comparisons_equal_the_plain_path_on_random_columns_with_and_without_nulls() {
         let mut rng = Rng::new(7);
         let odd = [
@@ -389,13 +438,23 @@ mod tests {
             f64::NEG_INFINITY,
             1e300,
             -1e-300,
+            // Where f64 stops holding every integer, and the types' ends.
+            9_007_199_254_740_993.0,
+            -9_007_199_254_740_992.0,
+            9_223_372_036_854_775_807.0,
+            -9_223_372_036_854_775_808.0,
+            18_446_744_073_709_551_615.0,
+            127.5,
+            -128.0,
+            255.0,
+            2.5,
         ];
         for round in 0..300 {
             let n = rng.below(200);
             let nulls = round % 2 == 1;
             let valid = |rng: &mut Rng| !nulls || rng.below(4) != 0;
             let pick = |rng: &mut Rng| -> f64 {
-                if rng.below(10) == 0 {
+                if rng.below(4) == 0 {
                     odd[rng.below(odd.len())]
                 } else {
                     (rng.below(2001) as f64 - 1000.0) / if rng.below(2) == 0 { 1.0 } else { 7.0 }
@@ -414,6 +473,25 @@ mod tests {
                 Arc::new(UInt64Array::from_iter(
                     (0..n).map(|_| valid(&mut rng).then(|| rng.next_u64())),
                 )),
+                // Integers next to the literals: where f64 rounds them,
+                // and the types' ends.
+                Arc::new(Int64Array::from_iter((0..n).map(|_| {
+                    let near = [1i64 << 53, -(1 << 53), i64::MAX, i64::MIN, 0, 127, -128];
+                    let at = near[rng.below(near.len())];
+                    valid(&mut rng).then(|| at.saturating_add(rng.below(9) as i64 - 4))
+                }))),
+                Arc::new(UInt64Array::from_iter((0..n).map(|_| {
+                    let near = [1u64 << 53, u64::MAX, 0, 255];
+                    let at = near[rng.below(near.len())];
+                    valid(&mut rng)
+                        .then(|| at.saturating_add(rng.below(5) as u64).saturating_sub(2))
+                }))),
+                Arc::new(UInt8Array::from_iter(
+                    (0..n).map(|_| valid(&mut rng).then(|| rng.below(256) as u8)),
+                )),
+                Arc::new(Int16Array::from_iter(
+                    (0..n).map(|_| valid(&mut rng).then(|| rng.next_u64() as i16)),
+                )),
                 Arc::new(Float32Array::from_iter(
                     (0..n).map(|_| valid(&mut rng).then(|| pick(&mut rng) as f32)),
                 )),
@@ -421,7 +499,14 @@ mod tests {
                     (0..n).map(|_| valid(&mut rng).then(|| pick(&mut rng))),
                 )),
             ];
-            let literals: Vec<f64> = (0..1 + rng.below(3)).map(|_| pick(&mut rng)).collect();
+            // One literal (compared as integers in integer columns) as often
+            // as several.
+            let count = if rng.below(2) == 0 {
+                1
+            } else {
+                2 + rng.below(2)
+            };
+            let literals: Vec<f64> = (0..count).map(|_| pick(&mut rng)).collect();
             for array in &arrays {
                 for cmp in [
                     Comparison::Eq,
