@@ -37,14 +37,12 @@ mod native {
     use arrow::datatypes::{Float64Type, Int64Type};
     use datalabb::cli::generate::{STAR_REGIONS, STAR_YEARS, star_recipes, star_tables};
     use datalabb::data::values::numbers;
-    use datalabb::ops::gather::{kept_rows, take};
-    use datalabb::ops::group::{Aggregate, Measure, Rows, group_by, group_by_rows};
+    use datalabb::ops::gather::take;
+    use datalabb::ops::group::{Aggregate, Measure, group_by};
     use datalabb::ops::join::{JoinKind, JoinSpec, join};
     use datalabb::ops::keys::Normalize;
     use datalabb::ops::no_progress;
-    use datalabb::recipe::filter::matches;
     use datalabb::recipe::run::run;
-    use datalabb::recipe::{Comparison, Predicate, Value};
 
     const FACT_ROWS: usize = 10_000_000;
 
@@ -86,13 +84,6 @@ mod native {
         ];
         let (mut base, mut joins, mut groups) = (Vec::new(), Vec::new(), Vec::new());
         let mut plain_filters = Vec::new();
-        let (mut listed_filters, mut marked_filters) = (Vec::new(), Vec::new());
-        let from_2010 = Predicate::Compare {
-            column: "year".into(),
-            cmp: Comparison::Ge,
-            value: Value::Number(2010.0),
-        };
-        let counted = &measures[..];
         for _ in 0..runs {
             let values = fact.column(2).as_primitive::<Float64Type>();
             base.push(time(|| black_box(values.values().iter().sum::<f64>())).0);
@@ -152,21 +143,6 @@ mod native {
             });
             plain_filters.push(ms);
             black_box((count, total));
-            // The filter and the total as one pass: the mask listed as
-            // rows first (as it ran before), and the mask read beside the
-            // values.
-            let (ms, listed) = time(|| {
-                let keep = matches(&from_2010, &fact).unwrap();
-                let rows = kept_rows(&keep);
-                group_by_rows(&fact, Rows::Listed(&rows), &[], counted, &mut no_progress).unwrap()
-            });
-            listed_filters.push(ms);
-            let (ms, marked) = time(|| {
-                let keep = matches(&from_2010, &fact).unwrap();
-                group_by_rows(&fact, Rows::Marked(&keep), &[], counted, &mut no_progress).unwrap()
-            });
-            marked_filters.push(ms);
-            assert_eq!(listed, marked);
             for ((_, recipe), times) in recipes.iter().zip(&mut analyses) {
                 let (ms, result) = time(|| run(recipe, &tables, &mut no_progress).expect("runs"));
                 times.push(ms);
@@ -192,16 +168,6 @@ mod native {
         report(
             "filter year ≥ 2010 + sum(value), the plain path",
             &plain_filters,
-            baseline,
-        );
-        report(
-            "filter year ≥ 2010 + sum(value), rows listed",
-            &listed_filters,
-            baseline,
-        );
-        report(
-            "filter year ≥ 2010 + sum(value), mask read beside",
-            &marked_filters,
             baseline,
         );
         println!("the analyses as the browser's worker runs them (recipe::run):");

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::values::numbers;
 use crate::error::OpsError;
-use crate::ops::gather::{kept_rows, take};
+use crate::ops::gather::take;
 use crate::ops::keys::Keys;
 use crate::ops::{CHUNK, Progress, column_index};
 
@@ -69,51 +69,20 @@ pub fn group_by(
     measures: &[Measure],
     progress: &mut Progress,
 ) -> Result<RecordBatch, OpsError> {
-    group_by_rows(batch, Rows::All, by, measures, progress)
+    group_by_rows(batch, None, by, measures, progress)
 }
 
-/// The rows of a table that a group-by reads.
-#[derive(Debug, Clone, Copy)]
-pub enum Rows<'a> {
-    /// Every row.
-    All,
-    /// A filter's kept rows, in order.
-    Listed(&'a [u32]),
-    /// A filter's mask, a flag per row of the table: the rows marked true.
-    /// Without keys it is read beside the measured columns, so a filter and
-    /// a total make one pass with no list of rows; with keys the marked
-    /// rows are listed first.
-    Marked(&'a [bool]),
-}
-
-/// [`group_by`] of only the rows `rows` of `batch` (a filter's kept rows):
-/// the keys are gathered, the measures read in place, so a filter and a
-/// group-by make one pass and no copy of the measured columns. The same
-/// result as gathering the rows first.
+/// [`group_by`] of only the rows `selection` of `batch` (a filter's kept
+/// rows, in order): the keys are gathered, the measures read in place, so
+/// a filter and a group-by make one pass and no copy of the measured
+/// columns. The same result as gathering the rows first.
 pub fn group_by_rows(
     batch: &RecordBatch,
-    rows: Rows,
+    selection: Option<&[u32]>,
     by: &[String],
     measures: &[Measure],
     progress: &mut Progress,
 ) -> Result<RecordBatch, OpsError> {
-    if let Rows::Marked(keep) = rows {
-        if keep.len() != batch.num_rows() {
-            return Err(OpsError::Invalid(format!(
-                "a filter marked {} rows of a table of {}",
-                keep.len(),
-                batch.num_rows()
-            )));
-        }
-        if !by.is_empty() {
-            let listed = kept_rows(keep);
-            return group_by_rows(batch, Rows::Listed(&listed), by, measures, progress);
-        }
-    }
-    let selection = match rows {
-        Rows::Listed(listed) => Some(listed),
-        Rows::All | Rows::Marked(_) => None,
-    };
     let key_indices: Vec<usize> = by
         .iter()
         .map(|name| column_index(batch, name, "the table"))
@@ -125,11 +94,7 @@ pub fn group_by_rows(
             None => Ok(batch.column(i).clone()),
         })
         .collect::<Result<_, _>>()?;
-    let count = match rows {
-        Rows::All => batch.num_rows(),
-        Rows::Listed(listed) => listed.len(),
-        Rows::Marked(keep) => keep.iter().filter(|&&k| k).count(),
-    };
+    let rows = selection.map_or(batch.num_rows(), <[u32]>::len);
     // Each row's group; groups numbered by first appearance. Without keys
     // every row is in the one group, and no list of groups is made.
     let (group_of, firsts) = if key_columns.is_empty() {
@@ -140,7 +105,7 @@ pub fn group_by_rows(
     };
     let groups = Groups {
         of: group_of.as_deref(),
-        rows: count,
+        rows,
         count: firsts.len(),
     };
 
@@ -168,7 +133,7 @@ pub fn group_by_rows(
                 )));
             }
         };
-        let (data_type, array) = aggregate(measure.aggregate, input, &groups, rows)?;
+        let (data_type, array) = aggregate(measure.aggregate, input, &groups, selection)?;
         fields.push(Field::new(&measure.name, data_type, true));
         columns.push(array);
     }
@@ -308,8 +273,10 @@ fn aggregate(
     aggregate: Aggregate,
     input: Option<&ArrayRef>,
     groups: &Groups,
-    rows: Rows,
+    selection: Option<&[u32]>,
 ) -> Result<(DataType, ArrayRef), OpsError> {
+    // Row `row` of the groups is row `at(row)` of the input.
+    let at = |row: usize| selection.map_or(row, |s| s.get(row).map_or(usize::MAX, |&r| r as usize));
     let Some(input) = input else {
         let counts = match groups.of {
             None => vec![groups.rows as i64],
@@ -318,22 +285,13 @@ fn aggregate(
         return Ok((DataType::Int64, Arc::new(Int64Array::from(counts))));
     };
     if aggregate == Aggregate::CountDistinct {
-        // The input's row of each of the groups' rows, in order.
-        let read: Box<dyn Iterator<Item = usize>> = match rows {
-            Rows::All => Box::new(0..input.len()),
-            Rows::Listed(listed) => Box::new(listed.iter().map(|&r| r as usize)),
-            Rows::Marked(keep) => {
-                Box::new(keep.iter().enumerate().filter(|(_, k)| **k).map(|(r, _)| r))
-            }
-        };
         let keys = Keys::single(std::slice::from_ref(input));
         let mut counts = vec![0i64; groups.count];
         // Distinct by key equality, not by hash alone.
         let mut by_hash: HashMap<(u32, u64), Vec<usize>> = HashMap::new();
-        for (at, row) in read.enumerate().take(groups.rows) {
-            let g = groups
-                .of
-                .map_or(0, |of| of.get(at).copied().unwrap_or(u32::MAX));
+        for row in 0..groups.rows {
+            let g = groups.of.map_or(0, |of| of[row]);
+            let row = at(row);
             if row >= input.len() {
                 continue;
             }
@@ -352,7 +310,15 @@ fn aggregate(
     if let Some(floats) = input.as_primitive_opt::<Float64Type>()
         && floats.null_count() == 0
     {
-        let folded = fold_rows(aggregate, floats.values(), rows, groups, Some);
+        let values = floats.values();
+        let folded = match selection {
+            None => fold(aggregate, values.iter().copied().map(Some), groups),
+            Some(rows) => fold(
+                aggregate,
+                rows.iter().map(|&r| values.get(r as usize).copied()),
+                groups,
+            ),
+        };
         return Ok((DataType::Float64, Arc::new(folded)));
     }
     let Some(values) = numbers(input.as_ref()) else {
@@ -361,48 +327,16 @@ fn aggregate(
             input.data_type()
         )));
     };
-    let folded = fold_rows(aggregate, &values, rows, groups, |v| v);
+    let folded = match selection {
+        None => fold(aggregate, values.into_iter(), groups),
+        Some(rows) => fold(
+            aggregate,
+            rows.iter()
+                .map(|&r| values.get(r as usize).copied().flatten()),
+            groups,
+        ),
+    };
     Ok((DataType::Float64, Arc::new(folded)))
-}
-
-/// [`fold`] of the rows `rows` of `values`, each read as a number by
-/// `number`. A row a mask leaves out is read as NaN, which [`fold`] skips
-/// as it skips null (a sum adds 0.0 for it, which leaves the sum as it
-/// was): an `f64` either way, so the mask is read beside the values
-/// without a branch per row.
-fn fold_rows<V: Copy>(
-    aggregate: Aggregate,
-    values: &[V],
-    rows: Rows,
-    groups: &Groups,
-    number: impl Fn(V) -> Option<f64>,
-) -> Float64Array {
-    match rows {
-        Rows::All => fold(aggregate, values.iter().map(|&v| number(v)), groups),
-        Rows::Listed(listed) => fold(
-            aggregate,
-            listed
-                .iter()
-                .map(|&r| values.get(r as usize).and_then(|&v| number(v))),
-            groups,
-        ),
-        Rows::Marked(keep) => fold(
-            aggregate,
-            values
-                .iter()
-                .zip(keep)
-                .map(|(&v, &k)| Some(masked(number(v).unwrap_or(f64::NAN), k))),
-            groups,
-        ),
-    }
-}
-
-/// `x` where `keep`, else NaN, chosen by the bits: a branch on a mask of
-/// scattered rows would be mispredicted about every other row.
-#[inline(always)]
-fn masked(x: f64, keep: bool) -> f64 {
-    let all = u64::from(keep).wrapping_neg();
-    f64::from_bits((x.to_bits() & all) | (f64::NAN.to_bits() & !all))
 }
 
 /// Folds the values of each group into `aggregate` (NaN and null

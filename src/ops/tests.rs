@@ -11,8 +11,8 @@ use arrow::array::{
 };
 use arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema};
 
-use super::gather::{kept_rows, take};
-use super::group::{Aggregate, Measure, Rows, group_by, group_by_rows};
+use super::gather::kept_rows;
+use super::group::{Aggregate, Measure, group_by};
 use super::join::{JoinKind, JoinSpec, join};
 use super::keys::Normalize;
 use super::no_progress;
@@ -474,91 +474,4 @@ fn kept_rows_are_the_marked_ones_in_order() {
     let keep: Vec<bool> = (0..1000).map(|_| rng.below(3) == 0).collect();
     let plain: Vec<u32> = (0..1000u32).filter(|&i| keep[i as usize]).collect();
     assert_eq!(kept_rows(&keep), plain);
-}
-
-/// A filter's mask read beside the values gives what listing its rows
-/// gives, and what gathering the rows and grouping them gives: every
-/// aggregate, with and without keys, of floats without nulls (read in
-/// place), floats with nulls and integers, among them NaN, -0.0 and
-/// values whose sum depends on its order.
-#[test]
-fn a_group_by_of_marked_rows_equals_one_of_the_rows_gathered() {
-    let mut rng = Rng::new(0x5eed_f11e);
-    let odd = [0.0, -0.0, f64::NAN, 1e300, -1e300, 1e-300, 0.1, 3.0];
-    let mut totals_with_keys = 0;
-    for round in 0..300 {
-        let rows = rng.below(80);
-        let k1: Int32Array = (0..rows)
-            .map(|_| (rng.below(6) != 0).then(|| rng.below(4) as i32))
-            .collect();
-        let k2: StringArray = (0..rows)
-            .map(|_| (rng.below(6) != 0).then(|| ["a", "b"][rng.below(2)].to_string()))
-            .collect();
-        let f: Float64Array = (0..rows)
-            .map(|_| Some(odd[rng.below(odd.len())] * (rng.below(5) as f64 - 2.0)))
-            .collect();
-        let g: Float64Array = (0..rows)
-            .map(|_| (rng.below(4) != 0).then(|| odd[rng.below(odd.len())]))
-            .collect();
-        let i: Int32Array = (0..rows)
-            .map(|_| (rng.below(4) != 0).then(|| rng.below(1000) as i32 - 500))
-            .collect();
-        let columns: Vec<ArrayRef> = vec![
-            Arc::new(k1),
-            Arc::new(k2),
-            Arc::new(f),
-            Arc::new(g),
-            Arc::new(i),
-        ];
-        let names = ["k1", "k2", "f", "g", "i"];
-        let fields: Vec<Field> = names
-            .iter()
-            .zip(&columns)
-            .map(|(n, c)| Field::new(*n, c.data_type().clone(), true))
-            .collect();
-        let t = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap();
-        let density = rng.below(4);
-        let keep: Vec<bool> = (0..rows).map(|_| rng.below(4) < density).collect();
-        let by: Vec<String> = match rng.below(3) {
-            0 => vec![],
-            1 => vec!["k1".into()],
-            _ => vec!["k2".into(), "k1".into()],
-        };
-        let mut measures = vec![Measure {
-            aggregate: Aggregate::Count,
-            column: None,
-            name: "n".into(),
-        }];
-        for column in ["f", "g", "i"] {
-            for aggregate in Aggregate::ALL.into_iter().skip(1) {
-                measures.push(Measure {
-                    aggregate,
-                    column: Some(column.into()),
-                    name: format!("{aggregate:?} {column}"),
-                });
-            }
-        }
-        let marked =
-            group_by_rows(&t, Rows::Marked(&keep), &by, &measures, &mut no_progress).unwrap();
-        let listed = kept_rows(&keep);
-        let by_list =
-            group_by_rows(&t, Rows::Listed(&listed), &by, &measures, &mut no_progress).unwrap();
-        let gathered: Vec<ArrayRef> = t
-            .columns()
-            .iter()
-            .map(|c| take(c.as_ref(), &listed).unwrap())
-            .collect();
-        let gathered = RecordBatch::try_new(t.schema(), gathered).unwrap();
-        let plain = group_by(&gathered, &by, &measures, &mut no_progress).unwrap();
-        // Compared as printed, where NaN equals NaN and -0.0 is not 0.0.
-        let shown = |b: &RecordBatch| format!("{b:?}");
-        assert_eq!(shown(&marked), shown(&by_list), "round {round}");
-        assert_eq!(shown(&marked), shown(&plain), "round {round}");
-        totals_with_keys += usize::from(!by.is_empty());
-    }
-    assert!(totals_with_keys > 100 && totals_with_keys < 250);
-    // A mask of another table's length is refused, not read.
-    let t = table(&mut rng, 10, "");
-    let error = group_by_rows(&t, Rows::Marked(&[true; 9]), &[], &[], &mut no_progress);
-    assert!(matches!(error, Err(OpsError::Invalid(_))), "{error:?}");
 }

@@ -13,7 +13,7 @@ use crate::data::values::sort_rows;
 use crate::ops::derive::derive;
 use crate::ops::gather::kept_rows;
 use crate::ops::gather::take;
-use crate::ops::group::{Rows, group_by, group_by_rows};
+use crate::ops::group::{group_by, group_by_rows};
 use crate::ops::join::{JoinStats, join_keeping};
 use crate::ops::reshape::{pivot, union, unpivot};
 use crate::ops::{Progress, column_index};
@@ -138,18 +138,17 @@ fn run_with(
             && let (Step::Filter { predicate }, Some(Step::GroupBy { by, measures })) =
                 (step, recipe.steps.get(n + 1))
         {
-            let keep = match matches(predicate, &table) {
-                Ok(keep) => keep,
+            let rows = match matches(predicate, &table) {
+                Ok(keep) => kept_rows(&keep),
                 Err(e) => return Err(failed(n, e, reports)),
             };
-            let kept = keep.iter().filter(|&&k| k).count() as u64;
             reports.push(StepReport {
-                rows: kept,
+                rows: rows.len() as u64,
                 join: None,
             });
-            let _ = on_step(n + 1, 0, kept);
+            let _ = on_step(n + 1, 0, rows.len() as u64);
             let mut progress = |done, total| on_step(n + 1, done, total);
-            match group_by_rows(&table, Rows::Marked(&keep), by, measures, &mut progress) {
+            match group_by_rows(&table, Some(&rows), by, measures, &mut progress) {
                 Ok(next) => {
                     reports.push(StepReport {
                         rows: next.num_rows() as u64,
