@@ -276,7 +276,7 @@ where
         (true, false, true) => (equal_from, above_from - 1, true),
     };
     let values = array.values();
-    let mut out = match (T::Native::try_from(from), T::Native::try_from(to)) {
+    let out = match (T::Native::try_from(from), T::Native::try_from(to)) {
         (Ok(from), Ok(to)) if from <= to => values
             .iter()
             .map(|&v| (v >= from) & (v <= to) != outside)
@@ -284,12 +284,17 @@ where
         // An empty run: every row is outside it.
         _ => vec![outside; values.len()],
     };
+    without_nulls(out, array)
+}
+
+/// `keep` with the rows where `array` is null not kept.
+fn without_nulls(mut keep: Vec<bool>, array: &dyn Array) -> Vec<bool> {
     if let Some(nulls) = array.nulls().filter(|n| n.null_count() > 0) {
-        for (k, valid) in out.iter_mut().zip(nulls.iter()) {
+        for (k, valid) in keep.iter_mut().zip(nulls.iter()) {
             *k &= valid;
         }
     }
-    out
+    keep
 }
 
 /// The key of `v` in `f64::total_cmp`'s order, as an integer: comparing
@@ -310,7 +315,7 @@ fn keep<T: ArrowPrimitiveType>(
     as_f64: impl Fn(T::Native) -> f64 + Copy,
 ) -> Vec<bool> {
     let values = array.values();
-    let mut out: Vec<bool> = match literals {
+    let out: Vec<bool> = match literals {
         [l] => {
             let l = order_key(*l);
             let key = |v: T::Native| order_key(as_f64(v));
@@ -339,12 +344,7 @@ fn keep<T: ArrowPrimitiveType>(
             })
             .collect(),
     };
-    if let Some(nulls) = array.nulls().filter(|n| n.null_count() > 0) {
-        for (k, valid) in out.iter_mut().zip(nulls.iter()) {
-            *k &= valid;
-        }
-    }
-    out
+    without_nulls(out, array)
 }
 
 #[cfg(test)]
