@@ -8,6 +8,7 @@
 // The same-run baseline is one pass summing the 1,000,000 × 8 values.
 //
 //   scripts/bench.sh ONLY=ml   (builds the module, runs this)
+//   QUICK=1: the baseline, k-means and DBSCAN only
 //
 // Prints medians; asserts nothing.
 import { writeFileSync } from "node:fs";
@@ -42,7 +43,7 @@ await page.goto(`${url}/index.html`);
 await page.waitForFunction(() => window.ready === true, null, { timeout: 60_000 });
 await page.evaluate(() => window.ml.prepare());
 
-const rows = [
+const all = [
   ["baseline: one pass summing 1,000,000 × 8 values", "baseline"],
   ["k-means++ start, 1,000,000 × 8, k = 8", "kmeans_start"],
   ["k-means, 10 Lloyd iterations, 1,000,000 × 8, k = 8 (target 1 s)", "kmeans_lloyd"],
@@ -53,6 +54,7 @@ const rows = [
   ["autoencoder, 10,000 × 16, 16-2-16 tanh, 50 epochs", "autoencoder_run"],
   ["UMAP, 10,000 × 8, 15 neighbours, 500 epochs", "umap_run"],
 ];
+const rows = process.env.QUICK ? all.slice(0, 4) : all;
 const times = rows.map(() => []);
 let iterations = null;
 for (let r = 0; r < runs; r++) {

@@ -4,7 +4,9 @@
 //! rest is noise ([`super::NOISE`]).
 //!
 //! Neighbours are found through a grid of cells `eps` wide over the first
-//! two dimensions (the distance is always over all of them). A work cap
+//! two dimensions (the distance is always over all of them); a cluster
+//! grows only into cells that still hold rows no cluster has reached. A
+//! work cap
 //! stops an eps so large that every row neighbours every other (the
 //! search would take n² steps): the message says to choose a smaller one.
 
@@ -82,22 +84,22 @@ pub fn dbscan(
         .enumerate()
         .map(|(c, &k)| (k, c as u32))
         .collect();
-    // Each cell's neighbouring cells (itself included), as ranges of rows.
-    let mut around: Vec<Vec<(usize, usize)>> = Vec::with_capacity(cells.len());
+    // Each cell's neighbouring cells (itself included).
+    let mut around: Vec<Vec<usize>> = Vec::with_capacity(cells.len());
     let mut work = 0u64;
     for (c, &(cx, cy)) in cells.iter().enumerate() {
-        let mut ranges = Vec::with_capacity(9);
+        let mut near = Vec::with_capacity(9);
         for dx in -1..=1 {
             for dy in -1..=1 {
                 if let Some(&o) = index.get(&(cx + dx, cy + dy)) {
-                    ranges.push((starts[o as usize], starts[o as usize + 1]));
+                    near.push(o as usize);
                 }
             }
         }
         // The work the neighbour search will take, known before it starts.
-        let reach: usize = ranges.iter().map(|(a, b)| b - a).sum();
+        let reach: usize = near.iter().map(|&o| starts[o + 1] - starts[o]).sum();
         work = work.saturating_add((reach * (starts[c + 1] - starts[c])) as u64);
-        around.push(ranges);
+        around.push(near);
     }
     if work > MAX_WORK {
         return Err(MlError::EpsTooWide {
@@ -106,17 +108,22 @@ pub fn dbscan(
             most: MAX_WORK,
         });
     }
-    // Calls `visit` with each row (by its place in the sorted order) within
-    // eps of row `p` (itself too) until it returns false.
-    let each_neighbour = |p: usize, visit: &mut dyn FnMut(usize) -> bool| {
+    // How many rows lie within eps of row `p` (itself too), counted up to
+    // `most`.
+    let within = |p: usize, most: usize| {
         let row = &packed[p * d..(p + 1) * d];
-        for &(from, to) in &around[cell_of[p] as usize] {
-            for q in from..to {
-                if distance2(row, &packed[q * d..(q + 1) * d]) <= eps2 && !visit(q) {
-                    return;
+        let mut seen = 0;
+        for &o in &around[cell_of[p] as usize] {
+            for q in starts[o]..starts[o + 1] {
+                if distance2(row, &packed[q * d..(q + 1) * d]) <= eps2 {
+                    seen += 1;
+                    if seen >= most {
+                        return seen;
+                    }
                 }
             }
         }
+        seen
     };
     // A row is core once min points neighbours are seen: counting stops
     // there, which in dense regions is after a few rows.
@@ -125,12 +132,7 @@ pub fn dbscan(
         if p % 4096 == 0 && progress(p as u64, 2 * n as u64).is_break() {
             return Err(MlError::Cancelled);
         }
-        let mut seen = 0;
-        each_neighbour(p, &mut |_| {
-            seen += 1;
-            seen < params.min_points
-        });
-        *c = seen >= params.min_points;
+        *c = within(p, params.min_points) >= params.min_points;
     }
     // Clusters grow from core rows in the table's row order.
     let mut place = vec![0usize; n];
@@ -138,6 +140,11 @@ pub fn dbscan(
         place[i as usize] = p;
     }
     let mut sorted_labels = vec![NOISE; n];
+    // How many rows of each cell no cluster has reached yet: a cell with
+    // none left is not searched again, so a cluster's inside costs a look
+    // at its cells, not a distance to every neighbour of every row. The
+    // labels are those of the full search, which would change nothing there.
+    let mut unreached: Vec<usize> = starts.windows(2).map(|w| w[1] - w[0]).collect();
     let mut clusters = 0;
     let mut queue = Vec::new();
     for (start, &p) in place.iter().enumerate() {
@@ -150,17 +157,26 @@ pub fn dbscan(
         let label = clusters as i32;
         clusters += 1;
         sorted_labels[p] = label;
+        unreached[cell_of[p] as usize] -= 1;
         queue.push(p);
         while let Some(q) = queue.pop() {
-            each_neighbour(q, &mut |r| {
-                if sorted_labels[r] == NOISE {
-                    sorted_labels[r] = label;
-                    if core_sorted[r] {
-                        queue.push(r);
+            let row = &packed[q * d..(q + 1) * d];
+            for &o in &around[cell_of[q] as usize] {
+                if unreached[o] == 0 {
+                    continue;
+                }
+                for r in starts[o]..starts[o + 1] {
+                    if sorted_labels[r] == NOISE
+                        && distance2(row, &packed[r * d..(r + 1) * d]) <= eps2
+                    {
+                        sorted_labels[r] = label;
+                        unreached[o] -= 1;
+                        if core_sorted[r] {
+                            queue.push(r);
+                        }
                     }
                 }
-                true
-            });
+            }
         }
     }
     let labels = place.iter().map(|&p| sorted_labels[p]).collect();

@@ -82,6 +82,9 @@ pub fn kmeans(
 /// centre so far.
 pub fn plus_plus(x: &Matrix, k: usize, rng: &mut Rng) -> Matrix {
     let mut centres = Matrix::zeros(k, x.cols);
+    if k == 0 || x.rows == 0 {
+        return centres;
+    }
     let first = rng.below(x.rows);
     centres.row_mut(0).copy_from_slice(x.row(first));
     let mut nearest: Vec<f64> = (0..x.rows)
@@ -123,7 +126,9 @@ pub fn plus_plus(x: &Matrix, k: usize, rng: &mut Rng) -> Matrix {
 /// half the distance from its centre to the nearest other centre, no
 /// distance needs computing. The bounds follow the centres' moves. The
 /// labels are Lloyd's; on clustered data most rows are skipped after the
-/// first iterations.
+/// first iterations. The centres' sums change only by the rows that
+/// change centre (compensated, `Sums`), so a skipped row's values are
+/// not read at all.
 pub fn lloyd(
     x: &Matrix,
     mut centres: Matrix,
@@ -131,11 +136,20 @@ pub fn lloyd(
     progress: &mut Progress,
 ) -> Result<KMeans, MlError> {
     let k = centres.rows;
+    if k == 0 {
+        return Err(MlError::KZero);
+    }
     let d = x.cols;
     let mut labels = vec![u32::MAX; x.rows];
     // Hamerly's bounds, in distances (not squared).
     let mut upper = vec![f64::INFINITY; x.rows];
     let mut lower = vec![0.0; x.rows];
+    // The centres' last moves, which the bounds have not followed yet: the
+    // pass over the rows applies them as it reads each row's bounds.
+    let mut moves = Moves::none(k);
+    // Each centre's rows' sums, changed only by the rows that change centre:
+    // an iteration reads the rows it measures, not every row.
+    let mut sums = Sums::new(k, d);
     let mut done = 0;
     for it in 0..iterations {
         if progress(it as u64, iterations as u64).is_break() {
@@ -147,6 +161,7 @@ pub fn lloyd(
             let row = x.row(i);
             let label = labels[i] as usize;
             if label < k {
+                moves.follow(label, &mut upper[i], &mut lower[i]);
                 let bound = half[label].max(lower[i]);
                 if upper[i] <= bound {
                     continue;
@@ -159,30 +174,26 @@ pub fn lloyd(
             }
             let (best, best_d, second_d) = two_nearest(row, &centres);
             if labels[i] != best {
+                if label < k {
+                    sums.take(label, row);
+                }
+                sums.put(best as usize, row);
                 labels[i] = best;
                 changed = true;
             }
             upper[i] = best_d.sqrt();
             lower[i] = second_d.sqrt();
         }
+        moves = Moves::none(k);
         done = it + 1;
         if !changed && it > 0 {
             break;
         }
         // New centres: the means of their rows.
-        let mut sums = vec![0.0; k * d];
-        let mut counts = vec![0usize; k];
-        for (i, &label) in labels.iter().enumerate() {
-            let c = label as usize;
-            counts[c] += 1;
-            for (s, v) in sums[c * d..(c + 1) * d].iter_mut().zip(x.row(i)) {
-                *s += v;
-            }
-        }
         let old = centres.clone();
         let mut emptied = false;
         for c in 0..k {
-            if counts[c] == 0 {
+            if sums.counts[c] == 0 {
                 // The farthest row (by its upper bound) starts the emptied
                 // cluster again.
                 let far = (0..x.rows)
@@ -193,10 +204,7 @@ pub fn lloyd(
                 emptied = true;
                 continue;
             }
-            let n = counts[c] as f64;
-            for (m, s) in centres.row_mut(c).iter_mut().zip(&sums[c * d..(c + 1) * d]) {
-                *m = s / n;
-            }
+            sums.mean(c, centres.row_mut(c));
         }
         if emptied {
             // Start the bounds again: every row is measured next time.
@@ -204,17 +212,7 @@ pub fn lloyd(
             lower.iter_mut().for_each(|l| *l = 0.0);
             continue;
         }
-        // The bounds follow the moves: the own centre may have come closer
-        // by its move, any other by the largest move of the others.
-        let moves: Vec<f64> = (0..k)
-            .map(|c| distance2(old.row(c), centres.row(c)).sqrt())
-            .collect();
-        let (top, top_c, second) = largest_two(&moves);
-        for i in 0..x.rows {
-            let label = labels[i] as usize;
-            upper[i] += moves[label];
-            lower[i] -= if label == top_c { second } else { top };
-        }
+        moves = Moves::between(&old, &centres);
     }
     // Final assignment to the final centres, and the inertia.
     let half = half_gaps(&centres);
@@ -222,9 +220,12 @@ pub fn lloyd(
     for i in 0..x.rows {
         let row = x.row(i);
         let label = labels[i] as usize;
-        if label < k && upper[i] <= half[label].max(lower[i]) {
-            inertia += distance2(row, centres.row(label));
-            continue;
+        if label < k {
+            moves.follow(label, &mut upper[i], &mut lower[i]);
+            if upper[i] <= half[label].max(lower[i]) {
+                inertia += distance2(row, centres.row(label));
+                continue;
+            }
         }
         let (best, best_d) = nearest(row, &centres);
         labels[i] = best;
@@ -251,6 +252,114 @@ fn half_gaps(centres: &Matrix) -> Vec<f64> {
             nearest.sqrt() / 2.0
         })
         .collect()
+}
+
+/// The sums of each centre's rows, kept as rows join and leave it. Each
+/// sum carries the rounding error of its additions (Knuth's two-sum, no
+/// branch), so a sum from which rows have left is what adding up the rows
+/// that stayed would give, to about its last bit: a large value that
+/// leaves takes nothing of the small ones with it.
+struct Sums {
+    d: usize,
+    sum: Vec<f64>,
+    carry: Vec<f64>,
+    counts: Vec<usize>,
+}
+
+impl Sums {
+    fn new(k: usize, d: usize) -> Self {
+        Sums {
+            d,
+            sum: vec![0.0; k * d],
+            carry: vec![0.0; k * d],
+            counts: vec![0; k],
+        }
+    }
+
+    fn put(&mut self, c: usize, row: &[f64]) {
+        self.counts[c] += 1;
+        self.add(c, row, 1.0);
+    }
+
+    fn take(&mut self, c: usize, row: &[f64]) {
+        self.counts[c] -= 1;
+        self.add(c, row, -1.0);
+    }
+
+    #[inline]
+    fn add(&mut self, c: usize, row: &[f64], sign: f64) {
+        let at = c * self.d..(c + 1) * self.d;
+        for ((s, e), v) in self.sum[at.clone()]
+            .iter_mut()
+            .zip(&mut self.carry[at])
+            .zip(row)
+        {
+            let v = sign * v;
+            let t = *s + v;
+            let z = t - *s;
+            *e += (*s - (t - z)) + (v - z);
+            *s = t;
+        }
+    }
+
+    /// Centre `c`'s mean (it has rows).
+    fn mean(&self, c: usize, out: &mut [f64]) {
+        let n = self.counts[c] as f64;
+        let at = c * self.d..(c + 1) * self.d;
+        for ((m, s), e) in out
+            .iter_mut()
+            .zip(&self.sum[at.clone()])
+            .zip(&self.carry[at])
+        {
+            *m = (s + e) / n;
+        }
+    }
+}
+
+/// How far each centre moved, and the largest moves: the bounds follow
+/// them (the own centre may have come closer by its move, any other by
+/// the largest move of the others).
+struct Moves {
+    each: Vec<f64>,
+    top: f64,
+    top_centre: usize,
+    second: f64,
+}
+
+impl Moves {
+    /// No move (the bounds are those of the current centres).
+    fn none(k: usize) -> Self {
+        Moves {
+            each: vec![0.0; k],
+            top: 0.0,
+            top_centre: usize::MAX,
+            second: 0.0,
+        }
+    }
+
+    fn between(old: &Matrix, new: &Matrix) -> Self {
+        let each: Vec<f64> = (0..new.rows)
+            .map(|c| distance2(old.row(c), new.row(c)).sqrt())
+            .collect();
+        let (top, top_centre, second) = largest_two(&each);
+        Moves {
+            each,
+            top,
+            top_centre,
+            second,
+        }
+    }
+
+    /// The bounds of a row of centre `label`, moved with the centres.
+    #[inline]
+    fn follow(&self, label: usize, upper: &mut f64, lower: &mut f64) {
+        *upper += self.each[label];
+        *lower -= if label == self.top_centre {
+            self.second
+        } else {
+            self.top
+        };
+    }
 }
 
 /// The largest value, its index, and the largest of the others.

@@ -166,3 +166,23 @@ fn lloyd_with_bounds_gives_the_labels_of_plain_lloyd() {
         }
     }
 }
+
+#[test]
+fn a_large_value_leaving_a_cluster_takes_nothing_of_the_small_ones() {
+    use crate::ml::kmeans::lloyd;
+    // The first pass puts every row with the centre at 0 and empties the
+    // other, which then takes the farthest row (1e16); the second moves
+    // that row out of the first cluster. Its mean must be the small
+    // values' (about 0.233), not what is left of 1e16 + 0.7 − 1e16 (0).
+    let x = Matrix::from_rows(&[vec![0.1], vec![0.2], vec![0.4], vec![1e16]]).unwrap();
+    let start = Matrix::from_rows(&[vec![0.0], vec![3e16]]).unwrap();
+    let fit = lloyd(&x, start, 10, &mut no_progress).unwrap();
+    assert_eq!(fit.labels, [0, 0, 0, 1]);
+    let mean = (0.1 + 0.2 + 0.4) / 3.0;
+    assert!(
+        (fit.centres.row(0)[0] - mean).abs() <= 1e-15,
+        "{:?}",
+        fit.centres
+    );
+    assert_eq!(fit.centres.row(1), [1e16]);
+}
