@@ -235,3 +235,115 @@ fn nested_types_are_refused_by_name() {
         Box::new(DataType::Utf8)
     )));
 }
+
+#[test]
+fn a_dictionary_delta_adds_to_the_dictionary_before_it() {
+    use arrow_ipc::writer::DictionaryHandling;
+    let kind = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+    let schema = Arc::new(Schema::new(vec![Field::new("kind", kind, true)]));
+    // The second batch's dictionary is the first's and two more values,
+    // which the writer sends as a delta; its rows use old and new values.
+    let batch = |values: &[&str], keys: &[Option<i32>]| {
+        let keys: Int32Array = keys.iter().copied().collect();
+        let column = DictionaryArray::<Int32Type>::try_new(
+            keys,
+            Arc::new(StringArray::from(values.to_vec())),
+        )
+        .unwrap();
+        RecordBatch::try_new(schema.clone(), vec![Arc::new(column)]).unwrap()
+    };
+    let batches = [
+        batch(&["län", "kommun"], &[Some(0), Some(1), None]),
+        batch(
+            &["län", "kommun", "myndighet", "region"],
+            &[Some(3), Some(0), Some(2), None, Some(1)],
+        ),
+    ];
+    let write = |handling| {
+        let options = IpcWriteOptions::default().with_dictionary_handling(handling);
+        let mut writer = StreamWriter::try_new_with_options(Vec::new(), &schema, options).unwrap();
+        for b in &batches {
+            writer.write(b).unwrap();
+        }
+        writer.finish().unwrap();
+        writer.into_inner().unwrap()
+    };
+    let delta = write(DictionaryHandling::Delta);
+    let resent = write(DictionaryHandling::Resend);
+    // The same batches and dictionaries: only a delta makes them differ.
+    assert_ne!(delta, resent, "the writer sent no delta");
+    let text = |bytes: Vec<u8>| -> Vec<Option<String>> {
+        let table = decode(bytes, &Limits::default()).unwrap();
+        table
+            .batches
+            .iter()
+            .flat_map(|b| dictionary_text(b.column(0)))
+            .collect()
+    };
+    let expected: Vec<Option<String>> = [
+        Some("län"),
+        Some("kommun"),
+        None,
+        Some("region"),
+        Some("län"),
+        Some("myndighet"),
+        None,
+        Some("kommun"),
+    ]
+    .iter()
+    .map(|v| v.map(String::from))
+    .collect();
+    assert_eq!(text(delta), expected);
+    assert_eq!(text(resent), expected);
+}
+
+/// A dictionary column's rows as text.
+fn dictionary_text(column: &dyn arrow::array::Array) -> Vec<Option<String>> {
+    use arrow::array::AsArray;
+    let column = column.as_any_dictionary();
+    let values = column.values().as_string::<i32>();
+    let keys = column.normalized_keys();
+    (0..column.len())
+        .map(|i| {
+            column
+                .is_valid(i)
+                .then(|| values.value(keys[i]).to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn into_batch_puts_the_batches_one_after_the_other() {
+    // Two batches with dictionaries of their own, and one of no rows.
+    let mut batches = sample();
+    batches.insert(1, batches[0].slice(0, 0));
+    let schema = batches[0].schema();
+    let table = Table {
+        schema: schema.clone(),
+        batches: batches.clone(),
+    };
+    let one = table.into_batch().unwrap();
+    let reference = arrow::compute::concat_batches(&schema, &batches).unwrap();
+    assert_eq!(one.num_rows(), 125);
+    for (c, field) in schema.fields().iter().enumerate() {
+        if matches!(field.data_type(), DataType::Dictionary(..)) {
+            assert_eq!(
+                dictionary_text(one.column(c)),
+                dictionary_text(reference.column(c))
+            );
+        } else {
+            assert_eq!(one.column(c), reference.column(c), "{}", field.name());
+        }
+    }
+    // No batches: no rows, the schema kept; one batch: itself.
+    let empty = Table {
+        schema: schema.clone(),
+        batches: vec![],
+    };
+    assert_eq!(empty.into_batch().unwrap().num_rows(), 0);
+    let single = Table {
+        schema,
+        batches: vec![batches[0].clone()],
+    };
+    assert_eq!(single.into_batch().unwrap(), batches[0]);
+}
