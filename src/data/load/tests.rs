@@ -347,3 +347,46 @@ fn into_batch_puts_the_batches_one_after_the_other() {
     };
     assert_eq!(single.into_batch().unwrap(), batches[0]);
 }
+
+#[test]
+fn dictionaries_too_many_for_their_keys_are_joined_with_wider_keys() {
+    use arrow::datatypes::Int8Type;
+    let kind = DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8));
+    let schema = Arc::new(Schema::new(vec![Field::new("kind", kind, true)]));
+    // Batches with dictionaries of their own (as a stream's replacements or
+    // a Parquet file's row groups give them): `size` values each.
+    let batches = |size: usize| -> Vec<RecordBatch> {
+        (0..2)
+            .map(|b| {
+                let texts: Vec<Option<String>> = (0..size)
+                    .rev()
+                    .map(|i| (i % 7 != 3).then(|| format!("{b}-{i}")))
+                    .collect();
+                let column: DictionaryArray<Int8Type> =
+                    texts.iter().map(|t| t.as_deref()).collect();
+                RecordBatch::try_new(schema.clone(), vec![Arc::new(column)]).unwrap()
+            })
+            .collect()
+    };
+    let expected = |size: usize| -> Vec<Option<String>> {
+        (0..2)
+            .flat_map(|b| {
+                (0..size)
+                    .rev()
+                    .map(move |i| (i % 7 != 3).then(|| format!("{b}-{i}")))
+            })
+            .collect()
+    };
+    for (size, key) in [(100, DataType::Int32), (50, DataType::Int8)] {
+        let table = Table {
+            schema: schema.clone(),
+            batches: batches(size),
+        };
+        let one = table.into_batch().unwrap();
+        assert_eq!(dictionary_text(one.column(0)), expected(size), "{size}");
+        let DataType::Dictionary(keys, _) = one.schema().field(0).data_type().clone() else {
+            panic!("not a dictionary");
+        };
+        assert_eq!(*keys, key, "{size}");
+    }
+}
