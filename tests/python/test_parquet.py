@@ -111,6 +111,30 @@ def test_columns_of_nulls_and_files_of_no_rows_read_as_pyarrow_reads_them(tmp_pa
         assert_same(lab, pq.read_table(path))
 
 
+def test_narrow_dictionary_keys_over_row_groups_of_other_values(tmp_path):
+    # pandas' categoricals are written with 8-bit keys. Each row group here
+    # holds 100 values of its own, 200 in all, more than 8-bit keys count:
+    # the lab reads the column with 32-bit keys and the same values.
+    groups = []
+    for g in range(2):
+        keys = pa.array([i % 100 if i % 11 else None for i in range(300)], pa.int8())
+        names = pa.array([f"kategori {g}-{i}" for i in range(100)])
+        groups.append(pa.table({
+            "kategori": pa.DictionaryArray.from_arrays(keys, names),
+            "n": pa.array(range(300), pa.int64()),
+        }))
+    path = tmp_path / "categories.parquet"
+    pq.write_table(pa.concat_tables(groups), path, row_group_size=300)
+    assert pq.ParquetFile(path).metadata.num_row_groups == 2
+    done, lab = convert(path, tmp_path)
+    assert done.returncode == 0, done.stderr
+    want = pq.read_table(path)
+    assert want.schema.field("kategori").type == pa.dictionary(pa.int8(), pa.string())
+    assert lab.schema.field("kategori").type == pa.dictionary(pa.int32(), pa.string())
+    for name in ["kategori", "n"]:
+        assert values(lab.column(name)) == values(want.column(name)), name
+
+
 def test_files_without_an_arrow_schema_and_from_duckdb_read_the_same(tmp_path):
     # Without pyarrow's stored Arrow schema the reader takes the types from
     # Parquet's own (text, dates, instants, decimals).

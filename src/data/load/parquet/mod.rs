@@ -85,7 +85,7 @@ pub(super) fn decode(
     let bytes = Bytes::from(bytes);
     let metadata = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new())
         .map_err(|e| corrupt(format!("the footer cannot be read ({e})")))?;
-    let metadata = with_written_zones(metadata)?;
+    let metadata = with_read_types(metadata)?;
     // The columns read: their places in the file's top-level fields.
     let roots: Vec<usize> = metadata
         .schema()
@@ -278,28 +278,44 @@ fn contained<T>(read: impl FnOnce() -> Result<T, LoadError>) -> Result<T, LoadEr
     read()
 }
 
-/// The reader's metadata, told the zone of each timestamp column that the
-/// writer stored in `ARROW:schema` where the reader dropped it (it does
-/// when the stored unit differs from Parquet's: pyarrow writes seconds as
-/// milliseconds), which would show `+01:00` instants in UTC.
-fn with_written_zones(metadata: ArrowReaderMetadata) -> Result<ArrowReaderMetadata, LoadError> {
+/// The reader's metadata, told the types the lab reads some columns as:
+/// - the zone of each timestamp column that the writer stored in
+///   `ARROW:schema` where the reader dropped it (it does when the stored
+///   unit differs from Parquet's: pyarrow writes seconds as milliseconds),
+///   which would show `+01:00` instants in UTC;
+/// - 32-bit keys for a dictionary column stored with 8- or 16-bit ones
+///   (pandas' categoricals through pyarrow): a batch's rows from several
+///   row groups share one dictionary, all of theirs, which overflows
+///   narrow keys when the row groups hold different values.
+fn with_read_types(metadata: ArrowReaderMetadata) -> Result<ArrowReaderMetadata, LoadError> {
     let zones = written_zones(metadata.metadata());
-    let zone_of = |field: &Field| match field.data_type() {
+    let read_as = |field: &Field| match field.data_type() {
         DataType::Timestamp(unit, zone) => zones
             .iter()
             .find(|(name, written)| name == field.name() && zone.as_ref() != Some(written))
             .map(|(_, written)| DataType::Timestamp(*unit, Some(written.clone()))),
+        DataType::Dictionary(key, value)
+            if matches!(
+                **key,
+                DataType::Int8 | DataType::Int16 | DataType::UInt8 | DataType::UInt16
+            ) =>
+        {
+            Some(DataType::Dictionary(
+                Box::new(DataType::Int32),
+                value.clone(),
+            ))
+        }
         _ => None,
     };
     let schema = metadata.schema();
-    if !schema.fields().iter().any(|f| zone_of(f).is_some()) {
+    if !schema.fields().iter().any(|f| read_as(f).is_some()) {
         return Ok(metadata);
     }
     let fields: Vec<Field> = schema
         .fields()
         .iter()
         .map(|f| {
-            let t = zone_of(f).unwrap_or_else(|| f.data_type().clone());
+            let t = read_as(f).unwrap_or_else(|| f.data_type().clone());
             f.as_ref().clone().with_data_type(t)
         })
         .collect();
