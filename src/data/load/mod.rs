@@ -14,7 +14,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, MutableArrayData, RecordBatch, make_array};
+use arrow::array::{ArrayRef, RecordBatch};
 use arrow::buffer::Buffer;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow_ipc::reader::read_record_batch;
@@ -22,6 +22,7 @@ use arrow_ipc::{CompressionType, MessageHeader, MetadataVersion};
 
 use crate::error::LoadError;
 
+mod batches;
 mod parquet;
 mod types;
 mod zstd;
@@ -75,106 +76,10 @@ impl Table {
         self.batches.iter().map(RecordBatch::num_rows).sum()
     }
 
-    /// All batches as one, so that a row is one index. Each column's
-    /// batches are appended with arrow's `MutableArrayData`, not arrow's
-    /// `concat_batches`, whose kernels for every Arrow type were about
-    /// 850 KB of the worker's wasm; dictionaries that differ between
-    /// batches are put one after the other, their keys moved along.
+    /// All batches as one, so that a row is one index (see [`batches`]).
     pub fn into_batch(self) -> Result<RecordBatch, LoadError> {
-        let batches = match <[RecordBatch; 1]>::try_from(self.batches) {
-            Ok([batch]) => return Ok(batch),
-            Err(batches) if batches.is_empty() => return Ok(RecordBatch::new_empty(self.schema)),
-            Err(batches) => batches,
-        };
-        let rows = batches.iter().map(RecordBatch::num_rows).sum();
-        let failed = |e: arrow::error::ArrowError| corrupt(e.to_string());
-        let columns = (0..self.schema.fields().len())
-            .map(|c| {
-                let parts: Vec<_> = batches.iter().map(|b| b.column(c).clone()).collect();
-                if let Some(widened) = widened_dictionary(&parts)? {
-                    return Ok(widened);
-                }
-                appended(&parts, rows).map_err(failed)
-            })
-            .collect::<Result<Vec<_>, LoadError>>()?;
-        // A widened dictionary's keys change its column's type.
-        let fields: Vec<Field> = self
-            .schema
-            .fields()
-            .iter()
-            .zip(&columns)
-            .map(|(f, c)| f.as_ref().clone().with_data_type(c.data_type().clone()))
-            .collect();
-        let schema = Arc::new(Schema::new_with_metadata(
-            fields,
-            self.schema.metadata().clone(),
-        ));
-        let options = arrow::array::RecordBatchOptions::new().with_row_count(Some(rows));
-        RecordBatch::try_new_with_options(schema, columns, &options).map_err(failed)
+        batches::joined(self.schema, self.batches)
     }
-}
-
-/// `parts` (of one type) one after the other.
-fn appended(parts: &[ArrayRef], rows: usize) -> Result<ArrayRef, arrow::error::ArrowError> {
-    let data: Vec<_> = parts.iter().map(|p| p.to_data()).collect();
-    let mut all = MutableArrayData::try_new(data.iter().collect(), false, rows)?;
-    for (b, part) in data.iter().enumerate() {
-        all.try_extend(b, 0, part.len())?;
-    }
-    Ok(make_array(all.freeze()))
-}
-
-/// A dictionary column whose batches bring dictionaries of their own that,
-/// one after the other, hold more values than its keys can count (8-bit
-/// keys and two row groups of 100 values each): its keys widened to 32
-/// bits, each batch's moved past the dictionaries before it. `None` for
-/// any other column.
-fn widened_dictionary(parts: &[ArrayRef]) -> Result<Option<ArrayRef>, LoadError> {
-    use arrow::array::{AsArray, DictionaryArray, Int32Array};
-    let Some(DataType::Dictionary(key, _)) = parts.first().map(|p| p.data_type()) else {
-        return Ok(None);
-    };
-    let most: usize = match **key {
-        DataType::Int8 => 1 << 7,
-        DataType::UInt8 => 1 << 8,
-        DataType::Int16 => 1 << 15,
-        DataType::UInt16 => 1 << 16,
-        _ => return Ok(None),
-    };
-    let dictionaries: Vec<_> = parts.iter().map(|p| p.as_any_dictionary()).collect();
-    let shared = dictionaries
-        .windows(2)
-        .all(|w| w[0].values().to_data().ptr_eq(&w[1].values().to_data()));
-    let total: usize = dictionaries.iter().map(|d| d.values().len()).sum();
-    if shared || total <= most {
-        return Ok(None);
-    }
-    let too_many = || corrupt(format!("a dictionary column holds {total} values in all"));
-    let mut keys = Vec::with_capacity(parts.iter().map(|p| p.len()).sum());
-    let mut offset = 0usize;
-    for d in &dictionaries {
-        // arrow's `normalized_keys` asserts on an empty dictionary, whose
-        // rows can only be null.
-        let normal = if d.values().is_empty() {
-            vec![]
-        } else {
-            d.normalized_keys()
-        };
-        for i in 0..d.len() {
-            keys.push(match normal.get(i) {
-                Some(&k) if d.is_valid(i) => {
-                    Some(i32::try_from(offset + k).map_err(|_| too_many())?)
-                }
-                _ => None,
-            });
-        }
-        offset += d.values().len();
-    }
-    let values: Vec<ArrayRef> = dictionaries.iter().map(|d| d.values().clone()).collect();
-    let values = appended(&values, total).map_err(|e| corrupt(e.to_string()))?;
-    let widened = DictionaryArray::try_new(Int32Array::from(keys), values)
-        .map_err(|e| corrupt(e.to_string()))?;
-    Ok(Some(Arc::new(widened)))
 }
 
 /// The two IPC formats, and Parquet.
@@ -742,31 +647,13 @@ impl<'a> Decoder<'a> {
                     "dictionary {id} adds to a dictionary not given before"
                 ))
             })?;
-            append(earlier, &values)?
+            batches::appended(&[earlier.clone(), values])?
         } else {
             values
         };
         self.dictionaries.insert(id, values);
         Ok(())
     }
-}
-
-/// `b`'s values after `a`'s (one type).
-fn append(a: &ArrayRef, b: &ArrayRef) -> Result<ArrayRef, LoadError> {
-    if a.data_type() != b.data_type() {
-        return Err(corrupt(format!(
-            "a dictionary's delta holds {} values where the dictionary holds {}",
-            b.data_type(),
-            a.data_type()
-        )));
-    }
-    let (a, b) = (a.to_data(), b.to_data());
-    let mut both = MutableArrayData::new(vec![&a, &b], false, a.len() + b.len());
-    // An error, not a panic, when the text's offsets would overflow.
-    let too_big = |e: arrow::error::ArrowError| corrupt(format!("a dictionary's delta: {e}"));
-    both.try_extend(0, 0, a.len()).map_err(too_big)?;
-    both.try_extend(1, 0, b.len()).map_err(too_big)?;
-    Ok(make_array(both.freeze()))
 }
 
 fn root_message(bytes: &[u8]) -> Result<arrow_ipc::Message<'_>, LoadError> {
