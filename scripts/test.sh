@@ -85,7 +85,9 @@ if phase "publish datasets" check cargo run --quiet --locked --bin datalabb -- p
 fi
 
 # The end-to-end tests run against a release build, with the fixture
-# catalog and with the published datasets.
+# catalog and with the published datasets. A test has five minutes and the
+# phase forty; the runner exits when its tests are done, whatever a failed
+# test left open.
 dist="$work/dist"
 if phase "release build" check trunk build --release --locked --dist "$dist" &&
   phase "fixture data" check cargo run --quiet --locked --bin datalabb -- fixtures --out "$work/fixtures" &&
@@ -94,7 +96,8 @@ if phase "release build" check trunk build --release --locked --dist "$dist" &&
   phase "end-to-end tests" node env DATALABB_DIST="$dist" DATALABB_FIXTURES="$work/fixtures" \
     DATALABB_PUBLISHED="$published" DATALABB_MILLION="$work/million" DATALABB_ARTIFACTS="$ROOT/test-results" \
     DATALABB_CLI="${CARGO_TARGET_DIR:-$ROOT/target}/debug/datalabb" \
-    node --test --test-reporter=tap --test-concurrency=1 tests/e2e/
+    timeout --kill-after=30 2400 node --test --test-force-exit --test-timeout=300000 \
+    --test-reporter=tap --test-concurrency=1 tests/e2e/
 fi
 
 summary

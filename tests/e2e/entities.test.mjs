@@ -152,7 +152,7 @@ test("a ministry's page lists its agencies, each a link to its page", async () =
   await context.close();
 });
 
-test("a panel's embed snippet shows its chart in an article on another origin", async () => {
+test("a panel's embed snippet shows its chart in an article on another origin", async (t) => {
   const { lab, context } = await openLab("/real/?lang=en#/agency/2021000035", desktop);
   const page = lab.page;
   await panelsReady(page, 5);
@@ -162,12 +162,12 @@ test("a panel's embed snippet shows its chart in an article on another origin", 
   assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/real\/\?lang=en#\/embed\/r1\.[\w-]+"/);
   const articles = mkdtempSync(join(tmpdir(), "datalabb-article-"));
   const { server, url } = await startServer({ mounts: { "/": articles }, csp: false });
+  t.after(() => server.close());
   writeFileSync(join(articles, "story.html"), `<!doctype html><meta charset="utf-8"><title>News</title><h1>An article</h1>${snippet}`);
   const article = await context.newPage();
   await article.goto(`${url.replace("127.0.0.1", "localhost")}/story.html`);
   await article.frameLocator("iframe").locator('[data-testid="chart-canvas"][data-chart-ms]').waitFor({ timeout: 60_000 });
   await article.screenshot({ path: join(artifacts, "entity-embed.png") });
-  server.close();
 
   // A panel with a cluster step: its embed carries the clusters in words.
   const similar = page.locator('[data-testid="entity-panel"][data-panel="similar"]');

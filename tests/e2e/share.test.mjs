@@ -97,7 +97,7 @@ test("the curated analyses' numbers are written for reading: no float noise, the
   }
 });
 
-test("the embed snippet shows the chart alone, sized to the iframe, at two sizes", async () => {
+test("the embed snippet shows the chart alone, sized to the iframe, at two sizes", async (t) => {
   const { lab, context } = await openLab("/real/?lang=en", desktop);
   await lab.waitForCatalog("loaded");
   const page = lab.page;
@@ -114,6 +114,9 @@ test("the embed snippet shows the chart alone, sized to the iframe, at two sizes
   // iframe at two sizes.
   const articles = mkdtempSync(join(tmpdir(), "datalabb-article-"));
   const { server: articleServer, url: articleBase } = await startServer({ mounts: { "/": articles }, csp: false });
+  // Closed whether or not an assertion fails: a server left listening keeps
+  // the test process alive.
+  t.after(() => articleServer.close());
   const articleUrl = (name) => `${articleBase.replace("127.0.0.1", "localhost")}/${name}`;
   const article = await context.newPage();
   const errors = [];
@@ -195,7 +198,6 @@ test("the embed snippet shows the chart alone, sized to the iframe, at two sizes
   await drawnIn(article.frameLocator("iframe"));
   await article.waitForTimeout(500);
   assert.equal(await article.evaluate(() => document.querySelector("iframe").getBoundingClientRect().height), 300);
-  articleServer.close();
   assert.deepEqual(errors, []);
   assert.deepEqual(lab.errors, []);
   await context.close();
