@@ -75,13 +75,14 @@ phase "native tests" cargo cargo test --locked
 phase "browser unit tests" cargo env WASM_BINDGEN_TEST_TIMEOUT=120 \
   cargo test --locked --target wasm32-unknown-unknown --test web
 
-# Publish the real datasets from the mirror, then read them back with pyarrow.
+# Publish the real datasets from the mirror, then read them back with pyarrow
+# (and compare the SQL engines and scikit-learn: half an hour at most).
 published="$work/published"
 mirror="${DATALABB_MIRROR:-../shared/data/raw}"
 if phase "publish datasets" check cargo run --quiet --locked --bin datalabb -- publish --mirror "$mirror" --out "$published"; then
   phase "published files, ml vs scikit-learn (pytest)" pytest env DATALABB_PUBLISHED="$published" DATALABB_MIRROR="$mirror" \
     DATALABB_CLI="${CARGO_TARGET_DIR:-$ROOT/target}/debug/datalabb" \
-    python3 -m pytest -q -p no:cacheprovider tests/python
+    timeout --kill-after=30 1800 python3 -m pytest -q -p no:cacheprovider tests/python
 fi
 
 # The end-to-end tests run against a release build, with the fixture
