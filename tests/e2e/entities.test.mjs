@@ -8,11 +8,10 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer } from "../../scripts/static-server.mjs";
-import { artifacts, useLab } from "./harness.mjs";
+import { articleHost, artifacts, useLab } from "./harness.mjs";
 
 const openLab = useLab({ before, after });
 const desktop = { viewport: { width: 1200, height: 1000 } };
@@ -160,12 +159,9 @@ test("a panel's embed snippet shows its chart in an article on another origin", 
   await panel.getByTestId("panel-embed").click();
   const snippet = await panel.getByTestId("panel-snippet").inputValue();
   assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/real\/\?lang=en#\/embed\/r1\.[\w-]+"/);
-  const articles = mkdtempSync(join(tmpdir(), "datalabb-article-"));
-  const { server, url } = await startServer({ mounts: { "/": articles }, csp: false });
-  t.after(() => server.close());
-  writeFileSync(join(articles, "story.html"), `<!doctype html><meta charset="utf-8"><title>News</title><h1>An article</h1>${snippet}`);
+  const publish = await articleHost(t);
   const article = await context.newPage();
-  await article.goto(`${url.replace("127.0.0.1", "localhost")}/story.html`);
+  await article.goto(publish("story.html", `<!doctype html><meta charset="utf-8"><title>News</title><h1>An article</h1>${snippet}`));
   await article.frameLocator("iframe").locator('[data-testid="chart-canvas"][data-chart-ms]').waitFor({ timeout: 60_000 });
   await article.screenshot({ path: join(artifacts, "entity-embed.png") });
 

@@ -147,6 +147,24 @@ export async function serveLab() {
   return started;
 }
 
+/**
+ * A news site on another origin (localhost, where the lab is at 127.0.0.1)
+ * without the lab's security headers, for the embed tests. Resolves to
+ * `publish(name, html)`, which writes a page and returns its URL. The server
+ * closes when test `t` ends, passed or failed: one left listening would keep
+ * the test process alive.
+ */
+export async function articleHost(t) {
+  const dir = mkdtempSync(join(tmpdir(), "datalabb-article-"));
+  const { server, url } = await startServer({ mounts: { "/": dir }, csp: false });
+  t.after(() => server.close());
+  const base = url.replace("127.0.0.1", "localhost");
+  return (name, html) => {
+    writeFileSync(join(dir, name), html);
+    return `${base}/${name}`;
+  };
+}
+
 export async function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",

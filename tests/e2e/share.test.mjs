@@ -12,8 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { startServer } from "../../scripts/static-server.mjs";
-import { artifacts, useLab } from "./harness.mjs";
+import { articleHost, artifacts, useLab } from "./harness.mjs";
 
 const openLab = useLab({ before, after });
 const desktop = { viewport: { width: 1200, height: 1000 }, acceptDownloads: true };
@@ -112,20 +111,14 @@ test("the embed snippet shows the chart alone, sized to the iframe, at two sizes
 
   // An article on another site (its own server, at localhost), with the
   // iframe at two sizes.
-  const articles = mkdtempSync(join(tmpdir(), "datalabb-article-"));
-  const { server: articleServer, url: articleBase } = await startServer({ mounts: { "/": articles }, csp: false });
-  // Closed whether or not an assertion fails: a server left listening keeps
-  // the test process alive.
-  t.after(() => articleServer.close());
-  const articleUrl = (name) => `${articleBase.replace("127.0.0.1", "localhost")}/${name}`;
+  const publish = await articleHost(t);
   const article = await context.newPage();
   const errors = [];
   article.on("pageerror", (e) => errors.push(e.message));
   for (const [width, height] of [[900, 480], [360, 300]]) {
     const sized = snippet.replace('width="100%" height="480"', `width="${width}" height="${height}"`);
     const name = `story-${width}.html`;
-    writeFileSync(join(articles, name), `<!doctype html><meta charset="utf-8"><title>News</title><h1>An article</h1><p>Text.</p>${sized}<p>More text.</p>`);
-    await article.goto(articleUrl(name));
+    await article.goto(publish(name, `<!doctype html><meta charset="utf-8"><title>News</title><h1>An article</h1><p>Text.</p>${sized}<p>More text.</p>`));
     const frame = article.frameLocator("iframe");
     await drawnIn(frame);
     // The snippet's script grows the iframe to the height the embed asks
@@ -193,8 +186,7 @@ test("the embed snippet shows the chart alone, sized to the iframe, at two sizes
   // Without the script the iframe keeps the height the article gave it.
   const fixed = snippet.replace(/\n<script>[\s\S]*<\/script>$/, "").replace('width="100%" height="480"', 'width="360" height="300"');
   assert.doesNotMatch(fixed, /<script>/);
-  writeFileSync(join(articles, "fixed.html"), `<!doctype html><meta charset="utf-8"><title>News</title>${fixed}`);
-  await article.goto(articleUrl("fixed.html"));
+  await article.goto(publish("fixed.html", `<!doctype html><meta charset="utf-8"><title>News</title>${fixed}`));
   await drawnIn(article.frameLocator("iframe"));
   await article.waitForTimeout(500);
   assert.equal(await article.evaluate(() => document.querySelector("iframe").getBoundingClientRect().height), 300);
