@@ -112,8 +112,9 @@ fn types_the_lab_does_not_read_are_named() {
 #[test]
 fn parquet_files_that_made_the_reader_panic_get_messages() {
     // Found by the mutation test: a dictionary page of no values that
-    // holds bytes (the walk refuses it), and a run header of dictionary
-    // codes longer than ten bytes (the reader's panic is caught).
+    // holds bytes, and a run header of dictionary codes longer than ten
+    // bytes. The walk refuses both before the reader, which panics on
+    // them, is called.
     let hostile = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/files/hostile");
     for (name, says) in [
         (
@@ -122,7 +123,7 @@ fn parquet_files_that_made_the_reader_panic_get_messages() {
         ),
         (
             "parquet_long_vlq_in_codes.parquet",
-            "the Parquet reader stopped on it",
+            "a page of column \"i\" has a run header of dictionary codes longer than ten bytes",
         ),
     ] {
         let message = refusal(hostile, name);

@@ -40,13 +40,13 @@ function files() {
     ["cut.arrow", every.subarray(0, every.length >> 1), /cut short|damaged/],
     ["zip.arrow", Buffer.from("PK\x03\x04garbage"), /not an Arrow/],
     ["cut.parquet", parquet.subarray(0, parquet.length >> 1), /cut short/],
-    // Damage the parquet crate panics on (found by the mutation test): a
-    // dictionary of no values that holds bytes, which the walk now
-    // refuses, and a run header of dictionary codes longer than ten bytes,
-    // which the walk does not see: only the Parquet worker ends.
+    // Damage the parquet crate panics on (found by the mutation test),
+    // which the walk refuses before the reader sees it: a dictionary of no
+    // values that holds bytes, and a run header of dictionary codes longer
+    // than ten bytes.
     ...[
       ["parquet_text_page_without_values.parquet", /damaged: a page of column "blob" is a dictionary of no values/],
-      ["parquet_long_vlq_in_codes.parquet", /Parquet reader stopped on this file, which may be damaged/],
+      ["parquet_long_vlq_in_codes.parquet", /damaged: a page of column "i" has a run header of dictionary codes longer than ten bytes/],
     ].map(([name, message]) => [name, readFileSync(join(import.meta.dirname, "..", "files", "hostile", name)), message]),
     ["footer.parquet", Buffer.concat([parquet.subarray(0, parquet.length - 8), Buffer.from([0xff, 0xff, 0xff, 0x7f]), Buffer.from("PAR1")]), /damaged: the footer length/],
     ["pages.parquet", Buffer.from(parquet.map((b, i) => (i > 4 && i < 600 ? b ^ 0x5a : b))), /damaged|cut short/],

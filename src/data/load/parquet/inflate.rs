@@ -11,7 +11,7 @@ use bytes::Bytes;
 use parquet::basic::Compression;
 use parquet::file::metadata::{ColumnChunkMetaData, ParquetMetaData};
 
-use super::pages::{DATA_PAGE_V2, inflate, levels_fit};
+use super::pages::{DATA_PAGE_V2, inflate, plain_fits};
 use super::{chunk_pages, level_width};
 use crate::data::load::corrupt;
 use crate::error::LoadError;
@@ -107,13 +107,14 @@ fn inflate_chunk(
                 .ok_or_else(|| damaged(format!("does not inflate to its {size} bytes")))?;
             Some(values)
         };
-        // A version 1 data page's levels, which the walk left to be
+        // A data page's levels and codes, which the walk left to be
         // checked here, once inflated.
-        if page.data && !v2 && width > 0 {
-            let plain = values.as_deref().unwrap_or(&out[body.clone()]);
-            if !levels_fit(&page, plain, Compression::UNCOMPRESSED, width) {
-                return Err(damaged("has definition levels that overrun it".into()));
-            }
+        if page.data {
+            let levels = &out[body.start..body.start + kept];
+            let plain = values
+                .as_deref()
+                .unwrap_or(&out[body.start + kept..body.end]);
+            plain_fits(&page, levels, plain, width).map_err(|what| damaged(what.into()))?;
         }
         let stored_len = match &values {
             Some(values) => kept + values.len(),

@@ -6,9 +6,11 @@
 //! budget, so that no length a file declares makes the reader allocate
 //! without bound or panic. The walk also checks what the reader trusts
 //! inside a page: that a page of dictionary codes follows its dictionary,
-//! and that every run of a page's definition levels (which say which rows
-//! are null) fits the page: the reader's level decoder panics on a run
-//! that overruns. For that, a version 1 page is decompressed here too.
+//! that every run of a page's definition levels (which say which rows
+//! are null) fits the page, and that every run header of its dictionary
+//! codes ends within ten bytes: the reader's run decoder panics on a run
+//! that overruns and on a longer header. For that, a page is decompressed
+//! here too.
 //! Batches are then decoded a few rows at a time, each counted against the
 //! budget before the next.
 //!
@@ -40,7 +42,7 @@ use crate::error::LoadError;
 mod inflate;
 mod pages;
 
-use pages::{BIT_PACKED, DATA_PAGE_V2, DICTIONARY_PAGE, PageHeader, RLE, header, levels_fit};
+use pages::{BIT_PACKED, DICTIONARY_PAGE, PageHeader, RLE, header, page_fits};
 
 pub(super) const MAGIC: &[u8; 4] = b"PAR1";
 
@@ -482,9 +484,9 @@ fn check_chunk(
     let codec = chunk.compression();
     let ratio = max_ratio(codec);
     let level_width = level_width(chunk);
-    // A version 1 page the lab inflates has its levels checked then, on
+    // A page the lab inflates has its levels and codes checked then, on
     // the inflated page (see `inflate`), not inflated twice.
-    let levels_later = inflate::inflated_here(codec);
+    let checked_later = inflate::inflated_here(codec);
     let (mut largest, mut dictionary) = (0u64, false);
     for (at, page) in chunk_pages(bytes, data_end, chunk)? {
         let body = at as u64 + page.header_len;
@@ -520,9 +522,8 @@ fn check_chunk(
                 return Err(damaged("has levels in an unknown encoding"));
             }
             let stored = &bytes[body as usize..(body + page.compressed) as usize];
-            let later = levels_later && page.kind != DATA_PAGE_V2;
-            if level_width > 0 && !later && !levels_fit(&page, stored, codec, level_width) {
-                return Err(damaged("has definition levels that overrun it"));
+            if !checked_later {
+                page_fits(&page, stored, codec, level_width).map_err(damaged)?;
             }
         }
     }

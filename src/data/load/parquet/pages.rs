@@ -1,6 +1,7 @@
 //! A page header in Thrift's compact protocol (the fields the walk needs),
 //! and the checks of what the reader trusts inside a page: its definition
-//! levels' runs, read from the page (decompressed as the reader would).
+//! levels' runs and its dictionary codes' run headers, read from the page
+//! (decompressed as the reader would).
 
 use parquet::basic::Compression;
 
@@ -47,41 +48,131 @@ impl PageHeader {
     }
 }
 
-/// Whether every run of the page's definition levels (an RLE / bit-packed
-/// hybrid of `width` bits) that its values need lies inside the page.
-pub(super) fn levels_fit(page: &PageHeader, stored: &[u8], codec: Compression, width: u32) -> bool {
-    let count = page.values;
-    if page.kind == DATA_PAGE_V2 {
-        let start = page.repetition_len as usize;
-        return stored
-            .get(start..start.saturating_add(page.definition_len as usize))
-            .is_some_and(|levels| runs_fit(levels, width, count));
-    }
-    if page.level_encoding == Some(BIT_PACKED) {
-        // Read as plain bits from the data, never past it.
-        return true;
-    }
-    let inflated;
-    let body = if codec == Compression::UNCOMPRESSED {
-        stored
-    } else {
-        match inflate(codec, stored, page.uncompressed as usize) {
-            Some(bytes) => {
-                inflated = bytes;
-                &inflated
-            }
-            None => return false,
+/// Whether what the reader trusts inside a data page fits it (see
+/// [`plain_fits`]); the page as stored, decompressed here as the reader
+/// would when a check needs it.
+pub(super) fn page_fits(
+    page: &PageHeader,
+    stored: &[u8],
+    codec: Compression,
+    width: u32,
+) -> Result<(), &'static str> {
+    let plain = |stored: &[u8], size: u64| -> Result<Option<Vec<u8>>, &'static str> {
+        if codec == Compression::UNCOMPRESSED {
+            return Ok(None);
         }
+        inflate(codec, stored, size as usize)
+            .map(Some)
+            .ok_or("does not decompress")
     };
-    // A four-byte length, then the runs.
-    let Some(len) = body
-        .get(..4)
-        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    else {
-        return false;
+    if page.kind == DATA_PAGE_V2 {
+        let split = (page.levels() as usize).min(stored.len());
+        let (levels, values) = stored.split_at(split);
+        let inflated = match page.values_compressed {
+            _ if !page.dictionary_codes => None,
+            Some(false) => None,
+            _ => plain(values, page.uncompressed.saturating_sub(page.levels()))?,
+        };
+        return plain_fits(page, levels, inflated.as_deref().unwrap_or(values), width);
+    }
+    let levels_read = width > 0 && page.level_encoding != Some(BIT_PACKED);
+    if !levels_read && !page.dictionary_codes {
+        return Ok(());
+    }
+    let inflated = plain(stored, page.uncompressed)?;
+    plain_fits(page, &[], inflated.as_deref().unwrap_or(stored), width)
+}
+
+/// Whether what the reader trusts inside a data page, uncompressed, fits
+/// it: every run of its definition levels (an RLE / bit-packed hybrid of
+/// `width` bits) that its values need, and every run header of its
+/// dictionary codes. The reader's level decoder panics on a run that
+/// overruns the page, and its run decoder on a run header longer than ten
+/// bytes. A version 2 page's `levels` are those stored before its values;
+/// a version 1 page has them at the start of `values`, its whole body.
+pub(super) fn plain_fits(
+    page: &PageHeader,
+    levels: &[u8],
+    values: &[u8],
+    width: u32,
+) -> Result<(), &'static str> {
+    const OVERRUN: &str = "has definition levels that overrun it";
+    let count = page.values;
+    let codes = if page.kind == DATA_PAGE_V2 {
+        let start = page.repetition_len as usize;
+        let fit = levels
+            .get(start..start.saturating_add(page.definition_len as usize))
+            .is_some_and(|levels| width == 0 || runs_fit(levels, width, count));
+        if !fit {
+            return Err(OVERRUN);
+        }
+        values
+    } else if width == 0 {
+        values
+    } else if page.level_encoding == Some(BIT_PACKED) {
+        // Plain bits, read from the data and never past it.
+        let bits = count.saturating_mul(u64::from(width)).div_ceil(8);
+        values
+            .get(usize::try_from(bits).unwrap_or(usize::MAX)..)
+            .unwrap_or(&[])
+    } else {
+        // A four-byte length, then the runs.
+        let len = values
+            .get(..4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+            .ok_or(OVERRUN)?;
+        let end = 4usize.saturating_add(len);
+        let fit = values
+            .get(4..end)
+            .is_some_and(|levels| runs_fit(levels, width, count));
+        if !fit {
+            return Err(OVERRUN);
+        }
+        &values[end..]
     };
-    body.get(4..4usize.saturating_add(len as usize))
-        .is_some_and(|levels| runs_fit(levels, width, count))
+    if page.dictionary_codes && !code_headers_fit(codes, count) {
+        return Err("has a run header of dictionary codes longer than ten bytes");
+    }
+    Ok(())
+}
+
+/// Whether the run headers of at most `count` dictionary codes (a byte of
+/// bit width, then an RLE / bit-packed hybrid) that the reader may read
+/// are each at most ten bytes: its run decoder panics at the eleventh.
+/// Where the codes end early the reader stops with an error of its own.
+fn code_headers_fit(codes: &[u8], count: u64) -> bool {
+    let Some((&width, runs)) = codes.split_first() else {
+        return true;
+    };
+    let value_bytes = u64::from(width).div_ceil(8);
+    let mut at = 0usize;
+    let mut seen = 0u64;
+    while seen < count && at < runs.len() {
+        let long = runs[at..]
+            .iter()
+            .take(11)
+            .take_while(|b| *b & 0x80 != 0)
+            .count();
+        if long >= 10 && runs.len() > at + 10 {
+            return false;
+        }
+        let mut r = Compact { bytes: runs, at };
+        let Some(header) = r.varint() else {
+            return true;
+        };
+        let run = header >> 1;
+        let (codes, len) = if header & 1 == 1 {
+            (run.saturating_mul(8), run.saturating_mul(u64::from(width)))
+        } else {
+            (run, value_bytes)
+        };
+        seen = seen.saturating_add(codes);
+        at = usize::try_from(len)
+            .ok()
+            .and_then(|len| r.at.checked_add(len))
+            .unwrap_or(usize::MAX);
+    }
+    true
 }
 
 /// Whether the runs that make `count` levels of `width` bits lie in `data`.
@@ -425,5 +516,59 @@ mod tests {
         assert!(!runs_fit(&[0xc9, 0x01, 0xff, 0xff], 1, 10));
         assert!(!runs_fit(&[], 1, 1));
         assert!(runs_fit(&[], 1, 0));
+    }
+
+    #[test]
+    fn dictionary_code_run_headers_are_at_most_ten_bytes() {
+        // Width 2; an RLE run of 3 codes (header 6, one byte of value),
+        // then a bit-packed run of one group (header 3, two bytes).
+        assert!(code_headers_fit(&[2, 6, 1, 3, 0xe4, 0xe4], 11));
+        // Ten bytes of header: the reader reads it (and finds no values).
+        let mut ten = vec![2];
+        ten.extend([0xff; 9]);
+        ten.push(0x01);
+        assert!(code_headers_fit(&ten, 5));
+        // Ten bytes that all go on, with an eleventh: the reader panics.
+        let mut eleven = vec![2];
+        eleven.extend([0x80; 11]);
+        assert!(!code_headers_fit(&eleven, 5));
+        // ... and also where it is not the first run.
+        let mut later = vec![2, 6, 1];
+        later.extend([0x80; 12]);
+        assert!(!code_headers_fit(&later, 5));
+        // ... but not once the page's values are all read, nor where the
+        // codes end before an eleventh byte.
+        assert!(code_headers_fit(&later, 3));
+        assert!(code_headers_fit(&later[..12], 5));
+        assert!(code_headers_fit(&[], 5));
+        assert!(code_headers_fit(&[2], 5));
+    }
+
+    #[test]
+    fn a_version_1_page_has_its_codes_after_its_levels() {
+        let page = PageHeader {
+            data: true,
+            values: 4,
+            dictionary_codes: true,
+            level_encoding: Some(RLE),
+            ..PageHeader::default()
+        };
+        // Levels: four bytes of length 2, an RLE run of 4 ones; then the
+        // codes: width 1, and a header that never ends.
+        let mut body = vec![2, 0, 0, 0, 8, 1, 1];
+        body.extend([0x80; 11]);
+        assert!(plain_fits(&page, &[], &body, 1).is_err());
+        // Codes that end with the levels: the reader stops by itself.
+        assert!(plain_fits(&page, &[], &body[..7], 1).is_ok());
+        let no_codes = PageHeader {
+            dictionary_codes: false,
+            ..page
+        };
+        assert!(plain_fits(&no_codes, &[], &body, 1).is_ok());
+        // Levels whose length runs past the page.
+        assert_eq!(
+            plain_fits(&no_codes, &[], &[200, 0, 0, 0, 8, 1], 1),
+            Err("has definition levels that overrun it")
+        );
     }
 }
