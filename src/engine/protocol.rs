@@ -27,7 +27,7 @@ use crate::recipe::plan::Schema;
 use crate::recipe::{ChartSpec, Recipe};
 
 /// Bumped whenever a message changes shape.
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// The largest JSON header accepted; bulk data goes beside it.
 pub const MAX_HEADER_BYTES: usize = 32 * 1024 * 1024;
@@ -42,9 +42,11 @@ pub struct Envelope<T> {
     pub body: T,
 }
 
-/// What the page asks of the worker.
+/// What the page asks of the worker. Externally tagged (`{"run_recipe":
+/// {...}}`): an internally tagged enum is read through serde's buffered
+/// `Content`, whose code is made again for every type a message holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Request {
     /// Take the catalog: the bytes of `catalog.json` travel as the bulk
     /// buffer. The worker answers [`Response::Catalog`].
@@ -235,7 +237,7 @@ pub struct RecipeError {
 
 /// Where a loaded table came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Origin {
     /// A published dataset of the catalog.
     Catalog,
@@ -273,9 +275,9 @@ pub struct TableSummary {
     pub timings: Timings,
 }
 
-/// What the worker tells the page.
+/// What the worker tells the page (tagged as [`Request`] is).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Response {
     /// Sent once, unasked, when the worker is ready to receive messages.
     Ready { engine_version: String },
@@ -566,17 +568,28 @@ mod tests {
     #[test]
     fn the_wire_format_is_stable() {
         let text = encode(3, &Request::SimulateCrash).unwrap();
-        assert_eq!(text, r#"{"v":5,"id":3,"body":{"type":"simulate_crash"}}"#);
+        assert_eq!(text, r#"{"v":6,"id":3,"body":"simulate_crash"}"#);
+        let text = encode(
+            4,
+            &Request::CloseDataset {
+                dataset: "x".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            text,
+            r#"{"v":6,"id":4,"body":{"close_dataset":{"dataset":"x"}}}"#
+        );
     }
 
     #[test]
     fn another_protocol_version_is_refused_before_its_shape() {
-        let text = r#"{"v":6,"id":1,"body":{"type":"something_new","x":[]}}"#;
+        let text = r#"{"v":7,"id":1,"body":{"something_new":{"x":[]}}}"#;
         assert_eq!(
             decode::<Response>(text, "compute engine").unwrap_err(),
             ProtocolError::Version {
-                found: 6,
-                expected: 5
+                found: 7,
+                expected: 6
             }
         );
     }
@@ -587,10 +600,11 @@ mod tests {
             "",
             "null",
             "[]",
-            "{\"v\":5}",
-            "{\"v\":5,\"id\":-1,\"body\":{\"type\":\"simulate_crash\"}}",
-            "{\"v\":5,\"id\":1,\"body\":{\"type\":\"unknown\"}}",
-            "{\"v\":5,\"id\":1,\"body\":{\"type\":\"run_recipe\",\"recipe\":7}}",
+            "{\"v\":6}",
+            "{\"v\":6,\"id\":-1,\"body\":\"simulate_crash\"}",
+            "{\"v\":6,\"id\":1,\"body\":\"unknown\"}",
+            "{\"v\":6,\"id\":1,\"body\":{\"run_recipe\":{\"recipe\":7}}}",
+            "{\"v\":6,\"id\":1,\"body\":{\"simulate_crash\":null,\"load_catalog\":{}}}",
             "{\"v\":\"1\"}",
             "\u{0}\u{1}\u{2}",
             &"[".repeat(10_000),
