@@ -144,7 +144,6 @@ fn code_headers_fit(codes: &[u8], count: u64) -> bool {
     let Some((&width, runs)) = codes.split_first() else {
         return true;
     };
-    let value_bytes = u64::from(width).div_ceil(8);
     let mut at = 0usize;
     let mut seen = 0u64;
     while seen < count && at < runs.len() {
@@ -160,12 +159,7 @@ fn code_headers_fit(codes: &[u8], count: u64) -> bool {
         let Some(header) = r.varint() else {
             return true;
         };
-        let run = header >> 1;
-        let (codes, len) = if header & 1 == 1 {
-            (run.saturating_mul(8), run.saturating_mul(u64::from(width)))
-        } else {
-            (run, value_bytes)
-        };
+        let (codes, len) = run(header, u32::from(width));
         seen = seen.saturating_add(codes);
         at = usize::try_from(len)
             .ok()
@@ -175,22 +169,28 @@ fn code_headers_fit(codes: &[u8], count: u64) -> bool {
     true
 }
 
+/// A run of an RLE / bit-packed hybrid of `width` bits, from its header:
+/// how many values it holds and how many bytes follow the header.
+fn run(header: u64, width: u32) -> (u64, u64) {
+    let run = header >> 1;
+    if header & 1 == 1 {
+        // Bit-packed: groups of eight values, `width` bytes a group.
+        (run.saturating_mul(8), run.saturating_mul(u64::from(width)))
+    } else {
+        // Repeated: one value, in whole bytes.
+        (run, u64::from(width.div_ceil(8)))
+    }
+}
+
 /// Whether the runs that make `count` levels of `width` bits lie in `data`.
 fn runs_fit(data: &[u8], width: u32, count: u64) -> bool {
     let mut r = Compact { bytes: data, at: 0 };
-    let value_bytes = width.div_ceil(8) as usize;
     let mut seen = 0u64;
     while seen < count {
         let Some(header) = r.varint() else {
             return false;
         };
-        let run = header >> 1;
-        let (levels, len) = if header & 1 == 1 {
-            // Bit-packed: groups of eight levels, `width` bytes a group.
-            (run.saturating_mul(8), run.saturating_mul(u64::from(width)))
-        } else {
-            (run, value_bytes as u64)
-        };
+        let (levels, len) = run(header, width);
         if usize::try_from(len).map_or(true, |len| r.advance(len).is_none()) {
             return false;
         }
