@@ -66,12 +66,13 @@ pub(super) fn page_fits(
             .ok_or("does not decompress")
     };
     if page.kind == DATA_PAGE_V2 {
-        let split = (page.levels() as usize).min(stored.len());
+        let split = usize::try_from(page.levels()).map_or(stored.len(), |l| l.min(stored.len()));
         let (levels, values) = stored.split_at(split);
-        let inflated = match page.values_compressed {
-            _ if !page.dictionary_codes => None,
-            Some(false) => None,
-            _ => plain(values, page.uncompressed.saturating_sub(page.levels()))?,
+        // Only the codes are read from the values.
+        let inflated = if page.dictionary_codes && page.values_compressed != Some(false) {
+            plain(values, page.uncompressed.saturating_sub(page.levels()))?
+        } else {
+            None
         };
         return plain_fits(page, levels, inflated.as_deref().unwrap_or(values), width);
     }
@@ -147,17 +148,11 @@ fn code_headers_fit(codes: &[u8], count: u64) -> bool {
     let mut at = 0usize;
     let mut seen = 0u64;
     while seen < count && at < runs.len() {
-        let long = runs[at..]
-            .iter()
-            .take(11)
-            .take_while(|b| *b & 0x80 != 0)
-            .count();
-        if long >= 10 && runs.len() > at + 10 {
-            return false;
-        }
         let mut r = Compact { bytes: runs, at };
         let Some(header) = r.varint() else {
-            return true;
+            // Not ended in ten bytes: the reader panics where an eleventh
+            // follows, and stops by itself where the codes end.
+            return runs.len() - at <= 10;
         };
         let (codes, len) = run(header, u32::from(width));
         seen = seen.saturating_add(codes);
