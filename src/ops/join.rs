@@ -102,180 +102,294 @@ pub fn join_keeping(
     keep: &dyn Fn(&str) -> bool,
     progress: &mut Progress,
 ) -> Result<(RecordBatch, JoinStats), OpsError> {
-    if spec.left_on.is_empty() || spec.left_on.len() != spec.right_on.len() {
-        return Err(OpsError::Invalid(format!(
-            "a join needs as many key columns on the right ({}) as on the left ({}), at least one",
-            spec.right_on.len(),
-            spec.left_on.len()
-        )));
+    let matched = Matched::find(left, right, spec, progress)?;
+    let batch = matched.columns(0..matched.rows(), keep)?;
+    Ok((batch, matched.stats))
+}
+
+/// A join's rows found but not made: for each output row, the row of each
+/// side it comes from. [`Matched::columns`] makes any run of them, so a
+/// join followed by a group-by can be made and measured a part at a time
+/// and never be whole.
+pub struct Matched<'a> {
+    left: &'a RecordBatch,
+    right: &'a RecordBatch,
+    spec: &'a JoinSpec,
+    left_keys: Vec<usize>,
+    right_keys: Vec<usize>,
+    /// Row numbers to take from each side; MISSING where a side has none.
+    left_take: Vec<u32>,
+    right_take: Vec<u32>,
+    pub stats: JoinStats,
+}
+
+impl<'a> Matched<'a> {
+    /// Matches the rows of `left` and `right`. `progress` is called between
+    /// chunks of left rows and may stop it.
+    pub fn find(
+        left: &'a RecordBatch,
+        right: &'a RecordBatch,
+        spec: &'a JoinSpec,
+        progress: &mut Progress,
+    ) -> Result<Matched<'a>, OpsError> {
+        if spec.left_on.is_empty() || spec.left_on.len() != spec.right_on.len() {
+            return Err(OpsError::Invalid(format!(
+                "a join needs as many key columns on the right ({}) as on the left ({}), at least one",
+                spec.right_on.len(),
+                spec.left_on.len()
+            )));
+        }
+        let left_keys: Vec<usize> = spec
+            .left_on
+            .iter()
+            .map(|name| column_index(left, name, "the left table"))
+            .collect::<Result<_, _>>()?;
+        let right_keys: Vec<usize> = spec
+            .right_on
+            .iter()
+            .map(|name| column_index(right, name, "the right table"))
+            .collect::<Result<_, _>>()?;
+        let left_columns: Vec<ArrayRef> =
+            left_keys.iter().map(|&i| left.column(i).clone()).collect();
+        let right_columns: Vec<ArrayRef> = right_keys
+            .iter()
+            .map(|&i| right.column(i).clone())
+            .collect();
+        let (lk, rk) = Keys::pair(&left_columns, &right_columns, spec.normalize);
+        let index = Index::build(&rk);
+        let exact = index.exact();
+
+        let mut stats = JoinStats {
+            left_rows: left.num_rows() as u64,
+            right_rows: right.num_rows() as u64,
+            ..JoinStats::default()
+        };
+        let mut right_seen = vec![false; right.num_rows()];
+        let keeps_right = !matches!(spec.kind, JoinKind::Semi | JoinKind::Anti);
+        // Room for one output row per left row: most joins need about that.
+        let room = if keeps_right {
+            left.num_rows().min(MAX_OUTPUT_ROWS)
+        } else {
+            0
+        };
+        let mut left_take: Vec<u32> = Vec::with_capacity(room);
+        let mut right_take: Vec<u32> = Vec::with_capacity(room);
+        // A dense index is probed by positions computed a column at a time.
+        let positions = index.positions(&lk);
+        for row in 0..left.num_rows() {
+            if row % CHUNK == 0 && progress(row as u64, left.num_rows() as u64).is_break() {
+                return Err(OpsError::Cancelled);
+            }
+            let mut matched = false;
+            {
+                let candidates = match &positions {
+                    Some(p) => index.at(p[row]),
+                    None => index.candidates(&lk, row),
+                };
+                for other in candidates {
+                    if !exact && !lk.equal(row, &rk, other) {
+                        continue;
+                    }
+                    matched = true;
+                    if let Some(seen) = right_seen.get_mut(other) {
+                        *seen = true;
+                    }
+                    if keeps_right {
+                        left_take.push(row as u32);
+                        right_take.push(other as u32);
+                    } else {
+                        break;
+                    }
+                }
+            }
+            if matched {
+                stats.left_matched += 1;
+            } else if stats.left_unmatched_sample.len() < SAMPLE {
+                stats
+                    .left_unmatched_sample
+                    .push(key_text(&left_columns, row));
+            }
+            match spec.kind {
+                JoinKind::Left | JoinKind::Full if !matched => {
+                    left_take.push(row as u32);
+                    right_take.push(MISSING);
+                }
+                JoinKind::Semi if matched => left_take.push(row as u32),
+                JoinKind::Anti if !matched => left_take.push(row as u32),
+                _ => {}
+            }
+            if left_take.len() > MAX_OUTPUT_ROWS {
+                return Err(OpsError::TooLarge {
+                    what: "the join",
+                    rows: left_take.len() as u64,
+                    limit: MAX_OUTPUT_ROWS as u64,
+                });
+            }
+        }
+        for (row, seen) in right_seen.iter().enumerate() {
+            if *seen {
+                stats.right_matched += 1;
+            } else {
+                if stats.right_unmatched_sample.len() < SAMPLE {
+                    stats
+                        .right_unmatched_sample
+                        .push(key_text(&right_columns, row));
+                }
+                if matches!(spec.kind, JoinKind::Right | JoinKind::Full) {
+                    left_take.push(MISSING);
+                    right_take.push(row as u32);
+                }
+            }
+        }
+        stats.right_duplicates = duplicates(&rk, &index);
+        stats.output_rows = left_take.len() as u64;
+        // Finished: a stop asked for now comes too late to matter.
+        let _ = progress(left.num_rows() as u64, left.num_rows() as u64);
+        Ok(Matched {
+            left,
+            right,
+            spec,
+            left_keys,
+            right_keys,
+            left_take,
+            right_take,
+            stats,
+        })
     }
-    let left_keys: Vec<usize> = spec
-        .left_on
-        .iter()
-        .map(|name| column_index(left, name, "the left table"))
-        .collect::<Result<_, _>>()?;
+
+    /// The number of output rows.
+    pub fn rows(&self) -> usize {
+        self.left_take.len()
+    }
+
+    /// The output's columns that `keep` accepts, by name, each with where
+    /// it comes from.
+    fn fields(&self, keep: &dyn Fn(&str) -> bool) -> Vec<(String, Source)> {
+        output_fields(self.left, self.right, self.spec, &self.right_keys, keep)
+    }
+
+    /// Output rows `range` with only the columns whose names `keep`
+    /// accepts.
+    pub fn columns(
+        &self,
+        range: std::ops::Range<usize>,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<RecordBatch, OpsError> {
+        let (left, right, spec) = (self.left, self.right, self.spec);
+        let left_take = self.left_take.get(range.clone()).unwrap_or_default();
+        let right_take = self.right_take.get(range).unwrap_or_default();
+        // The output's bytes are counted column by column before each is
+        // made, so a join of few rows but long texts (a self-join on a key
+        // that repeats) is refused before it fills the browser's memory.
+        let mut bytes: u64 = 0;
+        let mut budget = |column: &dyn Array, rows: &[u32]| -> Result<(), OpsError> {
+            bytes = bytes.saturating_add(taken_bytes(column, rows));
+            if bytes > MAX_OUTPUT_BYTES {
+                Err(OpsError::TooManyBytes {
+                    what: "the join",
+                    bytes,
+                    limit: MAX_OUTPUT_BYTES,
+                })
+            } else {
+                Ok(())
+            }
+        };
+        let mut fields: Vec<Field> = Vec::new();
+        let mut columns: Vec<ArrayRef> = Vec::new();
+        for (name, source) in self.fields(keep) {
+            match source {
+                Source::Left(i) => {
+                    let field = left.schema_ref().field(i).clone();
+                    let column = left.column(i);
+                    // A key of a right row without a match comes from the right.
+                    let key = self.left_keys.iter().position(|&k| k == i);
+                    let from_right = key
+                        .and_then(|k| self.right_keys.get(k))
+                        .map(|&r| right.column(r))
+                        .filter(|r| {
+                            matches!(spec.kind, JoinKind::Right | JoinKind::Full)
+                                && r.data_type() == column.data_type()
+                        });
+                    budget(column.as_ref(), left_take)?;
+                    let column = match from_right {
+                        Some(r) => {
+                            let picks =
+                                left_take
+                                    .iter()
+                                    .zip(right_take)
+                                    .map(|(&l, &r)| match (l, r) {
+                                        (MISSING, MISSING) => None,
+                                        (MISSING, r) => Some((1, r as usize)),
+                                        (l, _) => Some((0, l as usize)),
+                                    });
+                            gather(&[column.as_ref(), r.as_ref()], picks)?
+                        }
+                        None => take(column.as_ref(), left_take)?,
+                    };
+                    fields.push(field.with_nullable(true));
+                    columns.push(column);
+                }
+                Source::Right(i) => {
+                    let field = right.schema_ref().field(i);
+                    let column = right.column(i);
+                    budget(column.as_ref(), right_take)?;
+                    fields.push(Field::new(name, field.data_type().clone(), true));
+                    columns.push(take(column.as_ref(), right_take)?);
+                }
+            }
+        }
+        Ok(RecordBatch::try_new_with_options(
+            Arc::new(Schema::new(fields)),
+            columns,
+            &RecordBatchOptions::new().with_row_count(Some(left_take.len())),
+        )?)
+    }
+}
+
+/// The names of a join's output columns, as [`join`] names them; `None`
+/// when a key column is missing (the join itself says which).
+pub fn output_names(
+    left: &RecordBatch,
+    right: &RecordBatch,
+    spec: &JoinSpec,
+) -> Option<Vec<String>> {
     let right_keys: Vec<usize> = spec
         .right_on
         .iter()
-        .map(|name| column_index(right, name, "the right table"))
-        .collect::<Result<_, _>>()?;
-    let left_columns: Vec<ArrayRef> = left_keys.iter().map(|&i| left.column(i).clone()).collect();
-    let right_columns: Vec<ArrayRef> = right_keys
+        .map(|name| right.schema_ref().index_of(name).ok())
+        .collect::<Option<_>>()?;
+    spec.left_on
         .iter()
-        .map(|&i| right.column(i).clone())
-        .collect();
-    let (lk, rk) = Keys::pair(&left_columns, &right_columns, spec.normalize);
-    let index = Index::build(&rk);
-    let exact = index.exact();
+        .all(|name| left.schema_ref().index_of(name).is_ok())
+        .then(|| {
+            output_fields(left, right, spec, &right_keys, &|_| true)
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect()
+        })
+}
 
-    let mut stats = JoinStats {
-        left_rows: left.num_rows() as u64,
-        right_rows: right.num_rows() as u64,
-        ..JoinStats::default()
-    };
-    let mut right_seen = vec![false; right.num_rows()];
-    // Row numbers to take from each side; MISSING where a side has none.
-    let keeps_right = !matches!(spec.kind, JoinKind::Semi | JoinKind::Anti);
-    // Room for one output row per left row: most joins need about that.
-    let room = if keeps_right {
-        left.num_rows().min(MAX_OUTPUT_ROWS)
-    } else {
-        0
-    };
-    let mut left_take: Vec<u32> = Vec::with_capacity(room);
-    let mut right_take: Vec<u32> = Vec::with_capacity(room);
-    // A dense index is probed by positions computed a column at a time.
-    let positions = index.positions(&lk);
-    for row in 0..left.num_rows() {
-        if row % CHUNK == 0 && progress(row as u64, left.num_rows() as u64).is_break() {
-            return Err(OpsError::Cancelled);
-        }
-        let mut matched = false;
-        {
-            let candidates = match &positions {
-                Some(p) => index.at(p[row]),
-                None => index.candidates(&lk, row),
-            };
-            for other in candidates {
-                if !exact && !lk.equal(row, &rk, other) {
-                    continue;
-                }
-                matched = true;
-                if let Some(seen) = right_seen.get_mut(other) {
-                    *seen = true;
-                }
-                if keeps_right {
-                    left_take.push(row as u32);
-                    right_take.push(other as u32);
-                } else {
-                    break;
-                }
-            }
-        }
-        if matched {
-            stats.left_matched += 1;
-        } else if stats.left_unmatched_sample.len() < SAMPLE {
-            stats
-                .left_unmatched_sample
-                .push(key_text(&left_columns, row));
-        }
-        match spec.kind {
-            JoinKind::Left | JoinKind::Full if !matched => {
-                left_take.push(row as u32);
-                right_take.push(MISSING);
-            }
-            JoinKind::Semi if matched => left_take.push(row as u32),
-            JoinKind::Anti if !matched => left_take.push(row as u32),
-            _ => {}
-        }
-        if left_take.len() > MAX_OUTPUT_ROWS {
-            return Err(OpsError::TooLarge {
-                what: "the join",
-                rows: left_take.len() as u64,
-                limit: MAX_OUTPUT_ROWS as u64,
-            });
-        }
-    }
-    for (row, seen) in right_seen.iter().enumerate() {
-        if *seen {
-            stats.right_matched += 1;
-        } else {
-            if stats.right_unmatched_sample.len() < SAMPLE {
-                stats
-                    .right_unmatched_sample
-                    .push(key_text(&right_columns, row));
-            }
-            if matches!(spec.kind, JoinKind::Right | JoinKind::Full) {
-                left_take.push(MISSING);
-                right_take.push(row as u32);
-            }
-        }
-    }
-    stats.right_duplicates = duplicates(&rk, &index);
-    // Finished: a stop asked for now comes too late to matter.
-    let _ = progress(left.num_rows() as u64, left.num_rows() as u64);
-
-    let output_rows = left_take.len();
-    // The output's bytes are counted column by column before each is
-    // made, so a join of few rows but long texts (a self-join on a key
-    // that repeats) is refused before it fills the browser's memory.
-    let mut bytes: u64 = 0;
-    let mut budget = |column: &dyn Array, rows: &[u32]| -> Result<(), OpsError> {
-        bytes = bytes.saturating_add(taken_bytes(column, rows));
-        if bytes > MAX_OUTPUT_BYTES {
-            Err(OpsError::TooManyBytes {
-                what: "the join",
-                bytes,
-                limit: MAX_OUTPUT_BYTES,
-            })
-        } else {
-            Ok(())
-        }
-    };
+/// The output's columns that `keep` accepts, by name, each with where it
+/// comes from: every left column, then the right ones (without the keys
+/// when both sides name them alike), a name taken already followed by
+/// `_right`. Semi and anti joins make the left columns only.
+fn output_fields(
+    left: &RecordBatch,
+    right: &RecordBatch,
+    spec: &JoinSpec,
+    right_keys: &[usize],
+    keep: &dyn Fn(&str) -> bool,
+) -> Vec<(String, Source)> {
     let mut names: Vec<String> = Vec::new();
-    let mut fields: Vec<Field> = Vec::new();
-    let mut columns: Vec<ArrayRef> = Vec::new();
-    let schema = left.schema();
-    for (i, (field, column)) in schema.fields().iter().zip(left.columns()).enumerate() {
+    let mut out = Vec::new();
+    for (i, field) in left.schema().fields().iter().enumerate() {
         names.push(field.name().clone());
-        if !keep(field.name()) {
-            continue;
+        if keep(field.name()) {
+            out.push((field.name().clone(), Source::Left(i)));
         }
-        // A key of a right row without a match comes from the right.
-        let key = left_keys.iter().position(|&k| k == i);
-        let from_right = key
-            .and_then(|k| right_keys.get(k))
-            .map(|&r| right.column(r))
-            .filter(|r| {
-                matches!(spec.kind, JoinKind::Right | JoinKind::Full)
-                    && r.data_type() == column.data_type()
-            });
-        budget(column.as_ref(), &left_take)?;
-        let column = match from_right {
-            Some(r) => {
-                let picks = left_take
-                    .iter()
-                    .zip(&right_take)
-                    .map(|(&l, &r)| match (l, r) {
-                        (MISSING, MISSING) => None,
-                        (MISSING, r) => Some((1, r as usize)),
-                        (l, _) => Some((0, l as usize)),
-                    });
-                gather(&[column.as_ref(), r.as_ref()], picks)?
-            }
-            None => take(column.as_ref(), &left_take)?,
-        };
-        fields.push(field.as_ref().clone().with_nullable(true));
-        columns.push(column);
     }
-    if keeps_right {
-        let right_schema = right.schema();
-        for (i, (field, column)) in right_schema
-            .fields()
-            .iter()
-            .zip(right.columns())
-            .enumerate()
-        {
+    if !matches!(spec.kind, JoinKind::Semi | JoinKind::Anti) {
+        for (i, field) in right.schema().fields().iter().enumerate() {
             if right_keys.contains(&i) && spec.left_on == spec.right_on {
                 continue;
             }
@@ -285,19 +399,19 @@ pub fn join_keeping(
             }
             names.push(name.clone());
             if keep(&name) {
-                budget(column.as_ref(), &right_take)?;
-                fields.push(Field::new(name, field.data_type().clone(), true));
-                columns.push(take(column.as_ref(), &right_take)?);
+                out.push((name, Source::Right(i)));
             }
         }
     }
-    stats.output_rows = output_rows as u64;
-    let batch = RecordBatch::try_new_with_options(
-        Arc::new(Schema::new(fields)),
-        columns,
-        &RecordBatchOptions::new().with_row_count(Some(output_rows)),
-    )?;
-    Ok((batch, stats))
+    out
+}
+
+/// Where an output column comes from: a column of the left or the right
+/// table, by its place there.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    Left(usize),
+    Right(usize),
 }
 
 /// Right rows whose key another right row shares.

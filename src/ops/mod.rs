@@ -59,7 +59,11 @@ pub fn append_columns(
 /// The index of column `name` in `batch`, or an error that names `table`
 /// and suggests the closest name.
 pub fn column_index(batch: &RecordBatch, name: &str, table: &str) -> Result<usize, OpsError> {
-    let schema = batch.schema();
+    schema_index(batch.schema_ref(), name, table)
+}
+
+/// [`column_index`] in a schema.
+pub fn schema_index(schema: &Schema, name: &str, table: &str) -> Result<usize, OpsError> {
     if let Some(i) = schema.fields().iter().position(|f| f.name() == name) {
         return Ok(i);
     }

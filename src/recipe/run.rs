@@ -10,11 +10,13 @@ use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::{Field, Schema};
 
 use crate::data::values::sort_rows;
+use crate::error::OpsError;
+use crate::ops::derive::Formula;
 use crate::ops::derive::derive;
 use crate::ops::gather::kept_rows;
 use crate::ops::gather::take;
-use crate::ops::group::{group_by, group_by_rows};
-use crate::ops::join::{JoinStats, join_keeping};
+use crate::ops::group::{Grouping, group_by, group_by_rows};
+use crate::ops::join::{JoinStats, Matched, join_keeping, output_names};
 use crate::ops::reshape::{pivot, union, unpivot};
 use crate::ops::{Progress, column_index};
 use crate::recipe::error::{RecipeError, StepError};
@@ -81,22 +83,51 @@ pub(crate) fn run_unpruned(
         Plan {
             needed: all,
             fuse: false,
+            part_rows: PART_ROWS,
         },
     )
 }
 
-/// How to run: the columns each step must make, and whether a filter and
-/// the group-by after it run as one pass.
+/// [`run`] with a join and the group-by after it made and measured in
+/// parts of `part_rows` rows, to test parts smaller than a table.
+#[cfg(test)]
+pub(crate) fn run_in_parts(
+    recipe: &Recipe,
+    tables: &BTreeMap<String, RecordBatch>,
+    part_rows: usize,
+) -> Result<(RecordBatch, Vec<StepReport>), RunError> {
+    let plan = Plan {
+        part_rows,
+        ..Plan::fast(&recipe.steps)
+    };
+    run_with(
+        recipe,
+        tables,
+        &mut |_, _, _| ControlFlow::Continue(()),
+        plan,
+    )
+}
+
+/// How to run: the columns each step must make, and whether steps run
+/// together (a filter and the group-by after it as one pass; a join, the
+/// derived columns and the group-by after it in parts of `part_rows`).
 struct Plan {
     needed: Vec<Needed>,
     fuse: bool,
+    part_rows: usize,
 }
+
+/// The rows of a join's output made at a time when a group-by follows it:
+/// enough that each part's loops run long, few enough that a part's
+/// columns stay in the processor's cache.
+const PART_ROWS: usize = 16_384;
 
 impl Plan {
     fn fast(steps: &[Step]) -> Plan {
         Plan {
             needed: needs(steps).0,
             fuse: true,
+            part_rows: PART_ROWS,
         }
     }
 }
@@ -161,6 +192,26 @@ fn run_with(
             n += 2;
             continue;
         }
+        // A join, derived columns and a group-by: the join's output made
+        // and measured a part at a time, never whole.
+        if plan.fuse
+            && let Some(count) = join_then_group(&recipe.steps[n..], &table, tables)
+        {
+            let steps = &recipe.steps[n..n + count];
+            match join_in_parts(
+                steps,
+                &table,
+                tables,
+                plan.part_rows,
+                &mut |k, done, total| on_step(n + k, done, total),
+                &mut reports,
+            ) {
+                Ok(next) => table = next,
+                Err((k, e)) => return Err(failed(n + k, e, reports)),
+            }
+            n += count;
+            continue;
+        }
         let mut progress = |done, total| on_step(n, done, total);
         match apply(step, &table, tables, &plan.needed[n], &mut progress) {
             Ok((next, join)) => {
@@ -175,6 +226,174 @@ fn run_with(
         n += 1;
     }
     Ok((table, reports))
+}
+
+/// How many of `steps` run as a join made in parts: a join, derived
+/// columns of one row each (arithmetic, logarithm), then a group-by whose
+/// keys come from the join and whose measures can be fed in parts. `None`
+/// when they do not, or when a step would fail: then the steps run one by
+/// one and say so as they always do.
+pub(crate) fn join_then_group(
+    steps: &[Step],
+    table: &RecordBatch,
+    tables: &BTreeMap<String, RecordBatch>,
+) -> Option<usize> {
+    let Some(Step::Join { input, spec }) = steps.first() else {
+        return None;
+    };
+    let joined = output_names(table, tables.get(input)?, spec)?;
+    let mut names: BTreeSet<&str> = joined.iter().map(String::as_str).collect();
+    if names.len() != joined.len() {
+        return None;
+    }
+    let mut derived = BTreeSet::new();
+    for (k, step) in steps.iter().enumerate().skip(1) {
+        match step {
+            Step::Derive { name, formula } => {
+                let row_wise = matches!(formula, Formula::Arithmetic { .. } | Formula::Log { .. });
+                let read = formula.columns();
+                if !row_wise
+                    || names.contains(name.as_str())
+                    || !read.iter().all(|c| names.contains(c))
+                {
+                    return None;
+                }
+                names.insert(name);
+                derived.insert(name.as_str());
+            }
+            Step::GroupBy { by, measures } => {
+                let keys_joined = by
+                    .iter()
+                    .all(|b| names.contains(b.as_str()) && !derived.contains(b.as_str()));
+                let read = measures
+                    .iter()
+                    .filter_map(|m| m.column.as_deref())
+                    .all(|c| names.contains(c));
+                return (keys_joined && read && Grouping::in_parts(measures)).then_some(k + 1);
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Runs `steps` (checked by [`join_then_group`]): the join's rows are
+/// matched, each row's group found from the key columns of all of them,
+/// then the columns the derived columns and the measures read are made
+/// `part_rows` rows at a time, derived and folded into the groups in row
+/// order. The same bits as making the join whole: each part's values are
+/// those rows' values, and each group's values are folded in the same
+/// order. Each step's report is added to `reports` as if it ran alone; an
+/// error names its step, counted from the join.
+fn join_in_parts(
+    steps: &[Step],
+    table: &RecordBatch,
+    tables: &BTreeMap<String, RecordBatch>,
+    part_rows: usize,
+    on_step: &mut StepProgress,
+    reports: &mut Vec<StepReport>,
+) -> Result<RecordBatch, (usize, StepError)> {
+    let (Some(Step::Join { input, spec }), Some(Step::GroupBy { by, measures })) =
+        (steps.first(), steps.last())
+    else {
+        let error = OpsError::Invalid("not a join and a group-by".into());
+        return Err((0, error.into()));
+    };
+    let derives: Vec<(&String, &Formula)> = steps[1..steps.len() - 1]
+        .iter()
+        .filter_map(|s| match s {
+            Step::Derive { name, formula } => Some((name, formula)),
+            _ => None,
+        })
+        .collect();
+    let grouped = steps.len() - 1;
+    let right = tables
+        .get(input)
+        .ok_or_else(|| (0, StepError::NotLoaded(input.clone())))?;
+    let matched = Matched::find(table, right, spec, &mut |done, total| {
+        on_step(0, done, total)
+    })
+    .map_err(|e| (0, e.into()))?;
+    let rows = matched.rows();
+    reports.push(StepReport {
+        rows: rows as u64,
+        join: Some(matched.stats.clone()),
+    });
+    // The step `k` stopped the run: the derived columns before it made
+    // their rows.
+    let mut stop = |k: usize, error: StepError| {
+        reports.extend((1..k).map(|_| StepReport {
+            rows: rows as u64,
+            join: None,
+        }));
+        (k, error)
+    };
+    let keys = matched
+        .columns(0..rows, &|name| by.iter().any(|b| b == name))
+        .map_err(|e| stop(0, e.into()))?;
+    let keys = by
+        .iter()
+        .map(|name| {
+            let at = column_index(&keys, name, "the table")?;
+            Ok((keys.schema_ref().field(at).clone(), keys.column(at).clone()))
+        })
+        .collect::<Result<Vec<_>, OpsError>>()
+        .map_err(|e| stop(grouped, e.into()))?;
+    let made: BTreeSet<&str> = derives.iter().map(|(name, _)| name.as_str()).collect();
+    let read: BTreeSet<String> = derives
+        .iter()
+        .flat_map(|(_, formula)| formula.columns())
+        .chain(measures.iter().filter_map(|m| m.column.as_deref()))
+        .filter(|c| !made.contains(c))
+        .map(str::to_string)
+        .collect();
+    let mut grouping: Option<Grouping> = None;
+    let mut start: usize = 0;
+    loop {
+        let end = start.saturating_add(part_rows.max(1)).min(rows);
+        if on_step(grouped, start as u64, rows as u64).is_break() {
+            return Err(stop(grouped, OpsError::Cancelled.into()));
+        }
+        let mut part = matched
+            .columns(start..end, &|name| read.contains(name))
+            .map_err(|e| stop(0, e.into()))?;
+        for (k, (name, formula)) in derives.iter().enumerate() {
+            part = derive(&part, name, formula, &mut crate::ops::no_progress)
+                .map_err(|e| stop(k + 1, e.into()))?;
+        }
+        let folding = match &mut grouping {
+            Some(g) => g,
+            None => {
+                let mut progress = |done, total| on_step(grouped, done, total);
+                let made =
+                    Grouping::new(keys.clone(), rows, measures, &part.schema(), &mut progress)
+                        .map_err(|e| stop(grouped, e.into()))?;
+                grouping.insert(made)
+            }
+        };
+        folding
+            .add(&part, None)
+            .map_err(|e| stop(grouped, e.into()))?;
+        start = end;
+        if start >= rows {
+            break;
+        }
+    }
+    let Some(grouping) = grouping else {
+        let error = OpsError::Invalid("no rows were folded".into());
+        return Err(stop(grouped, error.into()));
+    };
+    let table = grouping.finish().map_err(|e| stop(grouped, e.into()))?;
+    // Done: every derived column made its rows, then the group-by its groups.
+    reports.extend((1..grouped).map(|_| StepReport {
+        rows: rows as u64,
+        join: None,
+    }));
+    reports.push(StepReport {
+        rows: table.num_rows() as u64,
+        join: None,
+    });
+    Ok(table)
 }
 
 /// The columns later steps (and the result) read from a step's output:
