@@ -66,7 +66,8 @@ pub fn kept_rows(keep: &[bool]) -> Vec<u32> {
 pub fn take(array: &dyn Array, rows: &[u32]) -> Result<ArrayRef, OpsError> {
     // Numbers without nulls, every row there (most of a join's and a
     // filter's columns): a plain copy loop, no validity to build.
-    let dense = array.null_count() == 0 && rows.iter().all(|&r| (r as usize) < array.len());
+    let len = array.len();
+    let dense = array.null_count() == 0 && rows.iter().all(|&r| (r as usize) < len);
     if dense {
         macro_rules! copy {
             ($t:ty) => {{

@@ -174,50 +174,78 @@ impl<'a> Matched<'a> {
         };
         let mut left_take: Vec<u32> = Vec::with_capacity(room);
         let mut right_take: Vec<u32> = Vec::with_capacity(room);
-        // A dense index is probed by positions computed a column at a time.
-        let positions = index.positions(&lk);
-        for row in 0..left.num_rows() {
-            if row % CHUNK == 0 && progress(row as u64, left.num_rows() as u64).is_break() {
+        // At most one right row per key and a dense index: the common
+        // join of a fact table with a dimension, probed in batches.
+        let unique = index.unique();
+        for start in (0..left.num_rows()).step_by(CHUNK) {
+            if progress(start as u64, left.num_rows() as u64).is_break() {
                 return Err(OpsError::Cancelled);
             }
-            let mut matched = false;
-            {
-                let candidates = match &positions {
-                    Some(p) => index.at(p[row]),
-                    None => index.candidates(&lk, row),
-                };
-                for other in candidates {
-                    if !exact && !lk.equal(row, &rk, other) {
-                        continue;
-                    }
-                    matched = true;
-                    if let Some(seen) = right_seen.get_mut(other) {
-                        *seen = true;
-                    }
-                    if keeps_right {
-                        left_take.push(row as u32);
-                        right_take.push(other as u32);
-                    } else {
+            let end = (start + CHUNK).min(left.num_rows());
+            // A dense index is probed by positions computed a column at a
+            // time, a chunk of rows at a time.
+            let positions = index.positions(&lk, start..end);
+            if let (Some(heads), Some(positions)) = (unique, &positions) {
+                let found = Found::of(heads, positions, start);
+                found.mark(&mut right_seen);
+                stats.left_matched += found.matched as u64;
+                for row in found.unmatched() {
+                    if stats.left_unmatched_sample.len() >= SAMPLE {
                         break;
                     }
+                    stats
+                        .left_unmatched_sample
+                        .push(key_text(&left_columns, row));
+                }
+                found.take(spec.kind, &mut left_take, &mut right_take);
+            } else {
+                for row in start..end {
+                    let mut matched = false;
+                    let candidates = match &positions {
+                        Some(p) => index.at(p[row - start]),
+                        None => index.candidates(&lk, row),
+                    };
+                    for other in candidates {
+                        if !exact && !lk.equal(row, &rk, other) {
+                            continue;
+                        }
+                        matched = true;
+                        if let Some(seen) = right_seen.get_mut(other) {
+                            *seen = true;
+                        }
+                        // A semi or anti join reads on: every right row
+                        // that matches counts as matched.
+                        if keeps_right {
+                            left_take.push(row as u32);
+                            right_take.push(other as u32);
+                        }
+                    }
+                    if matched {
+                        stats.left_matched += 1;
+                    } else if stats.left_unmatched_sample.len() < SAMPLE {
+                        stats
+                            .left_unmatched_sample
+                            .push(key_text(&left_columns, row));
+                    }
+                    match spec.kind {
+                        JoinKind::Left | JoinKind::Full if !matched => {
+                            left_take.push(row as u32);
+                            right_take.push(MISSING);
+                        }
+                        JoinKind::Semi if matched => left_take.push(row as u32),
+                        JoinKind::Anti if !matched => left_take.push(row as u32),
+                        _ => {}
+                    }
+                    if left_take.len() > MAX_OUTPUT_ROWS {
+                        return Err(OpsError::TooLarge {
+                            what: "the join",
+                            rows: left_take.len() as u64,
+                            limit: MAX_OUTPUT_ROWS as u64,
+                        });
+                    }
                 }
             }
-            if matched {
-                stats.left_matched += 1;
-            } else if stats.left_unmatched_sample.len() < SAMPLE {
-                stats
-                    .left_unmatched_sample
-                    .push(key_text(&left_columns, row));
-            }
-            match spec.kind {
-                JoinKind::Left | JoinKind::Full if !matched => {
-                    left_take.push(row as u32);
-                    right_take.push(MISSING);
-                }
-                JoinKind::Semi if matched => left_take.push(row as u32),
-                JoinKind::Anti if !matched => left_take.push(row as u32),
-                _ => {}
-            }
+            // A batch adds at most a row per left row.
             if left_take.len() > MAX_OUTPUT_ROWS {
                 return Err(OpsError::TooLarge {
                     what: "the join",
@@ -412,6 +440,91 @@ fn output_fields(
 enum Source {
     Left(usize),
     Right(usize),
+}
+
+const _: () = assert!(
+    MISSING == u32::MAX,
+    "an empty slot of the index reads as MISSING"
+);
+
+/// The right row of each of a batch of left rows, where no two right rows
+/// share a key: read in one tight loop, so the reads of the index overlap,
+/// then used without a branch per row.
+struct Found {
+    /// The first left row.
+    start: usize,
+    /// Per left row: its right row, or [`MISSING`].
+    rows: Vec<u32>,
+    matched: usize,
+}
+
+impl Found {
+    fn of(heads: &[u32], positions: &[u32], start: usize) -> Found {
+        // A position outside the index (a key outside its ranges, or null)
+        // has no row; the index's empty slots are MISSING already.
+        let rows: Vec<u32> = positions
+            .iter()
+            .map(|&p| heads.get(p as usize).copied().unwrap_or(MISSING))
+            .collect();
+        let matched = rows.iter().filter(|&&r| r != MISSING).count();
+        Found {
+            start,
+            rows,
+            matched,
+        }
+    }
+
+    /// Marks the right rows found as seen.
+    fn mark(&self, seen: &mut [bool]) {
+        for &r in &self.rows {
+            if let Some(s) = seen.get_mut(r as usize) {
+                *s = true;
+            }
+        }
+    }
+
+    /// The left rows without a right row, in order.
+    fn unmatched(&self) -> impl Iterator<Item = usize> + '_ {
+        (self.start..)
+            .zip(&self.rows)
+            .filter(|(_, r)| **r == MISSING)
+            .map(|(row, _)| row)
+    }
+
+    /// Appends the output rows of these left rows for a join of `kind`.
+    fn take(&self, kind: JoinKind, left: &mut Vec<u32>, right: &mut Vec<u32>) {
+        let all = self.start as u32..(self.start + self.rows.len()) as u32;
+        match kind {
+            // Every left row, its right row or none.
+            JoinKind::Left | JoinKind::Full => {
+                left.extend(all);
+                right.extend_from_slice(&self.rows);
+            }
+            JoinKind::Inner | JoinKind::Right => {
+                // Written at the next place and kept when matched: no branch.
+                let mut l = vec![0u32; self.rows.len()];
+                let mut r = vec![0u32; self.rows.len()];
+                let mut n = 0;
+                for (row, &other) in all.zip(&self.rows) {
+                    l[n] = row;
+                    r[n] = other;
+                    n += usize::from(other != MISSING);
+                }
+                left.extend_from_slice(&l[..n]);
+                right.extend_from_slice(&r[..n]);
+            }
+            JoinKind::Semi | JoinKind::Anti => {
+                let keep = kind == JoinKind::Semi;
+                let mut l = vec![0u32; self.rows.len()];
+                let mut n = 0;
+                for (row, &other) in all.zip(&self.rows) {
+                    l[n] = row;
+                    n += usize::from((other != MISSING) == keep);
+                }
+                left.extend_from_slice(&l[..n]);
+            }
+        }
+    }
 }
 
 /// Right rows whose key another right row shares.

@@ -457,11 +457,18 @@ impl Dense {
     /// of range), computed a column at a time in tight loops: the same
     /// positions as [`Dense::position`], without its per-row dispatch.
     pub fn positions(&self, keys: &Keys) -> Vec<u32> {
+        self.positions_of(keys, 0..keys.rows)
+    }
+
+    /// [`Dense::positions`] of the rows `rows` only (a run that stays in
+    /// the processor's cache while it is used).
+    pub fn positions_of(&self, keys: &Keys, rows: std::ops::Range<usize>) -> Vec<u32> {
+        let rows = rows.start.min(keys.rows)..rows.end.min(keys.rows);
         // Positions are below `size` <= MAX_DENSE < u32::MAX. Each column's
         // loop is branch-free: out-of-range values are noted beside the
         // position (offsets wrap, so a value below the range is one too).
-        let mut positions = vec![0u32; keys.rows];
-        let mut in_range = vec![true; keys.rows];
+        let mut positions = vec![0u32; rows.len()];
+        let mut in_range = vec![true; rows.len()];
         for ((lo, span), column) in self.ranges.iter().zip(&keys.columns) {
             let (lo, span) = (*lo, *span);
             let step = |p: &mut u32, ok: &mut bool, v: i64| {
@@ -471,12 +478,13 @@ impl Dense {
             };
             match column {
                 Column::Int(Ints::I32(values), _) => {
-                    for ((p, ok), &v) in positions.iter_mut().zip(&mut in_range).zip(values.iter())
-                    {
+                    let values = values.get(rows.clone()).unwrap_or_default();
+                    for ((p, ok), &v) in positions.iter_mut().zip(&mut in_range).zip(values) {
                         step(p, ok, i64::from(v));
                     }
                 }
                 Column::Int(Ints::I64(values), _) => {
+                    let values = values.get(rows.clone()).unwrap_or_default();
                     for ((p, ok), &v) in positions.iter_mut().zip(&mut in_range).zip(values) {
                         step(p, ok, v);
                     }
@@ -490,7 +498,10 @@ impl Dense {
             }
         }
         if let Some(nulls) = &keys.nulls {
-            for (p, &null) in positions.iter_mut().zip(nulls) {
+            for (p, &null) in positions
+                .iter_mut()
+                .zip(nulls.get(rows).unwrap_or_default())
+            {
                 if null {
                     *p = NO_POSITION;
                 }
@@ -617,12 +628,21 @@ impl Index {
         }
     }
 
-    /// For a dense index: the position of every row of `keys` (another
-    /// table's keys, read with the same modes), for [`Index::at`].
-    pub fn positions(&self, keys: &Keys) -> Option<Vec<u32>> {
+    /// For a dense index: the position of each row `rows` of `keys`
+    /// (another table's keys, read with the same modes), for [`Index::at`].
+    pub fn positions(&self, keys: &Keys, rows: std::ops::Range<usize>) -> Option<Vec<u32>> {
         match &self.lookup {
-            Lookup::Dense(dense, _) => Some(dense.positions(keys)),
+            Lookup::Dense(dense, _) => Some(dense.positions_of(keys, rows)),
             Lookup::Hashed { .. } => None,
+        }
+    }
+
+    /// For a dense index in which no two rows share a key: the row at each
+    /// position (`u32::MAX` where none is), so a match is one read.
+    pub fn unique(&self) -> Option<&[u32]> {
+        match &self.lookup {
+            Lookup::Dense(_, heads) if self.next.iter().all(|&n| n == EMPTY) => Some(heads),
+            _ => None,
         }
     }
 

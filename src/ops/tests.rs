@@ -132,13 +132,41 @@ fn every_join_kind_matches_a_nested_loop() {
         // Some rounds without null integer keys (dense addressing).
         let nulls = rng.below(2) == 0;
         let left = table_with(&mut rng, lrows, "l", nulls);
-        let right = table_with(&mut rng, rrows, "r", nulls);
+        let mut right = table_with(&mut rng, rrows, "r", nulls);
         let kind = kinds[rng.below(kinds.len())];
         let (names, columns): (Vec<String>, Vec<usize>) = match rng.below(3) {
             0 => (vec!["k1".into()], vec![0]),
             1 => (vec!["k2".into()], vec![1]),
             _ => (vec!["k1".into(), "k2".into()], vec![0, 1]),
         };
+        // Some rounds with a key per right row at most (a dimension table,
+        // probed in batches).
+        if rng.below(2) == 0 {
+            let mut seen = Vec::new();
+            let firsts: Vec<u32> = (0..right.num_rows())
+                .filter(|&r| {
+                    let k = key(&right, r, &columns);
+                    let first = k.is_none() || !seen.contains(&k);
+                    seen.push(k);
+                    first
+                })
+                .map(|r| r as u32)
+                .collect();
+            let rv = right.schema().index_of("rv").unwrap();
+            let columns = right
+                .columns()
+                .iter()
+                .enumerate()
+                .map(|(i, c)| match i == rv {
+                    // Row numbers of the table as it is now.
+                    true => Arc::new(arrow::array::Float64Array::from_iter_values(
+                        (0..firsts.len()).map(|r| r as f64),
+                    )) as ArrayRef,
+                    false => crate::ops::gather::take(c.as_ref(), &firsts).unwrap(),
+                })
+                .collect();
+            right = RecordBatch::try_new(right.schema(), columns).unwrap();
+        }
         let spec = JoinSpec {
             kind,
             left_on: names.clone(),
@@ -154,6 +182,25 @@ fn every_join_kind_matches_a_nested_loop() {
             "round {round}: {kind:?} on {columns:?}"
         );
         assert_eq!(stats.output_rows as usize, expected.len());
+        let all = reference(&left, &right, JoinKind::Full, &columns);
+        // The rows of one side (0: left, 1: right) that have a match.
+        let matched = |side: usize| {
+            let mut rows: Vec<usize> = all
+                .iter()
+                .filter_map(|&(l, r)| Some([l?, r?][side]))
+                .collect();
+            rows.sort_unstable();
+            rows.dedup();
+            rows.len() as u64
+        };
+        assert_eq!(stats.left_matched, matched(0), "round {round}");
+        assert_eq!(stats.right_matched, matched(1), "round {round}");
+        let unmatched = lrows as u64 - stats.left_matched;
+        assert_eq!(
+            stats.left_unmatched_sample.len() as u64,
+            unmatched.min(5),
+            "round {round}"
+        );
         // Keys of right-only rows come from the right.
         if kind == JoinKind::Full && columns.contains(&0) {
             let k1 = out.column(0).as_primitive::<arrow::datatypes::Int32Type>();
