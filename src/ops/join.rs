@@ -164,7 +164,9 @@ impl<'a> Matched<'a> {
             right_rows: right.num_rows() as u64,
             ..JoinStats::default()
         };
-        let mut right_seen = vec![false; right.num_rows()];
+        // One more than the right rows: the batched probe marks "no row"
+        // there instead of branching.
+        let mut right_seen = vec![false; right.num_rows() + 1];
         let keeps_right = !matches!(spec.kind, JoinKind::Semi | JoinKind::Anti);
         // Room for one output row per left row: most joins need about that.
         let room = if keeps_right {
@@ -186,10 +188,19 @@ impl<'a> Matched<'a> {
             // time, a chunk of rows at a time.
             let positions = index.positions(&lk, start..end);
             if let (Some(heads), Some(positions)) = (unique, &positions) {
-                let found = Found::of(heads, positions, start);
-                found.mark(&mut right_seen);
-                stats.left_matched += found.matched as u64;
-                for row in found.unmatched() {
+                let matched = probe_unique(
+                    heads,
+                    positions,
+                    start,
+                    spec.kind,
+                    &mut right_seen,
+                    &mut left_take,
+                    &mut right_take,
+                );
+                stats.left_matched += matched as u64;
+                // The unmatched keys' sample: read again while it is short.
+                let missing = |p: &u32| heads.get(*p as usize).is_none_or(|&h| h == MISSING);
+                for (row, _) in (start..end).zip(positions).filter(|(_, p)| missing(p)) {
                     if stats.left_unmatched_sample.len() >= SAMPLE {
                         break;
                     }
@@ -197,7 +208,6 @@ impl<'a> Matched<'a> {
                         .left_unmatched_sample
                         .push(key_text(&left_columns, row));
                 }
-                found.take(spec.kind, &mut left_take, &mut right_take);
             } else {
                 for row in start..end {
                     let mut matched = false;
@@ -254,7 +264,7 @@ impl<'a> Matched<'a> {
                 });
             }
         }
-        for (row, seen) in right_seen.iter().enumerate() {
+        for (row, seen) in right_seen[..right.num_rows()].iter().enumerate() {
             if *seen {
                 stats.right_matched += 1;
             } else {
@@ -447,84 +457,62 @@ const _: () = assert!(
     "an empty slot of the index reads as MISSING"
 );
 
-/// The right row of each of a batch of left rows, where no two right rows
-/// share a key: read in one tight loop, so the reads of the index overlap,
-/// then used without a branch per row.
-struct Found {
-    /// The first left row.
+/// Probes the left rows `start..` whose dense positions are `positions`
+/// against an index with at most one right row per key (`heads`: the row
+/// at each position, or MISSING) and appends the output rows of a join of
+/// `kind`. One pass without a branch per row: each row's right row is
+/// read, marked in `seen` (whose last place takes the marks of rows
+/// without one), and both are written at the next output place, which
+/// advances only when the row is kept. Returns the left rows matched.
+fn probe_unique(
+    heads: &[u32],
+    positions: &[u32],
     start: usize,
-    /// Per left row: its right row, or [`MISSING`].
-    rows: Vec<u32>,
-    matched: usize,
-}
-
-impl Found {
-    fn of(heads: &[u32], positions: &[u32], start: usize) -> Found {
-        // A position outside the index (a key outside its ranges, or null)
-        // has no row; the index's empty slots are MISSING already.
-        let rows: Vec<u32> = positions
-            .iter()
-            .map(|&p| heads.get(p as usize).copied().unwrap_or(MISSING))
-            .collect();
-        let matched = rows.iter().filter(|&&r| r != MISSING).count();
-        Found {
-            start,
-            rows,
-            matched,
-        }
+    kind: JoinKind,
+    seen: &mut [bool],
+    left: &mut Vec<u32>,
+    right: &mut Vec<u32>,
+) -> usize {
+    let sink = seen.len().saturating_sub(1);
+    let from = left.len();
+    left.resize(from + positions.len(), 0);
+    let pairs = !matches!(kind, JoinKind::Semi | JoinKind::Anti);
+    if pairs {
+        right.resize(from + positions.len(), 0);
     }
-
-    /// Marks the right rows found as seen.
-    fn mark(&self, seen: &mut [bool]) {
-        for &r in &self.rows {
-            if let Some(s) = seen.get_mut(r as usize) {
+    let (mut n, mut matched) = (0, 0);
+    {
+        let l = &mut left[from..];
+        let r = if pairs {
+            &mut right[from..]
+        } else {
+            &mut [][..]
+        };
+        for (i, &p) in positions.iter().enumerate() {
+            let other = heads.get(p as usize).copied().unwrap_or(MISSING);
+            let hit = other != MISSING;
+            if let Some(s) = seen.get_mut((other as usize).min(sink)) {
                 *s = true;
             }
+            if let Some(at) = l.get_mut(n) {
+                *at = (start + i) as u32;
+            }
+            if let Some(at) = r.get_mut(n) {
+                *at = other;
+            }
+            matched += usize::from(hit);
+            n += usize::from(match kind {
+                JoinKind::Left | JoinKind::Full => true,
+                JoinKind::Inner | JoinKind::Right | JoinKind::Semi => hit,
+                JoinKind::Anti => !hit,
+            });
         }
     }
-
-    /// The left rows without a right row, in order.
-    fn unmatched(&self) -> impl Iterator<Item = usize> + '_ {
-        (self.start..)
-            .zip(&self.rows)
-            .filter(|(_, r)| **r == MISSING)
-            .map(|(row, _)| row)
+    left.truncate(from + n);
+    if pairs {
+        right.truncate(from + n);
     }
-
-    /// Appends the output rows of these left rows for a join of `kind`.
-    fn take(&self, kind: JoinKind, left: &mut Vec<u32>, right: &mut Vec<u32>) {
-        let all = self.start as u32..(self.start + self.rows.len()) as u32;
-        match kind {
-            // Every left row, its right row or none.
-            JoinKind::Left | JoinKind::Full => {
-                left.extend(all);
-                right.extend_from_slice(&self.rows);
-            }
-            JoinKind::Inner | JoinKind::Right => {
-                // Written at the next place and kept when matched: no branch.
-                let mut l = vec![0u32; self.rows.len()];
-                let mut r = vec![0u32; self.rows.len()];
-                let mut n = 0;
-                for (row, &other) in all.zip(&self.rows) {
-                    l[n] = row;
-                    r[n] = other;
-                    n += usize::from(other != MISSING);
-                }
-                left.extend_from_slice(&l[..n]);
-                right.extend_from_slice(&r[..n]);
-            }
-            JoinKind::Semi | JoinKind::Anti => {
-                let keep = kind == JoinKind::Semi;
-                let mut l = vec![0u32; self.rows.len()];
-                let mut n = 0;
-                for (row, &other) in all.zip(&self.rows) {
-                    l[n] = row;
-                    n += usize::from((other != MISSING) == keep);
-                }
-                left.extend_from_slice(&l[..n]);
-            }
-        }
-    }
+    matched
 }
 
 /// Right rows whose key another right row shares.

@@ -477,6 +477,21 @@ impl Dense {
                 *p = p.wrapping_mul(span as u32).wrapping_add(offset as u32);
             };
             match column {
+                // 32-bit values in 32-bit arithmetic, which vectorises four
+                // to a register: with `lo` a 32-bit value and a span below
+                // 2^32 (at most MAX_DENSE), a value is in range exactly when
+                // its wrapped 32-bit offset is below the span.
+                Column::Int(Ints::I32(values), _)
+                    if i32::try_from(lo).is_ok() && span <= u64::from(u32::MAX) =>
+                {
+                    let (lo, span) = (lo as i32 as u32, span as u32);
+                    let values = values.get(rows.clone()).unwrap_or_default();
+                    for ((p, ok), &v) in positions.iter_mut().zip(&mut in_range).zip(values) {
+                        let offset = (v as u32).wrapping_sub(lo);
+                        *ok &= offset < span;
+                        *p = p.wrapping_mul(span).wrapping_add(offset);
+                    }
+                }
                 Column::Int(Ints::I32(values), _) => {
                     let values = values.get(rows.clone()).unwrap_or_default();
                     for ((p, ok), &v) in positions.iter_mut().zip(&mut in_range).zip(values) {
@@ -493,9 +508,7 @@ impl Dense {
             }
         }
         for (p, ok) in positions.iter_mut().zip(in_range) {
-            if !ok {
-                *p = NO_POSITION;
-            }
+            *p = if ok { *p } else { NO_POSITION };
         }
         if let Some(nulls) = &keys.nulls {
             for (p, &null) in positions

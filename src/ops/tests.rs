@@ -522,3 +522,69 @@ fn kept_rows_are_the_marked_ones_in_order() {
     let plain: Vec<u32> = (0..1000u32).filter(|&i| keep[i as usize]).collect();
     assert_eq!(kept_rows(&keep), plain);
 }
+
+/// Dense positions computed a column at a time (32-bit columns in 32-bit
+/// arithmetic, any run of rows) are those of the per-row `position`, for
+/// another table's keys too: values below, inside and above the ranges,
+/// the extremes of the type, nulls and an all-null column.
+#[test]
+fn dense_positions_of_a_run_equal_each_rows_position() {
+    use super::keys::{Keys, NO_POSITION};
+    let mut rng = Rng::new(31);
+    let mut compared = 0;
+    for _ in 0..300 {
+        // The extremes of the type only among the probed keys, so that the
+        // indexed ones stay dense.
+        let value = |rng: &mut Rng, lo: i32, probed: bool| -> Option<i32> {
+            match rng.below(12) {
+                0 => None,
+                1 if probed => Some(i32::MIN),
+                2 if probed => Some(i32::MAX),
+                _ => Some(lo.wrapping_add(rng.below(40) as i32)),
+            }
+        };
+        let lo = [0, -3, i32::MIN, i32::MIN + 2, i32::MAX - 39, 1_000][rng.below(6)];
+        let all_null = rng.below(10) == 0;
+        let column = |rng: &mut Rng, n: usize, probed: bool| -> ArrayRef {
+            Arc::new(Int32Array::from(
+                (0..n)
+                    .map(|_| {
+                        if all_null {
+                            None
+                        } else {
+                            value(rng, lo, probed)
+                        }
+                    })
+                    .collect::<Vec<_>>(),
+            ))
+        };
+        let (n, m) = (rng.below(200), 1 + rng.below(60));
+        let two = rng.below(2) == 0;
+        let indexed: Vec<ArrayRef> = (0..1 + usize::from(two))
+            .map(|_| column(&mut rng, m, false))
+            .collect();
+        let probed: Vec<ArrayRef> = (0..1 + usize::from(two))
+            .map(|_| column(&mut rng, n, true))
+            .collect();
+        let (keys, other) = Keys::pair(&indexed, &probed, Normalize::Exact);
+        let Some(dense) = keys.dense(1 << 24) else {
+            continue;
+        };
+        let start = rng.below(n + 1);
+        let end = start + rng.below(n + 1 - start);
+        let expected: Vec<u32> = (start..end)
+            .map(|row| {
+                dense
+                    .position(&other, row)
+                    .map_or(NO_POSITION, |p| p as u32)
+            })
+            .collect();
+        assert_eq!(dense.positions_of(&other, start..end), expected);
+        let own: Vec<u32> = (0..m)
+            .map(|row| dense.position(&keys, row).map_or(NO_POSITION, |p| p as u32))
+            .collect();
+        assert_eq!(dense.positions(&keys), own);
+        compared += 1;
+    }
+    assert!(compared > 100, "only {compared} compared");
+}
