@@ -159,23 +159,7 @@ impl<'a> Matched<'a> {
         let index = Index::build(&rk);
         let exact = index.exact();
 
-        let mut stats = JoinStats {
-            left_rows: left.num_rows() as u64,
-            right_rows: right.num_rows() as u64,
-            ..JoinStats::default()
-        };
-        // One more than the right rows: the batched probe marks "no row"
-        // there instead of branching.
-        let mut right_seen = vec![false; right.num_rows() + 1];
-        let keeps_right = !matches!(spec.kind, JoinKind::Semi | JoinKind::Anti);
-        // Room for one output row per left row: most joins need about that.
-        let room = if keeps_right {
-            left.num_rows().min(MAX_OUTPUT_ROWS)
-        } else {
-            0
-        };
-        let mut left_take: Vec<u32> = Vec::with_capacity(room);
-        let mut right_take: Vec<u32> = Vec::with_capacity(room);
+        let mut probe = Probe::new(spec.kind, left.num_rows(), right.num_rows());
         // At most one right row per key and a dense index: the common
         // join of a fact table with a dimension, probed in batches.
         let unique = index.unique();
@@ -187,98 +171,32 @@ impl<'a> Matched<'a> {
             // A dense index is probed by positions computed a column at a
             // time, a chunk of rows at a time.
             let positions = index.positions(&lk, start..end);
-            if let (Some(heads), Some(positions)) = (unique, &positions) {
-                let matched = probe_unique(
-                    heads,
-                    positions,
-                    start,
-                    spec.kind,
-                    &mut right_seen,
-                    &mut left_take,
-                    &mut right_take,
-                );
-                stats.left_matched += matched as u64;
-                // The unmatched keys' sample: read again while it is short.
-                let missing = |p: &u32| heads.get(*p as usize).is_none_or(|&h| h == MISSING);
-                for (row, _) in (start..end).zip(positions).filter(|(_, p)| missing(p)) {
-                    if stats.left_unmatched_sample.len() >= SAMPLE {
-                        break;
-                    }
-                    stats
-                        .left_unmatched_sample
-                        .push(key_text(&left_columns, row));
+            match (unique, &positions) {
+                (Some(heads), Some(positions)) => {
+                    probe.batch(heads, positions, start, &left_columns);
                 }
-            } else {
-                for row in start..end {
-                    let mut matched = false;
-                    let candidates = match &positions {
-                        Some(p) => index.at(p[row - start]),
-                        None => index.candidates(&lk, row),
-                    };
-                    for other in candidates {
-                        if !exact && !lk.equal(row, &rk, other) {
-                            continue;
-                        }
-                        matched = true;
-                        if let Some(seen) = right_seen.get_mut(other) {
-                            *seen = true;
-                        }
-                        // A semi or anti join reads on: every right row
-                        // that matches counts as matched.
-                        if keeps_right {
-                            left_take.push(row as u32);
-                            right_take.push(other as u32);
-                        }
-                    }
-                    if matched {
-                        stats.left_matched += 1;
-                    } else if stats.left_unmatched_sample.len() < SAMPLE {
-                        stats
-                            .left_unmatched_sample
-                            .push(key_text(&left_columns, row));
-                    }
-                    match spec.kind {
-                        JoinKind::Left | JoinKind::Full if !matched => {
-                            left_take.push(row as u32);
-                            right_take.push(MISSING);
-                        }
-                        JoinKind::Semi if matched => left_take.push(row as u32),
-                        JoinKind::Anti if !matched => left_take.push(row as u32),
-                        _ => {}
-                    }
-                    if left_take.len() > MAX_OUTPUT_ROWS {
-                        return Err(OpsError::TooLarge {
-                            what: "the join",
-                            rows: left_take.len() as u64,
-                            limit: MAX_OUTPUT_ROWS as u64,
-                        });
+                _ => {
+                    for row in start..end {
+                        let candidates = match &positions {
+                            Some(p) => index.at(p[row - start]),
+                            None => index.candidates(&lk, row),
+                        };
+                        let matches =
+                            candidates.filter(|&other| exact || lk.equal(row, &rk, other));
+                        probe.row(row, matches, &left_columns)?;
                     }
                 }
             }
-            // A batch adds at most a row per left row.
-            if left_take.len() > MAX_OUTPUT_ROWS {
-                return Err(OpsError::TooLarge {
-                    what: "the join",
-                    rows: left_take.len() as u64,
-                    limit: MAX_OUTPUT_ROWS as u64,
-                });
-            }
+            probe.fits()?;
         }
-        for (row, seen) in right_seen[..right.num_rows()].iter().enumerate() {
-            if *seen {
-                stats.right_matched += 1;
-            } else {
-                if stats.right_unmatched_sample.len() < SAMPLE {
-                    stats
-                        .right_unmatched_sample
-                        .push(key_text(&right_columns, row));
-                }
-                if matches!(spec.kind, JoinKind::Right | JoinKind::Full) {
-                    left_take.push(MISSING);
-                    right_take.push(row as u32);
-                }
-            }
-        }
+        let Probe {
+            mut stats,
+            left_take,
+            right_take,
+            ..
+        } = probe.right_rows(&right_columns);
+        stats.left_rows = left.num_rows() as u64;
+        stats.right_rows = right.num_rows() as u64;
         stats.right_duplicates = duplicates(&rk, &index);
         stats.output_rows = left_take.len() as u64;
         // Finished: a stop asked for now comes too late to matter.
@@ -457,62 +375,175 @@ const _: () = assert!(
     "an empty slot of the index reads as MISSING"
 );
 
-/// Probes the left rows `start..` whose dense positions are `positions`
-/// against an index with at most one right row per key (`heads`: the row
-/// at each position, or MISSING) and appends the output rows of a join of
-/// `kind`. One pass without a branch per row: each row's right row is
-/// read, marked in `seen` (whose last place takes the marks of rows
-/// without one), and both are written at the next output place, which
-/// advances only when the row is kept. Returns the left rows matched.
-fn probe_unique(
-    heads: &[u32],
-    positions: &[u32],
-    start: usize,
+/// A probe's findings so far: the output rows (the row of each side) and
+/// the diagnostics.
+struct Probe {
     kind: JoinKind,
-    seen: &mut [bool],
-    left: &mut Vec<u32>,
-    right: &mut Vec<u32>,
-) -> usize {
-    let sink = seen.len().saturating_sub(1);
-    let from = left.len();
-    left.resize(from + positions.len(), 0);
-    let pairs = !matches!(kind, JoinKind::Semi | JoinKind::Anti);
-    if pairs {
-        right.resize(from + positions.len(), 0);
-    }
-    let (mut n, mut matched) = (0, 0);
-    {
-        let l = &mut left[from..];
-        let r = if pairs {
-            &mut right[from..]
+    /// Whether output rows take right columns (not a semi or anti join).
+    pairs: bool,
+    stats: JoinStats,
+    /// Per right row, whether it matched; one more place, which the
+    /// batched probe marks for left rows without a match instead of
+    /// branching.
+    seen: Vec<bool>,
+    left_take: Vec<u32>,
+    right_take: Vec<u32>,
+}
+
+impl Probe {
+    fn new(kind: JoinKind, left_rows: usize, right_rows: usize) -> Probe {
+        let pairs = !matches!(kind, JoinKind::Semi | JoinKind::Anti);
+        // Room for one output row per left row: most joins need about that.
+        let room = if pairs {
+            left_rows.min(MAX_OUTPUT_ROWS)
         } else {
-            &mut [][..]
+            0
         };
-        for (i, &p) in positions.iter().enumerate() {
-            let other = heads.get(p as usize).copied().unwrap_or(MISSING);
-            let hit = other != MISSING;
-            if let Some(s) = seen.get_mut((other as usize).min(sink)) {
-                *s = true;
-            }
-            if let Some(at) = l.get_mut(n) {
-                *at = (start + i) as u32;
-            }
-            if let Some(at) = r.get_mut(n) {
-                *at = other;
-            }
-            matched += usize::from(hit);
-            n += usize::from(match kind {
-                JoinKind::Left | JoinKind::Full => true,
-                JoinKind::Inner | JoinKind::Right | JoinKind::Semi => hit,
-                JoinKind::Anti => !hit,
-            });
+        Probe {
+            kind,
+            pairs,
+            stats: JoinStats::default(),
+            seen: vec![false; right_rows + 1],
+            left_take: Vec::with_capacity(room),
+            right_take: Vec::with_capacity(room),
         }
     }
-    left.truncate(from + n);
-    if pairs {
-        right.truncate(from + n);
+
+    /// Left row `row`, whose right rows are `matches`. A semi or anti
+    /// join reads them all too: every right row that matches counts as
+    /// matched.
+    fn row(
+        &mut self,
+        row: usize,
+        matches: impl Iterator<Item = usize>,
+        left_keys: &[ArrayRef],
+    ) -> Result<(), OpsError> {
+        let mut matched = false;
+        for other in matches {
+            matched = true;
+            if let Some(seen) = self.seen.get_mut(other) {
+                *seen = true;
+            }
+            if self.pairs {
+                self.left_take.push(row as u32);
+                self.right_take.push(other as u32);
+            }
+        }
+        if matched {
+            self.stats.left_matched += 1;
+        } else {
+            self.unmatched(left_keys, row);
+        }
+        match self.kind {
+            JoinKind::Left | JoinKind::Full if !matched => {
+                self.left_take.push(row as u32);
+                self.right_take.push(MISSING);
+            }
+            JoinKind::Semi if matched => self.left_take.push(row as u32),
+            JoinKind::Anti if !matched => self.left_take.push(row as u32),
+            _ => {}
+        }
+        // A left row may match many right rows: checked after each.
+        self.fits()
     }
-    matched
+
+    /// The left rows `start..` whose dense positions are `positions`,
+    /// against an index with at most one right row per key (`heads`: the
+    /// row at each position, or MISSING). One pass without a branch per
+    /// row: each row's right row is read, marked as seen, and both are
+    /// written at the next output place, which advances only when the row
+    /// is kept. A batch adds at most a row per left row.
+    fn batch(&mut self, heads: &[u32], positions: &[u32], start: usize, left_keys: &[ArrayRef]) {
+        let sink = self.seen.len().saturating_sub(1);
+        let from = self.left_take.len();
+        self.left_take.resize(from + positions.len(), 0);
+        if self.pairs {
+            self.right_take.resize(from + positions.len(), 0);
+        }
+        let (mut n, mut matched) = (0, 0);
+        {
+            let l = &mut self.left_take[from..];
+            let r = if self.pairs {
+                &mut self.right_take[from..]
+            } else {
+                &mut [][..]
+            };
+            for (i, &p) in positions.iter().enumerate() {
+                let other = heads.get(p as usize).copied().unwrap_or(MISSING);
+                let hit = other != MISSING;
+                if let Some(s) = self.seen.get_mut((other as usize).min(sink)) {
+                    *s = true;
+                }
+                if let Some(at) = l.get_mut(n) {
+                    *at = (start + i) as u32;
+                }
+                if let Some(at) = r.get_mut(n) {
+                    *at = other;
+                }
+                matched += usize::from(hit);
+                n += usize::from(match self.kind {
+                    JoinKind::Left | JoinKind::Full => true,
+                    JoinKind::Inner | JoinKind::Right | JoinKind::Semi => hit,
+                    JoinKind::Anti => !hit,
+                });
+            }
+        }
+        self.left_take.truncate(from + n);
+        if self.pairs {
+            self.right_take.truncate(from + n);
+        }
+        self.stats.left_matched += matched as u64;
+        // The unmatched keys' sample: the batch read again while it is short.
+        let wanted = SAMPLE.saturating_sub(self.stats.left_unmatched_sample.len());
+        let missing = |p: &u32| heads.get(*p as usize).is_none_or(|&h| h == MISSING);
+        let rows = (start..).zip(positions).filter(|(_, p)| missing(p));
+        for (row, _) in rows.take(wanted) {
+            self.unmatched(left_keys, row);
+        }
+    }
+
+    /// Notes left row `row` as unmatched in the sample, while it is short.
+    fn unmatched(&mut self, left_keys: &[ArrayRef], row: usize) {
+        if self.stats.left_unmatched_sample.len() < SAMPLE {
+            self.stats
+                .left_unmatched_sample
+                .push(key_text(left_keys, row));
+        }
+    }
+
+    /// An error when the output has grown past [`MAX_OUTPUT_ROWS`].
+    fn fits(&self) -> Result<(), OpsError> {
+        if self.left_take.len() > MAX_OUTPUT_ROWS {
+            return Err(OpsError::TooLarge {
+                what: "the join",
+                rows: self.left_take.len() as u64,
+                limit: MAX_OUTPUT_ROWS as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// After the left rows: the right rows' diagnostics, and (right and
+    /// full joins) their unmatched rows appended.
+    fn right_rows(mut self, right_keys: &[ArrayRef]) -> Probe {
+        let rows = self.seen.len().saturating_sub(1);
+        for row in 0..rows {
+            if self.seen[row] {
+                self.stats.right_matched += 1;
+                continue;
+            }
+            if self.stats.right_unmatched_sample.len() < SAMPLE {
+                self.stats
+                    .right_unmatched_sample
+                    .push(key_text(right_keys, row));
+            }
+            if matches!(self.kind, JoinKind::Right | JoinKind::Full) {
+                self.left_take.push(MISSING);
+                self.right_take.push(row as u32);
+            }
+        }
+        self
+    }
 }
 
 /// Right rows whose key another right row shares.

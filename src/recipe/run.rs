@@ -315,17 +315,22 @@ fn join_in_parts(
     })
     .map_err(|e| (0, e.into()))?;
     let rows = matched.rows();
-    reports.push(StepReport {
-        rows: rows as u64,
-        join: Some(matched.stats.clone()),
-    });
-    // The step `k` stopped the run: the derived columns before it made
-    // their rows.
-    let mut stop = |k: usize, error: StepError| {
+    // The reports of the join and of the derived columns before step `k`
+    // (which stopped the run, or the group-by when it is done).
+    let mut ran = |k: usize| {
+        if k > 0 {
+            reports.push(StepReport {
+                rows: rows as u64,
+                join: Some(matched.stats.clone()),
+            });
+        }
         reports.extend((1..k).map(|_| StepReport {
             rows: rows as u64,
             join: None,
         }));
+    };
+    let mut stop = |k: usize, error: StepError| {
+        ran(k);
         (k, error)
     };
     let keys = matched
@@ -347,48 +352,47 @@ fn join_in_parts(
         .filter(|c| !made.contains(c))
         .map(str::to_string)
         .collect();
-    let mut grouping: Option<Grouping> = None;
-    let mut start: usize = 0;
-    loop {
-        let end = start.saturating_add(part_rows.max(1)).min(rows);
-        if on_step(grouped, start as u64, rows as u64).is_break() {
-            return Err(stop(grouped, OpsError::Cancelled.into()));
-        }
+    // Rows `range` of the join, with the columns read and the derived ones;
+    // an error names the step, counted from the join.
+    let part = |range: std::ops::Range<usize>| -> Result<RecordBatch, (usize, OpsError)> {
         let mut part = matched
-            .columns(start..end, &|name| read.contains(name))
-            .map_err(|e| stop(0, e.into()))?;
+            .columns(range, &|name| read.contains(name))
+            .map_err(|e| (0, e))?;
         for (k, (name, formula)) in derives.iter().enumerate() {
             part = derive(&part, name, formula, &mut crate::ops::no_progress)
-                .map_err(|e| stop(k + 1, e.into()))?;
+                .map_err(|e| (k + 1, e))?;
         }
-        let folding = match &mut grouping {
-            Some(g) => g,
-            None => {
-                let mut progress = |done, total| on_step(grouped, done, total);
-                let made =
-                    Grouping::new(keys.clone(), rows, measures, &part.schema(), &mut progress)
-                        .map_err(|e| stop(grouped, e.into()))?;
-                grouping.insert(made)
-            }
-        };
-        folding
-            .add(&part, None)
-            .map_err(|e| stop(grouped, e.into()))?;
-        start = end;
-        if start >= rows {
-            break;
-        }
-    }
-    let Some(grouping) = grouping else {
-        let error = OpsError::Invalid("no rows were folded".into());
-        return Err(stop(grouped, error.into()));
+        Ok(part)
     };
+    let part_rows = part_rows.max(1);
+    let mut end = part_rows.min(rows);
+    // The first part (empty when the join is), which tells the group-by
+    // the columns it measures.
+    if on_step(grouped, 0, rows as u64).is_break() {
+        return Err(stop(grouped, OpsError::Cancelled.into()));
+    }
+    let first = part(0..end).map_err(|(k, e)| stop(k, e.into()))?;
+    let mut progress = |done, total| on_step(grouped, done, total);
+    let mut grouping = Grouping::new(keys, rows, measures, &first.schema(), &mut progress)
+        .map_err(|e| stop(grouped, e.into()))?;
+    grouping
+        .add(&first, None)
+        .map_err(|e| stop(grouped, e.into()))?;
+    while end < rows {
+        if on_step(grouped, end as u64, rows as u64).is_break() {
+            return Err(stop(grouped, OpsError::Cancelled.into()));
+        }
+        let start = end;
+        end = start.saturating_add(part_rows).min(rows);
+        let next = part(start..end).map_err(|(k, e)| stop(k, e.into()))?;
+        grouping
+            .add(&next, None)
+            .map_err(|e| stop(grouped, e.into()))?;
+    }
     let table = grouping.finish().map_err(|e| stop(grouped, e.into()))?;
-    // Done: every derived column made its rows, then the group-by its groups.
-    reports.extend((1..grouped).map(|_| StepReport {
-        rows: rows as u64,
-        join: None,
-    }));
+    // Done: the join and every derived column made their rows, then the
+    // group-by its groups.
+    ran(grouped);
     reports.push(StepReport {
         rows: table.num_rows() as u64,
         join: None,

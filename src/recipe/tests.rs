@@ -438,13 +438,51 @@ fn mutated_links_are_refused_or_run_never_panic() {
     assert!(ran > 0 && refused > 0, "{ran} ran, {refused} refused");
 }
 
+/// A number, null one time in six, NaN one time in twenty of the rest.
+fn maybe_number(rng: &mut crate::ml::rng::Rng) -> Option<f64> {
+    (rng.below(6) != 0).then(|| match rng.below(20) {
+        0 => f64::NAN,
+        _ => rng.below(2000) as f64 / 8.0 - 100.0,
+    })
+}
+
+/// The measured columns of the randomised tables: `v`, floats with nulls
+/// and NaN, and `w`, integers.
+fn measured(
+    rng: &mut crate::ml::rng::Rng,
+    rows: usize,
+) -> [(&'static str, arrow::array::ArrayRef); 2] {
+    let v: Vec<Option<f64>> = (0..rows).map(|_| maybe_number(rng)).collect();
+    let w: Vec<i64> = (0..rows).map(|_| rng.below(100) as i64 - 50).collect();
+    [
+        ("v", Arc::new(Float64Array::from(v))),
+        ("w", Arc::new(arrow::array::Int64Array::from(w))),
+    ]
+}
+
+/// One to three measures of random aggregates, of `columns` (none for a
+/// count), named `m0`, `m1`, ….
+fn random_measures(rng: &mut crate::ml::rng::Rng, columns: &[&str]) -> Vec<Measure> {
+    (0..1 + rng.below(3))
+        .map(|i| {
+            let aggregate = Aggregate::ALL[rng.below(Aggregate::ALL.len())];
+            Measure {
+                aggregate,
+                column: (aggregate != Aggregate::Count)
+                    .then(|| columns[rng.below(columns.len())].into()),
+                name: format!("m{i}"),
+            }
+        })
+        .collect()
+}
+
 /// A filter and the group-by after it run as one pass (the group-by
 /// reading the kept rows in place): on random tables with nulls and NaN,
 /// random predicates and random groupings, the same table as gathering the
 /// kept rows first.
 #[test]
 fn a_filter_then_a_group_by_in_one_pass_equals_gathering_first() {
-    use arrow::array::{ArrayRef, Int64Array};
+    use arrow::array::ArrayRef;
 
     let mut rng = crate::ml::rng::Rng::new(11);
     let mut compared = 0;
@@ -457,22 +495,12 @@ fn a_filter_then_a_group_by_in_one_pass_equals_gathering_first() {
         let k2: Vec<Option<i32>> = (0..n)
             .map(|_| some(&mut rng).then(|| rng.below(5) as i32))
             .collect();
-        let v: Vec<Option<f64>> = (0..n)
-            .map(|_| {
-                some(&mut rng).then(|| match rng.below(20) {
-                    0 => f64::NAN,
-                    _ => rng.below(2000) as f64 / 8.0 - 100.0,
-                })
-            })
-            .collect();
-        let w: Vec<i64> = (0..n).map(|_| rng.below(100) as i64 - 50).collect();
-        let table = RecordBatch::try_from_iter([
+        let mut columns = vec![
             ("k1", Arc::new(StringArray::from(k1)) as ArrayRef),
             ("k2", Arc::new(Int32Array::from(k2)) as ArrayRef),
-            ("v", Arc::new(Float64Array::from(v)) as ArrayRef),
-            ("w", Arc::new(Int64Array::from(w)) as ArrayRef),
-        ])
-        .expect("table");
+        ];
+        columns.extend(measured(&mut rng, n));
+        let table = RecordBatch::try_from_iter(columns).expect("table");
         let number = |rng: &mut crate::ml::rng::Rng| Value::Number(rng.below(200) as f64 - 100.0);
         let compare = |rng: &mut crate::ml::rng::Rng| Predicate::Compare {
             column: ["v", "w", "k2"][rng.below(3)].into(),
@@ -507,17 +535,7 @@ fn a_filter_then_a_group_by_in_one_pass_equals_gathering_first() {
             .filter(|_| rng.below(2) == 0)
             .map(|s| s.to_string())
             .collect();
-        let measures: Vec<Measure> = (0..1 + rng.below(3))
-            .map(|i| {
-                let aggregate = Aggregate::ALL[rng.below(Aggregate::ALL.len())];
-                Measure {
-                    aggregate,
-                    column: (aggregate != Aggregate::Count)
-                        .then(|| ["v", "w"][rng.below(2)].into()),
-                    name: format!("m{i}"),
-                }
-            })
-            .collect();
+        let measures = random_measures(&mut rng, &["v", "w"]);
         let recipe = Recipe {
             v: RECIPE_VERSION,
             inputs: vec![Input {
@@ -549,7 +567,7 @@ fn a_filter_then_a_group_by_in_one_pass_equals_gathering_first() {
 /// than a table.
 #[test]
 fn a_join_then_a_group_by_in_parts_equals_the_whole_join() {
-    use arrow::array::{ArrayRef, Int64Array};
+    use arrow::array::ArrayRef;
 
     let mut rng = crate::ml::rng::Rng::new(23);
     let (mut fused, mut compared) = (0, 0);
@@ -558,32 +576,23 @@ fn a_join_then_a_group_by_in_parts_equals_the_whole_join() {
         let text = |rng: &mut crate::ml::rng::Rng| {
             some(rng).then(|| [" a", "A", "b", "é", "7"][rng.below(5)].to_string())
         };
-        let number = |rng: &mut crate::ml::rng::Rng| {
-            some(rng).then(|| match rng.below(20) {
-                0 => f64::NAN,
-                _ => rng.below(2000) as f64 / 8.0 - 100.0,
-            })
-        };
         let n = rng.below(120);
         let k: Vec<Option<i32>> = (0..n)
             .map(|_| some(&mut rng).then(|| rng.below(6) as i32))
             .collect();
         let t: Vec<Option<String>> = (0..n).map(|_| text(&mut rng)).collect();
-        let v: Vec<Option<f64>> = (0..n).map(|_| number(&mut rng)).collect();
-        let w: Vec<i64> = (0..n).map(|_| rng.below(100) as i64 - 50).collect();
-        let left = RecordBatch::try_from_iter([
+        let mut columns = vec![
             ("k", Arc::new(Int32Array::from(k)) as ArrayRef),
             ("t", Arc::new(StringArray::from(t)) as ArrayRef),
-            ("v", Arc::new(Float64Array::from(v)) as ArrayRef),
-            ("w", Arc::new(Int64Array::from(w)) as ArrayRef),
-        ])
-        .expect("left table");
+        ];
+        columns.extend(measured(&mut rng, n));
+        let left = RecordBatch::try_from_iter(columns).expect("left table");
         let m = rng.below(12);
         let k: Vec<Option<i32>> = (0..m)
             .map(|_| some(&mut rng).then(|| rng.below(8) as i32))
             .collect();
         let t: Vec<Option<String>> = (0..m).map(|_| text(&mut rng)).collect();
-        let x: Vec<Option<f64>> = (0..m).map(|_| number(&mut rng)).collect();
+        let x: Vec<Option<f64>> = (0..m).map(|_| maybe_number(&mut rng)).collect();
         let right = RecordBatch::try_from_iter([
             ("k", Arc::new(Int32Array::from(k)) as ArrayRef),
             ("t", Arc::new(StringArray::from(t)) as ArrayRef),
@@ -630,17 +639,7 @@ fn a_join_then_a_group_by_in_parts_equals_the_whole_join() {
         let by: Vec<String> = (0..rng.below(3))
             .map(|_| keys[rng.below(keys.len())].to_string())
             .collect();
-        let measures: Vec<Measure> = (0..1 + rng.below(3))
-            .map(|i| {
-                let aggregate = Aggregate::ALL[rng.below(Aggregate::ALL.len())];
-                Measure {
-                    aggregate,
-                    column: (aggregate != Aggregate::Count)
-                        .then(|| ["v", "w", "x", "d0", "d1", "t"][rng.below(6)].into()),
-                    name: format!("m{i}"),
-                }
-            })
-            .collect();
+        let measures = random_measures(&mut rng, &["v", "w", "x", "d0", "d1", "t"]);
         steps.push(Step::GroupBy { by, measures });
         let recipe = Recipe {
             v: RECIPE_VERSION,
