@@ -4,7 +4,10 @@
 //! through `data::load::decode`, the loader the browser's worker and
 //! `datalabb run` use (its page walk included, and the batches joined into
 //! one), and the Snappy file's batches before they are joined and by the
-//! parquet crate's reader alone (what the walk and the join cost).
+//! parquet crate's reader alone (what the walk and the join cost). And
+//! what the browser's Parquet worker reads of the Snappy file when it
+//! opens (its first 1,000 rows) and when an analysis reads one column
+//! (`value`), each as the Arrow IPC file it hands over.
 //! Throughput is the file's bytes over the time.
 //!
 //!   cargo bench --bench decode          RUNS=N for more runs, ROWS=N rows
@@ -31,7 +34,7 @@ mod native {
     use parquet::file::properties::WriterProperties;
 
     use datalabb::data::ipc::write_file;
-    use datalabb::data::load::{Limits, decode};
+    use datalabb::data::load::{Limits, decode, parquet_columns, parquet_head};
     use datalabb::ml::rng::Rng;
 
     fn table(rows: usize) -> RecordBatch {
@@ -90,6 +93,10 @@ mod native {
         let mut alone = Vec::new();
         // The Snappy file's batches, before they are joined into one.
         let mut walked = Vec::new();
+        // What the Parquet worker reads of it: the open, one column.
+        let (mut head, mut column) = (Vec::new(), Vec::new());
+        let snappy = bytes::Bytes::from(files[1].1.clone());
+        let value = ["value".to_string()].into();
         for _ in 0..runs {
             let input = bytes::Bytes::from(files[1].1.clone());
             let started = Instant::now();
@@ -102,6 +109,15 @@ mod native {
             let read: usize = reader.map(|b| b.expect("batch").num_rows()).sum();
             alone.push(started.elapsed().as_secs_f64() * 1000.0);
             assert_eq!(black_box(read), rows);
+            let started = Instant::now();
+            let (first, all) =
+                parquet_head(snappy.clone(), &Limits::default(), 1000).expect("head");
+            head.push(started.elapsed().as_secs_f64() * 1000.0);
+            assert_eq!((black_box(first).is_empty(), all), (false, rows as u64));
+            let started = Instant::now();
+            let read = parquet_columns(snappy.clone(), &Limits::default(), &value).expect("column");
+            column.push(started.elapsed().as_secs_f64() * 1000.0);
+            assert!(black_box(read).len() > rows * 8);
             // Interleaved, so that a noisy moment hits every file alike.
             // The input's copy is made before the clock starts.
             for (i, (_, bytes)) in files.iter().enumerate() {
@@ -135,6 +151,16 @@ mod native {
         report(
             "Parquet, Snappy, the parquet crate alone (batches)",
             &alone,
+            baseline,
+        );
+        report(
+            "Parquet, Snappy, its first 1,000 rows (the browser's open)",
+            &head,
+            baseline,
+        );
+        report(
+            "Parquet, Snappy, the column value (an analysis reading it)",
+            &column,
             baseline,
         );
     }

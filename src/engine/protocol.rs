@@ -267,6 +267,10 @@ pub struct TableSummary {
     pub file_bytes: u64,
     /// The memory its decoded columns take in the worker.
     pub memory_bytes: u64,
+    /// A Parquet file read as it is needed: `memory_bytes` is what its
+    /// open read (its first rows), and grows as more is read.
+    #[serde(default)]
+    pub read_as_needed: bool,
     /// `true` when the bytes came from the browser's cache, not the network.
     pub from_cache: bool,
     /// For a CSV file: what the import found and chose.
@@ -513,6 +517,7 @@ mod tests {
                     columns: vec![("org_nr".into(), "Utf8".into())],
                     file_bytes: 100_938,
                     memory_bytes: 250_000,
+                    read_as_needed: false,
                     from_cache: false,
                     csv: None,
                     timings: Timings {

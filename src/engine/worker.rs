@@ -4,19 +4,23 @@
 //! has started would be lost. Downloads run as tasks, so the worker keeps
 //! answering (and can cancel them) while they last.
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{AbortController, DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::data::hash::sha256_hex;
 use crate::data::load::{Limits, is_parquet};
-use crate::engine::handler::{Engine, Outcome, check_hash, hash_matches};
-use crate::engine::protocol::{self, Envelope, Request, Response, Timings};
+use crate::engine::download;
+use crate::engine::handler::{
+    Engine, HEAD_ROWS, Outcome, catalog_summary, check_hash, file_summary, hash_matches,
+};
+use crate::engine::parquet::Reader;
+use crate::engine::protocol::{self, Envelope, Request, Response, TableSummary, Timings};
 use crate::engine::transport;
-use crate::engine::{download, parquet};
 
 /// What the worker holds between messages.
 struct Worker {
@@ -24,6 +28,20 @@ struct Worker {
     engine: RefCell<Engine>,
     /// Running downloads by request id.
     downloads: RefCell<BTreeMap<u64, AbortController>>,
+    /// The readers of Parquet files read as they are needed, by dataset.
+    readers: RefCell<BTreeMap<String, Rc<Reader>>>,
+    /// Whether columns are being read for a message; the messages after it
+    /// wait in `waiting`, in order.
+    reading: Cell<bool>,
+    waiting: RefCell<VecDeque<Message>>,
+}
+
+/// A request taken in, with its bulk bytes and when it came.
+struct Message {
+    id: u64,
+    request: Request,
+    bulk: Option<Vec<u8>>,
+    started: f64,
 }
 
 /// Starts the worker: installs the message handler and says it is ready.
@@ -35,51 +53,32 @@ pub fn run() {
         scope: scope.clone(),
         engine: RefCell::new(Engine::new()),
         downloads: RefCell::new(BTreeMap::new()),
+        readers: RefCell::new(BTreeMap::new()),
+        reading: Cell::new(false),
+        waiting: RefCell::new(VecDeque::new()),
     });
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let started = now(&worker.scope);
-        let (id, outcome) = match receive(&worker.engine, &worker.scope, &event) {
-            Received::Now(id, outcome) => (id, outcome),
-            Received::Parquet { id, request, bytes } => {
-                let worker = worker.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let response = open_parquet(&worker, request, bytes).await;
-                    post(&worker.scope, id, &response);
-                });
-                return;
-            }
-        };
-        match outcome {
-            Outcome::Reply(mut response) => {
-                // A local file is hashed and decoded in one step.
-                let elapsed = now(&worker.scope) - started;
-                match &mut response {
-                    Response::DatasetOpened { summary } => summary.timings.decode_ms = elapsed,
-                    Response::RecipeRan { run_ms, .. } => *run_ms = elapsed,
-                    Response::Chart { chart_ms, .. } => *chart_ms = elapsed,
-                    Response::Insight { insight_ms, .. } => *insight_ms = elapsed,
-                    _ => {}
-                }
-                post(&worker.scope, id, &response)
-            }
-            Outcome::Crash => wasm_bindgen::throw_str("simulated crash of the compute engine"),
-            Outcome::Download {
-                dataset,
-                sha256,
-                url,
-                bytes,
-            } => {
-                let worker = worker.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let response = open(&worker, id, &dataset, &sha256, &url, bytes).await;
-                    post(&worker.scope, id, &response);
-                });
-            }
-            Outcome::Cancel { request } => {
-                if let Some(controller) = worker.downloads.borrow_mut().remove(&request) {
-                    controller.abort();
-                }
-            }
+        let decoded = transport::unpack(&event.data(), "page").and_then(|(header, bulk)| {
+            protocol::decode::<Request>(&header, "page").map(|envelope| (envelope, bulk))
+        });
+        match decoded {
+            Ok((Envelope { id, body, .. }, bulk)) => take(
+                &worker,
+                Message {
+                    id,
+                    request: body,
+                    bulk,
+                    started,
+                },
+            ),
+            Err(e) => post(
+                &worker.scope,
+                0,
+                &Response::Error {
+                    message: e.to_string(),
+                },
+            ),
         }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -92,6 +91,167 @@ pub fn run() {
             engine_version: crate::VERSION.to_string(),
         },
     );
+}
+
+/// Answers a message: now, or once the columns of Parquet files it needs
+/// are read, or (while columns are read for another) after that one.
+fn take(worker: &Rc<Worker>, message: Message) {
+    if worker.reading.get() && !matches!(message.request, Request::Cancel { .. }) {
+        worker.waiting.borrow_mut().push_back(message);
+        return;
+    }
+    if matches!(message.request, Request::OpenFile { .. })
+        && message.bulk.as_deref().is_some_and(is_parquet)
+    {
+        let worker = worker.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let response =
+                open_parquet(&worker, message.request, message.bulk.unwrap_or_default()).await;
+            post(&worker.scope, message.id, &response);
+        });
+        return;
+    }
+    let wants = match worker.engine.try_borrow() {
+        Ok(engine) => engine.wants(&message.request),
+        Err(_) => Vec::new(),
+    };
+    if wants.is_empty() {
+        answer(worker, message);
+        return;
+    }
+    worker.reading.set(true);
+    let worker = worker.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        match read_columns(&worker, wants).await {
+            Ok(()) => answer(&worker, message),
+            Err(message_text) => post(
+                &worker.scope,
+                message.id,
+                &Response::Error {
+                    message: message_text,
+                },
+            ),
+        }
+        worker.reading.set(false);
+        // The messages that waited, in order, until one reads again.
+        while !worker.reading.get() {
+            let Some(next) = worker.waiting.borrow_mut().pop_front() else {
+                break;
+            };
+            take(&worker, next);
+        }
+    });
+}
+
+/// Has the Parquet workers read the columns `wants` names and adds them to
+/// their datasets.
+async fn read_columns(worker: &Worker, wants: Vec<(String, Vec<String>)>) -> Result<(), String> {
+    for (dataset, columns) in wants {
+        let Some(reader) = worker.readers.borrow().get(&dataset).cloned() else {
+            return Err(format!(
+                "{dataset}: the Parquet file is no longer held here; open it again"
+            ));
+        };
+        let read = reader.columns(columns.into_iter().collect()).await;
+        // A file opened again under the same name while this was read
+        // has a reader of its own: these columns are not its.
+        let current = worker
+            .readers
+            .borrow()
+            .get(&dataset)
+            .is_some_and(|r| Rc::ptr_eq(r, &reader));
+        let added = match read {
+            Ok(ipc) if current => match worker.engine.try_borrow_mut() {
+                Ok(mut engine) => engine.add_columns(&dataset, ipc),
+                Err(_) => Err("the compute engine is busy; try again".into()),
+            },
+            Ok(_) => Err(format!("{dataset} was opened again; try again")),
+            Err(message) => {
+                // A reader that stopped answers nothing more.
+                if current {
+                    worker.readers.borrow_mut().remove(&dataset);
+                }
+                Err(message)
+            }
+        };
+        added?;
+    }
+    forget_readers(worker);
+    Ok(())
+}
+
+/// Ends the Parquet workers of files that are closed or read whole.
+fn forget_readers(worker: &Worker) {
+    if let Ok(engine) = worker.engine.try_borrow() {
+        worker
+            .readers
+            .borrow_mut()
+            .retain(|dataset, _| engine.reads_as_needed(dataset));
+    }
+}
+
+/// Handles a message on the engine and posts or does what it says.
+fn answer(worker: &Rc<Worker>, message: Message) {
+    let Message {
+        id,
+        request,
+        bulk,
+        started,
+    } = message;
+    let outcome = match worker.engine.try_borrow_mut() {
+        Ok(mut engine) => {
+            // Progress while a long request runs: at most every 100 ms,
+            // and at each new step.
+            let scope = &worker.scope;
+            let mut last = (now(scope), usize::MAX);
+            let mut report = |response: Response| {
+                let step = match &response {
+                    Response::RunProgress { step, .. } => *step,
+                    _ => 0,
+                };
+                let at = now(scope);
+                if at - last.0 >= 100.0 || step != last.1 {
+                    last = (at, step);
+                    post(scope, id, &response);
+                }
+            };
+            engine.handle_reporting(request, bulk, &mut report)
+        }
+        Err(_) => busy(),
+    };
+    forget_readers(worker);
+    match outcome {
+        Outcome::Reply(mut response) => {
+            // A local file is hashed and decoded in one step.
+            let elapsed = now(&worker.scope) - started;
+            match &mut response {
+                Response::DatasetOpened { summary } => summary.timings.decode_ms = elapsed,
+                Response::RecipeRan { run_ms, .. } => *run_ms = elapsed,
+                Response::Chart { chart_ms, .. } => *chart_ms = elapsed,
+                Response::Insight { insight_ms, .. } => *insight_ms = elapsed,
+                _ => {}
+            }
+            post(&worker.scope, id, &response)
+        }
+        Outcome::Crash => wasm_bindgen::throw_str("simulated crash of the compute engine"),
+        Outcome::Download {
+            dataset,
+            sha256,
+            url,
+            bytes,
+        } => {
+            let worker = worker.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let response = open(&worker, id, &dataset, &sha256, &url, bytes).await;
+                post(&worker.scope, id, &response);
+            });
+        }
+        Outcome::Cancel { request } => {
+            if let Some(controller) = worker.downloads.borrow_mut().remove(&request) {
+                controller.abort();
+            }
+        }
+    }
 }
 
 /// Opens a dataset: from the cache, else downloaded with progress; then
@@ -159,48 +319,61 @@ async fn open_verified(
             engine.open_verified(dataset, sha256, url, bytes, from_cache)
         });
     }
-    let file_bytes = bytes.len() as u64;
-    let response = match parquet::to_arrow(bytes).await {
-        Ok(ipc) => decode_timed(worker, hash_ms, |engine| {
-            engine.open_verified(dataset, sha256, url, ipc, from_cache)
-        }),
-        Err(message) => Response::Error { message },
-    };
-    with_file_bytes(response, file_bytes)
+    let summary = catalog_summary(dataset, sha256, bytes.len() as u64, from_cache);
+    let started = now(&worker.scope);
+    let mut response = open_head(worker, summary, bytes).await;
+    if let Response::DatasetOpened { summary } = &mut response {
+        summary.timings = Timings {
+            hash_ms,
+            decode_ms: now(&worker.scope) - started,
+        };
+    }
+    response
 }
 
-/// A visitor's Parquet file: read into Arrow by the Parquet worker, then
-/// opened as an Arrow file is.
+/// A visitor's Parquet file: hashed, then opened by a Parquet worker.
 async fn open_parquet(worker: &Worker, request: Request, bytes: Vec<u8>) -> Response {
-    let started = now(&worker.scope);
-    let file_bytes = bytes.len() as u64;
-    let ipc = match parquet::to_arrow(bytes).await {
-        Ok(ipc) => ipc,
-        Err(message) => return Response::Error { message },
-    };
-    let Ok(mut engine) = worker.engine.try_borrow_mut() else {
+    let Request::OpenFile { dataset, name } = request else {
         return Response::Error {
-            message: "the compute engine is busy; try again".into(),
+            message: "only a file opens as a Parquet file".into(),
         };
     };
-    let response = match engine.handle(request, Some(ipc)) {
-        Outcome::Reply(response) => response,
-        _ => Response::Error {
-            message: "the file could not be opened".into(),
-        },
+    let started = now(&worker.scope);
+    let scope: &web_sys::WorkerGlobalScope = worker.scope.unchecked_ref();
+    let sha256 = match download::sha256_webcrypto(scope, &bytes).await {
+        Some(sha256) => sha256,
+        None => sha256_hex(&bytes),
     };
-    let mut response = with_file_bytes(response, file_bytes);
+    let summary = file_summary(&dataset, &name, &bytes, sha256);
+    let mut response = open_head(worker, summary, bytes).await;
     if let Response::DatasetOpened { summary } = &mut response {
         summary.timings.decode_ms = now(&worker.scope) - started;
     }
     response
 }
 
-/// An opened table's summary with the size of the file as it came (the
-/// Parquet file's, not the Arrow file it was read into).
-fn with_file_bytes(mut response: Response, file_bytes: u64) -> Response {
-    if let Response::DatasetOpened { summary } = &mut response {
-        summary.file_bytes = file_bytes;
+/// Opens a Parquet file in a Parquet worker of its own, which reads its
+/// first rows; keeps the worker while the file is not read whole.
+async fn open_head(worker: &Worker, summary: TableSummary, bytes: Vec<u8>) -> Response {
+    let dataset = summary.dataset.clone();
+    let (reader, head, rows) = match Reader::open(bytes, HEAD_ROWS).await {
+        Ok(opened) => opened,
+        Err(message) => {
+            return Response::Error {
+                message: format!("{dataset}: {message}"),
+            };
+        }
+    };
+    let Ok(mut engine) = worker.engine.try_borrow_mut() else {
+        return Response::Error {
+            message: "the compute engine is busy; try again".into(),
+        };
+    };
+    let response = engine.open_head(summary, head, rows);
+    if engine.reads_as_needed(&dataset) {
+        worker.readers.borrow_mut().insert(dataset, Rc::new(reader));
+    } else {
+        worker.readers.borrow_mut().remove(&dataset);
     }
     response
 }
@@ -245,65 +418,6 @@ fn decode_timed(
 /// Milliseconds on the worker's clock (0 where there is none).
 fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
     scope.performance().map_or(0.0, |p| p.now())
-}
-
-/// A message taken in: answered now, or a visitor's Parquet file, which is
-/// read in the Parquet worker first.
-enum Received {
-    Now(u64, Outcome),
-    Parquet {
-        id: u64,
-        request: Request,
-        bytes: Vec<u8>,
-    },
-}
-
-fn receive(
-    engine: &RefCell<Engine>,
-    scope: &DedicatedWorkerGlobalScope,
-    event: &MessageEvent,
-) -> Received {
-    let decoded = transport::unpack(&event.data(), "page").and_then(|(header, bulk)| {
-        protocol::decode::<Request>(&header, "page").map(|envelope| (envelope, bulk))
-    });
-    let (id, outcome) = match decoded {
-        Ok((Envelope { id, body, .. }, Some(bytes)))
-            if matches!(body, Request::OpenFile { .. }) && is_parquet(&bytes) =>
-        {
-            return Received::Parquet {
-                id,
-                request: body,
-                bytes,
-            };
-        }
-        Ok((Envelope { id, body, .. }, bulk)) => match engine.try_borrow_mut() {
-            Ok(mut engine) => {
-                // Progress while a long request runs: at most every 100 ms,
-                // and at each new step.
-                let mut last = (now(scope), usize::MAX);
-                let mut report = |response: Response| {
-                    let step = match &response {
-                        Response::RunProgress { step, .. } => *step,
-                        _ => 0,
-                    };
-                    let at = now(scope);
-                    if at - last.0 >= 100.0 || step != last.1 {
-                        last = (at, step);
-                        post(scope, id, &response);
-                    }
-                };
-                (id, engine.handle_reporting(body, bulk, &mut report))
-            }
-            Err(_) => (id, busy()),
-        },
-        Err(e) => (
-            0,
-            Outcome::Reply(Response::Error {
-                message: e.to_string(),
-            }),
-        ),
-    };
-    Received::Now(id, outcome)
 }
 
 fn busy() -> Outcome {

@@ -10,7 +10,7 @@ use crate::ui::route::Href;
 use crate::data::csv::{ColumnType, CsvReport};
 use crate::data::{Dataset, Lang};
 use crate::engine::protocol::{Request, Response, TableSummary};
-use crate::ui::datasets::DatasetLoad;
+use crate::ui::datasets::{DatasetLoad, memory_text};
 use crate::ui::i18n::{Label, Texts, counted, size, texts};
 use crate::ui::preview::{ColumnSummaries, Preview};
 use crate::ui::route::Route;
@@ -231,11 +231,10 @@ fn FileHead(id: String, name: String) -> impl IntoView {
 /// `✓ 290 rows · 5 columns · 21 kB in memory`.
 pub fn loaded_line(summary: &TableSummary, t: &Texts, lang: Lang) -> String {
     format!(
-        "✓ {} · {} · {} {}",
+        "✓ {} · {} · {}",
         counted(summary.rows, t.rows),
         counted(summary.columns.len() as u64, t.columns),
-        size(summary.memory_bytes, lang),
-        t.in_memory,
+        memory_text(summary, t, lang),
     )
 }
 

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use crate::ui::route::Href;
 
 use crate::data::{Dataset, Lang};
-use crate::ui::i18n::{counted, size, texts};
+use crate::engine::protocol::TableSummary;
+use crate::ui::i18n::{Texts, counted, size, texts};
 use crate::ui::route::Route;
 use crate::ui::state::{Lab, LoadState};
 
@@ -68,11 +69,10 @@ pub fn DatasetLoad(dataset: Dataset) -> impl IntoView {
                                 data-memory-bytes=summary.memory_bytes
                             >
                                 {format!(
-                                    "✓ {} · {} · {} {} ({source})",
+                                    "✓ {} · {} · {} ({source})",
                                     counted(summary.rows, t.rows),
                                     counted(summary.columns.len() as u64, t.columns),
-                                    size(summary.memory_bytes, lang),
-                                    t.in_memory,
+                                    memory_text(&summary, t, lang),
                                 )}
                             </span>
                             {(lab.route.get_untracked() != Route::Dataset(id.clone())).then(|| view! {
@@ -128,7 +128,7 @@ pub fn LoadedPanel() -> impl IntoView {
                                     <li data-testid="loaded-dataset" data-id=summary.dataset.clone()>
                                         <a class="id" href=href data-testid="show-dataset">{summary.dataset.clone()}</a>
                                         <span>{counted(summary.rows, t.rows)}</span>
-                                        <span>{format!("{} {}", size(summary.memory_bytes, lang), t.in_memory)}</span>
+                                        <span>{memory_text(&summary, t, lang)}</span>
                                         <button class="small" on:click=move |_| lab.close_dataset(&id)>{t.unload}</button>
                                     </li>
                                 }
@@ -146,4 +146,15 @@ pub fn LoadedPanel() -> impl IntoView {
         </Show>
     }
     .into_any()
+}
+
+/// `21 kB in memory`, or of a Parquet file read as it is needed, what its
+/// open read so far.
+pub fn memory_text(summary: &TableSummary, t: &Texts, lang: Lang) -> String {
+    let held = if summary.read_as_needed {
+        t.in_memory_so_far
+    } else {
+        t.in_memory
+    };
+    format!("{} {held}", size(summary.memory_bytes, lang))
 }

@@ -390,3 +390,107 @@ fn dictionaries_too_many_for_their_keys_are_joined_with_wider_keys() {
         assert_eq!(*keys, key, "{size}");
     }
 }
+
+/// `batches` as a Parquet file of row groups of `group_rows` rows, its
+/// pages compressed with `codec`.
+pub(crate) fn parquet_file(
+    batches: &[RecordBatch],
+    group_rows: usize,
+    codec: ::parquet::basic::Compression,
+) -> Vec<u8> {
+    use ::parquet::arrow::ArrowWriter;
+    use ::parquet::file::properties::WriterProperties;
+    let properties = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(group_rows))
+        .set_compression(codec)
+        .build();
+    let mut bytes = Vec::new();
+    let mut writer =
+        ArrowWriter::try_new(&mut bytes, batches[0].schema(), Some(properties)).unwrap();
+    for batch in batches {
+        writer.write(batch).unwrap();
+    }
+    writer.close().unwrap();
+    bytes
+}
+
+fn ipc_batch(ipc: Vec<u8>) -> RecordBatch {
+    decode(ipc, &Limits::default())
+        .unwrap()
+        .into_batch()
+        .unwrap()
+}
+
+#[test]
+fn a_parquet_files_head_and_columns_are_what_the_whole_file_holds() {
+    use ::parquet::basic::{Compression, ZstdLevel};
+    let whole = Table {
+        schema: sample()[0].schema(),
+        batches: sample(),
+    }
+    .into_batch()
+    .unwrap();
+    let rows = whole.num_rows();
+    let codecs = [
+        Compression::UNCOMPRESSED,
+        Compression::SNAPPY,
+        Compression::ZSTD(ZstdLevel::default()),
+    ];
+    for codec in codecs {
+        for group_rows in [1, 7, 50, 1000] {
+            let bytes = bytes::Bytes::from(parquet_file(&sample(), group_rows, codec));
+            let read = decode(bytes.to_vec(), &Limits::default())
+                .unwrap()
+                .into_batch()
+                .unwrap();
+            assert_eq!(read, whole, "{codec} {group_rows}");
+            for head in [0, 1, 10, 49, 50, 51, 125, 126, 10_000] {
+                let (ipc, all) = parquet_head(bytes.clone(), &Limits::default(), head).unwrap();
+                assert_eq!(all, rows as u64);
+                let first = ipc_batch(ipc);
+                let n = (head as usize).min(rows);
+                assert_eq!(first, whole.slice(0, n), "{codec} {group_rows} {head}");
+            }
+            let names = ["value", "kind"].map(String::from).into();
+            let ipc = parquet_columns(bytes.clone(), &Limits::default(), &names).unwrap();
+            assert_eq!(ipc_batch(ipc), whole.project(&[1, 5]).unwrap());
+        }
+    }
+}
+
+#[test]
+fn a_parquet_files_damaged_pages_are_found_when_they_are_read() {
+    // Row groups of 25 rows; the page header of the last row group's
+    // "name" chunk is overwritten.
+    let clean = parquet_file(&sample(), 25, ::parquet::basic::Compression::SNAPPY);
+    let metadata = ::parquet::file::metadata::ParquetMetaDataReader::new()
+        .parse_and_finish(&bytes::Bytes::from(clean.clone()))
+        .unwrap();
+    let last = metadata.row_groups().last().unwrap();
+    let at = last.column(2).data_page_offset() as usize;
+    let mut damaged = clean;
+    damaged[at..at + 8].fill(0xff);
+    let damaged = bytes::Bytes::from(damaged);
+    let limits = Limits::default();
+    // The first rows and the other columns are read as before.
+    let (head, rows) = parquet_head(damaged.clone(), &limits, 30).unwrap();
+    assert_eq!((ipc_batch(head).num_rows(), rows), (30, 125));
+    let others = ["id", "value", "flag"].map(String::from).into();
+    assert_eq!(
+        ipc_batch(parquet_columns(damaged.clone(), &limits, &others).unwrap()).num_rows(),
+        125
+    );
+    // The damaged column says so when it is read.
+    for columns in [["name"].map(String::from).into(), BTreeSet::new()] {
+        let columns: BTreeSet<String> = columns;
+        let all = sample()[0]
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        let asked = if columns.is_empty() { all } else { columns };
+        let error = parquet_columns(damaged.clone(), &limits, &asked).unwrap_err();
+        assert!(error.to_string().contains("\"name\""), "{error}");
+    }
+}

@@ -16,9 +16,10 @@ use crate::recipe::columns::meanings;
 use crate::recipe::execute::execute;
 use crate::recipe::findings::{Table, clusters, outliers as outlier_sentences};
 use crate::recipe::learn::anomaly::flag_name;
-use crate::recipe::{Recipe, Step};
+use crate::recipe::run::first_input_columns;
+use crate::recipe::{Input, Recipe, Step};
 
-use super::{Engine, MAX_DISTINCT, analysis_summary};
+use super::{Engine, Loaded, MAX_DISTINCT, analysis_summary};
 
 impl Engine {
     /// Checks `recipe` against the catalog and runs it on the opened
@@ -80,25 +81,34 @@ impl Engine {
 
     /// The opened tables of `recipe`'s inputs, by input name (those not
     /// open are left out; running says which).
+    /// Of a Parquet file read as it is needed, the first input gives only
+    /// the columns the recipe reads (see [`first_input_columns`]).
     pub(super) fn input_tables(&self, recipe: &Recipe) -> BTreeMap<String, RecordBatch> {
+        let first = first_input_columns(recipe);
         let mut tables = BTreeMap::new();
-        for wanted in &recipe.inputs {
-            // Kept under its table key by an analysis, or under its id when
-            // its page opened it.
-            let key = self
-                .catalog
-                .as_ref()
-                .map(|c| c.table_key(&wanted.dataset, &wanted.sha256));
-            let found = key
-                .iter()
-                .chain(std::iter::once(&wanted.dataset))
-                .filter_map(|k| self.tables.get(k))
-                .find(|loaded| loaded.summary.sha256 == wanted.sha256);
-            if let Some(loaded) = found {
-                tables.insert(wanted.name.clone(), loaded.batch.clone());
+        for (n, wanted) in recipe.inputs.iter().enumerate() {
+            let columns = if n == 0 { first.as_ref() } else { None };
+            if let Some(batch) = self
+                .find_input(wanted)
+                .and_then(|(_, loaded)| loaded.rows.columns(columns))
+            {
+                tables.insert(wanted.name.clone(), batch);
             }
         }
         tables
+    }
+
+    /// The opened table of a recipe's input, and its key: kept under its
+    /// table key by an analysis, or under its id when its page opened it.
+    pub(super) fn find_input(&self, wanted: &Input) -> Option<(&String, &Loaded)> {
+        let key = self
+            .catalog
+            .as_ref()
+            .map(|c| c.table_key(&wanted.dataset, &wanted.sha256));
+        key.iter()
+            .chain(std::iter::once(&wanted.dataset))
+            .filter_map(|k| self.tables.get_key_value(k))
+            .find(|(_, loaded)| loaded.summary.sha256 == wanted.sha256)
     }
 
     /// The table after the first `steps` steps of `recipe`.

@@ -62,10 +62,14 @@ impl Engine {
                 message: format!("{dataset}: not loaded; open it first"),
             };
         };
+        let batch = match loaded.whole() {
+            Ok(batch) => batch,
+            Err(message) => return Response::Error { message },
+        };
         if dataset != RESULT {
             // The small charts beside an analysis (the elbow, profiles) are
             // drawn and forgotten; the analysis's chart keeps its tooltips.
-            return match prepare(&loaded.batch, &spec, &context) {
+            return match prepare(batch, &spec, &context) {
                 Ok(prepared) => drawn(&prepared, size, view, highlight, &context),
                 Err(e) => Response::Error {
                     message: e.to_string(),
@@ -76,17 +80,17 @@ impl Engine {
             c.dataset == dataset
                 && c.spec == spec
                 && c.context == context
-                && c.rows == loaded.batch.num_rows()
+                && c.rows == batch.num_rows()
         });
         if !same {
             self.chart = None;
-            match prepare(&loaded.batch, &spec, &context) {
+            match prepare(batch, &spec, &context) {
                 Ok(prepared) => {
                     self.chart = Some(ChartState {
                         dataset: dataset.to_string(),
                         spec,
                         context,
-                        rows: loaded.batch.num_rows(),
+                        rows: batch.num_rows(),
                         prepared,
                         frame: None,
                         grid: None,
@@ -121,7 +125,7 @@ impl Engine {
             state.grid = Some(Grid::new(points, frame));
         }
         let found = hit(&state.prepared, frame, state.grid.as_ref(), x, y)?;
-        let batch = &self.tables.get(&state.dataset)?.batch;
+        let batch = self.tables.get(&state.dataset)?.whole().ok()?;
         Some(tip(
             &state.prepared,
             &state.spec,

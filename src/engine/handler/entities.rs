@@ -31,7 +31,7 @@ impl Engine {
         let cached = self.entities.take().filter(|(s, _)| s == sha);
         let (sha, index) = match cached {
             Some(cached) => cached,
-            None => (sha.clone(), Index::new(entities::read(&loaded.batch)?)),
+            None => (sha.clone(), Index::new(entities::read(loaded.whole()?)?)),
         };
         Ok(&self.entities.insert((sha, index)).1)
     }

@@ -9,6 +9,7 @@
 mod analyses;
 mod charts;
 pub mod entities;
+mod partial;
 mod tables;
 
 #[cfg(test)]
@@ -29,6 +30,9 @@ use crate::recipe::Recipe;
 pub use crate::data::hash::{check_hash, hash_matches};
 use charts::ChartState;
 use tables::file_stem;
+
+pub use partial::HEAD_ROWS;
+pub use tables::{catalog_summary, file_summary};
 
 /// What the worker must do after a request.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,13 +60,22 @@ pub const MAX_DISTINCT: usize = 1000;
 #[derive(Debug)]
 pub struct Loaded {
     pub summary: TableSummary,
-    /// All its rows in one batch.
-    pub batch: RecordBatch,
+    /// Its rows: all of them, or of a Parquet file what is read so far.
+    rows: Held,
     /// For a CSV file: its text columns and guessed types, to read it again
     /// with corrected types.
     csv: Option<(RawCsv, Vec<ColumnType>)>,
     /// The preview's last search and sort, kept while the visitor scrolls.
     selection: Selection,
+}
+
+/// A dataset's rows as the worker holds them.
+#[derive(Debug)]
+enum Held {
+    /// Every column, all rows, in one batch.
+    Whole(RecordBatch),
+    /// A Parquet file read as it is needed (see `partial`).
+    Parquet(partial::Partial),
 }
 
 /// The tables and metadata the worker holds between requests.
@@ -177,30 +190,45 @@ impl Engine {
                 limit,
                 lang,
             } => {
-                let Some(loaded) = self.tables.get_mut(&dataset) else {
+                let Some(Loaded {
+                    rows, selection, ..
+                }) = self.tables.get_mut(&dataset)
+                else {
                     return not_loaded(&dataset);
                 };
-                if loaded.selection.search != search || loaded.selection.sort != sort {
-                    match Selection::new(&loaded.batch, &search, sort) {
-                        Ok(selection) => loaded.selection = selection,
+                // A Parquet file not read whole shows its first rows (the
+                // worker reads the rest first when more are asked).
+                let (batch, total) = match &*rows {
+                    Held::Parquet(partial) if partial.shows(&search, sort, offset, limit) => {
+                        (&partial.head, Some(partial.rows()))
+                    }
+                    Held::Whole(batch) => (batch, None),
+                    Held::Parquet(_) => {
+                        return error(format!("{dataset}: these rows are not read yet; try again"));
+                    }
+                };
+                if selection.search != search || selection.sort != sort {
+                    match Selection::new(batch, &search, sort) {
+                        Ok(made) => *selection = made,
                         Err(message) => return error(format!("{dataset}: {message}")),
                     }
                 }
                 let offset = usize::try_from(offset).unwrap_or(usize::MAX);
                 Outcome::Reply(Response::Rows {
-                    total: loaded.selection.len() as u64,
+                    total: total.unwrap_or(selection.len()) as u64,
                     offset: offset as u64,
-                    rows: loaded
-                        .selection
-                        .page(&loaded.batch, offset, limit as usize, lang),
+                    rows: selection.page(batch, offset, limit as usize, lang),
                     dataset,
                 })
             }
             Request::Summarize { dataset, lang } => match self.tables.get(&dataset) {
-                Some(loaded) => Outcome::Reply(Response::Summaries {
-                    columns: summarize(&loaded.batch, lang),
-                    dataset,
-                }),
+                Some(loaded) => match loaded.whole() {
+                    Ok(batch) => Outcome::Reply(Response::Summaries {
+                        columns: summarize(batch, lang),
+                        dataset,
+                    }),
+                    Err(message) => error(message),
+                },
                 None => not_loaded(&dataset),
             },
             Request::CloseDataset { dataset } => {
@@ -254,13 +282,16 @@ impl Engine {
                 Err(message) => error(message),
             },
             Request::Export { dataset, format } => match self.tables.get(&dataset) {
-                Some(loaded) => match export(&loaded.batch, format) {
+                Some(loaded) => match loaded
+                    .whole()
+                    .and_then(|batch| export(batch, format).map_err(|e| format!("{dataset}: {e}")))
+                {
                     Ok(bytes) => Outcome::Reply(Response::Exported {
                         name: format!("{}.{}", file_stem(&dataset), format.extension()),
                         format,
                         bytes,
                     }),
-                    Err(e) => error(format!("{dataset}: {e}")),
+                    Err(message) => error(message),
                 },
                 None => not_loaded(&dataset),
             },
@@ -287,24 +318,40 @@ impl Engine {
     /// table of that id, and answers with its summary.
     fn keep(
         &mut self,
-        mut summary: TableSummary,
+        summary: TableSummary,
         batch: RecordBatch,
         csv: Option<(RawCsv, Vec<ColumnType>)>,
     ) -> Response {
-        summary.rows = batch.num_rows() as u64;
-        summary.columns = batch
+        self.keep_held(summary, Held::Whole(batch), csv)
+    }
+
+    /// [`Engine::keep`] for rows as they are held.
+    fn keep_held(
+        &mut self,
+        mut summary: TableSummary,
+        rows: Held,
+        csv: Option<(RawCsv, Vec<ColumnType>)>,
+    ) -> Response {
+        let (shown, all_rows) = match &rows {
+            Held::Whole(batch) => (batch, batch.num_rows()),
+            Held::Parquet(partial) => (&partial.head, partial.rows()),
+        };
+        summary.rows = all_rows as u64;
+        summary.columns = shown
             .schema()
             .fields()
             .iter()
             .map(|f| (f.name().clone(), f.data_type().to_string()))
             .collect();
-        summary.memory_bytes = memory(&batch);
+        summary.memory_bytes = rows.memory();
+        summary.read_as_needed = matches!(rows, Held::Parquet(_));
+        let selection = Selection::all(shown);
         self.tables.insert(
             summary.dataset.clone(),
             Loaded {
                 summary: summary.clone(),
-                selection: Selection::all(&batch),
-                batch,
+                selection,
+                rows,
                 csv,
             },
         );
@@ -322,6 +369,7 @@ fn analysis_summary(dataset: &str) -> TableSummary {
         columns: Vec::new(),
         file_bytes: 0,
         memory_bytes: 0,
+        read_as_needed: false,
         from_cache: false,
         csv: None,
         timings: Timings::default(),

@@ -36,25 +36,10 @@ impl Engine {
         bytes: Vec<u8>,
         from_cache: bool,
     ) -> Response {
-        let file_bytes = bytes.len() as u64;
+        let summary = catalog_summary(dataset, sha256, bytes.len() as u64, from_cache);
         let opened = decode(bytes, &Limits::default()).and_then(Table::into_batch);
         match opened {
-            Ok(batch) => self.keep(
-                TableSummary {
-                    dataset: dataset.to_string(),
-                    origin: Origin::Catalog,
-                    sha256: sha256.to_string(),
-                    rows: 0,
-                    columns: Vec::new(),
-                    file_bytes,
-                    memory_bytes: 0,
-                    from_cache,
-                    csv: None,
-                    timings: Timings::default(),
-                },
-                batch,
-                None,
-            ),
+            Ok(batch) => self.keep(summary, batch, None),
             Err(e) => Response::Error {
                 message: format!("{url}: {e}"),
             },
@@ -66,23 +51,8 @@ impl Engine {
     /// the datasets already loaded stay as they are.
     pub fn open_file(&mut self, dataset: &str, name: &str, bytes: Vec<u8>) -> Response {
         let limits = Limits::default();
-        let file_bytes = bytes.len() as u64;
-        let sha256 = sha256_hex(&bytes);
+        let summary = file_summary(dataset, name, &bytes, sha256_hex(&bytes));
         let is_csv = detect(name, &bytes) == FileKind::Csv;
-        let summary = TableSummary {
-            dataset: dataset.to_string(),
-            origin: Origin::File {
-                name: name.to_string(),
-            },
-            sha256,
-            rows: 0,
-            columns: Vec::new(),
-            file_bytes,
-            memory_bytes: 0,
-            from_cache: false,
-            csv: None,
-            timings: Timings::default(),
-        };
         let opened = if is_csv {
             csv::import(&bytes, &limits).and_then(|(raw, table, report)| {
                 let types = report.columns.iter().map(|c| c.inferred).collect();
@@ -144,6 +114,43 @@ impl Engine {
                 message: format!("{dataset} is not loaded; open it again"),
             },
         }
+    }
+}
+
+/// The summary of a catalog dataset's file of `file_bytes` bytes, before
+/// `keep` fills in what its table holds.
+pub fn catalog_summary(
+    dataset: &str,
+    sha256: &str,
+    file_bytes: u64,
+    from_cache: bool,
+) -> TableSummary {
+    TableSummary {
+        dataset: dataset.to_string(),
+        origin: Origin::Catalog,
+        sha256: sha256.to_string(),
+        rows: 0,
+        columns: Vec::new(),
+        file_bytes,
+        memory_bytes: 0,
+        read_as_needed: false,
+        from_cache,
+        csv: None,
+        timings: Timings::default(),
+    }
+}
+
+/// The summary of a file the visitor chose, `bytes` with the SHA-256
+/// `sha256`, before `keep` fills in what its table holds.
+pub fn file_summary(dataset: &str, name: &str, bytes: &[u8], sha256: String) -> TableSummary {
+    TableSummary {
+        dataset: dataset.to_string(),
+        origin: Origin::File {
+            name: name.to_string(),
+        },
+        sha256,
+        file_bytes: bytes.len() as u64,
+        ..catalog_summary(dataset, "", 0, false)
     }
 }
 

@@ -8,7 +8,7 @@ use crate::data::hash::sha256_hex;
 use crate::engine::protocol::{PROFILE, RESULT};
 use crate::recipe::{ChartSpec, Predicate, Step};
 
-fn load(engine: &mut Engine, bytes: Option<&[u8]>) -> Outcome {
+pub(super) fn load(engine: &mut Engine, bytes: Option<&[u8]>) -> Outcome {
     engine.handle(
         Request::LoadCatalog {
             url: "data/catalog.json".into(),
@@ -116,7 +116,7 @@ fn a_wrong_hash_or_a_broken_file_is_an_error_and_keeps_what_is_loaded() {
     assert_eq!(engine.tables()["d"].summary.rows, 50);
 }
 
-fn reply(engine: &mut Engine, request: Request, bulk: Option<Vec<u8>>) -> Response {
+pub(super) fn reply(engine: &mut Engine, request: Request, bulk: Option<Vec<u8>>) -> Response {
     match engine.handle(request, bulk) {
         Outcome::Reply(response) => response,
         other => panic!("expected a reply, got {other:?}"),
@@ -313,7 +313,7 @@ fn bad_files_and_requests_are_errors_and_keep_what_is_loaded() {
 
 /// The fixture catalog with its agencies and latest staff tables
 /// opened (made here, in the catalog's columns), and a recipe on them.
-fn engine_with_fixture_tables() -> (Engine, Recipe) {
+pub(super) fn engine_with_fixture_tables() -> (Engine, Recipe) {
     let mut engine = Engine::new();
     let catalog = fixture_catalog();
     load(&mut engine, Some(catalog.to_json().as_bytes()));

@@ -21,7 +21,7 @@ pub(super) fn inflated_here(codec: Compression) -> bool {
     matches!(codec, Compression::ZSTD(_))
 }
 
-/// The file's bytes with the chunks of the columns `read` (leaf indices)
+/// The file's bytes with the chunks `read` (by row group and leaf index)
 /// that the lab inflates appended uncompressed, and the metadata pointing
 /// at them. At most `budget` bytes are appended. Every page was checked by
 /// the walk; what it declares is checked again here all the same.
@@ -29,17 +29,17 @@ pub(super) fn inflate_chunks(
     bytes: Bytes,
     data_end: u64,
     metadata: &ParquetMetaData,
-    read: impl Fn(usize) -> bool,
+    read: impl Fn(usize, usize) -> bool,
     budget: u64,
 ) -> Result<(Bytes, ParquetMetaData), LoadError> {
     let mut out = Vec::from(bytes);
     let file_len = out.len();
     let mut builder = metadata.clone().into_builder();
     let mut groups = Vec::new();
-    for group in builder.take_row_groups() {
+    for (at, group) in builder.take_row_groups().into_iter().enumerate() {
         let mut chunks = Vec::with_capacity(group.num_columns());
         for (leaf, chunk) in group.columns().iter().enumerate() {
-            chunks.push(if read(leaf) && inflated_here(chunk.compression()) {
+            chunks.push(if read(at, leaf) && inflated_here(chunk.compression()) {
                 inflate_chunk(&mut out, file_len, data_end, chunk, budget)?
             } else {
                 chunk.clone()

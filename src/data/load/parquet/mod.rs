@@ -57,13 +57,21 @@ pub(super) fn is_parquet(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)
 }
 
+/// What of a Parquet file to read: all its columns or those named, and all
+/// its rows or only its first ones.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Part<'a> {
+    /// The columns read (`None`: all).
+    pub columns: Option<&'a BTreeSet<String>>,
+    /// `Some(n)`: only the first `n` rows, from the row groups that hold
+    /// them (the pages of the others are neither checked nor decoded).
+    pub head: Option<u64>,
+}
+
 /// Decodes a Parquet file after checking it (see the module documentation):
-/// all its columns, or those named in `columns`.
-pub(super) fn decode(
-    bytes: Vec<u8>,
-    limits: &Limits,
-    columns: Option<&BTreeSet<String>>,
-) -> Result<Table, LoadError> {
+/// the part of it `part` names. Also gives the rows of the whole file.
+pub(super) fn decode(bytes: Bytes, limits: &Limits, part: Part) -> Result<(Table, u64), LoadError> {
+    let columns = part.columns;
     let size = bytes.len() as u64;
     if size < 12 {
         return Err(truncated("it ends before its footer"));
@@ -84,7 +92,6 @@ pub(super) fn decode(
                 "the footer length {footer_len} does not fit the file"
             ))
         })?;
-    let bytes = Bytes::from(bytes);
     let metadata = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new())
         .map_err(|e| corrupt(format!("the footer cannot be read ({e})")))?;
     let metadata = with_read_types(metadata)?;
@@ -124,9 +131,12 @@ pub(super) fn decode(
     // and binary the largest page of its chunks (a dictionary's value can
     // be repeated in every row).
     let mut widest = vec![16u64; file.file_metadata().schema_descr().num_columns()];
+    // The row groups read: all, or the first ones that hold the head.
+    let mut groups = 0;
     for group in file.row_groups() {
         let group_rows = u64::try_from(group.num_rows())
             .map_err(|_| corrupt(format!("a row group has {} rows", group.num_rows())))?;
+        let before = rows;
         rows = rows.saturating_add(group_rows);
         if rows > limits.max_rows {
             return Err(LoadError::TooLarge {
@@ -135,6 +145,10 @@ pub(super) fn decode(
                 limit: limits.max_rows,
             });
         }
+        if part.head.is_some_and(|head| before >= head) {
+            continue;
+        }
+        groups += 1;
         for (column, chunk) in group.columns().iter().enumerate() {
             let descriptor = file.file_metadata().schema_descr();
             if column >= descriptor.num_columns()
@@ -154,7 +168,8 @@ pub(super) fn decode(
         }
     }
     let row_bytes = widest.iter().fold(16u64, |sum, w| sum.saturating_add(*w));
-    let fixed = rows.saturating_mul(16 * schema.fields().len() as u64);
+    let wanted = part.head.map_or(rows, |head| head.min(rows));
+    let fixed = wanted.saturating_mul(16 * schema.fields().len() as u64);
     if fixed > limits.max_decoded_bytes {
         return Err(LoadError::TooLarge {
             what: "decoded columns",
@@ -163,14 +178,16 @@ pub(super) fn decode(
         });
     }
     let descriptor = file.file_metadata().schema_descr_ptr();
-    let read = |leaf: usize| {
-        leaf < descriptor.num_columns() && roots.contains(&descriptor.get_column_root_idx(leaf))
+    let read = |group: usize, leaf: usize| {
+        group < groups
+            && leaf < descriptor.num_columns()
+            && roots.contains(&descriptor.get_column_root_idx(leaf))
     };
-    let inflating = file.row_groups().iter().any(|g| {
+    let inflating = file.row_groups().iter().enumerate().any(|(group, g)| {
         g.columns()
             .iter()
             .enumerate()
-            .any(|(leaf, c)| read(leaf) && inflate::inflated_here(c.compression()))
+            .any(|(leaf, c)| read(group, leaf) && inflate::inflated_here(c.compression()))
     });
     let (bytes, metadata) = if inflating {
         let (bytes, inflated) =
@@ -182,25 +199,40 @@ pub(super) fn decode(
     } else {
         (bytes, metadata)
     };
-    let batches = contained(|| read_batches(&bytes, &metadata, &roots, limits, row_bytes))?;
+    let reading = Reading {
+        roots: &roots,
+        groups,
+        rows: wanted,
+        row_bytes,
+    };
+    let batches = contained(|| read_batches(&bytes, &metadata, &reading, limits))?;
     let got: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
-    if got != rows {
+    if got != wanted {
         return Err(corrupt(format!(
-            "the footer promises {rows} rows and the pages hold {got}"
+            "the footer promises {wanted} rows and the pages hold {got}"
         )));
     }
-    Ok(Table { schema, batches })
+    Ok((Table { schema, batches }, rows))
 }
 
-/// The batches of the `roots` columns, each counted against the budget
-/// before the next is decoded; a row takes at most `row_bytes`.
+/// What [`read_batches`] reads: the `roots` columns of the first `groups`
+/// row groups, their first `rows` rows; a row takes at most `row_bytes`.
+struct Reading<'a> {
+    roots: &'a [usize],
+    groups: usize,
+    rows: u64,
+    row_bytes: u64,
+}
+
+/// The batches `reading` names, each counted against the budget before the
+/// next is decoded.
 fn read_batches(
     bytes: &Bytes,
     metadata: &ArrowReaderMetadata,
-    roots: &[usize],
+    reading: &Reading,
     limits: &Limits,
-    row_bytes: u64,
 ) -> Result<Vec<RecordBatch>, LoadError> {
+    let row_bytes = reading.row_bytes;
     let file = metadata.metadata();
     let mut decoded: u64 = 0;
     let mut batches: Vec<RecordBatch> = Vec::new();
@@ -214,13 +246,16 @@ fn read_batches(
             // A reader with a smaller batch size, from where the last one
             // stopped (at most a few times: the size at least halves).
             let done: usize = batches.iter().map(RecordBatch::num_rows).sum();
+            let left = usize::try_from(reading.rows).unwrap_or(usize::MAX) - done;
             let built =
                 ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), metadata.clone())
                     .with_batch_size(fits)
+                    .with_row_groups((0..reading.groups).collect())
                     .with_offset(done)
+                    .with_limit(left)
                     .with_projection(ProjectionMask::roots(
                         file.file_metadata().schema_descr(),
-                        roots.iter().copied(),
+                        reading.roots.iter().copied(),
                     ))
                     .build()
                     .map_err(|e| corrupt(e.to_string()))?;
