@@ -112,6 +112,37 @@ test("files from other tools open, broken ones get their message, nothing restar
   await context.close();
 });
 
+test("a Parquet file damaged after its first rows opens, and says so when the rest is read", async () => {
+  // pyarrow_row_groups.parquet: 10,000 rows in row groups of 3,000; the
+  // page header of column "s" in the last row group (at byte 70,273 of
+  // this committed file) overwritten. The open reads the first 1,000 rows
+  // only; the summaries and a sort read the whole file and find it.
+  const clean = readFileSync(join(corpus, "pyarrow_row_groups.parquet"));
+  const damaged = Buffer.from(clean);
+  damaged.fill(0xff, 70_273, 70_281);
+  const { lab, context } = await openLab("/real/?lang=en", desktop);
+  await lab.waitForCatalog("loaded");
+  const page = lab.page;
+  const name = "late-damage.parquet";
+  await page.getByTestId("file-input").setInputFiles({ name, mimeType: "application/octet-stream", buffer: damaged });
+  const card = page.locator(`[data-testid="dataset-page"][data-id="file:${name}"]`);
+  await card.locator('[data-testid="dataset-load"][data-state="loaded"]').waitFor({ timeout: 30_000 });
+  assert.match(await card.getByTestId("dataset-summary").innerText(), /10\D?000 rows · 2 columns · .* in memory so far/);
+  const first = await lab.previewRows();
+  assert.deepEqual(first[0].slice(-2), ["0", "rad 0"]);
+  const summaries = page.getByTestId("summaries").locator('[role="alert"]');
+  await summaries.waitFor({ timeout: 30_000 });
+  assert.match(await summaries.innerText(), /damaged.*"s"/);
+  await lab.screenshot("parquet-late-damage");
+  // The lab still works: the clean file opens whole on its summaries.
+  await page.getByTestId("back").click();
+  await page.getByTestId("file-input").setInputFiles({ name: "clean.parquet", mimeType: "application/octet-stream", buffer: clean });
+  await page.locator('[data-testid="dataset-page"][data-id="file:clean.parquet"] [data-testid="summary-card"]').first().waitFor({ timeout: 30_000 });
+  assert.equal(await lab.notice.count(), 0, "the engine restarted");
+  assert.deepEqual(lab.errors, []);
+  await context.close();
+});
+
 /** Links made by hand: [label, recipe JSON or raw link, expected message or null to run]. */
 function links() {
   const input = (name, id) => ({ name, dataset: id, sha256: sha(id) });
