@@ -302,6 +302,10 @@ impl<'a> Matched<'a> {
     }
 }
 
+/// What a right column's name takes while the output has that name
+/// already.
+pub const RIGHT: &str = "_right";
+
 /// The names of a join's output columns, as [`join`] names them; `None`
 /// when a key column is missing (the join itself says which).
 pub fn output_names(
@@ -351,7 +355,7 @@ fn output_fields(
             }
             let mut name = field.name().clone();
             while names.contains(&name) {
-                name.push_str("_right");
+                name.push_str(RIGHT);
             }
             names.push(name.clone());
             if keep(&name) {

@@ -16,7 +16,7 @@ use crate::ops::derive::derive;
 use crate::ops::gather::kept_rows;
 use crate::ops::gather::take;
 use crate::ops::group::{Grouping, group_by, group_by_rows};
-use crate::ops::join::{JoinStats, Matched, join_keeping, output_names};
+use crate::ops::join::{JoinStats, Matched, RIGHT, join_keeping, output_names};
 use crate::ops::reshape::{pivot, union, unpivot};
 use crate::ops::{Progress, column_index};
 use crate::recipe::error::{RecipeError, StepError};
@@ -450,8 +450,15 @@ fn needs(steps: &[Step]) -> (Vec<Needed>, Needed) {
             Step::Rename { from, to } => after.with(&[to], &[from]),
             Step::Filter { predicate } => after.with(&[], &predicate_columns(predicate)),
             Step::Join { spec, .. } => {
+                // A right column is named after the left ones it meets
+                // (`x` becomes `x_right` beside a left `x`): a name read
+                // later with that ending may need a left column that is
+                // read nowhere, so then the left is made whole.
                 let keys: Vec<&str> = spec.left_on.iter().map(String::as_str).collect();
-                after.with(&[], &keys)
+                match &after {
+                    Needed::Some(names) if names.iter().any(|n| n.ends_with(RIGHT)) => Needed::All,
+                    _ => after.with(&[], &keys),
+                }
             }
             Step::Derive { name, formula } => after.with(&[name], &formula.columns()),
             Step::Cluster { features, name, .. } => {

@@ -689,3 +689,51 @@ fn a_join_then_a_group_by_in_parts_equals_the_whole_join() {
     // Enough of them ran in parts (the rest fell back to whole steps).
     assert!(fused > 150, "only {fused} ran in parts");
 }
+
+#[test]
+fn a_right_columns_name_is_the_same_when_the_left_is_made_in_part() {
+    // A filter before a join makes only the left columns read later. The
+    // right "a" is "a_right" only beside the left "a", which no step reads:
+    // made without it, "a_right" was missing, or was the right's own
+    // "a_right" column.
+    let column = |values: &[i32]| Arc::new(Int32Array::from(values.to_vec())) as _;
+    let left = RecordBatch::try_from_iter(vec![
+        ("k", column(&[1, 2])),
+        ("a", column(&[10, 20])),
+        ("b", column(&[1, 0])),
+    ])
+    .unwrap();
+    let right = |also: bool| {
+        let mut columns = vec![("k", column(&[1, 2])), ("a", column(&[100, 200]))];
+        if also {
+            columns.push(("a_right", column(&[-1, -2])));
+        }
+        RecordBatch::try_from_iter(columns).unwrap()
+    };
+    for also in [false, true] {
+        let tables = BTreeMap::from([
+            ("l".to_string(), left.clone()),
+            ("r".to_string(), right(also)),
+        ]);
+        let recipe: Recipe = serde_json::from_value(serde_json::json!({
+            "v": 1,
+            "inputs": [{"name": "l", "dataset": "l", "sha256": "0"}, {"name": "r", "dataset": "r", "sha256": "0"}],
+            "steps": [
+                {"op": "filter", "predicate": {"op": "compare", "column": "b", "cmp": "gt", "value": 0}},
+                {"op": "join", "input": "r", "kind": "inner", "left_on": ["k"], "right_on": ["k"], "normalize": "exact"},
+                {"op": "select", "columns": ["a_right"]}
+            ]
+        }))
+        .unwrap();
+        let (whole, _) = crate::recipe::run::run_unpruned(&recipe, &tables).unwrap();
+        let (made, _) = crate::recipe::run::run(&recipe, &tables, &mut no_progress).unwrap();
+        assert_eq!(made, whole, "{also}");
+        assert_eq!(
+            made.column(0).as_ref(),
+            &Int32Array::from(vec![100]) as &dyn arrow::array::Array
+        );
+        // A reader leaves no left column out (the CLI's and the browser's
+        // Parquet inputs).
+        assert_eq!(crate::recipe::run::first_input_columns(&recipe), None);
+    }
+}
