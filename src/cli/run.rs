@@ -134,8 +134,8 @@ pub fn run_recipe(
     plan::validate(&recipe, &catalog).map_err(|e| e.to_string())?;
     let mut tables = BTreeMap::new();
     // Of a Parquet file, only the columns the steps read are decoded.
-    let first_columns = crate::recipe::run::first_input_columns(&recipe);
-    for (i, input) in recipe.inputs.iter().enumerate() {
+    let columns = crate::recipe::run::input_columns(&recipe);
+    for input in &recipe.inputs {
         let version = catalog
             .datasets
             .iter()
@@ -153,8 +153,8 @@ pub fn run_recipe(
                 input.sha256
             ));
         }
-        let columns = first_columns.as_ref().filter(|_| i == 0);
-        let batch = decode_columns(bytes, &Limits::default(), columns)
+        let wanted = columns.get(&input.name).and_then(Option::as_ref);
+        let batch = decode_columns(bytes, &Limits::default(), wanted)
             .and_then(|t| t.into_batch())
             .map_err(|e| format!("{}: {e}", path.display()))?;
         tables.insert(input.name.clone(), batch);

@@ -16,7 +16,7 @@ use crate::ops::derive::derive;
 use crate::ops::gather::kept_rows;
 use crate::ops::gather::take;
 use crate::ops::group::{Grouping, group_by, group_by_rows};
-use crate::ops::join::{JoinStats, Matched, RIGHT, join_keeping, output_names};
+use crate::ops::join::{JoinKind, JoinStats, Matched, RIGHT, join_keeping, output_names};
 use crate::ops::reshape::{pivot, union, unpivot};
 use crate::ops::{Progress, column_index};
 use crate::recipe::error::{RecipeError, StepError};
@@ -506,20 +506,50 @@ fn needs(steps: &[Step]) -> (Vec<Needed>, Needed) {
     (needed, after)
 }
 
-/// The columns of the recipe's first input that its steps and its result
-/// read, or `None` for all of them: a reader may leave the others out (as
-/// `datalabb run` does for a Parquet file). `None` too when a step joins or
-/// appends the first input to itself.
-pub fn first_input_columns(recipe: &Recipe) -> Option<BTreeSet<String>> {
-    let first = &recipe.inputs.first()?.name;
-    let again = recipe
-        .steps
-        .iter()
-        .any(|s| matches!(s, Step::Join { input, .. } | Step::Union { input } if input == first));
-    match needs(&recipe.steps).1 {
-        Needed::Some(names) if !again => Some(names),
-        _ => None,
+/// The columns of each input (by input name) that the recipe's steps and
+/// its result read, or `None` for all of them: a reader may leave the
+/// others out (as `datalabb run` and the browser do for a Parquet file).
+/// Of a join's other input: the columns read later under their own name,
+/// and its keys; all of it when a name ending in `_right` is read later
+/// (such a name depends on the left's columns). Of an appended input: the
+/// columns read later. An input not used by any step needs none.
+pub fn input_columns(recipe: &Recipe) -> BTreeMap<String, Option<BTreeSet<String>>> {
+    let (needed, first) = needs(&recipe.steps);
+    let mut columns: BTreeMap<String, Option<BTreeSet<String>>> = BTreeMap::new();
+    let mut add = |input: &str, wanted: Needed| {
+        let entry = columns
+            .entry(input.to_string())
+            .or_insert_with(|| Some(BTreeSet::new()));
+        match (entry.as_mut(), wanted) {
+            (Some(names), Needed::Some(more)) => names.extend(more),
+            (_, Needed::All) => *entry = None,
+            (None, _) => {}
+        }
+    };
+    for input in &recipe.inputs {
+        add(&input.name, Needed::Some(BTreeSet::new()));
     }
+    if let Some(input) = recipe.inputs.first() {
+        add(&input.name, first);
+    }
+    for (step, after) in recipe.steps.iter().zip(needed) {
+        match step {
+            Step::Join { input, spec } => {
+                let keys = only(&spec.right_on);
+                let wanted = match after {
+                    _ if matches!(spec.kind, JoinKind::Semi | JoinKind::Anti) => keys,
+                    Needed::Some(names) if !names.iter().any(|n| n.ends_with(RIGHT)) => {
+                        keys.with(&[], &names.iter().map(String::as_str).collect::<Vec<_>>())
+                    }
+                    _ => Needed::All,
+                };
+                add(input, wanted);
+            }
+            Step::Union { input } => add(input, after),
+            _ => {}
+        }
+    }
+    columns
 }
 
 fn predicate_columns(predicate: &Predicate) -> Vec<&str> {

@@ -273,7 +273,7 @@ pub(crate) fn fixture_inputs() -> (
 fn random_recipes_check_or_are_refused_and_run_to_the_planned_schema() {
     let (catalog, inputs, tables) = fixture_inputs();
     let mut random = Random(crate::ml::rng::Rng::new(0x9e37_79b9_7f4a_7c15));
-    let mut checked = 0;
+    let (mut checked, mut pruned_inputs) = (0, 0);
     for _ in 0..20_000 {
         let mut inputs = inputs.clone();
         if random.below(20) == 0 {
@@ -309,12 +309,37 @@ fn random_recipes_check_or_are_refused_and_run_to_the_planned_schema() {
         // making every column and gathering every filter's rows.
         let (full, reports) = run::run_unpruned(&recipe, &tables).expect("runs unpruned");
         assert_eq!(batch, full, "{json}");
+        // The same with each input made of only the columns the recipe
+        // reads of it, as a reader of Parquet files makes it.
+        let read = run::input_columns(&recipe);
+        let pruned: BTreeMap<String, RecordBatch> = tables
+            .iter()
+            .map(|(name, table)| {
+                let keep: Vec<usize> = (0..table.num_columns())
+                    .filter(|&i| {
+                        read.get(name).is_some_and(|c| {
+                            c.as_ref()
+                                .is_none_or(|c| c.contains(table.schema().field(i).name()))
+                        })
+                    })
+                    .collect();
+                (name.clone(), table.project(&keep).unwrap())
+            })
+            .collect();
+        let (made, _) = run::run(&recipe, &pruned, &mut no_progress)
+            .unwrap_or_else(|e| panic!("failed with the columns it reads: {e}\n{json}"));
+        assert_eq!(made, batch, "{json}");
+        pruned_inputs += usize::from(read.values().any(Option::is_some));
         assert_eq!(
             report_rows,
             reports.iter().map(|r| r.rows).collect::<Vec<_>>()
         );
     }
     assert!(checked > 1_000, "only {checked} recipes checked");
+    assert!(
+        pruned_inputs > 500,
+        "only {pruned_inputs} recipes read part of an input"
+    );
 }
 
 /// The number of values in `value`, itself and all it holds.
@@ -734,6 +759,78 @@ fn a_right_columns_name_is_the_same_when_the_left_is_made_in_part() {
         );
         // A reader leaves no left column out (the CLI's and the browser's
         // Parquet inputs).
-        assert_eq!(crate::recipe::run::first_input_columns(&recipe), None);
+        assert_eq!(crate::recipe::run::input_columns(&recipe)["l"], None);
     }
+}
+
+#[test]
+fn a_join_on_inputs_made_of_the_columns_they_read_equals_the_whole_inputs() {
+    // Random steps around a join that checks: each input made of only the
+    // columns `input_columns` names gives the same table as the whole
+    // inputs. The fixture's tables share "org_nr" and, joined on "name",
+    // make "org_nr_right".
+    let (catalog, inputs, tables) = fixture_inputs();
+    let mut random = Random(crate::ml::rng::Rng::new(0x5eed_1e55));
+    let (mut checked, mut right_in_part) = (0, 0);
+    for _ in 0..20_000 {
+        let join_input = *random.pick(&["staff", "agencies"]);
+        let (left_on, right_on) = match random.below(3) {
+            0 => ("org_nr", "org_nr"),
+            1 => ("name", "org_nr"),
+            _ => ("org_nr", "name"),
+        };
+        let join = Step::Join {
+            input: join_input.into(),
+            spec: JoinSpec {
+                kind: *random.pick(&JoinKind::ALL),
+                left_on: vec![left_on.into()],
+                right_on: vec![right_on.into()],
+                normalize: *random.pick(&Normalize::ALL),
+            },
+        };
+        let mut steps: Vec<Step> = (0..random.below(2)).map(|_| random.step()).collect();
+        steps.push(join);
+        steps.extend((0..1 + random.below(3)).map(|_| random.step()));
+        let recipe = Recipe {
+            v: RECIPE_VERSION,
+            inputs: inputs.clone(),
+            steps,
+            chart: Default::default(),
+        };
+        if plan::check(&recipe, &catalog).is_err() {
+            continue;
+        }
+        let json = serde_json::to_string(&recipe).unwrap_or_default();
+        let Ok((whole, _)) = run::run(&recipe, &tables, &mut no_progress) else {
+            continue;
+        };
+        checked += 1;
+        let read = run::input_columns(&recipe);
+        let part = |name: &str, table: &RecordBatch| {
+            let keep: Vec<usize> = (0..table.num_columns())
+                .filter(|&i| {
+                    read.get(name).is_some_and(|c| {
+                        c.as_ref()
+                            .is_none_or(|c| c.contains(table.schema().field(i).name()))
+                    })
+                })
+                .collect();
+            table.project(&keep).unwrap()
+        };
+        let pruned: BTreeMap<String, RecordBatch> = tables
+            .iter()
+            .map(|(name, table)| (name.clone(), part(name, table)))
+            .collect();
+        let (made, _) = run::run(&recipe, &pruned, &mut no_progress)
+            .unwrap_or_else(|e| panic!("failed with the columns it reads: {e}\n{json}"));
+        assert_eq!(made, whole, "{json}");
+        if pruned[join_input].num_columns() < tables[join_input].num_columns() {
+            right_in_part += 1;
+        }
+    }
+    assert!(checked > 1_000, "only {checked} recipes ran");
+    assert!(
+        right_in_part > 100,
+        "only {right_in_part} joins read part of their input"
+    );
 }

@@ -16,7 +16,7 @@ use crate::recipe::columns::meanings;
 use crate::recipe::execute::execute;
 use crate::recipe::findings::{Table, clusters, outliers as outlier_sentences};
 use crate::recipe::learn::anomaly::flag_name;
-use crate::recipe::run::first_input_columns;
+use crate::recipe::run::input_columns;
 use crate::recipe::{Input, Recipe, Step};
 
 use super::{Engine, Loaded, MAX_DISTINCT, analysis_summary};
@@ -81,16 +81,16 @@ impl Engine {
 
     /// The opened tables of `recipe`'s inputs, by input name (those not
     /// open are left out; running says which).
-    /// Of a Parquet file read as it is needed, the first input gives only
-    /// the columns the recipe reads (see [`first_input_columns`]).
+    /// Of a Parquet file read as it is needed, an input gives only the
+    /// columns the recipe reads (see [`input_columns`]).
     pub(super) fn input_tables(&self, recipe: &Recipe) -> BTreeMap<String, RecordBatch> {
-        let first = first_input_columns(recipe);
+        let columns = input_columns(recipe);
         let mut tables = BTreeMap::new();
-        for (n, wanted) in recipe.inputs.iter().enumerate() {
-            let columns = if n == 0 { first.as_ref() } else { None };
+        for wanted in &recipe.inputs {
+            let read = columns.get(&wanted.name).and_then(Option::as_ref);
             if let Some(batch) = self
                 .find_input(wanted)
-                .and_then(|(_, loaded)| loaded.rows.columns(columns))
+                .and_then(|(_, loaded)| loaded.rows.columns(read))
             {
                 tables.insert(wanted.name.clone(), batch);
             }

@@ -16,7 +16,7 @@ use crate::data::load::{Limits, Table, decode};
 use crate::data::view::{Selection, SortKey};
 use crate::engine::protocol::{Request, Response, TableSummary};
 use crate::recipe::Recipe;
-use crate::recipe::run::first_input_columns;
+use crate::recipe::run::input_columns;
 
 use super::{Engine, Held, Loaded};
 
@@ -177,30 +177,33 @@ impl Engine {
             | Request::Chart { dataset, .. } => all(dataset),
             Request::FindEntities { .. } | Request::Entity { .. } => all(super::entities::ENTITIES),
             Request::RunRecipe { recipe } | Request::RunPanel { recipe, .. } => {
-                self.recipe_wants(recipe, first_input_columns(recipe).as_ref())
+                self.recipe_wants(recipe, true)
             }
             Request::Distinct { recipe, .. }
             | Request::Insight { recipe, .. }
-            | Request::ExportStep { recipe, .. } => self.recipe_wants(recipe, None),
+            | Request::ExportStep { recipe, .. } => self.recipe_wants(recipe, false),
             _ => Vec::new(),
         };
         wanted.retain(|(_, columns)| !columns.is_empty());
         wanted
     }
 
-    /// What `recipe`'s inputs need: of its first input the columns `first`
-    /// names (all when `None`), of the others all.
-    fn recipe_wants(
-        &self,
-        recipe: &Recipe,
-        first: Option<&BTreeSet<String>>,
-    ) -> Vec<(String, Vec<String>)> {
+    /// What `recipe`'s inputs need: the columns its steps and result read
+    /// (see [`input_columns`]) when `pruned`, else all of them.
+    fn recipe_wants(&self, recipe: &Recipe, pruned: bool) -> Vec<(String, Vec<String>)> {
+        let columns = pruned.then(|| input_columns(recipe));
         recipe
             .inputs
             .iter()
-            .enumerate()
-            .filter_map(|(n, wanted)| Some((self.find_input(wanted)?.0, n)))
-            .flat_map(|(key, n)| self.missing(key, if n == 0 { first } else { None }))
+            .filter_map(|wanted| {
+                let (key, _) = self.find_input(wanted)?;
+                let read = columns
+                    .as_ref()
+                    .and_then(|c| c.get(&wanted.name))
+                    .and_then(Option::as_ref);
+                Some(self.missing(key, read))
+            })
+            .flatten()
             .collect()
     }
 
