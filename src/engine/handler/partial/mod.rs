@@ -101,17 +101,21 @@ impl Partial {
                 self.rows
             ));
         }
-        for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
-            match self.schema.field_with_name(field.name()) {
-                Ok(known) if known.data_type() == field.data_type() => {}
-                _ => {
-                    return Err(format!(
-                        "the Parquet reader gave column {:?} as {}, not as the file has it",
-                        field.name(),
-                        field.data_type()
-                    ));
-                }
-            }
+        let schema = batch.schema();
+        // Every column checked before any is kept.
+        if let Some(field) = schema.fields().iter().find(|field| {
+            !self
+                .schema
+                .field_with_name(field.name())
+                .is_ok_and(|known| known.data_type() == field.data_type())
+        }) {
+            return Err(format!(
+                "the Parquet reader gave column {:?} as {}, not as the file has it",
+                field.name(),
+                field.data_type()
+            ));
+        }
+        for (field, column) in schema.fields().iter().zip(batch.columns()) {
             self.read.insert(field.name().clone(), column.clone());
         }
         Ok(())

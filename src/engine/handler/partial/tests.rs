@@ -243,8 +243,11 @@ fn columns_that_do_not_fit_are_refused_and_the_table_stays_as_it_was() {
     // The first rows again (not every row), a column of another type,
     // garbage, a dataset not open.
     let (head, _) = parquet_head(file.clone(), &limits, 30).unwrap();
-    let text = arrow::array::StringArray::from(vec!["x"; 125]);
-    let other = RecordBatch::try_from_iter([("value", std::sync::Arc::new(text) as _)]).unwrap();
+    // A good column beside the one of another type: neither is kept.
+    let id = sample()[0].column(0).clone();
+    let id = arrow::compute::concat(&[id.as_ref(), sample()[1].column(0).as_ref()]).unwrap();
+    let text = std::sync::Arc::new(arrow::array::StringArray::from(vec!["x"; 125])) as _;
+    let other = RecordBatch::try_from_iter([("id", id), ("value", text)]).unwrap();
     let other = crate::data::ipc::write_file(&other).unwrap();
     for (bytes, expected) in [
         (head, "rows of the file's 125"),
