@@ -269,6 +269,34 @@ pub(crate) fn fixture_inputs() -> (
     (catalog, inputs, tables)
 }
 
+/// The columns read of each input, by input name (`None`: all).
+type ReadColumns = BTreeMap<String, Option<std::collections::BTreeSet<String>>>;
+
+/// The columns `recipe` reads of each input (see `run::input_columns`),
+/// and `tables` made of only those, as a reader of Parquet files makes
+/// them.
+fn read_columns_only(
+    recipe: &Recipe,
+    tables: &BTreeMap<String, RecordBatch>,
+) -> (ReadColumns, BTreeMap<String, RecordBatch>) {
+    let read = run::input_columns(recipe);
+    let pruned = tables
+        .iter()
+        .map(|(name, table)| {
+            let keep: Vec<usize> = (0..table.num_columns())
+                .filter(|&i| {
+                    read.get(name).is_some_and(|c| {
+                        c.as_ref()
+                            .is_none_or(|c| c.contains(table.schema().field(i).name()))
+                    })
+                })
+                .collect();
+            (name.clone(), table.project(&keep).unwrap())
+        })
+        .collect();
+    (read, pruned)
+}
+
 #[test]
 fn random_recipes_check_or_are_refused_and_run_to_the_planned_schema() {
     let (catalog, inputs, tables) = fixture_inputs();
@@ -311,21 +339,7 @@ fn random_recipes_check_or_are_refused_and_run_to_the_planned_schema() {
         assert_eq!(batch, full, "{json}");
         // The same with each input made of only the columns the recipe
         // reads of it, as a reader of Parquet files makes it.
-        let read = run::input_columns(&recipe);
-        let pruned: BTreeMap<String, RecordBatch> = tables
-            .iter()
-            .map(|(name, table)| {
-                let keep: Vec<usize> = (0..table.num_columns())
-                    .filter(|&i| {
-                        read.get(name).is_some_and(|c| {
-                            c.as_ref()
-                                .is_none_or(|c| c.contains(table.schema().field(i).name()))
-                        })
-                    })
-                    .collect();
-                (name.clone(), table.project(&keep).unwrap())
-            })
-            .collect();
+        let (read, pruned) = read_columns_only(&recipe, &tables);
         let (made, _) = run::run(&recipe, &pruned, &mut no_progress)
             .unwrap_or_else(|e| panic!("failed with the columns it reads: {e}\n{json}"));
         assert_eq!(made, batch, "{json}");
@@ -805,22 +819,7 @@ fn a_join_on_inputs_made_of_the_columns_they_read_equals_the_whole_inputs() {
             continue;
         };
         checked += 1;
-        let read = run::input_columns(&recipe);
-        let part = |name: &str, table: &RecordBatch| {
-            let keep: Vec<usize> = (0..table.num_columns())
-                .filter(|&i| {
-                    read.get(name).is_some_and(|c| {
-                        c.as_ref()
-                            .is_none_or(|c| c.contains(table.schema().field(i).name()))
-                    })
-                })
-                .collect();
-            table.project(&keep).unwrap()
-        };
-        let pruned: BTreeMap<String, RecordBatch> = tables
-            .iter()
-            .map(|(name, table)| (name.clone(), part(name, table)))
-            .collect();
+        let (_, pruned) = read_columns_only(&recipe, &tables);
         let (made, _) = run::run(&recipe, &pruned, &mut no_progress)
             .unwrap_or_else(|e| panic!("failed with the columns it reads: {e}\n{json}"));
         assert_eq!(made, whole, "{json}");
