@@ -27,6 +27,8 @@ mod parquet;
 mod types;
 mod zstd;
 
+pub use parquet::{parquet_columns, parquet_head};
+
 #[cfg(test)]
 pub(crate) mod tests;
 
@@ -210,44 +212,6 @@ pub fn decode_columns(
         schema,
         batches: decoder.batches,
     })
-}
-
-/// The first `rows` rows of a Parquet file, every column, read and checked
-/// as [`decode`] reads a file natively (only the row groups that hold them),
-/// as one Arrow IPC file; and the rows of the whole file. What the
-/// browser's Parquet worker (`engine::parquet`) hands the compute worker
-/// when a file opens. Only that worker's module links the Parquet reader.
-pub fn parquet_head(
-    bytes: bytes::Bytes,
-    limits: &Limits,
-    rows: u64,
-) -> Result<(Vec<u8>, u64), LoadError> {
-    let part = parquet::Part {
-        columns: None,
-        head: Some(rows),
-    };
-    let (table, all) = parquet::decode(bytes, limits, part)?;
-    Ok((ipc_file(table)?, all))
-}
-
-/// The `columns` of a Parquet file, every row, as one Arrow IPC file: what
-/// the Parquet worker hands the compute worker when a step or a view needs
-/// them. The pages of the other columns are neither checked nor decoded.
-pub fn parquet_columns(
-    bytes: bytes::Bytes,
-    limits: &Limits,
-    columns: &BTreeSet<String>,
-) -> Result<Vec<u8>, LoadError> {
-    let part = parquet::Part {
-        columns: Some(columns),
-        head: None,
-    };
-    ipc_file(parquet::decode(bytes, limits, part)?.0)
-}
-
-fn ipc_file(table: Table) -> Result<Vec<u8>, LoadError> {
-    let batch = normalize(table)?.into_batch()?;
-    crate::data::ipc::write_file(&batch).map_err(|e| corrupt(e.to_string()))
 }
 
 /// Whether `bytes` are a Parquet file's (by its first bytes).

@@ -215,6 +215,40 @@ pub(super) fn decode(bytes: Bytes, limits: &Limits, part: Part) -> Result<(Table
     Ok((Table { schema, batches }, rows))
 }
 
+/// The first `rows` rows of a Parquet file, every column, read and checked
+/// as [`super::decode`] reads a file natively (only the row groups that hold them),
+/// as one Arrow IPC file; and the rows of the whole file. What the
+/// browser's Parquet worker (`engine::parquet`) hands the compute worker
+/// when a file opens. Only that worker's module links the Parquet reader.
+pub fn parquet_head(bytes: Bytes, limits: &Limits, rows: u64) -> Result<(Vec<u8>, u64), LoadError> {
+    let part = Part {
+        columns: None,
+        head: Some(rows),
+    };
+    let (table, all) = decode(bytes, limits, part)?;
+    Ok((ipc_file(table)?, all))
+}
+
+/// The `columns` of a Parquet file, every row, as one Arrow IPC file: what
+/// the Parquet worker hands the compute worker when a step or a view needs
+/// them. The pages of the other columns are neither checked nor decoded.
+pub fn parquet_columns(
+    bytes: Bytes,
+    limits: &Limits,
+    columns: &BTreeSet<String>,
+) -> Result<Vec<u8>, LoadError> {
+    let part = Part {
+        columns: Some(columns),
+        head: None,
+    };
+    ipc_file(decode(bytes, limits, part)?.0)
+}
+
+fn ipc_file(table: Table) -> Result<Vec<u8>, LoadError> {
+    let batch = super::types::normalize(table)?.into_batch()?;
+    crate::data::ipc::write_file(&batch).map_err(|e| corrupt(e.to_string()))
+}
+
 /// What [`read_batches`] reads: the `roots` columns of the first `groups`
 /// row groups, their first `rows` rows; a row takes at most `row_bytes`.
 struct Reading<'a> {
@@ -246,7 +280,9 @@ fn read_batches(
             // A reader with a smaller batch size, from where the last one
             // stopped (at most a few times: the size at least halves).
             let done: usize = batches.iter().map(RecordBatch::num_rows).sum();
-            let left = usize::try_from(reading.rows).unwrap_or(usize::MAX) - done;
+            let left = usize::try_from(reading.rows)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(done);
             let built =
                 ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), metadata.clone())
                     .with_batch_size(fits)
