@@ -14,10 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use super::dbscan::k_distances;
 use super::features::{ColumnScale, Features, RowScale, extract};
-use super::kmeans::{KMeansParams, kmeans};
+use super::jobs::{self, Done, Job};
 use super::matrix::Matrix;
-use super::silhouette::silhouette;
-use super::{MlError, NOISE, Progress, no_progress};
+use super::{MlError, NOISE, Progress};
 
 /// What to work out for a cluster step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,29 +73,23 @@ pub fn choose_k(
             widest: MAX_K_RANGE,
         });
     }
+    // Each k a job, which may run in a helper worker: k-means with its
+    // restarts, then the silhouette.
+    let jobs: Vec<Job> = (from..=to).map(|k| Job::Elbow { k, seed }).collect();
     let mut ks = Vec::new();
     let mut inertia = Vec::new();
     let mut scores = Vec::new();
-    let total = (to - from + 1) as u64;
-    for (step, k) in (from..=to).enumerate() {
-        if progress(step as u64, total).is_break() {
-            return Err(MlError::Cancelled);
-        }
-        let fit = kmeans(
-            x,
-            &KMeansParams {
-                k,
-                restarts: RESTARTS,
-                max_iterations: 300,
-                seed,
-            },
-            &mut no_progress,
-        )?;
-        let labels: Vec<i32> = fit.labels.iter().map(|&l| l as i32).collect();
+    for (k, done) in (from..=to).zip(jobs::run(x, &jobs, progress)?) {
+        let Done::Elbow {
+            inertia: i,
+            silhouette,
+        } = done
+        else {
+            return Err(MlError::Table("an elbow job gave another answer".into()));
+        };
         ks.push(k as i32);
-        inertia.push(fit.inertia);
-        // Defined for 2 ≤ k < rows only.
-        scores.push(silhouette(x, &labels, SAMPLE, seed).ok());
+        inertia.push(i);
+        scores.push(silhouette);
     }
     let best = ks
         .iter()

@@ -54,22 +54,47 @@ pub fn check_k(k: usize, rows: usize) -> Result<(), MlError> {
     Ok(())
 }
 
-/// Runs k-means on the rows of `x`.
+/// Runs k-means on the rows of `x`: its restarts as jobs ([`super::jobs`],
+/// which may run them in helper workers), the lowest inertia kept (the
+/// first restart of equal inertia).
 pub fn kmeans(
     x: &Matrix,
     params: &KMeansParams,
     progress: &mut Progress,
 ) -> Result<KMeans, MlError> {
     check_k(params.k, x.rows)?;
-    let restarts = params.restarts.clamp(1, MAX_RESTARTS);
+    let jobs = super::jobs::restart_jobs(params);
+    best_restart(super::jobs::run(x, &jobs, progress)?)
+}
+
+/// Restart `restart` of k-means: k-means++ from the seed's `restart`-th
+/// start, then Lloyd's iterations. Each start draws one number per
+/// centre, so restart r's draws begin r × k draws into the seed's
+/// sequence: any restart runs alone and gives what it gives among the
+/// others.
+pub fn restart(
+    x: &Matrix,
+    params: &KMeansParams,
+    restart: usize,
+    progress: &mut Progress,
+) -> Result<KMeans, MlError> {
+    check_k(params.k, x.rows)?;
     let iterations = params.max_iterations.clamp(1, MAX_ITERATIONS);
     let mut rng = Rng::new(params.seed);
+    rng.skip((restart as u64).wrapping_mul(params.k as u64));
+    let start = plus_plus(x, params.k, &mut rng);
+    lloyd(x, start, iterations, progress)
+}
+
+/// The restart of lowest inertia (the first of equal ones).
+pub fn best_restart(done: Vec<super::jobs::Done>) -> Result<KMeans, MlError> {
     let mut best: Option<KMeans> = None;
-    let total = (restarts * iterations) as u64;
-    for r in 0..restarts {
-        let start = plus_plus(x, params.k, &mut rng);
-        let done = (r * iterations) as u64;
-        let run = lloyd(x, start, iterations, &mut |i, _| progress(done + i, total))?;
+    for done in done {
+        let super::jobs::Done::Restart(run) = done else {
+            return Err(MlError::Table(
+                "a k-means restart gave another answer".into(),
+            ));
+        };
         if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
             best = Some(run);
         }
@@ -79,7 +104,7 @@ pub fn kmeans(
 
 /// k-means++: the first centre a random row, each next one a row drawn
 /// with probability proportional to its squared distance to the nearest
-/// centre so far.
+/// centre so far. Draws exactly one number of `rng` per centre.
 pub fn plus_plus(x: &Matrix, k: usize, rng: &mut Rng) -> Matrix {
     let mut centres = Matrix::zeros(k, x.cols);
     if k == 0 || x.rows == 0 {

@@ -13,6 +13,7 @@ pub mod features;
 pub mod gmm;
 pub mod iforest;
 pub mod insight;
+pub mod jobs;
 pub mod kmeans;
 pub mod matrix;
 pub mod neighbours;
@@ -33,6 +34,10 @@ pub(crate) mod tests;
 pub enum MlError {
     #[error("cancelled")]
     Cancelled,
+    /// The work went to helper workers; the run is answered once they
+    /// are done (never shown: the compute worker runs the request again).
+    #[error("the work went to helper workers")]
+    Handed,
     #[error("Choose at least one number column.")]
     NoFeatures,
     #[error("Column \"{0}\" is not in the table.")]

@@ -1,16 +1,24 @@
 //! SplitMix64 (Steele, Lea & Flood 2014): 64 bits of state, the same
 //! sequence on every platform, enough for sampling and initialisation.
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Rng(u64);
+
+/// What each draw adds to the state.
+const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
 
+    /// Moves on as `draws` draws of [`Rng::next_u64`] would, at once.
+    pub fn skip(&mut self, draws: u64) {
+        self.0 = self.0.wrapping_add(GAMMA.wrapping_mul(draws));
+    }
+
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.0 = self.0.wrapping_add(GAMMA);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

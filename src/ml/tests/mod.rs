@@ -6,6 +6,7 @@ mod dbscan;
 mod features;
 mod gmm;
 mod insight;
+mod jobs;
 mod kmeans;
 mod pca;
 mod silhouette;
