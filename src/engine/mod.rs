@@ -5,7 +5,11 @@
 //! wasm32. Each file's purpose is on the module map in ARCHITECTURE.md.
 
 pub mod handler;
+pub mod helpers;
 pub mod protocol;
+
+#[cfg(target_arch = "wasm32")]
+pub mod child;
 
 #[cfg(target_arch = "wasm32")]
 pub mod download;

@@ -21,18 +21,18 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use js_sys::Promise;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::{Closure, JsValue};
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker};
+use wasm_bindgen::prelude::Closure;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::data::load::{Limits, parquet_columns, parquet_head};
-use crate::engine::transport::{self, js_text};
+use crate::engine::child::{Child, Failed, READY, reply};
+use crate::engine::transport;
 
 /// The Parquet worker's script, beside the compute worker's.
 const SCRIPT: &str = "parquet_loader.js";
-const READY: &str = "\"ready\"";
+const WHO: &str = "the Parquet reader";
 const OUT_OF_TURN: &str = "the Parquet reader answered out of turn";
 
 /// What the compute worker asks of a Parquet worker.
@@ -62,13 +62,7 @@ enum Answer {
 /// A Parquet file held by a Parquet worker of its own. Dropping it ends
 /// the worker.
 pub struct Reader {
-    worker: Worker,
-}
-
-impl Drop for Reader {
-    fn drop(&mut self) {
-        self.worker.terminate();
-    }
+    child: Child,
 }
 
 impl Reader {
@@ -76,15 +70,10 @@ impl Reader {
     /// `head` rows: the reader, those rows as an Arrow IPC file and the
     /// rows of the whole file.
     pub async fn open(bytes: Vec<u8>, head: u64) -> Result<(Reader, Vec<u8>, u64), String> {
-        let failed = |e: JsValue| format!("the Parquet reader could not start ({})", js_text(&e));
         let reader = Reader {
-            worker: Worker::new(SCRIPT).map_err(failed)?,
+            child: Child::start(SCRIPT, None, WHO).await.map_err(said)?,
         };
-        let ready = reader.next_message().await?;
-        if transport::unpack(&ready, "the Parquet reader").map(|(h, _)| h) != Ok(READY.into()) {
-            return Err(OUT_OF_TURN.into());
-        }
-        match reader.ask(&Ask::Open { head }, Some(bytes)).await? {
+        match reader.ask(&Ask::Open { head }, Some(&bytes)).await? {
             (Answer::Head { rows }, ipc) => Ok((reader, ipc, rows)),
             _ => Err(OUT_OF_TURN.into()),
         }
@@ -98,64 +87,27 @@ impl Reader {
         }
     }
 
-    /// Posts `ask` (with `bulk`, transferred) and waits for the answer; an
-    /// error answer is the error.
-    async fn ask(&self, ask: &Ask, bulk: Option<Vec<u8>>) -> Result<(Answer, Vec<u8>), String> {
+    /// Posts `ask` (with `bulk`) and waits for the answer; an error
+    /// answer is the error.
+    async fn ask(&self, ask: &Ask, bulk: Option<&[u8]>) -> Result<(Answer, Vec<u8>), String> {
         let header = serde_json::to_string(ask).map_err(|e| e.to_string())?;
-        let answer = self.next_message();
-        let buffer = bulk.map(|bytes| transport::buffer(&bytes));
-        let sent = transport::pack(&header, buffer.as_ref())
-            .map_err(|e| e.to_string())
-            .and_then(|packed| {
-                self.worker
-                    .post_message_with_transfer(&packed.message, &packed.transfer)
-                    .map_err(|e| js_text(&e))
-            });
-        if let Err(e) = sent {
-            return Err(format!(
-                "the file could not be handed to the Parquet reader ({e})"
-            ));
-        }
-        let (header, bulk) =
-            transport::unpack(&answer.await?, "the Parquet reader").map_err(|e| e.to_string())?;
+        let (header, bulk) = self.child.ask(&header, bulk).await.map_err(said)?;
         match serde_json::from_str(&header) {
             Ok(Answer::Error(message)) => Err(message),
             Ok(answer) => Ok((answer, bulk.unwrap_or_default())),
             Err(_) => Err("the Parquet reader answered in a form it should not".into()),
         }
     }
+}
 
-    /// The worker's next message, or its error (a crash, a script that did
-    /// not load) as a message.
-    async fn next_message(&self) -> Result<JsValue, String> {
-        let worker = &self.worker;
-        let promise = Promise::new(&mut |resolve, reject| {
-            let on_message = Closure::once_into_js(move |event: MessageEvent| {
-                let _ = resolve.call1(&JsValue::NULL, &event.data());
-            });
-            let on_error = Closure::once_into_js(move |event: web_sys::ErrorEvent| {
-                // Handled here: not passed on as the compute worker's own
-                // error, which the page would take for its crash.
-                event.prevent_default();
-                let message = event.message();
-                let message = if message.is_empty() {
-                    "it stopped".to_string()
-                } else {
-                    message
-                };
-                let _ = reject.call1(&JsValue::NULL, &message.into());
-            });
-            worker.set_onmessage(Some(on_message.unchecked_ref()));
-            worker.set_onerror(Some(on_error.unchecked_ref()));
-        });
-        wasm_bindgen_futures::JsFuture::from(promise)
-            .await
-            .map_err(|e| {
-                format!(
-                    "the Parquet reader stopped on this file, which may be damaged ({}); what is open stays open",
-                    e.as_string().unwrap_or_default()
-                )
-            })
+/// A failure to talk to the Parquet worker, for the visitor.
+fn said(failed: Failed) -> String {
+    match failed {
+        Failed::Start(message) | Failed::Garbled(message) => message,
+        Failed::Post(e) => format!("the file could not be handed to the Parquet reader ({e})"),
+        Failed::Stopped(e) => format!(
+            "the Parquet reader stopped on this file, which may be damaged ({e}); what is open stays open"
+        ),
     }
 }
 
@@ -165,7 +117,7 @@ impl Reader {
 pub fn serve() {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let reply = scope.clone();
+    let reply_to = scope.clone();
     let file: Rc<RefCell<Option<bytes::Bytes>>> = Rc::default();
     let spent = Rc::new(RefCell::new(0u64));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -196,24 +148,15 @@ pub fn serve() {
                 Ok((answer, ipc))
             });
         let (header, bulk) = match answer {
-            Ok((answer, ipc)) => (answer, Some(transport::buffer(&ipc))),
+            Ok((answer, ipc)) => (answer, Some(ipc)),
             Err(message) => (Answer::Error(message), None),
         };
-        let posted = serde_json::to_string(&header)
-            .map_err(|e| e.to_string())
-            .and_then(|header| transport::pack(&header, bulk.as_ref()).map_err(|e| e.to_string()))
-            .and_then(|packed| {
-                reply
-                    .post_message_with_transfer(&packed.message, &packed.transfer)
-                    .map_err(|e| js_text(&e))
-            });
-        if let Err(e) = posted {
-            web_sys::console::error_1(&e.into());
+        match serde_json::to_string(&header) {
+            Ok(header) => reply(&reply_to, &header, bulk.as_deref()),
+            Err(e) => web_sys::console::error_1(&e.to_string().into()),
         }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    if let Ok(packed) = transport::pack(READY, None) {
-        let _ = scope.post_message(&packed.message);
-    }
+    reply(&scope, READY, None);
 }

@@ -18,6 +18,7 @@ use crate::engine::download;
 use crate::engine::handler::{
     Engine, HEAD_ROWS, Outcome, catalog_summary, check_hash, file_summary, hash_matches,
 };
+use crate::engine::helpers::{Handed, pool};
 use crate::engine::parquet::Reader;
 use crate::engine::protocol::{self, Envelope, Request, Response, TableSummary, Timings};
 use crate::engine::transport;
@@ -30,8 +31,8 @@ struct Worker {
     downloads: RefCell<BTreeMap<u64, AbortController>>,
     /// The readers of Parquet files read as they are needed, by dataset.
     readers: RefCell<BTreeMap<String, Rc<Reader>>>,
-    /// Whether columns are being read for a message; the messages after it
-    /// wait in `waiting`, in order.
+    /// Whether columns are being read, or jobs run in helpers, for a
+    /// message; the messages after it wait in `waiting`, in order.
     reading: Cell<bool>,
     waiting: RefCell<VecDeque<Message>>,
 }
@@ -47,11 +48,17 @@ struct Message {
 /// Starts the worker: installs the message handler and says it is ready.
 pub fn run() {
     console_error_panic_hook::set_once();
-    crate::data::time::set_zone_rules(crate::engine::zones::offset);
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    if pool::is_helper(&scope) {
+        pool::serve(scope);
+        return;
+    }
+    crate::data::time::set_zone_rules(crate::engine::zones::offset);
+    let engine = Engine::new();
+    engine.jobs().borrow_mut().set_helpers(pool::cores(&scope));
     let worker = Rc::new(Worker {
         scope: scope.clone(),
-        engine: RefCell::new(Engine::new()),
+        engine: RefCell::new(engine),
         downloads: RefCell::new(BTreeMap::new()),
         readers: RefCell::new(BTreeMap::new()),
         reading: Cell::new(false),
@@ -122,23 +129,79 @@ fn take(worker: &Rc<Worker>, message: Message) {
     worker.reading.set(true);
     let worker = worker.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        match read_columns(&worker, wants).await {
+        let handed = match read_columns(&worker, wants).await {
             Ok(()) => answer(&worker, message),
-            Err(message_text) => post(
-                &worker.scope,
-                message.id,
-                &Response::Error {
-                    message: message_text,
-                },
-            ),
+            Err(message_text) => {
+                post(
+                    &worker.scope,
+                    message.id,
+                    &Response::Error {
+                        message: message_text,
+                    },
+                );
+                false
+            }
+        };
+        if !handed {
+            resume(&worker);
         }
-        worker.reading.set(false);
-        // The messages that waited, in order, until one reads again.
-        while !worker.reading.get() {
-            let Some(next) = worker.waiting.borrow_mut().pop_front() else {
-                break;
-            };
-            take(&worker, next);
+    });
+}
+
+/// Takes the messages that waited, in order, until one waits again.
+fn resume(worker: &Rc<Worker>) {
+    worker.reading.set(false);
+    while !worker.reading.get() {
+        let Some(next) = worker.waiting.borrow_mut().pop_front() else {
+            break;
+        };
+        take(worker, next);
+    }
+}
+
+/// Runs the jobs the engine handed on in helper workers, then handles
+/// `message` again (its jobs now answered); the messages after it wait.
+/// If the helpers fail, the jobs of this and later requests run here.
+fn hand_on(worker: &Rc<Worker>, message: Message, handed: Handed, step: Option<(usize, usize)>) {
+    worker.reading.set(true);
+    let worker = worker.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let helpers = worker
+            .engine
+            .borrow()
+            .jobs()
+            .borrow()
+            .helpers_for(&handed.x);
+        let script = worker.scope.location().href();
+        let (scope, id) = (worker.scope.clone(), message.id);
+        let progress = Rc::new(move |done, total| {
+            if let Some((step, steps)) = step {
+                let progress = Response::RunProgress {
+                    step,
+                    steps,
+                    done,
+                    total,
+                    loss: None,
+                };
+                post(&scope, id, &progress);
+            }
+        });
+        let done = pool::run(&script, &handed, helpers, progress).await;
+        {
+            let engine = worker.engine.borrow();
+            let mut jobs = engine.jobs().borrow_mut();
+            match done {
+                Ok(done) => jobs.answered(handed, done),
+                Err(e) => {
+                    web_sys::console::warn_1(
+                        &format!("learning runs in this worker alone: {e}").into(),
+                    );
+                    jobs.set_helpers(0);
+                }
+            }
+        }
+        if !answer(&worker, message) {
+            resume(&worker);
         }
     });
 }
@@ -190,14 +253,24 @@ fn forget_readers(worker: &Worker) {
     }
 }
 
-/// Handles a message on the engine and posts or does what it says.
-fn answer(worker: &Rc<Worker>, message: Message) {
+/// Handles a message on the engine and posts or does what it says;
+/// whether it was handed on to helper workers instead (see [`hand_on`]).
+fn answer(worker: &Rc<Worker>, message: Message) -> bool {
     let Message {
         id,
         request,
         bulk,
         started,
     } = message;
+    // A request with no bulk can be handled again once helpers have run
+    // its jobs; one with bulk runs its jobs here.
+    let again = bulk.is_none().then(|| request.clone());
+    if again.is_none()
+        && let Ok(engine) = worker.engine.try_borrow()
+    {
+        engine.jobs().borrow_mut().run_here();
+    }
+    let mut at_step = None;
     let outcome = match worker.engine.try_borrow_mut() {
         Ok(mut engine) => {
             // Progress while a long request runs: at most every 100 ms,
@@ -206,7 +279,10 @@ fn answer(worker: &Rc<Worker>, message: Message) {
             let mut last = (now(scope), usize::MAX);
             let mut report = |response: Response| {
                 let step = match &response {
-                    Response::RunProgress { step, .. } => *step,
+                    Response::RunProgress { step, steps, .. } => {
+                        at_step = Some((*step, *steps));
+                        *step
+                    }
                     _ => 0,
                 };
                 let at = now(scope);
@@ -219,6 +295,27 @@ fn answer(worker: &Rc<Worker>, message: Message) {
         }
         Err(_) => busy(),
     };
+    let handed = match worker.engine.try_borrow() {
+        Ok(engine) => {
+            let mut jobs = engine.jobs().borrow_mut();
+            let handed = jobs.take_handed();
+            if handed.is_none() {
+                jobs.finished();
+            }
+            handed
+        }
+        Err(_) => None,
+    };
+    if let (Some(handed), Some(request)) = (handed, again) {
+        let message = Message {
+            id,
+            request,
+            bulk: None,
+            started,
+        };
+        hand_on(worker, message, handed, at_step);
+        return true;
+    }
     forget_readers(worker);
     match outcome {
         Outcome::Reply(mut response) => {
@@ -252,6 +349,7 @@ fn answer(worker: &Rc<Worker>, message: Message) {
             }
         }
     }
+    false
 }
 
 /// Opens a dataset: from the cache, else downloaded with progress; then

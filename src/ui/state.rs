@@ -22,6 +22,20 @@ const MAX_FILE_BYTES: f64 = (1u64 << 30) as f64;
 const CATALOG_PATH: &str = "data/catalog.json";
 /// The worker's loader script that Trunk writes beside the page.
 const WORKER_SCRIPT: &str = "worker_loader.js";
+
+/// The worker's script address, given the page's `?cores=N` when it has
+/// one (the most cores the lab's learning may use; see `engine::helpers`).
+fn with_cores(script: String) -> String {
+    let asked = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
+        .and_then(|p| p.get("cores"))
+        .and_then(|value| crate::engine::helpers::allowed_cores(&value));
+    match asked {
+        Some(cores) => format!("{script}?cores={cores}"),
+        None => script,
+    }
+}
 /// How long the engine may stay silent while requests wait (no answer and
 /// no progress) before the page gives up on it: long kernels report
 /// progress at least every second, downloads as bytes arrive.
@@ -143,6 +157,7 @@ impl Lab {
 
     pub(crate) fn start_engine(self) {
         let started = fetch::resolve(WORKER_SCRIPT)
+            .map(with_cores)
             .and_then(|url| Bridge::spawn(url, move |event| self.on_engine(event)));
         match started {
             Ok(bridge) => self.bridge.set_value(Some(bridge)),

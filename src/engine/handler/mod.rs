@@ -15,7 +15,9 @@ mod tables;
 #[cfg(test)]
 mod tests;
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use arrow::array::RecordBatch;
 
@@ -24,7 +26,9 @@ use crate::data::csv::{ColumnType, RawCsv};
 use crate::data::export::export;
 use crate::data::summary::summarize;
 use crate::data::view::Selection;
+use crate::engine::helpers::Memo;
 use crate::engine::protocol::{Origin, Request, Response, TableSummary, Timings};
+use crate::ml::jobs::{Farm, with_farm};
 use crate::recipe::Recipe;
 
 pub use crate::data::hash::{check_hash, hash_matches};
@@ -91,6 +95,9 @@ pub struct Engine {
     step_made: Option<(Recipe, RecordBatch)>,
     /// The search index of the entities dataset, by its SHA-256.
     entities: Option<(String, crate::data::entities::Index)>,
+    /// Where learning jobs run: here, or handed to helper workers
+    /// (`engine::helpers`).
+    jobs: Rc<RefCell<Memo>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -118,9 +125,26 @@ impl Engine {
         self.handle_reporting(request, bulk, &mut |_| {})
     }
 
+    /// Where the learning jobs of a request run: the compute worker sets
+    /// how many helpers it may start, takes the jobs handed on and gives
+    /// their answers back (see `engine::helpers`).
+    pub fn jobs(&self) -> &RefCell<Memo> {
+        &self.jobs
+    }
+
     /// [`Engine::handle`], telling `report` how a long request goes
     /// ([`Response::RunProgress`] while an analysis runs).
     pub fn handle_reporting(
+        &mut self,
+        request: Request,
+        bulk: Option<Vec<u8>>,
+        report: &mut dyn FnMut(Response),
+    ) -> Outcome {
+        let farm: Rc<RefCell<dyn Farm>> = self.jobs.clone();
+        with_farm(farm, || self.handle_here(request, bulk, report))
+    }
+
+    fn handle_here(
         &mut self,
         request: Request,
         bulk: Option<Vec<u8>>,

@@ -1132,3 +1132,77 @@ fn entities_are_found_with_what_they_link_to_and_hostile_queries_are_harmless() 
         "{name}"
     );
 }
+
+#[test]
+fn an_analysis_whose_jobs_went_to_helpers_gives_what_it_gives_here() {
+    use crate::engine::helpers::tests::helpers_answer;
+    use crate::ml::features::Features;
+    use crate::ml::insight::Insight;
+    use crate::ml::jobs::Job;
+    use crate::recipe::learn::Method;
+    let (mut here, mut recipe) = engine_with_fixture_tables();
+    only_staff(&here, &mut recipe);
+    recipe.steps = vec![Step::Cluster {
+        features: Features {
+            columns: vec!["year".into(), "fte".into()],
+            ..Features::default()
+        },
+        method: Method::KMeans {
+            k: 2,
+            restarts: 6,
+            seed: 4,
+        },
+        name: "cluster".into(),
+    }];
+    let (mut farmed, _) = engine_with_fixture_tables();
+    farmed.jobs().borrow_mut().set_helpers(2);
+    farmed.jobs().borrow_mut().hand_from(0);
+    let run = Request::RunRecipe {
+        recipe: recipe.clone(),
+    };
+    let elbow = Request::Insight {
+        recipe: recipe.clone(),
+        step: 0,
+        insight: Insight::ChooseK { from: 1, to: 3 },
+        member: None,
+        lang: Lang::En,
+    };
+    let export = Request::Export {
+        dataset: RESULT.into(),
+        format: crate::data::export::Format::Csv,
+    };
+    for (request, jobs) in [(run, 6), (elbow, 3)] {
+        let expected = reply(&mut here, request.clone(), None);
+        // The first time, the jobs are handed on and nothing is kept.
+        let first = reply(&mut farmed, request.clone(), None);
+        let handed = farmed.jobs().borrow_mut().take_handed().expect("handed on");
+        assert_eq!(handed.jobs.len(), jobs);
+        assert!(
+            handed.jobs.iter().all(|j| matches!(
+                (j, &request),
+                (Job::Restart { .. }, Request::RunRecipe { .. })
+                    | (Job::Elbow { .. }, Request::Insight { .. })
+            )),
+            "{:?}",
+            handed.jobs
+        );
+        assert_ne!(first, expected);
+        // Answered by the helpers, the same request gives what it gives here.
+        let done = helpers_answer(&handed, 2);
+        farmed.jobs().borrow_mut().answered(handed, done);
+        let mut again = reply(&mut farmed, request.clone(), None);
+        assert_eq!(farmed.jobs().borrow_mut().take_handed(), None);
+        farmed.jobs().borrow_mut().finished();
+        if let (Response::Insight { insight_ms: a, .. }, Response::Insight { insight_ms: b, .. }) =
+            (&mut again, &expected)
+        {
+            *a = *b;
+        }
+        assert_eq!(again, expected);
+    }
+    // The result kept is the same table.
+    assert_eq!(
+        reply(&mut farmed, export.clone(), None),
+        reply(&mut here, export, None)
+    );
+}
