@@ -8,8 +8,10 @@
 # of 100,000 and 1,000,000 points (benches/chart.mjs); k-means, DBSCAN and
 # the silhouette in wasm (benches/ml.mjs) beside the native `cargo bench
 # --bench ml` and scikit-learn's isolation forest and MLP autoencoder
-# (benches/ml_sklearn.py).
-# RUNS=N for more runs (default 5); ONLY=load, ops, chart or ml for one.
+# (benches/ml_sklearn.py); k-means and the elbow with one core and with
+# helper workers on every core (benches/helpers.mjs).
+# RUNS=N for more runs (default 5); ONLY=load, ops, chart, ml or helpers
+# for one.
 # Prints medians; asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,4 +58,8 @@ fi
 if [ "${ONLY:-chart}" = chart ]; then
   cargo run --quiet --locked --bin datalabb -- generate --out "$work/points" --id points --rows 1000000
   DATALABB_DIST="$work/dist" DATALABB_CHART_DATA="$work/points" node benches/chart.mjs
+fi
+if [ "${ONLY:-helpers}" = helpers ]; then
+  cargo run --quiet --locked --bin datalabb -- generate --out "$work/helpers" --id table --rows "${HELPER_ROWS:-200000}"
+  DATALABB_DIST="$work/dist" DATALABB_HELPERS_DATA="$work/helpers" node benches/helpers.mjs
 fi

@@ -41,19 +41,24 @@ pub enum Failed {
 
 impl Child {
     /// Starts `script` (named `name`, which the child reads to know its
-    /// role) and waits until it says it is ready.
+    /// role), posts it `first` if given (a helper's compiled module), and
+    /// waits until it says it is ready.
     pub async fn start(
         script: &str,
         name: Option<&str>,
+        first: Option<&JsValue>,
         who: &'static str,
     ) -> Result<Child, Failed> {
+        let failed = |e: JsValue| Failed::Start(format!("{who} could not start ({})", js_text(&e)));
         let options = WorkerOptions::new();
         if let Some(name) = name {
             options.set_name(name);
         }
-        let worker = Worker::new_with_options(script, &options)
-            .map_err(|e| Failed::Start(format!("{who} could not start ({})", js_text(&e))))?;
+        let worker = Worker::new_with_options(script, &options).map_err(failed)?;
         let child = Child { worker, who };
+        if let Some(first) = first {
+            child.worker.post_message(first).map_err(failed)?;
+        }
         let (header, _) = child.next().await?;
         if header != READY {
             return Err(Failed::Garbled(format!("{who} answered out of turn")));

@@ -71,7 +71,7 @@ impl Reader {
     /// rows of the whole file.
     pub async fn open(bytes: Vec<u8>, head: u64) -> Result<(Reader, Vec<u8>, u64), String> {
         let reader = Reader {
-            child: Child::start(SCRIPT, None, WHO).await.map_err(said)?,
+            child: Child::start(SCRIPT, None, None, WHO).await.map_err(said)?,
         };
         match reader.ask(&Ask::Open { head }, Some(&bytes)).await? {
             (Answer::Head { rows }, ipc) => Ok((reader, ipc, rows)),

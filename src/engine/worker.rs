@@ -130,7 +130,10 @@ fn take(worker: &Rc<Worker>, message: Message) {
     let worker = worker.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let handed = match read_columns(&worker, wants).await {
-            Ok(()) => answer(&worker, message),
+            Ok(()) => {
+                worker.reading.set(false);
+                answer(&worker, message)
+            }
             Err(message_text) => {
                 post(
                     &worker.scope,
@@ -172,7 +175,6 @@ fn hand_on(worker: &Rc<Worker>, message: Message, handed: Handed, step: Option<(
             .jobs()
             .borrow()
             .helpers_for(&handed.x);
-        let script = worker.scope.location().href();
         let (scope, id) = (worker.scope.clone(), message.id);
         let progress = Rc::new(move |done, total| {
             if let Some((step, steps)) = step {
@@ -186,7 +188,19 @@ fn hand_on(worker: &Rc<Worker>, message: Message, handed: Handed, step: Option<(
                 post(&scope, id, &progress);
             }
         });
-        let done = pool::run(&script, &handed, helpers, progress).await;
+        let began = now(&worker.scope);
+        let done = pool::run(&handed, helpers, progress).await;
+        // For whoever measures: how long the helpers took.
+        web_sys::console::debug_1(
+            &format!(
+                "helpers: {} jobs on {} × {} values in {helpers} helpers, {:.0} ms",
+                handed.jobs.len(),
+                handed.x.rows,
+                handed.x.cols,
+                now(&worker.scope) - began
+            )
+            .into(),
+        );
         {
             let engine = worker.engine.borrow();
             let mut jobs = engine.jobs().borrow_mut();
@@ -200,6 +214,7 @@ fn hand_on(worker: &Rc<Worker>, message: Message, handed: Handed, step: Option<(
                 }
             }
         }
+        worker.reading.set(false);
         if !answer(&worker, message) {
             resume(&worker);
         }
@@ -299,7 +314,9 @@ fn answer(worker: &Rc<Worker>, message: Message) -> bool {
         Ok(engine) => {
             let mut jobs = engine.jobs().borrow_mut();
             let handed = jobs.take_handed();
-            if handed.is_none() {
+            // A message taken while another waits for helpers (a cancel)
+            // leaves that one's answers be.
+            if handed.is_none() && !worker.reading.get() {
                 jobs.finished();
             }
             handed

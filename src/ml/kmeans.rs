@@ -180,35 +180,12 @@ pub fn lloyd(
         if progress(it as u64, iterations as u64).is_break() {
             return Err(MlError::Cancelled);
         }
-        let half = half_gaps(&centres);
-        let mut changed = false;
-        for i in 0..x.rows {
-            let row = x.row(i);
-            let label = labels[i] as usize;
-            if label < k {
-                moves.follow(label, &mut upper[i], &mut lower[i]);
-                let bound = half[label].max(lower[i]);
-                if upper[i] <= bound {
-                    continue;
-                }
-                // Tighten the upper bound and look again.
-                upper[i] = distance2(row, centres.row(label)).sqrt();
-                if upper[i] <= bound {
-                    continue;
-                }
-            }
-            let (best, best_d, second_d) = two_nearest(row, &centres);
-            if labels[i] != best {
-                if label < k {
-                    sums.take(label, row);
-                }
-                sums.put(best as usize, row);
-                labels[i] = best;
-                changed = true;
-            }
-            upper[i] = best_d.sqrt();
-            lower[i] = second_d.sqrt();
-        }
+        let bounds = Bounds {
+            labels: &mut labels,
+            upper: &mut upper,
+            lower: &mut lower,
+        };
+        let changed = assign(x, &centres, bounds, &moves, &mut sums);
         moves = Moves::none(k);
         done = it + 1;
         if !changed && it > 0 {
@@ -262,6 +239,57 @@ pub fn lloyd(
         inertia,
         iterations: done,
     })
+}
+
+/// Each row's label and Hamerly's bounds on its distances.
+struct Bounds<'a> {
+    labels: &'a mut [u32],
+    upper: &'a mut [f64],
+    lower: &'a mut [f64],
+}
+
+/// One Lloyd assignment: each row to its nearest centre, skipping the rows
+/// whose bounds show it keeps its centre; the sums follow the rows that
+/// move. Whether any row moved.
+///
+/// A function of its own, called once an iteration, never inlined: a
+/// browser runs a WebAssembly function in its quickly compiled form until
+/// it is called again after its optimised form is ready, so the hot loop
+/// must be a call that recurs, not one long loop inside `lloyd` (in a
+/// fresh helper worker the first restart took four times as long).
+#[inline(never)]
+fn assign(x: &Matrix, centres: &Matrix, rows: Bounds, moves: &Moves, sums: &mut Sums) -> bool {
+    let k = centres.rows;
+    let half = half_gaps(centres);
+    let mut changed = false;
+    for i in 0..x.rows {
+        let row = x.row(i);
+        let label = rows.labels[i] as usize;
+        if label < k {
+            moves.follow(label, &mut rows.upper[i], &mut rows.lower[i]);
+            let bound = half[label].max(rows.lower[i]);
+            if rows.upper[i] <= bound {
+                continue;
+            }
+            // Tighten the upper bound and look again.
+            rows.upper[i] = distance2(row, centres.row(label)).sqrt();
+            if rows.upper[i] <= bound {
+                continue;
+            }
+        }
+        let (best, best_d, second_d) = two_nearest(row, centres);
+        if rows.labels[i] != best {
+            if label < k {
+                sums.take(label, row);
+            }
+            sums.put(best as usize, row);
+            rows.labels[i] = best;
+            changed = true;
+        }
+        rows.upper[i] = best_d.sqrt();
+        rows.lower[i] = second_d.sqrt();
+    }
+    changed
 }
 
 /// Half the distance from each centre to the nearest other one: a row

@@ -361,3 +361,44 @@ test("a Barnes–Hut t-SNE of 5,000 generated rows in the browser", async () => 
   const placed = await mapOfGenerated(5_000, "tsne", { tsne: { perplexity: 30 } }, "Barnes–Hut t-SNE", "learn-tsne-5000.png");
   assert.ok(new Set(placed.map((p) => p.join())).size > 4_000, "the rows are spread, not stacked");
 });
+
+test("k-means and the elbow of 200,000 generated rows run in helper workers and give what one core gives", async () => {
+  const million = JSON.parse(readFileSync(join(process.env.DATALABB_MILLION, "catalog.json"), "utf8")).datasets[0];
+  const recipe = {
+    v: 1,
+    inputs: [{ name: "million", dataset: million.id, sha256: million.versions.at(-1).sha256 }],
+    steps: [
+      { op: "filter", predicate: { op: "compare", column: "id", cmp: "le", value: 200_000 } },
+      { op: "cluster", features: { columns: ["value", "share", "year"] }, method: { k_means: { k: 8, restarts: 6 } }, name: "cluster" },
+      { op: "group_by", by: ["cluster"], measures: [{ name: "n", aggregate: "count" }, { name: "mean_value", aggregate: "mean", column: "value" }] },
+    ],
+  };
+  const link = linkOf(recipe);
+  const answers = [];
+  // `?cores=1` keeps every job in the compute worker; without it, the
+  // restarts and the elbow's ks go to helpers (two on a two-core machine).
+  for (const query of ["&cores=1", ""]) {
+    const { lab, context } = await openLab(`/million/?lang=en${query}#/analysis/${link}`, desktop);
+    const page = lab.page;
+    const workers = [];
+    page.on("worker", (w) => workers.push(w.url()));
+    await resultStatus(page);
+    const csv = (await download(page, "download-csv")).toString();
+    await page.locator('[data-testid="step"][data-kind="cluster"] [data-testid="insight-choose-k"]').click();
+    await page.locator('[data-testid="insight-table"] tbody tr').nth(8).waitFor({ timeout: 120_000 });
+    const elbow = await page.getByTestId("insight-table").innerText();
+    const ms = Number(await page.getByTestId("result-status").getAttribute("data-run-ms"));
+    console.log(`# k-means (k = 8, 6 restarts) of 200,000 rows${query ? " on one core" : ""}: ${(ms / 1000).toFixed(1)} s; workers seen: ${workers.length}`);
+    if (!query) await page.getByTestId("insight").screenshot({ path: join(artifacts, "learn-elbow-helpers.png") });
+    answers.push({ csv, elbow });
+    assert.deepEqual(lab.errors, []);
+    await context.close();
+  }
+  assert.equal(answers[1].csv, answers[0].csv, "the clusters differ between one core and the helpers");
+  assert.equal(answers[1].elbow, answers[0].elbow, "the elbow differs between one core and the helpers");
+  assert.equal(answers[0].csv.trim().split("\n").length, 9, "eight clusters and a header");
+  // And the command line, one core, gives the same clusters.
+  const file = join(mkdtempSync(join(tmpdir(), "datalabb-learn-")), "result.csv");
+  execFileSync(cli, ["run", `#/analysis/${link}`, "--data", process.env.DATALABB_MILLION, "--out", file]);
+  assert.equal(readFileSync(file, "utf8"), answers[0].csv);
+});

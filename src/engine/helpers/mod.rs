@@ -40,7 +40,7 @@ pub const MOST_COPIED: usize = 1 << 30;
 /// Jobs smaller than this together (multiply-adds per Lloyd iteration,
 /// [`Job::size`]) run here: starting the helpers costs more than they
 /// save.
-pub const LEAST_HANDED: u64 = 50_000_000;
+pub const LEAST_HANDED: u64 = 10_000_000;
 /// How often one request may hand jobs on (a recipe with several k-means
 /// steps hands each on in turn); after that its jobs run here.
 pub const MOST_HANDS: usize = 4;

@@ -1,5 +1,6 @@
 //! The helpers themselves (wasm32): started for one list of jobs, each
-//! given the matrix, then the next job not yet taken until none is left;
+//! given the matrix, then the next job not yet taken (the largest first)
+//! until none is left;
 //! ended when the list is done, so that their memory goes with them.
 
 use std::cell::{Cell, RefCell};
@@ -37,18 +38,26 @@ pub fn is_helper(scope: &DedicatedWorkerGlobalScope) -> bool {
     scope.name() == HELPER
 }
 
+/// A helper's script, beside the compute worker's: it loads the compute
+/// worker's glue and waits for its compiled module.
+const SCRIPT: &str = "helper_loader.js";
+
 /// Runs `handed`'s jobs in `helpers` helper workers (this worker's own
-/// script); `progress` hears (jobs done, jobs in all). The answers come in
-/// the jobs' order.
+/// module, handed over compiled); `progress` hears (jobs done, jobs in
+/// all). The answers come in the jobs' order.
 pub async fn run(
-    script: &str,
     handed: &Handed,
     helpers: usize,
     progress: Rc<dyn Fn(u64, u64)>,
 ) -> Result<Vec<Done>, String> {
+    // The largest jobs first, so that no helper starts a large one last
+    // while the others idle.
+    let mut order: Vec<usize> = (0..handed.jobs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(handed.jobs[i].size(&handed.x)));
     let shared = Rc::new(Shared {
         x: handed.x.clone(),
         jobs: handed.jobs.clone(),
+        order,
         bytes: matrix_bytes(&handed.x),
         next: Cell::new(0),
         answers: RefCell::new(vec![None; handed.jobs.len()]),
@@ -59,9 +68,8 @@ pub async fn run(
     for _ in 0..helpers {
         let shared = shared.clone();
         let progress = progress.clone();
-        let script = script.to_string();
         each.push(&future_to_promise(async move {
-            let work = serve_jobs(&script, &shared, &*progress).await;
+            let work = serve_jobs(&shared, &*progress).await;
             if work.is_err() {
                 // The others stop at their next job.
                 shared.stop.set(true);
@@ -84,8 +92,10 @@ pub async fn run(
 struct Shared {
     x: crate::ml::matrix::Matrix,
     jobs: Vec<crate::ml::jobs::Job>,
+    /// The jobs in the order they are taken.
+    order: Vec<usize>,
     bytes: Vec<u8>,
-    /// The next job no helper has taken.
+    /// The next place in `order` no helper has taken.
     next: Cell<usize>,
     answers: RefCell<Vec<Option<Done>>>,
     /// A helper failed: the others take no more jobs.
@@ -93,14 +103,17 @@ struct Shared {
 }
 
 /// One helper: started, given the matrix, then jobs until none is left.
-async fn serve_jobs(
-    script: &str,
-    shared: &Shared,
-    progress: &dyn Fn(u64, u64),
-) -> Result<(), String> {
-    let child = Child::start(script, Some(HELPER), "a helper worker")
+async fn serve_jobs(shared: &Shared, progress: &dyn Fn(u64, u64)) -> Result<(), String> {
+    let clock = web_sys::js_sys::global()
+        .unchecked_into::<web_sys::WorkerGlobalScope>()
+        .performance();
+    let at = || clock.as_ref().map_or(0.0, |p| p.now());
+    let began = at();
+    let module = wasm_bindgen::module();
+    let child = Child::start(SCRIPT, Some(HELPER), Some(&module), "a helper worker")
         .await
         .map_err(said)?;
+    let started = at();
     let matrix = Ask::Matrix {
         rows: shared.x.rows,
         cols: shared.x.cols,
@@ -115,17 +128,33 @@ async fn serve_jobs(
         Ok(Answer::Error(message)) => return Err(message),
         _ => return Err("a helper worker answered out of turn".into()),
     }
+    let held = at();
+    let mut timed = Vec::new();
     let total = shared.jobs.len() as u64;
     loop {
-        let i = shared.next.get();
-        if i >= shared.jobs.len() || shared.stop.get() {
+        let taken = shared.next.get();
+        let Some(&i) = shared.order.get(taken) else {
+            // For whoever measures: where a helper's time went.
+            web_sys::console::debug_1(
+                &format!(
+                    "helper: started in {:.0} ms, matrix held in {:.0} ms, jobs {timed:?} ms",
+                    started - began,
+                    held - started
+                )
+                .into(),
+            );
+            return Ok(());
+        };
+        if shared.stop.get() {
             return Ok(());
         }
-        shared.next.set(i + 1);
+        let job_began = at();
+        shared.next.set(taken + 1);
         let job = &shared.jobs[i];
         let header = serde_json::to_string(&Ask::Job(job.clone())).map_err(|e| e.to_string())?;
         let (answer, bulk) = child.ask(&header, None).await.map_err(said)?;
         let done = decode(&shared.x, job, &answer, bulk)?;
+        timed.push((at() - job_began).round());
         let answered = {
             let mut answers = shared.answers.borrow_mut();
             answers[i] = Some(done);
