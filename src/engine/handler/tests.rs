@@ -351,25 +351,29 @@ fn only_staff(engine: &Engine, recipe: &mut Recipe) {
     };
 }
 
-#[test]
-fn insights_of_a_cluster_step_are_kept_as_tables_and_charted() {
-    use crate::ml::features::Features;
-    use crate::ml::insight::Insight;
-    use crate::recipe::learn::Method;
-    let (mut engine, mut recipe) = engine_with_fixture_tables();
-    only_staff(&engine, &mut recipe);
-    recipe.steps = vec![Step::Cluster {
-        features: Features {
+/// k-means (k = 2) of the staff table's year and FTE, as column
+/// `cluster`.
+fn cluster_staff(restarts: usize, seed: u64) -> Step {
+    Step::Cluster {
+        features: crate::ml::features::Features {
             columns: vec!["year".into(), "fte".into()],
-            ..Features::default()
+            ..Default::default()
         },
-        method: Method::KMeans {
+        method: crate::recipe::learn::Method::KMeans {
             k: 2,
-            restarts: 10,
-            seed: 1,
+            restarts,
+            seed,
         },
         name: "cluster".into(),
-    }];
+    }
+}
+
+#[test]
+fn insights_of_a_cluster_step_are_kept_as_tables_and_charted() {
+    use crate::ml::insight::Insight;
+    let (mut engine, mut recipe) = engine_with_fixture_tables();
+    only_staff(&engine, &mut recipe);
+    recipe.steps = vec![cluster_staff(10, 1)];
     recipe.chart = Default::default();
     let ask = |engine: &mut Engine, insight: Insight, step: usize, member: Option<&str>| {
         reply(
@@ -1136,24 +1140,11 @@ fn entities_are_found_with_what_they_link_to_and_hostile_queries_are_harmless() 
 #[test]
 fn an_analysis_whose_jobs_went_to_helpers_gives_what_it_gives_here() {
     use crate::engine::helpers::tests::helpers_answer;
-    use crate::ml::features::Features;
     use crate::ml::insight::Insight;
     use crate::ml::jobs::Job;
-    use crate::recipe::learn::Method;
     let (mut here, mut recipe) = engine_with_fixture_tables();
     only_staff(&here, &mut recipe);
-    recipe.steps = vec![Step::Cluster {
-        features: Features {
-            columns: vec!["year".into(), "fte".into()],
-            ..Features::default()
-        },
-        method: Method::KMeans {
-            k: 2,
-            restarts: 6,
-            seed: 4,
-        },
-        name: "cluster".into(),
-    }];
+    recipe.steps = vec![cluster_staff(6, 4)];
     let (mut farmed, _) = engine_with_fixture_tables();
     farmed.jobs().borrow_mut().set_helpers(2);
     farmed.jobs().borrow_mut().hand_from(0);
