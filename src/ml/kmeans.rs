@@ -255,8 +255,9 @@ struct Bounds<'a> {
 /// A function of its own, called once an iteration, never inlined: a
 /// browser runs a WebAssembly function in its quickly compiled form until
 /// it is called again after its optimised form is ready, so the hot loop
-/// must be a call that recurs, not one long loop inside `lloyd` (in a
-/// fresh helper worker the first restart took four times as long).
+/// is a call that recurs rather than one long loop inside `lloyd`. (It
+/// did not remove the slow first job of a fresh helper worker, whose
+/// cause is not known yet; see README's Benchmarks.)
 #[inline(never)]
 fn assign(x: &Matrix, centres: &Matrix, rows: Bounds, moves: &Moves, sums: &mut Sums) -> bool {
     let k = centres.rows;
