@@ -52,14 +52,22 @@ pub fn taken_bytes(array: &dyn Array, rows: &[u32]) -> u64 {
 /// The rows `keep` marks, in order. Written without a branch per row, so
 /// that a mask of scattered rows costs what a regular one does.
 pub fn kept_rows(keep: &[bool]) -> Vec<u32> {
-    let mut rows = vec![0u32; keep.len()];
-    let mut n = 0;
+    let mut rows = Vec::new();
+    add_kept_rows(keep, 0, &mut rows);
+    rows
+}
+
+/// Appends to `rows` the rows `keep` marks, each plus `offset`, in order
+/// and without a branch per row (as [`kept_rows`]).
+pub fn add_kept_rows(keep: &[bool], offset: u32, rows: &mut Vec<u32>) {
+    let from = rows.len();
+    rows.resize(from + keep.len(), 0);
+    let mut n = from;
     for (i, &k) in keep.iter().enumerate() {
-        rows[n] = i as u32;
+        rows[n] = offset.wrapping_add(i as u32);
         n += usize::from(k);
     }
     rows.truncate(n);
-    rows
 }
 
 /// Rows `rows` of `array` (null where [`MISSING`]).

@@ -13,8 +13,8 @@ use crate::data::values::sort_rows;
 use crate::error::OpsError;
 use crate::ops::derive::Formula;
 use crate::ops::derive::derive;
-use crate::ops::gather::kept_rows;
 use crate::ops::gather::take;
+use crate::ops::gather::{add_kept_rows, kept_rows};
 use crate::ops::group::{Grouping, group_by, group_by_rows};
 use crate::ops::join::{JoinKind, JoinStats, Matched, RIGHT, join_keeping, output_names};
 use crate::ops::reshape::{pivot, union, unpivot};
@@ -163,34 +163,32 @@ fn run_with(
     while n < recipe.steps.len() {
         let step = &recipe.steps[n];
         let _ = on_step(n, 0, table.num_rows() as u64);
-        // A filter and the group-by after it: one pass, the group-by
-        // reading the kept rows in place.
+        // A filter and the group-by after it: one pass, the predicate
+        // tested a part at a time and the group-by reading the kept rows
+        // of each part in place.
         if plan.fuse
             && let (Step::Filter { predicate }, Some(Step::GroupBy { by, measures })) =
                 (step, recipe.steps.get(n + 1))
         {
-            let rows = match matches(predicate, &table) {
-                Ok(keep) => kept_rows(&keep),
-                Err(e) => return Err(failed(n, e, reports)),
-            };
-            reports.push(StepReport {
-                rows: rows.len() as u64,
-                join: None,
-            });
-            let _ = on_step(n + 1, 0, rows.len() as u64);
-            let mut progress = |done, total| on_step(n + 1, done, total);
-            match group_by_rows(&table, Some(&rows), by, measures, &mut progress) {
-                Ok(next) => {
+            let mut on = |k: usize, done, total| on_step(n + k, done, total);
+            match filter_then_group(&table, predicate, by, measures, plan.part_rows, &mut on) {
+                Ok((next, kept)) => {
+                    reports.push(StepReport {
+                        rows: kept,
+                        join: None,
+                    });
                     reports.push(StepReport {
                         rows: next.num_rows() as u64,
                         join: None,
                     });
                     table = next;
+                    n += 2;
+                    continue;
                 }
-                Err(e) => return Err(failed(n + 1, e.into(), reports)),
+                Err(Some((k, e))) => return Err(failed(n + k, e, reports)),
+                // Any other failure is said by the steps one at a time.
+                Err(None) => {}
             }
-            n += 2;
-            continue;
         }
         // A join, derived columns and a group-by: the join's output made
         // and measured a part at a time, never whole.
@@ -226,6 +224,91 @@ fn run_with(
         n += 1;
     }
     Ok((table, reports))
+}
+
+/// A filter and the group-by after it in one pass over parts of
+/// `part_rows` rows: each part's rows are tested, and the kept ones are
+/// folded in place (without keys) or listed for the grouping (with keys),
+/// so neither a mark per row of the whole table nor the kept rows'
+/// columns are made. The folds see the kept rows in table order, so the
+/// result has the bits of gathering them first. Returns the table and how
+/// many rows the filter kept; `Err(None)` when the steps would fail (the
+/// caller runs them one at a time, which says why), `Err(Some)` when the
+/// run is cancelled (with the step, 0 or 1, it was in).
+fn filter_then_group(
+    table: &RecordBatch,
+    predicate: &Predicate,
+    by: &[String],
+    measures: &[crate::ops::group::Measure],
+    part_rows: usize,
+    on_step: &mut StepProgress,
+) -> Result<(RecordBatch, u64), Option<(usize, StepError)>> {
+    // Only the columns the two steps read are sliced into parts.
+    let mut read: Vec<&str> = predicate_columns(predicate);
+    read.extend(by.iter().map(String::as_str));
+    read.extend(measures.iter().filter_map(|m| m.column.as_deref()));
+    let indices: Vec<usize> = (0..table.num_columns())
+        .filter(|&i| read.contains(&table.schema_ref().field(i).name().as_str()))
+        .collect();
+    let read = table.project(&indices).map_err(|_| None)?;
+    let rows = read.num_rows();
+    let part_rows = part_rows.max(1);
+    let cancelled = |k: usize| Some((k, StepError::from(OpsError::Cancelled)));
+    // Without keys the kept rows are folded part by part; with keys (or a
+    // distinct count, made of all rows at once) they are listed, since a
+    // row's group is found from all the keys at once.
+    let mut grouping = if by.is_empty() && Grouping::in_parts(measures) {
+        let mut none = |_, _| ControlFlow::Continue(());
+        Some(
+            Grouping::new(Vec::new(), rows, measures, &read.schema(), &mut none)
+                .map_err(|_| None)?,
+        )
+    } else {
+        None
+    };
+    let mut listed: Vec<u32> = Vec::new();
+    let mut kept_here: Vec<u32> = Vec::with_capacity(part_rows.min(rows));
+    let mut kept = 0u64;
+    let mut start = 0;
+    // At least one part, so that an empty table's predicate is checked.
+    loop {
+        if on_step(0, start as u64, rows as u64).is_break() {
+            return Err(cancelled(0));
+        }
+        let len = part_rows.min(rows - start);
+        let part = read.slice(start, len);
+        let keep = matches(predicate, &part).map_err(|_| None)?;
+        match &mut grouping {
+            Some(grouping) => {
+                kept_here.clear();
+                add_kept_rows(&keep, 0, &mut kept_here);
+                kept += kept_here.len() as u64;
+                grouping.add(&part, Some(&kept_here)).map_err(|_| None)?;
+            }
+            None => {
+                let before = listed.len();
+                add_kept_rows(&keep, start as u32, &mut listed);
+                kept += (listed.len() - before) as u64;
+            }
+        }
+        start += len;
+        if start >= rows {
+            break;
+        }
+    }
+    let _ = on_step(1, 0, kept);
+    let grouped = match grouping {
+        Some(grouping) => grouping.finish(),
+        None => {
+            let mut progress = |done, total| on_step(1, done, total);
+            group_by_rows(&read, Some(&listed), by, measures, &mut progress)
+        }
+    };
+    match grouped {
+        Ok(table) => Ok((table, kept)),
+        Err(OpsError::Cancelled) => Err(cancelled(1)),
+        Err(_) => Err(None),
+    }
 }
 
 /// How many of `steps` run as a join made in parts: a join, derived
