@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { deflateRawSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { startServer } from "../scripts/static-server.mjs";
+import { median, need } from "./common.mjs";
 
 const dist = need("DATALABB_DIST");
 const data = need("DATALABB_CHART_DATA");
@@ -22,16 +23,6 @@ const catalog = JSON.parse(readFileSync(join(data, "catalog.json"), "utf8"));
 const points = catalog.datasets.find((d) => d.id === "points");
 const input = { name: "points", dataset: "points", sha256: points.versions.at(-1).sha256 };
 
-function need(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run scripts/bench.sh`);
-  return value;
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const link = (json) => `r1.${deflateRawSync(Buffer.from(JSON.stringify(json))).toString("base64url")}`;
 
 function recipe(kind, rows, title) {

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { deflateRawSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { startServer } from "../scripts/static-server.mjs";
+import { median } from "./common.mjs";
 
 const dist = need("DATALABB_DIST");
 const data = need("DATALABB_HELPERS_DATA");
@@ -26,11 +27,6 @@ function need(name) {
   if (!value) throw new Error(`${name} is not set: run scripts/bench.sh ONLY=helpers`);
   return value;
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const table = JSON.parse(readFileSync(join(data, "catalog.json"), "utf8")).datasets[0];
 const features = { columns: ["value", "share", "year"], scale: "z_score" };

@@ -22,21 +22,12 @@
 import { chromium } from "playwright-core";
 import { startServer } from "../scripts/static-server.mjs";
 import { workerMemory } from "./memory.mjs";
+import { median, need } from "./common.mjs";
 
 const dist = need("DATALABB_DIST");
 const data = need("DATALABB_BENCH_DATA");
 const runs = Number(process.env.RUNS ?? 5);
 
-function need(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run scripts/bench.sh`);
-  return value;
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const fmt = (x, digits = 1) => x.toFixed(digits);
 const line = (label, xs, unit, digits = 1) =>
   console.log(`${label.padEnd(44)} median ${fmt(median(xs), digits).padStart(9)} ${unit}   runs: ${xs.map((x) => fmt(x, digits)).join(", ")}`);

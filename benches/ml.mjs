@@ -15,6 +15,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { startServer } from "../scripts/static-server.mjs";
+import { median } from "./common.mjs";
 
 const dir = process.env.DATALABB_ML_WEB;
 if (!dir) throw new Error("DATALABB_ML_WEB is not set: run scripts/bench.sh ONLY=ml");
@@ -26,11 +27,6 @@ writeFileSync(join(dir, "index.html"), `<!doctype html><meta charset="utf-8"><ti
   window.ml = ml;
   window.ready = true;
 </script>`);
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const { server, url } = await startServer({ mounts: { "/": dir } });
 const browser = await chromium.launch({

@@ -28,22 +28,12 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { startServer } from "../scripts/static-server.mjs";
 import { workerMemory } from "./memory.mjs";
+import { median, need } from "./common.mjs";
 
 const dist = need("DATALABB_DIST");
 const data = need("DATALABB_STAR_DATA");
 const runs = Number(process.env.RUNS ?? 5);
 const links = JSON.parse(readFileSync(join(data, "benchmarks.json"), "utf8"));
-
-function need(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run scripts/bench.sh`);
-  return value;
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const { server, url } = await startServer({ mounts: { "/": dist, "/data/": data } });
 const browser = await chromium.launch({

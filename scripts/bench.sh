@@ -3,6 +3,7 @@
 # preview on a generated ~100 MB Arrow table (benches/load.mjs); the join and
 # group-by and filter analyses on a generated star schema of 10 and 50
 # million fact rows beside DuckDB-Wasm on the same files (benches/ops.mjs,
+# and outside the lab's worker, benches/ops_web.mjs,
 # the same workload as `cargo bench --bench ops`; FACT_ROWS="N …" for
 # other sizes); charts
 # of 100,000 and 1,000,000 points (benches/chart.mjs); k-means, DBSCAN and
@@ -31,6 +32,13 @@ fi
 if [ "${ONLY:-ops}" = ops ]; then
   # DuckDB-Wasm for the comparison (npm, pinned in benches/duckdb).
   npm ci --prefix benches/duckdb --no-audit --no-fund --silent
+  # The same analyses outside the lab's worker (benches/ops_web.mjs),
+  # built as the worker is (release, wasm-opt -Oz).
+  cargo build --release --locked --target wasm32-unknown-unknown --example ops_web
+  wasm-bindgen --target web --out-dir "$work/ops_web" \
+    "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/examples/ops_web.wasm"
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-simd \
+    "$work/ops_web/ops_web_bg.wasm" -o "$work/ops_web/ops_web_bg.wasm"
   for rows in ${FACT_ROWS:-10000000 50000000}; do
     cargo run --quiet --locked --release --bin datalabb -- generate --star --out "$work/star" --rows "$rows"
     # The lab's answers, from the command line (the same code as the
@@ -41,6 +49,7 @@ if [ "${ONLY:-ops}" = ops ]; then
       cargo run --quiet --locked --release --bin datalabb -- run "$link" --data "$work/star" --out "$work/star/answers/$name.csv" > /dev/null
     done
     DATALABB_DIST="$work/dist" DATALABB_STAR_DATA="$work/star" node benches/ops.mjs
+    DATALABB_OPS_WEB="$work/ops_web" DATALABB_STAR_DATA="$work/star" node benches/ops_web.mjs
   done
 fi
 if [ "${ONLY:-ml}" = ml ]; then
