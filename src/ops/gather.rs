@@ -59,6 +59,14 @@ pub fn kept_rows(keep: &[bool]) -> Vec<u32> {
 
 /// Appends to `rows` the rows `keep` marks, each plus `offset`, in order
 /// and without a branch per row (as [`kept_rows`]).
+///
+/// Never inlined: a filter calls it once a part, and a browser runs a
+/// WebAssembly function as quickly compiled code until its optimised code
+/// is ready and it is called again. Inlined into the loop over the parts,
+/// the listing waited for the next analysis (seven of them in a row, on
+/// this kind of machine); called once a part, it is optimised within the
+/// first few.
+#[inline(never)]
 pub fn add_kept_rows(keep: &[bool], offset: u32, rows: &mut Vec<u32>) {
     let from = rows.len();
     rows.resize(from + keep.len(), 0);
