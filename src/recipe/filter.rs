@@ -508,14 +508,7 @@ mod tests {
             };
             let literals: Vec<f64> = (0..count).map(|_| pick(&mut rng)).collect();
             for array in &arrays {
-                for cmp in [
-                    Comparison::Eq,
-                    Comparison::Ne,
-                    Comparison::Lt,
-                    Comparison::Le,
-                    Comparison::Gt,
-                    Comparison::Ge,
-                ] {
+                for cmp in Comparison::ALL {
                     let fast = compare_primitive(array.as_ref(), &literals, &|o| holds(cmp, o))
                         .expect("a primitive column");
                     assert_eq!(

@@ -105,14 +105,7 @@ impl Random {
         } {
             0 => Predicate::Compare {
                 column: self.name(),
-                cmp: *self.pick(&[
-                    Comparison::Eq,
-                    Comparison::Ne,
-                    Comparison::Lt,
-                    Comparison::Le,
-                    Comparison::Gt,
-                    Comparison::Ge,
-                ]),
+                cmp: *self.pick(&Comparison::ALL),
                 value: self.value(),
             },
             1 => Predicate::In {
@@ -589,14 +582,7 @@ fn a_filter_then_a_group_by_in_one_pass_equals_gathering_first() {
             };
             Predicate::Compare {
                 column: column.into(),
-                cmp: [
-                    Comparison::Eq,
-                    Comparison::Ne,
-                    Comparison::Lt,
-                    Comparison::Le,
-                    Comparison::Gt,
-                    Comparison::Ge,
-                ][rng.below(6)],
+                cmp: Comparison::ALL[rng.below(6)],
                 value,
             }
         };
