@@ -35,7 +35,6 @@ mod native {
 
     use arrow::array::AsArray;
     use arrow::datatypes::{Float64Type, Int64Type};
-    use datalabb::cli::generate::{STAR_REGIONS, STAR_YEARS, star_recipes, star_tables};
     use datalabb::data::values::numbers;
     use datalabb::ops::gather::take;
     use datalabb::ops::group::{Aggregate, Measure, group_by};
@@ -43,6 +42,7 @@ mod native {
     use datalabb::ops::keys::Normalize;
     use datalabb::ops::no_progress;
     use datalabb::recipe::run::run;
+    use datalabb::recipe::star::{STAR_REGIONS, STAR_YEARS, star_recipes, star_tables};
 
     const FACT_ROWS: usize = 10_000_000;
 

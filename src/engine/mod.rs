@@ -7,6 +7,7 @@
 pub mod handler;
 pub mod helpers;
 pub mod protocol;
+pub mod warm;
 
 #[cfg(target_arch = "wasm32")]
 pub mod child;

@@ -60,3 +60,23 @@ impl Rng {
         chosen.into_iter().collect()
     }
 }
+
+/// xorshift64*: the generated tables' generator (`datalabb generate`,
+/// `recipe::star`), kept as it was so that the same arguments write the
+/// same bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Xorshift(pub u64);
+
+impl Xorshift {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number in `0..1` with 53 random bits.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}

@@ -22,6 +22,7 @@ pub mod plan;
 pub mod route;
 pub mod run;
 pub mod sql;
+pub mod star;
 pub mod url;
 
 #[cfg(test)]
