@@ -12,7 +12,7 @@ use crate::ops::join::JoinStats;
 use crate::recipe::Recipe;
 use crate::recipe::error::RecipeError;
 use crate::recipe::plan::{self, Schema};
-use crate::recipe::run::{self, StepProgress};
+use crate::recipe::run::{self, Resume, StepProgress};
 
 /// What one step of an analysis produces.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -43,6 +43,19 @@ pub fn execute(
     tables: &BTreeMap<String, RecordBatch>,
     on_step: &mut StepProgress,
 ) -> Execution {
+    execute_from(recipe, catalog, tables, on_step, &mut Resume::default())
+}
+
+/// [`execute`], starting where `resume` holds the recipe's place (the
+/// compute worker, once helper workers have run a step's jobs), and
+/// holding it there when a step hands its jobs on.
+pub fn execute_from(
+    recipe: &Recipe,
+    catalog: &Catalog,
+    tables: &BTreeMap<String, RecordBatch>,
+    on_step: &mut StepProgress,
+    resume: &mut Resume,
+) -> Execution {
     let (schemas, checked) = match plan::check(recipe, catalog) {
         Ok(plan) => (plan.schemas, Ok(())),
         Err(e) => (e.schemas, Err(e.error)),
@@ -57,7 +70,7 @@ pub fn execute(
         .collect();
     let result = checked
         .and_then(|()| opened(recipe, tables))
-        .and_then(|()| match run::run_steps(recipe, tables, on_step) {
+        .and_then(|()| match run::run_steps(recipe, tables, on_step, resume) {
             Ok((batch, reports)) => {
                 record(&mut steps, reports);
                 Ok(batch)

@@ -13,7 +13,7 @@ use crate::engine::protocol::{INSIGHT, MAX_INSIGHT_ROWS, PROFILE, RESULT, Recipe
 use crate::ml::features::extract;
 use crate::ml::insight::{Insight, choose_k, k_distance, outliers, profiles};
 use crate::recipe::columns::meanings;
-use crate::recipe::execute::execute;
+use crate::recipe::execute::{execute, execute_from};
 use crate::recipe::findings::{Table, clusters, outliers as outlier_sentences};
 use crate::recipe::learn::anomaly::flag_name;
 use crate::recipe::run::input_columns;
@@ -56,7 +56,7 @@ impl Engine {
             });
             std::ops::ControlFlow::Continue(())
         };
-        let done = execute(recipe, catalog, &tables, &mut on_step);
+        let done = execute_from(recipe, catalog, &tables, &mut on_step, &mut self.resume);
         let (result, error) = match done.result {
             Ok(batch) => match self.keep(analysis_summary(RESULT), batch, None) {
                 Response::DatasetOpened { summary } => (Some(summary), None),

@@ -30,6 +30,7 @@ use crate::engine::helpers::Memo;
 use crate::engine::protocol::{Origin, Request, Response, TableSummary, Timings};
 use crate::ml::jobs::{Farm, with_farm};
 use crate::recipe::Recipe;
+use crate::recipe::run::Resume;
 
 pub use crate::data::hash::{check_hash, hash_matches};
 use charts::ChartState;
@@ -98,6 +99,9 @@ pub struct Engine {
     /// Where learning jobs run: here, or handed to helper workers
     /// (`engine::helpers`).
     jobs: Rc<RefCell<Memo>>,
+    /// Where the last analysis stopped to hand a step's jobs to helper
+    /// workers: the same analysis handled again starts there.
+    resume: Resume,
 }
 
 impl std::fmt::Debug for Engine {

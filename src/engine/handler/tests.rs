@@ -1197,3 +1197,71 @@ fn an_analysis_whose_jobs_went_to_helpers_gives_what_it_gives_here() {
         reply(&mut here, export, None)
     );
 }
+
+#[test]
+fn an_analysis_handed_on_runs_the_steps_before_its_learning_step_once() {
+    use crate::engine::helpers::tests::helpers_answer;
+    use std::collections::BTreeSet;
+    let (mut here, mut recipe) = engine_with_fixture_tables();
+    only_staff(&here, &mut recipe);
+    let sorted = |descending| Step::Sort {
+        column: "fte".into(),
+        descending,
+    };
+    recipe.steps = vec![sorted(true), cluster_staff(6, 4)];
+    let mut other = recipe.clone();
+    other.steps[0] = sorted(false);
+    let (mut farmed, _) = engine_with_fixture_tables();
+    farmed.jobs().borrow_mut().set_helpers(2);
+    farmed.jobs().borrow_mut().hand_from(0);
+    // The answer and the steps that reported progress.
+    let run = |engine: &mut Engine, recipe: &Recipe| {
+        let mut steps = BTreeSet::new();
+        let request = Request::RunRecipe {
+            recipe: recipe.clone(),
+        };
+        let outcome = engine.handle_reporting(request, None, &mut |r| {
+            if let Response::RunProgress { step, .. } = r {
+                steps.insert(step);
+            }
+        });
+        match outcome {
+            Outcome::Reply(response) => (response, steps),
+            other => panic!("expected a reply, got {other:?}"),
+        }
+    };
+    // The result kept, as the visitor would download it.
+    let kept = |engine: &mut Engine| {
+        let export = Request::Export {
+            dataset: RESULT.into(),
+            format: crate::data::export::Format::Csv,
+        };
+        reply(engine, export, None)
+    };
+    let (expected, _) = run(&mut here, &recipe);
+    let expected_kept = kept(&mut here);
+    let (_, first) = run(&mut farmed, &recipe);
+    assert_eq!(first, BTreeSet::from([0, 1]));
+    let handed = farmed.jobs().borrow_mut().take_handed().expect("handed on");
+    let done = helpers_answer(&handed, 2);
+    farmed.jobs().borrow_mut().answered(handed, done);
+    // Handled again, the sort does not run a second time, and the answer
+    // (with the sort's row count) is the one of running it all here.
+    let (again, second) = run(&mut farmed, &recipe);
+    assert_eq!(second, BTreeSet::from([1]));
+    assert_eq!(again, expected);
+    assert_eq!(kept(&mut farmed), expected_kept);
+    farmed.jobs().borrow_mut().finished();
+    // After a hand-off, another analysis starts from its first step.
+    let (expected_other, _) = run(&mut here, &other);
+    let other_kept = kept(&mut here);
+    assert_ne!(other_kept, expected_kept);
+    let _ = run(&mut farmed, &recipe);
+    assert!(farmed.jobs().borrow_mut().take_handed().is_some());
+    farmed.jobs().borrow_mut().finished();
+    farmed.jobs().borrow_mut().run_here();
+    let (answer, steps) = run(&mut farmed, &other);
+    assert_eq!(steps, BTreeSet::from([0, 1]));
+    assert_eq!(answer, expected_other);
+    assert_eq!(kept(&mut farmed), other_kept);
+}

@@ -10,6 +10,7 @@ use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::{Field, Schema};
 
 use crate::data::values::sort_rows;
+use crate::ml::MlError;
 use crate::ops::derive::derive;
 use crate::ops::gather::kept_rows;
 use crate::ops::gather::take;
@@ -61,13 +62,49 @@ pub fn run(
 /// of each step and between chunks of the kernels that report.
 pub type StepProgress<'a> = dyn FnMut(usize, u64, u64) -> ControlFlow<()> + 'a;
 
-/// [`run`], telling `on_step` how far it is.
+/// [`run`], telling `on_step` how far it is, and starting where `resume`
+/// holds the same recipe's place (see [`Resume`]).
 pub fn run_steps(
     recipe: &Recipe,
     tables: &BTreeMap<String, RecordBatch>,
     on_step: &mut StepProgress,
+    resume: &mut Resume,
 ) -> Result<(RecordBatch, Vec<StepReport>), RunError> {
-    run_with(recipe, tables, on_step, Plan::fast(&recipe.steps))
+    run_from(recipe, tables, on_step, Plan::fast(&recipe.steps), resume)
+}
+
+/// Where a run stopped to hand a learning step's jobs to helper workers
+/// (`MlError::Handed`, see `engine::helpers`): the table that step
+/// received and the reports of the steps before it. The same recipe run
+/// again (once the helpers have answered) starts at that step instead of
+/// running the steps before it a second time. A run takes what is held,
+/// so a place is used once, and only by the recipe whose inputs and
+/// steps before it are the same.
+#[derive(Debug, Default)]
+pub struct Resume(Option<Held>);
+
+#[derive(Debug)]
+struct Held {
+    inputs: Vec<crate::recipe::Input>,
+    steps: Vec<Step>,
+    table: RecordBatch,
+    reports: Vec<StepReport>,
+}
+
+impl Resume {
+    /// Whether a run's place is held.
+    pub fn holds(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The place held for `recipe`: the step to start at, its table and
+    /// the reports before it. Whatever was held is forgotten.
+    fn take_for(&mut self, recipe: &Recipe) -> Option<(usize, RecordBatch, Vec<StepReport>)> {
+        let held = self.0.take()?;
+        let at = held.steps.len();
+        (held.inputs == recipe.inputs && recipe.steps.get(..at) == Some(&held.steps[..]))
+            .then_some((at, held.table, held.reports))
+    }
 }
 
 /// [`run`] with every column of every step made, to test that leaving
@@ -140,6 +177,16 @@ fn run_with(
     on_step: &mut StepProgress,
     plan: Plan,
 ) -> Result<(RecordBatch, Vec<StepReport>), RunError> {
+    run_from(recipe, tables, on_step, plan, &mut Resume::default())
+}
+
+fn run_from(
+    recipe: &Recipe,
+    tables: &BTreeMap<String, RecordBatch>,
+    on_step: &mut StepProgress,
+    plan: Plan,
+    resume: &mut Resume,
+) -> Result<(RecordBatch, Vec<StepReport>), RunError> {
     let whole = |error: RecipeError| RunError {
         error,
         reports: Vec::new(),
@@ -148,11 +195,16 @@ fn run_with(
         .inputs
         .first()
         .ok_or_else(|| whole(RecipeError::NoInput))?;
-    let mut table = tables
-        .get(&first.name)
-        .cloned()
-        .ok_or_else(|| whole(RecipeError::NotLoaded(first.name.clone())))?;
-    let mut reports = Vec::new();
+    let (mut n, mut table, mut reports) = match resume.take_for(recipe) {
+        Some(held) => held,
+        None => {
+            let table = tables
+                .get(&first.name)
+                .cloned()
+                .ok_or_else(|| whole(RecipeError::NotLoaded(first.name.clone())))?;
+            (0, table, Vec::new())
+        }
+    };
     let failed = |n: usize, e: StepError, reports: Vec<StepReport>| RunError {
         error: RecipeError::Step {
             index: n,
@@ -161,7 +213,6 @@ fn run_with(
         },
         reports,
     };
-    let mut n = 0;
     while n < recipe.steps.len() {
         let step = &recipe.steps[n];
         let _ = on_step(n, 0, table.num_rows() as u64);
@@ -220,6 +271,15 @@ fn run_with(
                     join,
                 });
                 table = next;
+            }
+            Err(StepError::Ml(MlError::Handed)) => {
+                resume.0 = Some(Held {
+                    inputs: recipe.inputs.clone(),
+                    steps: recipe.steps[..n].to_vec(),
+                    table,
+                    reports: reports.clone(),
+                });
+                return Err(failed(n, StepError::Ml(MlError::Handed), reports));
             }
             Err(e) => return Err(failed(n, e, reports)),
         }
