@@ -92,11 +92,6 @@ struct Held {
 }
 
 impl Resume {
-    /// Whether a run's place is held.
-    pub fn holds(&self) -> bool {
-        self.0.is_some()
-    }
-
     /// The place held for `recipe`: the step to start at, its table and
     /// the reports before it. Whatever was held is forgotten.
     fn take_for(&mut self, recipe: &Recipe) -> Option<(usize, RecordBatch, Vec<StepReport>)> {
