@@ -219,9 +219,17 @@ test("broken chart settings are messages, never a blank canvas", async () => {
     const before = await page.evaluate(() => document.querySelector('[data-testid="chart-canvas"]')?.dataset.drawn ?? null);
     await page.goto(`${page.url().split("#")[0]}#/analysis/${linkOf({ v: 1, inputs: fte, chart })}`);
     if (message) {
-      const error = page.getByTestId("chart-error");
-      await error.waitFor({ timeout: 30_000 });
-      assert.match(await error.innerText(), message);
+      // The message of this link, not the one before it, which stays
+      // until this analysis has run.
+      const said = await page.waitForFunction(
+        (source) => {
+          const text = document.querySelector('[data-testid="chart-error"]')?.innerText ?? "";
+          return new RegExp(source).test(text) && text;
+        },
+        message.source,
+        { timeout: 30_000 },
+      );
+      assert.match(await said.jsonValue(), message);
     } else {
       await drawn(page, before);
       assert.ok((await inks(page)).ink > 0.03);
